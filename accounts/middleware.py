@@ -1,0 +1,40 @@
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.http import HttpRequest, HttpResponse
+from django.utils.functional import SimpleLazyObject
+
+SESSION_KEY = "current_administration_id"
+
+
+def resolve_current_administration(request: HttpRequest):
+    """The administration the signed-in user works in now, checked against their memberships.
+
+    It comes from the session, never from a request field; a stale or foreign id in the
+    session falls back to the user's first administration.
+    """
+    from .selectors import administrations_of
+
+    user = request.user
+    if not user.is_authenticated:
+        return None
+    allowed = administrations_of(user)
+    chosen_id = request.session.get(SESSION_KEY)
+    administration = allowed.filter(pk=chosen_id).first() if chosen_id else None
+    if administration is None:
+        administration = allowed.first()
+        if administration is not None:
+            request.session[SESSION_KEY] = administration.pk
+    return administration
+
+
+class CurrentAdministrationMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        request.administration = SimpleLazyObject(  # type: ignore[attr-defined]
+            lambda: resolve_current_administration(request)
+        )
+        return self.get_response(request)

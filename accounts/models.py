@@ -1,0 +1,172 @@
+from django.contrib.auth.models import AbstractUser, BaseUserManager, Group
+from django.core.validators import RegexValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from .validators import validate_siret
+
+
+class UserManager(BaseUserManager["User"]):
+    use_in_migrations = True
+
+    def _create_user(self, email: str, password: str | None, **extra_fields):
+        if not email:
+            raise ValueError("An e-mail address is required.")
+        user = self.model(email=self.normalize_email(email).lower(), **extra_fields)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email: str, password: str | None = None, **extra_fields):
+        extra_fields.setdefault("is_staff", False)
+        extra_fields.setdefault("is_superuser", False)
+        return self._create_user(email, password, **extra_fields)
+
+    def create_superuser(self, email: str, password: str | None = None, **extra_fields):
+        extra_fields.setdefault("is_staff", True)
+        extra_fields.setdefault("is_superuser", True)
+        return self._create_user(email, password, **extra_fields)
+
+
+class User(AbstractUser):
+    """A person who signs in with an e-mail address. National staff are superusers."""
+
+    username = None  # type: ignore[assignment]
+    email = models.EmailField(_("e-mail address"), unique=True)
+
+    USERNAME_FIELD = "email"
+    REQUIRED_FIELDS: list[str] = []
+
+    objects = UserManager()  # type: ignore[misc]
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        ordering = ["last_name", "first_name", "email"]
+
+    def __str__(self) -> str:
+        return self.get_full_name() or self.email
+
+    @property
+    def display_name(self) -> str:
+        return self.get_full_name() or self.email
+
+
+class Administration(models.Model):
+    """The tenant: nobody sees another administration's data."""
+
+    class Kind(models.TextChoices):
+        NATIONAL_OPERATOR = "national_operator", _("National operator")
+        MINISTRY_SERVICE = "ministry_service", _("Ministry service")
+        FRANCE_SERVICES = "france_services", _("France Services site")
+        LOCAL_AUTHORITY = "local_authority", _("Local authority")
+
+    name = models.CharField(_("name"), max_length=200)
+    slug = models.SlugField(_("slug"), max_length=60, unique=True)
+    code = models.CharField(
+        _("reference prefix"),
+        max_length=12,
+        unique=True,
+        validators=[RegexValidator(r"^[A-Z0-9]{2,12}$", _("2 to 12 capital letters or digits."))],
+        help_text=_("Prefix of case references, e.g. CAF69 gives CAF69-2026-000123."),
+    )
+    kind = models.CharField(_("kind"), max_length=32, choices=Kind.choices)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("parent"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+    )
+    siret = models.CharField(_("SIRET"), max_length=14, blank=True, validators=[validate_siret])
+    signature = models.TextField(
+        _("signature"), blank=True, help_text=_("Signature used at the end of replies.")
+    )
+    closing = models.CharField(
+        _("closing formula"),
+        max_length=300,
+        blank=True,
+        default=(
+            "Nous vous prions d'agréer, Madame, Monsieur, "
+            "l'expression de nos salutations distinguées."
+        ),
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("administration")
+        verbose_name_plural = _("administrations")
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["siret"], condition=~Q(siret=""), name="administration_siret_unique"
+            ),
+        ]
+        # Object permissions held through role groups on this row (ARCHITECTURE §3).
+        permissions = [
+            ("view_cases", _("View the administration's cases")),
+            ("work_cases", _("Take, annotate and answer cases")),
+            ("assign_cases", _("Assign any case and act on colleagues' cases")),
+            ("view_dashboard", _("View workloads and experiment results")),
+            ("manage_members", _("Manage members and volunteer enrolment")),
+            ("manage_settings", _("Manage the administration's settings and knowledge")),
+            ("manage_experiment", _("Set up the drafting experiment")),
+            ("view_audit", _("View the administration's audit journal")),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Role(models.TextChoices):
+    AGENT = "agent", _("Agent")
+    MANAGER = "manager", _("Manager")
+    ADMINISTRATOR = "administrator", _("Administrator")
+
+
+class RoleGroup(models.Model):
+    """The guardian group that carries one role's permissions on one administration."""
+
+    administration = models.ForeignKey(
+        Administration, on_delete=models.CASCADE, related_name="role_groups"
+    )
+    role = models.CharField(max_length=20, choices=Role.choices)
+    group = models.OneToOneField(Group, on_delete=models.CASCADE, related_name="role_group")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["administration", "role"], name="rolegroup_one_per_role"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.administration.slug}:{self.role}"
+
+
+class Membership(models.Model):
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
+    administration = models.ForeignKey(
+        Administration, on_delete=models.CASCADE, related_name="memberships"
+    )
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+    team = models.CharField(_("team"), max_length=100, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    deactivated_at = models.DateTimeField(_("deactivated"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+        ordering = ["administration__name", "user__email"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "administration"], name="membership_one_per_pair"
+            )
+        ]
+        indexes = [models.Index(fields=["administration", "role", "is_active"])]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.administration} · {self.get_role_display()}"

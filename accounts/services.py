@@ -1,0 +1,114 @@
+"""Writes on accounts: administrations, memberships and their role groups."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import Group
+from django.db import transaction
+from django.utils import timezone
+from guardian.shortcuts import assign_perm
+
+from .models import Administration, Membership, Role, RoleGroup, User
+from .permissions import ROLE_PERMISSIONS
+
+
+@transaction.atomic
+def administration_create(
+    *,
+    name: str,
+    slug: str,
+    code: str,
+    kind: str,
+    parent: Administration | None = None,
+    siret: str = "",
+    signature: str = "",
+) -> Administration:
+    administration = Administration(
+        name=name,
+        slug=slug,
+        code=code,
+        kind=kind,
+        parent=parent,
+        siret=siret,
+        signature=signature,
+    )
+    administration.full_clean()
+    administration.save()
+    role_groups_ensure(administration=administration)
+    return administration
+
+
+def role_groups_ensure(*, administration: Administration) -> dict[str, Group]:
+    """Create the role groups of ``administration`` and grant their permissions (idempotent)."""
+    groups: dict[str, Group] = {}
+    for role in Role:
+        role_group = RoleGroup.objects.filter(administration=administration, role=role).first()
+        if role_group is None:
+            group, _ = Group.objects.get_or_create(name=f"{administration.slug}:{role.value}")
+            role_group = RoleGroup.objects.create(
+                administration=administration, role=role, group=group
+            )
+        for codename in ROLE_PERMISSIONS[role]:
+            assign_perm(f"accounts.{codename}", role_group.group, administration)
+        groups[role.value] = role_group.group
+    return groups
+
+
+def _group_for(administration: Administration, role: str) -> Group:
+    return (
+        RoleGroup.objects.select_related("group")
+        .get(administration=administration, role=role)
+        .group
+    )
+
+
+def membership_sync_groups(*, membership: Membership) -> None:
+    user = membership.user
+    role_groups = RoleGroup.objects.filter(administration=membership.administration)
+    user.groups.remove(*[rg.group_id for rg in role_groups])
+    if membership.is_active:
+        user.groups.add(_group_for(membership.administration, membership.role))
+
+
+@transaction.atomic
+def membership_create(
+    *, user: User, administration: Administration, role: str, team: str = ""
+) -> Membership:
+    if role not in Role.values:
+        from django.core.exceptions import ValidationError
+
+        raise ValidationError({"role": f"Unknown role “{role}”."})
+    membership, created = Membership.objects.get_or_create(
+        user=user, administration=administration, defaults={"role": role, "team": team}
+    )
+    if not created:
+        membership.role = role
+        membership.team = team or membership.team
+        membership.is_active = True
+        membership.deactivated_at = None
+        membership.save()
+    membership_sync_groups(membership=membership)
+    return membership
+
+
+@transaction.atomic
+def membership_set_active(*, membership: Membership, active: bool) -> Membership:
+    membership.is_active = active
+    membership.deactivated_at = None if active else timezone.now()
+    membership.save(update_fields=["is_active", "deactivated_at"])
+    membership_sync_groups(membership=membership)
+    return membership
+
+
+@transaction.atomic
+def membership_change_role(*, membership: Membership, role: str) -> Membership:
+    membership.role = role
+    membership.save(update_fields=["role"])
+    membership_sync_groups(membership=membership)
+    return membership
+
+
+@transaction.atomic
+def membership_delete(*, membership: Membership) -> None:
+    membership.is_active = False
+    membership_sync_groups(membership=membership)
+    membership.delete()
