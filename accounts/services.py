@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.contrib.auth.models import Group
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from guardian.shortcuts import assign_perm
@@ -73,10 +74,7 @@ def membership_sync_groups(*, membership: Membership) -> None:
 def membership_create(
     *, user: User, administration: Administration, role: str, team: str = ""
 ) -> Membership:
-    if role not in Role.values:
-        from django.core.exceptions import ValidationError
-
-        raise ValidationError({"role": f"Unknown role “{role}”."})
+    _check_role(role)
     membership, created = Membership.objects.get_or_create(
         user=user, administration=administration, defaults={"role": role, "team": team}
     )
@@ -99,8 +97,16 @@ def membership_set_active(*, membership: Membership, active: bool) -> Membership
     return membership
 
 
+def _check_role(role: str) -> None:
+    if role not in Role.values:
+        raise ValidationError(
+            {"role": [ValidationError(f"Unknown role “{role}”.", code="invalid_choice")]}
+        )
+
+
 @transaction.atomic
 def membership_change_role(*, membership: Membership, role: str) -> Membership:
+    _check_role(role)
     membership.role = role
     membership.save(update_fields=["role"])
     membership_sync_groups(membership=membership)

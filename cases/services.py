@@ -45,6 +45,11 @@ from .transitions import TRANSITIONS
 MAX_TEXT_LENGTH = 50_000
 
 
+def invalid(field: str, message: str, code: str) -> ValidationError:
+    """A ValidationError on ``field`` that keeps its code (a plain dict would drop it)."""
+    return ValidationError({field: [ValidationError(message, code=code)]})
+
+
 # --- helpers ---------------------------------------------------------------------------------
 
 
@@ -76,14 +81,13 @@ def _lock(case: Case, actor: User | None) -> Case:
 
 def _check_version(case: Case, expected_version: int | None) -> None:
     if expected_version is not None and expected_version != case.version:
-        raise ValidationError(
-            {
-                "version": _(
-                    "This case was changed by someone else since you opened it. "
-                    "Reload the page: your text is kept."
-                )
-            },
-            code="stale",
+        raise invalid(
+            "version",
+            _(
+                "This case was changed by someone else since you opened it. "
+                "Reload the page: your text is kept."
+            ),
+            "stale",
         )
 
 
@@ -107,12 +111,11 @@ def _require_work(actor: User, case: Case) -> None:
 def _require_transition(case: Case, action: str) -> str:
     transition = TRANSITIONS[action]
     if case.status not in transition.sources:
-        raise ValidationError(
-            {
-                "status": _("“%(action)s” is not possible on a case that is %(status)s.")
-                % {"action": transition.label, "status": case.get_status_display().lower()}
-            },
-            code="invalid_transition",
+        raise invalid(
+            "status",
+            _("“%(action)s” is not possible on a case that is %(status)s.")
+            % {"action": transition.label, "status": case.get_status_display().lower()},
+            "invalid_transition",
         )
     return transition.target
 
@@ -120,11 +123,12 @@ def _require_transition(case: Case, action: str) -> str:
 def _clean_text(value: str, field: str, *, max_length: int = MAX_TEXT_LENGTH) -> str:
     value = (value or "").strip()
     if not value:
-        raise ValidationError({field: _("This field cannot be empty.")}, code="required")
+        raise invalid(field, _("This field cannot be empty."), "required")
     if len(value) > max_length:
-        raise ValidationError(
-            {field: _("This text is too long (%(max)d characters at most).") % {"max": max_length}},
-            code="max_length",
+        raise invalid(
+            field,
+            _("This text is too long (%(max)d characters at most).") % {"max": max_length},
+            "max_length",
         )
     return value
 
@@ -171,16 +175,13 @@ def case_create(
     if actor is not None and not has_administration_perm(actor, WORK_CASES, administration):
         raise PermissionDenied(_("Your role does not allow creating cases here."))
     if channel not in Channel.values:
-        raise ValidationError(
-            {"channel": _("Unknown channel “%(value)s”.") % {"value": channel}},
-            code="invalid_choice",
+        raise invalid(
+            "channel", _("Unknown channel “%(value)s”.") % {"value": channel}, "invalid_choice"
         )
     if priority not in Priority.values:
-        raise ValidationError({"priority": _("Unknown priority.")}, code="invalid_choice")
+        raise invalid("priority", _("Unknown priority."), "invalid_choice")
     if topic is not None and topic.administration_id not in (None, administration.pk):
-        raise ValidationError(
-            {"topic": _("This topic belongs to another administration.")}, code="invalid_choice"
-        )
+        raise invalid("topic", _("This topic belongs to another administration."), "invalid_choice")
     subject = _clean_text(subject, "subject", max_length=300)
     body = _clean_text(body, "body")
     created_at = created_at or timezone.now()
@@ -219,12 +220,10 @@ def _assignee_check(administration: Administration, assignee: User) -> None:
         user=assignee, administration=administration, is_active=True
     ).first()
     if membership is None or not has_administration_perm(assignee, WORK_CASES, administration):
-        raise ValidationError(
-            {
-                "assignee": _("%(name)s is not an active agent of this administration.")
-                % {"name": assignee}
-            },
-            code="invalid_assignee",
+        raise invalid(
+            "assignee",
+            _("%(name)s is not an active agent of this administration.") % {"name": assignee},
+            "invalid_assignee",
         )
 
 
@@ -240,9 +239,7 @@ def case_assign(
     target = _require_transition(case, "assign")
     _assignee_check(case.administration, assignee)
     if case.assignee_id == assignee.pk:
-        raise ValidationError(
-            {"assignee": _("The case is already assigned to this person.")}, code="unchanged"
-        )
+        raise invalid("assignee", _("The case is already assigned to this person."), "unchanged")
     previous = case.assignee
     from_status = case.status
     case.assignee = assignee
@@ -271,14 +268,12 @@ def case_take(*, actor: User, case: Case) -> Case:
         raise PermissionDenied(_("Your role does not allow working on cases."))
     if case.status != Status.NEW or case.assignee_id is not None:
         holder = case.assignee
-        raise ValidationError(
-            {
-                "assignee": _("This case is no longer in the queue (taken by %(name)s).")
-                % {"name": holder}
-                if holder
-                else _("This case is no longer in the queue.")
-            },
-            code="already_taken",
+        raise invalid(
+            "assignee",
+            _("This case is no longer in the queue (taken by %(name)s).") % {"name": holder}
+            if holder
+            else _("This case is no longer in the queue."),
+            "already_taken",
         )
     case.assignee = actor
     case.status = Status.ASSIGNED
@@ -308,9 +303,8 @@ def case_transition(
     """Apply one of the generic lifecycle actions (see cases/transitions.py)."""
     transition = TRANSITIONS.get(action)
     if transition is None or not transition.generic:
-        raise ValidationError(
-            {"action": _("Unknown action “%(action)s”.") % {"action": action}},
-            code="invalid_choice",
+        raise invalid(
+            "action", _("Unknown action “%(action)s”.") % {"action": action}, "invalid_choice"
         )
     case = _lock(case, actor)
     if case.status == Status.NEW and action == "close":
@@ -388,12 +382,11 @@ def case_send_reply(
     _require_work(actor, case)
     _check_version(case, expected_version)
     if case.status in (Status.CLOSED, Status.TRANSFERRED, Status.ANSWERED):
-        raise ValidationError(
-            {
-                "status": _("A reply cannot be sent on a case that is %(status)s.")
-                % {"status": case.get_status_display().lower()}
-            },
-            code="invalid_transition",
+        raise invalid(
+            "status",
+            _("A reply cannot be sent on a case that is %(status)s.")
+            % {"status": case.get_status_display().lower()},
+            "invalid_transition",
         )
     target = _require_transition(case, "answer")
     body = _clean_text(body, "body")
@@ -437,13 +430,12 @@ def case_transfer(
     _require_work(actor, case)
     _check_version(case, expected_version)
     if target_administration is None:
-        raise ValidationError(
-            {"target_administration": _("Choose an administration.")}, code="required"
-        )
+        raise invalid("target_administration", _("Choose an administration."), "required")
     if target_administration.pk == case.administration_id:
-        raise ValidationError(
-            {"target_administration": _("The case is already in this administration.")},
-            code="invalid_choice",
+        raise invalid(
+            "target_administration",
+            _("The case is already in this administration."),
+            "invalid_choice",
         )
     reason = _clean_text(reason, "reason", max_length=2_000)
     target = _require_transition(case, "transfer")

@@ -6,3 +6,11 @@ class DraftingConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "drafting"
     verbose_name = _("Drafting")
+
+    def ready(self) -> None:
+        from cases import signals
+
+        from . import receivers
+
+        signals.case_created.connect(receivers.on_case_created, dispatch_uid="drafting.created")
+        signals.reply_sent.connect(receivers.on_reply_sent, dispatch_uid="drafting.reply_sent")

@@ -1,0 +1,246 @@
+"""Demo data: administrations, members, topics, the knowledge base and 300+ cases.
+
+Idempotent: a second run finds the demo administrations and only prints the logins. It lives
+in drafting, the top app, because it loads every app's data (accounts, cases, knowledge).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from pathlib import Path
+
+from django.contrib.auth.hashers import make_password
+from django.core.management.base import BaseCommand
+from django.db import transaction
+from django.utils import timezone
+
+from accounts import services as account_services
+from accounts.models import Administration, Role, User
+from cases import services as case_services
+from cases.models import Case, Channel, Status, Topic
+from drafting import services as drafting_services
+from drafting.demo.case_samples import FIRST_NAMES, LAST_NAMES, SAMPLES
+from drafting.models import Suggestion
+from drafting.text import strip_accents
+
+DEMO_PASSWORD = "guichet-demo-2026"  # noqa: S105 - published demo logins
+KNOWLEDGE_DIR = Path(__file__).resolve().parents[2] / "demo" / "knowledge"
+
+# code, name, kind, sample kinds it answers, SIRET
+ADMINISTRATIONS = [
+    (
+        "CAF69",
+        "Caisse d'allocations familiales du Rhône",
+        "national_operator",
+        {"caf"},
+        "53440758600013",
+    ),
+    (
+        "CPAM33",
+        "Caisse primaire d'assurance maladie de la Gironde",
+        "national_operator",
+        {"cpam"},
+        "",
+    ),
+    ("FTHDF", "France Travail Hauts-de-France", "national_operator", {"france_travail"}, ""),
+    (
+        "DGFIP59",
+        "Direction départementale des finances publiques du Nord",
+        "ministry_service",
+        {"dgfip"},
+        "",
+    ),
+    ("FSGUERET", "France Services de Guéret", "france_services", None, ""),
+    ("VILLEURB", "Mairie de Villeurbanne", "local_authority", {"mairie", "ants"}, ""),
+]
+CASES_PER_ADMINISTRATION = 55
+
+
+def _ascii(value: str) -> str:
+    return "".join(c for c in strip_accents(value).lower() if c.isalnum()) or "usager"
+
+
+def _email(prefix: str, code: str) -> str:
+    return f"{prefix}.{code.lower()}@demo.guichet.fr"
+
+
+class Command(BaseCommand):
+    help = "Load the demo data (idempotent) and print the demo logins."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--seed", type=int, default=2026)
+
+    def handle(self, *args, seed: int, **options):
+        self._load(random.Random(seed))
+        self._print_logins()
+
+    def _user(self, email: str, first: str, last: str, **extra) -> User:
+        user = User.objects.filter(email=email).first()
+        if user is None:
+            if not hasattr(self, "_password_hash"):
+                # One hash for every demo account: hashing is slow by design.
+                self._password_hash = make_password(DEMO_PASSWORD)
+            user = User.objects.create_user(email, None, first_name=first, last_name=last, **extra)
+            user.password = self._password_hash
+            user.save(update_fields=["password"])
+        return user
+
+    def _load(self, rng: random.Random) -> None:
+        self.stdout.write("Loading the knowledge base…")
+        report = drafting_services.knowledge_import(path=KNOWLEDGE_DIR)
+        self.stdout.write(f"  {report.created} fiches created, {report.updated} updated.")
+        self._user(
+            "national@demo.guichet.fr", "Nadia", "Nationale", is_staff=True, is_superuser=True
+        )
+        topics = {t.slug: t for t in Topic.objects.filter(administration__isnull=True)}
+        multi = self._user("camille.multi@demo.guichet.fr", "Camille", "Lefèvre")
+        for index, (code, name, kind, sample_kinds, siret) in enumerate(ADMINISTRATIONS):
+            if Administration.objects.filter(code=code).exists():
+                self.stdout.write(f"{name}: already loaded.")
+                continue
+            with transaction.atomic():
+                administration = account_services.administration_create(
+                    name=name,
+                    slug=code.lower(),
+                    code=code,
+                    kind=kind,
+                    siret=siret,
+                    signature=f"Le service relations usagers\n{name}",
+                )
+                members = self._members(administration, code, rng)
+                if code in ("CAF69", "FSGUERET"):
+                    account_services.membership_create(
+                        user=multi, administration=administration, role=Role.AGENT
+                    )
+                    members["agents"].append(multi)
+                Topic.objects.get_or_create(
+                    administration=administration,
+                    slug=f"accueil-{code.lower()}",
+                    defaults={"name": f"Accueil et rendez-vous ({code})"},
+                )
+            if index == 0:
+                # One administration runs the experiment: half of its new cases are drafted.
+                drafting_services.experiment_start(
+                    actor=None,
+                    administration=administration,
+                    assisted_share="0.5",
+                    seed="demo-caf69",
+                )
+            samples = [s for s in SAMPLES if sample_kinds is None or set(s["kinds"]) & sample_kinds]
+            self.stdout.write(f"Creating cases for {name}…")
+            self._cases(administration, samples, topics, members, rng)
+
+    def _members(self, administration: Administration, code: str, rng: random.Random) -> dict:
+        def person(prefix: str, role: str) -> User:
+            user = self._user(_email(prefix, code), rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES))
+            account_services.membership_create(
+                user=user, administration=administration, role=role, team="Accueil"
+            )
+            return user
+
+        return {
+            "administrator": person("administrateur", Role.ADMINISTRATOR),
+            "manager": person("manager", Role.MANAGER),
+            "agents": [person(f"agent{i}", Role.AGENT) for i in (1, 2, 3)],
+        }
+
+    def _cases(self, administration, samples, topics, members, rng: random.Random) -> None:
+        now = timezone.now()
+        manager = members["manager"]
+        for number in range(CASES_PER_ADMINISTRATION):
+            sample = (
+                samples[number % len(samples)] if number < len(samples) else rng.choice(samples)
+            )
+            name = f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}"
+            created = now - dt.timedelta(days=rng.uniform(0, 40), hours=rng.uniform(0, 8))
+            channel = sample["channel"] if sample["channel"] in Channel.values else "web_form"
+            case = case_services.case_create(
+                actor=None,
+                administration=administration,
+                channel=channel,
+                subject=sample["subject"],
+                body=sample["body"].replace("{name}", name),
+                usager_name=name,
+                usager_email=f"{_ascii(name.split()[0])}.{number}@exemple.fr",
+                topic=topics.get(sample["topic"]),
+                priority=rng.choices([1, 2, 3, 4], weights=[2, 6, 2, 1])[0],
+                created_at=created,
+            )
+            roll = rng.random()
+            if roll < 0.22:
+                continue  # stays in the queue
+            agent = rng.choice(members["agents"])
+            case = case_services.case_assign(actor=manager, case=case, assignee=agent)
+            if roll < 0.40:
+                continue  # assigned, not started
+            case_services.case_mark_opened(actor=agent, case=case)
+            case = case_services.case_transition(actor=agent, case=case, action="start")
+            if roll < 0.50:
+                continue
+            if roll < 0.56:
+                case_services.case_transition(actor=agent, case=case, action="await_usager")
+                continue
+            body = self._reply_for(case, sample, name, administration, rng)
+            case_services.case_send_reply(actor=agent, case=case, body=body)
+            if roll > 0.90:
+                case_services.case_transition(actor=agent, case=case, action="close")
+            self._backdate(case, created, rng)
+
+    def _reply_for(self, case: Case, sample, name: str, administration, rng) -> str:
+        """The agent's reply: the draft as shown (often edited), or the sample's own reply."""
+        suggestion = (
+            Suggestion.objects.filter(case=case, status=Suggestion.Status.READY)
+            .order_by("-sequence")
+            .first()
+        )
+        written = "\n\n".join(
+            [
+                sample["reply"].replace("{name}", name),
+                administration.closing,
+                administration.signature,
+            ]
+        )
+        if suggestion is None:
+            return written
+        drafting_services.suggestion_mark_shown(actor=case.assignee, suggestion=suggestion)
+        roll = rng.random()
+        if roll < 0.35:
+            return suggestion.text
+        if roll < 0.85:
+            return (
+                suggestion.text.replace(
+                    "Voici les éléments de réponse.",
+                    "Voici les éléments de réponse, vérifiés pour votre situation.",
+                )
+                + "\n\nN'hésitez pas à nous recontacter si besoin."
+            )
+        return written
+
+    def _backdate(self, case: Case, created: dt.datetime, rng: random.Random) -> None:
+        # Demo only: spread the handling times over realistic hours instead of "just now".
+        assigned = created + dt.timedelta(hours=rng.uniform(1, 30))
+        opened = assigned + dt.timedelta(minutes=rng.uniform(5, 600))
+        answered = opened + dt.timedelta(minutes=rng.uniform(4, 45))
+        Case.objects.filter(pk=case.pk).update(
+            assigned_at=assigned,
+            first_opened_at=opened,
+            answered_at=answered,
+        )
+
+    def _print_logins(self) -> None:
+        lines = [
+            "",
+            "Demo logins (password for all: " + DEMO_PASSWORD + ")",
+            "  national staff (superuser):       national@demo.guichet.fr",
+            "  agent in two administrations:     camille.multi@demo.guichet.fr",
+        ]
+        for code, name, *_ in ADMINISTRATIONS:
+            lines.append(f"  {name}")
+            lines.append(
+                f"    administrator {_email('administrateur', code)}   manager "
+                f"{_email('manager', code)}   agents {_email('agent1', code)}, agent2…, agent3…"
+            )
+        open_cases = Case.objects.filter(status__in=[Status.NEW, Status.ASSIGNED]).count()
+        lines.append(f"  {Case.objects.count()} cases, {open_cases} waiting for an agent.")
+        self.stdout.write("\n".join(lines))

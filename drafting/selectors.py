@@ -1,0 +1,22 @@
+from __future__ import annotations
+
+from django.db.models import QuerySet
+
+from accounts.models import User
+from cases.models import Case
+from cases.selectors import cases_visible_to
+
+from .models import Suggestion
+
+
+def suggestions_visible_to(user: User) -> QuerySet[Suggestion]:
+    return Suggestion.objects.filter(case__in=cases_visible_to(user).values("pk"))
+
+
+def current_suggestion(case: Case) -> Suggestion | None:
+    """The latest draft of a case (earlier ones are its history)."""
+    return Suggestion.objects.filter(case=case).order_by("-sequence").first()
+
+
+def suggestion_get(user: User, pk: int) -> Suggestion:
+    return suggestions_visible_to(user).select_related("case", "administration").get(pk=pk)

@@ -1,0 +1,69 @@
+import pytest
+from django.db import transaction
+from django.test import override_settings
+
+from accounts.models import Administration, User
+from tests.case_states import Office, make_office
+from tests.factories import make_administration
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _fast_password_hasher():
+    # Factories set a password on every user: the production hasher would dominate the run.
+    with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
+        yield
+
+
+@pytest.fixture(scope="module")
+def _module_world(django_db_setup, django_db_blocker):
+    """Build one administration with its staff, and a second one, once per test module.
+
+    The rows live in a transaction that is rolled back when the module ends (the pattern of
+    Django's ``setUpTestData``); each test runs in its own savepoint inside it, so what a test
+    writes is gone before the next one starts.
+    """
+    with django_db_blocker.unblock():
+        outer = transaction.atomic()
+        outer.__enter__()
+        try:
+            office = make_office("Caisse d'allocations familiales du Rhône", "CAF69")
+            other = make_administration(
+                "Caisse primaire d'assurance maladie de Gironde", code="CPAM33"
+            )
+        except BaseException:
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
+            raise
+    try:
+        yield office, other
+    finally:
+        with django_db_blocker.unblock():
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
+
+
+@pytest.fixture
+def office(_module_world, db) -> Office:
+    """One administration with two agents, a manager and an administrator.
+
+    Fresh objects for every test: nothing cached on them (permission answers) leaks from one
+    test to the next.
+    """
+    built, _other = _module_world
+    users = User.objects.in_bulk(
+        [built.agent.pk, built.agent2.pk, built.manager.pk, built.administrator.pk]
+    )
+    return Office(
+        administration=Administration.objects.get(pk=built.administration.pk),
+        agent=users[built.agent.pk],
+        agent2=users[built.agent2.pk],
+        manager=users[built.manager.pk],
+        administrator=users[built.administrator.pk],
+    )
+
+
+@pytest.fixture
+def elsewhere(_module_world, db) -> Administration:
+    """Another administration, without staff: a transfer target."""
+    _office, other = _module_world
+    return Administration.objects.get(pk=other.pk)
