@@ -17,12 +17,14 @@ from tests.factories import UserFactory, make_administration, make_case, make_me
 pytestmark = pytest.mark.django_db
 
 
-def _refused(call, field: str) -> ValidationError:
+def _refused(call, field: str, code: str | None = None) -> ValidationError:
     """``call`` raises a ValidationError on ``field`` and writes no case, event, note, reply."""
     before = counts()
     with pytest.raises(ValidationError) as excinfo:
         call()
     assert field in excinfo.value.message_dict, excinfo.value.message_dict
+    if code is not None:
+        assert code in [error.code for error in excinfo.value.error_dict[field]]
     assert counts() == before
     return excinfo.value
 
@@ -30,29 +32,30 @@ def _refused(call, field: str) -> ValidationError:
 # --- case_create ---------------------------------------------------------------------------
 
 BAD_CASES = {
-    "unknown channel": ({"channel": "fax"}, "channel"),
-    "empty channel": ({"channel": ""}, "channel"),
-    "unknown priority": ({"priority": 9}, "priority"),
-    "zero priority": ({"priority": 0}, "priority"),
-    "empty subject": ({"subject": ""}, "subject"),
-    "blank subject": ({"subject": " \n\t "}, "subject"),
-    "empty body": ({"body": ""}, "body"),
-    "blank body": ({"body": "   "}, "body"),
-    "over-long subject": ({"subject": "x" * 301}, "subject"),
-    "over-long body": ({"body": "x" * (MAX_TEXT_LENGTH + 1)}, "body"),
-    "over-long usager name": ({"usager_name": "x" * 201}, "usager_name"),
-    "malformed usager e-mail": ({"usager_email": "pas-une-adresse"}, "usager_email"),
+    "unknown channel": ({"channel": "fax"}, "channel", "invalid_choice"),
+    "empty channel": ({"channel": ""}, "channel", "invalid_choice"),
+    "unknown priority": ({"priority": 9}, "priority", "invalid_choice"),
+    "zero priority": ({"priority": 0}, "priority", "invalid_choice"),
+    "empty subject": ({"subject": ""}, "subject", "required"),
+    "blank subject": ({"subject": " \n\t "}, "subject", "required"),
+    "empty body": ({"body": ""}, "body", "required"),
+    "blank body": ({"body": "   "}, "body", "required"),
+    "over-long subject": ({"subject": "x" * 301}, "subject", "max_length"),
+    "over-long body": ({"body": "x" * (MAX_TEXT_LENGTH + 1)}, "body", "max_length"),
+    "over-long usager name": ({"usager_name": "x" * 201}, "usager_name", "max_length"),
+    "malformed usager e-mail": ({"usager_email": "pas-une-adresse"}, "usager_email", "invalid"),
 }
 
 
 def test_case_create_with_bad_input_is_refused_and_writes_nothing(office, subtests):
-    for label, (overrides, field) in BAD_CASES.items():
+    for label, (overrides, field, code) in BAD_CASES.items():
         with subtests.test(label):
             _refused(
                 lambda overrides=overrides: make_case(
                     office.administration, actor=office.agent, **overrides
                 ),
                 field,
+                code,
             )
 
 
@@ -68,7 +71,9 @@ def test_case_create_accepts_every_known_channel(office):
 
 def test_case_create_with_a_topic_of_another_administration_is_refused(office, elsewhere):
     foreign_topic = make_topic(elsewhere, name="Remboursements")
-    error = _refused(lambda: make_case(office.administration, topic=foreign_topic), "topic")
+    error = _refused(
+        lambda: make_case(office.administration, topic=foreign_topic), "topic", "invalid_choice"
+    )
     assert set(error.message_dict) == {"topic"}
 
 
@@ -97,6 +102,7 @@ def test_reply_to_a_case_that_is_not_being_worked_is_refused(office, elsewhere, 
                     actor=office.manager, case=case, body=REPLY_TEXT
                 ),
                 "status",
+                "invalid_transition",
             )
             assert row(case) == before
 
@@ -136,21 +142,27 @@ def test_note_with_bad_body_is_refused(office, subtests):
 
 def test_transfer_with_bad_input_is_refused(office, elsewhere, subtests):
     table = {
-        "to its own administration": (office.administration, "Compétence", "target_administration"),
-        "without target": (None, "Compétence", "target_administration"),
-        "without reason": (elsewhere, "", "reason"),
-        "with a blank reason": (elsewhere, "   ", "reason"),
-        "with an over-long reason": (elsewhere, "x" * 2_001, "reason"),
+        "to its own administration": (
+            office.administration,
+            "Compétence",
+            "target_administration",
+            "invalid_choice",
+        ),
+        "without target": (None, "Compétence", "target_administration", "required"),
+        "without reason": (elsewhere, "", "reason", "required"),
+        "with a blank reason": (elsewhere, "   ", "reason", "required"),
+        "with an over-long reason": (elsewhere, "x" * 2_001, "reason", "max_length"),
     }
     case = bring_to(Status.ASSIGNED, office)
     before = row(case)
-    for label, (target, reason, field) in table.items():
+    for label, (target, reason, field, code) in table.items():
         with subtests.test(label):
             _refused(
                 lambda target=target, reason=reason: services.case_transfer(
                     actor=office.agent, case=case, target_administration=target, reason=reason
                 ),
                 field,
+                code,
             )
             assert row(case) == before
     assert not elsewhere.cases.exists()

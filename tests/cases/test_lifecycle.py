@@ -126,7 +126,8 @@ def test_action_from_a_status_outside_its_sources_is_refused_and_changes_nothing
             # The manager may act on any case: only the status stands in the way.
             with pytest.raises(ValidationError) as excinfo:
                 _apply(action, case, office, elsewhere, actor=office.manager)
-            assert set(excinfo.value.message_dict) & {"status", "action"}
+            (field,) = set(excinfo.value.message_dict) & {"status", "action"}
+            assert [e.code for e in excinfo.value.error_dict[field]] == ["invalid_transition"]
             assert snapshot(case) == before
 
 
@@ -153,6 +154,7 @@ def test_take_of_a_case_not_in_the_queue_is_refused(office, elsewhere, subtests)
             with pytest.raises(ValidationError) as excinfo:
                 services.case_take(actor=office.agent2, case=case)
             assert set(excinfo.value.message_dict) == {"assignee"}
+            assert [e.code for e in excinfo.value.error_dict["assignee"]] == ["already_taken"]
             assert snapshot(case) == before
 
 
