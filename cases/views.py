@@ -1,11 +1,33 @@
-from django.contrib.auth.decorators import login_required
-from django.db.models import Count, Q
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
-from django.utils import timezone
+"""The agent workspace: home, inbox and the case page. Views parse, call a service or a
+selector, and render; the rules live in services.py and selectors.py."""
 
-from .models import OPEN_STATUSES, Status
-from .selectors import cases_visible_to
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count, Q
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from accounts.middleware import SESSION_KEY
+from accounts.models import Membership
+from accounts.permissions import ASSIGN_CASES, WORK_CASES, has_administration_perm
+
+from . import presence, selectors, services
+from .forms import AssignForm, InboxFilterForm, NoteForm, ReplyForm, TransferForm, TransitionForm
+from .models import OPEN_STATUSES, Case, Status
+from .transitions import TRANSITIONS, allowed_actions
+
+PAGE_SIZE = 50
 
 
 @login_required
@@ -14,13 +36,335 @@ def home(request: HttpRequest) -> HttpResponse:
     administration = request.administration
     counts = {}
     if administration:
-        counts = (
-            cases_visible_to(request.user)
-            .filter(administration=administration)
-            .aggregate(
-                mine=Count("pk", filter=Q(assignee=request.user, status__in=OPEN_STATUSES)),
-                queue=Count("pk", filter=Q(status=Status.NEW)),
-                overdue=Count("pk", filter=Q(status__in=OPEN_STATUSES, due_at__lt=timezone.now())),
-            )
-        )
+        counts = _box_counts(request.user, administration)
     return render(request, "cases/home.html", {"counts": counts})
+
+
+def _box_counts(user, administration) -> dict:
+    return (
+        selectors.cases_visible_to(user)
+        .filter(administration=administration, status__in=OPEN_STATUSES)
+        .aggregate(
+            mine=Count("pk", filter=Q(assignee=user)),
+            queue=Count("pk", filter=Q(status=Status.NEW)),
+            overdue=Count("pk", filter=Q(due_at__lt=timezone.now())),
+            all=Count("pk"),
+        )
+    )
+
+
+def _cursor_from(value: str) -> tuple[dt.datetime, int] | None:
+    due, _sep, pk = value.rpartition("_")
+    parsed = parse_datetime(due) if due else None
+    if parsed is None or not pk.isdigit():
+        return None
+    return parsed, int(pk)
+
+
+@login_required
+@require_GET
+def inbox(request: HttpRequest) -> HttpResponse:
+    administration = request.administration
+    if not administration:
+        return redirect("home")
+    topics = list(selectors.topics_for(administration))
+    form = InboxFilterForm(request.GET or None, topics=topics)
+    data = form.cleaned_data if form.is_valid() else {}
+    can_see_all = has_administration_perm(request.user, ASSIGN_CASES, administration)
+    box = data.get("box") or "mine"
+    if box == "all" and not can_see_all:
+        box = "mine"
+    filters = selectors.InboxFilters(
+        box=box,
+        status=data.get("status") or "",
+        channel=data.get("channel") or "",
+        topic_id=data.get("topic"),
+        priority=data.get("priority"),
+        overdue=bool(data.get("overdue")),
+        q=(data.get("q") or "").strip(),
+    )
+    after = _cursor_from(request.GET.get("apres", ""))
+    rows, cursor = selectors.inbox_page(
+        selectors.inbox(request.user, administration, filters), after=after, size=PAGE_SIZE
+    )
+    params = request.GET.copy()
+    params.pop("apres", None)
+    next_url = None
+    if cursor is not None:
+        params["apres"] = f"{cursor[0].isoformat()}_{cursor[1]}"
+        next_url = f"{reverse('cases:inbox')}?{params.urlencode()}"
+    now = timezone.now()
+    return render(
+        request,
+        "cases/inbox.html",
+        {
+            "form": form,
+            "box": box,
+            "rows": rows,
+            "next_url": next_url,
+            "first_url": reverse("cases:inbox") + "?" + urlencode({"box": box}),
+            "is_first_page": after is None,
+            "counts": _box_counts(request.user, administration),
+            "can_see_all": can_see_all,
+            "can_work": has_administration_perm(request.user, WORK_CASES, administration),
+            "now": now,
+            "soon": now + selectors.DUE_SOON,
+        },
+    )
+
+
+def _get_case(request: HttpRequest, pk: int) -> Case:
+    try:
+        return selectors.case_get(request.user, pk=pk)
+    except Case.DoesNotExist as exc:
+        raise Http404(_("No such case.")) from exc
+
+
+def _case_context(request: HttpRequest, case: Case, **forms) -> dict:
+    user = request.user
+    administration = case.administration
+    can_work = has_administration_perm(user, WORK_CASES, administration)
+    can_assign = has_administration_perm(user, ASSIGN_CASES, administration)
+    mine = case.assignee_id == user.pk
+    acts = can_work and (mine or can_assign)
+    actions = [
+        (name, TRANSITIONS[name].label)
+        for name in allowed_actions(case.status)
+        if TRANSITIONS[name].generic and acts
+    ]
+    if case.status == Status.NEW and can_assign and "close" not in dict(actions):
+        actions.append(("close", TRANSITIONS["close"].label))
+    agents = []
+    if can_assign and case.is_open:
+        agents = list(
+            Membership.objects.filter(
+                administration=administration, is_active=True, user__is_active=True
+            )
+            .exclude(role="administrator")
+            .select_related("user")
+            .order_by("user__last_name")
+        )
+    timeline = list(selectors.case_timeline(case))
+    notes = list(case.notes.select_related("author"))
+    replies = list(case.replies.select_related("author"))
+    return {
+        "case": case,
+        "timeline": timeline,
+        "notes": notes,
+        "replies": replies,
+        "actions": actions,
+        "can_work": can_work,
+        "can_take": can_work and case.status == Status.NEW and case.assignee_id is None,
+        "can_reply": acts and case.status in TRANSITIONS["answer"].sources,
+        "can_transfer": acts and case.status in TRANSITIONS["transfer"].sources,
+        "can_assign": can_assign and case.is_open,
+        "agents": agents,
+        "others": presence.others(case.pk, user.pk),
+        "now": timezone.now(),
+        "note_form": forms.get("note_form") or NoteForm(),
+        "reply_form": forms.get("reply_form")
+        or ReplyForm(initial={"version": case.version, "body": ""}),
+        "transfer_form": forms.get("transfer_form")
+        or TransferForm(current=administration, initial={"version": case.version}),
+        "confirming": forms.get("confirming", False),
+        "stale": forms.get("stale", False),
+    }
+
+
+@login_required
+@require_GET
+def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    case = _get_case(request, pk)
+    if request.session.get(SESSION_KEY) != case.administration_id:
+        # The case is one of the user's administrations: work in it.
+        request.session[SESSION_KEY] = case.administration_id
+    if case.assignee_id == request.user.pk and case.first_opened_at is None:
+        case = services.case_mark_opened(actor=request.user, case=case)
+    presence.touch(case.pk, request.user.pk, request.user.display_name)
+    return render(request, "cases/case_detail.html", _case_context(request, case))
+
+
+@login_required
+@require_GET
+def case_presence(request: HttpRequest, pk: int) -> HttpResponse:
+    case = _get_case(request, pk)
+    presence.touch(case.pk, request.user.pk, request.user.display_name)
+    return render(
+        request,
+        "cases/_presence.html",
+        {"case": case, "others": presence.others(case.pk, request.user.pk)},
+    )
+
+
+def _apply(request: HttpRequest, case: Case, action, success: str) -> HttpResponse:
+    """Run a service; errors become messages; always back to the case page."""
+    try:
+        action()
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    except PermissionDenied as exc:
+        messages.error(request, str(exc) or _("You are not allowed to do this."))
+    else:
+        messages.success(request, success)
+    return redirect("cases:detail", pk=case.pk)
+
+
+@login_required
+@require_POST
+def case_take(request: HttpRequest, pk: int) -> HttpResponse:
+    case = _get_case(request, pk)
+    return _apply(
+        request,
+        case,
+        lambda: services.case_take(actor=request.user, case=case),
+        _("The case is yours."),
+    )
+
+
+@login_required
+@require_POST
+def case_transition(request: HttpRequest, pk: int) -> HttpResponse:
+    case = _get_case(request, pk)
+    form = TransitionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Unknown action."))
+        return redirect("cases:detail", pk=case.pk)
+    action = form.cleaned_data["action"]
+    return _apply(
+        request,
+        case,
+        lambda: services.case_transition(
+            actor=request.user,
+            case=case,
+            action=action,
+            reason=form.cleaned_data["reason"],
+            expected_version=form.cleaned_data["version"],
+        ),
+        _("Done: %(action)s.")
+        % {"action": TRANSITIONS[action].label if action in TRANSITIONS else action},
+    )
+
+
+@login_required
+@require_POST
+def case_assign(request: HttpRequest, pk: int) -> HttpResponse:
+    case = _get_case(request, pk)
+    form = AssignForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose an agent."))
+        return redirect("cases:detail", pk=case.pk)
+    from accounts.models import User
+
+    assignee = User.objects.filter(pk=form.cleaned_data["assignee"]).first()
+    if assignee is None:
+        messages.error(request, _("Choose an agent."))
+        return redirect("cases:detail", pk=case.pk)
+    return _apply(
+        request,
+        case,
+        lambda: services.case_assign(
+            actor=request.user,
+            case=case,
+            assignee=assignee,
+            expected_version=form.cleaned_data["version"],
+        ),
+        _("Case assigned to %(name)s.") % {"name": assignee.display_name},
+    )
+
+
+def _render_case(request, case, status=200, **forms) -> HttpResponse:
+    return render(
+        request, "cases/case_detail.html", _case_context(request, case, **forms), status=status
+    )
+
+
+@login_required
+@require_POST
+def case_note(request: HttpRequest, pk: int) -> HttpResponse:
+    case = _get_case(request, pk)
+    form = NoteForm(request.POST)
+    if not form.is_valid():
+        return _render_case(request, case, status=400, note_form=form)
+    try:
+        services.case_add_note(actor=request.user, case=case, body=form.cleaned_data["body"])
+    except ValidationError as exc:
+        form.add_error("body", exc.messages[0])
+        return _render_case(request, case, status=400, note_form=form)
+    except PermissionDenied as exc:
+        raise PermissionDenied(str(exc)) from exc
+    messages.success(request, _("Note added."))
+    return redirect("cases:detail", pk=case.pk)
+
+
+@login_required
+@require_POST
+def case_reply(request: HttpRequest, pk: int) -> HttpResponse:
+    """Two steps: the first shows exactly what will be sent, the second sends it."""
+    case = _get_case(request, pk)
+    form = ReplyForm(request.POST)
+    if not form.is_valid():
+        return _render_case(request, case, status=400, reply_form=form)
+    body = form.cleaned_data["body"]
+    version = form.cleaned_data["version"]
+    if version != case.version:
+        # Keep the agent's text, against the case as it is now: they read, then send again.
+        data = request.POST.copy()
+        data["version"] = str(case.version)
+        data["confirmed"] = ""
+        stale_form = ReplyForm(data)
+        stale_form.is_valid()
+        stale_form.add_error(
+            None,
+            _(
+                "This case changed since you opened it (see the timeline). Your text is kept "
+                "below: check it before sending."
+            ),
+        )
+        return _render_case(request, case, status=409, reply_form=stale_form, stale=True)
+    if request.POST.get("edit"):
+        edit_form = ReplyForm(initial={"body": body, "version": version})
+        return _render_case(request, case, reply_form=edit_form)
+    if not form.cleaned_data["confirmed"]:
+        confirm_form = ReplyForm(initial={"body": body, "version": version, "confirmed": True})
+        return _render_case(request, case, reply_form=confirm_form, confirming=True)
+    try:
+        services.case_send_reply(actor=request.user, case=case, body=body, expected_version=version)
+    except ValidationError as exc:
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field == "body" else None, errors)
+        return _render_case(
+            request, case, status=409 if "version" in exc.message_dict else 400, reply_form=form
+        )
+    except PermissionDenied as exc:
+        raise PermissionDenied(str(exc)) from exc
+    messages.success(request, _("Reply sent to the usager. The case is answered."))
+    return redirect("cases:detail", pk=case.pk)
+
+
+@login_required
+@require_POST
+def case_transfer(request: HttpRequest, pk: int) -> HttpResponse:
+    case = _get_case(request, pk)
+    form = TransferForm(request.POST, current=case.administration)
+    if not form.is_valid():
+        return _render_case(request, case, status=400, transfer_form=form)
+    try:
+        services.case_transfer(
+            actor=request.user,
+            case=case,
+            target_administration=form.cleaned_data["target"],
+            reason=form.cleaned_data["reason"],
+            expected_version=form.cleaned_data["version"],
+        )
+    except ValidationError as exc:
+        for field, errors in exc.message_dict.items():
+            form.add_error("reason" if field == "reason" else None, errors)
+        return _render_case(request, case, status=400, transfer_form=form)
+    except PermissionDenied as exc:
+        raise PermissionDenied(str(exc)) from exc
+    messages.success(
+        request,
+        _("Case transferred to %(name)s.") % {"name": form.cleaned_data["target"].name},
+    )
+    return redirect("cases:inbox")

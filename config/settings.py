@@ -148,6 +148,9 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = True
 MEDIA_ROOT = VAR_DIR / "media"
 
+# Presence hints and rate limits: shared across processes once CACHE_URL names a Redis.
+CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://guichet")}
+
 EMAIL_BACKEND = env.str(
     "DJANGO_EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend"
 )
@@ -224,3 +227,21 @@ SILENCED_SYSTEM_CHECKS = ["models.W040"]  # SQLite ignores covering-index column
 if GUICHET_ENV == "test":
     # Password hashing is not what tests measure: a fast hasher keeps fixtures cheap.
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+# ProConnect (the State's OpenID Connect sign-in for agents), off unless configured.
+# The backend and the /oidc/ URLs are always installed and refuse to work while it is off.
+PROCONNECT_ENABLED = env.bool("PROCONNECT_ENABLED", default=False)
+AUTHENTICATION_BACKENDS.insert(0, "accounts.oidc.ProConnectBackend")
+OIDC_RP_CLIENT_ID = env.str("PROCONNECT_CLIENT_ID", default="")
+OIDC_RP_CLIENT_SECRET = env.str("PROCONNECT_CLIENT_SECRET", default="")
+OIDC_RP_SIGN_ALGO = env.str("PROCONNECT_SIGN_ALGO", default="RS256")
+OIDC_RP_SCOPES = env.str("PROCONNECT_SCOPES", default="openid email given_name usual_name")
+OIDC_OP_DISCOVERY_URL = env.str("PROCONNECT_DISCOVERY_URL", default="")
+OIDC_OP_AUTHORIZATION_ENDPOINT = env.str("PROCONNECT_AUTHORIZATION_ENDPOINT", default="")
+OIDC_OP_TOKEN_ENDPOINT = env.str("PROCONNECT_TOKEN_ENDPOINT", default="")
+OIDC_OP_USER_ENDPOINT = env.str("PROCONNECT_USERINFO_ENDPOINT", default="")
+OIDC_OP_JWKS_ENDPOINT = env.str("PROCONNECT_JWKS_ENDPOINT", default="")
+OIDC_OP_LOGOUT_ENDPOINT = env.str("PROCONNECT_LOGOUT_ENDPOINT", default="")
+OIDC_CREATE_USER = False  # an agent signs in only if an active membership matches
+OIDC_TIMEOUT = env.int("PROCONNECT_TIMEOUT", default=10)
+LOGIN_REDIRECT_URL_FAILURE = "/compte/connexion/?proconnect=refuse"

@@ -8,9 +8,12 @@ from cases.views import home
 urlpatterns = [
     path("", home, name="home"),
     path("compte/", include("accounts.urls")),
+    path("dossiers/", include("cases.urls")),
+    path("brouillons/", include("drafting.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("admin/", admin.site.urls),
+    path("oidc/", include("accounts.urls_oidc")),
     path("api/v1/", include("drafting.urls_api")),
 ]
 

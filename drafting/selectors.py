@@ -20,3 +20,18 @@ def current_suggestion(case: Case) -> Suggestion | None:
 
 def suggestion_get(user: User, pk: int) -> Suggestion:
     return suggestions_visible_to(user).select_related("case", "administration").get(pk=pk)
+
+
+def panel_context(user: User, case: Case) -> dict:
+    """What the suggestion panel shows. Control cases show nothing at all: no label, no hint,
+    so that the agent's work on them is not biased."""
+    from .models import Arm, CaseArm
+
+    arm = CaseArm.objects.filter(case=case).values_list("arm", flat=True).first()
+    if arm == Arm.CONTROL:
+        return {"case": case, "hidden": True}
+    suggestion = current_suggestion(case)
+    history = (
+        Suggestion.objects.filter(case=case).exclude(pk=suggestion.pk).count() if suggestion else 0
+    )
+    return {"case": case, "hidden": False, "suggestion": suggestion, "history": history}

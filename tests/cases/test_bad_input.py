@@ -171,11 +171,12 @@ def test_transfer_with_bad_input_is_refused(office, elsewhere, subtests):
 # --- assignment ----------------------------------------------------------------------------
 
 
-def _assign_refused(office, case, assignee) -> None:
+def _assign_refused(office, case, assignee, code: str = "invalid_assignee") -> None:
     before = row(case)
     _refused(
         lambda: services.case_assign(actor=office.manager, case=case, assignee=assignee),
         "assignee",
+        code,
     )
     assert row(case) == before
 
@@ -204,7 +205,7 @@ def test_assign_to_a_user_without_membership_is_refused(office):
 
 
 def test_assign_to_the_current_assignee_is_refused(office):
-    _assign_refused(office, bring_to(Status.ASSIGNED, office), office.agent)
+    _assign_refused(office, bring_to(Status.ASSIGNED, office), office.agent, "unchanged")
 
 
 def test_assign_to_a_member_of_the_parent_administration_is_refused(office):

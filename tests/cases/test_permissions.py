@@ -2,12 +2,13 @@
 
 import pytest
 from django.core.exceptions import PermissionDenied
+from guardian.shortcuts import remove_perm
 
 from accounts import services as account_services
-from accounts.models import Membership, Role
+from accounts.models import Membership, Role, RoleGroup
 from cases import services
 from cases.models import Case, CaseEvent, InternalNote, Reply, Status
-from tests.case_states import REPLY_TEXT, bring_to, row, snapshot
+from tests.case_states import REPLY_TEXT, bring_to, fresh, row, snapshot
 from tests.factories import make_case
 
 pytestmark = pytest.mark.django_db
@@ -112,11 +113,6 @@ def test_permission_check_comes_before_the_version_check(office):
 
 
 def test_member_whose_role_group_lost_work_cases_cannot_work(office):
-    from guardian.shortcuts import remove_perm
-
-    from accounts.models import RoleGroup
-    from tests.case_states import fresh
-
     group = RoleGroup.objects.get(administration=office.administration, role=Role.AGENT).group
     remove_perm("accounts.work_cases", group, office.administration)
     case = make_case(office.administration)

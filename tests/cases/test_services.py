@@ -3,6 +3,7 @@ import re
 import zoneinfo
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from cases import services, signals
@@ -269,8 +270,6 @@ def test_nothing_is_sent_when_the_transaction_rolls_back(
 
 
 def test_nothing_is_sent_when_a_service_refuses(office, heard, django_capture_on_commit_callbacks):
-    from django.core.exceptions import ValidationError
-
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         with pytest.raises(ValidationError):
             make_case(office.administration, body="")

@@ -30,9 +30,7 @@ def broker():
     except redis.ConnectionError:
         pytest.fail(f"Redis is not running at {BROKER_URL} (.ci/run starts it)")
     client.flushdb()
-    previous = {
-        key: app.conf[key] for key in ("broker_url", "task_always_eager", "result_backend")
-    }
+    previous = {key: app.conf[key] for key in ("broker_url", "task_always_eager", "result_backend")}
     app.conf.update(broker_url=BROKER_URL, task_always_eager=False, result_backend=None)
     _reset_pools()
     yield client
@@ -93,9 +91,9 @@ def test_worker_drafts_a_ready_offline_suggestion_with_sources(broker, tenants):
             subject="APL après déménagement",
             body="Je viens de déménager, comment faire pour mon aide au logement ?",
         )
-        assert _wait_for(
-            lambda: Suggestion.objects.filter(case=case, status="ready").exists()
-        ), list(Suggestion.objects.filter(case=case).values("status", "error"))
+        assert _wait_for(lambda: Suggestion.objects.filter(case=case, status="ready").exists()), (
+            list(Suggestion.objects.filter(case=case).values("status", "error"))
+        )
         # A duplicated delivery of the same task changes nothing.
         suggestion = Suggestion.objects.get(case=case)
         from drafting.tasks import draft_suggestion, prepare_new_case

@@ -1,0 +1,88 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Administration
+
+from .models import Channel, Priority, Status
+
+
+class InboxFilterForm(forms.Form):
+    box = forms.ChoiceField(
+        label=_("Box"),
+        required=False,
+        choices=[("mine", _("My cases")), ("queue", _("Queue")), ("all", _("All cases"))],
+    )
+    status = forms.ChoiceField(
+        label=_("Status"), required=False, choices=[("", _("All")), *Status.choices]
+    )
+    channel = forms.ChoiceField(
+        label=_("Channel"), required=False, choices=[("", _("All")), *Channel.choices]
+    )
+    topic = forms.TypedChoiceField(label=_("Topic"), required=False, coerce=int, empty_value=None)
+    priority = forms.TypedChoiceField(
+        label=_("Priority"),
+        required=False,
+        coerce=int,
+        empty_value=None,
+        choices=[("", _("All")), *Priority.choices],
+    )
+    overdue = forms.BooleanField(label=_("Overdue only"), required=False)
+    q = forms.CharField(label=_("Search subject and text"), required=False, max_length=200)
+
+    def __init__(self, *args, topics=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["topic"].choices = [("", _("All"))] + [(t.pk, t.name) for t in topics]
+
+
+class NoteForm(forms.Form):
+    body = forms.CharField(
+        label=_("Internal note (never sent to the usager)"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=10_000,
+    )
+
+
+class ReplyForm(forms.Form):
+    body = forms.CharField(
+        label=_("Reply to the usager"),
+        widget=forms.Textarea(attrs={"rows": 14}),
+        max_length=50_000,
+        error_messages={"required": _("Write the reply before sending it.")},
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    confirmed = forms.BooleanField(required=False, widget=forms.HiddenInput)
+
+
+class TransferForm(forms.Form):
+    target = forms.ModelChoiceField(
+        label=_("Administration to transfer to"),
+        queryset=Administration.objects.none(),
+        error_messages={
+            "required": _("Choose the administration to transfer to."),
+            "invalid_choice": _("This administration does not exist."),
+        },
+    )
+    reason = forms.CharField(
+        label=_("Reason (shown to the receiving administration)"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=2_000,
+        error_messages={"required": _("Say why the case is transferred.")},
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, current: Administration, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["target"].queryset = Administration.objects.exclude(pk=current.pk).order_by(
+            "name"
+        )
+
+
+class TransitionForm(forms.Form):
+    action = forms.CharField()
+    version = forms.IntegerField()
+    reason = forms.CharField(required=False, max_length=2_000)
+
+
+class AssignForm(forms.Form):
+    assignee = forms.IntegerField()
+    version = forms.IntegerField()

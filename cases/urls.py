@@ -1,0 +1,17 @@
+from django.urls import path
+
+from . import views
+
+app_name = "cases"
+
+urlpatterns = [
+    path("", views.inbox, name="inbox"),
+    path("<int:pk>/", views.case_detail, name="detail"),
+    path("<int:pk>/presence/", views.case_presence, name="presence"),
+    path("<int:pk>/prendre/", views.case_take, name="take"),
+    path("<int:pk>/action/", views.case_transition, name="transition"),
+    path("<int:pk>/assigner/", views.case_assign, name="assign"),
+    path("<int:pk>/note/", views.case_note, name="note"),
+    path("<int:pk>/reponse/", views.case_reply, name="reply"),
+    path("<int:pk>/transfert/", views.case_transfer, name="transfer"),
+]
