@@ -174,9 +174,8 @@ class ProConnectBackend(OIDCAuthenticationBackend):
         return user
 
     def get_user(self, user_id):
-        # A session opened through ProConnect ends when ProConnect is switched off, and,
-        # like ModelBackend, a deactivated user is nobody.
-        if not settings.PROCONNECT_ENABLED:
-            return None
+        # Like ModelBackend, a deactivated user is nobody. Not tied to PROCONNECT_ENABLED:
+        # being first in AUTHENTICATION_BACKENDS, this backend also holds sessions opened by
+        # login() or force_login() without an explicit backend.
         user = super().get_user(user_id)
         return user if user is not None and self.user_can_authenticate(user) else None

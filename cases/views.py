@@ -14,7 +14,6 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
-from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -41,13 +40,14 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 def _box_counts(user, administration) -> dict:
+    open_ = Q(status__in=OPEN_STATUSES)
     return (
         selectors.cases_visible_to(user)
-        .filter(administration=administration, status__in=OPEN_STATUSES)
+        .filter(administration=administration)
         .aggregate(
-            mine=Count("pk", filter=Q(assignee=user)),
-            queue=Count("pk", filter=Q(status=Status.NEW)),
-            overdue=Count("pk", filter=Q(due_at__lt=timezone.now())),
+            mine=Count("pk", filter=open_ & Q(assignee=user)),
+            queue=Count("pk", filter=Q(status=Status.NEW, assignee__isnull=True)),
+            overdue=Count("pk", filter=open_ & Q(due_at__lt=timezone.now())),
             all=Count("pk"),
         )
     )
@@ -55,7 +55,10 @@ def _box_counts(user, administration) -> dict:
 
 def _cursor_from(value: str) -> tuple[dt.datetime, int] | None:
     due, _sep, pk = value.rpartition("_")
-    parsed = parse_datetime(due) if due else None
+    try:
+        parsed = parse_datetime(due) if due else None
+    except ValueError:  # well-formed but impossible (month 13): start from the first page
+        return None
     if parsed is None or not pk.isdigit():
         return None
     return parsed, int(pk)
@@ -91,8 +94,9 @@ def inbox(request: HttpRequest) -> HttpResponse:
     params.pop("apres", None)
     next_url = None
     if cursor is not None:
-        params["apres"] = f"{cursor[0].isoformat()}_{cursor[1]}"
-        next_url = f"{reverse('cases:inbox')}?{params.urlencode()}"
+        next_params = params.copy()
+        next_params["apres"] = f"{cursor[0].isoformat()}_{cursor[1]}"
+        next_url = f"{reverse('cases:inbox')}?{next_params.urlencode()}"
     now = timezone.now()
     return render(
         request,
@@ -102,7 +106,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
             "box": box,
             "rows": rows,
             "next_url": next_url,
-            "first_url": reverse("cases:inbox") + "?" + urlencode({"box": box}),
+            "first_url": f"{reverse('cases:inbox')}?{params.urlencode()}",
             "is_first_page": after is None,
             "counts": _box_counts(request.user, administration),
             "can_see_all": can_see_all,

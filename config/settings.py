@@ -163,6 +163,8 @@ SESSION_COOKIE_HTTPONLY = True
 SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=False)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_HSTS_SECONDS = env.int("DJANGO_SECURE_HSTS_SECONDS", default=0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("DJANGO_SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
+SECURE_HSTS_PRELOAD = env.bool("DJANGO_SECURE_HSTS_PRELOAD", default=True)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 
@@ -231,7 +233,7 @@ if GUICHET_ENV == "test":
 # ProConnect (the State's OpenID Connect sign-in for agents), off unless configured.
 # The backend and the /oidc/ URLs are always installed and refuse to work while it is off.
 PROCONNECT_ENABLED = env.bool("PROCONNECT_ENABLED", default=False)
-AUTHENTICATION_BACKENDS.insert(0, "accounts.oidc.ProConnectBackend")
+AUTHENTICATION_BACKENDS.append("accounts.oidc.ProConnectBackend")
 OIDC_RP_CLIENT_ID = env.str("PROCONNECT_CLIENT_ID", default="")
 OIDC_RP_CLIENT_SECRET = env.str("PROCONNECT_CLIENT_SECRET", default="")
 OIDC_RP_SIGN_ALGO = env.str("PROCONNECT_SIGN_ALGO", default="RS256")

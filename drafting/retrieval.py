@@ -50,7 +50,10 @@ def _score(
         scope = f"({scope} OR p.administration_id IS NULL)"
     sql = f"""
         SELECT p.document_id,
-               SUM(w.column2 * p.tf * %s / (p.tf + %s * (%s + %s * p.length / %s))) AS score
+               SUM(w.column2 * p.tf * CAST(%s AS DOUBLE PRECISION)
+                   / (p.tf + CAST(%s AS DOUBLE PRECISION) * (CAST(%s AS DOUBLE PRECISION)
+                   + CAST(%s AS DOUBLE PRECISION) * p.length / CAST(%s AS DOUBLE PRECISION))))
+                   AS score
         FROM {posting} p
         JOIN (VALUES {weights}) AS w ON p.term = w.column1
         WHERE p.kind = %s AND {scope}
@@ -76,7 +79,7 @@ def bm25_search(
         return []
     scope = _scope(kind, administration_id)
     stats = SearchDocument.objects.filter(scope, kind=kind).aggregate(
-        n=Count("id"), avgdl=Avg("length")
+        n=Count("*"), avgdl=Avg("length")
     )
     n, avgdl = stats["n"], stats["avgdl"] or 1.0
     if not n:
@@ -84,7 +87,7 @@ def bm25_search(
     frequencies = dict(
         Posting.objects.filter(scope, kind=kind, term__in=terms)
         .values_list("term")
-        .annotate(df=Count("id"))
+        .annotate(df=Count("*"))
         .values_list("term", "df")
     )
     idf = {

@@ -42,9 +42,9 @@ class Identity:
 
 
 class OIDCProvider:
-    def __init__(self, client_id: str = "guichet", client_secret: str = "secret-de-test"):  # noqa: S107
+    def __init__(self, client_id: str = "guichet", client_secret: str | None = None):
         self.client_id = client_id
-        self.client_secret = client_secret
+        self.client_secret = client_secret or secrets.token_urlsafe(16)
         self.identity = Identity()
         self.userinfo_as_jwt = False
         self.id_token_audience: str | None = None  # None: the client id

@@ -42,13 +42,25 @@ def _module_world(django_db_setup, django_db_blocker):
             outer.__exit__(None, None, None)
 
 
+def _refuse_transactional(request) -> None:
+    marker = request.node.get_closest_marker("django_db")
+    if "transactional_db" in request.fixturenames or (
+        marker is not None and marker.kwargs.get("transaction")
+    ):
+        pytest.fail(
+            "office/elsewhere live in a module-wide transaction: a transactional test cannot "
+            "use them (build its rows with tests.case_states.make_office instead)."
+        )
+
+
 @pytest.fixture
-def office(_module_world, db) -> Office:
+def office(request, _module_world, db) -> Office:
     """One administration with two agents, a manager and an administrator.
 
     Fresh objects for every test: nothing cached on them (permission answers) leaks from one
     test to the next.
     """
+    _refuse_transactional(request)
     built, _other = _module_world
     users = User.objects.in_bulk(
         [built.agent.pk, built.agent2.pk, built.manager.pk, built.administrator.pk]
@@ -63,7 +75,8 @@ def office(_module_world, db) -> Office:
 
 
 @pytest.fixture
-def elsewhere(_module_world, db) -> Administration:
+def elsewhere(request, _module_world, db) -> Administration:
     """Another administration, without staff: a transfer target."""
+    _refuse_transactional(request)
     _office, other = _module_world
     return Administration.objects.get(pk=other.pk)

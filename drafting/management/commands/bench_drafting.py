@@ -1,0 +1,451 @@
+"""Benchmark the drafting pipeline on a realistic volume: latency of retrieval and of a draft.
+
+Loads an administration with ``--answered`` answered cases (and their search index) next to the
+demo knowledge base, then creates ``--drafts`` new cases the way intake does and times the
+offline draft of each. Run it on a scratch database: it writes tens of thousands of rows.
+
+The synthetic history is bulk-loaded: its cases skip the journal (CaseEvent), since no one
+handled them, and that is what lets the command delete them afterwards (the journal is
+append-only). The new cases go through ``case_create`` and so have a journal line: they stay,
+with their suggestions and the administration, which a next run reuses.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import random
+import re
+import statistics
+import time
+from collections.abc import Iterable
+from pathlib import Path
+from unittest import mock
+
+from django.core.exceptions import ValidationError
+from django.core.management.base import BaseCommand, CommandError
+from django.db import connection, transaction
+from django.db.models import Exists, Max, OuterRef, Subquery
+from django.test.utils import override_settings
+from django.utils import timezone
+
+from accounts import services as account_services
+from accounts.models import Administration, Role, User
+from cases import services as case_services
+from cases.models import Case, CaseEvent, ReferenceCounter, Reply, Status, Topic
+from config.celery import app as celery_app
+from drafting import benchdata
+from drafting import services as drafting_services
+from drafting.models import KnowledgeArticle, Posting, SearchDocument, Suggestion
+from drafting.pipeline import suggestion_draft
+
+KNOWLEDGE_DIR = Path(__file__).resolve().parents[2] / "demo" / "knowledge"
+BENCH_NAME = "Banc d'essai de la rédaction assistée"
+TARGET_P95_MS = 300
+_CITATION_RE = re.compile(r"\[(\d{1,3})\]")
+
+
+def percentile(values: list[float], share: float) -> float:
+    """Nearest-rank percentile: the smallest value with at least ``share`` of values at or below."""
+    ordered = sorted(values)
+    return ordered[max(math.ceil(share * len(ordered)) - 1, 0)]
+
+
+def _batches(total: int, size: int) -> Iterable[int]:
+    done = 0
+    while done < total:
+        yield min(size, total - done)
+        done += size
+
+
+class Command(BaseCommand):
+    help = (
+        "Time offline drafts against a large history (default 50,000 answered cases). "
+        "Writes a lot: use a scratch PostgreSQL database."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--answered", type=int, default=50_000)
+        parser.add_argument("--drafts", type=int, default=200)
+        parser.add_argument("--warmup", type=int, default=3, help="untimed drafts first")
+        parser.add_argument("--administration-code", default="BENCH")
+        parser.add_argument("--seed", type=int, default=7)
+        parser.add_argument("--batch-size", type=int, default=2000)
+        parser.add_argument(
+            "--keep", action="store_true", help="keep the generated history (a rerun reuses it)"
+        )
+        parser.add_argument(
+            "--allow-sqlite", action="store_true", help="run on SQLite (numbers not meaningful)"
+        )
+
+    def handle(self, *args, **options):
+        vendor = connection.vendor
+        if vendor != "postgresql" and not (vendor == "sqlite" and options["allow_sqlite"]):
+            raise CommandError(
+                f"bench_drafting measures PostgreSQL, and this database is {vendor}. Point "
+                "DATABASE_URL at a scratch PostgreSQL database (or pass --allow-sqlite to try "
+                "the command on SQLite)."
+            )
+        if options["answered"] < 0 or options["drafts"] < 1 or options["batch_size"] < 1:
+            raise CommandError("--answered must be >= 0, --drafts and --batch-size >= 1.")
+        self.rng = random.Random(options["seed"])
+        # DEBUG would keep every statement (megabytes of bulk inserts) and is off in production.
+        with override_settings(DEBUG=False, DRAFTING_BACKEND="offline"):
+            administration, agent = self._administration(options["administration_code"])
+            try:
+                self._run(administration, agent, options)
+            finally:
+                if not options["keep"]:
+                    self._delete_history(administration)
+
+    # --- setup ------------------------------------------------------------------------------
+
+    def _administration(self, code: str) -> tuple[Administration, User]:
+        administration = Administration.objects.filter(code=code).first()
+        if administration is not None and administration.name != BENCH_NAME:
+            raise CommandError(
+                f"Administration {code} exists and is not a benchmark administration: "
+                "choose another --administration-code."
+            )
+        if administration is None:
+            try:
+                administration = account_services.administration_create(
+                    name=BENCH_NAME,
+                    slug=f"bench-{code.lower()}",
+                    code=code,
+                    kind=Administration.Kind.NATIONAL_OPERATOR,
+                    signature=f"Le service relations usagers\n{BENCH_NAME}",
+                )
+            except ValidationError as exc:
+                raise CommandError(f"Cannot create administration {code}: {exc}") from exc
+        email = f"agent.{code.lower()}@bench.guichet.invalid"
+        agent = User.objects.filter(email=email).first() or User.objects.create_user(
+            email, None, first_name="Agent", last_name="Bench"
+        )
+        account_services.membership_create(
+            user=agent, administration=administration, role=Role.AGENT
+        )
+        return administration, agent
+
+    def _run(self, administration: Administration, agent: User, options) -> None:
+        started = time.perf_counter()
+        report = drafting_services.knowledge_import(path=KNOWLEDGE_DIR)
+        self.stdout.write(
+            f"Knowledge base: {report.created} fiches imported, {report.unchanged} already there "
+            f"({time.perf_counter() - started:.1f} s)."
+        )
+        generated, seconds = self._generate(administration, agent, options)
+        started = time.perf_counter()
+        self._analyze()
+        analyze_seconds = time.perf_counter() - started
+        self._check_index(administration)
+        volumes = self._volumes(administration)
+        self.stdout.write("")
+        self.stdout.write(f"Data ({connection.vendor}, administration {administration.code}):")
+        self.stdout.write(
+            f"  answered cases {volumes['cases']:,}  (generated now {generated:,} in "
+            f"{seconds:.1f} s, {generated / seconds if seconds else 0:,.0f} cases/s)"
+        )
+        self.stdout.write(
+            f"  search documents {volumes['documents']:,} "
+            f"(cases {volumes['case_documents']:,}, passages {volumes['passages']:,} "
+            f"of {volumes['articles']} fiches)"
+        )
+        self.stdout.write(
+            f"  postings {volumes['postings']:,} (cases {volumes['case_postings']:,})"
+        )
+        self.stdout.write(f"  ANALYZE {analyze_seconds:.1f} s")
+        self._bench(administration, options)
+
+    # --- history ----------------------------------------------------------------------------
+
+    def _existing(self, administration: Administration):
+        """The synthetic history: answered cases of the bench administration without a journal."""
+        return Case.objects.filter(administration=administration, status=Status.ANSWERED).filter(
+            ~Exists(CaseEvent.objects.filter(case=OuterRef("pk")))
+        )
+
+    def _generate(self, administration: Administration, agent: User, options) -> tuple[int, float]:
+        missing = options["answered"] - self._existing(administration).count()
+        if missing <= 0:
+            self.stdout.write("History: already loaded, reused.")
+            return 0, 0.0
+        self.stdout.write(f"History: generating {missing:,} answered cases…")
+        topics = dict(Topic.objects.filter(administration__isnull=True).values_list("slug", "pk"))
+        deadlines = {}
+        counters = dict(
+            ReferenceCounter.objects.filter(administration=administration).values_list(
+                "year", "last"
+            )
+        )
+        now = timezone.now()
+        started = time.perf_counter()
+        done = 0
+        for size in _batches(missing, options["batch_size"]):
+            synthetic = [
+                benchdata.answered_case(
+                    self.rng,
+                    now,
+                    closing=administration.closing,
+                    signature=administration.signature,
+                )
+                for _ in range(size)
+            ]
+            cases = []
+            for item in synthetic:
+                year = timezone.localtime(item.created_at).year
+                counters[year] = counters.get(year, 0) + 1
+                if item.channel not in deadlines:
+                    deadlines[item.channel] = case_services.response_days(
+                        administration, item.channel
+                    )
+                cases.append(
+                    Case(
+                        administration=administration,
+                        reference=f"{administration.code}-{year}-{counters[year]:06d}",
+                        channel=item.channel,
+                        subject=item.subject,
+                        body=item.body,
+                        usager_name=item.usager_name,
+                        topic_id=topics.get(item.topic_slug),
+                        status=Status.ANSWERED,
+                        priority=item.priority,
+                        assignee=agent,
+                        due_at=item.created_at + dt.timedelta(days=deadlines[item.channel]),
+                        created_at=item.created_at,
+                        assigned_at=item.assigned_at,
+                        first_opened_at=item.first_opened_at,
+                        answered_at=item.answered_at,
+                    )
+                )
+            with transaction.atomic():
+                self._write_batch(administration, agent, cases, synthetic)
+                for year, last in counters.items():
+                    ReferenceCounter.objects.update_or_create(
+                        administration=administration, year=year, defaults={"last": last}
+                    )
+            done += size
+            elapsed = time.perf_counter() - started
+            if done % 10_000 < size or done == missing:
+                self.stdout.write(f"  {done:,} cases, {elapsed:.1f} s")
+        return missing, time.perf_counter() - started
+
+    def _write_batch(self, administration, agent, cases, synthetic) -> None:
+        Case.objects.bulk_create(cases)
+        replies = [
+            Reply(case=case, author=agent, body=item.reply)
+            for case, item in zip(cases, synthetic, strict=True)
+        ]
+        Reply.objects.bulk_create(replies)
+        # created_at is auto_now_add: the replies are dated from their case afterwards.
+        Reply.objects.filter(pk__in=[r.pk for r in replies]).update(
+            created_at=Subquery(Case.objects.filter(pk=OuterRef("case_id")).values("answered_at"))
+        )
+        entries = [
+            benchdata.index_entry(case, reply) for case, reply in zip(cases, replies, strict=True)
+        ]
+        documents = [
+            SearchDocument(
+                kind=SearchDocument.Kind.CASE,
+                administration=administration,
+                case=case,
+                title=entry.title,
+                text=entry.text,
+                length=entry.length,
+            )
+            for case, entry in zip(cases, entries, strict=True)
+        ]
+        SearchDocument.objects.bulk_create(documents)
+        rows = (
+            (document.pk, term, min(tf, 32_000), document.length)
+            for document, entry in zip(documents, entries, strict=True)
+            for term, tf in entry.frequencies.items()
+        )
+        self._write_postings(administration, rows)
+
+    def _write_postings(self, administration, rows) -> None:
+        kind = SearchDocument.Kind.CASE
+        if connection.vendor == "postgresql":
+            # COPY: millions of rows, where building Posting instances would cost most of the time.
+            columns = "document_id, kind, administration_id, term, tf, length"
+            table = connection.ops.quote_name(Posting._meta.db_table)
+            with connection.cursor() as cursor:
+                with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+                    for document_id, term, tf, length in rows:
+                        copy.write_row((document_id, kind, administration.pk, term, tf, length))
+            return
+        Posting.objects.bulk_create(
+            (
+                Posting(
+                    document_id=document_id,
+                    kind=kind,
+                    administration_id=administration.pk,
+                    term=term,
+                    tf=tf,
+                    length=length,
+                )
+                for document_id, term, tf, length in rows
+            ),
+            batch_size=5000,
+        )
+
+    def _analyze(self) -> None:
+        tables = [
+            Posting._meta.db_table,
+            SearchDocument._meta.db_table,
+            Case._meta.db_table,
+            Reply._meta.db_table,
+        ]
+        with connection.cursor() as cursor:
+            for table in tables:
+                if connection.vendor == "postgresql":
+                    cursor.execute(f"VACUUM ANALYZE {connection.ops.quote_name(table)}")
+                else:
+                    cursor.execute(f"ANALYZE {connection.ops.quote_name(table)}")
+
+    def _check_index(self, administration: Administration) -> None:
+        """Re-index one generated case with the service itself: the postings must not change."""
+        case = self._existing(administration).order_by("-pk").first()
+        if case is None:
+            return
+
+        def postings() -> set[tuple]:
+            return set(
+                Posting.objects.filter(document__case=case).values_list(
+                    "kind", "administration_id", "term", "tf", "length"
+                )
+            )
+
+        before = postings()
+        drafting_services.search_index_case(case=case)
+        if postings() != before:
+            raise CommandError(
+                "The generated index differs from services.search_index_case: update "
+                "drafting/benchdata.py."
+            )
+
+    def _volumes(self, administration: Administration) -> dict[str, int]:
+        case_kind = SearchDocument.Kind.CASE
+        return {
+            "cases": self._existing(administration).count(),
+            "documents": SearchDocument.objects.count(),
+            "case_documents": SearchDocument.objects.filter(
+                kind=case_kind, administration=administration
+            ).count(),
+            "passages": SearchDocument.objects.filter(kind=SearchDocument.Kind.PASSAGE).count(),
+            "articles": KnowledgeArticle.objects.filter(is_active=True).count(),
+            "postings": Posting.objects.count(),
+            "case_postings": Posting.objects.filter(
+                kind=case_kind, administration=administration
+            ).count(),
+        }
+
+    # --- drafts -----------------------------------------------------------------------------
+
+    def _bench(self, administration: Administration, options) -> None:
+        questions = benchdata.load_questions()
+        order = list(range(len(questions)))
+        self.rng.shuffle(order)
+        articles = dict(
+            KnowledgeArticle.objects.filter(administration__isnull=True).values_list(
+                "pk", "external_id"
+            )
+        )
+        warmup, drafts = options["warmup"], options["drafts"]
+        self.stdout.write("")
+        self.stdout.write(f"Drafting {drafts} new cases ({warmup} untimed first)…")
+        rows = []
+        queued: list[int] = []
+        # The real path: case_create announces the case after commit, the receiver runs the
+        # prepare_new_case task (eagerly here), which creates the suggestion and queues its
+        # draft; that last queueing is caught so that the draft itself can be timed.
+        eager = celery_app.conf.task_always_eager
+        celery_app.conf.task_always_eager = True
+        try:
+            with mock.patch.object(drafting_services, "_enqueue", queued.append):
+                for number in range(warmup + drafts):
+                    item = questions[order[number % len(order)]]
+                    subject, body, name = benchdata.new_question(self.rng, item)
+                    case = case_services.case_create(
+                        actor=None,
+                        administration=administration,
+                        channel=self.rng.choice(["web_form", "email", "sp_question"]),
+                        subject=subject,
+                        body=body,
+                        usager_name=name,
+                    )
+                    if not queued:
+                        raise CommandError(f"No draft was queued for case {case.reference}.")
+                    suggestion_id = queued.pop()
+                    started = time.perf_counter()
+                    suggestion = suggestion_draft(suggestion_id=suggestion_id)
+                    wall_ms = (time.perf_counter() - started) * 1000
+                    if number < warmup:
+                        continue
+                    if suggestion is None or suggestion.status != Suggestion.Status.READY:
+                        raise CommandError(f"Suggestion {suggestion_id} was not drafted.")
+                    rows.append((suggestion, wall_ms, item["expected"]))
+        finally:
+            celery_app.conf.task_always_eager = eager
+        self._report(rows, articles)
+
+    def _report(self, rows, articles: dict[int, str]) -> None:
+        def line(label: str, values: list[float]) -> None:
+            self.stdout.write(
+                f"  {label:<34} n={len(values)}  median {statistics.median(values):7.1f}  "
+                f"p95 {percentile(values, 0.95):7.1f}  max {max(values):7.1f}"
+            )
+
+        retrieval = [float(s.retrieval_ms) for s, _, _ in rows]
+        latency = [float(s.latency_ms) for s, _, _ in rows]
+        wall = [ms for _, ms, _ in rows]
+        self.stdout.write("")
+        self.stdout.write("Latency (ms):")
+        line("retrieval (suggestion.retrieval_ms)", retrieval)
+        line("draft (suggestion.latency_ms)", latency)
+        line("draft (wall clock, suggestion_draft)", wall)
+        p95 = percentile(wall, 0.95)
+        verdict = "met" if p95 < TARGET_P95_MS else "NOT met"
+        self.stdout.write(
+            f"  target p95 of a whole draft < {TARGET_P95_MS} ms: {verdict} ({p95:.1f} ms)"
+        )
+
+        cites = past = expected = 0
+        for suggestion, _, expected_id in rows:
+            numbers = {int(n) for n in _CITATION_RE.findall(suggestion.text)}
+            cited = [s for s in suggestion.sources if s["n"] in numbers]
+            cites += bool(cited)
+            past += any(s["kind"] == SearchDocument.Kind.CASE for s in cited)
+            expected += any(
+                articles.get(s.get("article_id")) == expected_id for s in suggestion.sources
+            )
+        total = len(rows)
+        self.stdout.write("")
+        self.stdout.write("Quality:")
+        self.stdout.write(f"  drafts citing at least one source   {cites / total:.1%}")
+        self.stdout.write(f"  drafts citing a past answered case  {past / total:.1%}")
+        self.stdout.write(f"  expected fiche among the sources    {expected / total:.1%}")
+
+    # --- cleanup ----------------------------------------------------------------------------
+
+    def _delete_history(self, administration: Administration) -> None:
+        started = time.perf_counter()
+        history = self._existing(administration)
+        Posting.objects.filter(
+            kind=SearchDocument.Kind.CASE, administration=administration
+        ).delete()
+        SearchDocument.objects.filter(
+            kind=SearchDocument.Kind.CASE, administration=administration
+        ).only("pk").delete()
+        Reply.objects.filter(case__in=history).delete()
+        history.delete()
+        kept = Case.objects.filter(administration=administration).count()
+        last = ReferenceCounter.objects.filter(administration=administration).aggregate(
+            m=Max("last")
+        )["m"]
+        self.stdout.write("")
+        self.stdout.write(
+            f"Deleted the generated history ({time.perf_counter() - started:.1f} s). "
+            f"Kept {kept} new cases with their suggestions and administration "
+            f"{administration.code}: their journal is append-only (last reference number {last})."
+        )
