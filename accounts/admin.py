@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from guardian.admin import GuardedModelAdmin
 
 from . import services
-from .models import Administration, Membership, User
+from .models import Administration, ConsentText, Enrolment, Membership, User
 
 
 @admin.register(User)
@@ -55,3 +55,39 @@ class AdministrationAdmin(GuardedModelAdmin):
             else:
                 membership.save()
         formset.save_m2m()
+
+
+@admin.register(ConsentText)
+class ConsentTextAdmin(admin.ModelAdmin):
+    list_display = ("administration", "version", "created_at")
+    readonly_fields = ("version",)
+
+    def has_change_permission(self, request, obj=None):
+        return obj is None  # a published version is what volunteers agreed to: never edited
+
+    def save_model(self, request, obj, form, change):
+        published = services.consent_publish(administration=obj.administration, text=obj.text)
+        obj.pk = published.pk
+        obj.version = published.version
+
+
+@admin.register(Enrolment)
+class EnrolmentAdmin(admin.ModelAdmin):
+    list_display = ("user", "administration", "status", "cohort", "requested_at", "decided_at")
+    list_filter = ("status", "administration")
+    search_fields = ("user__email",)
+    readonly_fields = [f.name for f in Enrolment._meta.fields]
+    actions = ["approve", "refuse"]
+
+    def has_add_permission(self, request):
+        return False  # an agent volunteers themself: consent is theirs to give
+
+    @admin.action(description=_("Approve the selected requests"))
+    def approve(self, request, queryset):
+        for enrolment in queryset.filter(status=Enrolment.Status.REQUESTED):
+            services.enrolment_decide(actor=None, enrolment=enrolment, approve=True)
+
+    @admin.action(description=_("Refuse the selected requests"))
+    def refuse(self, request, queryset):
+        for enrolment in queryset.filter(status=Enrolment.Status.REQUESTED):
+            services.enrolment_decide(actor=None, enrolment=enrolment, approve=False)

@@ -170,3 +170,80 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} · {self.administration} · {self.get_role_display()}"
+
+
+class ConsentText(models.Model):
+    """The text an agent reads before volunteering; versioned per administration."""
+
+    administration = models.ForeignKey(
+        Administration, on_delete=models.CASCADE, related_name="consent_texts"
+    )
+    version = models.PositiveIntegerField()
+    text = models.TextField(_("consent text"))
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("consent text")
+        verbose_name_plural = _("consent texts")
+        ordering = ["administration", "-version"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["administration", "version"], name="consent_version_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.administration} · v{self.version}"
+
+
+class Enrolment(models.Model):
+    """An agent's participation in the drafting experiment: their consent, and its decision.
+
+    Rows are a history: re-joining after a withdrawal or a refusal is a new request.
+    """
+
+    class Status(models.TextChoices):
+        REQUESTED = "requested", _("Requested")
+        APPROVED = "approved", _("Approved")
+        REFUSED = "refused", _("Refused")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="enrolments")
+    administration = models.ForeignKey(
+        Administration, on_delete=models.CASCADE, related_name="enrolments"
+    )
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.REQUESTED)
+    consent = models.ForeignKey(
+        ConsentText, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    consented_at = models.DateTimeField(null=True, blank=True)
+    cohort = models.CharField(_("cohort"), max_length=100, blank=True)
+    starts_on = models.DateField(_("starts on"), null=True, blank=True)
+    requested_at = models.DateTimeField(auto_now_add=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    message = models.TextField(_("message"), blank=True)
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("enrolment")
+        verbose_name_plural = _("enrolments")
+        ordering = ["-requested_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "administration"],
+                condition=Q(status__in=["requested", "approved"]),
+                name="enrolment_one_live_per_member",
+            ),
+            # Nobody is enrolled without their own recorded consent.
+            models.CheckConstraint(
+                condition=~Q(status="approved") | Q(consented_at__isnull=False),
+                name="enrolment_approved_has_consent",
+            ),
+        ]
+        indexes = [models.Index(fields=["administration", "status"], name="enrolment_admin_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.administration} · {self.get_status_display()}"

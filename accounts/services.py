@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from django.contrib.auth.models import Group
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from guardian.shortcuts import assign_perm
 
-from .models import Administration, Membership, Role, RoleGroup, User
-from .permissions import ROLE_PERMISSIONS
+from .models import Administration, ConsentText, Enrolment, Membership, Role, RoleGroup, User
+from .permissions import MANAGE_MEMBERS, ROLE_PERMISSIONS, has_administration_perm
 
 
 @transaction.atomic
@@ -118,3 +118,77 @@ def membership_delete(*, membership: Membership) -> None:
     membership.is_active = False
     membership_sync_groups(membership=membership)
     membership.delete()
+
+
+# --- volunteer enrolment ----------------------------------------------------------------------
+
+
+def consent_publish(*, administration: Administration, text: str) -> ConsentText:
+    """A new version of the consent text (earlier consents stay tied to their version)."""
+    last = ConsentText.objects.filter(administration=administration).order_by("-version").first()
+    return ConsentText.objects.create(
+        administration=administration, version=(last.version + 1) if last else 1, text=text
+    )
+
+
+@transaction.atomic
+def enrolment_request(
+    *, actor: User, administration: Administration, consent: ConsentText
+) -> Enrolment:
+    """An agent volunteers, having read ``consent`` (the administration's current text)."""
+    if not Membership.objects.filter(
+        user=actor, administration=administration, is_active=True
+    ).exists():
+        raise PermissionDenied("Only members of the administration may volunteer.")
+    current = ConsentText.objects.filter(administration=administration).order_by("-version")
+    if consent.administration_id != administration.pk or consent != current.first():
+        raise ValidationError(
+            {"consent": [ValidationError("Read the current consent text.", code="stale")]}
+        )
+    if Enrolment.objects.filter(
+        user=actor, administration=administration, status__in=["requested", "approved"]
+    ).exists():
+        raise ValidationError(
+            {"status": [ValidationError("You already volunteered.", code="duplicate")]}
+        )
+    return Enrolment.objects.create(
+        user=actor, administration=administration, consent=consent, consented_at=timezone.now()
+    )
+
+
+@transaction.atomic
+def enrolment_decide(
+    *, actor: User | None, enrolment: Enrolment, approve: bool, message: str = ""
+) -> Enrolment:
+    """An administrator approves or refuses a request (``actor`` None: national staff tools)."""
+    if actor is not None and not has_administration_perm(
+        actor, MANAGE_MEMBERS, enrolment.administration
+    ):
+        raise PermissionDenied("Only administrators decide on volunteers.")
+    enrolment = Enrolment.objects.select_for_update().get(pk=enrolment.pk)
+    if enrolment.status != Enrolment.Status.REQUESTED:
+        raise ValidationError(
+            {"status": [ValidationError("This request was already decided.", code="decided")]}
+        )
+    enrolment.status = Enrolment.Status.APPROVED if approve else Enrolment.Status.REFUSED
+    enrolment.decided_at = timezone.now()
+    enrolment.decided_by = actor
+    enrolment.message = message.strip()
+    enrolment.save()
+    return enrolment
+
+
+@transaction.atomic
+def enrolment_withdraw(*, actor: User, enrolment: Enrolment) -> Enrolment:
+    """One click, at any time, effective at once: no draft is shown to them afterwards."""
+    if enrolment.user_id != actor.pk:
+        raise PermissionDenied("Only the volunteer withdraws their own participation.")
+    enrolment = Enrolment.objects.select_for_update().get(pk=enrolment.pk)
+    if enrolment.status not in (Enrolment.Status.REQUESTED, Enrolment.Status.APPROVED):
+        raise ValidationError(
+            {"status": [ValidationError("You are not taking part.", code="not_enrolled")]}
+        )
+    enrolment.status = Enrolment.Status.WITHDRAWN
+    enrolment.withdrawn_at = timezone.now()
+    enrolment.save()
+    return enrolment

@@ -79,7 +79,6 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
-                "dsfr.context_processors.site_config",
                 "accounts.context_processors.current_administration",
                 "accounts.context_processors.user_administrations",
             ],

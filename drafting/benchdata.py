@@ -198,3 +198,16 @@ def index_entry(case: Case, reply: Reply) -> IndexEntry:
     text = case_document_text(case, reply)
     frequencies = term_frequencies(f"{title}\n{title}\n{text}")
     return IndexEntry(title, text, max(sum(frequencies.values()), 1), frequencies)
+
+
+def answered_batch(
+    seed: int, size: int, now: dt.datetime, closing: str, signature: str
+) -> list[tuple[SyntheticCase, IndexEntry]]:
+    """``size`` answered cases with their index entries (pure: runs in a worker process)."""
+    rng = random.Random(seed)  # noqa: S311 - synthetic data, not secrets
+    batch = []
+    for _ in range(size):
+        item = answered_case(rng, now, closing=closing, signature=signature)
+        case = Case(subject=item.subject, body=item.body, usager_name=item.usager_name)
+        batch.append((item, index_entry(case, Reply(body=item.reply))))
+    return batch

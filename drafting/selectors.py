@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.db.models import QuerySet
 
 from accounts.models import User
+from accounts.selectors import is_volunteer
 from cases.models import Case
 from cases.selectors import cases_visible_to
 
@@ -23,10 +24,13 @@ def suggestion_get(user: User, pk: int) -> Suggestion:
 
 
 def panel_context(user: User, case: Case) -> dict:
-    """What the suggestion panel shows. Control cases show nothing at all: no label, no hint,
-    so that the agent's work on them is not biased."""
+    """What the suggestion panel shows. Control cases, and anyone who has not volunteered
+    (approved, with their own recorded consent), get nothing at all: no label, no hint, so that
+    the agent's work is not biased."""
     from .models import Arm, CaseArm
 
+    if not is_volunteer(user, case.administration_id):
+        return {"case": case, "hidden": True}
     arm = CaseArm.objects.filter(case=case).values_list("arm", flat=True).first()
     if arm == Arm.CONTROL:
         return {"case": case, "hidden": True}

@@ -9,7 +9,7 @@ from typing import Any
 from accounts.models import Administration, Role, User
 from cases import services
 from cases.models import Case, CaseEvent, InternalNote, Reply, Status
-from tests.factories import make_administration, make_case, make_member
+from tests.factories import make_administration, make_case, make_member, make_volunteer
 
 REPLY_TEXT = "Madame, Monsieur, votre dossier a été traité. Cordialement."
 
@@ -27,13 +27,17 @@ class Office:
 
 def make_office(name: str = "", code: str = "") -> Office:
     administration = make_administration(name, code=code)
-    return Office(
+    office = Office(
         administration=administration,
         agent=make_member(administration, Role.AGENT),
         agent2=make_member(administration, Role.AGENT),
         manager=make_member(administration, Role.MANAGER),
         administrator=make_member(administration, Role.ADMINISTRATOR),
     )
+    # Agents and the manager volunteered (drafts are shown to them); the administrator did not.
+    for user in (office.agent, office.agent2, office.manager):
+        make_volunteer(user, administration)
+    return office
 
 
 def fresh(user: User) -> User:

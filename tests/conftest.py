@@ -7,7 +7,7 @@ import pytest
 from accounts.models import Administration, Role, User
 from drafting.knowledge import ArticleData
 from drafting.services import article_upsert
-from tests.factories import make_administration, make_member
+from tests.factories import make_administration, make_member, make_volunteer
 
 
 @dataclass
@@ -21,13 +21,17 @@ class Tenant:
 
 def _tenant(name: str, code: str) -> Tenant:
     administration = make_administration(name, code=code)
-    return Tenant(
+    tenant = Tenant(
         administration=administration,
         agent=make_member(administration, Role.AGENT),
         agent2=make_member(administration, Role.AGENT),
         manager=make_member(administration, Role.MANAGER),
         administrator=make_member(administration, Role.ADMINISTRATOR),
     )
+    # Agents and the manager volunteered (drafts are shown to them); the administrator did not.
+    for user in (tenant.agent, tenant.agent2, tenant.manager):
+        make_volunteer(user, administration)
+    return tenant
 
 
 @pytest.fixture
@@ -83,3 +87,13 @@ def fast_retries(settings):
     settings.DRAFTING_RETRY_INITIAL_WAIT = 0.01
     settings.DRAFTING_RETRY_MAX_WAIT = 0.02
     return settings
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Presence hints and cached counts never leak from one test to the next."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()

@@ -62,3 +62,18 @@ def make_case(administration: Administration, *, actor: User | None = None, **kw
     )
     defaults.update(kwargs)
     return case_services.case_create(actor=actor, administration=administration, **defaults)
+
+
+def make_volunteer(user: User, administration: Administration):
+    """``user`` volunteers with the current consent text and is approved."""
+    from accounts.models import ConsentText
+
+    consent = ConsentText.objects.filter(administration=administration).order_by(
+        "-version"
+    ).first() or account_services.consent_publish(
+        administration=administration, text="Je participe à l'expérimentation."
+    )
+    enrolment = account_services.enrolment_request(
+        actor=user, administration=administration, consent=consent
+    )
+    return account_services.enrolment_decide(actor=None, enrolment=enrolment, approve=True)

@@ -14,17 +14,21 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import multiprocessing
+import os
 import random
 import re
 import statistics
 import time
-from collections.abc import Iterable
+from collections import deque
+from collections.abc import Iterable, Iterator
+from operator import itemgetter
 from pathlib import Path
 from unittest import mock
 
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
-from django.db import connection, transaction
+from django.db import connection, connections, transaction
 from django.db.models import Exists, Max, OuterRef, Subquery
 from django.test.utils import override_settings
 from django.utils import timezone
@@ -32,7 +36,7 @@ from django.utils import timezone
 from accounts import services as account_services
 from accounts.models import Administration, Role, User
 from cases import services as case_services
-from cases.models import Case, CaseEvent, ReferenceCounter, Reply, Status, Topic
+from cases.models import Case, CaseEvent, Channel, ReferenceCounter, Reply, Status, Topic
 from config.celery import app as celery_app
 from drafting import benchdata
 from drafting import services as drafting_services
@@ -71,6 +75,12 @@ class Command(BaseCommand):
         parser.add_argument("--administration-code", default="BENCH")
         parser.add_argument("--seed", type=int, default=7)
         parser.add_argument("--batch-size", type=int, default=2000)
+        parser.add_argument(
+            "--workers",
+            type=int,
+            default=os.cpu_count() or 1,
+            help="processes that write and index the texts (0: none)",
+        )
         parser.add_argument(
             "--keep", action="store_true", help="keep the generated history (a rerun reuses it)"
         )
@@ -170,35 +180,31 @@ class Command(BaseCommand):
         if missing <= 0:
             self.stdout.write("History: already loaded, reused.")
             return 0, 0.0
-        self.stdout.write(f"History: generating {missing:,} answered cases…")
+        workers = max(options["workers"], 0)
+        self.stdout.write(f"History: generating {missing:,} answered cases ({workers} workers)…")
         topics = dict(Topic.objects.filter(administration__isnull=True).values_list("slug", "pk"))
-        deadlines = {}
+        deadlines = {
+            channel: case_services.response_days(administration, channel)
+            for channel in Channel.values
+        }
         counters = dict(
             ReferenceCounter.objects.filter(administration=administration).values_list(
                 "year", "last"
             )
         )
         now = timezone.now()
+        # One seed per batch, drawn in order: the data depend on --seed, not on the workers.
+        tasks = [
+            (self.rng.getrandbits(64), size, now, administration.closing, administration.signature)
+            for size in _batches(missing, options["batch_size"])
+        ]
         started = time.perf_counter()
         done = 0
-        for size in _batches(missing, options["batch_size"]):
-            synthetic = [
-                benchdata.answered_case(
-                    self.rng,
-                    now,
-                    closing=administration.closing,
-                    signature=administration.signature,
-                )
-                for _ in range(size)
-            ]
+        for batch in self._produce(tasks, workers):
             cases = []
-            for item in synthetic:
+            for item, _entry in batch:
                 year = timezone.localtime(item.created_at).year
                 counters[year] = counters.get(year, 0) + 1
-                if item.channel not in deadlines:
-                    deadlines[item.channel] = case_services.response_days(
-                        administration, item.channel
-                    )
                 cases.append(
                     Case(
                         administration=administration,
@@ -219,31 +225,37 @@ class Command(BaseCommand):
                     )
                 )
             with transaction.atomic():
-                self._write_batch(administration, agent, cases, synthetic)
+                self._write_batch(administration, agent, cases, batch)
                 for year, last in counters.items():
                     ReferenceCounter.objects.update_or_create(
                         administration=administration, year=year, defaults={"last": last}
                     )
-            done += size
-            elapsed = time.perf_counter() - started
-            if done % 10_000 < size or done == missing:
-                self.stdout.write(f"  {done:,} cases, {elapsed:.1f} s")
+            done += len(batch)
+            if done % 10_000 < len(batch) or done == missing:
+                self.stdout.write(f"  {done:,} cases, {time.perf_counter() - started:.1f} s")
         return missing, time.perf_counter() - started
 
-    def _write_batch(self, administration, agent, cases, synthetic) -> None:
+    def _produce(self, tasks: list[tuple], workers: int) -> Iterator[list]:
+        """The batches in order; texts are anonymised and analysed in worker processes."""
+        if workers < 1 or "fork" not in multiprocessing.get_all_start_methods():
+            for task in tasks:
+                yield benchdata.answered_batch(*task)
+            return
+        # Forked children must not share the parent's database connection.
+        connections.close_all()
+        with multiprocessing.get_context("fork").Pool(workers) as pool:
+            pending: deque = deque()
+            for task in tasks:
+                pending.append(pool.apply_async(benchdata.answered_batch, task))
+                # A few batches ahead of the writer, not the whole history in memory.
+                if len(pending) > workers + 1:
+                    yield pending.popleft().get()
+            while pending:
+                yield pending.popleft().get()
+
+    def _write_batch(self, administration, agent, cases, batch) -> None:
         Case.objects.bulk_create(cases)
-        replies = [
-            Reply(case=case, author=agent, body=item.reply)
-            for case, item in zip(cases, synthetic, strict=True)
-        ]
-        Reply.objects.bulk_create(replies)
-        # created_at is auto_now_add: the replies are dated from their case afterwards.
-        Reply.objects.filter(pk__in=[r.pk for r in replies]).update(
-            created_at=Subquery(Case.objects.filter(pk=OuterRef("case_id")).values("answered_at"))
-        )
-        entries = [
-            benchdata.index_entry(case, reply) for case, reply in zip(cases, replies, strict=True)
-        ]
+        self._write_replies(agent, cases, [item for item, _ in batch])
         documents = [
             SearchDocument(
                 kind=SearchDocument.Kind.CASE,
@@ -253,26 +265,52 @@ class Command(BaseCommand):
                 text=entry.text,
                 length=entry.length,
             )
-            for case, entry in zip(cases, entries, strict=True)
+            for case, (_item, entry) in zip(cases, batch, strict=True)
         ]
         SearchDocument.objects.bulk_create(documents)
         rows = (
             (document.pk, term, min(tf, 32_000), document.length)
-            for document, entry in zip(documents, entries, strict=True)
+            for document, (_item, entry) in zip(documents, batch, strict=True)
             for term, tf in entry.frequencies.items()
         )
         self._write_postings(administration, rows)
 
+    def _write_replies(self, agent, cases, synthetic) -> None:
+        if connection.vendor == "postgresql":
+            # COPY also keeps the date of the reply, which bulk_create replaces (auto_now_add).
+            table = connection.ops.quote_name(Reply._meta.db_table)
+            sql = f"COPY {table} (case_id, author_id, body, created_at) FROM STDIN"
+            with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
+                for case, item in zip(cases, synthetic, strict=True):
+                    copy.write_row((case.pk, agent.pk, item.reply, item.answered_at))
+            return
+        replies = Reply.objects.bulk_create(
+            [
+                Reply(case=case, author=agent, body=item.reply)
+                for case, item in zip(cases, synthetic, strict=True)
+            ]
+        )
+        Reply.objects.filter(pk__in=[r.pk for r in replies]).update(
+            created_at=Subquery(Case.objects.filter(pk=OuterRef("case_id")).values("answered_at"))
+        )
+
     def _write_postings(self, administration, rows) -> None:
         kind = SearchDocument.Kind.CASE
         if connection.vendor == "postgresql":
-            # COPY: millions of rows, where building Posting instances would cost most of the time.
-            columns = "document_id, kind, administration_id, term, tf, length"
+            # COPY: millions of rows, where building Posting instances would cost most of the
+            # time. Terms are letters and digits only (drafting.text): nothing to escape.
             table = connection.ops.quote_name(Posting._meta.db_table)
-            with connection.cursor() as cursor:
-                with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
-                    for document_id, term, tf, length in rows:
-                        copy.write_row((document_id, kind, administration.pk, term, tf, length))
+            columns = "document_id, kind, administration_id, term, tf, length"
+            prefix = f"\t{kind}\t{administration.pk}\t"
+            sql = f"COPY {table} ({columns}) FROM STDIN"
+            with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
+                # In term order: the lookup index is then filled page by page, not at random.
+                copy.write(
+                    "".join(
+                        f"{document_id}{prefix}{term}\t{tf}\t{length}\n"
+                        for document_id, term, tf, length in sorted(rows, key=itemgetter(1))
+                    )
+                )
             return
         Posting.objects.bulk_create(
             (

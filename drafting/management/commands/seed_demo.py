@@ -55,6 +55,13 @@ ADMINISTRATIONS = [
     ("VILLEURB", "Mairie de Villeurbanne", "local_authority", {"mairie", "ants"}, ""),
 ]
 CASES_PER_ADMINISTRATION = 55
+CONSENT_TEXT = (
+    "Je participe volontairement à l'expérimentation des propositions de réponse rédigées "
+    "automatiquement. Je reste seul responsable des réponses envoyées : je relis, modifie ou "
+    "écarte chaque proposition. Mes décisions (acceptée, modifiée, écartée) et mes temps de "
+    "traitement sont mesurés pour évaluer l'expérimentation, sans classement individuel. "
+    "Je peux me retirer à tout moment, en un clic, sans avoir à me justifier."
+)
 
 
 def _ascii(value: str) -> str:
@@ -114,6 +121,20 @@ class Command(BaseCommand):
                         user=multi, administration=administration, role=Role.AGENT
                     )
                     members["agents"].append(multi)
+                consent = account_services.consent_publish(
+                    administration=administration, text=CONSENT_TEXT
+                )
+                # agent3 has not volunteered: they never see a draft.
+                volunteers = [*members["agents"][:2], members["manager"]]
+                if multi in members["agents"]:
+                    volunteers.append(multi)
+                for user in volunteers:
+                    enrolment = account_services.enrolment_request(
+                        actor=user, administration=administration, consent=consent
+                    )
+                    account_services.enrolment_decide(
+                        actor=members["administrator"], enrolment=enrolment, approve=True
+                    )
                 Topic.objects.get_or_create(
                     administration=administration,
                     slug=f"accueil-{code.lower()}",
@@ -234,6 +255,7 @@ class Command(BaseCommand):
             "Demo logins (password for all: " + DEMO_PASSWORD + ")",
             "  national staff (superuser):       national@demo.guichet.fr",
             "  agent in two administrations:     camille.multi@demo.guichet.fr",
+            "  agents 1 and 2 and managers volunteered for the drafts; agents 3 did not.",
         ]
         for code, name, *_ in ADMINISTRATIONS:
             lines.append(f"  {name}")
