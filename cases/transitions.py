@@ -9,6 +9,7 @@ through case_transition.
 from typing import NamedTuple
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .models import Status
 
@@ -38,7 +39,7 @@ TRANSITIONS: dict[str, Transition] = {
     ),
     "answer": Transition(_WORKING, Status.ANSWERED, _("Send the reply"), False),
     "close": Transition(
-        frozenset({Status.NEW, Status.ANSWERED}) | _WORKING, Status.CLOSED, _("Close"), True
+        frozenset({Status.NEW, Status.ANSWERED}) | _WORKING, Status.CLOSED, pgettext_lazy("case action", "Close"), True
     ),
     "reopen": Transition(
         frozenset({Status.ANSWERED, Status.CLOSED}), Status.IN_PROGRESS, _("Reopen"), True
