@@ -39,7 +39,10 @@ TRANSITIONS: dict[str, Transition] = {
     ),
     "answer": Transition(_WORKING, Status.ANSWERED, _("Send the reply"), False),
     "close": Transition(
-        frozenset({Status.NEW, Status.ANSWERED}) | _WORKING, Status.CLOSED, pgettext_lazy("case action", "Close"), True
+        frozenset({Status.NEW, Status.ANSWERED}) | _WORKING,
+        Status.CLOSED,
+        pgettext_lazy("case action", "Close"),
+        True,
     ),
     "reopen": Transition(
         frozenset({Status.ANSWERED, Status.CLOSED}), Status.IN_PROGRESS, _("Reopen"), True

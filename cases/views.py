@@ -6,8 +6,8 @@ from __future__ import annotations
 import datetime as dt
 
 from django.contrib import messages
-from django.core.cache import cache
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse
@@ -54,9 +54,7 @@ def _box_counts(user, administration) -> dict:
     if shared is None:
         shared = visible.aggregate(
             queue=Count("pk", filter=Q(status=Status.NEW, assignee__isnull=True)),
-            overdue=Count(
-                "pk", filter=Q(status__in=OPEN_STATUSES, due_at__lt=timezone.now())
-            ),
+            overdue=Count("pk", filter=Q(status__in=OPEN_STATUSES, due_at__lt=timezone.now())),
             all=Count("pk"),
         )
         cache.set(key, shared, BOX_COUNTS_TTL)
