@@ -8,6 +8,17 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import Administration
 
 
+def unique_per_administration(field: str, *, own: str, national: str) -> list:
+    """``field`` unique within an administration, and among national rows (no administration):
+    NULLs are distinct to a plain unique constraint, so the national rows need their own."""
+    return [
+        models.UniqueConstraint(fields=["administration", field], name=own),
+        models.UniqueConstraint(
+            fields=[field], condition=Q(administration__isnull=True), name=national
+        ),
+    ]
+
+
 class Channel(models.TextChoices):
     SERVICES_PUBLICS_PLUS = "sp_plus", _("Services Publics+ experience")
     SERVICE_PUBLIC_QUESTION = "sp_question", _("service-public.fr question")
@@ -68,16 +79,11 @@ class Topic(models.Model):
         verbose_name = _("topic")
         verbose_name_plural = _("topics")
         ordering = ["name"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["administration", "slug"], name="topic_slug_unique_per_administration"
-            ),
-            models.UniqueConstraint(
-                fields=["slug"],
-                condition=Q(administration__isnull=True),
-                name="topic_slug_unique_national",
-            ),
-        ]
+        constraints = unique_per_administration(
+            "slug",
+            own="topic_slug_unique_per_administration",
+            national="topic_slug_unique_national",
+        )
 
     def __str__(self) -> str:
         return self.name

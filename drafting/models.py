@@ -6,7 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Administration
-from cases.models import Case, Reply, Topic
+from cases.models import Case, Reply, Topic, unique_per_administration
 
 # --- knowledge ------------------------------------------------------------------------------
 
@@ -47,16 +47,11 @@ class KnowledgeArticle(models.Model):
         verbose_name = _("knowledge article")
         verbose_name_plural = _("knowledge articles")
         ordering = ["title"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["administration", "external_id"], name="article_external_id_unique"
-            ),
-            models.UniqueConstraint(
-                fields=["external_id"],
-                condition=Q(administration__isnull=True),
-                name="article_external_id_unique_national",
-            ),
-        ]
+        constraints = unique_per_administration(
+            "external_id",
+            own="article_external_id_unique",
+            national="article_external_id_unique_national",
+        )
 
     def __str__(self) -> str:
         return self.title

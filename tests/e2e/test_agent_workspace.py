@@ -5,40 +5,11 @@ from __future__ import annotations
 import pytest
 
 from cases.models import Case, Status
-from drafting.knowledge import ArticleData
 from drafting.models import Suggestion
-from drafting.services import article_upsert
 from tests.e2e.conftest import screenshot, sign_in
 from tests.factories import make_case
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def knowledge(db):
-    return article_upsert(
-        data=ArticleData(
-            external_id="E2E-VITALE",
-            title="Carte Vitale perdue ou volée",
-            body="",
-            source_format="markdown",
-            source_url="https://guichet.example.gouv.fr/fiches/E2E-VITALE",
-            topic_slug="sante",
-            passages=[
-                (
-                    "Carte Vitale perdue ou volée",
-                    "Si vous avez perdu votre carte Vitale, déclarez la perte sur votre compte "
-                    "ameli puis commandez une nouvelle carte. Vos droits restent ouverts.",
-                ),
-                (
-                    "Carte Vitale perdue ou volée › Délai",
-                    "La nouvelle carte Vitale arrive en général sous deux à trois semaines. "
-                    "En attendant, demandez une attestation de droits sur ameli.",
-                ),
-            ],
-        ),
-        administration=None,
-    )
 
 
 def _vitale_case(tenant, **kwargs):
@@ -53,7 +24,7 @@ def _vitale_case(tenant, **kwargs):
     )
 
 
-def test_agent_takes_uses_edits_and_sends_the_draft(page, tenants, knowledge):
+def test_agent_takes_uses_edits_and_sends_the_draft(page, tenants, vitale_article):
     tenant = tenants[0]
     case = _vitale_case(tenant)
     for index in range(4):
@@ -99,7 +70,7 @@ def test_agent_takes_uses_edits_and_sends_the_draft(page, tenants, knowledge):
     assert suggestion.seconds_to_decision is not None
 
 
-def test_another_agent_discards_a_draft_with_a_reason(page, tenants, knowledge):
+def test_another_agent_discards_a_draft_with_a_reason(page, tenants, vitale_article):
     tenant = tenants[0]
     case = _vitale_case(tenant)
     from cases.services import case_take
@@ -117,7 +88,7 @@ def test_another_agent_discards_a_draft_with_a_reason(page, tenants, knowledge):
     assert suggestion.discard_reason == "incomplete"
 
 
-def test_agent_of_another_administration_gets_404_by_url(page, tenants, knowledge):
+def test_agent_of_another_administration_gets_404_by_url(page, tenants, vitale_article):
     case = _vitale_case(tenants[0])
     sign_in(page, tenants[1].agent.email)
     response = page.goto(f"/dossiers/{case.pk}/")
