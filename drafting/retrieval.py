@@ -35,19 +35,52 @@ def _scope(kind: str, administration_id: int) -> Q:
     return Q(administration_id=administration_id)
 
 
+def _scope_sql(kind: str) -> str:
+    """``_scope`` for the raw statements below, on the postings aliased ``p``."""
+    if kind == SearchDocument.Kind.PASSAGE:
+        return "(p.administration_id = %s OR p.administration_id IS NULL)"
+    return "p.administration_id = %s"
+
+
+def _document_frequencies(
+    kind: str, administration_id: int, terms: list[str], *, cap: int | None = None
+) -> dict[str, int]:
+    """How many documents in scope contain each term (terms found nowhere are left out).
+
+    One count per term, each read from the lookup index alone: cheaper than grouping the
+    postings of all the terms together. With ``cap``, a count stops there: a term already in
+    more documents than ranking keeps is not worth counting to the end.
+    """
+    posting = Posting._meta.db_table
+    values = ", ".join(["(%s)"] * len(terms))
+    postings = f"""
+        SELECT 1 FROM {posting} p
+        WHERE p.kind = %s AND {_scope_sql(kind)} AND p.term = q.column1
+    """  # noqa: S608 - only placeholders and our own table name are interpolated
+    params: list = [kind, administration_id]
+    if cap is not None:
+        postings += " LIMIT %s"
+        params.append(cap)
+    sql = f"""
+        SELECT q.column1, (SELECT COUNT(*) FROM ({postings}) AS found)
+        FROM (VALUES {values}) AS q
+    """  # noqa: S608 - only placeholders and our own table name are interpolated
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, *terms])
+        return {term: df for term, df in cursor.fetchall() if df}
+
+
 def _score(
     kind: str, administration_id: int, idf: dict[str, float], avgdl: float, k: int
 ) -> list[tuple[int, float]]:
     """Sum BM25 contributions over the postings of the query terms, in one SQL statement.
 
     Raw SQL because the ORM spends longer compiling a per-term CASE than the database takes
-    to run it; the statement is plain SQL that SQLite and PostgreSQL both accept.
+    to run it; the statement is plain SQL that SQLite and PostgreSQL both accept. Every
+    constant is cast: as a bare literal, PostgreSQL would compute the sum in slow ``numeric``.
     """
     posting = Posting._meta.db_table
     weights = ", ".join(["(%s, CAST(%s AS DOUBLE PRECISION))"] * len(idf))
-    scope = "p.administration_id = %s"
-    if kind == SearchDocument.Kind.PASSAGE:
-        scope = f"({scope} OR p.administration_id IS NULL)"
     sql = f"""
         SELECT p.document_id,
                SUM(w.column2 * p.tf * CAST(%s AS DOUBLE PRECISION)
@@ -56,7 +89,7 @@ def _score(
                    AS score
         FROM {posting} p
         JOIN (VALUES {weights}) AS w ON p.term = w.column1
-        WHERE p.kind = %s AND {scope}
+        WHERE p.kind = %s AND {_scope_sql(kind)}
         GROUP BY p.document_id
         ORDER BY score DESC, p.document_id
         LIMIT %s
@@ -78,18 +111,16 @@ def bm25_search(
     if not terms:
         return []
     scope = _scope(kind, administration_id)
+    # COUNT(*), not COUNT(id): the scope index, which includes length, then answers alone.
     stats = SearchDocument.objects.filter(scope, kind=kind).aggregate(
         n=Count("*"), avgdl=Avg("length")
     )
     n, avgdl = stats["n"], stats["avgdl"] or 1.0
     if not n:
         return []
-    frequencies = dict(
-        Posting.objects.filter(scope, kind=kind, term__in=terms)
-        .values_list("term")
-        .annotate(df=Count("*"))
-        .values_list("term", "df")
-    )
+    # Past this count a term is dropped (MAX_DOCUMENT_SHARE): counting further changes nothing.
+    cap = None if n < 20 else math.floor(n * MAX_DOCUMENT_SHARE) + 1
+    frequencies = _document_frequencies(kind, administration_id, terms, cap=cap)
     idf = {
         term: math.log(1 + (n - df + 0.5) / (df + 0.5))
         for term, df in frequencies.items()

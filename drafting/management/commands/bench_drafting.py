@@ -21,15 +21,14 @@ import re
 import statistics
 import time
 from collections import deque
-from collections.abc import Iterable, Iterator
-from operator import itemgetter
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from unittest import mock
 
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, connections, transaction
-from django.db.models import Exists, Max, OuterRef, Subquery
+from django.db.models import Exists, OuterRef, Subquery
 from django.test.utils import override_settings
 from django.utils import timezone
 
@@ -152,10 +151,10 @@ class Command(BaseCommand):
         volumes = self._volumes(administration)
         self.stdout.write("")
         self.stdout.write(f"Data ({connection.vendor}, administration {administration.code}):")
-        self.stdout.write(
-            f"  answered cases {volumes['cases']:,}  (generated now {generated:,} in "
-            f"{seconds:.1f} s, {generated / seconds if seconds else 0:,.0f} cases/s)"
-        )
+        how = "reused"
+        if generated:
+            how = f"generated in {seconds:.1f} s, {generated / seconds:,.0f} cases/s"
+        self.stdout.write(f"  answered cases {volumes['cases']:,} ({how})")
         self.stdout.write(
             f"  search documents {volumes['documents']:,} "
             f"(cases {volumes['case_documents']:,}, passages {volumes['passages']:,} "
@@ -304,11 +303,10 @@ class Command(BaseCommand):
             prefix = f"\t{kind}\t{administration.pk}\t"
             sql = f"COPY {table} ({columns}) FROM STDIN"
             with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
-                # In term order: the lookup index is then filled page by page, not at random.
                 copy.write(
                     "".join(
                         f"{document_id}{prefix}{term}\t{tf}\t{length}\n"
-                        for document_id, term, tf, length in sorted(rows, key=itemgetter(1))
+                        for document_id, term, tf, length in rows
                     )
                 )
             return
@@ -347,16 +345,16 @@ class Command(BaseCommand):
         if case is None:
             return
 
-        def postings() -> set[tuple]:
-            return set(
-                Posting.objects.filter(document__case=case).values_list(
-                    "kind", "administration_id", "term", "tf", "length"
-                )
+        def index() -> tuple:
+            document = SearchDocument.objects.values_list("title", "text", "length").get(case=case)
+            postings = Posting.objects.filter(document__case=case).values_list(
+                "kind", "administration_id", "term", "tf", "length"
             )
+            return document, set(postings)
 
-        before = postings()
+        before = index()
         drafting_services.search_index_case(case=case)
-        if postings() != before:
+        if index() != before:
             raise CommandError(
                 "The generated index differs from services.search_index_case: update "
                 "drafting/benchdata.py."
@@ -394,6 +392,8 @@ class Command(BaseCommand):
         self.stdout.write(f"Drafting {drafts} new cases ({warmup} untimed first)…")
         rows = []
         queued: list[int] = []
+        backend_ms = self._backend_cpu()
+        load = os.getloadavg()[0] if hasattr(os, "getloadavg") else None
         # The real path: case_create announces the case after commit, the receiver runs the
         # prepare_new_case task (eagerly here), which creates the suggestion and queues its
         # draft; that last queueing is caught so that the draft itself can be timed.
@@ -415,33 +415,62 @@ class Command(BaseCommand):
                     if not queued:
                         raise CommandError(f"No draft was queued for case {case.reference}.")
                     suggestion_id = queued.pop()
+                    cpu = time.process_time() * 1000 + (backend_ms() if backend_ms else 0)
                     started = time.perf_counter()
                     suggestion = suggestion_draft(suggestion_id=suggestion_id)
                     wall_ms = (time.perf_counter() - started) * 1000
+                    cpu = time.process_time() * 1000 + (backend_ms() if backend_ms else 0) - cpu
                     if number < warmup:
                         continue
                     if suggestion is None or suggestion.status != Suggestion.Status.READY:
                         raise CommandError(f"Suggestion {suggestion_id} was not drafted.")
-                    rows.append((suggestion, wall_ms, item["expected"]))
+                    rows.append((suggestion, wall_ms, cpu, item["expected"]))
         finally:
             celery_app.conf.task_always_eager = eager
-        self._report(rows, articles)
+        self._report(rows, articles, with_database=backend_ms is not None, load=load)
 
-    def _report(self, rows, articles: dict[int, str]) -> None:
+    def _backend_cpu(self) -> Callable[[], float] | None:
+        """Milliseconds on CPU of this connection's PostgreSQL backend, if it runs here.
+
+        With the wall clock, it tells the work of a draft from the wait for a busy machine.
+        """
+        host = connection.settings_dict.get("HOST") or "localhost"
+        if connection.vendor != "postgresql" or host not in ("localhost", "127.0.0.1", "::1"):
+            return None
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_backend_pid()")
+            pid = cursor.fetchone()[0]
+        stat = Path(f"/proc/{pid}/schedstat")
+        try:
+            if not Path(f"/proc/{pid}/cmdline").read_bytes().startswith(b"postgres"):
+                return None
+            float(stat.read_text().split()[0])
+        except (OSError, ValueError, IndexError):
+            return None
+        return lambda: int(stat.read_text().split()[0]) / 1e6
+
+    def _report(self, rows, articles: dict[int, str], *, with_database: bool, load) -> None:
         def line(label: str, values: list[float]) -> None:
             self.stdout.write(
-                f"  {label:<34} n={len(values)}  median {statistics.median(values):7.1f}  "
+                f"  {label:<36} n={len(values)}  median {statistics.median(values):7.1f}  "
                 f"p95 {percentile(values, 0.95):7.1f}  max {max(values):7.1f}"
             )
 
-        retrieval = [float(s.retrieval_ms) for s, _, _ in rows]
-        latency = [float(s.latency_ms) for s, _, _ in rows]
-        wall = [ms for _, ms, _ in rows]
+        retrieval = [float(s.retrieval_ms) for s, *_ in rows]
+        latency = [float(s.latency_ms) for s, *_ in rows]
+        wall = [ms for _, ms, *_ in rows]
+        cpu = [ms for _, _, ms, _ in rows]
         self.stdout.write("")
         self.stdout.write("Latency (ms):")
         line("retrieval (suggestion.retrieval_ms)", retrieval)
         line("draft (suggestion.latency_ms)", latency)
         line("draft (wall clock, suggestion_draft)", wall)
+        line("CPU of a draft (" + ("command + database)" if with_database else "command)"), cpu)
+        if load is not None and hasattr(os, "getloadavg"):
+            self.stdout.write(
+                f"  load average (1 min) {load:.2f} before, {os.getloadavg()[0]:.2f} after, "
+                f"on {os.cpu_count()} CPUs"
+            )
         p95 = percentile(wall, 0.95)
         verdict = "met" if p95 < TARGET_P95_MS else "NOT met"
         self.stdout.write(
@@ -449,7 +478,7 @@ class Command(BaseCommand):
         )
 
         cites = past = expected = 0
-        for suggestion, _, expected_id in rows:
+        for suggestion, _, _, expected_id in rows:
             numbers = {int(n) for n in _CITATION_RE.findall(suggestion.text)}
             cited = [s for s in suggestion.sources if s["n"] in numbers]
             cites += bool(cited)
@@ -478,12 +507,9 @@ class Command(BaseCommand):
         Reply.objects.filter(case__in=history).delete()
         history.delete()
         kept = Case.objects.filter(administration=administration).count()
-        last = ReferenceCounter.objects.filter(administration=administration).aggregate(
-            m=Max("last")
-        )["m"]
         self.stdout.write("")
         self.stdout.write(
-            f"Deleted the generated history ({time.perf_counter() - started:.1f} s). "
-            f"Kept {kept} new cases with their suggestions and administration "
-            f"{administration.code}: their journal is append-only (last reference number {last})."
+            f"Deleted the generated history ({time.perf_counter() - started:.1f} s). Kept "
+            f"administration {administration.code} and its {kept} new cases with their "
+            "suggestions: their journal is append-only. A next run reuses them."
         )
