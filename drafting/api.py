@@ -68,7 +68,8 @@ class CaseSuggestionView(APIView):
     @extend_schema(responses=SuggestionSerializer, summary="The case's current suggestion")
     def get(self, request, case_id: int):
         case = case_get(request.user, pk=case_id)
-        suggestion = selectors.current_suggestion(case)
+        panel = selectors.panel_context(request.user, case)
+        suggestion = None if panel["hidden"] else panel["suggestion"]
         if suggestion is None:
             return Response(
                 {"detail": "This case has no suggestion.", "code": "not_found", "fields": {}},

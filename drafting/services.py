@@ -27,6 +27,7 @@ from accounts.permissions import (
     WORK_CASES,
     has_administration_perm,
 )
+from accounts.selectors import is_volunteer
 from cases.models import Case, Reply, Topic
 
 from .knowledge import ArticleData, KnowledgeFileError, knowledge_files, read_knowledge_file
@@ -404,10 +405,17 @@ def suggestion_claim(*, suggestion_id: int) -> bool:
     return bool(updated)
 
 
+def _require_volunteer(actor: User, suggestion: Suggestion) -> None:
+    # Nobody sees, or acts on, a draft without their own recorded consent.
+    if not is_volunteer(actor, suggestion.administration_id):
+        raise PermissionDenied(_("Drafts are shown only to volunteers of the experiment."))
+
+
 def suggestion_mark_shown(*, actor: User, suggestion: Suggestion) -> Suggestion:
     """Record when the agent first saw a ready draft (start of the decision clock)."""
     if not has_administration_perm(actor, VIEW_CASES, suggestion.administration):
         raise Suggestion.DoesNotExist("No suggestion matches the given query.")
+    _require_volunteer(actor, suggestion)
     if suggestion.status != Suggestion.Status.READY or suggestion.shown_at is not None:
         return suggestion
     now = timezone.now()
@@ -430,6 +438,7 @@ def suggestion_discard(
         raise Suggestion.DoesNotExist("No suggestion matches the given query.")
     if not has_administration_perm(actor, WORK_CASES, suggestion.administration):
         raise PermissionDenied(_("Your role does not allow working on cases."))
+    _require_volunteer(actor, suggestion)
     if reason not in Suggestion.DiscardReason.values or reason == Suggestion.DiscardReason.NOT_USED:
         raise ValidationError(
             {"reason": _("Choose a reason for discarding the draft.")}, code="invalid_choice"

@@ -102,3 +102,26 @@ def test_the_database_refuses_an_approval_without_consent(tenant_a):
         Enrolment.objects.create(
             user=newcomer, administration=tenant_a.administration, status="approved"
         )
+
+
+def test_the_api_shows_no_draft_to_a_non_volunteer(client, tenant_a, case_with_draft):
+    newcomer = make_member(tenant_a.administration, Role.AGENT)
+    client.force_login(newcomer)
+    response = client.get(f"/api/v1/cases/{case_with_draft.pk}/suggestion/")
+    assert response.status_code == 404
+    client.force_login(tenant_a.agent)
+    assert client.get(f"/api/v1/cases/{case_with_draft.pk}/suggestion/").status_code == 200
+
+
+def test_a_non_volunteer_cannot_mark_shown_or_discard(tenant_a, case_with_draft):
+    from drafting import services as drafting_services
+    from drafting.models import Suggestion
+
+    newcomer = make_member(tenant_a.administration, Role.AGENT)
+    suggestion = Suggestion.objects.get(case=case_with_draft)
+    with pytest.raises(PermissionDenied):
+        drafting_services.suggestion_mark_shown(actor=newcomer, suggestion=suggestion)
+    with pytest.raises(PermissionDenied):
+        drafting_services.suggestion_discard(actor=newcomer, suggestion=suggestion, reason="wrong")
+    suggestion.refresh_from_db()
+    assert suggestion.shown_at is None and suggestion.decision == ""

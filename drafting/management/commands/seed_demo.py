@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from accounts import services as account_services
 from accounts.models import Administration, Role, User
+from accounts.selectors import is_volunteer
 from cases import services as case_services
 from cases.models import Case, Channel, Status, Topic
 from drafting import services as drafting_services
@@ -222,7 +223,7 @@ class Command(BaseCommand):
                 administration.signature,
             ]
         )
-        if suggestion is None:
+        if suggestion is None or not is_volunteer(case.assignee, case.administration_id):
             return written
         drafting_services.suggestion_mark_shown(actor=case.assignee, suggestion=suggestion)
         roll = rng.random()
