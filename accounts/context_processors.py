@@ -2,8 +2,21 @@ from django.http import HttpRequest
 
 
 def current_administration(request: HttpRequest) -> dict:
+    from django.utils.functional import SimpleLazyObject
+
+    from .permissions import MANAGE_MEMBERS, has_administration_perm
+
     administration = getattr(request, "administration", None)
-    return {"current_administration": administration if administration else None}
+    current = administration if administration else None
+
+    def can_manage() -> bool:
+        return bool(current) and has_administration_perm(request.user, MANAGE_MEMBERS, current)
+
+    return {
+        "current_administration": current,
+        # Lazy: only pages that show the navigation pay for the permission check.
+        "can_manage_members": SimpleLazyObject(can_manage),
+    }
 
 
 def user_administrations(request: HttpRequest) -> dict:

@@ -9,6 +9,11 @@ urlpatterns = [
     path("connexion/", views.LoginView.as_view(), name="login"),
     path("deconnexion/", auth_views.LogoutView.as_view(), name="logout"),
     path("administration/", views.switch_administration, name="switch_administration"),
+    path("profil/", views.profile, name="profile"),
+    path("profil/volontariat/", views.volunteer, name="volunteer"),
+    path("profil/retrait/", views.withdraw, name="withdraw"),
+    path("volontaires/", views.enrolments, name="enrolments"),
+    path("volontaires/<int:pk>/decision/", views.enrolment_decide, name="enrolment_decide"),
     path(
         "mot-de-passe/oubli/",
         auth_views.PasswordResetView.as_view(
