@@ -14,9 +14,7 @@ from config.celery import app
 from drafting.models import Suggestion
 from tests.factories import make_case
 
-# serialized_rollback: the flush after a transactional test would otherwise take the national
-# topics (a data migration) away from the tests that run after it on the same database.
-pytestmark = [pytest.mark.broker, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.broker, pytest.mark.django_db(transaction=True)]
 
 # One Redis database per xdist worker: parallel runs never read each other's queues.
 _WORKER_INDEX = int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw") or 0)

@@ -9,9 +9,7 @@ from drafting.models import Suggestion
 from tests.e2e.conftest import screenshot, sign_in
 from tests.factories import make_case
 
-# serialized_rollback: the flush after a transactional test would otherwise take the national
-# topics (a data migration) away from the tests that run after it on the same database.
-pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
 def _vitale_case(tenant, **kwargs):
