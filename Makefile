@@ -25,7 +25,7 @@ venv: $(STAMP)
 
 run: $(STAMP)
 	mkdir -p var
-	$(RUN_ENV) $(BIN)/python manage.py migrate --noinput
+	$(RUN_ENV) $(BIN)/python manage.py migrate --noinput -v 0
 	$(RUN_ENV) $(BIN)/python manage.py seed_demo
 	@echo ""
 	@echo "Guichet is starting on http://127.0.0.1:$(PORT)/ (Ctrl+C to stop)"
