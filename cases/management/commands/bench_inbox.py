@@ -36,6 +36,7 @@ from django.utils import timezone
 from accounts import services as account_services
 from accounts.models import Administration, Role, User
 from cases import services as case_services
+from cases.bench import add_allow_sqlite, require_postgresql
 from cases.models import (
     OPEN_STATUSES,
     Case,
@@ -163,18 +164,10 @@ class Command(BaseCommand):
         parser.add_argument(
             "--keep", action="store_true", help="keep the generated cases (a rerun reuses them)"
         )
-        parser.add_argument(
-            "--allow-sqlite", action="store_true", help="run on SQLite (numbers not meaningful)"
-        )
+        add_allow_sqlite(parser)
 
     def handle(self, *args, **options):
-        vendor = connection.vendor
-        if vendor != "postgresql" and not (vendor == "sqlite" and options["allow_sqlite"]):
-            raise CommandError(
-                f"bench_inbox measures PostgreSQL, and this database is {vendor}. Point "
-                "DATABASE_URL at a scratch PostgreSQL database (or pass --allow-sqlite to try "
-                "the command on SQLite)."
-            )
+        require_postgresql("bench_inbox", allow_sqlite=options["allow_sqlite"])
         if options["cases"] < 0 or options["repeat"] < 1 or options["batch_size"] < 1:
             raise CommandError("--cases must be >= 0, --repeat and --batch-size >= 1.")
         self.rng = random.Random(options["seed"])

@@ -35,6 +35,7 @@ from django.utils import timezone
 from accounts import services as account_services
 from accounts.models import Administration, Role, User
 from cases import services as case_services
+from cases.bench import add_allow_sqlite, require_postgresql
 from cases.models import Case, CaseEvent, Channel, ReferenceCounter, Reply, Status, Topic
 from config.celery import app as celery_app
 from drafting import benchdata
@@ -83,18 +84,10 @@ class Command(BaseCommand):
         parser.add_argument(
             "--keep", action="store_true", help="keep the generated history (a rerun reuses it)"
         )
-        parser.add_argument(
-            "--allow-sqlite", action="store_true", help="run on SQLite (numbers not meaningful)"
-        )
+        add_allow_sqlite(parser)
 
     def handle(self, *args, **options):
-        vendor = connection.vendor
-        if vendor != "postgresql" and not (vendor == "sqlite" and options["allow_sqlite"]):
-            raise CommandError(
-                f"bench_drafting measures PostgreSQL, and this database is {vendor}. Point "
-                "DATABASE_URL at a scratch PostgreSQL database (or pass --allow-sqlite to try "
-                "the command on SQLite)."
-            )
+        require_postgresql("bench_drafting", allow_sqlite=options["allow_sqlite"])
         if options["answered"] < 0 or options["drafts"] < 1 or options["batch_size"] < 1:
             raise CommandError("--answered must be >= 0, --drafts and --batch-size >= 1.")
         self.rng = random.Random(options["seed"])
