@@ -6,6 +6,7 @@ from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from guardian.shortcuts import assign_perm
 
 from .models import Administration, ConsentText, Enrolment, Membership, Role, RoleGroup, User
@@ -88,8 +89,39 @@ def membership_create(
     return membership
 
 
+def _keep_an_administrator(membership: Membership, *, role: str, active: bool) -> None:
+    """Refuse a change that would leave the administration without an active administrator."""
+    if membership.role != Role.ADMINISTRATOR or not membership.is_active:
+        return
+    if role == Role.ADMINISTRATOR and active:
+        return
+    others = (
+        Membership.objects.select_for_update()
+        .filter(
+            administration_id=membership.administration_id,
+            role=Role.ADMINISTRATOR,
+            is_active=True,
+            user__is_active=True,
+        )
+        .exclude(pk=membership.pk)
+    )
+    if not others.exists():
+        raise ValidationError(
+            {
+                "role": [
+                    ValidationError(
+                        _("An administration must keep at least one active administrator."),
+                        code="last_administrator",
+                    )
+                ]
+            }
+        )
+
+
 @transaction.atomic
 def membership_set_active(*, membership: Membership, active: bool) -> Membership:
+    membership = Membership.objects.select_for_update().get(pk=membership.pk)
+    _keep_an_administrator(membership, role=membership.role, active=active)
     membership.is_active = active
     membership.deactivated_at = None if active else timezone.now()
     membership.save(update_fields=["is_active", "deactivated_at"])
@@ -107,6 +139,8 @@ def _check_role(role: str) -> None:
 @transaction.atomic
 def membership_change_role(*, membership: Membership, role: str) -> Membership:
     _check_role(role)
+    membership = Membership.objects.select_for_update().get(pk=membership.pk)
+    _keep_an_administrator(membership, role=role, active=membership.is_active)
     membership.role = role
     membership.save(update_fields=["role"])
     membership_sync_groups(membership=membership)
@@ -115,6 +149,8 @@ def membership_change_role(*, membership: Membership, role: str) -> Membership:
 
 @transaction.atomic
 def membership_delete(*, membership: Membership) -> None:
+    membership = Membership.objects.select_for_update().get(pk=membership.pk)
+    _keep_an_administrator(membership, role=membership.role, active=False)
     membership.is_active = False
     membership_sync_groups(membership=membership)
     membership.delete()
