@@ -1,7 +1,11 @@
 """What the benchmark commands (bench_inbox, bench_drafting) share."""
 
+from django.core.exceptions import ValidationError
 from django.core.management.base import CommandError
 from django.db import connection
+
+from accounts import services as account_services
+from accounts.models import Administration, User
 
 
 def add_allow_sqlite(parser) -> None:
@@ -19,3 +23,36 @@ def require_postgresql(command: str, *, allow_sqlite: bool) -> None:
             "DATABASE_URL at a scratch PostgreSQL database (or pass --allow-sqlite to try "
             "the command on SQLite)."
         )
+
+
+def bench_administration(code: str, name: str) -> Administration:
+    """The benchmark's own administration, created once and reused; never someone else's."""
+    administration = Administration.objects.filter(code=code).first()
+    if administration is not None and administration.name != name:
+        raise CommandError(
+            f"Administration {code} exists and is not a benchmark administration: "
+            "choose another --administration-code."
+        )
+    if administration is None:
+        try:
+            administration = account_services.administration_create(
+                name=name,
+                slug=f"bench-{code.lower()}",
+                code=code,
+                kind=Administration.Kind.NATIONAL_OPERATOR,
+                signature=f"Le service relations usagers\n{name}",
+            )
+        except ValidationError as exc:
+            raise CommandError(f"Cannot create administration {code}: {exc}") from exc
+    return administration
+
+
+def bench_member(
+    administration: Administration, local: str, first: str, last: str, role: str
+) -> User:
+    email = f"{local}.{administration.code.lower()}@bench.guichet.invalid"
+    user = User.objects.filter(email=email).first() or User.objects.create_user(
+        email, None, first_name=first, last_name=last
+    )
+    account_services.membership_create(user=user, administration=administration, role=role)
+    return user

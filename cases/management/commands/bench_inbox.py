@@ -24,7 +24,6 @@ from collections.abc import Iterable
 from html import unescape
 
 from django.contrib.auth.models import Group
-from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 from django.db.models import Count, Exists, OuterRef
@@ -33,10 +32,9 @@ from django.test.utils import CaptureQueriesContext, override_settings
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts import services as account_services
 from accounts.models import Administration, Role, User
 from cases import services as case_services
-from cases.bench import add_allow_sqlite, require_postgresql
+from cases.bench import add_allow_sqlite, bench_administration, bench_member, require_postgresql
 from cases.models import (
     OPEN_STATUSES,
     Case,
@@ -184,30 +182,10 @@ class Command(BaseCommand):
     # --- setup ------------------------------------------------------------------------------
 
     def _staff(self, code: str) -> tuple[Administration, list[User], User]:
-        administration = Administration.objects.filter(code=code).first()
-        if administration is not None and administration.name != BENCH_NAME:
-            raise CommandError(
-                f"Administration {code} exists and is not a benchmark administration: "
-                "choose another --administration-code."
-            )
-        if administration is None:
-            try:
-                administration = account_services.administration_create(
-                    name=BENCH_NAME,
-                    slug=f"bench-{code.lower()}",
-                    code=code,
-                    kind=Administration.Kind.NATIONAL_OPERATOR,
-                )
-            except ValidationError as exc:
-                raise CommandError(f"Cannot create administration {code}: {exc}") from exc
+        administration = bench_administration(code, BENCH_NAME)
 
         def member(local: str, first: str, last: str, role: str) -> User:
-            email = f"{local}.{code.lower()}@bench.guichet.invalid"
-            user = User.objects.filter(email=email).first() or User.objects.create_user(
-                email, None, first_name=first, last_name=last
-            )
-            account_services.membership_create(user=user, administration=administration, role=role)
-            return user
+            return bench_member(administration, local, first, last, role)
 
         agents = [
             member(f"agent{n}", "Agent", f"Banc {n}", Role.AGENT) for n in range(1, AGENTS + 1)

@@ -25,17 +25,15 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from unittest import mock
 
-from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, connections, transaction
 from django.db.models import Exists, OuterRef, Subquery
 from django.test.utils import override_settings
 from django.utils import timezone
 
-from accounts import services as account_services
 from accounts.models import Administration, Role, User
 from cases import services as case_services
-from cases.bench import add_allow_sqlite, require_postgresql
+from cases.bench import add_allow_sqlite, bench_administration, bench_member, require_postgresql
 from cases.models import Case, CaseEvent, Channel, ReferenceCounter, Reply, Status, Topic
 from config.celery import app as celery_app
 from drafting import benchdata
@@ -103,31 +101,8 @@ class Command(BaseCommand):
     # --- setup ------------------------------------------------------------------------------
 
     def _administration(self, code: str) -> tuple[Administration, User]:
-        administration = Administration.objects.filter(code=code).first()
-        if administration is not None and administration.name != BENCH_NAME:
-            raise CommandError(
-                f"Administration {code} exists and is not a benchmark administration: "
-                "choose another --administration-code."
-            )
-        if administration is None:
-            try:
-                administration = account_services.administration_create(
-                    name=BENCH_NAME,
-                    slug=f"bench-{code.lower()}",
-                    code=code,
-                    kind=Administration.Kind.NATIONAL_OPERATOR,
-                    signature=f"Le service relations usagers\n{BENCH_NAME}",
-                )
-            except ValidationError as exc:
-                raise CommandError(f"Cannot create administration {code}: {exc}") from exc
-        email = f"agent.{code.lower()}@bench.guichet.invalid"
-        agent = User.objects.filter(email=email).first() or User.objects.create_user(
-            email, None, first_name="Agent", last_name="Bench"
-        )
-        account_services.membership_create(
-            user=agent, administration=administration, role=Role.AGENT
-        )
-        return administration, agent
+        administration = bench_administration(code, BENCH_NAME)
+        return administration, bench_member(administration, "agent", "Agent", "Bench", Role.AGENT)
 
     def _run(self, administration: Administration, agent: User, options) -> None:
         started = time.perf_counter()
