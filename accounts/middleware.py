@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse
 from django.utils.functional import SimpleLazyObject
 
@@ -34,7 +35,15 @@ class CurrentAdministrationMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        request.administration = SimpleLazyObject(  # type: ignore[attr-defined]
-            lambda: resolve_current_administration(request)
-        )
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and not user.is_superuser:
+            administration = resolve_current_administration(request)
+            if administration is None and user.memberships.exists():
+                # Deactivated everywhere: the session ends at its next request, not at expiry.
+                logout(request)
+            request.administration = administration  # type: ignore[attr-defined]
+        else:
+            request.administration = SimpleLazyObject(  # type: ignore[attr-defined]
+                lambda: resolve_current_administration(request)
+            )
         return self.get_response(request)

@@ -93,6 +93,12 @@ class Administration(models.Model):
             "l'expression de nos salutations distinguées."
         ),
     )
+    volunteer_quota = models.PositiveIntegerField(
+        _("volunteer quota"),
+        null=True,
+        blank=True,
+        help_text=_("Most volunteers approved at once; empty for no limit."),
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     class Meta:
@@ -247,3 +253,66 @@ class Enrolment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} · {self.administration} · {self.get_status_display()}"
+
+
+class AuditEntryQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise TypeError("The audit journal is append-only: entries are never updated.")
+
+    def delete(self):
+        raise TypeError("The audit journal is append-only: entries are never deleted.")
+
+
+class AuditEntry(models.Model):
+    """One line of an administration's journal: who changed what, when.
+
+    Append-only (the ORM refuses updates and the database refuses UPDATE and DELETE), like the
+    case journal. ``actor_label`` keeps the actor's e-mail as it was, so the journal still
+    reads right after an account is renamed.
+    """
+
+    class Category(models.TextChoices):
+        MEMBERSHIP = "membership", _("Members")
+        ENROLMENT = "enrolment", _("Volunteers")
+        EXPERIMENT = "experiment", _("Experiment")
+        SETTINGS = "settings", _("Settings")
+        KNOWLEDGE = "knowledge", _("Knowledge")
+        ACCESS = "access", _("API access")
+
+    administration = models.ForeignKey(
+        Administration, on_delete=models.PROTECT, related_name="audit_entries"
+    )
+    created_at = models.DateTimeField(_("date"), auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    actor_label = models.CharField(_("by"), max_length=254, blank=True)
+    category = models.CharField(_("category"), max_length=20, choices=Category.choices)
+    # A stable machine name such as "membership.role_changed"; the page translates it.
+    action = models.CharField(_("action"), max_length=60)
+    target_label = models.CharField(_("subject"), max_length=300, blank=True)
+    data = models.JSONField(_("details"), default=dict, blank=True)
+
+    objects = AuditEntryQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("audit entry")
+        verbose_name_plural = _("audit entries")
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            models.Index(fields=["administration", "-created_at"], name="audit_admin_created_idx"),
+            models.Index(
+                fields=["administration", "category", "-created_at"], name="audit_category_idx"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.created_at:%Y-%m-%d %H:%M} · {self.action} · {self.target_label}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise TypeError("The audit journal is append-only: entries are never updated.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise TypeError("The audit journal is append-only: entries are never deleted.")

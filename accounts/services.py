@@ -9,8 +9,43 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from guardian.shortcuts import assign_perm
 
-from .models import Administration, ConsentText, Enrolment, Membership, Role, RoleGroup, User
+from . import signals
+from .models import (
+    Administration,
+    AuditEntry,
+    ConsentText,
+    Enrolment,
+    Membership,
+    Role,
+    RoleGroup,
+    User,
+)
 from .permissions import MANAGE_MEMBERS, ROLE_PERMISSIONS, has_administration_perm
+
+
+def audit_record(
+    *,
+    administration: Administration,
+    actor: User | None,
+    category: str,
+    action: str,
+    target_label: str = "",
+    data: dict | None = None,
+) -> AuditEntry:
+    """Write one line of the administration's journal, in the caller's transaction."""
+    return AuditEntry.objects.create(
+        administration=administration,
+        actor=actor if actor is not None and actor.pk else None,
+        actor_label=actor.email if actor is not None and actor.pk else "",
+        category=category,
+        action=action,
+        target_label=target_label[:300],
+        data=data or {},
+    )
+
+
+def _member_label(membership: Membership) -> str:
+    return membership.user.email
 
 
 @transaction.atomic
@@ -73,7 +108,12 @@ def membership_sync_groups(*, membership: Membership) -> None:
 
 @transaction.atomic
 def membership_create(
-    *, user: User, administration: Administration, role: str, team: str = ""
+    *,
+    user: User,
+    administration: Administration,
+    role: str,
+    team: str = "",
+    actor: User | None = None,
 ) -> Membership:
     _check_role(role)
     membership, created = Membership.objects.get_or_create(
@@ -86,6 +126,14 @@ def membership_create(
         membership.deactivated_at = None
         membership.save()
     membership_sync_groups(membership=membership)
+    audit_record(
+        administration=administration,
+        actor=actor,
+        category=AuditEntry.Category.MEMBERSHIP,
+        action="membership.added" if created else "membership.restored",
+        target_label=user.email,
+        data={"role": role, "team": membership.team},
+    )
     return membership
 
 
@@ -119,13 +167,40 @@ def _keep_an_administrator(membership: Membership, *, role: str, active: bool) -
 
 
 @transaction.atomic
-def membership_set_active(*, membership: Membership, active: bool) -> Membership:
-    membership = Membership.objects.select_for_update().get(pk=membership.pk)
+def membership_set_active(
+    *, membership: Membership, active: bool, actor: User | None = None
+) -> Membership:
+    """Deactivate or reactivate a member.
+
+    Deactivation takes effect at once: the role group goes (so every permission check fails
+    from the next request), the member's signed-in sessions end (the middleware signs out a
+    user with no active membership left) and ``membership_deactivated`` lets cases put the
+    member's open cases back in the queue, journaled, in this same transaction.
+    """
+    membership = Membership.objects.select_for_update().select_related("user").get(pk=membership.pk)
+    if membership.is_active == active:
+        return membership
     _keep_an_administrator(membership, role=membership.role, active=active)
     membership.is_active = active
     membership.deactivated_at = None if active else timezone.now()
     membership.save(update_fields=["is_active", "deactivated_at"])
     membership_sync_groups(membership=membership)
+    audit_record(
+        administration=membership.administration,
+        actor=actor,
+        category=AuditEntry.Category.MEMBERSHIP,
+        action="membership.reactivated" if active else "membership.deactivated",
+        target_label=_member_label(membership),
+    )
+    if not active:
+        # Synchronous on purpose: the cases go back to the queue in the same transaction.
+        signals.membership_deactivated.send(
+            sender=Membership,
+            membership_id=membership.pk,
+            administration_id=membership.administration_id,
+            user_id=membership.user_id,
+            actor_id=actor.pk if actor is not None else None,
+        )
     return membership
 
 
@@ -137,22 +212,55 @@ def _check_role(role: str) -> None:
 
 
 @transaction.atomic
-def membership_change_role(*, membership: Membership, role: str) -> Membership:
+def membership_change_role(
+    *, membership: Membership, role: str, actor: User | None = None, team: str | None = None
+) -> Membership:
     _check_role(role)
-    membership = Membership.objects.select_for_update().get(pk=membership.pk)
+    membership = Membership.objects.select_for_update().select_related("user").get(pk=membership.pk)
     _keep_an_administrator(membership, role=role, active=membership.is_active)
+    before = {"role": membership.role, "team": membership.team}
     membership.role = role
-    membership.save(update_fields=["role"])
+    if team is not None:
+        membership.team = team.strip()[:100]
+    after = {"role": membership.role, "team": membership.team}
+    if before == after:
+        return membership
+    membership.save(update_fields=["role", "team"])
     membership_sync_groups(membership=membership)
+    audit_record(
+        administration=membership.administration,
+        actor=actor,
+        category=AuditEntry.Category.MEMBERSHIP,
+        action="membership.role_changed" if before["role"] != role else "membership.team_changed",
+        target_label=_member_label(membership),
+        data={"before": before, "after": after},
+    )
     return membership
 
 
 @transaction.atomic
-def membership_delete(*, membership: Membership) -> None:
-    membership = Membership.objects.select_for_update().get(pk=membership.pk)
+def membership_delete(*, membership: Membership, actor: User | None = None) -> None:
+    membership = Membership.objects.select_for_update().select_related("user").get(pk=membership.pk)
     _keep_an_administrator(membership, role=membership.role, active=False)
+    was_active = membership.is_active
     membership.is_active = False
     membership_sync_groups(membership=membership)
+    audit_record(
+        administration=membership.administration,
+        actor=actor,
+        category=AuditEntry.Category.MEMBERSHIP,
+        action="membership.removed",
+        target_label=_member_label(membership),
+        data={"role": membership.role},
+    )
+    if was_active:
+        signals.membership_deactivated.send(
+            sender=Membership,
+            membership_id=membership.pk,
+            administration_id=membership.administration_id,
+            user_id=membership.user_id,
+            actor_id=actor.pk if actor is not None else None,
+        )
     membership.delete()
 
 

@@ -9,6 +9,13 @@ class CasesConfig(AppConfig):
     verbose_name = _("Cases")
 
     def ready(self) -> None:
+        from accounts.signals import membership_deactivated
+
+        from .receivers import release_cases_of_deactivated_member
         from .topics import ensure_national_topics
+
+        membership_deactivated.connect(
+            release_cases_of_deactivated_member, dispatch_uid="cases.release_on_deactivation"
+        )
 
         post_migrate.connect(ensure_national_topics, sender=self, dispatch_uid="cases.topics")

@@ -473,3 +473,43 @@ def case_transfer(
         reason=reason,
     )
     return case
+
+
+@transaction.atomic
+def cases_release_of_member(
+    *, administration_id: int, user_id: int, actor: User | None, reason: str
+) -> int:
+    """Put a member's working cases back in the queue (they left or were deactivated).
+
+    One journal line per case; answered and closed cases keep their agent (they are history).
+    Returns the number of cases released.
+    """
+    working = [Status.ASSIGNED, Status.IN_PROGRESS, Status.AWAITING_USAGER]
+    cases = list(
+        Case.objects.select_for_update()
+        .filter(administration_id=administration_id, assignee_id=user_id, status__in=working)
+        .order_by("pk")
+    )
+    if not cases:
+        return 0
+    now = timezone.now()
+    Case.objects.filter(pk__in=[c.pk for c in cases]).update(
+        status=Status.NEW,
+        assignee=None,
+        assigned_at=None,
+        first_opened_at=None,
+        version=F("version") + 1,
+        updated_at=now,
+    )
+    CaseEvent.objects.bulk_create(
+        CaseEvent(
+            case=case,
+            actor=actor,
+            kind=CaseEvent.Kind.RELEASED,
+            from_status=case.status,
+            to_status=Status.NEW,
+            data={"action": "release", "reason": reason, "previous_assignee_id": user_id},
+        )
+        for case in cases
+    )
+    return len(cases)

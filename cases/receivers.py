@@ -1,0 +1,20 @@
+"""Cases' answers to other apps' domain events (connected in CasesConfig.ready)."""
+
+from __future__ import annotations
+
+from accounts.models import User
+
+from .services import cases_release_of_member
+
+
+def release_cases_of_deactivated_member(
+    sender, *, administration_id: int, user_id: int, actor_id: int | None, **kwargs
+) -> None:
+    # Runs inside the deactivating transaction (see accounts/signals.py).
+    actor = User.objects.filter(pk=actor_id).first() if actor_id else None
+    cases_release_of_member(
+        administration_id=administration_id,
+        user_id=user_id,
+        actor=actor,
+        reason="member_deactivated",
+    )
