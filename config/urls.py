@@ -14,6 +14,8 @@ urlpatterns = [
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("admin/", admin.site.urls),
     path("oidc/", include("accounts.urls_oidc")),
+    path("api/v1/", include("accounts.urls_api")),
+    path("api/v1/", include("cases.urls_api")),
     path("api/v1/", include("drafting.urls_api")),
 ]
 

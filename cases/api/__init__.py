@@ -1,0 +1,1 @@
+"""REST API of cases (DRF views and serializers: parse, call a service or selector, render)."""
