@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
-from . import views
+from . import views, views_members
 
 app_name = "accounts"
 
@@ -12,6 +12,15 @@ urlpatterns = [
     path("profil/", views.profile, name="profile"),
     path("profil/volontariat/", views.volunteer, name="volunteer"),
     path("profil/retrait/", views.withdraw, name="withdraw"),
+    path("membres/", views_members.members, name="members"),
+    path("membres/import/", views_members.members_import, name="members_import"),
+    path("membres/<int:pk>/", views_members.member_edit, name="member_edit"),
+    path("membres/<int:pk>/activation/", views_members.member_set_active, name="member_set_active"),
+    path(
+        "invitation/<uidb64>/<token>/",
+        views_members.InvitationAcceptView.as_view(),
+        name="invitation_accept",
+    ),
     path("volontaires/", views.enrolments, name="enrolments"),
     path("volontaires/<int:pk>/decision/", views.enrolment_decide, name="enrolment_decide"),
     path(

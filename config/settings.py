@@ -154,6 +154,8 @@ EMAIL_BACKEND = env.str(
     "DJANGO_EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend"
 )
 DEFAULT_FROM_EMAIL = env.str("DJANGO_DEFAULT_FROM_EMAIL", default="guichet@localhost")
+# The address people reach the site at, for links sent by e-mail (invitations, surveys).
+SITE_URL = env.str("GUICHET_SITE_URL", default="http://127.0.0.1:8000")
 
 # Security headers: on by default outside DEBUG so that `check --deploy` is clean.
 SESSION_COOKIE_SECURE = env.bool("DJANGO_SECURE_COOKIES", default=not DEBUG)
