@@ -7,7 +7,7 @@ app_name = "accounts"
 
 urlpatterns = [
     path("connexion/", views.LoginView.as_view(), name="login"),
-    path("deconnexion/", auth_views.LogoutView.as_view(), name="logout"),
+    path("deconnexion/", views.LogoutView.as_view(), name="logout"),
     path("administration/", views.switch_administration, name="switch_administration"),
     path("profil/", views.profile, name="profile"),
     path("profil/volontariat/", views.volunteer, name="volunteer"),

@@ -7,9 +7,10 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect, render, resolve_url
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.crypto import get_random_string
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -24,6 +25,37 @@ from .middleware import SESSION_KEY
 from .models import ConsentText, Enrolment, Membership
 from .permissions import MANAGE_MEMBERS, administrations_with_perm, has_administration_perm
 from .selectors import active_memberships, administrations_of
+
+
+class LogoutView(auth_views.LogoutView):
+    """Sign out of Guichet; after a ProConnect sign-in, of ProConnect too.
+
+    Without the provider's logout, the next "Se connecter avec ProConnect" on a shared
+    computer would sign the previous agent back in silently.
+    """
+
+    def post(self, request, *args, **kwargs):
+        id_token = request.session.get("oidc_id_token")
+        response = super().post(request, *args, **kwargs)
+        if settings.PROCONNECT_ENABLED and id_token:
+            from .oidc import ProviderUnavailable, provider_configuration
+
+            try:
+                endpoint = provider_configuration().end_session_endpoint
+            except ProviderUnavailable:
+                endpoint = ""
+            if endpoint:
+                params = urlencode(
+                    {
+                        "id_token_hint": id_token,
+                        "state": get_random_string(32),
+                        "post_logout_redirect_uri": request.build_absolute_uri(
+                            resolve_url(settings.LOGOUT_REDIRECT_URL)
+                        ),
+                    }
+                )
+                return HttpResponseRedirect(f"{endpoint}?{params}")
+        return response
 
 
 class LoginView(auth_views.LoginView):

@@ -246,5 +246,7 @@ OIDC_OP_USER_ENDPOINT = env.str("PROCONNECT_USERINFO_ENDPOINT", default="")
 OIDC_OP_JWKS_ENDPOINT = env.str("PROCONNECT_JWKS_ENDPOINT", default="")
 OIDC_OP_LOGOUT_ENDPOINT = env.str("PROCONNECT_LOGOUT_ENDPOINT", default="")
 OIDC_CREATE_USER = False  # an agent signs in only if an active membership matches
+# Kept in the session for the provider's logout (RP-initiated logout needs id_token_hint).
+OIDC_STORE_ID_TOKEN = True
 OIDC_TIMEOUT = env.int("PROCONNECT_TIMEOUT", default=10)
 LOGIN_REDIRECT_URL_FAILURE = "/compte/connexion/?proconnect=refuse"
