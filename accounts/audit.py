@@ -1,0 +1,392 @@
+"""Reading the audit journal: action names in words, details in words, and the filter form.
+
+Services write ``AuditEntry`` rows with a stable machine name (``"membership.role_changed"``)
+and a JSON ``data``; this module is the one place that turns them into text for the page, the
+CSV export and the API. A new action shows up at once with a readable fallback; adding it to
+``ACTION_LABELS`` gives it its French wording.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from django import forms
+from django.core.exceptions import PermissionDenied
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.http import Http404
+from django.utils import timezone
+from django.utils.functional import Promise
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from .models import Administration, AuditEntry, Enrolment, Role
+from .permissions import VIEW_AUDIT, has_administration_perm
+
+ACTION_LABELS: dict[str, Promise] = {
+    # membership
+    "membership.added": _("Member added"),
+    "membership.restored": _("Member restored"),
+    "membership.invited": _("Member invited"),
+    "membership.role_changed": _("Role changed"),
+    "membership.team_changed": _("Team changed"),
+    "membership.deactivated": _("Member deactivated"),
+    "membership.reactivated": _("Member reactivated"),
+    "membership.removed": _("Member removed"),
+    # enrolment (volunteers)
+    "enrolment.requested": _("Volunteering requested"),
+    "enrolment.approved": _("Volunteer approved"),
+    "enrolment.refused": _("Volunteering refused"),
+    "enrolment.withdrawn": _("Volunteer withdrew"),
+    "enrolment.consent_published": _("Consent text published"),
+    "enrolment.quota_changed": _("Volunteer quota changed"),
+    # experiment
+    "experiment.started": _("Experiment period started"),
+    "experiment.changed": _("Experiment changed"),
+    "experiment.stopped": _("Experiment stopped"),
+    "experiment.ended": _("Experiment period ended"),
+    # settings
+    "settings.changed": _("Settings changed"),
+    # knowledge
+    "knowledge.article_created": _("Article created"),
+    "knowledge.article_updated": _("Article updated"),
+    "knowledge.article_retired": _("Article retired"),
+    "knowledge.article_restored": _("Article restored"),
+    "knowledge.imported": _("Knowledge imported"),
+    # API access
+    "access.token_created": _("API token created"),
+    "access.token_revoked": _("API token revoked"),
+}
+
+# Keys of ``data`` in words; other keys are shown as written, underscores as spaces.
+FIELD_LABELS: dict[str, Promise] = {
+    "role": _("role"),
+    "team": _("team"),
+    "name": _("name"),
+    "code": _("reference prefix"),
+    "siret": _("SIRET"),
+    "signature": _("signature"),
+    "closing": _("closing formula"),
+    "volunteer_quota": _("volunteer quota"),
+    "quota": _("volunteer quota"),
+    "status": _("status"),
+    "message": _("message"),
+    "cohort": _("cohort"),
+    "starts_on": _("starts on"),
+    "version": _("version"),
+    "title": _("title"),
+    "reason": _("reason"),
+    "scopes": _("scopes"),
+    "expires_at": _("expires"),
+    "share": _("share of cases with a draft"),
+    "assisted_share": _("share of cases with a draft"),
+}
+
+# Values in words, for the keys whose values are choices.
+VALUE_LABELS: dict[str, Mapping[str, Any]] = {
+    "role": dict(Role.choices),
+    "status": dict(Enrolment.Status.choices),
+}
+
+EMPTY = "—"
+# Long texts (a signature, a consent text) are cut on the page; the CSV keeps them whole.
+SHORT_VALUE = 160
+
+
+def action_label(action: str) -> str:
+    """The action in words: its French label if known, else a readable form of its name."""
+    label = ACTION_LABELS.get(action)
+    if label is not None:
+        return str(label)
+    prefix, _sep, verb = action.partition(".")
+    words = (verb or prefix).replace("_", " ").strip()
+    if not words:
+        return action
+    categories = dict(AuditEntry.Category.choices)
+    if verb and prefix in categories:
+        return gettext("%(category)s: %(action)s") % {
+            "category": categories[prefix],
+            "action": words,
+        }
+    return words[:1].upper() + words[1:]
+
+
+def category_label(category: str) -> str:
+    return str(dict(AuditEntry.Category.choices).get(category, category))
+
+
+def field_label(key: str) -> str:
+    label = FIELD_LABELS.get(key)
+    if label is not None:
+        return str(label)
+    return str(key).replace("_", " ")
+
+
+def format_value(key: str, value: Any) -> str:
+    if value is None or value == "":
+        return EMPTY
+    if isinstance(value, bool):
+        return gettext("yes") if value else gettext("no")
+    choices = VALUE_LABELS.get(key)
+    if choices is not None and isinstance(value, str) and value in choices:
+        return str(choices[value])
+    if isinstance(value, list | tuple):
+        return ", ".join(format_value(key, item) for item in value) or EMPTY
+    if isinstance(value, dict):
+        return json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
+    return str(value)
+
+
+@dataclass(frozen=True)
+class Detail:
+    """One line of an entry's details: a value, or a change from ``before`` to ``after``."""
+
+    label: str
+    value: str = ""
+    before: str = ""
+    after: str = ""
+    is_change: bool = False
+
+    @property
+    def text(self) -> str:
+        if self.is_change:
+            return gettext("%(label)s: %(before)s → %(after)s") % {
+                "label": self.label,
+                "before": self.before,
+                "after": self.after,
+            }
+        return gettext("%(label)s: %(value)s") % {"label": self.label, "value": self.value}
+
+    def short(self) -> Detail:
+        def cut(text: str) -> str:
+            return text if len(text) <= SHORT_VALUE else text[: SHORT_VALUE - 1] + "…"
+
+        return Detail(
+            label=self.label,
+            value=cut(self.value),
+            before=cut(self.before),
+            after=cut(self.after),
+            is_change=self.is_change,
+        )
+
+
+def _is_change(value: Any) -> bool:
+    return isinstance(value, dict) and set(value) == {"before", "after"}
+
+
+def _ordered_keys(*dicts: Mapping[str, Any]) -> list[str]:
+    keys: list[str] = []
+    for d in dicts:
+        keys.extend(k for k in d if k not in keys)
+    return keys
+
+
+def describe(data: Any) -> list[Detail]:
+    """The entry's ``data`` in words.
+
+    Two shapes of change are recognised: ``{"before": {...}, "after": {...}}`` (the keys
+    that differ are listed, or all of them when none differs) and ``{"key": {"before": x,
+    "after": y}}``. Any other key is shown as a value.
+    """
+    if not data:
+        return []
+    if not isinstance(data, dict):
+        return [Detail(label=gettext("details"), value=format_value("", data))]
+    details: list[Detail] = []
+    before, after = data.get("before"), data.get("after")
+    if isinstance(before, dict) and isinstance(after, dict):
+        keys = _ordered_keys(before, after)
+        changed = [k for k in keys if before.get(k) != after.get(k)] or keys
+        for key in changed:
+            details.append(
+                Detail(
+                    label=field_label(key),
+                    before=format_value(key, before.get(key)),
+                    after=format_value(key, after.get(key)),
+                    is_change=True,
+                )
+            )
+        rest = {k: v for k, v in data.items() if k not in ("before", "after")}
+    else:
+        rest = data
+    for key, value in rest.items():
+        if _is_change(value):
+            details.append(
+                Detail(
+                    label=field_label(key),
+                    before=format_value(key, value["before"]),
+                    after=format_value(key, value["after"]),
+                    is_change=True,
+                )
+            )
+        else:
+            details.append(Detail(label=field_label(key), value=format_value(key, value)))
+    return details
+
+
+def details_text(data: Any) -> str:
+    return " ; ".join(d.text for d in describe(data))
+
+
+# --- filters ---------------------------------------------------------------------------------
+
+# Far enough apart for any real journal, near enough that a day's bounds stay datetimes.
+_FIRST_DAY = dt.date(2000, 1, 1)
+_LAST_DAY = dt.date(9998, 12, 31)
+
+
+@dataclass(frozen=True)
+class AuditFilters:
+    category: str = ""
+    action: str = ""
+    actor: str = ""
+    target: str = ""
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+    q: str = ""
+
+    @property
+    def active(self) -> bool:
+        return any(
+            (self.category, self.action, self.actor, self.target, self.date_from, self.date_to)
+        ) or bool(self.q)
+
+
+class AuditFilterForm(forms.Form):
+    """The journal's filters (GET), shared by the page, the CSV export and the API."""
+
+    q = forms.CharField(label=_("Search"), required=False, max_length=200, strip=True)
+    category = forms.ChoiceField(label=_("Category"), required=False)
+    # Any action name filters (other modules add actions); the list only helps choose one.
+    action = forms.CharField(label=_("Action"), required=False, max_length=60, widget=forms.Select)
+    actor = forms.CharField(
+        label=_("By (e-mail contains)"), required=False, max_length=254, strip=True
+    )
+    target = forms.CharField(
+        label=_("Subject contains"), required=False, max_length=300, strip=True
+    )
+    date_from = forms.DateField(
+        label=_("From"),
+        required=False,
+        validators=[MinValueValidator(_FIRST_DAY), MaxValueValidator(_LAST_DAY)],
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    date_to = forms.DateField(
+        label=_("To"),
+        required=False,
+        validators=[MinValueValidator(_FIRST_DAY), MaxValueValidator(_LAST_DAY)],
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    administration = forms.ModelChoiceField(
+        label=_("Administration"),
+        required=False,
+        queryset=Administration.objects.none(),
+        empty_label=_("All administrations"),
+    )
+
+    def __init__(
+        self,
+        *args,
+        actions: Iterable[str] = (),
+        administrations=None,
+        **kwargs,
+    ):
+        super().__init__(*args, **kwargs)
+        self.fields["category"].choices = [("", _("All categories")), *AuditEntry.Category.choices]
+        known = sorted({*ACTION_LABELS, *actions})
+        self.fields["action"].widget.choices = [
+            ("", _("All actions")),
+            *sorted(((a, action_label(a)) for a in known), key=lambda c: c[1].lower()),
+        ]
+        if administrations is None:
+            # Only national staff choose the administration; others read their current one.
+            del self.fields["administration"]
+        else:
+            self.fields["administration"].queryset = administrations
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("date_from"), data.get("date_to")
+        if start and end and start > end:
+            self.add_error("date_to", _("The end date is before the start date."))
+        return data
+
+    def filters(self) -> AuditFilters:
+        """The cleaned filters (call after ``is_valid()``)."""
+        data = self.cleaned_data
+        return AuditFilters(
+            category=data.get("category") or "",
+            action=data.get("action") or "",
+            actor=data.get("actor") or "",
+            target=data.get("target") or "",
+            date_from=data.get("date_from"),
+            date_to=data.get("date_to"),
+            q=data.get("q") or "",
+        )
+
+
+def entry_row(entry: AuditEntry, *, with_administration: bool) -> list[str]:
+    """One CSV row; the columns are ``csv_header``'s."""
+    row = [timezone.localtime(entry.created_at).strftime("%Y-%m-%d %H:%M:%S")]
+    if with_administration:
+        row.append(entry.administration.name)
+    row += [
+        entry.actor_label or gettext("system"),
+        category_label(entry.category),
+        action_label(entry.action),
+        entry.action,
+        entry.target_label,
+        details_text(entry.data),
+    ]
+    return row
+
+
+def csv_header(*, with_administration: bool) -> list[str]:
+    columns = [gettext("Date")]
+    if with_administration:
+        columns.append(gettext("Administration"))
+    columns += [
+        gettext("By"),
+        gettext("Category"),
+        gettext("Action"),
+        gettext("Action code"),
+        gettext("Subject"),
+        gettext("Details"),
+    ]
+    return columns
+
+
+# --- whose journal --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class JournalScope:
+    """The journal a request reads: one administration's, or (national staff) a choice."""
+
+    administration: Administration | None
+    # National staff pick any administration (or all of them); others have no choice.
+    choices: Any = None
+
+    @property
+    def national(self) -> bool:
+        return self.choices is not None
+
+
+def journal_scope(user, current: Administration | None, requested: str | None) -> JournalScope:
+    """Decide whose journal ``user`` reads.
+
+    National staff read every journal, narrowed by the ``administration`` filter. Anyone else
+    reads the journal of their current administration (from the session or the token, never
+    from the request): naming another one answers 404, exactly like one that does not exist,
+    and a role without the audit permission answers 403.
+    """
+    if user.is_superuser:
+        return JournalScope(administration=None, choices=Administration.objects.order_by("name"))
+    if requested and (current is None or requested != str(current.pk)):
+        raise Http404
+    if current is None or not has_administration_perm(user, VIEW_AUDIT, current):
+        raise PermissionDenied
+    return JournalScope(administration=current)
