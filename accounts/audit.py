@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, replace
 from typing import Any
 
 from django import forms
@@ -19,6 +19,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.http import Http404
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django.utils.functional import Promise
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -91,53 +92,121 @@ VALUE_LABELS: dict[str, Mapping[str, Any]] = {
     "status": dict(Enrolment.Status.choices),
 }
 
+# Entries per page, on the page and (by default) in the API.
+PAGE_SIZE = 50
+
 EMPTY = "—"
 # Long texts (a signature, a consent text) are cut on the page; the CSV keeps them whole.
 SHORT_VALUE = 160
 
 
-def action_label(action: str) -> str:
-    """The action in words: its French label if known, else a readable form of its name."""
-    label = ACTION_LABELS.get(action)
-    if label is not None:
-        return str(label)
-    prefix, _sep, verb = action.partition(".")
-    words = (verb or prefix).replace("_", " ").strip()
-    if not words:
-        return action
-    categories = dict(AuditEntry.Category.choices)
-    if verb and prefix in categories:
-        return gettext("%(category)s: %(action)s") % {
-            "category": categories[prefix],
-            "action": words,
+class Words:
+    """The journal's words in the active language.
+
+    Each label is looked up once per ``Words``: an export writes the same few labels
+    thousands of times, and every gettext call costs a thread-local lookup.
+    """
+
+    def __init__(self) -> None:
+        self._memo: dict[tuple[str, str], str] = {}
+
+    def _memo_get(self, kind: str, key: str, make: Callable[[], str]) -> str:
+        try:
+            return self._memo[kind, key]
+        except KeyError:
+            value = self._memo[kind, key] = make()
+            return value
+
+    def gettext(self, msgid: str) -> str:
+        return self._memo_get("gettext", msgid, lambda: gettext(msgid))
+
+    def action(self, action: str) -> str:
+        """The action in words: its label if known, else a readable form of its name."""
+        return self._memo_get("action", action, lambda: self._action(action))
+
+    def _action(self, action: str) -> str:
+        label = ACTION_LABELS.get(action)
+        if label is not None:
+            return str(label)
+        prefix, _sep, verb = action.partition(".")
+        words = (verb or prefix).replace("_", " ").strip()
+        if not words:
+            return action
+        if verb and prefix in AuditEntry.Category.values:
+            return self.gettext("%(category)s: %(action)s") % {
+                "category": self.category(prefix),
+                "action": words,
+            }
+        return words[:1].upper() + words[1:]
+
+    def category(self, category: str) -> str:
+        return self._memo_get(
+            "category",
+            category,
+            lambda: str(dict(AuditEntry.Category.choices).get(category, category)),
+        )
+
+    def field(self, key: str) -> str:
+        label = FIELD_LABELS.get(key)
+        return self._memo_get(
+            "field", key, lambda: str(label) if label is not None else key.replace("_", " ")
+        )
+
+    def value(self, key: str, value: Any) -> str:
+        if value is None or value == "":
+            return EMPTY
+        if isinstance(value, bool):
+            return self.gettext("yes") if value else self.gettext("no")
+        choices = VALUE_LABELS.get(key)
+        if choices is not None and isinstance(value, str) and value in choices:
+            return self._memo_get(f"value:{key}", value, lambda: str(choices[value]))
+        if isinstance(value, list | tuple):
+            return ", ".join(self.value(key, item) for item in value) or EMPTY
+        if isinstance(value, dict):
+            return json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
+        return str(value)
+
+    def _change(self, key: str, before: Any, after: Any) -> Detail:
+        label, old, new = self.field(key), self.value(key, before), self.value(key, after)
+        text = self.gettext("%(label)s: %(before)s → %(after)s") % {
+            "label": label,
+            "before": old,
+            "after": new,
         }
-    return words[:1].upper() + words[1:]
+        return Detail(label=label, before=old, after=new, is_change=True, text=text)
 
+    def _plain(self, label: str, value: str) -> Detail:
+        text = self.gettext("%(label)s: %(value)s") % {"label": label, "value": value}
+        return Detail(label=label, value=value, text=text)
 
-def category_label(category: str) -> str:
-    return str(dict(AuditEntry.Category.choices).get(category, category))
+    def describe(self, data: Any) -> list[Detail]:
+        """The entry's ``data`` in words.
 
+        Two shapes of change are recognised: ``{"before": {...}, "after": {...}}`` (the keys
+        that differ are listed, or all of them when none differs) and ``{"key": {"before": x,
+        "after": y}}``. Any other key is shown as a value.
+        """
+        if not data:
+            return []
+        if not isinstance(data, dict):
+            return [self._plain(self.gettext("details"), self.value("", data))]
+        details: list[Detail] = []
+        before, after = data.get("before"), data.get("after")
+        rest = data
+        if isinstance(before, dict) and isinstance(after, dict):
+            keys = _ordered_keys(before, after)
+            changed = [k for k in keys if before.get(k) != after.get(k)] or keys
+            details += [self._change(k, before.get(k), after.get(k)) for k in changed]
+            rest = {k: v for k, v in data.items() if k not in ("before", "after")}
+        for key, value in rest.items():
+            if _is_change(value):
+                details.append(self._change(key, value["before"], value["after"]))
+            else:
+                details.append(self._plain(self.field(key), self.value(key, value)))
+        return details
 
-def field_label(key: str) -> str:
-    label = FIELD_LABELS.get(key)
-    if label is not None:
-        return str(label)
-    return str(key).replace("_", " ")
-
-
-def format_value(key: str, value: Any) -> str:
-    if value is None or value == "":
-        return EMPTY
-    if isinstance(value, bool):
-        return gettext("yes") if value else gettext("no")
-    choices = VALUE_LABELS.get(key)
-    if choices is not None and isinstance(value, str) and value in choices:
-        return str(choices[value])
-    if isinstance(value, list | tuple):
-        return ", ".join(format_value(key, item) for item in value) or EMPTY
-    if isinstance(value, dict):
-        return json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
-    return str(value)
+    def details_text(self, data: Any) -> str:
+        return " ; ".join(detail.text for detail in self.describe(data))
 
 
 @dataclass(frozen=True)
@@ -149,28 +218,14 @@ class Detail:
     before: str = ""
     after: str = ""
     is_change: bool = False
-
-    @property
-    def text(self) -> str:
-        if self.is_change:
-            return gettext("%(label)s: %(before)s → %(after)s") % {
-                "label": self.label,
-                "before": self.before,
-                "after": self.after,
-            }
-        return gettext("%(label)s: %(value)s") % {"label": self.label, "value": self.value}
+    # The whole line as one text (the CSV and the API); the page composes it from the parts.
+    text: str = ""
 
     def short(self) -> Detail:
         def cut(text: str) -> str:
             return text if len(text) <= SHORT_VALUE else text[: SHORT_VALUE - 1] + "…"
 
-        return Detail(
-            label=self.label,
-            value=cut(self.value),
-            before=cut(self.before),
-            after=cut(self.after),
-            is_change=self.is_change,
-        )
+        return replace(self, value=cut(self.value), before=cut(self.before), after=cut(self.after))
 
 
 def _is_change(value: Any) -> bool:
@@ -184,51 +239,23 @@ def _ordered_keys(*dicts: Mapping[str, Any]) -> list[str]:
     return keys
 
 
-def describe(data: Any) -> list[Detail]:
-    """The entry's ``data`` in words.
+# One-off lookups (a page of 50 rows, an API entry).
 
-    Two shapes of change are recognised: ``{"before": {...}, "after": {...}}`` (the keys
-    that differ are listed, or all of them when none differs) and ``{"key": {"before": x,
-    "after": y}}``. Any other key is shown as a value.
-    """
-    if not data:
-        return []
-    if not isinstance(data, dict):
-        return [Detail(label=gettext("details"), value=format_value("", data))]
-    details: list[Detail] = []
-    before, after = data.get("before"), data.get("after")
-    if isinstance(before, dict) and isinstance(after, dict):
-        keys = _ordered_keys(before, after)
-        changed = [k for k in keys if before.get(k) != after.get(k)] or keys
-        for key in changed:
-            details.append(
-                Detail(
-                    label=field_label(key),
-                    before=format_value(key, before.get(key)),
-                    after=format_value(key, after.get(key)),
-                    is_change=True,
-                )
-            )
-        rest = {k: v for k, v in data.items() if k not in ("before", "after")}
-    else:
-        rest = data
-    for key, value in rest.items():
-        if _is_change(value):
-            details.append(
-                Detail(
-                    label=field_label(key),
-                    before=format_value(key, value["before"]),
-                    after=format_value(key, value["after"]),
-                    is_change=True,
-                )
-            )
-        else:
-            details.append(Detail(label=field_label(key), value=format_value(key, value)))
-    return details
+
+def action_label(action: str) -> str:
+    return Words().action(action)
+
+
+def category_label(category: str) -> str:
+    return Words().category(category)
+
+
+def describe(data: Any) -> list[Detail]:
+    return Words().describe(data)
 
 
 def details_text(data: Any) -> str:
-    return " ; ".join(d.text for d in describe(data))
+    return Words().details_text(data)
 
 
 # --- filters ---------------------------------------------------------------------------------
@@ -328,18 +355,33 @@ class AuditFilterForm(forms.Form):
         )
 
 
-def entry_row(entry: AuditEntry, *, with_administration: bool) -> list[str]:
-    """One CSV row; the columns are ``csv_header``'s."""
-    row = [timezone.localtime(entry.created_at).strftime("%Y-%m-%d %H:%M:%S")]
+# What the export reads of each entry: plain values, no model instances (an export may be
+# a few hundred thousand rows).
+EXPORT_FIELDS = (
+    "created_at",
+    "administration__name",
+    "actor_label",
+    "category",
+    "action",
+    "target_label",
+    "data",
+)
+
+
+def entry_row(
+    entry: Mapping[str, Any], *, words: Words, tz: dt.tzinfo, with_administration: bool
+) -> list[str]:
+    """One CSV row from an entry's ``EXPORT_FIELDS``; the columns are ``csv_header``'s."""
+    row = [entry["created_at"].astimezone(tz).strftime("%Y-%m-%d %H:%M:%S")]
     if with_administration:
-        row.append(entry.administration.name)
+        row.append(entry["administration__name"])
     row += [
-        entry.actor_label or gettext("system"),
-        category_label(entry.category),
-        action_label(entry.action),
-        entry.action,
-        entry.target_label,
-        details_text(entry.data),
+        entry["actor_label"] or words.gettext("system"),
+        words.category(entry["category"]),
+        words.action(entry["action"]),
+        entry["action"],
+        entry["target_label"],
+        words.details_text(entry["data"]),
     ]
     return row
 
@@ -390,3 +432,24 @@ def journal_scope(user, current: Administration | None, requested: str | None) -
     if current is None or not has_administration_perm(user, VIEW_AUDIT, current):
         raise PermissionDenied
     return JournalScope(administration=current)
+
+
+# --- pages -----------------------------------------------------------------------------------
+
+
+def parse_cursor(value: str) -> tuple[dt.datetime, int] | None:
+    """``<ISO datetime>_<id>`` as written by ``format_cursor``; None when malformed."""
+    created, _sep, pk = value.rpartition("_")
+    try:
+        parsed = parse_datetime(created) if created else None
+    except ValueError:  # well-formed but impossible (month 13)
+        return None
+    if parsed is None or not pk.isdigit():
+        return None
+    if timezone.is_naive(parsed):
+        parsed = timezone.make_aware(parsed, dt.UTC)
+    return parsed, int(pk)
+
+
+def format_cursor(cursor: tuple[dt.datetime, int]) -> str:
+    return f"{cursor[0].isoformat()}_{cursor[1]}"

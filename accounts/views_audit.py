@@ -3,51 +3,34 @@
 from __future__ import annotations
 
 import csv
-import datetime as dt
+import io
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
-from django.utils.dateparse import parse_datetime
 from django.utils.text import slugify
 from django.views.decorators.http import require_GET
 
 from .audit import (
+    EXPORT_FIELDS,
+    PAGE_SIZE,
     AuditFilterForm,
     JournalScope,
-    action_label,
-    category_label,
+    Words,
     csv_header,
-    describe,
     entry_row,
+    format_cursor,
     journal_scope,
+    parse_cursor,
 )
 from .selectors import audit_actions, audit_entries, audit_page
 
-PAGE_SIZE = 50
 CURSOR_PARAM = "apres"
-# Rows fetched per round trip while streaming the export.
+# Rows fetched per round trip, and CSV lines sent per piece, while streaming the export.
 EXPORT_CHUNK = 2000
-
-
-def parse_cursor(value: str) -> tuple[dt.datetime, int] | None:
-    """``<ISO datetime>_<id>`` as written by ``format_cursor``; None when malformed."""
-    created, _sep, pk = value.rpartition("_")
-    try:
-        parsed = parse_datetime(created) if created else None
-    except ValueError:  # well-formed but impossible (month 13)
-        return None
-    if parsed is None or not pk.isdigit():
-        return None
-    if timezone.is_naive(parsed):
-        parsed = timezone.make_aware(parsed, dt.UTC)
-    return parsed, int(pk)
-
-
-def format_cursor(cursor: tuple[dt.datetime, int]) -> str:
-    return f"{cursor[0].isoformat()}_{cursor[1]}"
+LINES_PER_CHUNK = 500
 
 
 def _scope_and_form(request: HttpRequest) -> tuple[JournalScope, AuditFilterForm]:
@@ -82,10 +65,11 @@ def audit(request: HttpRequest) -> HttpResponse:
             qs = qs.select_related("administration")
         after = parse_cursor(request.GET.get(CURSOR_PARAM, ""))
         rows, cursor = audit_page(qs, after=after, size=PAGE_SIZE)
+        words = Words()
         for entry in rows:
-            entry.category_text = category_label(entry.category)
-            entry.action_text = action_label(entry.action)
-            entry.details = [detail.short() for detail in describe(entry.data)]
+            entry.category_text = words.category(entry.category)
+            entry.action_text = words.action(entry.action)
+            entry.details = [detail.short() for detail in words.describe(entry.data)]
         if cursor is not None:
             next_params = params.copy()
             next_params[CURSOR_PARAM] = format_cursor(cursor)
@@ -110,13 +94,6 @@ def audit(request: HttpRequest) -> HttpResponse:
     )
 
 
-class _Echo:
-    """A file-like object whose write() hands the line back, for csv.writer (Django docs)."""
-
-    def write(self, value: str) -> str:
-        return value
-
-
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -134,23 +111,30 @@ def audit_export(request: HttpRequest) -> HttpResponse:
         # The page says what is wrong with the filters.
         return redirect(f"{reverse('accounts:audit')}?{request.GET.urlencode()}")
     administration = _administration(scope, form)
-    qs = audit_entries(request.user, administration, form.filters())
     with_administration = scope.national
-    if with_administration:
-        qs = qs.select_related("administration")
+    fields = [f for f in EXPORT_FIELDS if with_administration or f != "administration__name"]
+    qs = audit_entries(request.user, administration, form.filters()).values(*fields)
     language = translation.get_language()
-    writer = csv.writer(_Echo())
 
-    def lines():
+    def chunks():
         # The body is written after the view returns: keep the request's language.
         with translation.override(language):
-            yield "\ufeff" + writer.writerow(csv_header(with_administration=with_administration))
-            for entry in qs.iterator(chunk_size=EXPORT_CHUNK):
-                row = entry_row(entry, with_administration=with_administration)
-                yield writer.writerow([row[0], *(_safe_cell(cell) for cell in row[1:])])
+            words, tz = Words(), timezone.get_current_timezone()
+            buffer = io.StringIO()
+            writer = csv.writer(buffer)
+            buffer.write("\ufeff")
+            writer.writerow(csv_header(with_administration=with_administration))
+            for n, entry in enumerate(qs.iterator(chunk_size=EXPORT_CHUNK), start=1):
+                row = entry_row(entry, words=words, tz=tz, with_administration=with_administration)
+                writer.writerow([row[0], *(_safe_cell(cell) for cell in row[1:])])
+                if n % LINES_PER_CHUNK == 0:
+                    yield buffer.getvalue()
+                    buffer.seek(0)
+                    buffer.truncate()
+            yield buffer.getvalue()
 
     name = slugify(administration.slug if administration else "national") or "journal"
     stamp = timezone.localdate().isoformat()
-    response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+    response = StreamingHttpResponse(chunks(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="journal-{name}-{stamp}.csv"'
     return response

@@ -12,11 +12,17 @@ from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from ..audit import AuditFilterForm, AuditFilters, action_label, category_label, describe
-from ..audit import journal_scope as _journal_scope
+from ..audit import (
+    PAGE_SIZE,
+    AuditFilterForm,
+    AuditFilters,
+    Words,
+    format_cursor,
+    journal_scope,
+    parse_cursor,
+)
 from ..models import AuditEntry
 from ..selectors import audit_entries, audit_page
-from ..views_audit import PAGE_SIZE, format_cursor, parse_cursor
 
 MAX_PAGE_SIZE = 200
 
@@ -46,14 +52,19 @@ class AuditEntrySerializer(serializers.ModelSerializer):
         ]
         read_only_fields = fields
 
+    @property
+    def _words(self) -> Words:
+        # One vocabulary for the whole page of entries (the list serializer's context).
+        return self.context.setdefault("words", Words())
+
     def get_category_label(self, entry: AuditEntry) -> str:
-        return category_label(entry.category)
+        return self._words.category(entry.category)
 
     def get_action_label(self, entry: AuditEntry) -> str:
-        return action_label(entry.action)
+        return self._words.action(entry.action)
 
     def get_details(self, entry: AuditEntry) -> list[str]:
-        return [detail.text for detail in describe(entry.data)]
+        return [detail.text for detail in self._words.describe(entry.data)]
 
 
 def _current_administration(request):
@@ -65,7 +76,7 @@ def _current_administration(request):
 
 
 def _scope(request):
-    return _journal_scope(
+    return journal_scope(
         request.user,
         _current_administration(request),
         request.query_params.get("administration"),

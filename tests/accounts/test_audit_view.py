@@ -532,3 +532,38 @@ def test_the_database_refuses_update_and_delete(tenant_a, sql):
         with transaction.atomic(), connection.cursor() as cursor:
             cursor.execute(sql, [entry.pk])
     assert AuditEntry.objects.get(pk=entry.pk).target_label == "kept"
+
+
+def test_a_large_export_is_streamed_in_pieces(client, tenant_a):
+    adm, admin = tenant_a.administration, tenant_a.administrator
+    AuditEntry.objects.bulk_create(
+        AuditEntry(
+            administration=adm,
+            actor=admin,
+            actor_label=admin.email,
+            category="membership",
+            action="membership.role_changed",
+            target_label=f"agent{n}@example.gouv.fr",
+            data={"before": {"role": "agent"}, "after": {"role": "manager"}},
+        )
+        for n in range(1200)
+    )
+    expected = AuditEntry.objects.filter(administration=adm).count()
+    client.force_login(admin)
+    response = client.get(EXPORT)
+    pieces = list(response.streaming_content)
+    # Written as it is read, a few hundred lines at a time, never the whole file in memory.
+    assert len(pieces) == expected // 500 + 1
+    body = b"".join(pieces).decode("utf-8")
+    rows = list(csv.reader(io.StringIO(body[1:])))
+    assert len(rows) == expected + 1
+    assert rows[1][6] == "rôle : Agent → Responsable"
+
+
+@pytest.mark.parametrize("cursor", ["xyz", "2026-13-01T00:00:00_5", "_", "2026-03-01T00:00:00_abc"])
+def test_a_malformed_page_cursor_starts_from_the_first_page(client, tenant_a, cursor):
+    newest = record(tenant_a.administration, target="newest")
+    client.force_login(tenant_a.administrator)
+    response = client.get(JOURNAL, {"apres": cursor})
+    assert response.status_code == 200
+    assert response.context["rows"][0].pk == newest.pk
