@@ -275,12 +275,6 @@ class AuditFilters:
     date_to: dt.date | None = None
     q: str = ""
 
-    @property
-    def active(self) -> bool:
-        return any(
-            (self.category, self.action, self.actor, self.target, self.date_from, self.date_to)
-        ) or bool(self.q)
-
 
 class AuditFilterForm(forms.Form):
     """The journal's filters (GET), shared by the page, the CSV export and the API."""

@@ -121,6 +121,7 @@ _FILTER_PARAMETERS = [
 
 class AuditListView(APIView):
     @extend_schema(
+        operation_id="audit_list",
         summary="The audit journal, newest first",
         parameters=_FILTER_PARAMETERS,
         responses=inline_serializer(
@@ -157,7 +158,11 @@ class AuditListView(APIView):
 
 
 class AuditDetailView(APIView):
-    @extend_schema(summary="One audit journal entry", responses=AuditEntrySerializer)
+    @extend_schema(
+        operation_id="audit_entry_retrieve",
+        summary="One audit journal entry",
+        responses=AuditEntrySerializer,
+    )
     def get(self, request, pk: int):
         scope = _scope(request)
         entry = audit_entries(request.user, scope.administration, AuditFilters()).filter(pk=pk)
