@@ -317,10 +317,11 @@ class AuditFilterForm(forms.Form):
     ):
         super().__init__(*args, **kwargs)
         self.fields["category"].choices = [("", _("All categories")), *AuditEntry.Category.choices]
-        known = sorted({*ACTION_LABELS, *actions})
+        words = Words()
+        labelled = [(a, words.action(a)) for a in {*ACTION_LABELS, *actions}]
         self.fields["action"].widget.choices = [
             ("", _("All actions")),
-            *sorted(((a, action_label(a)) for a in known), key=lambda c: c[1].lower()),
+            *sorted(labelled, key=lambda choice: choice[1].lower()),
         ]
         if administrations is None:
             # Only national staff choose the administration; others read their current one.
