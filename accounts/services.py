@@ -456,7 +456,7 @@ def volunteer_quota_set(
         category=AuditEntry.Category.ENROLMENT,
         action="enrolment.quota_changed",
         target_label=administration.name,
-        data={"before": before, "after": quota},
+        data={"before": {"volunteer_quota": before}, "after": {"volunteer_quota": quota}},
     )
     return administration
 

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
-from . import views, views_members
+from . import views, views_audit, views_members
 
 app_name = "accounts"
 
@@ -45,4 +45,6 @@ urlpatterns = [
         ),
         name="password_reset_confirm",
     ),
+    path("journal/", views_audit.audit, name="audit"),
+    path("journal/export.csv", views_audit.audit_export, name="audit_export"),
 ]

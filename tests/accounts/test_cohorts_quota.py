@@ -125,7 +125,7 @@ def test_quota_refuses_one_volunteer_too_many_with_a_clear_message(client, tenan
     enrolment.refresh_from_db()
     assert enrolment.status == "approved"
     assert AuditEntry.objects.filter(
-        action="enrolment.quota_changed", data__after=approved
+        action="enrolment.quota_changed", data__after__volunteer_quota=approved
     ).exists()
 
 
