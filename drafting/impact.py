@@ -9,6 +9,7 @@ the impact report", for the choices.
 from __future__ import annotations
 
 import bisect
+import hashlib
 import math
 import random
 from collections import defaultdict
@@ -16,16 +17,16 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.conf import settings
+from django.core.cache import cache
 from django.db import connection
 from django.db.models import (
     Aggregate,
     Avg,
     Count,
-    Exists,
     F,
     FloatField,
     Func,
-    OuterRef,
     Q,
     QuerySet,
     Sum,
@@ -33,11 +34,12 @@ from django.db.models import (
 )
 from django.db.models import Case as CaseWhen
 from django.db.models.functions import Floor
+from django.utils import timezone
 
 from accounts.models import Administration, Enrolment
 from cases.models import Case, SatisfactionResponse
 
-from .models import Arm, ExperimentPeriod, Suggestion
+from .models import Arm, CaseArm, ExperimentPeriod, Suggestion
 
 # Below this many cases in either arm, no comparison is concluded.
 MIN_CASES_PER_ARM = 30
@@ -88,7 +90,9 @@ def _case_filter(filters: ImpactFilters, prefix: str = "") -> Q:
     if filters.period is not None:
         q &= Q(**{f"{prefix}arm__period": filters.period})
     else:
-        q &= Q(**{f"{prefix}arm__isnull": False})
+        # Through the period index of the arms, not a scan of every arm of every administration.
+        period_ids = list(periods_of(filters.administration).values_list("pk", flat=True))
+        q &= Q(**{f"{prefix}arm__period_id__in": period_ids})
     if filters.backend:
         q &= Q(**{f"{prefix}arm__period__backend": filters.backend})
     if filters.model_name:
@@ -304,10 +308,24 @@ def _share(part: int, whole: int) -> float | None:
 # --- adoption and operations ----------------------------------------------------------------
 
 
-def _suggestions(filters: ImpactFilters) -> QuerySet[Suggestion]:
-    return Suggestion.objects.filter(administration=filters.administration).filter(
-        _case_filter(filters, "case__")
-    )
+def _suggestions(filters: ImpactFilters, *, with_case: bool = True) -> QuerySet[Suggestion]:
+    """The drafts of the report's cases. Without ``with_case`` (and no channel or topic filter)
+    the cases table is not joined: the arms of the period say which cases count."""
+    drafts = Suggestion.objects.filter(administration=filters.administration)
+    if with_case or filters.channel or filters.topic_id:
+        return drafts.filter(_case_filter(filters, "case__"))
+    arms = CaseArm.objects.all()
+    if filters.period is not None:
+        arms = arms.filter(period=filters.period)
+    else:
+        arms = arms.filter(
+            period_id__in=list(periods_of(filters.administration).values_list("pk", flat=True))
+        )
+    if filters.backend:
+        arms = arms.filter(period__backend=filters.backend)
+    if filters.model_name:
+        arms = arms.filter(period__model_name=filters.model_name)
+    return drafts.filter(case_id__in=arms.values("case_id"))
 
 
 def _empty_adoption() -> dict[str, Any]:
@@ -455,7 +473,7 @@ def latency_percentiles(filters: ImpactFilters) -> dict[tuple[str, str], dict[st
         f"p{round(q * 100)}": PercentileCont("latency_ms", q) for q in LATENCY_PERCENTILES
     }
     rows = (
-        _suggestions(filters)
+        _suggestions(filters, with_case=False)
         .filter(status=Suggestion.Status.READY, latency_ms__isnull=False)
         .order_by()
         .values("backend", "model_name")
@@ -469,45 +487,60 @@ def latency_percentiles(filters: ImpactFilters) -> dict[tuple[str, str], dict[st
 # --- handling time --------------------------------------------------------------------------
 
 
-def _answered_by_volunteer() -> Exists:
+def _answered_by_volunteer(administration: Administration) -> Q:
     """The agent who answered had volunteered: an approved enrolment, or one withdrawn after
-    the answer."""
-    return Exists(
-        Enrolment.objects.filter(
-            user_id=OuterRef("assignee_id"),
-            administration_id=OuterRef("administration_id"),
-        ).filter(
-            Q(status=Enrolment.Status.APPROVED)
-            | Q(status=Enrolment.Status.WITHDRAWN, withdrawn_at__gt=OuterRef("answered_at"))
-        )
-    )
+    the answer. Enrolments are a few rows per agent: read first, they become a plain condition
+    on the case row instead of a correlated subquery run for every case."""
+    approved, withdrawn = set(), {}
+    for user_id, status, withdrawn_at in Enrolment.objects.filter(
+        administration=administration,
+        status__in=[Enrolment.Status.APPROVED, Enrolment.Status.WITHDRAWN],
+    ).values_list("user_id", "status", "withdrawn_at"):
+        if status == Enrolment.Status.APPROVED:
+            approved.add(user_id)
+        elif withdrawn_at is not None:
+            withdrawn[user_id] = max(withdrawn_at, withdrawn.get(user_id, withdrawn_at))
+    condition = Q(assignee_id__in=sorted(approved))
+    for user_id, until in withdrawn.items():
+        if user_id not in approved:
+            condition |= Q(assignee_id=user_id, answered_at__lt=until)
+    return condition
 
 
-def handling_time_distributions(filters: ImpactFilters) -> dict[str, Distribution]:
+def handling_time_distributions(
+    filters: ImpactFilters, *, with_totals: bool = False
+) -> dict[str, Distribution] | tuple[dict[str, Distribution], dict[str, int]]:
     """Per arm, the distribution of first opened → answered, in seconds, of the cases answered
-    by volunteers, as fine buckets: one grouped query, a few thousand rows at most."""
+    by volunteers, as fine buckets: one grouped query, a few thousand rows at most.
+
+    The same scan counts every experiment case per arm (the rows whose bucket is NULL are the
+    cases that are not part of the comparison), so that the report reads the cases once.
+    """
+    measured = Q(
+        answered_at__isnull=False,
+        first_opened_at__isnull=False,
+        answered_at__gte=F("first_opened_at"),
+    ) & _answered_by_volunteer(filters.administration)
     rows = (
         Case.objects.filter(_case_filter(filters))
-        .filter(
-            answered_at__isnull=False,
-            first_opened_at__isnull=False,
-            answered_at__gte=F("first_opened_at"),
-        )
-        .filter(_answered_by_volunteer())
         .annotate(_s=Seconds("answered_at", "first_opened_at"))
-        .annotate(bucket=_bucket())
+        .annotate(bucket=CaseWhen(When(measured, then=_bucket()), default=None))
         .order_by()
         .values("arm__arm", "bucket")
         .annotate(n=Count("pk"), mean=Avg("_s"))
     )
     pairs: dict[str, list[tuple[float, int]]] = {Arm.ASSISTED: [], Arm.CONTROL: []}
+    totals = {Arm.ASSISTED.value: 0, Arm.CONTROL.value: 0}
     for row in rows:
-        pairs[row["arm__arm"]].append((row["mean"], row["n"]))
-    return {arm: Distribution.from_pairs(p) for arm, p in pairs.items()}
+        totals[row["arm__arm"]] += row["n"]
+        if row["bucket"] is not None:
+            pairs[row["arm__arm"]].append((row["mean"], row["n"]))
+    distributions = {arm: Distribution.from_pairs(p) for arm, p in pairs.items()}
+    return (distributions, totals) if with_totals else distributions
 
 
 def handling_time(filters: ImpactFilters) -> dict[str, Any]:
-    distributions = handling_time_distributions(filters)
+    distributions, totals = handling_time_distributions(filters, with_totals=True)
     assisted, control = distributions[Arm.ASSISTED], distributions[Arm.CONTROL]
     result: dict[str, Any] = {
         "assisted": {"cases": assisted.n, "median_seconds": assisted.median()},
@@ -520,6 +553,7 @@ def handling_time(filters: ImpactFilters) -> dict[str, Any]:
         "min_cases_per_arm": MIN_CASES_PER_ARM,
         "method": "bootstrap-median",
         "resamples": BOOTSTRAP_RESAMPLES,
+        "arm_cases": totals,
         "distributions": {
             Arm.ASSISTED: list(zip(assisted.values, assisted.counts, strict=True)),
             Arm.CONTROL: list(zip(control.values, control.counts, strict=True)),
@@ -635,7 +669,9 @@ def arm_counts(filters: ImpactFilters) -> dict[str, int]:
 
 def impact_report(filters: ImpactFilters) -> dict[str, Any]:
     period = filters.period
+    handling = handling_time(filters)
     return {
+        "computed_at": timezone.now(),
         "administration": {"id": filters.administration.pk, "name": filters.administration.name},
         "period": (
             None
@@ -655,8 +691,32 @@ def impact_report(filters: ImpactFilters) -> dict[str, Any]:
             "channel": filters.channel,
             "topic": filters.topic_id,
         },
-        "cases": arm_counts(filters),
+        "cases": handling["arm_cases"],
         "adoption": adoption_and_operations(filters),
-        "handling_time": handling_time(filters),
+        "handling_time": handling,
         "satisfaction": satisfaction(filters),
     }
+
+
+def cached_impact_report(filters: ImpactFilters) -> dict[str, Any]:
+    """The report, computed at most once every ``IMPACT_REPORT_CACHE_SECONDS`` (default five
+    minutes) per administration and filters: an experiment is judged over weeks, and the page,
+    its exports and the API then show the same figures. The page says when they were computed."""
+    seconds = getattr(settings, "IMPACT_REPORT_CACHE_SECONDS", 300)
+    if not seconds:
+        return impact_report(filters)
+    parts = [
+        filters.administration.pk,
+        filters.period.pk if filters.period else "all",
+        filters.backend,
+        filters.model_name,
+        filters.channel,
+        filters.topic_id or "",
+    ]
+    digest = hashlib.sha256(repr(parts).encode()).hexdigest()[:32]
+    key = f"impact-report:{filters.administration.pk}:{digest}"
+    report = cache.get(key)
+    if report is None:
+        report = impact_report(filters)
+        cache.set(key, report, seconds)
+    return report

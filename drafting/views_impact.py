@@ -131,7 +131,13 @@ def parse_filters(administration: Administration, data) -> ImpactFilterForm:
     period = str(data.get("period") or "")
     if period.isdigit() and not impact.periods_of(administration).filter(pk=int(period)).exists():
         raise Http404
-    return ImpactFilterForm(data, administration=administration)
+    form = ImpactFilterForm(data, administration=administration)
+    if not period and form.periods:
+        # By default the latest configuration period, shown as chosen in the form.
+        data = data.copy()
+        data["period"] = str(form.periods[0].pk)
+        form.data = data
+    return form
 
 
 # --- tables and charts ----------------------------------------------------------------------
@@ -182,15 +188,15 @@ def handling_verdict(result: dict[str, Any]) -> str:
         }
     return {
         "assisted_faster": _(
-            "Assisted cases are answered faster: the 95 % confidence interval of the difference "
+            "Assisted cases are answered faster: the confidence interval (95 %) of the difference "
             "lies above zero."
         ),
         "assisted_slower": _(
-            "Assisted cases are answered more slowly: the 95 % confidence interval of the "
+            "Assisted cases are answered more slowly: the confidence interval (95 %) of the "
             "difference lies below zero."
         ),
         "no_difference": _(
-            "No difference in handling time can be concluded: the 95 % confidence interval of "
+            "No difference in handling time can be concluded: the confidence interval (95 %) of "
             "the difference includes zero."
         ),
     }[verdict]
@@ -209,15 +215,15 @@ def satisfaction_verdict(result: dict[str, Any], key: str = "verdict") -> str:
         }
     return {
         "assisted_better": _(
-            "Usagers of assisted cases are more satisfied: the 95 % confidence interval lies "
+            "Usagers of assisted cases are more satisfied: the confidence interval (95 %) lies "
             "above zero."
         ),
         "assisted_worse": _(
-            "Usagers of assisted cases are less satisfied: the 95 % confidence interval lies "
+            "Usagers of assisted cases are less satisfied: the confidence interval (95 %) lies "
             "below zero."
         ),
         "no_difference": _(
-            "No difference in satisfaction can be concluded: the 95 % confidence interval "
+            "No difference in satisfaction can be concluded: the confidence interval (95 %) "
             "includes zero."
         ),
     }[verdict]
@@ -231,10 +237,10 @@ def _adoption_columns(first: str) -> list[str]:
     return [
         first,
         _("Drafts ready"),
-        _("Shown (% of ready)"),
-        _("Accepted (% of shown)"),
-        _("Edited (% of shown)"),
-        _("Discarded (% of shown)"),
+        _("Shown, share of ready drafts (%)"),
+        _("Accepted, share of shown drafts (%)"),
+        _("Edited, share of shown drafts (%)"),
+        _("Discarded, share of shown drafts (%)"),
         _("Mean similarity of edited replies"),
     ]
 
@@ -284,7 +290,7 @@ def build_tables(report: dict[str, Any]) -> dict[str, Table]:
                 *_ci(handling["difference_ci"], _minutes),
             ],
             [
-                _("Relative gain (% of the control median)"),
+                _("Relative gain, share of the control median (%)"),
                 _pct(handling["relative_gain"]),
                 *_ci(handling["relative_gain_ci"], _pct),
             ],
@@ -299,8 +305,8 @@ def build_tables(report: dict[str, Any]) -> dict[str, Table]:
         title=_("Distribution of handling times"),
         columns=[
             _("Handling time"),
-            _("Assisted (% of cases)"),
-            _("Control (% of cases)"),
+            _("Assisted, share of cases (%)"),
+            _("Control, share of cases (%)"),
             _("Assisted (cases)"),
             _("Control (cases)"),
         ],
@@ -359,8 +365,8 @@ def build_tables(report: dict[str, Any]) -> dict[str, Table]:
         title=_("Ratings given by usagers"),
         columns=[
             _("Rating"),
-            _("Assisted (% of responses)"),
-            _("Control (% of responses)"),
+            _("Assisted, share of responses (%)"),
+            _("Control, share of responses (%)"),
             _("Assisted (responses)"),
             _("Control (responses)"),
         ],
@@ -475,7 +481,7 @@ def build_charts(tables: dict[str, Table]) -> dict[str, dict[str, Any]]:
                 {"label": _("Assisted"), "data": column(distribution, 1)},
                 {"label": _("Control"), "data": column(distribution, 2)},
             ],
-            unit=_("% of cases"),
+            unit=_("share of cases (%)"),
         ),
         "satisfaction-ratings": chart(
             id="chart-ratings",
@@ -486,7 +492,7 @@ def build_charts(tables: dict[str, Table]) -> dict[str, dict[str, Any]]:
                 {"label": _("Assisted"), "data": column(ratings, 1)},
                 {"label": _("Control"), "data": column(ratings, 2)},
             ],
-            unit=_("% of responses"),
+            unit=_("share of responses (%)"),
         ),
         "adoption-channel": chart(
             id="chart-adoption",
@@ -498,7 +504,7 @@ def build_charts(tables: dict[str, Table]) -> dict[str, dict[str, Any]]:
                 {"label": _("Edited"), "data": column(channel, 4)},
                 {"label": _("Discarded"), "data": column(channel, 5)},
             ],
-            unit=_("% of drafts shown"),
+            unit=_("share of drafts shown (%)"),
             horizontal=True,
             stacked=True,
         ),
@@ -508,7 +514,7 @@ def build_charts(tables: dict[str, Table]) -> dict[str, dict[str, Any]]:
             type="bar",
             labels=column(reasons, 0),
             datasets=[{"label": _("Share of discarded drafts"), "data": column(reasons, 2)}],
-            unit=_("% of discarded drafts"),
+            unit=_("share of discarded drafts (%)"),
             horizontal=True,
         ),
         "operations": chart(
@@ -549,7 +555,7 @@ def impact_report(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         return render(request, "drafting/impact.html", context, status=400)
     filters = form.filters()
-    report = impact.impact_report(filters)
+    report = impact.cached_impact_report(filters)
     tables = build_tables(report)
     export = request.GET.get("export")
     if export:

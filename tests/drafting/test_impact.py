@@ -395,7 +395,7 @@ def test_the_report_is_a_handful_of_aggregate_queries(tenant_a):
     satisfaction_data(tenant_a, period)
     with CaptureQueriesContext(connection) as queries:
         impact.impact_report(filters_for(tenant_a, period))
-    # cases per arm, drafts grouped, latency percentiles, handling time, satisfaction.
+    # enrolments, cases per arm with the handling time, drafts grouped, latency, satisfaction.
     assert len(queries) == 5
 
 
