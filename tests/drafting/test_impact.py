@@ -621,3 +621,45 @@ def test_api_bad_filter_is_a_400_with_fields(tenant_a):
     body = response.json()
     assert set(body) == ERROR_KEYS
     assert "channel" in body["fields"]
+
+
+# --- edge cases -----------------------------------------------------------------------------
+
+
+def test_administration_without_volunteers_compares_nothing(db):
+    from accounts.models import Role
+    from tests.factories import make_administration, make_member
+
+    administration = make_administration("Sans volontaires", code="SANSVOL")
+    agent = make_member(administration, Role.AGENT)
+    make_member(administration, Role.MANAGER)
+
+    class Tenant:
+        pass
+
+    tenant = Tenant()
+    tenant.administration, tenant.agent = administration, agent
+    period = make_period(tenant)
+    answered_cases(tenant, period, Arm.CONTROL, range(100, 141))
+    report = impact.impact_report(ImpactFilters(administration=administration, period=period))
+    assert report["cases"] == {"assisted": 0, "control": 41}
+    assert report["handling_time"]["control"]["cases"] == 0
+    assert report["handling_time"]["verdict"] == "too_few"
+
+
+def test_report_is_cached_per_filters_for_a_few_minutes(tenant_a, settings):
+    period = make_period(tenant_a)
+    answered_cases(tenant_a, period, Arm.CONTROL, [10] * 3)
+    filters = filters_for(tenant_a, period)
+    assert impact.cached_impact_report(filters)["cases"]["control"] == 3
+    answered_cases(tenant_a, period, Arm.CONTROL, [10] * 2)
+    assert impact.cached_impact_report(filters)["cases"]["control"] == 3
+    assert impact.cached_impact_report(filters_for(tenant_a))["cases"]["control"] == 5
+    settings.IMPACT_REPORT_CACHE_SECONDS = 0
+    assert impact.cached_impact_report(filters)["cases"]["control"] == 5
+
+
+def test_navigation_shows_the_report_to_managers_only(client, tenant_a):
+    assert 'id="nav-impact"' in login(client, tenant_a.manager).get("/").content.decode()
+    client.logout()
+    assert 'id="nav-impact"' not in login(client, tenant_a.agent).get("/").content.decode()
