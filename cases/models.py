@@ -312,3 +312,32 @@ class Reply(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case_id} · {self.body[:40]}"
+
+
+class SatisfactionResponse(models.Model):
+    """The usager's answer to the short survey sent with the reply (one per case)."""
+
+    class Answered(models.TextChoices):
+        YES = "yes", _("Yes")
+        PARTLY = "partly", _("Partly")
+        NO = "no", _("No")
+
+    case = models.OneToOneField(Case, on_delete=models.CASCADE, related_name="satisfaction")
+    rating = models.PositiveSmallIntegerField(
+        _("rating"), validators=[MinValueValidator(1), MaxValueValidator(5)]
+    )
+    answered = models.CharField(_("question answered"), max_length=10, choices=Answered.choices)
+    comment = models.TextField(_("comment"), blank=True)
+    created_at = models.DateTimeField(_("received"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("satisfaction response")
+        verbose_name_plural = _("satisfaction responses")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(rating__gte=1) & Q(rating__lte=5), name="satisfaction_rating_range"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} · {self.rating}"

@@ -220,7 +220,13 @@ class CaseArm(models.Model):
     draw = models.FloatField()
 
     class Meta:
-        indexes = [models.Index(fields=["period", "arm"], name="casearm_period_idx")]
+        indexes = [
+            models.Index(fields=["period", "arm"], name="casearm_period_idx"),
+            # The impact report joins a period's arms to their cases from the index alone.
+            models.Index(
+                fields=["period", "case"], include=["arm"], name="casearm_period_case_idx"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.case_id} · {self.arm}"
@@ -306,6 +312,25 @@ class Suggestion(models.Model):
         indexes = [
             models.Index(fields=["administration", "created_at"], name="suggestion_admin_idx"),
             models.Index(fields=["status", "started_at"], name="suggestion_status_idx"),
+            # The impact report aggregates these columns of one administration's drafts: they
+            # are read from the index (an index-only scan), not from the wide rows.
+            models.Index(
+                fields=["administration", "case"],
+                include=[
+                    "backend",
+                    "model_name",
+                    "status",
+                    "decision",
+                    "discard_reason",
+                    "fell_back",
+                    "shown_at",
+                    "similarity",
+                    "latency_ms",
+                    "prompt_tokens",
+                    "completion_tokens",
+                ],
+                name="suggestion_impact_idx",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import api
+from . import api, api_impact
 
 urlpatterns = [
     path(
@@ -18,4 +18,9 @@ urlpatterns = [
         api.SuggestionDiscardView.as_view(),
         name="api-suggestion-discard",
     ),
+]
+
+# The impact report (issue 6).
+urlpatterns += [
+    path("impact/", api_impact.ImpactReportView.as_view(), name="api-impact"),
 ]
