@@ -246,3 +246,9 @@ OIDC_OP_LOGOUT_ENDPOINT = env.str("PROCONNECT_LOGOUT_ENDPOINT", default="")
 OIDC_CREATE_USER = False  # an agent signs in only if an active membership matches
 OIDC_TIMEOUT = env.int("PROCONNECT_TIMEOUT", default=10)
 LOGIN_REDIRECT_URL_FAILURE = "/compte/connexion/?proconnect=refuse"
+
+# Usager satisfaction survey: the link sent with a reply, its lifetime and the page's rate limit.
+GUICHET_PUBLIC_URL = env.str("GUICHET_PUBLIC_URL", default="http://localhost:8000")
+SURVEY_LINK_MAX_AGE_DAYS = env.int("SURVEY_LINK_MAX_AGE_DAYS", default=30)
+SURVEY_RATE_LIMIT = env.int("SURVEY_RATE_LIMIT", default=20)  # requests per IP per window
+SURVEY_RATE_WINDOW_SECONDS = env.int("SURVEY_RATE_WINDOW_SECONDS", default=600)
