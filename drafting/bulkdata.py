@@ -240,7 +240,7 @@ def _other_columns(model: type[models.Model], given: set[str]) -> tuple[list[str
 def _insert(cursor, model, columns: list[str], select: str, params: list, source: str) -> int:
     extra_columns, extra_expressions, extra_params = _other_columns(model, set(columns))
     names = [connection.ops.quote_name(c) for c in columns] + extra_columns
-    expressions = [select] + extra_expressions
+    expressions = [select, *extra_expressions]
     sql = (
         f"INSERT INTO {_table(model)} ({', '.join(names)}) "
         f"SELECT {', '.join(expressions)} FROM {source}"
@@ -494,7 +494,7 @@ def _fill(cursor, bulk: BulkAdministration, topics: list[int], now: dt.datetime,
            CASE WHEN r_sat < 0.03 THEN 'Merci pour la réponse.' ELSE '' END,
            least(%s::timestamptz, answered_at + make_interval(secs => r_sat * 3 * 86400))""",
         [administration.pk, now],
-        f"""(SELECT *, CASE WHEN r_sat2 < 0.07 THEN 1 WHEN r_sat2 < 0.15 THEN 2
+        """(SELECT *, CASE WHEN r_sat2 < 0.07 THEN 1 WHEN r_sat2 < 0.15 THEN 2
                            WHEN r_sat2 < 0.32 THEN 3 WHEN r_sat2 < 0.65 THEN 4 ELSE 5 END AS rating
              FROM bulk_case WHERE done AND r_mail < 0.7 AND r_sat < 0.18) AS answered""",
     )
