@@ -81,6 +81,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "accounts.context_processors.current_administration",
                 "accounts.context_processors.user_administrations",
+                "cases.context_processors.dashboard_link",
             ],
         },
     },
