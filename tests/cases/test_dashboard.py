@@ -289,7 +289,7 @@ def test_manager_of_b_sees_nothing_of_a(client, world):
 
 
 def test_national_staff_see_all_or_one_administration(client, world):
-    a, b, _cases, _bs = world
+    a, _b, _cases, _bs = world
     staff = User.objects.create_superuser("national@example.gouv.fr", "motdepasse-solide-2026")
     _signed_in(client, staff)
     everything = client.get(API, {"administration": "all"}).json()
