@@ -185,23 +185,24 @@ def workload_summary(scope: Scope, period: Period) -> Table:
     """The key figures: one aggregate over open cases, one over the period."""
     now = timezone.now()
     low, high = period.bounds()
+    # Counting a column of the inbox indexes (not the id) lets PostgreSQL answer from the index.
     open_cases = scope.cases().filter(status__in=OPEN_STATUSES)
     now_figures = open_cases.aggregate(
-        open=Count("pk"),
-        queue=Count("pk", filter=Q(status=Status.NEW, assignee__isnull=True)),
-        overdue=Count("pk", filter=Q(due_at__lt=now)),
-        due_soon=Count("pk", filter=Q(due_at__gte=now, due_at__lt=now + DUE_SOON)),
+        open=Count("*"),
+        queue=Count("due_at", filter=Q(status=Status.NEW, assignee__isnull=True)),
+        overdue=Count("due_at", filter=Q(due_at__lt=now)),
+        due_soon=Count("due_at", filter=Q(due_at__gte=now, due_at__lt=now + DUE_SOON)),
     )
     created = scope.cases().filter(created_at__gte=low, created_at__lt=high).count()
     answered = (
         scope.cases()
         .filter(answered_at__gte=low, answered_at__lt=high)
-        .aggregate(n=Count("pk"), first=Median(FIRST_RESPONSE), handling=Median(HANDLING))
+        .aggregate(n=Count("*"), first=Median(FIRST_RESPONSE), handling=Median(HANDLING))
     )
     satisfaction = (
         scope.responses()
         .filter(created_at__gte=low, created_at__lt=high)
-        .aggregate(n=Count("pk"), rating=Avg("rating"))
+        .aggregate(n=Count("*"), rating=Avg("rating"))
     )
     rows = [
         ("open", _("Open cases"), now_figures["open"], scope.link(open="on")),
@@ -259,7 +260,7 @@ def workload_open_by_status(scope: Scope) -> Table:
         scope.cases()
         .filter(status__in=OPEN_STATUSES)
         .values_list("status")
-        .annotate(n=Count("pk"))
+        .annotate(n=Count("*"))
         .values_list("status", "n")
     )
     statuses = [s for s in Status if s in OPEN_STATUSES]
@@ -279,9 +280,9 @@ def workload_open_by_agent(scope: Scope) -> Table:
         .filter(status__in=OPEN_STATUSES, assignee__isnull=False)
         .values("assignee", "assignee__first_name", "assignee__last_name", "assignee__email")
         .annotate(
-            n=Count("pk"),
-            overdue=Count("pk", filter=Q(due_at__lt=now)),
-            due_soon=Count("pk", filter=Q(due_at__gte=now, due_at__lt=now + DUE_SOON)),
+            n=Count("*"),
+            overdue=Count("due_at", filter=Q(due_at__lt=now)),
+            due_soon=Count("due_at", filter=Q(due_at__gte=now, due_at__lt=now + DUE_SOON)),
         )
         .order_by("-n", "assignee__last_name", "assignee")
     )
@@ -330,7 +331,7 @@ def workload_weekly(scope: Scope, period: Period) -> Table:
             .filter(**{f"{field}__gte": low, f"{field}__lt": high})
             .annotate(week=TruncWeek(field))
             .values_list("week")
-            .annotate(n=Count("pk"))
+            .annotate(n=Count("*"))
             .values_list("week", "n")
         )
         return {
@@ -365,7 +366,7 @@ def _times(scope: Scope, period: Period, group: str) -> list[dict]:
         scope.cases()
         .filter(answered_at__gte=low, answered_at__lt=high)
         .values(group)
-        .annotate(n=Count("pk"), first=Median(FIRST_RESPONSE), handling=Median(HANDLING))
+        .annotate(n=Count("*"), first=Median(FIRST_RESPONSE), handling=Median(HANDLING))
         .order_by(group)
     )
 
@@ -402,7 +403,7 @@ def workload_times_by_topic(scope: Scope, period: Period) -> Table:
         scope.cases()
         .filter(answered_at__gte=low, answered_at__lt=high)
         .values("topic", "topic__name")
-        .annotate(n=Count("pk"), first=Median(FIRST_RESPONSE), handling=Median(HANDLING))
+        .annotate(n=Count("*"), first=Median(FIRST_RESPONSE), handling=Median(HANDLING))
         .order_by(F("topic__name").asc(nulls_last=True))
     )
     answered = _period_links(period, "answered")
@@ -435,10 +436,10 @@ def workload_satisfaction(scope: Scope, period: Period) -> Table:
         .filter(created_at__gte=low, created_at__lt=high)
         .values("rating")
         .annotate(
-            n=Count("pk"),
-            yes=Count("pk", filter=Q(answered="yes")),
-            partly=Count("pk", filter=Q(answered="partly")),
-            no=Count("pk", filter=Q(answered="no")),
+            n=Count("*"),
+            yes=Count("rating", filter=Q(answered="yes")),
+            partly=Count("rating", filter=Q(answered="partly")),
+            no=Count("rating", filter=Q(answered="no")),
         )
         .order_by("rating")
     }
