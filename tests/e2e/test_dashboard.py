@@ -9,7 +9,7 @@ import pytest
 from django.utils import timezone
 
 from cases import services
-from cases.models import Case, Channel, SatisfactionResponse, Status
+from cases.models import Case, Channel, SatisfactionResponse
 from tests.e2e.conftest import screenshot, sign_in
 from tests.factories import make_case
 
