@@ -9,7 +9,7 @@ import pytest
 from django.utils import timezone
 
 from cases import services
-from cases.models import Case, Channel, SatisfactionResponse
+from cases.models import Case, Channel, SatisfactionResponse, Topic
 from tests.e2e.conftest import screenshot, sign_in
 from tests.factories import make_case
 
@@ -20,13 +20,15 @@ def _activity(tenant) -> None:
     """A few weeks of work: new cases, cases being worked, answered cases and survey answers."""
     now = timezone.now()
     channels = [Channel.EMAIL, Channel.PHONE, Channel.WEB_FORM, Channel.SERVICE_PUBLIC_QUESTION]
+    topics = list(Topic.objects.filter(administration__isnull=True).order_by("slug")[:3])
     for index in range(16):
         case = make_case(
             tenant.administration,
             subject=f"Demande n°{index}",
             channel=channels[index % len(channels)],
+            topic=topics[index % len(topics)],
         )
-        agent = tenant.agent if index % 2 else tenant.agent2
+        agent = tenant.agent if index % 3 else tenant.agent2
         created = now - dt.timedelta(days=index * 1.7, hours=3)
         if index % 4 == 0:
             Case.objects.filter(pk=case.pk).update(
@@ -61,9 +63,9 @@ def test_manager_sees_the_charts_and_drills_down(page, tenants):
     sign_in(page, tenant.manager.email)
     page.locator("#nav-dashboard").click()
     page.wait_for_url("**/dossiers/tableau-de-bord/")
-    page.locator("#id_periode").select_option("90")
+    page.locator("#id_periode").select_option("30")
     page.locator("#dashboard-apply").click()
-    page.wait_for_url("**periode=90**")
+    page.wait_for_url("**periode=30**")
 
     charts = page.locator("figure[data-chart]")
     assert charts.count() == 6
