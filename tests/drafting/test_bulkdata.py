@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from django.db.models import Count, F, Q
+from django.db.models import Count, Exists, F, OuterRef, Q
 
-from cases.models import OPEN_STATUSES, Case, Reply, SatisfactionResponse, Status
+from cases.models import OPEN_STATUSES, Case, Reply, SatisfactionResponse, Status, Topic
 from drafting import bulkdata
 from drafting.models import CaseArm, ExperimentPeriod, Suggestion
 
@@ -48,6 +48,31 @@ def test_case_invariants(generated):
     assert Reply.objects.count() == answered.count()
     assert not Reply.objects.exclude(author=F("case__assignee")).exists()
     assert not Reply.objects.exclude(created_at=F("case__answered_at")).exists()
+    # Written without per-row foreign-key checks: every reference must still hold.
+    from accounts.models import Membership
+
+    assert (
+        not Case.objects.filter(assignee__isnull=False)
+        .exclude(
+            Exists(
+                Membership.objects.filter(
+                    user=OuterRef("assignee"), administration=OuterRef("administration")
+                )
+            )
+        )
+        .exists()
+    )
+    assert (
+        not Case.objects.exclude(Exists(Topic.objects.filter(pk=OuterRef("topic"))))
+        .filter(topic__isnull=False)
+        .exists()
+    )
+    assert not Suggestion.objects.exclude(Exists(Case.objects.filter(pk=OuterRef("case")))).exists()
+    assert (
+        not Suggestion.objects.filter(reply__isnull=False)
+        .exclude(Exists(Reply.objects.filter(pk=OuterRef("reply"), case=OuterRef("case"))))
+        .exists()
+    )
     references = Case.objects.values("administration", "reference").annotate(n=Count("pk"))
     assert not references.filter(n__gt=1).exists()
 
