@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.db.models import Count, Exists, F, OuterRef, Q
 
@@ -128,3 +130,23 @@ def test_existing_cases_are_not_duplicated(generated):
     assert not Case.objects.exists()
     again = bulkdata.generate(cases=300, administrations=2)
     assert again["cases"] == 300 == Case.objects.count()
+
+
+def test_bench_reports_times_the_dashboard_through_the_stack(generated):
+    import io
+
+    from django.core.management import call_command
+
+    out = io.StringIO()
+    call_command("bench_reports", repeat=20, warmup=0, national=True, stdout=out)
+    text = out.getvalue()
+    assert "BULK01" in text and "workload dashboard, 30 days" in text
+    assert "national staff, all administrations" in text
+    assert re.search(r"Target .*: (met|NOT met) \(\d+ ms, p95 \d+ ms\)", text)
+
+
+def test_bench_reports_asks_for_the_data_first(db):
+    from django.core.management import CommandError, call_command
+
+    with pytest.raises(CommandError, match="generate_bulk_data"):
+        call_command("bench_reports")
