@@ -11,11 +11,18 @@ class CasesConfig(AppConfig):
     def ready(self) -> None:
         from accounts.signals import membership_deactivated
 
-        from .receivers import release_cases_of_deactivated_member
+        from . import signals
+        from .receivers import invite_usager_to_survey, release_cases_of_deactivated_member
         from .topics import ensure_national_topics
 
         membership_deactivated.connect(
             release_cases_of_deactivated_member, dispatch_uid="cases.release_on_deactivation"
         )
 
+        from django.db.backends.signals import connection_created
+
+        from .dashboard import register_sqlite_functions
+
+        connection_created.connect(register_sqlite_functions, dispatch_uid="cases.sqlite_median")
+        signals.reply_sent.connect(invite_usager_to_survey, dispatch_uid="cases.survey_invite")
         post_migrate.connect(ensure_national_topics, sender=self, dispatch_uid="cases.topics")

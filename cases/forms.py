@@ -28,6 +28,32 @@ class InboxFilterForm(forms.Form):
     )
     overdue = forms.BooleanField(label=_("Overdue only"), required=False)
     q = forms.CharField(label=_("Search subject and text"), required=False, max_length=200)
+    # Drill-downs from the dashboard (hidden: the dashboard writes them into the link).
+    assignee = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
+    unassigned = forms.BooleanField(required=False, widget=forms.HiddenInput)
+    open = forms.BooleanField(required=False, widget=forms.HiddenInput)
+    due_soon = forms.BooleanField(required=False, widget=forms.HiddenInput)
+    created_from = forms.DateField(required=False, widget=forms.HiddenInput)
+    created_to = forms.DateField(required=False, widget=forms.HiddenInput)
+    answered_from = forms.DateField(required=False, widget=forms.HiddenInput)
+    answered_to = forms.DateField(required=False, widget=forms.HiddenInput)
+    rating = forms.IntegerField(required=False, min_value=1, max_value=5, widget=forms.HiddenInput)
+    surveyed_from = forms.DateField(required=False, widget=forms.HiddenInput)
+    surveyed_to = forms.DateField(required=False, widget=forms.HiddenInput)
+
+    DRILL_DOWN = (
+        "assignee",
+        "unassigned",
+        "open",
+        "due_soon",
+        "created_from",
+        "created_to",
+        "answered_from",
+        "answered_to",
+        "rating",
+        "surveyed_from",
+        "surveyed_to",
+    )
 
     def __init__(self, *args, topics=(), **kwargs):
         super().__init__(*args, **kwargs)

@@ -213,6 +213,20 @@ class Case(models.Model):
             ),
             models.Index(fields=["administration", "due_at", "id"], name="case_due_idx"),
             models.Index(fields=["administration", "created_at"], name="case_created_idx"),
+            # Dashboards: cases answered within a period, and their times per channel and
+            # topic, read from the index alone (an index-only scan, no heap visits).
+            models.Index(
+                fields=["administration", "answered_at"],
+                include=["created_at", "first_opened_at", "assigned_at", "channel", "topic"],
+                name="case_answered_idx",
+            ),
+            # Dashboards: the open cases only (a small share of the table), by status, agent
+            # and deadline.
+            models.Index(
+                fields=["administration", "status", "assignee", "due_at"],
+                condition=Q(status__in=["new", "assigned", "in_progress", "awaiting_usager"]),
+                name="case_open_idx",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -315,7 +329,7 @@ class Reply(models.Model):
 
 
 class SatisfactionResponse(models.Model):
-    """The usager's answer to the short survey sent with the reply (one per case)."""
+    """The usager's answer to the satisfaction survey sent with the reply: one per case."""
 
     class Answered(models.TextChoices):
         YES = "yes", _("Yes")
@@ -323,12 +337,18 @@ class SatisfactionResponse(models.Model):
         NO = "no", _("No")
 
     case = models.OneToOneField(Case, on_delete=models.CASCADE, related_name="satisfaction")
+    # Copied from the case so that the dashboards aggregate this table alone.
+    administration = models.ForeignKey(
+        Administration, on_delete=models.CASCADE, related_name="satisfaction_responses"
+    )
     rating = models.PositiveSmallIntegerField(
         _("rating"), validators=[MinValueValidator(1), MaxValueValidator(5)]
     )
-    answered = models.CharField(_("question answered"), max_length=10, choices=Answered.choices)
+    answered = models.CharField(
+        _("did this answer your question?"), max_length=10, choices=Answered.choices
+    )
     comment = models.TextField(_("comment"), blank=True)
-    created_at = models.DateTimeField(_("received"), default=timezone.now)
+    created_at = models.DateTimeField(_("answered on"), default=timezone.now)
 
     class Meta:
         verbose_name = _("satisfaction response")
@@ -336,7 +356,14 @@ class SatisfactionResponse(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=Q(rating__gte=1) & Q(rating__lte=5), name="satisfaction_rating_range"
-            )
+            ),
+            models.CheckConstraint(
+                condition=Q(answered__in=["yes", "partly", "no"]),
+                name="satisfaction_answered_valid",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["administration", "created_at"], name="satisfaction_admin_idx")
         ]
 
     def __str__(self) -> str:

@@ -18,3 +18,10 @@ def release_cases_of_deactivated_member(
         actor=actor,
         reason="member_deactivated",
     )
+
+
+def invite_usager_to_survey(sender, *, case_id: int, reply_id: int, **kwargs) -> None:
+    # reply_sent is sent after commit: the task reads committed rows.
+    from .tasks import send_survey_invitation
+
+    send_survey_invitation.delay(case_id, reply_id)

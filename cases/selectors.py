@@ -52,6 +52,36 @@ class InboxFilters:
     priority: int | None = None
     overdue: bool = False
     q: str = ""
+    # Drill-downs from the dashboards: each figure links to exactly its cases.
+    assignee_id: int | None = None
+    unassigned: bool = False
+    open_only: bool = False
+    due_soon: bool = False
+    created_from: dt.date | None = None
+    created_to: dt.date | None = None
+    answered_from: dt.date | None = None
+    answered_to: dt.date | None = None
+    rating: int | None = None
+    surveyed_from: dt.date | None = None
+    surveyed_to: dt.date | None = None
+
+
+def day_bounds(start: dt.date | None, end: dt.date | None) -> tuple[dt.datetime | None, ...]:
+    """[start 00:00, day after end 00:00) in the current time zone: the days as people read
+    them, shared by the dashboards and the inbox so that a figure and its list agree."""
+    tz = timezone.get_current_timezone()
+    low = dt.datetime.combine(start, dt.time.min, tzinfo=tz) if start else None
+    high = dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min, tzinfo=tz) if end else None
+    return low, high
+
+
+def _in_days(qs: QuerySet[Case], field: str, start, end) -> QuerySet[Case]:
+    low, high = day_bounds(start, end)
+    if low is not None:
+        qs = qs.filter(**{f"{field}__gte": low})
+    if high is not None:
+        qs = qs.filter(**{f"{field}__lt": high})
+    return qs
 
 
 def inbox(user: User, administration: Administration, filters: InboxFilters) -> QuerySet[Case]:
@@ -74,6 +104,20 @@ def inbox(user: User, administration: Administration, filters: InboxFilters) -> 
         qs = qs.filter(priority=filters.priority)
     if filters.overdue:
         qs = qs.filter(due_at__lt=timezone.now(), status__in=OPEN_STATUSES)
+    if filters.assignee_id:
+        qs = qs.filter(assignee_id=filters.assignee_id)
+    if filters.unassigned:
+        qs = qs.filter(assignee__isnull=True)
+    if filters.open_only:
+        qs = qs.filter(status__in=OPEN_STATUSES)
+    if filters.due_soon:
+        now = timezone.now()
+        qs = qs.filter(due_at__gte=now, due_at__lt=now + DUE_SOON, status__in=OPEN_STATUSES)
+    qs = _in_days(qs, "created_at", filters.created_from, filters.created_to)
+    qs = _in_days(qs, "answered_at", filters.answered_from, filters.answered_to)
+    if filters.rating:
+        qs = qs.filter(satisfaction__rating=filters.rating)
+    qs = _in_days(qs, "satisfaction__created_at", filters.surveyed_from, filters.surveyed_to)
     if filters.q:
         for word in filters.q.split()[:8]:
             qs = qs.filter(

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_dashboard
 
 app_name = "cases"
 
@@ -14,4 +14,5 @@ urlpatterns = [
     path("<int:pk>/note/", views.case_note, name="note"),
     path("<int:pk>/reponse/", views.case_reply, name="reply"),
     path("<int:pk>/transfert/", views.case_transfer, name="transfer"),
+    path("tableau-de-bord/", views_dashboard.workload, name="dashboard"),
 ]

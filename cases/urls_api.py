@@ -1,3 +1,11 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from .api import dashboard
+
+urlpatterns: list = [
+    path(
+        "dashboard/workload/",
+        dashboard.WorkloadDashboardView.as_view(),
+        name="api-dashboard-workload",
+    ),
+]

@@ -93,7 +93,19 @@ def inbox(request: HttpRequest) -> HttpResponse:
         priority=data.get("priority"),
         overdue=bool(data.get("overdue")),
         q=(data.get("q") or "").strip(),
+        assignee_id=data.get("assignee"),
+        unassigned=bool(data.get("unassigned")),
+        open_only=bool(data.get("open")),
+        due_soon=bool(data.get("due_soon")),
+        created_from=data.get("created_from"),
+        created_to=data.get("created_to"),
+        answered_from=data.get("answered_from"),
+        answered_to=data.get("answered_to"),
+        rating=data.get("rating"),
+        surveyed_from=data.get("surveyed_from"),
+        surveyed_to=data.get("surveyed_to"),
     )
+    drill_down = any(data.get(name) for name in InboxFilterForm.DRILL_DOWN)
     after = _cursor_from(request.GET.get("apres", ""))
     rows, cursor = selectors.inbox_page(
         selectors.inbox(request.user, administration, filters), after=after, size=PAGE_SIZE
@@ -118,6 +130,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
             "is_first_page": after is None,
             "counts": _box_counts(request.user, administration),
             "can_see_all": can_see_all,
+            "drill_down": drill_down,
             "can_work": has_administration_perm(request.user, WORK_CASES, administration),
             "now": now,
             "soon": now + selectors.DUE_SOON,

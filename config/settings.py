@@ -81,6 +81,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "accounts.context_processors.current_administration",
                 "accounts.context_processors.user_administrations",
+                "cases.context_processors.dashboard_link",
             ],
         },
     },
@@ -250,3 +251,8 @@ OIDC_CREATE_USER = False  # an agent signs in only if an active membership match
 OIDC_STORE_ID_TOKEN = True
 OIDC_TIMEOUT = env.int("PROCONNECT_TIMEOUT", default=10)
 LOGIN_REDIRECT_URL_FAILURE = "/compte/connexion/?proconnect=refuse"
+
+# Usager satisfaction survey: the link sent with a reply, its lifetime and the page's rate limit.
+SURVEY_LINK_MAX_AGE_DAYS = env.int("SURVEY_LINK_MAX_AGE_DAYS", default=30)
+SURVEY_RATE_LIMIT = env.int("SURVEY_RATE_LIMIT", default=20)  # requests per IP per window
+SURVEY_RATE_WINDOW_SECONDS = env.int("SURVEY_RATE_WINDOW_SECONDS", default=600)

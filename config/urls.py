@@ -4,6 +4,7 @@ from django.urls import include, path
 from django.views.i18n import JavaScriptCatalog
 
 from cases.views import home
+from cases.views_survey import survey
 
 urlpatterns = [
     path("", home, name="home"),
@@ -17,6 +18,7 @@ urlpatterns = [
     path("api/v1/", include("accounts.urls_api")),
     path("api/v1/", include("cases.urls_api")),
     path("api/v1/", include("drafting.urls_api")),
+    path("enquete/<str:token>/", survey, name="survey"),
 ]
 
 if settings.DEBUG:

@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('accounts', '0004_auditentry_append_only'),
-        ('cases', '0005_satisfactionresponse'),
+        ('cases', '0005_satisfaction_survey'),
         ('drafting', '0002_searchdoc_scope_idx_length'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

@@ -231,6 +231,7 @@ def satisfaction_data(tenant, period, *, per_arm=40):
         responses.append(
             SatisfactionResponse(
                 case=case,
+                administration_id=case.administration_id,
                 rating=5 if index < half else 4,
                 answered="yes" if index < yes_a else "partly",
             )
@@ -239,6 +240,7 @@ def satisfaction_data(tenant, period, *, per_arm=40):
         responses.append(
             SatisfactionResponse(
                 case=case,
+                administration_id=case.administration_id,
                 rating=4 if index < half else 3,
                 answered="yes" if index < yes_c else "no",
             )

@@ -1,0 +1,149 @@
+"""The usager satisfaction survey: a signed, expiring link sent with the first reply, and the
+one response it accepts.
+
+The link carries the case id signed with the project's secret (``django.core.signing``, own
+salt, timestamped): nothing to store, nothing to guess, and it expires by itself after
+``SURVEY_LINK_MAX_AGE_DAYS``. "Works once" is the database's unique constraint on the case.
+The survey and the e-mail say nothing of how the reply was written.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+
+from django.conf import settings
+from django.core import signing
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from .models import Case, Reply, SatisfactionResponse
+
+logger = logging.getLogger(__name__)
+
+SALT = "cases.survey.v1"
+MAX_COMMENT_LENGTH = 2_000
+
+
+class SurveyLinkError(Exception):
+    """The link cannot be used; ``reason`` says why (bad, expired, used)."""
+
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
+
+
+def survey_token(case_id: int) -> str:
+    return signing.dumps({"c": case_id}, salt=SALT, compress=False)
+
+
+def survey_max_age() -> dt.timedelta:
+    return dt.timedelta(days=settings.SURVEY_LINK_MAX_AGE_DAYS)
+
+
+def survey_case_from_token(token: str) -> Case:
+    """The case a link is for. Raises SurveyLinkError("bad" | "expired" | "used")."""
+    try:
+        payload = signing.loads(token, salt=SALT, max_age=survey_max_age())
+    except signing.SignatureExpired as exc:
+        raise SurveyLinkError("expired") from exc
+    except signing.BadSignature as exc:
+        raise SurveyLinkError("bad") from exc
+    case_id = payload.get("c") if isinstance(payload, dict) else None
+    if not isinstance(case_id, int):
+        raise SurveyLinkError("bad")
+    case = Case.objects.filter(pk=case_id).only("pk", "reference", "administration_id").first()
+    if case is None:
+        raise SurveyLinkError("bad")
+    if SatisfactionResponse.objects.filter(case_id=case_id).exists():
+        raise SurveyLinkError("used")
+    return case
+
+
+def survey_url(case_id: int) -> str:
+    base = settings.SITE_URL.rstrip("/")
+    return base + reverse("survey", kwargs={"token": survey_token(case_id)})
+
+
+def survey_invite(*, case_id: int, reply_id: int) -> bool:
+    """E-mail the survey link for the case's first reply, if the usager left an address.
+
+    Runs in a task after the reply's transaction committed. Idempotent enough for a redelivered
+    task: a later reply, or a case already answered, sends nothing.
+    """
+    case = Case.objects.filter(pk=case_id).select_related("administration").first()
+    if case is None or not case.usager_email:
+        return False
+    first_reply = Reply.objects.filter(case_id=case_id).order_by("created_at", "id").first()
+    if first_reply is None or first_reply.pk != reply_id:
+        return False
+    if SatisfactionResponse.objects.filter(case_id=case_id).exists():
+        return False
+    with translation.override(settings.LANGUAGE_CODE):
+        subject = _("Your opinion on our reply (case %(reference)s)") % {
+            "reference": case.reference
+        }
+        body = _(
+            "Hello,\n\n"
+            "%(administration)s has replied to your request %(reference)s.\n\n"
+            "Tell us in one minute whether the reply helped you (three questions, no account "
+            "needed):\n%(url)s\n\n"
+            "This link works once and expires in %(days)s days.\n\n"
+            "Thank you."
+        ) % {
+            "administration": case.administration.name,
+            "reference": case.reference,
+            "url": survey_url(case.pk),
+            "days": settings.SURVEY_LINK_MAX_AGE_DAYS,
+        }
+    send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [case.usager_email])
+    return True
+
+
+@transaction.atomic
+def satisfaction_record(
+    *, case: Case, rating: int, answered: str, comment: str = ""
+) -> SatisfactionResponse:
+    """Record the usager's one response (the actor is the holder of the link, not a user)."""
+    errors: dict[str, str] = {}
+    if not isinstance(rating, int) or not 1 <= rating <= 5:
+        errors["rating"] = _("Choose a rating from 1 to 5.")
+    if answered not in SatisfactionResponse.Answered.values:
+        errors["answered"] = _("Say whether the reply answered your question.")
+    comment = (comment or "").replace("\x00", "").strip()
+    if len(comment) > MAX_COMMENT_LENGTH:
+        errors["comment"] = _("The comment is too long (%(max)s characters at most).") % {
+            "max": MAX_COMMENT_LENGTH
+        }
+    if errors:
+        raise ValidationError(errors)
+    try:
+        with transaction.atomic():
+            return SatisfactionResponse.objects.create(
+                case=case,
+                administration_id=case.administration_id,
+                rating=rating,
+                answered=answered,
+                comment=comment,
+            )
+    except IntegrityError as exc:
+        # Two submissions raced: the database keeps one.
+        raise SurveyLinkError("used") from exc
+
+
+def rate_limited(ip: str) -> int:
+    """Count one request from ``ip``; the seconds to wait if it is over the limit, else 0."""
+    window = settings.SURVEY_RATE_WINDOW_SECONDS
+    key = f"survey-rate:{ip}"
+    cache.add(key, 0, window)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, window)
+        count = 1
+    return window if count > settings.SURVEY_RATE_LIMIT else 0

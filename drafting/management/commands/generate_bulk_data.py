@@ -1,0 +1,54 @@
+"""Generate national-scale synthetic history in PostgreSQL (see drafting/bulkdata.py)."""
+
+from __future__ import annotations
+
+from django.core.management.base import BaseCommand, CommandError
+from django.test.utils import override_settings
+
+from cases.bench import require_postgresql
+from drafting import bulkdata
+
+
+class Command(BaseCommand):
+    help = (
+        "Generate --cases synthetic cases over --administrations benchmark administrations "
+        "(BULK01…), with experiment arms, suggestions, decisions, replies and survey answers, "
+        "written by PostgreSQL (INSERT … SELECT generate_series)."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--cases", type=int, default=1_000_000)
+        parser.add_argument("--administrations", type=int, default=20)
+        parser.add_argument("--seed", type=float, default=0.42, help="between 0 and 1")
+        parser.add_argument(
+            "--reset",
+            action="store_true",
+            help="first delete the cases generated earlier in the bulk administrations",
+        )
+
+    def handle(self, *args, **options):
+        require_postgresql("generate_bulk_data", allow_sqlite=False)
+        if not 0 <= options["seed"] <= 1:
+            raise CommandError("--seed must be between 0 and 1.")
+        if options["reset"]:
+            deleted = bulkdata.reset(99)
+            self.stdout.write(f"Deleted {deleted:,} generated cases.")
+        self.stdout.write(
+            f"Generating {options['cases']:,} cases over {options['administrations']} "
+            "administrations…"
+        )
+        try:
+            with override_settings(DEBUG=False):
+                totals = bulkdata.generate(
+                    cases=options["cases"],
+                    administrations=options["administrations"],
+                    seed=options["seed"],
+                    log=self.stdout.write,
+                )
+        except (RuntimeError, ValueError) as exc:
+            raise CommandError(str(exc)) from exc
+        self.stdout.write(
+            f"Done in {totals['seconds']} s: {totals['cases']:,} cases, {totals['arms']:,} arms, "
+            f"{totals['suggestions']:,} suggestions, {totals['replies']:,} replies, "
+            f"{totals['survey']:,} survey answers."
+        )

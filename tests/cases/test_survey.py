@@ -1,0 +1,171 @@
+"""The usager satisfaction survey: the e-mail after a reply, the signed link, one response."""
+
+from __future__ import annotations
+
+import re
+import time
+
+import pytest
+from django.core import mail, signing
+from django.db import IntegrityError, transaction
+
+from cases import services
+from cases.models import SatisfactionResponse, Status
+from cases.survey import SALT, survey_token
+from tests.case_states import REPLY_TEXT, bring_to
+from tests.factories import make_case
+
+AI_WORDS = re.compile(
+    r"\bIA\b|\bAI\b|intelligence artificielle|brouillon|mod[eè]le|suggestion", re.I
+)
+
+
+def _send_reply(office, django_capture_on_commit_callbacks, **case_kwargs):
+    case = make_case(office.administration, **case_kwargs)
+    case = services.case_take(actor=office.agent, case=case)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.case_send_reply(actor=office.agent, case=case, body=REPLY_TEXT)
+    return case
+
+
+def _link(message) -> str:
+    match = re.search(r"https?://[^/\s]+(/enquete/[^\s]+/)", message.body)
+    assert match, message.body
+    return match.group(1)
+
+
+def _old_token(case_id: int, days: int) -> str:
+    class Backdated(signing.TimestampSigner):
+        def timestamp(self):
+            return signing.b62_encode(int(time.time()) - days * 86_400)
+
+    return Backdated(salt=SALT).sign_object({"c": case_id}, compress=False)
+
+
+def test_sending_a_reply_mails_the_usager_a_survey_link(office, django_capture_on_commit_callbacks):
+    mail.outbox.clear()
+    case = _send_reply(office, django_capture_on_commit_callbacks)
+    assert len(mail.outbox) == 1
+    message = mail.outbox[0]
+    assert message.to == ["camille.martin@example.org"]
+    assert case.reference in message.subject
+    assert "/enquete/" in message.body
+    assert not AI_WORDS.search(message.subject + message.body)
+
+
+def test_no_mail_without_a_contact_address(office, django_capture_on_commit_callbacks):
+    mail.outbox.clear()
+    _send_reply(office, django_capture_on_commit_callbacks, usager_email="")
+    assert mail.outbox == []
+
+
+def test_anonymous_usager_answers_once_and_the_link_then_refuses(
+    client, office, django_capture_on_commit_callbacks
+):
+    mail.outbox.clear()
+    case = _send_reply(office, django_capture_on_commit_callbacks)
+    url = _link(mail.outbox[0])
+
+    page = client.get(url)
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert case.reference in text
+    # Nothing about the case beyond its reference, and nothing about how the reply was written.
+    assert case.subject not in text and "Camille" not in text
+    assert office.administration.name not in text
+    assert not AI_WORDS.search(re.sub(r"<[^>]+>", " ", text))
+    assert page["Referrer-Policy"] == "no-referrer"
+
+    done = client.post(url, {"rating": "4", "answered": "partly", "comment": "Merci, assez clair."})
+    assert done.status_code == 200
+    assert "enregistré" in done.content.decode()
+    response = SatisfactionResponse.objects.get(case=case)
+    assert (response.rating, response.answered, response.comment) == (
+        4,
+        "partly",
+        "Merci, assez clair.",
+    )
+    assert response.administration_id == office.administration.pk
+
+    again = client.post(url, {"rating": "1", "answered": "no"})
+    assert again.status_code == 410
+    assert "déjà" in again.content.decode()
+    assert client.get(url).status_code == 410
+    assert SatisfactionResponse.objects.filter(case=case).count() == 1
+    assert SatisfactionResponse.objects.get(case=case).rating == 4
+
+
+def test_database_keeps_one_response_per_case(office):
+    case = bring_to(Status.ANSWERED, office)
+    SatisfactionResponse.objects.create(
+        case=case, administration=office.administration, rating=5, answered="yes"
+    )
+    with pytest.raises(IntegrityError), transaction.atomic():
+        SatisfactionResponse.objects.create(
+            case=case, administration=office.administration, rating=1, answered="no"
+        )
+
+
+def test_expired_link_is_refused_with_an_explanation(client, office, settings):
+    settings.SURVEY_LINK_MAX_AGE_DAYS = 30
+    case = bring_to(Status.ANSWERED, office)
+    fresh = client.get(f"/enquete/{_old_token(case.pk, days=29)}/")
+    assert fresh.status_code == 200
+    page = client.get(f"/enquete/{_old_token(case.pk, days=31)}/")
+    assert page.status_code == 410
+    assert "expiré" in page.content.decode()
+    posted = client.post(
+        f"/enquete/{_old_token(case.pk, days=31)}/", {"rating": "5", "answered": "yes"}
+    )
+    assert posted.status_code == 410
+    assert not SatisfactionResponse.objects.filter(case=case).exists()
+
+
+@pytest.mark.parametrize(
+    "mangle",
+    [
+        lambda token: token[:-1] + ("A" if token[-1] != "A" else "B"),  # signature altered
+        lambda token: "x" + token,  # payload altered
+        lambda token: "pas-un-jeton",
+    ],
+)
+def test_tampered_link_is_refused(client, office, mangle):
+    case = bring_to(Status.ANSWERED, office)
+    page = client.post(
+        f"/enquete/{mangle(survey_token(case.pk))}/", {"rating": "5", "answered": "yes"}
+    )
+    assert page.status_code == 400
+    assert "pas valide" in page.content.decode()
+    assert case.reference not in page.content.decode()
+    assert not SatisfactionResponse.objects.exists()
+
+
+def test_link_signed_for_another_purpose_is_refused(client, office):
+    case = bring_to(Status.ANSWERED, office)
+    other_salt = signing.dumps({"c": case.pk})  # same key, no survey salt
+    assert client.get(f"/enquete/{other_salt}/").status_code == 400
+
+
+def test_invalid_answers_are_explained_and_nothing_is_recorded(client, office):
+    case = bring_to(Status.ANSWERED, office)
+    url = f"/enquete/{survey_token(case.pk)}/"
+    page = client.post(url, {"rating": "9", "answered": "maybe", "comment": "x" * 3000})
+    assert page.status_code == 400
+    assert not SatisfactionResponse.objects.exists()
+    assert 'id="rating-errors"' in page.content.decode()
+    assert 'id="answered-errors"' in page.content.decode()
+
+
+def test_page_is_rate_limited_per_address(client, office, settings):
+    settings.SURVEY_RATE_LIMIT = 3
+    settings.SURVEY_RATE_WINDOW_SECONDS = 120
+    case = bring_to(Status.ANSWERED, office)
+    url = f"/enquete/{survey_token(case.pk)}/"
+    for _ in range(3):
+        assert client.get(url).status_code == 200
+    limited = client.get(url)
+    assert limited.status_code == 429
+    assert limited["Retry-After"] == "120"
+    # Guessing tokens counts too, and another address is not affected.
+    assert client.get("/enquete/devine/").status_code == 429
+    assert client.get(url, REMOTE_ADDR="10.1.2.3").status_code == 200
