@@ -13,6 +13,7 @@ from pathlib import Path
 from django.contrib.auth.hashers import make_password
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.test.utils import override_settings
 from django.utils import timezone
 
 from accounts import services as account_services
@@ -20,6 +21,7 @@ from accounts.models import Administration, Role, User
 from accounts.selectors import is_volunteer
 from cases import services as case_services
 from cases.models import Case, Channel, Status, Topic
+from cases.survey import satisfaction_record
 from drafting import services as drafting_services
 from drafting.demo.case_samples import FIRST_NAMES, LAST_NAMES, SAMPLES
 from drafting.models import Suggestion
@@ -56,6 +58,17 @@ ADMINISTRATIONS = [
     ("VILLEURB", "Mairie de Villeurbanne", "local_authority", {"mairie", "ants"}, ""),
 ]
 CASES_PER_ADMINISTRATION = 55
+# The administration that runs the experiment gets enough answered cases for the impact report
+# to compute its intervals (30 cases per arm answered by volunteers at least).
+CASES_OF_EXPERIMENT = 240
+SURVEY_COMMENTS = [
+    "",
+    "",
+    "Merci pour la réponse rapide.",
+    "Réponse claire, merci.",
+    "J'aurais aimé un numéro à appeler.",
+    "Je n'ai pas compris quelle pièce envoyer.",
+]
 CONSENT_TEXT = (
     "Je participe volontairement à l'expérimentation des propositions de réponse rédigées "
     "automatiquement. Je reste seul responsable des réponses envoyées : je relis, modifie ou "
@@ -80,7 +93,9 @@ class Command(BaseCommand):
         parser.add_argument("--seed", type=int, default=2026)
 
     def handle(self, *args, seed: int, **options):
-        self._load(random.Random(seed))
+        # The demo's usagers are fictitious: survey invitations stay in memory, not on the console.
+        with override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"):
+            self._load(random.Random(seed))
         self._print_logins()
 
     def _user(self, email: str, first: str, last: str, **extra) -> User:
@@ -151,7 +166,8 @@ class Command(BaseCommand):
                 )
             samples = [s for s in SAMPLES if sample_kinds is None or set(s["kinds"]) & sample_kinds]
             self.stdout.write(f"Creating cases for {name}…")
-            self._cases(administration, samples, topics, members, rng)
+            count = CASES_OF_EXPERIMENT if index == 0 else CASES_PER_ADMINISTRATION
+            self._cases(administration, samples, topics, members, rng, count)
 
     def _members(self, administration: Administration, code: str, rng: random.Random) -> dict:
         def person(prefix: str, role: str) -> User:
@@ -167,10 +183,10 @@ class Command(BaseCommand):
             "agents": [person(f"agent{i}", Role.AGENT) for i in (1, 2, 3)],
         }
 
-    def _cases(self, administration, samples, topics, members, rng: random.Random) -> None:
+    def _cases(self, administration, samples, topics, members, rng: random.Random, count) -> None:
         now = timezone.now()
         manager = members["manager"]
-        for number in range(CASES_PER_ADMINISTRATION):
+        for number in range(count):
             sample = (
                 samples[number % len(samples)] if number < len(samples) else rng.choice(samples)
             )
@@ -208,6 +224,15 @@ class Command(BaseCommand):
             if roll > 0.90:
                 case_services.case_transition(actor=agent, case=case, action="close")
             self._backdate(case, created, rng)
+            if rng.random() < 0.45:
+                # About half the usagers answer the survey; ratings drawn the same for every
+                # case, so the demo's impact report shows no invented effect.
+                satisfaction_record(
+                    case=case,
+                    rating=rng.choices([1, 2, 3, 4, 5], weights=[1, 1, 3, 5, 5])[0],
+                    answered=rng.choices(["yes", "partly", "no"], weights=[6, 3, 1])[0],
+                    comment=rng.choice(SURVEY_COMMENTS),
+                )
 
     def _reply_for(self, case: Case, sample, name: str, administration, rng) -> str:
         """The agent's reply: the draft as shown (often edited), or the sample's own reply."""
