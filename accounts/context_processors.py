@@ -12,10 +12,19 @@ def current_administration(request: HttpRequest) -> dict:
     def can_manage() -> bool:
         return bool(current) and has_administration_perm(request.user, MANAGE_MEMBERS, current)
 
+    def can(perm: str):
+        return SimpleLazyObject(
+            lambda: bool(current) and has_administration_perm(request.user, perm, current)
+        )
+
+    from .permissions import MANAGE_EXPERIMENT, MANAGE_SETTINGS
+
     return {
         "current_administration": current,
         # Lazy: only pages that show the navigation pay for the permission check.
         "can_manage_members": SimpleLazyObject(can_manage),
+        "can_manage_settings": can(MANAGE_SETTINGS),
+        "can_manage_experiment": can(MANAGE_EXPERIMENT),
     }
 
 
