@@ -117,7 +117,10 @@ class ArticleForm(forms.Form):
         help_text=_("Paragraphs separated by an empty line; “## Heading” lines start sections."),
     )
     source_url = forms.URLField(
-        label=_("Source address (optional)"), required=False, max_length=500
+        label=_("Source address (optional)"),
+        required=False,
+        max_length=500,
+        assume_scheme="https",
     )
     topic = forms.TypedChoiceField(label=_("Topic"), required=False, coerce=int, empty_value=None)
 
