@@ -339,3 +339,19 @@ def test_the_navigation_shows_the_settings_to_administrators_only(tenant_a):
         html = signed_in(user).get("/").content.decode()
         assert 'href="/dossiers/parametres/"' not in html
         assert 'href="/brouillons/experience/"' not in html
+
+
+def test_the_reply_composer_starts_with_the_closing_and_signature(tenant_a):
+    from html import unescape
+
+    from cases import services as case_services
+
+    account_texts = {"signature": "Service relations usagers", "closing": "Bien cordialement,"}
+    signed_in(tenant_a.administrator).post("/dossiers/parametres/textes/", account_texts)
+    case = make_case(tenant_a.administration, usager_name="Jeanne Moreau")
+    case_services.case_take(actor=tenant_a.agent, case=case)
+    html = signed_in(tenant_a.agent).get(f"/dossiers/{case.pk}/").content.decode()
+    composer = unescape(html.split('id="id_body_reply"', 1)[1].split("</textarea>", 1)[0])
+    text = composer.split(">", 1)[1]
+    assert text.startswith("Bonjour Jeanne Moreau,")
+    assert text.endswith("Bien cordialement,\n\nService relations usagers")
