@@ -355,3 +355,27 @@ def test_the_reply_composer_starts_with_the_closing_and_signature(tenant_a):
     text = composer.split(">", 1)[1]
     assert text.startswith("Bonjour Jeanne Moreau,")
     assert text.endswith("Bien cordialement,\n\nService relations usagers")
+
+
+def test_the_page_is_labelled_and_its_queries_do_not_grow_with_the_topics(tenant_a):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.cases.test_accessibility import _check
+
+    client = signed_in(tenant_a.administrator)
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(PAGE)
+        assert response.status_code == 200
+        _check(response.content.decode())
+        return len(captured)
+
+    make_topic(tenant_a.administration, "Accueil")
+    queries()  # the first request of a session sets it up
+    few = queries()
+    for index in range(8):
+        topic = make_topic(tenant_a.administration, f"Thème {index}")
+        make_case(tenant_a.administration, topic=topic)
+    assert queries() == few

@@ -347,3 +347,42 @@ def test_the_pipeline_drafts_with_the_backend_and_model_of_the_running_period(
     other_suggestion = Suggestion.objects.get(case=other)
     assert other_suggestion.backend == "offline"
     assert len(server.requests) == calls
+
+
+# --- accessibility and queries ---------------------------------------------------------------
+
+
+def test_the_page_is_labelled_and_its_queries_do_not_grow_with_the_periods(
+    tenant_a,
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.cases.test_accessibility import _check
+
+    client = signed_in(tenant_a.administrator)
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(PAGE)
+        assert response.status_code == 200
+        _check(response.content.decode())
+        return len(captured)
+
+    for percent in (10, 20):
+        services.experiment_configure(
+            actor=tenant_a.administrator,
+            administration=tenant_a.administration,
+            assisted_percent=percent,
+            backend="offline",
+        )
+    queries()  # the first request of a session sets it up
+    few = queries()
+    for percent in (30, 40, 50, 60):
+        services.experiment_configure(
+            actor=tenant_a.administrator,
+            administration=tenant_a.administration,
+            assisted_percent=percent,
+            backend="offline",
+        )
+    assert queries() == few

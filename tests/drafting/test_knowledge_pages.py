@@ -313,3 +313,34 @@ def test_the_api_refuses_a_topic_of_another_administration(tenant_a, tenant_b):
         API, {"title": "T", "body": BODY, "topic": theirs.pk}, "application/json"
     )
     assert response.status_code == 400 and "topic" in response.json()["fields"]
+
+
+# --- accessibility and queries ---------------------------------------------------------------
+
+
+def test_the_pages_are_labelled_and_the_list_queries_do_not_grow(tenant_a):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.cases.test_accessibility import _check
+
+    topic = make_topic(tenant_a.administration, "Accueil")
+    client = signed_in(tenant_a.administrator)
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(PAGE)
+        assert response.status_code == 200
+        _check(response.content.decode())
+        return len(captured)
+
+    article = own_article(tenant_a, topic=topic)
+    queries()  # the first request of a session sets it up
+    few = queries()
+    for index in range(10):
+        own_article(tenant_a, title=f"Article {index}", topic=topic)
+    assert queries() == few
+    for url in (NEW, f"{PAGE}{article.pk}/"):
+        response = client.get(url)
+        assert response.status_code == 200
+        _check(response.content.decode())
