@@ -217,8 +217,8 @@ def knowledge_upload(request: HttpRequest) -> HttpResponse:
                 messages.success(
                     request,
                     _(
-                        "Imported: %(created)d new, %(updated)d updated, %(unchanged)d "
-                        "unchanged, %(skipped)d skipped."
+                        "Imported — new: %(created)d, updated: %(updated)d, unchanged: "
+                        "%(unchanged)d, skipped: %(skipped)d."
                     )
                     % vars(report),
                 )
