@@ -386,3 +386,26 @@ def test_the_page_is_labelled_and_its_queries_do_not_grow_with_the_periods(
             backend="offline",
         )
     assert queries() == few
+
+
+def test_a_period_whose_endpoint_was_removed_falls_back_to_offline_and_says_so(
+    tenant_a, vitale_article, settings, django_capture_on_commit_callbacks
+):
+    settings.DRAFTING_OPENAI_BASE_URL = "http://127.0.0.1:9/v1"
+    settings.DRAFTING_BACKENDS_OFFERED = [("offline", ""), ("openai", "albert-small")]
+    services.experiment_configure(
+        actor=tenant_a.administrator,
+        administration=tenant_a.administration,
+        assisted_percent=99,
+        backend="openai",
+        model_name="albert-small",
+    )
+    settings.DRAFTING_OPENAI_BASE_URL = ""  # the endpoint is gone from the settings
+    with django_capture_on_commit_callbacks(execute=True):
+        cases = [
+            make_case(tenant_a.administration, subject="Carte Vitale perdue") for _ in range(3)
+        ]
+    suggestion = Suggestion.objects.filter(case__in=cases).first()
+    assert suggestion is not None and suggestion.status == "ready"
+    assert suggestion.backend == "offline" and suggestion.fell_back
+    assert "DRAFTING_OPENAI_BASE_URL" in suggestion.error
