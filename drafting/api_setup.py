@@ -10,6 +10,7 @@ from django.db.models import Q
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.exceptions import NotFound, PermissionDenied
+from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -19,6 +20,7 @@ from cases.models import Topic
 
 from . import services
 from .backends import backend_label, backends_offered
+from .forms_setup import KnowledgeUploadForm, import_uploads
 from .models import ExperimentPeriod, KnowledgeArticle
 
 
@@ -268,3 +270,38 @@ class ArticleDetailView(APIView):
             )
         article.refresh_from_db()
         return Response(ArticleSerializer(article).data)
+
+
+class ImportResultSerializer(serializers.Serializer):
+    created = serializers.IntegerField()
+    updated = serializers.IntegerField()
+    unchanged = serializers.IntegerField()
+    skipped = serializers.IntegerField()
+
+
+class KnowledgeImportView(APIView):
+    parser_classes = [MultiPartParser]
+
+    @extend_schema(
+        request={
+            "multipart/form-data": {
+                "type": "object",
+                "properties": {
+                    "files": {"type": "array", "items": {"type": "string", "format": "binary"}}
+                },
+            }
+        },
+        responses={201: ImportResultSerializer},
+        summary="Import fiches (.xml, .md) into the administration, all or nothing",
+    )
+    def post(self, request):
+        administration = administration_for(request, MANAGE_SETTINGS)
+        form = KnowledgeUploadForm(data={}, files=request.FILES)
+        if not form.is_valid():
+            raise serializers.ValidationError({"files": form.errors.get("files") or ["?"]})
+        report, errors = import_uploads(
+            actor=request.user, administration=administration, files=form.cleaned_data["files"]
+        )
+        if report is None:
+            raise serializers.ValidationError({"files": errors})
+        return Response(ImportResultSerializer(vars(report)).data, status=status.HTTP_201_CREATED)

@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import tempfile
+from pathlib import Path
+
 from django import forms
+from django.utils.text import get_valid_filename
 from django.utils.translation import gettext_lazy as _
 
+from . import services
 from .backends import backend_label, backends_offered
 from .knowledge import SUFFIXES
 
-MAX_UPLOAD_FILES = 200
+# Django refuses more files in one request (DATA_UPLOAD_MAX_NUMBER_FILES, 100 by default).
+MAX_UPLOAD_FILES = 100
 
 
 def backend_choice_value(backend: str, model_name: str) -> str:
@@ -129,3 +135,32 @@ class ArticleForm(forms.Form):
         self.fields["topic"].choices = [("", _("None"))] + [(t.pk, t.name) for t in topics]
         if editing:
             del self.fields["external_id"]
+
+
+def import_uploads(*, actor, administration, files) -> tuple[object | None, list[str]]:
+    """Import uploaded fiches through the knowledge import: (report, []) or (None, errors).
+
+    Each file is written under a safe name in a temporary folder; errors name the file as the
+    person chose it.
+    """
+    with tempfile.TemporaryDirectory(prefix="guichet-upload-") as folder:
+        by_disk: dict[str, str] = {}
+        for index, upload in enumerate(files):
+            disk = f"{index:04d}-{get_valid_filename(Path(upload.name).name)}"
+            with (Path(folder) / disk).open("wb") as out:
+                for chunk in upload.chunks():
+                    out.write(chunk)
+            by_disk[disk] = upload.name
+        try:
+            report = services.knowledge_upload(
+                actor=actor,
+                administration=administration,
+                folder=Path(folder),
+                names=list(by_disk.values()),
+            )
+        except services.KnowledgeImportError as exc:
+            return None, [
+                f"{by_disk.get(Path(e.path).name, Path(e.path).name)} : {e.message}"
+                for e in exc.errors
+            ]
+    return report, []

@@ -36,4 +36,9 @@ urlpatterns += [
         api_setup.ArticleDetailView.as_view(),
         name="api-knowledge-article",
     ),
+    path(
+        "knowledge/import/",
+        api_setup.KnowledgeImportView.as_view(),
+        name="api-knowledge-import",
+    ),
 ]

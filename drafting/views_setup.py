@@ -6,9 +6,6 @@ article of another administration 404 (like one that does not exist).
 
 from __future__ import annotations
 
-import tempfile
-from pathlib import Path
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -16,7 +13,6 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.text import get_valid_filename
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -26,7 +22,13 @@ from cases.selectors import topics_for
 
 from . import services
 from .backends import backend_label
-from .forms_setup import ArticleForm, ExperimentForm, KnowledgeUploadForm, backend_choice_value
+from .forms_setup import (
+    ArticleForm,
+    ExperimentForm,
+    KnowledgeUploadForm,
+    backend_choice_value,
+    import_uploads,
+)
 from .models import ExperimentPeriod, KnowledgeArticle
 
 ARTICLES_PER_PAGE = 50
@@ -189,40 +191,19 @@ def knowledge_upload(request: HttpRequest) -> HttpResponse:
     form = KnowledgeUploadForm(request.POST, request.FILES)
     errors: list[str] = []
     if form.is_valid():
-        files = form.cleaned_data["files"]
-        with tempfile.TemporaryDirectory(prefix="guichet-upload-") as folder:
-            names = []
-            for index, upload in enumerate(files):
-                # A safe name on disk, the person's name in messages.
-                disk = Path(folder) / f"{index:04d}-{get_valid_filename(Path(upload.name).name)}"
-                with disk.open("wb") as out:
-                    for chunk in upload.chunks():
-                        out.write(chunk)
-                names.append(upload.name)
-            by_disk = {
-                f"{i:04d}-{get_valid_filename(Path(n).name)}": n for i, n in enumerate(names)
-            }
-            try:
-                report = services.knowledge_upload(
-                    actor=request.user,
-                    administration=administration,
-                    folder=Path(folder),
-                    names=names,
+        report, errors = import_uploads(
+            actor=request.user, administration=administration, files=form.cleaned_data["files"]
+        )
+        if report is not None:
+            messages.success(
+                request,
+                _(
+                    "Imported — new: %(created)d, updated: %(updated)d, unchanged: "
+                    "%(unchanged)d, skipped: %(skipped)d."
                 )
-            except services.KnowledgeImportError as exc:
-                for error in exc.errors:
-                    name = by_disk.get(Path(error.path).name, Path(error.path).name)
-                    errors.append(f"{name} : {error.message}")
-            else:
-                messages.success(
-                    request,
-                    _(
-                        "Imported — new: %(created)d, updated: %(updated)d, unchanged: "
-                        "%(unchanged)d, skipped: %(skipped)d."
-                    )
-                    % vars(report),
-                )
-                return redirect("drafting:knowledge")
+                % vars(report),
+            )
+            return redirect("drafting:knowledge")
     else:
         errors = [str(e) for e in form.errors.get("files", [])] or [_("Choose at least one file.")]
     return _knowledge_page(request, administration, upload_errors=errors, status=400)

@@ -344,3 +344,36 @@ def test_the_pages_are_labelled_and_the_list_queries_do_not_grow(tenant_a):
         response = client.get(url)
         assert response.status_code == 200
         _check(response.content.decode())
+
+
+def test_the_import_api_is_all_or_nothing_and_names_the_bad_file(tenant_a, tenant_b):
+    client = signed_in(tenant_a.administrator)
+    bad = client.post(
+        "/api/v1/knowledge/import/",
+        {
+            "files": [
+                SimpleUploadedFile("bon.md", markdown("CAF69-BON")),
+                SimpleUploadedFile("cassé.md", b"sans en-tete\n"),
+            ]
+        },
+    )
+    assert bad.status_code == 400
+    body = bad.json()
+    assert body["code"] == "invalid" and any("cassé.md" in m for m in body["fields"]["files"])
+    assert not KnowledgeArticle.objects.filter(administration=tenant_a.administration).exists()
+    good = client.post(
+        "/api/v1/knowledge/import/",
+        {"files": [SimpleUploadedFile("bon.md", markdown("CAF69-BON"))]},
+    )
+    assert good.status_code == 201 and good.json()["created"] == 1
+    assert KnowledgeArticle.objects.get(external_id="CAF69-BON").administration == (
+        tenant_a.administration
+    )
+    empty = client.post("/api/v1/knowledge/import/", {})
+    assert empty.status_code == 400 and "files" in empty.json()["fields"]
+    other = signed_in(tenant_b.agent).post(
+        "/api/v1/knowledge/import/",
+        {"files": [SimpleUploadedFile("x.md", markdown("CPAM-X"))]},
+    )
+    assert other.status_code == 403
+    assert knowledge_audit(tenant_a.administration, "knowledge.imported").count() == 1
