@@ -173,15 +173,12 @@ class ArticleWriteSerializer(serializers.Serializer):
     external_id = serializers.CharField(required=False, allow_blank=True, max_length=64)
     is_active = serializers.BooleanField(required=False)
 
-    def __init__(self, *args, administration: Administration, **kwargs):
-        self.administration = administration
-        super().__init__(*args, **kwargs)
-
     def validate_topic(self, value):
         if value is None:
             return None
+        administration = self.context["administration"]
         topic = Topic.objects.filter(
-            Q(administration__isnull=True) | Q(administration=self.administration), pk=value
+            Q(administration__isnull=True) | Q(administration=administration), pk=value
         ).first()
         if topic is None:
             raise serializers.ValidationError("Unknown topic.")
@@ -221,7 +218,9 @@ class ArticleListView(APIView):
     )
     def post(self, request):
         administration = administration_for(request, MANAGE_SETTINGS)
-        serializer = ArticleWriteSerializer(data=request.data, administration=administration)
+        serializer = ArticleWriteSerializer(
+            data=request.data, context={"administration": administration}
+        )
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
         data.pop("is_active", None)
@@ -246,7 +245,7 @@ class ArticleDetailView(APIView):
         if article.administration_id is None:
             raise PermissionDenied("National articles are read-only.")
         serializer = ArticleWriteSerializer(
-            data=request.data, administration=administration, partial=True
+            data=request.data, context={"administration": administration}, partial=True
         )
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
