@@ -694,3 +694,58 @@ def enrolment_withdraw(*, actor: User, enrolment: Enrolment) -> Enrolment:
         previous=previous,
     )
     return enrolment
+
+
+# --- administration settings ------------------------------------------------------------------
+
+SIGNATURE_MAX_LENGTH = 2000
+
+
+@transaction.atomic
+def administration_update_texts(
+    *, actor: User, administration: Administration, signature: str, closing: str
+) -> Administration:
+    """The signature and closing formula that end drafts and replies, journaled."""
+    from .permissions import MANAGE_SETTINGS
+
+    if not has_administration_perm(actor, MANAGE_SETTINGS, administration):
+        raise PermissionDenied(
+            _("Your role does not allow managing this administration's settings.")
+        )
+    signature = (signature or "").strip()
+    closing = (closing or "").strip()
+    errors: dict[str, list[ValidationError]] = {}
+    if len(signature) > SIGNATURE_MAX_LENGTH:
+        errors["signature"] = [
+            ValidationError(
+                _("This text is too long (%(max)d characters at most).")
+                % {"max": SIGNATURE_MAX_LENGTH},
+                code="max_length",
+            )
+        ]
+    if len(closing) > 300:
+        errors["closing"] = [
+            ValidationError(
+                _("This text is too long (%(max)d characters at most).") % {"max": 300},
+                code="max_length",
+            )
+        ]
+    if errors:
+        raise ValidationError(errors)
+    administration = Administration.objects.select_for_update().get(pk=administration.pk)
+    before = {"signature": administration.signature, "closing": administration.closing}
+    after = {"signature": signature, "closing": closing}
+    if before == after:
+        return administration
+    administration.signature = signature
+    administration.closing = closing
+    administration.save(update_fields=["signature", "closing"])
+    audit_record(
+        administration=administration,
+        actor=actor,
+        category=AuditEntry.Category.SETTINGS,
+        action="settings.texts_changed",
+        target_label=administration.name,
+        data={"before": before, "after": after},
+    )
+    return administration

@@ -12,6 +12,7 @@ urlpatterns = [
     path("profil/", views.profile, name="profile"),
     path("profil/volontariat/", views.volunteer, name="volunteer"),
     path("profil/retrait/", views.withdraw, name="withdraw"),
+    path("gestion/", views.administration_home, name="administration"),
     path("membres/", views_members.members, name="members"),
     path("membres/import/", views_members.members_import, name="members_import"),
     path("membres/<int:pk>/", views_members.member_edit, name="member_edit"),

@@ -88,6 +88,21 @@ def switch_administration(request: HttpRequest) -> HttpResponse:
     return HttpResponseRedirect(next_url) if next_url != "/" else redirect("home")
 
 
+@login_required
+def administration_home(request: HttpRequest) -> HttpResponse:
+    """Administrators' entry: one tile per page their role opens in this administration."""
+    from .permissions import MANAGE_EXPERIMENT, MANAGE_SETTINGS, VIEW_AUDIT
+
+    administration = request.administration
+    allowed = {
+        perm: bool(administration) and has_administration_perm(request.user, perm, administration)
+        for perm in (MANAGE_MEMBERS, MANAGE_SETTINGS, MANAGE_EXPERIMENT, VIEW_AUDIT)
+    }
+    if not any(allowed.values()):
+        raise PermissionDenied
+    return render(request, "accounts/administration.html", {"allowed": allowed})
+
+
 # --- volunteering -----------------------------------------------------------------------------
 
 

@@ -148,3 +148,12 @@ def topics_for(administration: Administration) -> QuerySet[Topic]:
     return Topic.objects.filter(
         Q(administration__isnull=True) | Q(administration=administration), is_active=True
     ).order_by("name")
+
+
+def reply_skeleton(case: Case) -> str:
+    """The composer's starting text: greeting, room to write, the administration's closing
+    formula and signature (set on the settings page), as the drafts end."""
+    administration = case.administration
+    greeting = f"Bonjour {case.usager_name}," if case.usager_name else "Madame, Monsieur,"
+    ending = [administration.closing, administration.signature or administration.name]
+    return greeting + "\n\n\n\n" + "\n\n".join(part for part in ending if part)

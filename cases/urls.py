@@ -16,3 +16,14 @@ urlpatterns = [
     path("<int:pk>/transfert/", views.case_transfer, name="transfer"),
     path("tableau-de-bord/", views_dashboard.workload, name="dashboard"),
 ]
+
+# Administrators: the administration's settings (cases/views_settings.py).
+from . import views_settings  # noqa: E402
+
+urlpatterns += [
+    path("parametres/", views_settings.settings_page, name="settings"),
+    path("parametres/delais/", views_settings.deadlines, name="settings_deadlines"),
+    path("parametres/textes/", views_settings.texts, name="settings_texts"),
+    path("parametres/themes/", views_settings.topic_create, name="settings_topic_create"),
+    path("parametres/themes/<int:pk>/", views_settings.topic_update, name="settings_topic"),
+]

@@ -188,7 +188,8 @@ def _case_context(request: HttpRequest, case: Case, **forms) -> dict:
         "now": timezone.now(),
         "note_form": forms.get("note_form") or NoteForm(),
         "reply_form": forms.get("reply_form")
-        or ReplyForm(initial={"version": case.version, "body": ""}),
+        or ReplyForm(initial={"version": case.version, "body": selectors.reply_skeleton(case)}),
+        "reply_skeleton": selectors.reply_skeleton(case),
         "transfer_form": forms.get("transfer_form")
         or TransferForm(current=administration, initial={"version": case.version}),
         "confirming": forms.get("confirming", False),

@@ -226,6 +226,19 @@ DRAFTING_TOP_K = env.int("DRAFTING_TOP_K", default=5)
 DRAFTING_RETRY_INITIAL_WAIT = env.float("DRAFTING_RETRY_INITIAL_WAIT", default=1.0)
 DRAFTING_RETRY_MAX_WAIT = env.float("DRAFTING_RETRY_MAX_WAIT", default=10.0)
 DRAFTING_RETRIEVER = env.str("DRAFTING_RETRIEVER", default="drafting.retrieval.build_retrievers")
+# What administrators may choose for their experiment (drafting/backends.py, backends_offered):
+# the offline drafter always, and each model the OpenAI-compatible endpoint serves once its URL
+# is set (DRAFTING_OPENAI_MODEL, plus DRAFTING_OPENAI_MODELS, comma-separated).
+DRAFTING_OPENAI_MODELS = env.list("DRAFTING_OPENAI_MODELS", default=[])
+DRAFTING_BACKENDS_OFFERED = [("offline", "")] + (
+    [
+        ("openai", name)
+        for name in dict.fromkeys([DRAFTING_OPENAI_MODEL, *DRAFTING_OPENAI_MODELS])
+        if name
+    ]
+    if DRAFTING_OPENAI_BASE_URL
+    else []
+)
 SILENCED_SYSTEM_CHECKS = ["models.W040"]  # SQLite ignores covering-index columns
 
 if GUICHET_ENV == "test":

@@ -9,6 +9,7 @@ import re
 from typing import Any
 
 from django.conf import settings
+from django.utils.translation import gettext as _
 from langchain_core.callbacks import CallbackManagerForLLMRun
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage, BaseMessage
@@ -216,3 +217,27 @@ def available_backends() -> list[tuple[str, str]]:
     if settings.DRAFTING_OPENAI_BASE_URL:
         backends.append(("openai", f"OpenAI-compatible ({settings.DRAFTING_OPENAI_MODEL})"))
     return backends
+
+
+def backends_offered() -> list[tuple[str, str]]:
+    """The (backend, model) pairs an administrator may choose (``DRAFTING_BACKENDS_OFFERED``).
+
+    An OpenAI-compatible model is offered only while the endpoint is configured: a choice the
+    platform cannot serve is never shown, and never accepted.
+    """
+    offered: list[tuple[str, str]] = []
+    for backend, model_name in settings.DRAFTING_BACKENDS_OFFERED:
+        if backend == "openai" and not (settings.DRAFTING_OPENAI_BASE_URL and model_name):
+            continue
+        if backend not in ("offline", "openai") or (backend, model_name) in offered:
+            continue
+        offered.append((backend, model_name))
+    return offered or [("offline", "")]
+
+
+def backend_label(backend: str, model_name: str) -> str:
+    if backend == "offline":
+        return _("Offline drafter of Guichet (%(model)s, no network)") % {
+            "model": OFFLINE_MODEL_NAME
+        }
+    return _("OpenAI-compatible endpoint, model %(model)s") % {"model": model_name or "?"}

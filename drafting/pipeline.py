@@ -101,9 +101,21 @@ def build_chain(
     )
     if backend == "offline":
         return offline
-    primary = (
-        PROMPT | build_chat_model(backend, model_name) | _finish(backend, model_name, validate)
-    ).with_retry(
+    try:
+        model = build_chat_model(backend, model_name)
+    except ValueError as exc:
+        # The period chose a backend the platform no longer serves (its endpoint was removed
+        # from the settings): the offline drafter writes, recorded as a fallback.
+        unavailable = exc
+        logger.warning("drafting backend %s unavailable: %s", backend, unavailable)
+
+        def offline_instead(inputs: dict[str, Any]) -> dict[str, Any]:
+            result = offline.invoke(inputs)
+            error = f"{type(unavailable).__name__}: {unavailable}"[:2000]
+            return {**result, "fell_back": True, "error": error}
+
+        return RunnableLambda(offline_instead)
+    primary = (PROMPT | model | _finish(backend, model_name, validate)).with_retry(
         stop_after_attempt=1 + settings.DRAFTING_OPENAI_MAX_RETRIES,
         wait_exponential_jitter=True,
         exponential_jitter_params={  # type: ignore[typeddict-unknown-key]

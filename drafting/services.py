@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from rapidfuzz import fuzz
 
-from accounts.models import Administration, User
+from accounts.models import Administration, AuditEntry, Enrolment, User
 from accounts.permissions import (
     MANAGE_EXPERIMENT,
     MANAGE_SETTINGS,
@@ -28,6 +28,7 @@ from accounts.permissions import (
     has_administration_perm,
 )
 from accounts.selectors import is_volunteer
+from accounts.services import audit_record
 from cases.models import Case, Reply, Topic
 
 from .knowledge import ArticleData, KnowledgeFileError, knowledge_files, read_knowledge_file
@@ -286,10 +287,14 @@ def experiment_start(
     if share.is_nan() or not Decimal(0) <= share <= Decimal(1):
         raise ValidationError({"assisted_share": _("The assisted share is between 0 and 1.")})
     now = timezone.now()
-    ExperimentPeriod.objects.select_for_update().filter(
-        administration=administration, ended_at__isnull=True
-    ).update(ended_at=now)
-    return ExperimentPeriod.objects.create(
+    running = (
+        ExperimentPeriod.objects.select_for_update()
+        .filter(administration=administration, ended_at__isnull=True)
+        .first()
+    )
+    if running is not None:
+        ExperimentPeriod.objects.filter(pk=running.pk).update(ended_at=now)
+    period = ExperimentPeriod.objects.create(
         administration=administration,
         assisted_share=share,
         seed=seed or secrets.token_hex(8),
@@ -298,15 +303,59 @@ def experiment_start(
         started_at=now,
         started_by=actor,
     )
+    audit_record(
+        administration=administration,
+        actor=actor,
+        category=AuditEntry.Category.EXPERIMENT,
+        action="experiment.reconfigured" if running is not None else "experiment.started",
+        target_label=_period_label(period),
+        data={"before": _period_data(running), "after": _period_data(period)},
+    )
+    return period
 
 
 @transaction.atomic
 def experiment_stop(*, actor: User | None, administration: Administration) -> int:
     if actor is not None and not has_administration_perm(actor, MANAGE_EXPERIMENT, administration):
         raise PermissionDenied(_("Only administrators set the experiment up."))
-    return ExperimentPeriod.objects.filter(
-        administration=administration, ended_at__isnull=True
-    ).update(ended_at=timezone.now())
+    running = (
+        ExperimentPeriod.objects.select_for_update()
+        .filter(administration=administration, ended_at__isnull=True)
+        .first()
+    )
+    if running is None:
+        return 0
+    # Stopping only ends the period: its arms, drafts and decisions stay for the results.
+    running.ended_at = timezone.now()
+    ExperimentPeriod.objects.filter(pk=running.pk).update(ended_at=running.ended_at)
+    audit_record(
+        administration=administration,
+        actor=actor,
+        category=AuditEntry.Category.EXPERIMENT,
+        action="experiment.stopped",
+        target_label=_period_label(running),
+        data={"before": _period_data(running), "after": None},
+    )
+    return 1
+
+
+def _period_label(period: ExperimentPeriod) -> str:
+    share = (period.assisted_share * 100).normalize()
+    return f"{share:f} % · {period.backend}{' · ' + period.model_name if period.model_name else ''}"
+
+
+def _period_data(period: ExperimentPeriod | None) -> dict | None:
+    if period is None:
+        return None
+    return {
+        "period": period.pk,
+        "assisted_share": str(period.assisted_share),
+        "unit": "case",
+        "backend": period.backend,
+        "model_name": period.model_name,
+        "started_at": period.started_at.isoformat(),
+        "ended_at": period.ended_at.isoformat() if period.ended_at else None,
+    }
 
 
 def arm_draw(seed: str, case_id: int) -> float:
@@ -500,3 +549,314 @@ def suggestion_record_sent_reply(*, case_id: int, reply_id: int) -> Suggestion |
     suggestion.seconds_to_decision = _seconds_since(suggestion.shown_at, reply.created_at)
     suggestion.save()
     return suggestion
+
+
+# --- set-up by administrators: the experiment page and the knowledge pages -------------------
+
+
+def experiment_has_volunteer(administration: Administration) -> bool:
+    """At least one active member of the administration is an approved volunteer."""
+    return Enrolment.objects.filter(
+        administration=administration,
+        status=Enrolment.Status.APPROVED,
+        consented_at__isnull=False,
+        user__is_active=True,
+        user__memberships__administration=administration,
+        user__memberships__is_active=True,
+    ).exists()
+
+
+@transaction.atomic
+def experiment_configure(
+    *,
+    actor: User,
+    administration: Administration,
+    assisted_percent: int,
+    backend: str,
+    model_name: str = "",
+) -> ExperimentPeriod:
+    """Start the experiment, or change its set-up, as an administrator does it.
+
+    Each change is a new frozen period (the running one ends), so that results can be split by
+    period. The share is a whole percentage from 1 to 99: with 0 or 100 % there is nothing to
+    compare. The backend and model are among those the platform offers, and there must be at
+    least one approved volunteer: without one, no draft would ever be shown.
+    """
+    from .backends import backends_offered
+
+    if not has_administration_perm(actor, MANAGE_EXPERIMENT, administration):
+        raise PermissionDenied(_("Only administrators set the experiment up."))
+    if isinstance(assisted_percent, bool) or not isinstance(assisted_percent, int):
+        raise ValidationError(
+            {"assisted_percent": [ValidationError(_("Enter a whole number."), code="invalid")]}
+        )
+    if not 1 <= assisted_percent <= 99:
+        raise ValidationError(
+            {
+                "assisted_percent": [
+                    ValidationError(
+                        _("The assisted share is a whole percentage from 1 to 99."),
+                        code="out_of_range",
+                    )
+                ]
+            }
+        )
+    backend = (backend or "").strip()
+    model_name = (model_name or "").strip()
+    if backend == "offline":
+        model_name = ""
+    if (backend, model_name) not in backends_offered():
+        raise ValidationError(
+            {
+                "backend": [
+                    ValidationError(
+                        _("Choose a drafting backend and model that the platform offers."),
+                        code="invalid_choice",
+                    )
+                ]
+            }
+        )
+    if not experiment_has_volunteer(administration):
+        raise ValidationError(
+            {
+                "assisted_percent": [
+                    ValidationError(
+                        _(
+                            "The experiment cannot start: no agent of this administration is an "
+                            "approved volunteer. Approve at least one volunteer first."
+                        ),
+                        code="no_volunteer",
+                    )
+                ]
+            }
+        )
+    share = Decimal(assisted_percent) / Decimal(100)
+    running = running_period(administration.pk)
+    if (
+        running is not None
+        and running.assisted_share == share
+        and (running.backend, running.model_name) == (backend, model_name)
+    ):
+        raise ValidationError(
+            {
+                "assisted_percent": [
+                    ValidationError(
+                        _("This is already the running set-up: nothing was changed."),
+                        code="unchanged",
+                    )
+                ]
+            }
+        )
+    return experiment_start(
+        actor=actor,
+        administration=administration,
+        assisted_share=share,
+        backend=backend,
+        model_name=model_name,
+    )
+
+
+@transaction.atomic
+def experiment_end(*, actor: User, administration: Administration) -> ExperimentPeriod:
+    """Stop the running experiment: its period ends; nothing is deleted."""
+    if not has_administration_perm(actor, MANAGE_EXPERIMENT, administration):
+        raise PermissionDenied(_("Only administrators set the experiment up."))
+    running = running_period(administration.pk)
+    if running is None:
+        raise ValidationError(
+            {"experiment": [ValidationError(_("No experiment is running."), code="not_running")]}
+        )
+    experiment_stop(actor=actor, administration=administration)
+    running.refresh_from_db()
+    return running
+
+
+def _require_settings(actor: User, administration: Administration) -> None:
+    if not has_administration_perm(actor, MANAGE_SETTINGS, administration):
+        raise PermissionDenied(
+            _("Your role does not allow managing this administration's settings.")
+        )
+
+
+def _own_article(actor: User, article: KnowledgeArticle, administration: Administration) -> None:
+    """National articles are read-only for administrators; another's do not exist for them."""
+    if article.administration_id is None:
+        raise PermissionDenied(_("National articles are read-only."))
+    if article.administration_id != administration.pk:
+        raise KnowledgeArticle.DoesNotExist("No article matches the given query.")
+    _require_settings(actor, administration)
+
+
+_HEADING_RE = re.compile(r"^#{2,4}\s+(.*)$")
+
+
+def _manual_passages(title: str, body: str) -> list[tuple[str, str]]:
+    """Passages of an article written in Guichet: ``## Titre`` lines start sections."""
+    from .knowledge import split_passages
+
+    sections: list[tuple[str, list[str]]] = []
+    heading, blocks, paragraph = title, [], []
+    for line in body.splitlines():
+        match = _HEADING_RE.match(line.strip())
+        if match:
+            if paragraph:
+                blocks.append(" ".join(paragraph))
+                paragraph = []
+            if blocks:
+                sections.append((heading, blocks))
+            heading, blocks = f"{title} › {match.group(1).strip()}", []
+        elif not line.strip():
+            if paragraph:
+                blocks.append(" ".join(paragraph))
+                paragraph = []
+        else:
+            paragraph.append(line.strip())
+    if paragraph:
+        blocks.append(" ".join(paragraph))
+    if blocks:
+        sections.append((heading, blocks))
+    return split_passages(sections)
+
+
+_EXTERNAL_ID_RE = re.compile(r"^[\w.-]{1,64}$")
+
+
+@transaction.atomic
+def article_write(
+    *,
+    actor: User,
+    administration: Administration,
+    title: str,
+    body: str,
+    summary: str = "",
+    source_url: str = "",
+    topic: Topic | None = None,
+    external_id: str = "",
+    article: KnowledgeArticle | None = None,
+) -> KnowledgeArticle:
+    """Create (``article`` None) or edit one of the administration's own articles."""
+    if article is not None:
+        _own_article(actor, article, administration)
+        article = KnowledgeArticle.objects.select_for_update().get(pk=article.pk)
+    else:
+        _require_settings(actor, administration)
+    title, body = (title or "").strip(), (body or "").strip()
+    errors: dict[str, list[ValidationError]] = {}
+    if not title:
+        errors["title"] = [ValidationError(_("This field cannot be empty."), code="required")]
+    elif len(title) > 300:
+        errors["title"] = [ValidationError(_("300 characters at most."), code="max_length")]
+    if not body:
+        errors["body"] = [ValidationError(_("This field cannot be empty."), code="required")]
+    if topic is not None and topic.administration_id not in (None, administration.pk):
+        errors["topic"] = [
+            ValidationError(_("This topic belongs to another administration."), code="invalid")
+        ]
+    if article is None:
+        external_id = (external_id or "").strip() or f"MAN-{secrets.token_hex(4).upper()}"
+        if not _EXTERNAL_ID_RE.match(external_id):
+            errors["external_id"] = [
+                ValidationError(
+                    _("1 to 64 letters, digits, dots, dashes or underscores."), code="invalid"
+                )
+            ]
+        elif KnowledgeArticle.objects.filter(
+            administration=administration, external_id=external_id
+        ).exists():
+            errors["external_id"] = [
+                ValidationError(_("Another article already has this identifier."), code="unique")
+            ]
+    if errors:
+        raise ValidationError(errors)
+    passages = _manual_passages(title, body)
+    if not passages:
+        raise ValidationError(
+            {"body": [ValidationError(_("The text has no paragraph."), code="invalid")]}
+        )
+    created = article is None
+    before = None
+    if article is None:
+        article = KnowledgeArticle(
+            administration=administration,
+            external_id=external_id,
+            source_format=KnowledgeArticle.Format.MANUAL,
+        )
+    else:
+        before = {"title": article.title, "topic": article.topic_id, "url": article.source_url}
+    article.title = title
+    article.summary = (summary or "").strip()
+    article.body = body
+    article.source_url = (source_url or "").strip()
+    article.topic = topic
+    article.updated_on = timezone.localdate()
+    article.content_hash = ArticleData(
+        external_id=article.external_id,
+        title=title,
+        body=body,
+        source_format=article.source_format,
+        summary=article.summary,
+        source_url=article.source_url,
+        topic_slug=topic.slug if topic else "",
+        updated_on=article.updated_on,
+    ).content_hash
+    article.full_clean(validate_unique=False)
+    article.save()
+    _passages_replace(article, passages)
+    search_index_article(article=article)
+    audit_record(
+        administration=administration,
+        actor=actor,
+        category=AuditEntry.Category.KNOWLEDGE,
+        action="knowledge.article_created" if created else "knowledge.article_edited",
+        target_label=f"{article.external_id} · {article.title}",
+        data={
+            "article": article.pk,
+            "before": before,
+            "after": {"title": article.title, "topic": article.topic_id, "url": article.source_url},
+        },
+    )
+    return article
+
+
+@transaction.atomic
+def article_retire(
+    *, actor: User, administration: Administration, article: KnowledgeArticle, active: bool
+) -> KnowledgeArticle:
+    """Retire (no longer used in drafts) or bring back one of the administration's articles."""
+    _own_article(actor, article, administration)
+    if article.is_active == active:
+        return article
+    article = article_set_active(article=article, active=active)
+    audit_record(
+        administration=administration,
+        actor=actor,
+        category=AuditEntry.Category.KNOWLEDGE,
+        action="knowledge.article_reactivated" if active else "knowledge.article_retired",
+        target_label=f"{article.external_id} · {article.title}",
+        data={"article": article.pk},
+    )
+    return article
+
+
+@transaction.atomic
+def knowledge_upload(
+    *, actor: User, administration: Administration, folder: Path, names: list[str]
+) -> ImportReport:
+    """Import uploaded fiches (saved in ``folder``) into the administration, all or nothing."""
+    _require_settings(actor, administration)
+    report = knowledge_import(path=folder, administration=administration, actor=actor)
+    audit_record(
+        administration=administration,
+        actor=actor,
+        category=AuditEntry.Category.KNOWLEDGE,
+        action="knowledge.imported",
+        target_label=", ".join(names)[:300],
+        data={
+            "files": names,
+            "created": report.created,
+            "updated": report.updated,
+            "unchanged": report.unchanged,
+            "skipped": report.skipped,
+        },
+    )
+    return report

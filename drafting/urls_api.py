@@ -24,3 +24,26 @@ urlpatterns = [
 urlpatterns += [
     path("impact/", api_impact.ImpactReportView.as_view(), name="api-impact"),
 ]
+
+# Administrators: the experiment set-up and the knowledge base (drafting/api_setup.py).
+from . import api_setup  # noqa: E402
+
+urlpatterns += [
+    path("experiment/", api_setup.ExperimentView.as_view(), name="api-experiment"),
+    path("experiment/stop/", api_setup.ExperimentStopView.as_view(), name="api-experiment-stop"),
+    path(
+        "knowledge/articles/",
+        api_setup.ArticleListView.as_view(),
+        name="api-knowledge-articles",
+    ),
+    path(
+        "knowledge/articles/<int:pk>/",
+        api_setup.ArticleDetailView.as_view(),
+        name="api-knowledge-article",
+    ),
+    path(
+        "knowledge/import/",
+        api_setup.KnowledgeImportView.as_view(),
+        name="api-knowledge-import",
+    ),
+]

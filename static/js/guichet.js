@@ -13,7 +13,9 @@
     var source = document.getElementById(button.getAttribute("data-use-draft"));
     var composer = document.getElementById("id_body_reply");
     if (!source || !composer) { return; }
-    if (composer.value.trim() && !window.confirm(button.getAttribute("data-confirm"))) { return; }
+    // The starting text (greeting, closing, signature) is not the agent's work: replace it.
+    var written = composer.value.trim() && composer.value.trim() !== (composer.getAttribute("data-skeleton") || "").trim();
+    if (written && !window.confirm(button.getAttribute("data-confirm"))) { return; }
     composer.value = source.textContent.trim();
     composer.focus();
     composer.setSelectionRange(0, 0);

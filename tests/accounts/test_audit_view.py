@@ -102,9 +102,11 @@ def test_administrator_reads_changes_in_words(client, tenant_a):
 
 def test_navigation_shows_the_journal_to_administrators_only(client, tenant_a):
     client.force_login(tenant_a.administrator)
-    assert f'href="{JOURNAL}"' in client.get("/compte/profil/").content.decode()
+    assert 'id="nav-administration"' in client.get("/compte/profil/").content.decode()
+    assert f'href="{JOURNAL}"' in client.get("/compte/gestion/").content.decode()
     client.force_login(tenant_a.manager)
-    assert f'href="{JOURNAL}"' not in client.get("/compte/profil/").content.decode()
+    assert 'id="nav-administration"' not in client.get("/compte/profil/").content.decode()
+    assert client.get("/compte/gestion/").status_code == 403
 
 
 @pytest.mark.parametrize("role", ["agent", "manager"])

@@ -30,7 +30,8 @@ def test_administrator_filters_and_exports_the_journal(page, tenants):
     )
 
     sign_in(page, admin.email)
-    page.get_by_role("link", name="Journal", exact=True).click()
+    page.locator("#nav-administration").click()
+    page.locator("#tile-audit a").click()
     page.wait_for_url("**/compte/journal/")
     table = page.locator("#audit-table")
     assert "Rôle modifié" in table.inner_text()

@@ -1,0 +1,199 @@
+"""API of the administration settings (administrators): deadlines, texts, own topics.
+
+The administration is the one of the session (or token), never a request field. A role
+without the permission gets 403; a topic of another administration 404, a national one 403.
+"""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.db.models import Q
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers, status
+from rest_framework.exceptions import NotFound, PermissionDenied
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from accounts import services as account_services
+from accounts.models import Administration
+from accounts.permissions import MANAGE_SETTINGS, has_administration_perm
+
+from .. import services
+from ..models import DEFAULT_RESPONSE_DAYS, Channel, ResponseDeadline, Topic
+
+
+def administration_for(request) -> Administration:
+    administration = getattr(request, "administration", None)
+    if not administration or not has_administration_perm(
+        request.user, MANAGE_SETTINGS, administration
+    ):
+        raise PermissionDenied()
+    return administration
+
+
+class DeadlineSerializer(serializers.Serializer):
+    channel = serializers.ChoiceField(choices=Channel.choices)
+    days = serializers.IntegerField(min_value=1, max_value=365, allow_null=True)
+    default_days = serializers.IntegerField(read_only=True)
+    effective_days = serializers.IntegerField(read_only=True)
+
+
+class SettingsSerializer(serializers.Serializer):
+    administration = serializers.CharField(read_only=True)
+    signature = serializers.CharField(allow_blank=True, max_length=2000, trim_whitespace=True)
+    closing = serializers.CharField(allow_blank=True, max_length=300, trim_whitespace=True)
+    response_deadlines = DeadlineSerializer(many=True)
+
+    def validate_response_deadlines(self, rows):
+        channels = [row["channel"] for row in rows]
+        if len(set(channels)) != len(channels):
+            raise serializers.ValidationError("Each channel at most once.")
+        return rows
+
+
+def _settings_payload(administration: Administration) -> dict:
+    configured = dict(
+        ResponseDeadline.objects.filter(administration=administration).values_list(
+            "channel", "days"
+        )
+    )
+    return {
+        "administration": administration.name,
+        "signature": administration.signature,
+        "closing": administration.closing,
+        "response_deadlines": [
+            {
+                "channel": channel.value,
+                "days": configured.get(channel.value),
+                "default_days": DEFAULT_RESPONSE_DAYS[channel],
+                "effective_days": configured.get(channel.value) or DEFAULT_RESPONSE_DAYS[channel],
+            }
+            for channel in Channel
+        ],
+    }
+
+
+class AdministrationSettingsView(APIView):
+    @extend_schema(responses=SettingsSerializer, summary="The administration's settings")
+    def get(self, request):
+        administration = administration_for(request)
+        return Response(SettingsSerializer(_settings_payload(administration)).data)
+
+    def _write(self, request, *, partial: bool):
+        administration = administration_for(request)
+        serializer = SettingsSerializer(data=request.data, partial=partial)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        # Both writes or neither: the texts and the deadlines share one transaction.
+        with transaction.atomic():
+            if "signature" in data or "closing" in data:
+                administration = account_services.administration_update_texts(
+                    actor=request.user,
+                    administration=administration,
+                    signature=data.get("signature", administration.signature),
+                    closing=data.get("closing", administration.closing),
+                )
+            if "response_deadlines" in data:
+                services.response_deadlines_set(
+                    actor=request.user,
+                    administration=administration,
+                    days={row["channel"]: row["days"] for row in data["response_deadlines"]},
+                )
+        administration.refresh_from_db()
+        return Response(SettingsSerializer(_settings_payload(administration)).data)
+
+    @extend_schema(
+        request=SettingsSerializer,
+        responses=SettingsSerializer,
+        summary="Replace the settings (deadlines not listed are left as they are)",
+    )
+    def put(self, request):
+        return self._write(request, partial=False)
+
+    @extend_schema(
+        request=SettingsSerializer, responses=SettingsSerializer, summary="Change some settings"
+    )
+    def patch(self, request):
+        return self._write(request, partial=True)
+
+
+class TopicSerializer(serializers.ModelSerializer):
+    scope = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Topic
+        fields = ["id", "name", "slug", "is_active", "scope"]
+        read_only_fields = ["id", "slug", "scope"]
+
+    def get_scope(self, topic) -> str:
+        return "national" if topic.administration_id is None else "administration"
+
+
+class TopicWriteSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=120)
+    is_active = serializers.BooleanField(required=False)
+
+
+class TopicListView(APIView):
+    @extend_schema(
+        responses=TopicSerializer(many=True),
+        summary="National topics (read-only) and the administration's own ones",
+    )
+    def get(self, request):
+        administration = administration_for(request)
+        topics = Topic.objects.filter(
+            Q(administration__isnull=True) | Q(administration=administration)
+        ).order_by("name", "pk")
+        return Response(TopicSerializer(topics, many=True).data)
+
+    @extend_schema(
+        request=TopicWriteSerializer,
+        responses={201: TopicSerializer},
+        summary="Create a topic of the administration",
+    )
+    def post(self, request):
+        administration = administration_for(request)
+        serializer = TopicWriteSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        topic = services.topic_create(
+            actor=request.user,
+            administration=administration,
+            name=serializer.validated_data["name"],
+        )
+        return Response(TopicSerializer(topic).data, status=status.HTTP_201_CREATED)
+
+
+class TopicDetailView(APIView):
+    def _topic(self, administration: Administration, pk: int) -> Topic:
+        topic = Topic.objects.filter(
+            Q(administration__isnull=True) | Q(administration=administration), pk=pk
+        ).first()
+        if topic is None:
+            raise NotFound()
+        return topic
+
+    @extend_schema(responses=TopicSerializer, summary="One topic")
+    def get(self, request, pk: int):
+        administration = administration_for(request)
+        return Response(TopicSerializer(self._topic(administration, pk)).data)
+
+    @extend_schema(
+        request=TopicWriteSerializer,
+        responses=TopicSerializer,
+        summary="Rename, retire (is_active false) or bring back an own topic",
+    )
+    def patch(self, request, pk: int):
+        administration = administration_for(request)
+        topic = self._topic(administration, pk)
+        if topic.administration_id is None:
+            raise PermissionDenied("National topics are read-only.")
+        serializer = TopicWriteSerializer(data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        topic = services.topic_update(
+            actor=request.user,
+            administration=administration,
+            topic=topic,
+            name=serializer.validated_data.get("name"),
+            is_active=serializer.validated_data.get("is_active"),
+        )
+        return Response(TopicSerializer(topic).data)

@@ -1,0 +1,166 @@
+"""Forms of the administrators' pages: the experiment set-up and the knowledge base."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+from django import forms
+from django.utils.text import get_valid_filename
+from django.utils.translation import gettext_lazy as _
+
+from . import services
+from .backends import backend_label, backends_offered
+from .knowledge import SUFFIXES
+
+# Django refuses more files in one request (DATA_UPLOAD_MAX_NUMBER_FILES, 100 by default).
+MAX_UPLOAD_FILES = 100
+
+
+def backend_choice_value(backend: str, model_name: str) -> str:
+    return f"{backend}:{model_name}"
+
+
+class ExperimentForm(forms.Form):
+    assisted_percent = forms.IntegerField(
+        label=_("Assisted share (%)"),
+        help_text=_(
+            "Share of new cases that get an AI draft, from 1 to 99 %. The other cases are the "
+            "control group."
+        ),
+        min_value=1,
+        max_value=99,
+        error_messages={
+            "required": _("Enter the assisted share."),
+            "invalid": _("Enter a whole number."),
+            "min_value": _("The assisted share is a whole percentage from 1 to 99."),
+            "max_value": _("The assisted share is a whole percentage from 1 to 99."),
+        },
+    )
+    backend = forms.ChoiceField(
+        label=_("Drafting backend and model"),
+        error_messages={
+            "required": _("Choose a drafting backend and model that the platform offers."),
+            "invalid_choice": _("Choose a drafting backend and model that the platform offers."),
+        },
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["backend"].choices = [
+            (backend_choice_value(b, m), backend_label(b, m)) for b, m in backends_offered()
+        ]
+
+    def backend_pair(self) -> tuple[str, str]:
+        backend, _sep, model_name = self.cleaned_data["backend"].partition(":")
+        return backend, model_name
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files in one field (the pattern of Django's documentation)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": ",".join(SUFFIXES)}))
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        single = super().clean
+        if isinstance(data, list | tuple):
+            return [single(item, initial) for item in data]
+        return [single(data, initial)] if data else []
+
+
+class KnowledgeUploadForm(forms.Form):
+    files = MultipleFileField(
+        label=_("Fiches to import"),
+        help_text=_(
+            "service-public.fr XML fiches or Markdown files with a front matter (.xml, .md). "
+            "All or nothing: one bad file and nothing is imported."
+        ),
+        error_messages={"required": _("Choose at least one file.")},
+    )
+
+    def clean_files(self):
+        files = self.cleaned_data["files"]
+        if not files:
+            raise forms.ValidationError(_("Choose at least one file."))
+        if len(files) > MAX_UPLOAD_FILES:
+            raise forms.ValidationError(
+                _("%(max)d files at most per import.") % {"max": MAX_UPLOAD_FILES}
+            )
+        names = set()
+        for file in files:
+            name = file.name or ""
+            if not name.lower().endswith(SUFFIXES):
+                raise forms.ValidationError(
+                    _("%(name)s: only .xml and .md files can be imported.") % {"name": name}
+                )
+            if name in names:
+                raise forms.ValidationError(_("%(name)s is chosen twice.") % {"name": name})
+            names.add(name)
+        return files
+
+
+class ArticleForm(forms.Form):
+    title = forms.CharField(label=_("Title"), max_length=300)
+    external_id = forms.CharField(
+        label=_("Identifier (optional)"),
+        required=False,
+        max_length=64,
+        help_text=_("Letters, digits, dots, dashes or underscores; made up if left empty."),
+    )
+    summary = forms.CharField(
+        label=_("Summary (optional)"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    body = forms.CharField(
+        label=_("Text"),
+        widget=forms.Textarea(attrs={"rows": 14}),
+        max_length=200_000,
+        help_text=_("Paragraphs separated by an empty line; “## Heading” lines start sections."),
+    )
+    source_url = forms.URLField(
+        label=_("Source address (optional)"),
+        required=False,
+        max_length=500,
+        assume_scheme="https",
+    )
+    topic = forms.TypedChoiceField(label=_("Topic"), required=False, coerce=int, empty_value=None)
+
+    def __init__(self, *args, topics=(), editing: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["topic"].choices = [("", _("None"))] + [(t.pk, t.name) for t in topics]
+        if editing:
+            del self.fields["external_id"]
+
+
+def import_uploads(*, actor, administration, files) -> tuple[object | None, list[str]]:
+    """Import uploaded fiches through the knowledge import: (report, []) or (None, errors).
+
+    Each file is written under a safe name in a temporary folder; errors name the file as the
+    person chose it.
+    """
+    with tempfile.TemporaryDirectory(prefix="guichet-upload-") as folder:
+        by_disk: dict[str, str] = {}
+        for index, upload in enumerate(files):
+            disk = f"{index:04d}-{get_valid_filename(Path(upload.name).name)}"
+            with (Path(folder) / disk).open("wb") as out:
+                for chunk in upload.chunks():
+                    out.write(chunk)
+            by_disk[disk] = upload.name
+        try:
+            report = services.knowledge_upload(
+                actor=actor,
+                administration=administration,
+                folder=Path(folder),
+                names=list(by_disk.values()),
+            )
+        except services.KnowledgeImportError as exc:
+            return None, [
+                f"{by_disk.get(Path(e.path).name, Path(e.path).name)} : {e.message}"
+                for e in exc.errors
+            ]
+    return report, []

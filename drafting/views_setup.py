@@ -1,0 +1,318 @@
+"""Administrators' pages of drafting: the experiment set-up and the knowledge base.
+
+The administration is the one of the session; a role without the permission gets 403, an
+article of another administration 404 (like one that does not exist).
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count, Q
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from accounts.models import Administration
+from accounts.permissions import MANAGE_EXPERIMENT, MANAGE_SETTINGS, has_administration_perm
+from cases.selectors import topics_for
+
+from . import services
+from .backends import backend_label
+from .forms_setup import (
+    ArticleForm,
+    ExperimentForm,
+    KnowledgeUploadForm,
+    backend_choice_value,
+    import_uploads,
+)
+from .models import ExperimentPeriod, KnowledgeArticle
+
+ARTICLES_PER_PAGE = 50
+
+
+def _administration(request: HttpRequest, perm: str) -> Administration:
+    administration = getattr(request, "administration", None)
+    if not administration or not has_administration_perm(request.user, perm, administration):
+        raise PermissionDenied
+    return administration
+
+
+def _form_errors(form, exc: ValidationError) -> None:
+    for field, errors in exc.message_dict.items():
+        form.add_error(field if field in form.fields else None, errors)
+
+
+# --- experiment --------------------------------------------------------------------------------
+
+
+def experiment_periods(administration: Administration):
+    """The administration's periods, newest first, with their number of cases per arm."""
+    return (
+        ExperimentPeriod.objects.filter(administration=administration)
+        .select_related("started_by")
+        .annotate(
+            assisted_cases=Count("arms", filter=Q(arms__arm="assisted")),
+            control_cases=Count("arms", filter=Q(arms__arm="control")),
+        )
+        .order_by("-started_at", "-pk")
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def experiment(request: HttpRequest) -> HttpResponse:
+    administration = _administration(request, MANAGE_EXPERIMENT)
+    running = services.running_period(administration.pk)
+    status = 200
+    if request.method == "POST":
+        form = ExperimentForm(request.POST)
+        if form.is_valid():
+            backend, model_name = form.backend_pair()
+            try:
+                services.experiment_configure(
+                    actor=request.user,
+                    administration=administration,
+                    assisted_percent=form.cleaned_data["assisted_percent"],
+                    backend=backend,
+                    model_name=model_name,
+                )
+            except ValidationError as exc:
+                _form_errors(form, exc)
+            else:
+                messages.success(
+                    request,
+                    _("The experiment set-up changed: a new period starts now.")
+                    if running
+                    else _("The experiment has started."),
+                )
+                return redirect("drafting:experiment")
+        status = 400
+    else:
+        initial = {"assisted_percent": 50, "backend": backend_choice_value("offline", "")}
+        if running is not None:
+            initial = {
+                "assisted_percent": int(running.assisted_share * 100),
+                "backend": backend_choice_value(running.backend, running.model_name),
+            }
+        form = ExperimentForm(initial=initial)
+    periods = list(experiment_periods(administration))
+    for period in periods:
+        period.percent = (period.assisted_share * 100).normalize()
+        period.backend_label = backend_label(period.backend, period.model_name)
+    return render(
+        request,
+        "drafting/experiment.html",
+        {
+            "running": next((p for p in periods if p.ended_at is None), None),
+            "periods": periods,
+            "form": form,
+            "has_volunteer": services.experiment_has_volunteer(administration),
+        },
+        status=status,
+    )
+
+
+@login_required
+@require_POST
+def experiment_stop(request: HttpRequest) -> HttpResponse:
+    administration = _administration(request, MANAGE_EXPERIMENT)
+    try:
+        services.experiment_end(actor=request.user, administration=administration)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(
+            request,
+            _("The experiment is stopped. Its periods, cases and drafts are all kept."),
+        )
+    return redirect("drafting:experiment")
+
+
+# --- knowledge ---------------------------------------------------------------------------------
+
+
+def _article(request: HttpRequest, administration: Administration, pk: int) -> KnowledgeArticle:
+    """An article the administrator may read: their own or a national one; else 404."""
+    article = (
+        KnowledgeArticle.objects.filter(
+            Q(administration__isnull=True) | Q(administration=administration), pk=pk
+        )
+        .select_related("topic")
+        .first()
+    )
+    if article is None:
+        raise Http404(_("No such article."))
+    return article
+
+
+def _knowledge_page(
+    request: HttpRequest, administration: Administration, *, upload_errors=(), status=200
+) -> HttpResponse:
+    scope = "national" if request.GET.get("portee") == "nationale" else "own"
+    articles = KnowledgeArticle.objects.select_related("topic").order_by("title", "pk")
+    if scope == "national":
+        articles = articles.filter(administration__isnull=True)
+    else:
+        articles = articles.filter(administration=administration)
+    q = (request.GET.get("q") or "").strip()[:200]
+    if q:
+        articles = articles.filter(Q(title__icontains=q) | Q(external_id__icontains=q))
+    page = Paginator(articles, ARTICLES_PER_PAGE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "drafting/knowledge.html",
+        {
+            "page": page,
+            "scope": scope,
+            "q": q,
+            "upload_form": KnowledgeUploadForm(),
+            "upload_errors": list(upload_errors),
+            "own_count": KnowledgeArticle.objects.filter(administration=administration).count(),
+            "national_count": KnowledgeArticle.objects.filter(administration__isnull=True).count(),
+        },
+        status=status,
+    )
+
+
+@login_required
+@require_GET
+def knowledge(request: HttpRequest) -> HttpResponse:
+    return _knowledge_page(request, _administration(request, MANAGE_SETTINGS))
+
+
+@login_required
+@require_POST
+def knowledge_upload(request: HttpRequest) -> HttpResponse:
+    administration = _administration(request, MANAGE_SETTINGS)
+    form = KnowledgeUploadForm(request.POST, request.FILES)
+    errors: list[str] = []
+    if form.is_valid():
+        report, errors = import_uploads(
+            actor=request.user, administration=administration, files=form.cleaned_data["files"]
+        )
+        if report is not None:
+            messages.success(
+                request,
+                _(
+                    "Imported — new: %(created)d, updated: %(updated)d, unchanged: "
+                    "%(unchanged)d, skipped: %(skipped)d."
+                )
+                % vars(report),
+            )
+            return redirect("drafting:knowledge")
+    else:
+        errors = [str(e) for e in form.errors.get("files", [])] or [_("Choose at least one file.")]
+    return _knowledge_page(request, administration, upload_errors=errors, status=400)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def article_new(request: HttpRequest) -> HttpResponse:
+    administration = _administration(request, MANAGE_SETTINGS)
+    topics = list(topics_for(administration))
+    form = ArticleForm(request.POST or None, topics=topics)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            article = services.article_write(
+                actor=request.user,
+                administration=administration,
+                title=data["title"],
+                body=data["body"],
+                summary=data["summary"],
+                source_url=data["source_url"],
+                topic=next((t for t in topics if t.pk == data["topic"]), None),
+                external_id=data["external_id"],
+            )
+        except ValidationError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, _("Article created: drafts can use it now."))
+            return redirect("drafting:article", pk=article.pk)
+    return render(
+        request,
+        "drafting/knowledge_form.html",
+        {"form": form, "article": None},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def article(request: HttpRequest, pk: int) -> HttpResponse:
+    """Read any visible article; edit the administration's own ones."""
+    administration = _administration(request, MANAGE_SETTINGS)
+    article = _article(request, administration, pk)
+    editable = article.administration_id == administration.pk
+    if request.method == "POST" and not editable:
+        raise PermissionDenied(_("National articles are read-only."))
+    topics = list(topics_for(administration))
+    if article.topic and article.topic not in topics:
+        topics.append(article.topic)
+    form = None
+    status = 200
+    if editable:
+        initial = {
+            "title": article.title,
+            "summary": article.summary,
+            "body": article.body,
+            "source_url": article.source_url,
+            "topic": article.topic_id,
+        }
+        form = ArticleForm(request.POST or None, topics=topics, editing=True, initial=initial)
+        if request.method == "POST":
+            status = 400
+            if form.is_valid():
+                data = form.cleaned_data
+                try:
+                    services.article_write(
+                        actor=request.user,
+                        administration=administration,
+                        article=article,
+                        title=data["title"],
+                        body=data["body"],
+                        summary=data["summary"],
+                        source_url=data["source_url"],
+                        topic=next((t for t in topics if t.pk == data["topic"]), None),
+                    )
+                except ValidationError as exc:
+                    _form_errors(form, exc)
+                else:
+                    messages.success(request, _("Article saved."))
+                    return redirect("drafting:article", pk=article.pk)
+    return render(
+        request,
+        "drafting/knowledge_article.html",
+        {
+            "article": article,
+            "editable": editable,
+            "form": form,
+            "passages": list(article.passages.all()),
+        },
+        status=status,
+    )
+
+
+@login_required
+@require_POST
+def article_active(request: HttpRequest, pk: int) -> HttpResponse:
+    administration = _administration(request, MANAGE_SETTINGS)
+    article = _article(request, administration, pk)
+    active = request.POST.get("active") == "1"
+    try:
+        services.article_retire(
+            actor=request.user, administration=administration, article=article, active=active
+        )
+    except PermissionDenied as exc:
+        raise PermissionDenied(str(exc)) from exc
+    messages.success(
+        request,
+        _("The article is used in drafts again.")
+        if active
+        else _("The article is retired: drafts no longer use it. It can be brought back."),
+    )
+    return redirect("drafting:article", pk=article.pk)
