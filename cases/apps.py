@@ -19,3 +19,8 @@ class CasesConfig(AppConfig):
         )
 
         post_migrate.connect(ensure_national_topics, sender=self, dispatch_uid="cases.topics")
+
+        from . import signals
+        from .receivers import create_reply_delivery
+
+        signals.reply_sent.connect(create_reply_delivery, dispatch_uid="cases.reply_delivery")

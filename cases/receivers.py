@@ -18,3 +18,10 @@ def release_cases_of_deactivated_member(
         actor=actor,
         reason="member_deactivated",
     )
+
+
+def create_reply_delivery(sender, *, reply_id: int, **kwargs) -> None:
+    # Runs after the reply's transaction committed; the task is queued after this one does.
+    from .delivery import delivery_create
+
+    delivery_create(reply_id=reply_id)

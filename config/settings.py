@@ -246,3 +246,22 @@ OIDC_OP_LOGOUT_ENDPOINT = env.str("PROCONNECT_LOGOUT_ENDPOINT", default="")
 OIDC_CREATE_USER = False  # an agent signs in only if an active membership matches
 OIDC_TIMEOUT = env.int("PROCONNECT_TIMEOUT", default=10)
 LOGIN_REDIRECT_URL_FAILURE = "/compte/connexion/?proconnect=refuse"
+
+# Channel intake and outbound delivery (see cases/intake.py, cases/delivery.py, README).
+INTAKE_ATTACHMENT_MAX_BYTES = env.int("INTAKE_ATTACHMENT_MAX_BYTES", default=5 * 1024 * 1024)
+INTAKE_ATTACHMENT_MAX_FILES = env.int("INTAKE_ATTACHMENT_MAX_FILES", default=10)
+# A JSON body carries its attachments in base64 (a third larger), plus the text.
+INTAKE_MAX_BODY_BYTES = env.int(
+    "INTAKE_MAX_BODY_BYTES",
+    default=INTAKE_ATTACHMENT_MAX_FILES * INTAKE_ATTACHMENT_MAX_BYTES * 4 // 3 + 1024 * 1024,
+)
+DELIVERY_BACKENDS = {
+    "email": "cases.delivery.EmailBackend",
+    "http_callback": "cases.delivery.HttpCallbackBackend",
+}
+DELIVERY_MAX_ATTEMPTS = env.int("DELIVERY_MAX_ATTEMPTS", default=6)
+DELIVERY_RETRY_BASE_SECONDS = env.float("DELIVERY_RETRY_BASE_SECONDS", default=30.0)
+DELIVERY_RETRY_MAX_SECONDS = env.float("DELIVERY_RETRY_MAX_SECONDS", default=3600.0)
+DELIVERY_HTTP_TIMEOUT = env.float("DELIVERY_HTTP_TIMEOUT", default=10.0)
+# A claim older than this is taken as a dead worker's: the delivery may be claimed again.
+DELIVERY_CLAIM_LEASE_SECONDS = env.int("DELIVERY_CLAIM_LEASE_SECONDS", default=300)

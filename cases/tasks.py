@@ -1,0 +1,29 @@
+"""Thin Celery tasks of cases: they take ids and call the delivery pipeline."""
+
+from celery import shared_task
+from django.db import OperationalError
+
+# --- outbound delivery of replies ------------------------------------------------------------
+
+
+@shared_task(
+    bind=True,
+    acks_late=True,
+    autoretry_for=(OperationalError,),
+    retry_backoff=True,
+    max_retries=None,
+    soft_time_limit=60,
+    time_limit=90,
+)
+def deliver_reply(self, delivery_id: int) -> str:
+    """One delivery attempt; on failure, again later with exponential backoff.
+
+    The number of attempts is counted on the Delivery row, not by Celery: a redelivered or
+    duplicated task finds the row claimed or done and does nothing.
+    """
+    from .delivery import delivery_attempt
+
+    outcome = delivery_attempt(delivery_id=delivery_id)
+    if outcome.status == "retry":
+        raise self.retry(countdown=outcome.retry_in, max_retries=None)
+    return outcome.status
