@@ -513,6 +513,13 @@ def _email_apply(
         else None
     )
     body = parsed["text"]
+    if case is not None and case.usager_email and case.usager_email != parsed["address"].lower():
+        # References are sequential, hence guessable: only the case's usager writes into it.
+        # Anyone else's message is a new case that names the reference.
+        body = _("Message about case %(reference)s, from another address.") % {
+            "reference": case.reference
+        } + ("\n\n" + body)
+        case = None
     if case is not None and case.status not in (Status.CLOSED, Status.TRANSFERRED):
         services.case_add_usager_message(
             case=case,

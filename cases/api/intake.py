@@ -26,6 +26,7 @@ from drf_spectacular.utils import (
 from rest_framework import serializers, status
 from rest_framework.exceptions import ValidationError
 from rest_framework.parsers import JSONParser, MultiPartParser
+from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -205,7 +206,7 @@ def flatten_errors(errors, prefix: str = "") -> dict[str, list[str]]:
 
 class _IntakeView(APIView):
     authentication_classes = [TokenAuthentication]
-    permission_classes = [TokenScope]
+    permission_classes = [IsAuthenticated, TokenScope]
     required_scope = "intake"
     parser_classes = [JSONParser, MultiPartParser]
     serializer_class: type[serializers.Serializer]

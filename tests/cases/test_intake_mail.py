@@ -104,6 +104,7 @@ def test_answer_with_the_reference_resumes_the_case_awaiting_the_usager(office, 
     raw = make_email(
         subject=f"RE: [{case.reference}] Question sur mes aides au logement",
         body="Voici le justificatif demandé.",
+        sender=f"Camille Martin <{case.usager_email}>",
         message_id="<answer-1@example.org>",
         attachments=[("justificatif.pdf", PDF, "application", "pdf")],
     )
@@ -114,7 +115,7 @@ def test_answer_with_the_reference_resumes_the_case_awaiting_the_usager(office, 
     assert case.version == version + 1
     event = CaseEvent.objects.get(case=case, kind=CaseEvent.Kind.USAGER_MESSAGE)
     assert event.data["body"] == "Voici le justificatif demandé."
-    assert event.data["sender"] == "jeanne.roux@example.org"
+    assert event.data["sender"] == case.usager_email
     assert (event.from_status, event.to_status) == (Status.AWAITING_USAGER, Status.IN_PROGRESS)
     assert Attachment.objects.get(case=case).content_type == "application/pdf"
     assert Case.objects.filter(administration=office.administration).count() == 1
@@ -125,18 +126,31 @@ def test_answer_with_the_reference_resumes_the_case_awaiting_the_usager(office, 
 
 def test_answer_to_an_answered_case_goes_back_to_its_agent(office, tmp_path):
     case = bring_to(Status.ANSWERED, office)
-    run(office, write(tmp_path, "a.eml", make_email(subject=f"Re: {case.reference}")))
+    raw = make_email(subject=f"Re: {case.reference}", sender=case.usager_email)
+    run(office, write(tmp_path, "a.eml", raw))
     case.refresh_from_db()
     assert case.status == Status.IN_PROGRESS and case.assignee == office.agent
 
 
 def test_answer_to_a_closed_case_opens_a_follow_up(office, tmp_path):
     case = bring_to(Status.CLOSED, office)
-    run(office, write(tmp_path, "a.eml", make_email(subject=f"Re: {case.reference}")))
+    raw = make_email(subject=f"Re: {case.reference}", sender=case.usager_email)
+    run(office, write(tmp_path, "a.eml", raw))
     case.refresh_from_db()
     assert case.status == Status.CLOSED
     follow_up = Case.objects.exclude(pk=case.pk).get(administration=office.administration)
     assert case.reference in follow_up.body and follow_up.channel == Channel.EMAIL
+
+
+def test_someone_else_cannot_write_into_a_case_by_its_reference(office, tmp_path):
+    case = bring_to(Status.AWAITING_USAGER, office)
+    raw = make_email(subject=f"Re: {case.reference}", sender="intrus@example.net")
+    run(office, write(tmp_path, "a.eml", raw))
+    case.refresh_from_db()
+    assert case.status == Status.AWAITING_USAGER
+    assert not CaseEvent.objects.filter(case=case, kind=CaseEvent.Kind.USAGER_MESSAGE).exists()
+    other = Case.objects.exclude(pk=case.pk).get(administration=office.administration)
+    assert other.usager_email == "intrus@example.net" and case.reference in other.body
 
 
 def test_reference_of_another_administration_is_not_followed(office, elsewhere, tmp_path):
@@ -211,6 +225,8 @@ def test_reply_subject_carries_the_reference_for_the_round_trip(office, tmp_path
     delivery_attempt(delivery_id=delivery.pk)
     sent = mailoutbox[-1]
     assert case.reference in sent.subject
-    answer = make_email(subject=f"Re: {sent.subject}", message_id="<rt@example.org>")
+    answer = make_email(
+        subject=f"Re: {sent.subject}", sender=case.usager_email, message_id="<rt@example.org>"
+    )
     run(office, write(tmp_path, "rt.eml", answer))
     assert CaseEvent.objects.filter(case=case, kind=CaseEvent.Kind.USAGER_MESSAGE).exists()
