@@ -161,7 +161,9 @@ def delivery_create(*, reply_id: int) -> Delivery:
     """The reply's delivery row (one per reply: a second call returns the first)."""
     reply = Reply.objects.select_related("case").get(pk=reply_id)
     backend = delivery_route(reply.case)
-    delivery, created = Delivery.objects.get_or_create(reply=reply, defaults={"backend": backend})
+    delivery, created = Delivery.objects.get_or_create(
+        reply=reply, defaults={"backend": backend, "next_attempt_at": timezone.now()}
+    )
     if created and backend == Delivery.Backend.NONE:
         delivery.status = Delivery.Status.FAILED
         delivery.last_error = "No delivery route: no channel endpoint and no e-mail address."
@@ -231,7 +233,13 @@ def _record_success(delivery: Delivery, claimed_at: dt.datetime) -> AttemptOutco
     now = timezone.now()
     done = Delivery.objects.filter(
         pk=delivery.pk, status=Delivery.Status.SENDING, claimed_at=claimed_at
-    ).update(status=Delivery.Status.DELIVERED, delivered_at=now, last_error="", updated_at=now)
+    ).update(
+        status=Delivery.Status.DELIVERED,
+        delivered_at=now,
+        last_error="",
+        updated_at=now,
+        next_attempt_at=None,
+    )
     if done:
         CaseEvent.objects.create(
             case_id=delivery.reply.case_id,
@@ -249,9 +257,16 @@ def _record_success(delivery: Delivery, claimed_at: dt.datetime) -> AttemptOutco
 def _record_failure(delivery: Delivery, claimed_at: dt.datetime, error: str) -> AttemptOutcome:
     final = delivery.attempts >= settings.DELIVERY_MAX_ATTEMPTS
     status = Delivery.Status.FAILED if final else Delivery.Status.PENDING
+    now = timezone.now()
+    wait = _backoff(delivery.attempts)
     updated = Delivery.objects.filter(
         pk=delivery.pk, status=Delivery.Status.SENDING, claimed_at=claimed_at
-    ).update(status=status, last_error=error[:2000], updated_at=timezone.now())
+    ).update(
+        status=status,
+        last_error=error[:2000],
+        updated_at=now,
+        next_attempt_at=None if final else now + dt.timedelta(seconds=wait),
+    )
     if not updated:  # our claim expired and someone else holds the row now
         return AttemptOutcome("skipped")
     logger.warning("Delivery %s attempt %s failed: %s", delivery.pk, delivery.attempts, error)
@@ -267,4 +282,26 @@ def _record_failure(delivery: Delivery, claimed_at: dt.datetime, error: str) -> 
             },
         )
         return AttemptOutcome("failed")
-    return AttemptOutcome("retry", retry_in=_backoff(delivery.attempts))
+    return AttemptOutcome("retry", retry_in=wait)
+
+
+def deliveries_requeue(*, grace_seconds: int = 600) -> int:
+    """Queue again the deliveries whose task was lost: pending long past their due time, or
+    held by a worker past the claim lease. A duplicate task is harmless (the claim decides).
+    Returns how many were queued."""
+    now = timezone.now()
+    lease = now - dt.timedelta(seconds=settings.DELIVERY_CLAIM_LEASE_SECONDS)
+    ids = list(
+        Delivery.objects.filter(
+            Q(
+                status=Delivery.Status.PENDING,
+                next_attempt_at__lt=now - dt.timedelta(seconds=grace_seconds),
+            )
+            | Q(status=Delivery.Status.SENDING, claimed_at__lt=lease)
+        )
+        .order_by("pk")
+        .values_list("pk", flat=True)[:1000]
+    )
+    for delivery_id in ids:
+        queue_delivery(delivery_id)
+    return len(ids)

@@ -487,7 +487,9 @@ def email_receive(*, administration: Administration, raw: bytes) -> EmailOutcome
             checked.extend(attachments_check([attachment]))
         except ValidationError:
             refused.append(attachment.name or "?")
-    checked = checked[: settings.INTAKE_ATTACHMENT_MAX_FILES]
+    limit = settings.INTAKE_ATTACHMENT_MAX_FILES
+    refused += [a.name or "?" for a in checked[limit:]]
+    checked = checked[:limit]
     try:
         return _email_apply(administration, key, message_id, parsed, checked, refused)
     except IntegrityError:

@@ -32,6 +32,7 @@ from .models import (
     Case,
     CaseEvent,
     Channel,
+    Delivery,
     InternalNote,
     Priority,
     ReferenceCounter,
@@ -560,10 +561,9 @@ def case_add_usager_message(
 
 
 @transaction.atomic
-def delivery_retry(*, actor: User, delivery) -> Any:
+def delivery_retry(*, actor: User, delivery: Delivery) -> Delivery:
     """A manager sends a failed delivery again (after the channel's endpoint was fixed)."""
     from .delivery import delivery_route, queue_delivery
-    from .models import Delivery
 
     case = _lock(delivery.reply.case, actor)
     if not has_administration_perm(actor, ASSIGN_CASES, case.administration):
@@ -583,7 +583,17 @@ def delivery_retry(*, actor: User, delivery) -> Any:
     delivery.status = Delivery.Status.PENDING
     delivery.attempts = 0
     delivery.last_error = ""
-    delivery.save(update_fields=["backend", "status", "attempts", "last_error", "updated_at"])
+    delivery.next_attempt_at = timezone.now()
+    delivery.save(
+        update_fields=[
+            "backend",
+            "status",
+            "attempts",
+            "last_error",
+            "next_attempt_at",
+            "updated_at",
+        ]
+    )
     _journal(
         case,
         actor,

@@ -343,3 +343,35 @@ def test_no_route_failure_is_shown_on_the_case_page(office, client):
     content = page.content.decode()
     assert f'id="delivery-status-{reply.pk}"' in content
     assert "No delivery route" in content
+
+
+def test_lost_task_is_queued_again_by_the_sweep(
+    office, callback, fast, django_capture_on_commit_callbacks
+):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    server, url = callback()
+    endpoint(office, url)
+    case = answered_case(office)
+    reply = services.case_send_reply(actor=office.agent, case=case, body=REPLY_TEXT)
+    # The row was made but its task never reached the broker.
+    Delivery.objects.create(
+        reply=reply,
+        backend=Delivery.Backend.HTTP_CALLBACK,
+        next_attempt_at=timezone.now() - dt.timedelta(hours=1),
+    )
+    recent = answered_case(office)
+    recent_reply = services.case_send_reply(actor=office.agent, case=recent, body=REPLY_TEXT)
+    Delivery.objects.create(
+        reply=recent_reply, backend=Delivery.Backend.HTTP_CALLBACK, next_attempt_at=timezone.now()
+    )
+    out = StringIO()
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("deliveries_requeue", stdout=out)
+    assert "1 delivery(ies) queued again" in out.getvalue()
+    assert Delivery.objects.get(reply=reply).status == Delivery.Status.DELIVERED
+    # A delivery still within its time is left to its own task.
+    assert Delivery.objects.get(reply=recent_reply).status == Delivery.Status.PENDING
+    assert len(server.received) == 1

@@ -328,3 +328,27 @@ def test_openapi_schema_describes_the_intake_endpoints(office):
     )
     assert "fiche" in components["ServicePublicQuestion"]["properties"]
     assert "demarche" in components["FranceServicesRecord"]["properties"]
+
+
+def test_attachment_downloads_for_its_administration_only(office, elsewhere, media, client):
+    from django.urls import reverse
+
+    from tests.factories import make_member
+
+    payload = {**SP_PLUS, "attachments": [{"filename": "scan.pdf", "content_base64": _b64(PDF)}]}
+    response = post(client_for(office), URLS["sp_plus"], payload)
+    case = Case.objects.get(reference=response.json()["reference"])
+    attachment = Attachment.objects.get(case=case)
+    url = reverse("cases:attachment", args=[case.pk, attachment.pk])
+
+    client.force_login(office.agent)
+    page = client.get(reverse("cases:detail", args=[case.pk])).content.decode()
+    assert url in page and "scan.pdf" in page
+    download = client.get(url)
+    assert download.status_code == 200
+    assert download["Content-Type"] == "application/pdf"
+    assert download["Content-Disposition"].startswith("attachment;")
+    assert b"".join(download.streaming_content) == PDF
+
+    client.force_login(make_member(elsewhere, "manager"))
+    assert client.get(url).status_code == 404
