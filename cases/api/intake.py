@@ -167,6 +167,15 @@ class FranceServicesRecordSerializer(_WithAttachments):
         return value
 
 
+class MultipartSerializer(serializers.Serializer):
+    payload = serializers.CharField(
+        help_text=_("The channel's JSON payload, without attachments, as a string.")
+    )
+    attachments = serializers.ListField(
+        child=serializers.FileField(), required=False, help_text=_("PDF, PNG or JPEG files.")
+    )
+
+
 class IntakeResultSerializer(serializers.Serializer):
     reference = serializers.CharField(help_text=_("The case's reference, e.g. CAF69-2026-000123."))
     channel = serializers.CharField()
@@ -322,7 +331,7 @@ def _schema(serializer, summary: str, example: dict):
     return extend_schema(
         summary=summary,
         tags=["intake"],
-        request={"application/json": serializer},
+        request={"application/json": serializer, "multipart/form-data": MultipartSerializer},
         parameters=[_IDEMPOTENCY],
         responses=_RESPONSES,
         examples=[OpenApiExample("example", value=example, request_only=True)],
