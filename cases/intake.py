@@ -429,7 +429,11 @@ def _text_of(message: EmailMessage) -> str:
     part = message.get_body(preferencelist=("plain", "html"))
     if part is None:
         return ""
-    text = part.get_content()
+    try:
+        text = part.get_content()
+    except LookupError:
+        # An unknown charset: the text still reaches an agent, with replacement characters.
+        text = (part.get_payload(decode=True) or b"").decode("utf-8", errors="replace")
     if part.get_content_type() == "text/html":
         text = strip_tags(text)
     return text.strip()

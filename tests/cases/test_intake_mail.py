@@ -230,3 +230,22 @@ def test_reply_subject_carries_the_reference_for_the_round_trip(office, tmp_path
     )
     run(office, write(tmp_path, "rt.eml", answer))
     assert CaseEvent.objects.filter(case=case, kind=CaseEvent.Kind.USAGER_MESSAGE).exists()
+
+
+def test_html_only_and_unknown_charset_messages_are_read(office, tmp_path):
+    html = (
+        b"From: Marc <marc@example.org>\r\nSubject: En HTML\r\nMessage-ID: <h@x>\r\n"
+        b"Content-Type: text/html; charset=utf-8\r\n\r\n"
+        b"<p>Bonjour, <b>ma carte</b> est perdue.</p><script>alert(1)</script>\r\n"
+    )
+    odd = (
+        b"From: Marc <marc@example.org>\r\nSubject: Charset\r\nMessage-ID: <c@x>\r\n"
+        b"Content-Type: text/plain; charset=x-inconnu\r\n\r\nCaf\xc3\xa9 cr\xe9me\r\n"
+    )
+    run(office, write(tmp_path, "h.eml", html), write(tmp_path, "c.eml", odd))
+    bodies = dict(
+        Case.objects.filter(administration=office.administration).values_list("subject", "body")
+    )
+    assert "Bonjour, ma carte est perdue." in bodies["En HTML"]
+    assert "<p>" not in bodies["En HTML"]
+    assert bodies["Charset"].startswith("Café cr")
