@@ -229,7 +229,10 @@ class _IntakeView(APIView):
                 "not_authenticated",
                 status.HTTP_401_UNAUTHORIZED,
             )
-        length = int(request.META.get("CONTENT_LENGTH") or 0)
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0  # Django reads such a body as empty
         if length > settings.INTAKE_MAX_BODY_BYTES:
             return error_response(
                 str(_("The request is too large (%(max)d MB at most)."))
@@ -289,7 +292,7 @@ class _IntakeView(APIView):
                 raise ValidationError({"payload": [_("Send the payload as JSON.")]}) from exc
             files = request.FILES.getlist("attachments")
             max_bytes = settings.INTAKE_ATTACHMENT_MAX_BYTES
-            # The size is known before reading: a huge file is refused without loading it.
+            # One byte more than allowed is enough to refuse a file: never read the rest.
             attachments = [
                 intake.AttachmentData(
                     name=f.name or "",
