@@ -28,6 +28,13 @@ class SourceSerializer(serializers.Serializer):
 class SuggestionSerializer(serializers.ModelSerializer):
     case = serializers.IntegerField(source="case_id", read_only=True)
     sources = SourceSerializer(many=True, read_only=True)
+    # Blank until decided: declared so that the schema's enums include "".
+    decision = serializers.ChoiceField(
+        choices=Suggestion.Decision.choices, allow_blank=True, read_only=True
+    )
+    discard_reason = serializers.ChoiceField(
+        choices=Suggestion.DiscardReason.choices, allow_blank=True, read_only=True
+    )
 
     class Meta:
         model = Suggestion

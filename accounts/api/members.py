@@ -15,12 +15,12 @@ from accounts import services, tokens
 from accounts.models import ApiToken, Enrolment, Membership, Role
 from accounts.permissions import MANAGE_MEMBERS
 
-from .common import TextField, require_perm
+from .common import TextField, administration_or_denied, require_perm
 
 
 class MemberSerializer(serializers.ModelSerializer):
     user = serializers.IntegerField(source="user_id", read_only=True)
-    email = serializers.EmailField(source="user.email", read_only=True)
+    email = serializers.CharField(source="user.email", read_only=True)
     first_name = serializers.CharField(source="user.first_name", read_only=True)
     last_name = serializers.CharField(source="user.last_name", read_only=True)
 
@@ -49,7 +49,7 @@ class MemberChangeSerializer(serializers.Serializer):
 
 class EnrolmentSerializer(serializers.ModelSerializer):
     user = serializers.IntegerField(source="user_id", read_only=True)
-    email = serializers.EmailField(source="user.email", read_only=True)
+    email = serializers.CharField(source="user.email", read_only=True)
     consent_version = serializers.IntegerField(
         source="consent.version", allow_null=True, read_only=True
     )
@@ -83,7 +83,7 @@ class DecisionSerializer(serializers.Serializer):
 
 
 class TokenSerializer(serializers.ModelSerializer):
-    created_by = serializers.EmailField(source="created_by.email", read_only=True)
+    created_by = serializers.CharField(source="created_by.email", read_only=True)
 
     class Meta:
         model = ApiToken
@@ -119,6 +119,14 @@ def _members(administration):
     return Membership.objects.filter(administration=administration).select_related("user")
 
 
+def _own(request, queryset, pk: int):
+    """Tenant first: an object of another administration is 404 (for every role, like a missing
+    one); one of the request's administration is then 403 for a role without the permission."""
+    obj = queryset.filter(administration=administration_or_denied(request)).get(pk=pk)
+    require_perm(request, MANAGE_MEMBERS)
+    return obj
+
+
 class MemberListView(APIView):
     @extend_schema(responses=MemberSerializer(many=True), summary="Members of the administration")
     def get(self, request):
@@ -130,8 +138,8 @@ class MemberListView(APIView):
 class MemberDetailView(APIView):
     @extend_schema(responses=MemberSerializer, summary="One member")
     def get(self, request, pk: int):
-        administration = require_perm(request, MANAGE_MEMBERS)
-        return Response(MemberSerializer(_members(administration).get(pk=pk)).data)
+        membership = _own(request, Membership.objects.select_related("user"), pk)
+        return Response(MemberSerializer(membership).data)
 
     @extend_schema(
         request=MemberChangeSerializer,
@@ -139,8 +147,8 @@ class MemberDetailView(APIView):
         summary="Change a member's role or team, deactivate or reactivate them",
     )
     def patch(self, request, pk: int):
-        administration = require_perm(request, MANAGE_MEMBERS)
-        membership = _members(administration).get(pk=pk)
+        membership = _own(request, Membership.objects.all(), pk)
+        administration = membership.administration
         serializer = MemberChangeSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
@@ -183,8 +191,7 @@ class EnrolmentDecisionView(APIView):
         summary="Approve or refuse a volunteer's request",
     )
     def post(self, request, pk: int):
-        administration = require_perm(request, MANAGE_MEMBERS)
-        enrolment = Enrolment.objects.get(administration=administration, pk=pk)
+        enrolment = _own(request, Enrolment.objects.all(), pk)
         serializer = DecisionSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         services.enrolment_decide(
@@ -223,7 +230,6 @@ class TokenListView(APIView):
 class TokenRevokeView(APIView):
     @extend_schema(request=None, responses=TokenSerializer, summary="Revoke a token at once")
     def post(self, request, pk: int):
-        administration = require_perm(request, MANAGE_MEMBERS)
-        token = tokens.api_tokens_of(administration).get(pk=pk)
+        token = _own(request, ApiToken.objects.select_related("administration"), pk)
         token = tokens.api_token_revoke(actor=request.user, token=token)
         return Response(TokenSerializer(token).data)

@@ -48,6 +48,8 @@ class CaseDetailSerializer(CaseListSerializer):
     transferred_from = serializers.IntegerField(
         source="transferred_from_id", allow_null=True, read_only=True
     )
+    # Blank when the usager gave none: a plain string in the schema, not format "email".
+    usager_email = serializers.CharField(read_only=True)
 
     class Meta(CaseListSerializer.Meta):
         fields = [
@@ -140,6 +142,8 @@ class NoteSerializer(serializers.ModelSerializer):
 
 class EventSerializer(serializers.ModelSerializer):
     actor = serializers.IntegerField(source="actor_id", allow_null=True, read_only=True)
+    from_status = serializers.ChoiceField(choices=Status.choices, allow_blank=True, read_only=True)
+    to_status = serializers.ChoiceField(choices=Status.choices, allow_blank=True, read_only=True)
 
     class Meta:
         model = CaseEvent

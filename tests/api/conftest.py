@@ -75,6 +75,12 @@ def make_principals(tenant_a, tenant_b) -> dict[str, Principal]:
     return principals
 
 
+@pytest.fixture(autouse=True)
+def _fast_password_hasher(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.DRAFTING_BACKEND = "offline"
+
+
 @pytest.fixture
 def principals(tenant_a, tenant_b) -> dict[str, Principal]:
     return make_principals(tenant_a, tenant_b)
