@@ -238,18 +238,38 @@ def world(tenant_a, tenant_b, vitale_article, no_throttle, django_capture_on_com
 _VOLATILE = {("accounts", "apitoken"): {"last_used_at"}, ("accounts", "user"): {"last_login"}}
 
 
-def snapshot() -> dict[str, list]:
-    tables = {}
+def _tables():
+    """(label, table, columns, order) of every table of our apps, their M2M tables included."""
+    from django.db import connection
+
+    quote = connection.ops.quote_name
     for app in ("accounts", "cases", "drafting", "auth", "guardian"):
         for model in apps.get_app_config(app).get_models():
-            skip = _VOLATILE.get((model._meta.app_label, model._meta.model_name), set())
-            columns = [f.attname for f in model._meta.concrete_fields if f.attname not in skip]
-            tables[model._meta.label] = list(model.objects.order_by("pk").values_list(*columns))
-        for model in apps.get_app_config(app).get_models():
-            for m2m in model._meta.many_to_many:
-                through = m2m.remote_field.through
-                tables[through._meta.label] = list(through.objects.order_by("pk").values_list())
-    return tables
+            models = [model] + [
+                m2m.remote_field.through
+                for m2m in model._meta.many_to_many
+                if m2m.remote_field.through._meta.auto_created
+            ]
+            for table_model in models:
+                opts = table_model._meta
+                skip = _VOLATILE.get((opts.app_label, opts.model_name), set())
+                columns = [quote(f.column) for f in opts.concrete_fields if f.attname not in skip]
+                yield opts.label, quote(opts.db_table), columns, quote(opts.pk.column)
+
+
+def snapshot() -> dict[str, str]:
+    """A digest of every row of every table, computed by PostgreSQL (one query per table)."""
+    from django.db import connection
+
+    digests = {}
+    with connection.cursor() as cursor:
+        for label, table, columns, pk in _tables():
+            cursor.execute(
+                f"SELECT count(*), md5(coalesce(string_agg(ROW({', '.join(columns)})::text, "  # noqa: S608
+                f"'|' ORDER BY {pk}), '')) FROM {table}"
+            )
+            digests[label] = "{}:{}".format(*cursor.fetchone())
+    return digests
 
 
 # --- the expected status ----------------------------------------------------------------------
