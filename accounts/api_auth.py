@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 from rest_framework import authentication, exceptions, permissions, throttling
+from rest_framework.settings import api_settings
 
 from .models import Administration, ApiToken
 from .tokens import api_token_authenticate, api_token_touch
@@ -77,7 +78,16 @@ class TokenScope(permissions.BasePermission):
         return scope == ApiToken.Scope.READ and request.method in permissions.SAFE_METHODS
 
 
-class TokenRateThrottle(throttling.SimpleRateThrottle):
+class _SettingsRate:
+    """Read the rate from the current settings (DRF freezes them at import otherwise)."""
+
+    scope: str
+
+    def get_rate(self):
+        return api_settings.DEFAULT_THROTTLE_RATES.get(self.scope)
+
+
+class TokenRateThrottle(_SettingsRate, throttling.SimpleRateThrottle):
     """Requests per token (rate ``DEFAULT_THROTTLE_RATES["token"]``)."""
 
     scope = "token"
@@ -89,7 +99,7 @@ class TokenRateThrottle(throttling.SimpleRateThrottle):
         return self.cache_format % {"scope": self.scope, "ident": token.pk}
 
 
-class UserRateThrottle(throttling.SimpleRateThrottle):
+class UserRateThrottle(_SettingsRate, throttling.SimpleRateThrottle):
     """Requests per signed-in user through the session (token requests count per token)."""
 
     scope = "user"
@@ -100,5 +110,5 @@ class UserRateThrottle(throttling.SimpleRateThrottle):
         return self.cache_format % {"scope": self.scope, "ident": request.user.pk}
 
 
-class AnonRateThrottle(throttling.AnonRateThrottle):
+class AnonRateThrottle(_SettingsRate, throttling.AnonRateThrottle):
     scope = "anon"

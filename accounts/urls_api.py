@@ -1,5 +1,19 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-from .api import schema  # noqa: F401  (registers the token scheme with drf-spectacular)
+from .api import (
+    members,
+    schema,  # noqa: F401  (registers the token scheme with drf-spectacular)
+)
 
-urlpatterns: list = []
+urlpatterns = [
+    path("members/", members.MemberListView.as_view(), name="api-members"),
+    path("members/<int:pk>/", members.MemberDetailView.as_view(), name="api-member"),
+    path("enrolments/", members.EnrolmentListView.as_view(), name="api-enrolments"),
+    path(
+        "enrolments/<int:pk>/decision/",
+        members.EnrolmentDecisionView.as_view(),
+        name="api-enrolment-decision",
+    ),
+    path("tokens/", members.TokenListView.as_view(), name="api-tokens"),
+    path("tokens/<int:pk>/revoke/", members.TokenRevokeView.as_view(), name="api-token-revoke"),
+]

@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "guardian",
     "rest_framework",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "django_htmx",
     "widget_tweaks",
     "dsfr",
@@ -208,6 +209,26 @@ SPECTACULAR_SETTINGS = {
     "TITLE": "Guichet API",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    "DESCRIPTION": (
+        "Cases, drafts, knowledge and administration of Guichet. Authenticate with the "
+        "browser session or an API token (`Authorization: Bearer <key>`), created by an "
+        "administrator at /compte/jetons/. Errors share one shape: "
+        '`{"detail": ..., "code": ..., "fields": {field: [messages]}}`.'
+    ),
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "CaseStatusEnum": "cases.models.Status",
+        "EnrolmentStatusEnum": "accounts.models.Enrolment.Status",
+        "SuggestionStatusEnum": "drafting.models.Suggestion.Status",
+    },
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "accounts.api.schema.add_error_responses",
+    ],
+    # The documentation page's assets are served by us (drf-spectacular-sidecar), not a CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
 }
 
 # django-dsfr

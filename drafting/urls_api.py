@@ -18,4 +18,6 @@ urlpatterns = [
         api.SuggestionDiscardView.as_view(),
         name="api-suggestion-discard",
     ),
+    path("knowledge/articles/", api.ArticleListView.as_view(), name="api-articles"),
+    path("knowledge/articles/<int:pk>/", api.ArticleDetailView.as_view(), name="api-article"),
 ]

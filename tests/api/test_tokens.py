@@ -205,3 +205,50 @@ def test_scopes(scope, view, method, expected, tenant_a):
     assert response.status_code == expected
     if expected == 403:
         assert response.data["code"] == "permission_denied"
+
+
+# --- the administrators' page ------------------------------------------------------------------
+
+
+def test_token_page_creates_shows_the_key_once_and_revokes(client, tenant_a):
+    client.force_login(tenant_a.administrator)
+    page = client.get("/compte/jetons/")
+    assert page.status_code == 200
+    assert "no-store" in page["Cache-Control"]
+    response = client.post("/compte/jetons/", {"name": "Portail usagers", "scope": "intake"})
+    assert response.status_code == 200
+    token = ApiToken.objects.get(name="Portail usagers")
+    key = response.context["new_key"]
+    assert key.startswith(f"gch_{token.prefix}_") and key in response.content.decode()
+    assert token.key_hash == hash_key(key) and token.scope == "intake"
+    again = client.get("/compte/jetons/").content.decode()
+    assert key not in again and token.prefix in again
+    assert "no-store" in response["Cache-Control"]
+    response = client.post(f"/compte/jetons/{token.pk}/revocation/")
+    assert response.status_code == 302
+    token.refresh_from_db()
+    assert token.revoked_at is not None
+    assert call(Probe, "get", key).status_code == 401
+
+
+def test_token_page_errors_name_the_fields(client, tenant_a):
+    client.force_login(tenant_a.administrator)
+    response = client.post("/compte/jetons/", {"name": "", "scope": "root"})
+    assert response.status_code == 400
+    assert set(response.context["errors"]) == {"name", "scope"}
+    assert not ApiToken.objects.exists()
+
+
+def test_token_page_is_for_administrators_and_tenant_first(client, tenant_a, tenant_b):
+    token, _key = api_token_create(
+        actor=tenant_b.administrator, administration=tenant_b.administration, name="B", scope="read"
+    )
+    for user in (tenant_a.agent, tenant_a.manager):
+        client.force_login(user)
+        assert client.get("/compte/jetons/").status_code == 403
+        assert client.post("/compte/jetons/", {"name": "x", "scope": "read"}).status_code == 403
+    client.force_login(tenant_a.administrator)
+    assert client.post(f"/compte/jetons/{token.pk}/revocation/").status_code == 404
+    token.refresh_from_db()
+    assert token.revoked_at is None
+    assert ApiToken.objects.count() == 1
