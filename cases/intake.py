@@ -349,7 +349,10 @@ def intake_receive(
     if not key or len(key) > 200 or not key.isprintable():
         raise services.invalid(
             "Idempotency-Key",
-            _("Send an Idempotency-Key header of 1 to 200 printable characters."),
+            _(
+                "Send an Idempotency-Key header of 1 to 200 printable characters "
+                "(or an id in the payload)."
+            ),
             "required",
         )
     hashed = payload_hash(raw_payload, attachments)

@@ -18,19 +18,24 @@ import json
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import (
-    OpenApiExample,
     OpenApiParameter,
     OpenApiResponse,
     extend_schema,
 )
 from rest_framework import serializers, status
+from rest_framework.authentication import SessionAuthentication
 from rest_framework.exceptions import ValidationError
 from rest_framework.parsers import JSONParser, MultiPartParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts.api_auth import TokenAuthentication, TokenScope, request_administration
+from accounts.api_auth import (
+    TokenAuthentication,
+    TokenScope,
+    request_administration,
+    request_token,
+)
 from config.api import error_response
 
 from .. import intake
@@ -214,7 +219,8 @@ def flatten_errors(errors, prefix: str = "") -> dict[str, list[str]]:
 
 
 class _IntakeView(APIView):
-    authentication_classes = [TokenAuthentication]
+    # Sessions are recognised only to answer them 403 (not 401): they are not channels.
+    authentication_classes = [TokenAuthentication, SessionAuthentication]
     permission_classes = [IsAuthenticated, TokenScope]
     required_scope = "intake"
     parser_classes = [JSONParser, MultiPartParser]
@@ -222,12 +228,12 @@ class _IntakeView(APIView):
     channel: str
 
     def post(self, request):
-        token = request.auth
-        if token is None:  # TokenScope lets sessions through; intake is for tokens only
+        if request_token(request) is None:
+            # A signed-in person, not a channel: intake is for tokens only.
             return error_response(
                 str(_("Intake endpoints take an API token of scope intake.")),
-                "not_authenticated",
-                status.HTTP_401_UNAUTHORIZED,
+                "token_required",
+                status.HTTP_403_FORBIDDEN,
             )
         try:
             length = int(request.META.get("CONTENT_LENGTH") or 0)
@@ -255,7 +261,9 @@ class _IntakeView(APIView):
             result = intake.intake_receive(
                 administration=request_administration(request),
                 channel=self.channel,
-                key=request.headers.get("Idempotency-Key", ""),
+                # Without the header, the channel's own id of what it sent is the key.
+                key=request.headers.get("Idempotency-Key")
+                or (f"id:{data['id']}" if data.get("id") else ""),
                 data=data,
                 raw_payload=raw_payload,
                 attachments=attachments,
@@ -312,10 +320,11 @@ _IDEMPOTENCY = OpenApiParameter(
     "Idempotency-Key",
     str,
     OpenApiParameter.HEADER,
-    required=True,
+    required=False,
     description=_(
-        "Unique per delivery (1 to 200 characters). A retry with the same key and payload "
-        "returns the first answer; the same key with another payload is refused (422)."
+        "Unique per delivery (1 to 200 characters; without it, the payload's id). A retry "
+        "with the same key and payload returns the first answer; the same key with another "
+        "payload is refused (422)."
     ),
 )
 
@@ -330,58 +339,26 @@ _RESPONSES = {
 }
 
 
-def _schema(serializer, summary: str, example: dict):
+def _schema(serializer, summary: str):
     return extend_schema(
         summary=summary,
         tags=["intake"],
         request={"application/json": serializer, "multipart/form-data": MultipartSerializer},
         parameters=[_IDEMPOTENCY],
         responses=_RESPONSES,
-        examples=[OpenApiExample("example", value=example, request_only=True)],
     )
-
-
-SP_PLUS_EXAMPLE = {
-    "id": "exp-48213",
-    "title": "Attente de 3 mois pour ma prime d'activité",
-    "description": "J'ai déposé ma demande en juin et je n'ai toujours aucune réponse.",
-    "structure": {"name": "Caisse d'allocations familiales du Rhône", "site": "Lyon 3"},
-    "author": {"first_name": "Camille", "last_name": "Martin", "email": "camille@example.org"},
-    "experience_date": "2026-10-02",
-    "feeling": "negative",
-    "tags": ["famille"],
-}
-SP_QUESTION_EXAMPLE = {
-    "id": "q-2026-77120",
-    "subject": "Renouvellement de carte d'identité",
-    "question": "Ma carte expire le mois prochain, dois-je prendre rendez-vous ?",
-    "usager": {"first_name": "Léa", "last_name": "Durand", "email": "lea@example.org"},
-    "fiche": {"reference": "F1341", "title": "Carte d'identité d'un majeur"},
-}
-FRANCE_SERVICES_EXAMPLE = {
-    "id": "fs-guéret-2026-0412",
-    "site": {"code": "FS-23096", "name": "France Services de Guéret"},
-    "conseiller": {"first_name": "Paul", "last_name": "Bernard", "email": "paul@example.fr"},
-    "usager": {"first_name": "Jean", "last_name": "Petit", "phone": "0555000000"},
-    "demarche": {"label": "Ouverture des droits à la retraite", "organisme": "CARSAT"},
-    "notes": "L'usager n'a pas reçu de réponse à sa demande de retraite déposée en mars.",
-    "consent": True,
-}
 
 
 @_schema(
     ServicesPublicsPlusExperienceSerializer,
     _("Receive a Services Publics+ experience"),
-    SP_PLUS_EXAMPLE,
 )
 class ServicesPublicsPlusIntake(_IntakeView):
     serializer_class = ServicesPublicsPlusExperienceSerializer
     channel = Channel.SERVICES_PUBLICS_PLUS
 
 
-@_schema(
-    ServicePublicQuestionSerializer, _("Receive a service-public.fr question"), SP_QUESTION_EXAMPLE
-)
+@_schema(ServicePublicQuestionSerializer, _("Receive a service-public.fr question"))
 class ServicePublicQuestionIntake(_IntakeView):
     serializer_class = ServicePublicQuestionSerializer
     channel = Channel.SERVICE_PUBLIC_QUESTION
@@ -390,7 +367,6 @@ class ServicePublicQuestionIntake(_IntakeView):
 @_schema(
     FranceServicesRecordSerializer,
     _("Receive a France Services accompaniment record"),
-    FRANCE_SERVICES_EXAMPLE,
 )
 class FranceServicesIntake(_IntakeView):
     serializer_class = FranceServicesRecordSerializer

@@ -98,6 +98,8 @@ class Rule:
     obj: Callable[[Any, str], dict] | None = None
     payload: Callable[[Any, Any], dict] | None = None
     role_status: dict[str, int] = field(default_factory=dict)
+    # Channel intake: tokens only; signed-in people get 403 whatever their role.
+    tokens_only: bool = False
 
 
 def _case(attr):
@@ -171,6 +173,37 @@ RULES: dict[tuple[str, str], Rule] = {
     ),
     ("api-token-revoke", "post"): Rule(ADMINISTRATOR, obj=_attr("token")),
 }
+
+# Channel intake (cases/api/intake.py): tokens of scope intake or full; the payload's id is
+# the idempotency key when the header is absent.
+_INTAKE_PAYLOADS = {
+    "intake-services-publics-plus": {
+        "id": "exp-1",
+        "title": "Accueil",
+        "description": "Très bon accueil.",
+        "structure": {"name": "CAF"},
+        "author": {"first_name": "Léa", "last_name": "Durand", "email": "lea@example.org"},
+    },
+    "intake-service-public": {
+        "id": "q-1",
+        "subject": "Carte d'identité",
+        "question": "Dois-je prendre rendez-vous ?",
+        "usager": {"last_name": "Durand", "email": "lea@example.org"},
+    },
+    "intake-france-services": {
+        "id": "fs-1",
+        "site": {"name": "France Services de Guéret"},
+        "conseiller": {"last_name": "Bernard"},
+        "usager": {"last_name": "Petit"},
+        "demarche": {"label": "Retraite"},
+        "notes": "Pas de réponse depuis mars.",
+        "consent": True,
+    },
+}
+for _name, _payload in _INTAKE_PAYLOADS.items():
+    RULES[(_name, "post")] = Rule(
+        ADMINISTRATOR, 201, payload=lambda w, u, p=_payload: p, tokens_only=True
+    )
 
 
 # --- the world: two administrations with one object of each kind -------------------------------
@@ -304,6 +337,8 @@ def expected_status(rule: Rule, endpoint: Endpoint, method: str, principal: str,
     if principal.startswith("token_") and not scope_allows(
         principal.removeprefix("token_"), endpoint.view_class, method
     ):
+        return 403
+    if rule.tokens_only and not principal.startswith("token_"):
         return 403
     home = "B" if principal == "other_administrator" else "A"
     if side is not None and side != home:

@@ -217,10 +217,20 @@ def test_malformed_bodies_are_client_errors(office, data, content_type):
 
 @pytest.mark.parametrize("key", [None, "", "   ", "x" * 201, "tab\there"])
 def test_missing_or_bad_idempotency_key_is_400(office, key):
-    response = post(client_for(office), URLS["sp_plus"], SP_PLUS, key=key)
+    payload = {k: v for k, v in SP_PLUS.items() if k != "id"}
+    response = post(client_for(office), URLS["sp_plus"], payload, key=key)
     assert response.status_code == 400
     assert "Idempotency-Key" in response.json()["fields"]
     assert not Case.objects.exists()
+
+
+def test_without_the_header_the_channel_id_is_the_key(office):
+    client = client_for(office)
+    first = post(client, URLS["sp_plus"], SP_PLUS, key=None)
+    again = post(client, URLS["sp_plus"], SP_PLUS, key=None)
+    assert (first.status_code, again.status_code) == (201, 200)
+    assert first.json()["idempotency_key"] == "id:exp-48213"
+    assert Case.objects.filter(administration=office.administration).count() == 1
 
 
 def test_too_large_body_is_413(office, settings):
@@ -237,7 +247,8 @@ def test_tokens_without_intake_scope_and_sessions_are_refused(office):
     assert anonymous.status_code == 401
     session = APIClient()
     session.force_login(office.administrator)
-    assert post(session, URLS["sp_plus"], SP_PLUS, key="s").status_code in (401, 403)
+    refused = post(session, URLS["sp_plus"], SP_PLUS, key="s")
+    assert refused.status_code == 403 and refused.json()["code"] == "token_required"
     assert Case.objects.filter(administration=office.administration).count() == 1
 
 
@@ -324,10 +335,10 @@ def test_openapi_schema_describes_the_intake_endpoints(office):
         assert {"201", "200", "400", "422"} <= set(operation["responses"])
     components = schema["components"]["schemas"]
     assert {"title", "structure", "author"} <= set(
-        components["ServicesPublicsPlusExperience"]["properties"]
+        components["ServicesPublicsPlusExperienceRequest"]["properties"]
     )
-    assert "fiche" in components["ServicePublicQuestion"]["properties"]
-    assert "demarche" in components["FranceServicesRecord"]["properties"]
+    assert "fiche" in components["ServicePublicQuestionRequest"]["properties"]
+    assert "demarche" in components["FranceServicesRecordRequest"]["properties"]
 
 
 def test_attachment_downloads_for_its_administration_only(office, elsewhere, media, client):
