@@ -19,6 +19,7 @@ ADMINISTRATION_PAGES = frozenset(
         "knowledge_upload",
         "article_new",
         "article",
+        "tokens",
     }
 )
 

@@ -323,3 +323,45 @@ class AuditEntry(models.Model):
 
     def delete(self, *args, **kwargs):
         raise TypeError("The audit journal is append-only: entries are never deleted.")
+
+
+class ApiToken(models.Model):
+    """A key an integration presents as ``Authorization: Bearer <key>``.
+
+    The key is shown once, at creation; only its SHA-256 is stored (the key is 32 random
+    bytes, so a slow password hash buys nothing). ``prefix`` finds the row and is shown in
+    lists so that administrators can tell tokens apart. A token acts as its creator, only
+    inside its own administration, and only while the creator is an active member there.
+    """
+
+    class Scope(models.TextChoices):
+        READ = "read", _("Read only")
+        INTAKE = "intake", _("Intake of new cases")
+        FULL = "full", _("Full access")
+
+    administration = models.ForeignKey(
+        Administration, on_delete=models.CASCADE, related_name="api_tokens"
+    )
+    name = models.CharField(_("name"), max_length=100)
+    scope = models.CharField(_("scope"), max_length=10, choices=Scope.choices)
+    prefix = models.CharField(_("prefix"), max_length=16, unique=True)
+    key_hash = models.CharField(max_length=64)
+    created_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="api_tokens")
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            models.Index(fields=["administration", "-created_at"], name="apitoken_admin_idx")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    @property
+    def is_revoked(self) -> bool:
+        return self.revoked_at is not None

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
-from . import views, views_audit, views_members
+from . import views, views_audit, views_members, views_tokens
 
 app_name = "accounts"
 
@@ -24,6 +24,8 @@ urlpatterns = [
     ),
     path("volontaires/", views.enrolments, name="enrolments"),
     path("volontaires/<int:pk>/decision/", views.enrolment_decide, name="enrolment_decide"),
+    path("jetons/", views_tokens.token_list, name="tokens"),
+    path("jetons/<int:pk>/revocation/", views_tokens.token_revoke, name="token_revoke"),
     path(
         "mot-de-passe/oubli/",
         auth_views.PasswordResetView.as_view(

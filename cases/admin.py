@@ -87,3 +87,64 @@ class CaseEventAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+# --- channel intake and outbound delivery ----------------------------------------------------
+
+from .models import Attachment, ChannelEndpoint, Delivery, InboundEmail, IntakeDelivery  # noqa: E402
+
+
+@admin.register(ChannelEndpoint)
+class ChannelEndpointAdmin(admin.ModelAdmin):
+    """Where replies to a channel's cases are POSTed (see README, "Operators")."""
+
+    list_display = ("administration", "channel", "callback_url", "is_active", "updated_at")
+    list_filter = ("channel", "is_active")
+    search_fields = ("administration__name", "callback_url")
+    fields = ("administration", "channel", "callback_url", "signing_secret", "is_active")
+
+
+@admin.register(Delivery)
+class DeliveryAdmin(admin.ModelAdmin):
+    list_display = ("reply", "backend", "status", "attempts", "delivered_at", "updated_at")
+    list_filter = ("status", "backend")
+    list_select_related = ("reply",)
+    # Read-only: a failed delivery is sent again from the case page, which journals it.
+    readonly_fields = [f.name for f in Delivery._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class _ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(IntakeDelivery)
+class IntakeDeliveryAdmin(_ReadOnlyAdmin):
+    list_display = ("created_at", "administration", "channel", "key", "external_id", "case")
+    list_filter = ("channel",)
+    search_fields = ("key", "external_id", "case__reference")
+    list_select_related = ("administration", "case")
+
+
+@admin.register(InboundEmail)
+class InboundEmailAdmin(_ReadOnlyAdmin):
+    list_display = ("created_at", "administration", "message_id", "outcome", "case")
+    list_filter = ("outcome",)
+    search_fields = ("message_id", "case__reference")
+    list_select_related = ("administration", "case")
+
+
+@admin.register(Attachment)
+class AttachmentAdmin(_ReadOnlyAdmin):
+    list_display = ("created_at", "case", "original_name", "content_type", "size")
+    list_filter = ("content_type",)
+    list_select_related = ("case",)

@@ -26,3 +26,8 @@ class CasesConfig(AppConfig):
         connection_created.connect(register_sqlite_functions, dispatch_uid="cases.sqlite_median")
         signals.reply_sent.connect(invite_usager_to_survey, dispatch_uid="cases.survey_invite")
         post_migrate.connect(ensure_national_topics, sender=self, dispatch_uid="cases.topics")
+
+        from . import signals
+        from .receivers import create_reply_delivery
+
+        signals.reply_sent.connect(create_reply_delivery, dispatch_uid="cases.reply_delivery")

@@ -261,6 +261,10 @@ class CaseEvent(models.Model):
         TRANSFERRED_IN = "transferred_in", _("Received by transfer")
         REOPENED = "reopened", _("Reopened")
         CLOSED = "closed", _("Closed")
+        USAGER_MESSAGE = "usager_message", _("Message from the usager")
+        REPLY_DELIVERED = "reply_delivered", _("Reply delivered")
+        DELIVERY_FAILED = "delivery_failed", _("Reply delivery failed")
+        DELIVERY_RETRIED = "delivery_retried", _("Reply delivery retried")
 
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="events")
     actor = models.ForeignKey(
@@ -368,3 +372,191 @@ class SatisfactionResponse(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case_id} · {self.rating}"
+
+
+# --- Channel intake and outbound delivery ----------------------------------------------------
+
+
+def _attachment_path(instance: "Attachment", filename: str) -> str:
+    # Random names: nothing the sender wrote (file name, path) reaches the file system.
+    import uuid
+    from pathlib import PurePosixPath
+
+    suffix = PurePosixPath(filename).suffix.lower()
+    return f"attachments/{instance.case.administration_id}/{uuid.uuid4().hex}{suffix}"
+
+
+class Attachment(models.Model):
+    """A file the usager sent with their message, checked by content and stored under a
+    random name (see cases/intake.py)."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="attachments")
+    file = models.FileField(_("file"), upload_to=_attachment_path, max_length=200)
+    original_name = models.CharField(_("original name"), max_length=255, blank=True)
+    # Detected from the content (magic bytes), never taken from the sender.
+    content_type = models.CharField(_("type"), max_length=100)
+    size = models.PositiveIntegerField(_("size in bytes"))
+    sha256 = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} · {self.original_name or self.file.name}"
+
+
+class IntakeDelivery(models.Model):
+    """One delivery received on an intake endpoint, by its idempotency key: a retried
+    delivery finds its row and gets the same case back instead of a second case."""
+
+    administration = models.ForeignKey(
+        Administration, on_delete=models.CASCADE, related_name="intake_deliveries"
+    )
+    channel = models.CharField(_("channel"), max_length=32, choices=Channel.choices)
+    key = models.CharField(_("idempotency key"), max_length=200)
+    payload_hash = models.CharField(_("payload hash"), max_length=64)
+    # The channel's own identifier of what it sent (experience, question, record), returned
+    # with the reply so that the channel can attach it.
+    external_id = models.CharField(_("identifier in the channel"), max_length=200, blank=True)
+    # Empty only inside the transaction that creates the case (the row is written first, so
+    # that a concurrent delivery with the same key waits on the unique index).
+    case = models.ForeignKey(
+        Case, null=True, blank=True, on_delete=models.PROTECT, related_name="intake_deliveries"
+    )
+    created_at = models.DateTimeField(_("received"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("intake delivery")
+        verbose_name_plural = _("intake deliveries")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["administration", "channel", "key"], name="intake_delivery_key_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.administration_id} · {self.channel} · {self.key}"
+
+
+class InboundEmail(models.Model):
+    """An e-mail read by ``intake_mail``: by Message-ID (or a hash of the raw message), so
+    that a message is never processed twice."""
+
+    class Outcome(models.TextChoices):
+        CREATED = "created", _("Case created")
+        APPENDED = "appended", _("Added to an existing case")
+
+    administration = models.ForeignKey(
+        Administration, on_delete=models.CASCADE, related_name="inbound_emails"
+    )
+    message_key = models.CharField(_("message key"), max_length=64)
+    message_id = models.CharField(_("Message-ID"), max_length=998, blank=True)
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="inbound_emails")
+    outcome = models.CharField(_("outcome"), max_length=20, choices=Outcome.choices)
+    created_at = models.DateTimeField(_("read"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("inbound e-mail")
+        verbose_name_plural = _("inbound e-mails")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["administration", "message_key"], name="inbound_email_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.administration_id} · {self.message_id or self.message_key}"
+
+
+class ChannelEndpoint(models.Model):
+    """Where replies to a channel's cases go: an HTTP callback, signed with a shared secret.
+
+    Without an active endpoint, replies go by e-mail to the usager's address.
+    """
+
+    administration = models.ForeignKey(
+        Administration,
+        verbose_name=_("administration"),
+        on_delete=models.CASCADE,
+        related_name="channel_endpoints",
+    )
+    channel = models.CharField(_("channel"), max_length=32, choices=Channel.choices)
+    callback_url = models.URLField(
+        _("callback URL"),
+        max_length=500,
+        help_text=_("Replies are POSTed here as JSON, signed in the X-Guichet-Signature header."),
+    )
+    signing_secret = models.CharField(
+        _("signing secret"),
+        max_length=200,
+        help_text=_("Shared with the receiver, which checks the HMAC-SHA256 of each body."),
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("channel endpoint")
+        verbose_name_plural = _("channel endpoints")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["administration", "channel"], name="channel_endpoint_one_per_channel"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.administration} · {self.get_channel_display()}"
+
+
+class Delivery(models.Model):
+    """The delivery of one reply to the usager, through the case's channel.
+
+    One row per reply (database-unique); workers claim it with a conditional UPDATE, so a
+    reply is delivered once however many tasks race for it.
+    """
+
+    class Backend(models.TextChoices):
+        EMAIL = "email", _("E-mail")
+        HTTP_CALLBACK = "http_callback", _("HTTP callback")
+        NONE = "none", _("No delivery route")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        SENDING = "sending", _("Sending")
+        DELIVERED = "delivered", _("Delivered")
+        FAILED = "failed", _("Failed")
+
+    reply = models.OneToOneField(Reply, on_delete=models.CASCADE, related_name="delivery")
+    backend = models.CharField(_("backend"), max_length=20, choices=Backend.choices)
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.PENDING
+    )
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    last_error = models.TextField(_("last error"), blank=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    # When a pending delivery is due (its task may be waiting in the queue until then); a
+    # pending row long past it lost its task (broker down) and is queued again.
+    next_attempt_at = models.DateTimeField(_("next attempt"), null=True, blank=True)
+    delivered_at = models.DateTimeField(_("delivered"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("delivery")
+        verbose_name_plural = _("deliveries")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=["pending", "sending", "delivered", "failed"]),
+                name="delivery_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(delivered_at__isnull=True) | Q(status="delivered"),
+                name="delivery_delivered_at_only_when_delivered",
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "updated_at"], name="delivery_status_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.reply_id} · {self.backend} · {self.status}"

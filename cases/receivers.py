@@ -25,3 +25,10 @@ def invite_usager_to_survey(sender, *, case_id: int, reply_id: int, **kwargs) ->
     from .tasks import send_survey_invitation
 
     send_survey_invitation.delay(case_id, reply_id)
+
+
+def create_reply_delivery(sender, *, reply_id: int, **kwargs) -> None:
+    # Runs after the reply's transaction committed; the task is queued after this one does.
+    from .delivery import delivery_create
+
+    delivery_create(reply_id=reply_id)

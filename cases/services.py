@@ -35,6 +35,7 @@ from .models import (
     Case,
     CaseEvent,
     Channel,
+    Delivery,
     InternalNote,
     Priority,
     ReferenceCounter,
@@ -674,3 +675,94 @@ def topic_update(
         data={"topic": topic.pk, "before": before, "after": after},
     )
     return topic
+
+
+# --- channel intake and outbound delivery ----------------------------------------------------
+
+
+@transaction.atomic
+def case_add_usager_message(
+    *,
+    case: Case,
+    body: str,
+    source: str,
+    actor: User | None = None,
+    **data: Any,
+) -> CaseEvent:
+    """The usager wrote again on their case (an e-mail answering a reply or a question).
+
+    A case awaiting the usager resumes; an answered case goes back to its agent. The text is
+    kept in the journal line. ``actor`` is None for intake (nobody in the house acted).
+    """
+    case = _lock(case, actor)
+    body = _clean_text(body, "body")
+    from_status = case.status
+    to_status = ""
+    if case.status == Status.AWAITING_USAGER or (
+        case.status == Status.ANSWERED and case.assignee_id is not None
+    ):
+        to_status = Status.IN_PROGRESS
+        case.status = to_status
+        if from_status == Status.ANSWERED:
+            case.closed_at = None
+        _bump(case, ["status", "closed_at"])
+    else:
+        # Stale forms on the case page must see that something new arrived.
+        _bump(case, [])
+    return _journal(
+        case,
+        actor,
+        CaseEvent.Kind.USAGER_MESSAGE,
+        from_status=from_status if to_status else "",
+        to_status=to_status,
+        body=body,
+        source=source,
+        **data,
+    )
+
+
+@transaction.atomic
+def delivery_retry(*, actor: User, delivery: Delivery) -> Delivery:
+    """A manager sends a failed delivery again (after the channel's endpoint was fixed)."""
+    from .delivery import delivery_route, queue_delivery
+
+    case = _lock(delivery.reply.case, actor)
+    if not has_administration_perm(actor, ASSIGN_CASES, case.administration):
+        raise PermissionDenied(_("Only managers send a failed delivery again."))
+    delivery = Delivery.objects.select_for_update().get(pk=delivery.pk)
+    if delivery.status != Delivery.Status.FAILED:
+        raise invalid("status", _("Only a failed delivery can be sent again."), "invalid_state")
+    backend = delivery_route(case)
+    if backend == Delivery.Backend.NONE:
+        raise invalid(
+            "backend",
+            _("This case has no delivery route: no channel endpoint and no e-mail address."),
+            "no_route",
+        )
+    previous = {"attempts": delivery.attempts, "error": delivery.last_error[:500]}
+    delivery.backend = backend
+    delivery.status = Delivery.Status.PENDING
+    delivery.attempts = 0
+    delivery.last_error = ""
+    delivery.next_attempt_at = timezone.now()
+    delivery.save(
+        update_fields=[
+            "backend",
+            "status",
+            "attempts",
+            "last_error",
+            "next_attempt_at",
+            "updated_at",
+        ]
+    )
+    _journal(
+        case,
+        actor,
+        CaseEvent.Kind.DELIVERY_RETRIED,
+        reply_id=delivery.reply_id,
+        backend=backend,
+        previous_attempts=previous["attempts"],
+        previous_error=previous["error"],
+    )
+    queue_delivery(delivery.pk)
+    return delivery

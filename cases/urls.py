@@ -14,6 +14,16 @@ urlpatterns = [
     path("<int:pk>/note/", views.case_note, name="note"),
     path("<int:pk>/reponse/", views.case_reply, name="reply"),
     path("<int:pk>/transfert/", views.case_transfer, name="transfer"),
+    path(
+        "<int:pk>/envois/<int:delivery_pk>/relancer/",
+        views.delivery_retry,
+        name="delivery_retry",
+    ),
+    path(
+        "<int:pk>/pieces-jointes/<int:attachment_pk>/",
+        views.attachment_download,
+        name="attachment",
+    ),
     path("tableau-de-bord/", views_dashboard.workload, name="dashboard"),
 ]
 

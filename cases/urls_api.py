@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .api import dashboard
+from .api import cases, dashboard, intake
 
 urlpatterns: list = [
     path(
@@ -21,4 +21,37 @@ urlpatterns += [
     ),
     path("topics/", settings_api.TopicListView.as_view(), name="api-topics"),
     path("topics/<int:pk>/", settings_api.TopicDetailView.as_view(), name="api-topic"),
+]
+
+urlpatterns += [
+    path("cases/", cases.CaseListView.as_view(), name="api-cases"),
+    path("cases/<int:pk>/", cases.CaseDetailView.as_view(), name="api-case"),
+    path("cases/<int:pk>/events/", cases.CaseEventsView.as_view(), name="api-case-events"),
+    path("cases/<int:pk>/assign/", cases.CaseAssignView.as_view(), name="api-case-assign"),
+    path(
+        "cases/<int:pk>/transition/",
+        cases.CaseTransitionView.as_view(),
+        name="api-case-transition",
+    ),
+    path("cases/<int:pk>/notes/", cases.CaseNotesView.as_view(), name="api-case-notes"),
+    path("cases/<int:pk>/reply/", cases.CaseReplyView.as_view(), name="api-case-reply"),
+]
+
+# Channel intake (cases/api/intake.py).
+urlpatterns += [
+    path(
+        "intake/services-publics-plus/",
+        intake.ServicesPublicsPlusIntake.as_view(),
+        name="intake-services-publics-plus",
+    ),
+    path(
+        "intake/service-public/",
+        intake.ServicePublicQuestionIntake.as_view(),
+        name="intake-service-public",
+    ),
+    path(
+        "intake/france-services/",
+        intake.FranceServicesIntake.as_view(),
+        name="intake-france-services",
+    ),
 ]

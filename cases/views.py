@@ -171,7 +171,7 @@ def _case_context(request: HttpRequest, case: Case, **forms) -> dict:
         )
     timeline = list(selectors.case_timeline(case))
     notes = list(case.notes.select_related("author"))
-    replies = list(case.replies.select_related("author"))
+    replies = list(case.replies.select_related("author", "delivery"))
     return {
         "case": case,
         "timeline": timeline,
@@ -184,6 +184,8 @@ def _case_context(request: HttpRequest, case: Case, **forms) -> dict:
         "can_transfer": acts and case.status in TRANSITIONS["transfer"].sources,
         "can_assign": can_assign and case.is_open,
         "agents": agents,
+        "attachments": list(case.attachments.all()),
+        "can_retry_delivery": can_assign,
         "others": presence.others(case.pk, user.pk),
         "now": timezone.now(),
         "note_form": forms.get("note_form") or NoteForm(),
@@ -394,3 +396,48 @@ def case_transfer(request: HttpRequest, pk: int) -> HttpResponse:
         _("Case transferred to %(name)s.") % {"name": form.cleaned_data["target"].name},
     )
     return redirect("cases:inbox")
+
+
+@login_required
+@require_POST
+def delivery_retry(request: HttpRequest, pk: int, delivery_pk: int) -> HttpResponse:
+    """A manager sends a failed reply delivery again."""
+    from .models import Delivery
+
+    case = _get_case(request, pk)
+    delivery = Delivery.objects.filter(pk=delivery_pk, reply__case=case).first()
+    if delivery is None:
+        raise Http404(_("No such delivery."))
+    if not has_administration_perm(request.user, ASSIGN_CASES, case.administration):
+        raise PermissionDenied(_("Only managers send a failed delivery again."))
+    return _apply(
+        request,
+        case,
+        lambda: services.delivery_retry(actor=request.user, delivery=delivery),
+        _("The reply will be sent again."),
+    )
+
+
+@login_required
+@require_GET
+def attachment_download(request: HttpRequest, pk: int, attachment_pk: int) -> HttpResponse:
+    """An attachment of a case the user may see, always as a download (never rendered)."""
+    from django.http import FileResponse
+
+    from .models import Attachment
+
+    case = _get_case(request, pk)
+    attachment = Attachment.objects.filter(pk=attachment_pk, case=case).first()
+    if attachment is None:
+        raise Http404(_("No such attachment."))
+    try:
+        handle = attachment.file.open("rb")
+    except FileNotFoundError as exc:
+        raise Http404(_("No such attachment.")) from exc
+    extension = attachment.file.name.rpartition(".")[2]
+    return FileResponse(
+        handle,
+        as_attachment=True,
+        filename=f"{case.reference}-{attachment.pk}.{extension}",
+        content_type=attachment.content_type,
+    )

@@ -45,3 +45,14 @@ def exception_handler(exc, context):
 
 def error_response(message: str, code: str, http_status: int) -> Response:
     return Response({"detail": message, "code": code, "fields": {}}, status=http_status)
+
+
+def not_found(request, exception=None):
+    """handler404: under /api/, even a URL that matches no route answers in the error shape."""
+    if request.path.startswith("/api/"):
+        from django.http import JsonResponse
+
+        return JsonResponse({"detail": "Not found.", "code": "not_found", "fields": {}}, status=404)
+    from django.views.defaults import page_not_found
+
+    return page_not_found(request, exception)

@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "guardian",
     "rest_framework",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "django_htmx",
     "widget_tweaks",
     "dsfr",
@@ -186,9 +187,24 @@ CELERY_TIMEZONE = TIME_ZONE
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        # Token first: its Bearer challenge makes unauthenticated requests answer 401.
+        "accounts.api_auth.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PERMISSION_CLASSES": [
+        "rest_framework.permissions.IsAuthenticated",
+        "accounts.api_auth.TokenScope",
+    ],
+    "DEFAULT_THROTTLE_CLASSES": [
+        "accounts.api_auth.TokenRateThrottle",
+        "accounts.api_auth.UserRateThrottle",
+        "accounts.api_auth.AnonRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "token": env.str("API_THROTTLE_TOKEN", default="600/min"),
+        "user": env.str("API_THROTTLE_USER", default="600/min"),
+        "anon": env.str("API_THROTTLE_ANON", default="60/min"),
+    },
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "config.api.exception_handler",
 }
@@ -196,6 +212,26 @@ SPECTACULAR_SETTINGS = {
     "TITLE": "Guichet API",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    "DESCRIPTION": (
+        "Cases, drafts, knowledge and administration of Guichet. Authenticate with the "
+        "browser session or an API token (`Authorization: Bearer <key>`), created by an "
+        "administrator at /compte/jetons/. Errors share one shape: "
+        '`{"detail": ..., "code": ..., "fields": {field: [messages]}}`.'
+    ),
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "CaseStatusEnum": "cases.models.Status",
+        "EnrolmentStatusEnum": "accounts.models.Enrolment.Status",
+        "SuggestionStatusEnum": "drafting.models.Suggestion.Status",
+    },
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "accounts.api.schema.add_error_responses",
+    ],
+    # The documentation page's assets are served by us (drf-spectacular-sidecar), not a CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
 }
 
 # django-dsfr
@@ -269,3 +305,22 @@ LOGIN_REDIRECT_URL_FAILURE = "/compte/connexion/?proconnect=refuse"
 SURVEY_LINK_MAX_AGE_DAYS = env.int("SURVEY_LINK_MAX_AGE_DAYS", default=30)
 SURVEY_RATE_LIMIT = env.int("SURVEY_RATE_LIMIT", default=20)  # requests per IP per window
 SURVEY_RATE_WINDOW_SECONDS = env.int("SURVEY_RATE_WINDOW_SECONDS", default=600)
+
+# Channel intake and outbound delivery (see cases/intake.py, cases/delivery.py, README).
+INTAKE_ATTACHMENT_MAX_BYTES = env.int("INTAKE_ATTACHMENT_MAX_BYTES", default=5 * 1024 * 1024)
+INTAKE_ATTACHMENT_MAX_FILES = env.int("INTAKE_ATTACHMENT_MAX_FILES", default=10)
+# A JSON body carries its attachments in base64 (a third larger), plus the text.
+INTAKE_MAX_BODY_BYTES = env.int(
+    "INTAKE_MAX_BODY_BYTES",
+    default=INTAKE_ATTACHMENT_MAX_FILES * INTAKE_ATTACHMENT_MAX_BYTES * 4 // 3 + 1024 * 1024,
+)
+DELIVERY_BACKENDS = {
+    "email": "cases.delivery.EmailBackend",
+    "http_callback": "cases.delivery.HttpCallbackBackend",
+}
+DELIVERY_MAX_ATTEMPTS = env.int("DELIVERY_MAX_ATTEMPTS", default=6)
+DELIVERY_RETRY_BASE_SECONDS = env.float("DELIVERY_RETRY_BASE_SECONDS", default=30.0)
+DELIVERY_RETRY_MAX_SECONDS = env.float("DELIVERY_RETRY_MAX_SECONDS", default=3600.0)
+DELIVERY_HTTP_TIMEOUT = env.float("DELIVERY_HTTP_TIMEOUT", default=10.0)
+# A claim older than this is taken as a dead worker's: the delivery may be claimed again.
+DELIVERY_CLAIM_LEASE_SECONDS = env.int("DELIVERY_CLAIM_LEASE_SECONDS", default=300)

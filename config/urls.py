@@ -2,6 +2,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 from django.views.i18n import JavaScriptCatalog
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from cases.views import home
 from cases.views_survey import survey
@@ -19,7 +20,11 @@ urlpatterns = [
     path("api/v1/", include("cases.urls_api")),
     path("api/v1/", include("drafting.urls_api")),
     path("enquete/<str:token>/", survey, name="survey"),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
 ]
+
+handler404 = "config.api.not_found"
 
 if settings.DEBUG:
     from django.contrib.staticfiles.urls import staticfiles_urlpatterns

@@ -18,6 +18,8 @@ urlpatterns = [
         api.SuggestionDiscardView.as_view(),
         name="api-suggestion-discard",
     ),
+    path("knowledge/articles/", api.ArticleListView.as_view(), name="api-articles"),
+    path("knowledge/articles/<int:pk>/", api.ArticleDetailView.as_view(), name="api-article"),
 ]
 
 # The impact report (issue 6).

@@ -1,0 +1,62 @@
+"""Pieces every API module shares: the error shape in the schema, safe text and ids, and the
+one check "may this request do X in its administration"."""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.core.validators import ProhibitNullCharactersValidator
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from accounts.api_auth import request_administration
+from accounts.models import Administration
+from accounts.permissions import has_administration_perm
+
+# PostgreSQL integers; a larger id can match nothing and must not reach the database.
+MAX_ID = 2**31 - 1
+
+
+def _no_surrogates(value: str) -> None:
+    # A lone surrogate cannot be stored as UTF-8: refuse it as bad input, not a 500.
+    if any("\ud800" <= ch <= "\udfff" for ch in value):
+        raise serializers.ValidationError(_("Invalid characters."), code="invalid")
+
+
+class TextField(serializers.CharField):
+    """A CharField that refuses what PostgreSQL cannot store (NUL bytes, lone surrogates)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        if not any(isinstance(v, ProhibitNullCharactersValidator) for v in self.validators):
+            self.validators.append(ProhibitNullCharactersValidator())
+        self.validators.append(_no_surrogates)
+
+
+class IdField(serializers.IntegerField):
+    def __init__(self, **kwargs):
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", MAX_ID)
+        super().__init__(**kwargs)
+
+
+class ErrorSerializer(serializers.Serializer):
+    """The one error shape of the API (config/api.py)."""
+
+    detail = serializers.CharField()
+    code = serializers.CharField()
+    fields = serializers.DictField(child=serializers.ListField(child=serializers.CharField()))
+
+
+def administration_or_denied(request) -> Administration:
+    administration = request_administration(request)
+    if administration is None:
+        raise PermissionDenied(_("You are not an active member of any administration."))
+    return administration
+
+
+def require_perm(request, perm: str) -> Administration:
+    """The request's administration, if its user holds ``perm`` there; 403 otherwise."""
+    administration = administration_or_denied(request)
+    if not has_administration_perm(request.user, perm, administration):
+        raise PermissionDenied(_("Your role does not allow this."))
+    return administration

@@ -1,0 +1,235 @@
+"""Administrators' API: members, volunteer enrolment and API tokens of their administration.
+
+Objects of another administration answer 404; other roles of the same administration get 403.
+"""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers, status
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from accounts import services, tokens
+from accounts.models import ApiToken, Enrolment, Membership, Role
+from accounts.permissions import MANAGE_MEMBERS
+
+from .common import TextField, administration_or_denied, require_perm
+
+
+class MemberSerializer(serializers.ModelSerializer):
+    user = serializers.IntegerField(source="user_id", read_only=True)
+    email = serializers.CharField(source="user.email", read_only=True)
+    first_name = serializers.CharField(source="user.first_name", read_only=True)
+    last_name = serializers.CharField(source="user.last_name", read_only=True)
+
+    class Meta:
+        model = Membership
+        fields = [
+            "id",
+            "user",
+            "email",
+            "first_name",
+            "last_name",
+            "role",
+            "team",
+            "is_active",
+            "created_at",
+            "deactivated_at",
+        ]
+        read_only_fields = fields
+
+
+class MemberChangeSerializer(serializers.Serializer):
+    role = serializers.ChoiceField(choices=Role.choices, required=False)
+    team = TextField(max_length=100, required=False, allow_blank=True)
+    is_active = serializers.BooleanField(required=False)
+
+
+class EnrolmentSerializer(serializers.ModelSerializer):
+    user = serializers.IntegerField(source="user_id", read_only=True)
+    email = serializers.CharField(source="user.email", read_only=True)
+    consent_version = serializers.IntegerField(
+        source="consent.version", allow_null=True, read_only=True
+    )
+
+    class Meta:
+        model = Enrolment
+        fields = [
+            "id",
+            "user",
+            "email",
+            "status",
+            "consent_version",
+            "consented_at",
+            "cohort",
+            "starts_on",
+            "requested_at",
+            "decided_at",
+            "message",
+            "withdrawn_at",
+        ]
+        read_only_fields = fields
+
+
+class EnrolmentQuerySerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=Enrolment.Status.choices, required=False)
+
+
+class DecisionSerializer(serializers.Serializer):
+    approve = serializers.BooleanField()
+    message = TextField(max_length=2000, required=False, allow_blank=True, default="")
+
+
+class TokenSerializer(serializers.ModelSerializer):
+    created_by = serializers.CharField(source="created_by.email", read_only=True)
+
+    class Meta:
+        model = ApiToken
+        fields = [
+            "id",
+            "name",
+            "scope",
+            "prefix",
+            "created_by",
+            "created_at",
+            "last_used_at",
+            "revoked_at",
+        ]
+        read_only_fields = fields
+
+
+class TokenCreatedSerializer(TokenSerializer):
+    key = serializers.CharField(
+        read_only=True, help_text=_("The key, shown this once only: store it now.")
+    )
+
+    class Meta(TokenSerializer.Meta):
+        fields = [*TokenSerializer.Meta.fields, "key"]
+        read_only_fields = fields
+
+
+class TokenCreateSerializer(serializers.Serializer):
+    name = TextField(max_length=100)
+    scope = serializers.ChoiceField(choices=ApiToken.Scope.choices)
+
+
+def _members(administration):
+    return Membership.objects.filter(administration=administration).select_related("user")
+
+
+def _own(request, queryset, pk: int):
+    """Tenant first: an object of another administration is 404 (for every role, like a missing
+    one); one of the request's administration is then 403 for a role without the permission."""
+    obj = queryset.filter(administration=administration_or_denied(request)).get(pk=pk)
+    require_perm(request, MANAGE_MEMBERS)
+    return obj
+
+
+class MemberListView(APIView):
+    @extend_schema(responses=MemberSerializer(many=True), summary="Members of the administration")
+    def get(self, request):
+        administration = require_perm(request, MANAGE_MEMBERS)
+        rows = _members(administration).order_by("user__last_name", "user__email")
+        return Response(MemberSerializer(rows, many=True).data)
+
+
+class MemberDetailView(APIView):
+    @extend_schema(responses=MemberSerializer, summary="One member")
+    def get(self, request, pk: int):
+        membership = _own(request, Membership.objects.select_related("user"), pk)
+        return Response(MemberSerializer(membership).data)
+
+    @extend_schema(
+        request=MemberChangeSerializer,
+        responses=MemberSerializer,
+        summary="Change a member's role or team, deactivate or reactivate them",
+    )
+    def patch(self, request, pk: int):
+        membership = _own(request, Membership.objects.all(), pk)
+        administration = membership.administration
+        serializer = MemberChangeSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        if "role" in data or "team" in data:
+            membership = services.membership_change_role(
+                membership=membership,
+                role=data.get("role", membership.role),
+                team=data.get("team"),
+                actor=request.user,
+            )
+        if "is_active" in data:
+            membership = services.membership_set_active(
+                membership=membership, active=data["is_active"], actor=request.user
+            )
+        return Response(MemberSerializer(_members(administration).get(pk=pk)).data)
+
+
+class EnrolmentListView(APIView):
+    @extend_schema(
+        parameters=[EnrolmentQuerySerializer],
+        responses=EnrolmentSerializer(many=True),
+        summary="Volunteer enrolments of the administration",
+    )
+    def get(self, request):
+        administration = require_perm(request, MANAGE_MEMBERS)
+        query = EnrolmentQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        rows = Enrolment.objects.filter(administration=administration).select_related(
+            "user", "consent"
+        )
+        if query.validated_data.get("status"):
+            rows = rows.filter(status=query.validated_data["status"])
+        return Response(EnrolmentSerializer(rows.order_by("-requested_at"), many=True).data)
+
+
+class EnrolmentDecisionView(APIView):
+    @extend_schema(
+        request=DecisionSerializer,
+        responses=EnrolmentSerializer,
+        summary="Approve or refuse a volunteer's request",
+    )
+    def post(self, request, pk: int):
+        enrolment = _own(request, Enrolment.objects.all(), pk)
+        serializer = DecisionSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        services.enrolment_decide(
+            actor=request.user,
+            enrolment=enrolment,
+            approve=serializer.validated_data["approve"],
+            message=serializer.validated_data["message"],
+        )
+        enrolment = Enrolment.objects.select_related("user", "consent").get(pk=pk)
+        return Response(EnrolmentSerializer(enrolment).data)
+
+
+class TokenListView(APIView):
+    @extend_schema(responses=TokenSerializer(many=True), summary="API tokens of the administration")
+    def get(self, request):
+        administration = require_perm(request, MANAGE_MEMBERS)
+        return Response(TokenSerializer(tokens.api_tokens_of(administration), many=True).data)
+
+    @extend_schema(
+        request=TokenCreateSerializer,
+        responses={201: TokenCreatedSerializer},
+        summary="Create a token (its key is in this response only)",
+    )
+    def post(self, request):
+        administration = require_perm(request, MANAGE_MEMBERS)
+        serializer = TokenCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        token, key = tokens.api_token_create(
+            actor=request.user, administration=administration, **serializer.validated_data
+        )
+        data = TokenSerializer(token).data
+        data["key"] = key
+        return Response(data, status=status.HTTP_201_CREATED)
+
+
+class TokenRevokeView(APIView):
+    @extend_schema(request=None, responses=TokenSerializer, summary="Revoke a token at once")
+    def post(self, request, pk: int):
+        token = _own(request, ApiToken.objects.select_related("administration"), pk)
+        token = tokens.api_token_revoke(actor=request.user, token=token)
+        return Response(TokenSerializer(token).data)

@@ -1,0 +1,70 @@
+"""Administrators' page for API tokens: create (the key is shown once), list, revoke."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.cache import add_never_cache_headers
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from . import tokens
+from .models import ApiToken
+from .permissions import MANAGE_MEMBERS, has_administration_perm
+
+
+def _administration_or_403(request: HttpRequest):
+    administration = request.administration
+    if not administration or not has_administration_perm(
+        request.user, MANAGE_MEMBERS, administration
+    ):
+        raise PermissionDenied
+    return administration
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def token_list(request: HttpRequest) -> HttpResponse:
+    administration = _administration_or_403(request)
+    context = {
+        "scopes": ApiToken.Scope.choices,
+        "form": {"name": "", "scope": ApiToken.Scope.READ},
+        "errors": {},
+        "new_key": None,
+    }
+    status = 200
+    if request.method == "POST":
+        name = request.POST.get("name", "")
+        scope = request.POST.get("scope", "")
+        context["form"] = {"name": name, "scope": scope}
+        try:
+            token, key = tokens.api_token_create(
+                actor=request.user, administration=administration, name=name, scope=scope
+            )
+        except ValidationError as exc:
+            context["errors"] = exc.message_dict
+            status = 400
+        else:
+            # Rendered, not redirected: the key exists only in this response.
+            context["new_key"] = key
+            context["new_token"] = token
+            context["form"] = {"name": "", "scope": ApiToken.Scope.READ}
+    context["tokens"] = tokens.api_tokens_of(administration)
+    response = render(request, "accounts/tokens.html", context, status=status)
+    add_never_cache_headers(response)
+    return response
+
+
+@login_required
+@require_POST
+def token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+    administration = _administration_or_403(request)
+    token = tokens.api_tokens_of(administration).filter(pk=pk).first()
+    if token is None:
+        raise Http404
+    tokens.api_token_revoke(actor=request.user, token=token)
+    messages.success(request, _("The token “%(name)s” is revoked.") % {"name": token.name})
+    return redirect("accounts:tokens")

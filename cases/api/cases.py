@@ -1,0 +1,241 @@
+"""Cases API: list (filters, cursor pagination), create, read, assign, transition, notes, reply;
+topics. Every lookup starts from the request's administration (the token's or the session's):
+a case of another administration answers 404, like a missing one."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import datetime as dt
+
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema
+from rest_framework import status
+from rest_framework.exceptions import ValidationError
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from accounts.api.common import MAX_ID, administration_or_denied, require_perm
+from accounts.models import Membership
+from accounts.permissions import VIEW_CASES, WORK_CASES
+from cases import selectors, services
+from cases.models import Case
+
+from .serializers import (
+    AssignSerializer,
+    CaseCreateSerializer,
+    CaseDetailSerializer,
+    CaseListSerializer,
+    CasePageSerializer,
+    EventSerializer,
+    InboxQuerySerializer,
+    NoteCreateSerializer,
+    NoteSerializer,
+    ReplySerializer,
+    TopicSerializer,
+    TransitionSerializer,
+)
+
+
+def case_for_request(request: Request, pk: int, *, lock_related: bool = True) -> Case:
+    """The case ``pk`` of the request's administration, visible to its user; 404 otherwise."""
+    administration = administration_or_denied(request)
+    qs = selectors.cases_visible_to(request.user).filter(administration=administration)
+    if lock_related:
+        qs = qs.select_related("administration", "assignee", "topic")
+    return qs.get(pk=pk)  # Case.DoesNotExist answers 404 (config/api.py)
+
+
+def _encode_cursor(cursor: tuple[dt.datetime, int]) -> str:
+    raw = f"{cursor[0].isoformat()}|{cursor[1]}".encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def _decode_cursor(value: str) -> tuple[dt.datetime, int]:
+    def bad():
+        return ValidationError({"cursor": [_("Invalid cursor.")]}, code="invalid")
+
+    try:
+        raw = base64.urlsafe_b64decode(value + "=" * (-len(value) % 4)).decode()
+        due_text, pk_text = raw.rsplit("|", 1)
+        due = parse_datetime(due_text)
+        pk = int(pk_text)
+    except (binascii.Error, UnicodeDecodeError, ValueError) as exc:
+        raise bad() from exc
+    if due is None or not 0 < pk <= MAX_ID:
+        raise bad()
+    if timezone.is_naive(due):
+        due = timezone.make_aware(due, dt.UTC)
+    return due, pk
+
+
+class CaseListView(APIView):
+    @extend_schema(
+        parameters=[InboxQuerySerializer],
+        responses=CasePageSerializer,
+        operation_id="cases_list",
+        summary="List the administration's cases (due date order, cursor pagination)",
+    )
+    def get(self, request):
+        administration = require_perm(request, VIEW_CASES)
+        query = InboxQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        params = query.validated_data
+        filters = selectors.InboxFilters(
+            box=params["box"],
+            status=params.get("status", ""),
+            channel=params.get("channel", ""),
+            topic_id=params.get("topic"),
+            priority=params.get("priority"),
+            overdue=params["overdue"],
+            q=params.get("q", ""),
+        )
+        after = _decode_cursor(params["cursor"]) if params.get("cursor") else None
+        rows, cursor = selectors.inbox_page(
+            selectors.inbox(request.user, administration, filters), after=after, size=params["size"]
+        )
+        next_url = None
+        if cursor is not None:
+            query_dict = request.query_params.copy()
+            query_dict["cursor"] = _encode_cursor(cursor)
+            next_url = request.build_absolute_uri(f"{request.path}?{query_dict.urlencode()}")
+        return Response({"next": next_url, "results": CaseListSerializer(rows, many=True).data})
+
+    @extend_schema(
+        request=CaseCreateSerializer,
+        responses={201: CaseDetailSerializer},
+        summary="Open a case",
+    )
+    def post(self, request):
+        administration = require_perm(request, WORK_CASES)
+        serializer = CaseCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        topic_id = data.pop("topic")
+        topic = None
+        if topic_id is not None:
+            topic = selectors.topics_for(administration).filter(pk=topic_id).first()
+            if topic is None:
+                raise ValidationError({"topic": [_("Unknown topic.")]})
+        case = services.case_create(
+            actor=request.user, administration=administration, topic=topic, **data
+        )
+        case = case_for_request(request, case.pk)
+        return Response(CaseDetailSerializer(case).data, status=status.HTTP_201_CREATED)
+
+
+class CaseDetailView(APIView):
+    @extend_schema(responses=CaseDetailSerializer, summary="Read a case")
+    def get(self, request, pk: int):
+        return Response(CaseDetailSerializer(case_for_request(request, pk)).data)
+
+
+class CaseEventsView(APIView):
+    @extend_schema(responses=EventSerializer(many=True), summary="The case's journal")
+    def get(self, request, pk: int):
+        case = case_for_request(request, pk)
+        return Response(EventSerializer(selectors.case_timeline(case), many=True).data)
+
+
+class CaseAssignView(APIView):
+    @extend_schema(
+        request=AssignSerializer,
+        responses=CaseDetailSerializer,
+        summary="Assign the case (managers), or take it (your own id)",
+    )
+    def post(self, request, pk: int):
+        case = case_for_request(request, pk)
+        serializer = AssignSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        assignee_id = serializer.validated_data["assignee"]
+        if assignee_id == request.user.pk and case.assignee_id is None:
+            services.case_take(actor=request.user, case=case)
+        else:
+            membership = (
+                Membership.objects.select_related("user")
+                .filter(administration=case.administration, user_id=assignee_id, is_active=True)
+                .first()
+            )
+            if membership is None:
+                raise ValidationError({"assignee": [_("Not an active member here.")]})
+            services.case_assign(
+                actor=request.user,
+                case=case,
+                assignee=membership.user,
+                expected_version=serializer.validated_data.get("version"),
+            )
+        return Response(CaseDetailSerializer(case_for_request(request, pk)).data)
+
+
+class CaseTransitionView(APIView):
+    @extend_schema(
+        request=TransitionSerializer,
+        responses=CaseDetailSerializer,
+        summary="Move the case along its lifecycle (start, wait, resume, release, close, reopen)",
+    )
+    def post(self, request, pk: int):
+        case = case_for_request(request, pk)
+        serializer = TransitionSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        services.case_transition(
+            actor=request.user,
+            case=case,
+            action=serializer.validated_data["action"],
+            reason=serializer.validated_data["reason"],
+            expected_version=serializer.validated_data.get("version"),
+        )
+        return Response(CaseDetailSerializer(case_for_request(request, pk)).data)
+
+
+class CaseNotesView(APIView):
+    @extend_schema(responses=NoteSerializer(many=True), summary="The case's internal notes")
+    def get(self, request, pk: int):
+        case = case_for_request(request, pk)
+        notes = case.notes.select_related("author").order_by("created_at", "id")
+        return Response(NoteSerializer(notes, many=True).data)
+
+    @extend_schema(
+        request=NoteCreateSerializer,
+        responses={201: NoteSerializer},
+        summary="Add an internal note",
+    )
+    def post(self, request, pk: int):
+        case = case_for_request(request, pk)
+        serializer = NoteCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        note = services.case_add_note(
+            actor=request.user, case=case, body=serializer.validated_data["body"]
+        )
+        return Response(NoteSerializer(note).data, status=status.HTTP_201_CREATED)
+
+
+class CaseReplyView(APIView):
+    @extend_schema(
+        request=ReplySerializer,
+        responses=CaseDetailSerializer,
+        summary="Send the reply to the usager (the case becomes answered)",
+    )
+    def post(self, request, pk: int):
+        case = case_for_request(request, pk)
+        serializer = ReplySerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        services.case_send_reply(
+            actor=request.user,
+            case=case,
+            body=serializer.validated_data["body"],
+            expected_version=serializer.validated_data.get("version"),
+        )
+        return Response(CaseDetailSerializer(case_for_request(request, pk)).data)
+
+
+class TopicListView(APIView):
+    @extend_schema(
+        responses=TopicSerializer(many=True),
+        summary="Topics of the administration (national ones included)",
+    )
+    def get(self, request):
+        administration = require_perm(request, VIEW_CASES)
+        return Response(TopicSerializer(selectors.topics_for(administration), many=True).data)

@@ -1,0 +1,251 @@
+"""E-mail intake: ``intake_mail`` reads .eml files and Maildir folders into cases, once."""
+
+from __future__ import annotations
+
+import mailbox
+from email.message import EmailMessage
+from io import StringIO
+from pathlib import Path
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from cases import services
+from cases.models import Attachment, Case, CaseEvent, Channel, InboundEmail, Status
+from tests.case_states import REPLY_TEXT, bring_to, counts
+
+pytestmark = pytest.mark.django_db
+
+PDF = b"%PDF-1.7\n%%EOF\n"
+
+
+def make_email(
+    subject="Question sur ma pension",
+    body="Bonjour,\nje n'ai pas reçu ma pension ce mois-ci.\nCordialement",
+    sender="Jeanne Roux <jeanne.roux@example.org>",
+    message_id="<abc123@mail.example.org>",
+    attachments=(),
+) -> bytes:
+    message = EmailMessage()
+    message["From"] = sender
+    message["To"] = "contact@caf69.example.gouv.fr"
+    message["Subject"] = subject
+    if message_id:
+        message["Message-ID"] = message_id
+    message.set_content(body)
+    for name, content, maintype, subtype in attachments:
+        message.add_attachment(content, maintype=maintype, subtype=subtype, filename=name)
+    return bytes(message)
+
+
+def write(tmp_path: Path, name: str, raw: bytes) -> str:
+    path = tmp_path / name
+    path.write_bytes(raw)
+    return str(path)
+
+
+def run(office, *paths) -> str:
+    out = StringIO()
+    call_command("intake_mail", "--administration", office.administration.slug, *paths, stdout=out)
+    return out.getvalue()
+
+
+@pytest.fixture(autouse=True)
+def media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+def test_eml_file_becomes_an_email_case(office, tmp_path):
+    output = run(office, write(tmp_path, "1.eml", make_email()))
+    case = Case.objects.get(administration=office.administration)
+    assert case.channel == Channel.EMAIL
+    assert case.subject == "Question sur ma pension"
+    assert "pas reçu ma pension" in case.body
+    assert case.usager_name == "Jeanne Roux"
+    assert case.usager_email == "jeanne.roux@example.org"
+    assert "1 case(s) created" in output
+    assert InboundEmail.objects.get().message_id == "<abc123@mail.example.org>"
+
+
+def test_the_same_message_is_never_processed_twice(office, tmp_path):
+    first = write(tmp_path, "1.eml", make_email())
+    # The same message delivered again under another file name (a copy, a re-sync).
+    copy = write(tmp_path, "copy.eml", make_email())
+    run(office, first)
+    output = run(office, first, copy)
+    assert Case.objects.filter(administration=office.administration).count() == 1
+    assert "2 already processed" in output
+    assert InboundEmail.objects.count() == 1
+
+
+def test_without_message_id_the_raw_bytes_identify_the_message(office, tmp_path):
+    raw = make_email(message_id="")
+    run(office, write(tmp_path, "a.eml", raw), write(tmp_path, "b.eml", raw))
+    assert Case.objects.filter(administration=office.administration).count() == 1
+    run(office, write(tmp_path, "c.eml", make_email(message_id="", body="Autre message.")))
+    assert Case.objects.filter(administration=office.administration).count() == 2
+
+
+def test_maildir_folder_is_read_once(office, tmp_path):
+    box = mailbox.Maildir(tmp_path / "Maildir", create=True)
+    box.add(make_email(message_id="<m1@example.org>"))
+    box.add(make_email(message_id="<m2@example.org>", subject="Autre question"))
+    output = run(office, str(tmp_path / "Maildir"))
+    assert "2 case(s) created" in output
+    box.add(make_email(message_id="<m3@example.org>", subject="Troisième"))
+    output = run(office, str(tmp_path / "Maildir"))
+    assert "1 case(s) created" in output and "2 already processed" in output
+    assert Case.objects.filter(administration=office.administration).count() == 3
+
+
+def test_answer_with_the_reference_resumes_the_case_awaiting_the_usager(office, tmp_path):
+    case = bring_to(Status.AWAITING_USAGER, office)
+    version = case.version
+    raw = make_email(
+        subject=f"RE: [{case.reference}] Question sur mes aides au logement",
+        body="Voici le justificatif demandé.",
+        sender=f"Camille Martin <{case.usager_email}>",
+        message_id="<answer-1@example.org>",
+        attachments=[("justificatif.pdf", PDF, "application", "pdf")],
+    )
+    output = run(office, write(tmp_path, "answer.eml", raw))
+    assert "1 added to an existing case" in output
+    case.refresh_from_db()
+    assert case.status == Status.IN_PROGRESS
+    assert case.version == version + 1
+    event = CaseEvent.objects.get(case=case, kind=CaseEvent.Kind.USAGER_MESSAGE)
+    assert event.data["body"] == "Voici le justificatif demandé."
+    assert event.data["sender"] == case.usager_email
+    assert (event.from_status, event.to_status) == (Status.AWAITING_USAGER, Status.IN_PROGRESS)
+    assert Attachment.objects.get(case=case).content_type == "application/pdf"
+    assert Case.objects.filter(administration=office.administration).count() == 1
+    # Read again: nothing more.
+    run(office, write(tmp_path, "again.eml", raw))
+    assert CaseEvent.objects.filter(case=case, kind=CaseEvent.Kind.USAGER_MESSAGE).count() == 1
+
+
+def test_answer_to_an_answered_case_goes_back_to_its_agent(office, tmp_path):
+    case = bring_to(Status.ANSWERED, office)
+    raw = make_email(subject=f"Re: {case.reference}", sender=case.usager_email)
+    run(office, write(tmp_path, "a.eml", raw))
+    case.refresh_from_db()
+    assert case.status == Status.IN_PROGRESS and case.assignee == office.agent
+
+
+def test_answer_to_a_closed_case_opens_a_follow_up(office, tmp_path):
+    case = bring_to(Status.CLOSED, office)
+    raw = make_email(subject=f"Re: {case.reference}", sender=case.usager_email)
+    run(office, write(tmp_path, "a.eml", raw))
+    case.refresh_from_db()
+    assert case.status == Status.CLOSED
+    follow_up = Case.objects.exclude(pk=case.pk).get(administration=office.administration)
+    assert case.reference in follow_up.body and follow_up.channel == Channel.EMAIL
+
+
+def test_someone_else_cannot_write_into_a_case_by_its_reference(office, tmp_path):
+    case = bring_to(Status.AWAITING_USAGER, office)
+    raw = make_email(subject=f"Re: {case.reference}", sender="intrus@example.net")
+    run(office, write(tmp_path, "a.eml", raw))
+    case.refresh_from_db()
+    assert case.status == Status.AWAITING_USAGER
+    assert not CaseEvent.objects.filter(case=case, kind=CaseEvent.Kind.USAGER_MESSAGE).exists()
+    other = Case.objects.exclude(pk=case.pk).get(administration=office.administration)
+    assert other.usager_email == "intrus@example.net" and case.reference in other.body
+
+
+def test_reference_of_another_administration_is_not_followed(office, elsewhere, tmp_path):
+    other_case = services.case_create(
+        actor=None,
+        administration=elsewhere,
+        channel=Channel.EMAIL,
+        subject="Autre",
+        body="Autre",
+    )
+    run(office, write(tmp_path, "a.eml", make_email(subject=f"Re: {other_case.reference}")))
+    assert not CaseEvent.objects.filter(case=other_case, kind="usager_message").exists()
+    assert Case.objects.filter(administration=office.administration).count() == 1
+
+
+def test_unknown_reference_of_the_administration_creates_a_case(office, tmp_path):
+    code = office.administration.code
+    run(office, write(tmp_path, "a.eml", make_email(subject=f"Re: {code}-2020-999999")))
+    assert Case.objects.filter(administration=office.administration).count() == 1
+
+
+def test_refused_attachments_are_left_out_not_the_message(office, tmp_path):
+    raw = make_email(attachments=[("virus.exe", b"MZ\x90\x00", "application", "octet-stream")])
+    run(office, write(tmp_path, "a.eml", raw))
+    case = Case.objects.get(administration=office.administration)
+    assert "virus.exe" in case.body
+    assert not Attachment.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        b"\x00\x01\x02 not an e-mail at all",
+        b"Subject: no sender\r\n\r\nBody\r\n",
+        b"From: Jeanne <pas-une-adresse>\r\nSubject: x\r\n\r\nBody\r\n",
+        b"From: jeanne@example.org\r\n\r\n",
+    ],
+)
+def test_malformed_message_is_named_and_nothing_of_it_written(office, tmp_path, raw):
+    good = write(tmp_path, "good.eml", make_email())
+    bad = write(tmp_path, "bad.eml", raw)
+    before = counts()
+    with pytest.raises(CommandError) as excinfo:
+        run(office, bad, good)
+    assert "bad.eml" in str(excinfo.value)
+    # The good message was read; the bad one left nothing.
+    assert Case.objects.filter(administration=office.administration).count() == 1
+    assert InboundEmail.objects.count() == 1
+    assert counts()["cases"] == before["cases"] + 1
+
+
+def test_unknown_administration_or_path_is_refused(office, tmp_path):
+    with pytest.raises(CommandError, match="administration"):
+        call_command("intake_mail", "--administration", "nope", write(tmp_path, "a.eml", b""))
+    with pytest.raises(CommandError, match="Not found"):
+        run(office, str(tmp_path / "missing.eml"))
+    (tmp_path / "notmaildir").mkdir()
+    with pytest.raises(CommandError, match="Maildir"):
+        run(office, str(tmp_path / "notmaildir"))
+    assert not Case.objects.exists()
+
+
+def test_reply_subject_carries_the_reference_for_the_round_trip(office, tmp_path, mailoutbox):
+    """The reply e-mail's subject holds the reference: the usager's answer finds its case."""
+    case = bring_to(Status.IN_PROGRESS, office)
+    services.case_send_reply(actor=office.agent, case=case, body=REPLY_TEXT)
+    # Delivery runs after commit: in these tests the transaction never commits, so run it.
+    from cases.delivery import delivery_attempt, delivery_create
+    from cases.models import Reply
+
+    delivery = delivery_create(reply_id=Reply.objects.get(case=case).pk)
+    delivery_attempt(delivery_id=delivery.pk)
+    sent = mailoutbox[-1]
+    assert case.reference in sent.subject
+    answer = make_email(
+        subject=f"Re: {sent.subject}", sender=case.usager_email, message_id="<rt@example.org>"
+    )
+    run(office, write(tmp_path, "rt.eml", answer))
+    assert CaseEvent.objects.filter(case=case, kind=CaseEvent.Kind.USAGER_MESSAGE).exists()
+
+
+def test_html_only_and_unknown_charset_messages_are_read(office, tmp_path):
+    html = (
+        b"From: Marc <marc@example.org>\r\nSubject: En HTML\r\nMessage-ID: <h@x>\r\n"
+        b"Content-Type: text/html; charset=utf-8\r\n\r\n"
+        b"<p>Bonjour, <b>ma carte</b> est perdue.</p><script>alert(1)</script>\r\n"
+    )
+    odd = (
+        b"From: Marc <marc@example.org>\r\nSubject: Charset\r\nMessage-ID: <c@x>\r\n"
+        b"Content-Type: text/plain; charset=x-inconnu\r\n\r\nCaf\xc3\xa9 cr\xe9me\r\n"
+    )
+    run(office, write(tmp_path, "h.eml", html), write(tmp_path, "c.eml", odd))
+    bodies = dict(
+        Case.objects.filter(administration=office.administration).values_list("subject", "body")
+    )
+    assert "Bonjour, ma carte est perdue." in bodies["En HTML"]
+    assert "<p>" not in bodies["En HTML"]
+    assert bodies["Charset"].startswith("Café cr")
