@@ -19,8 +19,17 @@ urlpatterns += [
         settings_api.AdministrationSettingsView.as_view(),
         name="api-administration-settings",
     ),
-    path("topics/", settings_api.TopicListView.as_view(), name="api-topics"),
-    path("topics/<int:pk>/", settings_api.TopicDetailView.as_view(), name="api-topic"),
+    # Administrators manage their own topics here; every member reads them at topics/.
+    path(
+        "administration/topics/",
+        settings_api.TopicListView.as_view(),
+        name="api-administration-topics",
+    ),
+    path(
+        "administration/topics/<int:pk>/",
+        settings_api.TopicDetailView.as_view(),
+        name="api-administration-topic",
+    ),
 ]
 
 urlpatterns += [
@@ -35,6 +44,7 @@ urlpatterns += [
     ),
     path("cases/<int:pk>/notes/", cases.CaseNotesView.as_view(), name="api-case-notes"),
     path("cases/<int:pk>/reply/", cases.CaseReplyView.as_view(), name="api-case-reply"),
+    path("topics/", cases.TopicListView.as_view(), name="api-topics"),
 ]
 
 # Channel intake (cases/api/intake.py).

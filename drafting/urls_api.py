@@ -34,17 +34,17 @@ urlpatterns += [
     path("experiment/", api_setup.ExperimentView.as_view(), name="api-experiment"),
     path("experiment/stop/", api_setup.ExperimentStopView.as_view(), name="api-experiment-stop"),
     path(
-        "knowledge/articles/",
+        "administration/knowledge/articles/",
         api_setup.ArticleListView.as_view(),
         name="api-knowledge-articles",
     ),
     path(
-        "knowledge/articles/<int:pk>/",
+        "administration/knowledge/articles/<int:pk>/",
         api_setup.ArticleDetailView.as_view(),
         name="api-knowledge-article",
     ),
     path(
-        "knowledge/import/",
+        "administration/knowledge/import/",
         api_setup.KnowledgeImportView.as_view(),
         name="api-knowledge-import",
     ),

@@ -19,7 +19,7 @@ pytestmark = pytest.mark.django_db
 
 PAGE = "/dossiers/parametres/"
 API = "/api/v1/administration/settings/"
-TOPICS_API = "/api/v1/topics/"
+TOPICS_API = "/api/v1/administration/topics/"
 
 
 def signed_in(user, language: str = "en") -> Client:

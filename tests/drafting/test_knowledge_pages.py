@@ -19,7 +19,7 @@ pytestmark = pytest.mark.django_db
 PAGE = "/brouillons/connaissances/"
 UPLOAD = "/brouillons/connaissances/import/"
 NEW = "/brouillons/connaissances/nouvelle/"
-API = "/api/v1/knowledge/articles/"
+API = "/api/v1/administration/knowledge/articles/"
 DEMO = Path(__file__).resolve().parents[2] / "drafting" / "demo" / "knowledge"
 
 BODY = (
@@ -349,7 +349,7 @@ def test_the_pages_are_labelled_and_the_list_queries_do_not_grow(tenant_a):
 def test_the_import_api_is_all_or_nothing_and_names_the_bad_file(tenant_a, tenant_b):
     client = signed_in(tenant_a.administrator)
     bad = client.post(
-        "/api/v1/knowledge/import/",
+        "/api/v1/administration/knowledge/import/",
         {
             "files": [
                 SimpleUploadedFile("bon.md", markdown("CAF69-BON")),
@@ -362,17 +362,17 @@ def test_the_import_api_is_all_or_nothing_and_names_the_bad_file(tenant_a, tenan
     assert body["code"] == "invalid" and any("cassé.md" in m for m in body["fields"]["files"])
     assert not KnowledgeArticle.objects.filter(administration=tenant_a.administration).exists()
     good = client.post(
-        "/api/v1/knowledge/import/",
+        "/api/v1/administration/knowledge/import/",
         {"files": [SimpleUploadedFile("bon.md", markdown("CAF69-BON"))]},
     )
     assert good.status_code == 201 and good.json()["created"] == 1
     assert KnowledgeArticle.objects.get(external_id="CAF69-BON").administration == (
         tenant_a.administration
     )
-    empty = client.post("/api/v1/knowledge/import/", {})
+    empty = client.post("/api/v1/administration/knowledge/import/", {})
     assert empty.status_code == 400 and "files" in empty.json()["fields"]
     other = signed_in(tenant_b.agent).post(
-        "/api/v1/knowledge/import/",
+        "/api/v1/administration/knowledge/import/",
         {"files": [SimpleUploadedFile("x.md", markdown("CPAM-X"))]},
     )
     assert other.status_code == 403
