@@ -92,7 +92,10 @@ def resolve_scope(request: HttpRequest, requested: str) -> dashboard.Scope:
         if administration is None:
             raise Http404(_("No such administration."))
         return dashboard.Scope(administration=administration)
-    current = getattr(request, "administration", None)
+    from accounts.api_auth import request_administration
+
+    # The token's administration for API calls, else the session's current one.
+    current = request_administration(request)
     current = current if current else None
     if current is None:
         raise PermissionDenied(VIEW_DASHBOARD)

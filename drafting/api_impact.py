@@ -8,6 +8,8 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.api_auth import request_administration
+
 from . import impact
 from .models import Arm
 from .views_impact import HANDLING_BINS, _binned, impact_administration, parse_filters
@@ -29,7 +31,7 @@ class ImpactReportView(APIView):
     def get(self, request):
         administration = impact_administration(
             request.user,
-            getattr(request, "administration", None) or None,
+            request_administration(request),
             request.query_params.get("administration"),
         )
         form = parse_filters(administration, request.query_params)

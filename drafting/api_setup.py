@@ -14,6 +14,7 @@ from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.api_auth import request_administration
 from accounts.models import Administration
 from accounts.permissions import MANAGE_EXPERIMENT, MANAGE_SETTINGS, has_administration_perm
 from cases.models import Topic
@@ -26,7 +27,7 @@ from .models import ExperimentPeriod, KnowledgeArticle
 
 def administration_for(request, perm: str) -> Administration:
     """The request's administration, if the user holds ``perm`` on it; else 403."""
-    administration = getattr(request, "administration", None)
+    administration = request_administration(request)
     if not administration or not has_administration_perm(request.user, perm, administration):
         raise PermissionDenied()
     return administration
@@ -231,8 +232,10 @@ class ArticleListView(APIView):
 class ArticleDetailView(APIView):
     @extend_schema(responses=ArticleSerializer, summary="One article (own or national)")
     def get(self, request, pk: int):
-        administration = administration_for(request, MANAGE_SETTINGS)
-        return Response(ArticleSerializer(_article_for(administration, pk)).data)
+        # Tenant first: another administration's article is 404 for every role.
+        article = _article_for(request_administration(request), pk)
+        administration_for(request, MANAGE_SETTINGS)
+        return Response(ArticleSerializer(article).data)
 
     @extend_schema(
         request=ArticleWriteSerializer,
@@ -240,8 +243,8 @@ class ArticleDetailView(APIView):
         summary="Edit, retire (is_active false) or bring back an own article",
     )
     def patch(self, request, pk: int):
+        article = _article_for(request_administration(request), pk)
         administration = administration_for(request, MANAGE_SETTINGS)
-        article = _article_for(administration, pk)
         if article.administration_id is None:
             raise PermissionDenied("National articles are read-only.")
         serializer = ArticleWriteSerializer(

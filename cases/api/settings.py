@@ -15,6 +15,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts import services as account_services
+from accounts.api_auth import request_administration
 from accounts.models import Administration
 from accounts.permissions import MANAGE_SETTINGS, has_administration_perm
 
@@ -23,7 +24,7 @@ from ..models import DEFAULT_RESPONSE_DAYS, Channel, ResponseDeadline, Topic
 
 
 def administration_for(request) -> Administration:
-    administration = getattr(request, "administration", None)
+    administration = request_administration(request)
     if not administration or not has_administration_perm(
         request.user, MANAGE_SETTINGS, administration
     ):
@@ -172,10 +173,16 @@ class TopicDetailView(APIView):
             raise NotFound()
         return topic
 
+    def _checked(self, request, pk: int) -> tuple[Administration, Topic]:
+        # Tenant first: another administration's topic is "not there" (404) for every role,
+        # before the role is checked (403).
+        topic = self._topic(request_administration(request), pk)
+        return administration_for(request), topic
+
     @extend_schema(responses=TopicSerializer, summary="One topic")
     def get(self, request, pk: int):
-        administration = administration_for(request)
-        return Response(TopicSerializer(self._topic(administration, pk)).data)
+        _administration, topic = self._checked(request, pk)
+        return Response(TopicSerializer(topic).data)
 
     @extend_schema(
         request=TopicWriteSerializer,
@@ -183,8 +190,7 @@ class TopicDetailView(APIView):
         summary="Rename, retire (is_active false) or bring back an own topic",
     )
     def patch(self, request, pk: int):
-        administration = administration_for(request)
-        topic = self._topic(administration, pk)
+        administration, topic = self._checked(request, pk)
         if topic.administration_id is None:
             raise PermissionDenied("National topics are read-only.")
         serializer = TopicWriteSerializer(data=request.data, partial=True)

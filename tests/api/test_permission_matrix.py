@@ -23,14 +23,14 @@ from django.db import transaction
 from django.urls import URLPattern, URLResolver, get_resolver
 from rest_framework.permissions import SAFE_METHODS
 
-from accounts.models import ApiToken, Membership
+from accounts.models import ApiToken, AuditEntry, Membership
 from accounts.services import consent_publish, enrolment_request
 from accounts.tokens import api_token_create
 from cases import services as case_services
 from drafting.knowledge import ArticleData
 from drafting.models import Suggestion
 from drafting.services import article_upsert
-from tests.factories import make_case, make_member
+from tests.factories import make_case, make_member, make_topic
 
 from .conftest import PRINCIPALS, make_principals
 
@@ -174,6 +174,56 @@ RULES: dict[tuple[str, str], Rule] = {
     ("api-token-revoke", "post"): Rule(ADMINISTRATOR, obj=_attr("token")),
 }
 
+# Managers' figures (issue 6).
+RULES.update(
+    {
+        ("api-dashboard-workload", "get"): Rule(MANAGER_UP),
+        ("api-impact", "get"): Rule(MANAGER_UP),
+        # The administration's journal.
+        ("api-audit", "get"): Rule(ADMINISTRATOR),
+        ("api-audit-entry", "get"): Rule(ADMINISTRATOR, obj=_attr("audit_entry")),
+        # Administrators' settings, topics, experiment and knowledge (issue 5).
+        ("api-administration-settings", "get"): Rule(ADMINISTRATOR),
+        ("api-administration-settings", "put"): Rule(
+            ADMINISTRATOR,
+            payload=lambda w, u: {
+                "signature": "Le service",
+                "closing": "Cordialement,",
+                "response_deadlines": [{"channel": "email", "days": 9}],
+            },
+        ),
+        ("api-administration-settings", "patch"): Rule(
+            ADMINISTRATOR, payload=lambda w, u: {"closing": "Bien cordialement,"}
+        ),
+        ("api-administration-topics", "get"): Rule(ADMINISTRATOR),
+        ("api-administration-topics", "post"): Rule(
+            ADMINISTRATOR, 201, payload=lambda w, u: {"name": "Rendez-vous"}
+        ),
+        ("api-administration-topic", "get"): Rule(ADMINISTRATOR, obj=_attr("topic")),
+        ("api-administration-topic", "patch"): Rule(
+            ADMINISTRATOR, obj=_attr("topic"), payload=lambda w, u: {"name": "Accueil (RDV)"}
+        ),
+        ("api-experiment", "get"): Rule(ADMINISTRATOR),
+        ("api-experiment", "post"): Rule(
+            ADMINISTRATOR, 201, payload=lambda w, u: {"assisted_percent": 40, "backend": "offline"}
+        ),
+        # Nothing is running in the world: stopping is refused with a 400 even when allowed.
+        ("api-experiment-stop", "post"): Rule(ADMINISTRATOR, 400),
+        ("api-knowledge-articles", "get"): Rule(ADMINISTRATOR),
+        ("api-knowledge-articles", "post"): Rule(
+            ADMINISTRATOR,
+            201,
+            payload=lambda w, u: {"title": "Horaires", "body": "Ouvert du lundi au vendredi."},
+        ),
+        ("api-knowledge-article", "get"): Rule(ADMINISTRATOR, obj=_attr("article")),
+        ("api-knowledge-article", "patch"): Rule(
+            ADMINISTRATOR, obj=_attr("article"), payload=lambda w, u: {"title": "Horaires (été)"}
+        ),
+        # A JSON body carries no file: refused with a 400 even when allowed (nothing written).
+        ("api-knowledge-import", "post"): Rule(ADMINISTRATOR, 400),
+    }
+)
+
 # Channel intake (cases/api/intake.py): tokens of scope intake or full; the payload's id is
 # the idempotency key when the header is absent.
 _INTAKE_PAYLOADS = {
@@ -219,6 +269,8 @@ class Side:
     membership: Any
     enrolment: Any
     token: Any
+    topic: Any
+    audit_entry: Any
 
 
 def _side(tenant, code: str, capture) -> Side:
@@ -256,6 +308,8 @@ def _side(tenant, code: str, capture) -> Side:
         membership=Membership.objects.get(user=tenant.agent2, administration=administration),
         enrolment=enrolment,
         token=token,
+        topic=make_topic(administration, name=f"Thème {code}"),
+        audit_entry=AuditEntry.objects.filter(administration=administration).latest("pk"),
     )
 
 
