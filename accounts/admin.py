@@ -1,10 +1,12 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.core.exceptions import ValidationError
+from django.forms.models import BaseInlineFormSet
 from django.utils.translation import gettext_lazy as _
 from guardian.admin import GuardedModelAdmin
 
 from . import services
-from .models import Administration, ConsentText, Enrolment, Membership, User
+from .models import Administration, ConsentText, Enrolment, Membership, Role, User
 
 
 @admin.register(User)
@@ -21,8 +23,31 @@ class UserAdmin(BaseUserAdmin):
     add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "password1", "password2")}),)
 
 
+class MembershipFormSet(BaseInlineFormSet):
+    def clean(self):
+        """Refuse saving the page if it would leave no active administrator (there was one)."""
+        super().clean()
+        if any(self.errors) or self.instance.pk is None:
+            return
+        had_one = Membership.objects.filter(
+            administration=self.instance, role=Role.ADMINISTRATOR, is_active=True
+        ).exists()
+        remaining = 0
+        for form in self.forms:
+            data = getattr(form, "cleaned_data", None)
+            if not data or form in self.deleted_forms:
+                continue
+            if data.get("role") == Role.ADMINISTRATOR and data.get("is_active"):
+                remaining += 1
+        if had_one and remaining == 0:
+            raise ValidationError(
+                _("An administration must keep at least one active administrator.")
+            )
+
+
 class MembershipInline(admin.TabularInline):
     model = Membership
+    formset = MembershipFormSet
     extra = 0
     raw_id_fields = ("user",)
     readonly_fields = ("created_at", "deactivated_at")
@@ -41,20 +66,39 @@ class AdministrationAdmin(GuardedModelAdmin):
         services.role_groups_ensure(administration=obj)
 
     def save_formset(self, request, form, formset, change):
-        # Memberships go through the service so that role groups follow them.
+        # Memberships go through the services: role groups follow them, the last-administrator
+        # rule holds, deactivation releases cases, and every change is journaled.
+        if formset.model is not Membership:
+            return super().save_formset(request, form, formset, change)
         instances = formset.save(commit=False)
         for deleted in formset.deleted_objects:
-            if isinstance(deleted, Membership):
-                services.membership_delete(membership=deleted)
-            else:
-                deleted.delete()
+            services.membership_delete(membership=deleted, actor=request.user)
         for membership in instances:
-            if isinstance(membership, Membership):
-                membership.save()
-                services.membership_sync_groups(membership=membership)
-            else:
-                membership.save()
-        formset.save_m2m()
+            if membership.pk is None:
+                created = services.membership_create(
+                    user=membership.user,
+                    administration=membership.administration,
+                    role=membership.role,
+                    team=membership.team,
+                    actor=request.user,
+                )
+                if not membership.is_active:
+                    services.membership_set_active(
+                        membership=created, active=False, actor=request.user
+                    )
+                continue
+            stored = Membership.objects.get(pk=membership.pk)
+            if (stored.role, stored.team) != (membership.role, membership.team):
+                services.membership_change_role(
+                    membership=stored,
+                    role=membership.role,
+                    team=membership.team,
+                    actor=request.user,
+                )
+            if stored.is_active != membership.is_active:
+                services.membership_set_active(
+                    membership=stored, active=membership.is_active, actor=request.user
+                )
 
 
 @admin.register(ConsentText)

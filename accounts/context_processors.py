@@ -12,10 +12,16 @@ def current_administration(request: HttpRequest) -> dict:
     def can_manage() -> bool:
         return bool(current) and has_administration_perm(request.user, MANAGE_MEMBERS, current)
 
+    def can_audit() -> bool:
+        from .permissions import VIEW_AUDIT
+
+        return bool(current) and has_administration_perm(request.user, VIEW_AUDIT, current)
+
     return {
         "current_administration": current,
         # Lazy: only pages that show the navigation pay for the permission check.
         "can_manage_members": SimpleLazyObject(can_manage),
+        "can_view_audit": SimpleLazyObject(can_audit),
     }
 
 

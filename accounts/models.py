@@ -209,6 +209,8 @@ class Enrolment(models.Model):
     """
 
     class Status(models.TextChoices):
+        # Put in a cohort by the administrators; waits for the agent's own consent.
+        INVITED = "invited", _("Invited")
         REQUESTED = "requested", _("Requested")
         APPROVED = "approved", _("Approved")
         REFUSED = "refused", _("Refused")
@@ -232,6 +234,11 @@ class Enrolment(models.Model):
     )
     message = models.TextField(_("message"), blank=True)
     withdrawn_at = models.DateTimeField(null=True, blank=True)
+    invited_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    LIVE = ("invited", "requested", "approved")
 
     class Meta:
         verbose_name = _("enrolment")
@@ -240,7 +247,7 @@ class Enrolment(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["user", "administration"],
-                condition=Q(status__in=["requested", "approved"]),
+                condition=Q(status__in=["invited", "requested", "approved"]),
                 name="enrolment_one_live_per_member",
             ),
             # Nobody is enrolled without their own recorded consent.

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -264,75 +265,432 @@ def membership_delete(*, membership: Membership, actor: User | None = None) -> N
     membership.delete()
 
 
+def _require_manage_members(actor: User | None, administration: Administration) -> None:
+    if actor is not None and not has_administration_perm(actor, MANAGE_MEMBERS, administration):
+        raise PermissionDenied(_("Only administrators manage members."))
+
+
+def normalise_email(value: str) -> str:
+    """The e-mail address as accounts store it, or a ValidationError on ``email``."""
+    email = (value or "").strip().lower()
+    try:
+        validate_email(email)
+    except ValidationError:
+        raise ValidationError(
+            {
+                "email": [
+                    ValidationError(
+                        _("“%(value)s” is not a valid e-mail address.") % {"value": value},
+                        code="invalid",
+                    )
+                ]
+            }
+        ) from None
+    return email
+
+
+@transaction.atomic
+def member_invite(
+    *,
+    actor: User | None,
+    administration: Administration,
+    email: str,
+    role: str,
+    first_name: str = "",
+    last_name: str = "",
+    team: str = "",
+    notify: bool = True,
+) -> Membership:
+    """Bring someone into the administration.
+
+    A new person gets an account without a password and an invitation to choose one (or to
+    sign in with ProConnect when it is on); someone who already has an account gets the new
+    membership at once. An active member cannot be invited twice; a deactivated one is
+    reactivated with the given role.
+    """
+    _require_manage_members(actor, administration)
+    email = normalise_email(email)
+    _check_role(role)
+    user = User.objects.filter(email=email).first()
+    created_user = user is None
+    if user is None:
+        user = User(
+            email=email, first_name=first_name.strip()[:150], last_name=last_name.strip()[:150]
+        )
+        user.set_unusable_password()
+        user.full_clean(exclude=["password"])
+        user.save()
+    existing = Membership.objects.filter(user=user, administration=administration).first()
+    if existing is not None and existing.is_active:
+        raise ValidationError(
+            {
+                "email": [
+                    ValidationError(
+                        _("%(email)s is already a member of this administration.")
+                        % {"email": email},
+                        code="duplicate",
+                    )
+                ]
+            }
+        )
+    membership = membership_create(
+        user=user, administration=administration, role=role, team=team.strip(), actor=actor
+    )
+    audit_record(
+        administration=administration,
+        actor=actor,
+        category=AuditEntry.Category.MEMBERSHIP,
+        action="membership.invited",
+        target_label=email,
+        data={"role": role, "team": membership.team, "new_account": created_user},
+    )
+    if notify:
+        from .tasks import send_invitation
+
+        transaction.on_commit(lambda: send_invitation.delay(membership.pk))
+    return membership
+
+
+@transaction.atomic
+def members_import(
+    *, actor: User | None, administration: Administration, text: str
+) -> list[Membership]:
+    """Invite every row of a members CSV file, or nobody: one bad row writes nothing."""
+    from .imports import parse
+
+    _require_manage_members(actor, administration)
+    preview = parse(text, administration=administration)
+    if not preview.ok:
+        messages = list(preview.file_errors)
+        messages += [
+            _("Line %(line)s: %(errors)s") % {"line": row.line, "errors": " ".join(row.errors)}
+            for row in preview.error_rows
+        ]
+        raise ValidationError({"file": [ValidationError(m, code="invalid") for m in messages]})
+    memberships = [
+        member_invite(
+            actor=actor,
+            administration=administration,
+            email=row.email,
+            role=row.role,
+            first_name=row.first_name,
+            last_name=row.last_name,
+            team=row.team,
+        )
+        for row in preview.rows
+    ]
+    audit_record(
+        administration=administration,
+        actor=actor,
+        category=AuditEntry.Category.MEMBERSHIP,
+        action="membership.imported",
+        target_label=_("%(count)s members") % {"count": len(memberships)},
+        data={"count": len(memberships)},
+    )
+    return memberships
+
+
 # --- volunteer enrolment ----------------------------------------------------------------------
 
 
-def consent_publish(*, administration: Administration, text: str) -> ConsentText:
+def _enrolment_audit(enrolment: Enrolment, actor: User | None, action: str, **data) -> None:
+    audit_record(
+        administration=enrolment.administration,
+        actor=actor,
+        category=AuditEntry.Category.ENROLMENT,
+        action=action,
+        target_label=enrolment.user.email,
+        data={k: v for k, v in data.items() if v not in (None, "")},
+    )
+
+
+@transaction.atomic
+def consent_publish(
+    *, administration: Administration, text: str, actor: User | None = None
+) -> ConsentText:
     """A new version of the consent text (earlier consents stay tied to their version)."""
-    last = ConsentText.objects.filter(administration=administration).order_by("-version").first()
-    return ConsentText.objects.create(
+    _require_manage_members(actor, administration)
+    text = (text or "").strip()
+    if not text:
+        raise ValidationError(
+            {"text": [ValidationError(_("Write the consent text in full."), code="required")]}
+        )
+    last = (
+        ConsentText.objects.select_for_update()
+        .filter(administration=administration)
+        .order_by("-version")
+        .first()
+    )
+    consent = ConsentText.objects.create(
         administration=administration, version=(last.version + 1) if last else 1, text=text
     )
+    audit_record(
+        administration=administration,
+        actor=actor,
+        category=AuditEntry.Category.ENROLMENT,
+        action="enrolment.consent_published",
+        target_label=f"v{consent.version}",
+        data={"version": consent.version},
+    )
+    return consent
+
+
+@transaction.atomic
+def volunteer_quota_set(
+    *, actor: User | None, administration: Administration, quota: int | None
+) -> Administration:
+    _require_manage_members(actor, administration)
+    if quota is not None and quota < 1:
+        raise ValidationError(
+            {"volunteer_quota": [ValidationError(_("The quota is at least 1."), code="min")]}
+        )
+    administration = Administration.objects.select_for_update().get(pk=administration.pk)
+    before = administration.volunteer_quota
+    if before == quota:
+        return administration
+    administration.volunteer_quota = quota
+    administration.save(update_fields=["volunteer_quota"])
+    audit_record(
+        administration=administration,
+        actor=actor,
+        category=AuditEntry.Category.ENROLMENT,
+        action="enrolment.quota_changed",
+        target_label=administration.name,
+        data={"before": {"volunteer_quota": before}, "after": {"volunteer_quota": quota}},
+    )
+    return administration
+
+
+def _check_quota(administration: Administration) -> None:
+    """Refuse one more approved volunteer beyond the administration's quota (if any)."""
+    administration = Administration.objects.select_for_update().get(pk=administration.pk)
+    quota = administration.volunteer_quota
+    if quota is None:
+        return
+    approved = Enrolment.objects.filter(
+        administration=administration, status=Enrolment.Status.APPROVED
+    ).count()
+    if approved >= quota:
+        raise ValidationError(
+            {
+                "status": [
+                    ValidationError(
+                        _(
+                            "The quota of %(quota)s volunteers of this administration is "
+                            "reached: nobody more can take part until a volunteer withdraws "
+                            "or the administrators raise the quota."
+                        )
+                        % {"quota": quota},
+                        code="quota",
+                    )
+                ]
+            }
+        )
+
+
+def _current_consent_of(administration: Administration) -> ConsentText | None:
+    return ConsentText.objects.filter(administration=administration).order_by("-version").first()
+
+
+def _check_consent(administration: Administration, consent: ConsentText) -> None:
+    if consent.administration_id != administration.pk or consent != _current_consent_of(
+        administration
+    ):
+        raise ValidationError(
+            {"consent": [ValidationError(_("Read the current consent text."), code="stale")]}
+        )
+
+
+def _clean_cohort(cohort: str, starts_on) -> tuple[str, object]:
+    cohort = (cohort or "").strip()
+    if len(cohort) > 100:
+        raise ValidationError(
+            {"cohort": [ValidationError(_("100 characters at most."), code="max_length")]}
+        )
+    return cohort, starts_on
 
 
 @transaction.atomic
 def enrolment_request(
     *, actor: User, administration: Administration, consent: ConsentText
 ) -> Enrolment:
-    """An agent volunteers, having read ``consent`` (the administration's current text)."""
+    """An agent volunteers, having read ``consent`` (the administration's current text).
+
+    When the administrators had put them in a cohort (an invitation), their consent completes
+    it and they take part from the cohort's start: the administrators already chose them.
+    """
     if not Membership.objects.filter(
         user=actor, administration=administration, is_active=True
     ).exists():
-        raise PermissionDenied("Only members of the administration may volunteer.")
-    current = ConsentText.objects.filter(administration=administration).order_by("-version")
-    if consent.administration_id != administration.pk or consent != current.first():
+        raise PermissionDenied(_("Only members of the administration may volunteer."))
+    _check_consent(administration, consent)
+    live = (
+        Enrolment.objects.select_for_update()
+        .filter(user=actor, administration=administration, status__in=Enrolment.LIVE)
+        .first()
+    )
+    now = timezone.now()
+    if live is not None and live.status == Enrolment.Status.INVITED:
+        _check_quota(administration)
+        live.status = Enrolment.Status.APPROVED
+        live.consent = consent
+        live.consented_at = now
+        live.decided_at = now
+        live.decided_by = live.invited_by
+        live.save()
+        _enrolment_audit(
+            live,
+            actor,
+            "enrolment.invitation_accepted",
+            cohort=live.cohort,
+            consent_version=consent.version,
+        )
+        return live
+    if live is not None:
         raise ValidationError(
-            {"consent": [ValidationError("Read the current consent text.", code="stale")]}
+            {"status": [ValidationError(_("You already volunteered."), code="duplicate")]}
+        )
+    enrolment = Enrolment.objects.create(
+        user=actor, administration=administration, consent=consent, consented_at=now
+    )
+    _enrolment_audit(enrolment, actor, "enrolment.requested", consent_version=consent.version)
+    return enrolment
+
+
+@transaction.atomic
+def enrolment_invite(
+    *,
+    actor: User | None,
+    membership: Membership,
+    cohort: str,
+    starts_on=None,
+) -> Enrolment:
+    """Administrators put an agent in a cohort; drafts wait for the agent's own consent."""
+    administration = membership.administration
+    _require_manage_members(actor, administration)
+    cohort, starts_on = _clean_cohort(cohort, starts_on)
+    if not membership.is_active:
+        raise ValidationError(
+            {"member": [ValidationError(_("This member is deactivated."), code="inactive")]}
         )
     if Enrolment.objects.filter(
-        user=actor, administration=administration, status__in=["requested", "approved"]
+        user_id=membership.user_id, administration=administration, status__in=Enrolment.LIVE
     ).exists():
         raise ValidationError(
-            {"status": [ValidationError("You already volunteered.", code="duplicate")]}
+            {
+                "member": [
+                    ValidationError(
+                        _("%(email)s already volunteered or is already invited.")
+                        % {"email": membership.user.email},
+                        code="duplicate",
+                    )
+                ]
+            }
         )
-    return Enrolment.objects.create(
-        user=actor, administration=administration, consent=consent, consented_at=timezone.now()
+    enrolment = Enrolment.objects.create(
+        user_id=membership.user_id,
+        administration=administration,
+        status=Enrolment.Status.INVITED,
+        cohort=cohort,
+        starts_on=starts_on,
+        invited_by=actor,
     )
+    _enrolment_audit(
+        enrolment,
+        actor,
+        "enrolment.invited",
+        cohort=cohort,
+        starts_on=starts_on.isoformat() if starts_on else None,
+    )
+    return enrolment
+
+
+@transaction.atomic
+def enrolment_set_cohort(
+    *, actor: User | None, enrolment: Enrolment, cohort: str, starts_on=None
+) -> Enrolment:
+    _require_manage_members(actor, enrolment.administration)
+    cohort, starts_on = _clean_cohort(cohort, starts_on)
+    enrolment = Enrolment.objects.select_for_update().get(pk=enrolment.pk)
+    if enrolment.status not in Enrolment.LIVE:
+        raise ValidationError(
+            {"status": [ValidationError(_("This enrolment has ended."), code="ended")]}
+        )
+    before = {
+        "cohort": enrolment.cohort,
+        "starts_on": enrolment.starts_on.isoformat() if enrolment.starts_on else None,
+    }
+    enrolment.cohort = cohort
+    enrolment.starts_on = starts_on
+    enrolment.save(update_fields=["cohort", "starts_on"])
+    _enrolment_audit(
+        enrolment,
+        actor,
+        "enrolment.cohort_changed",
+        before=before,
+        after={"cohort": cohort, "starts_on": starts_on.isoformat() if starts_on else None},
+    )
+    return enrolment
 
 
 @transaction.atomic
 def enrolment_decide(
-    *, actor: User | None, enrolment: Enrolment, approve: bool, message: str = ""
+    *,
+    actor: User | None,
+    enrolment: Enrolment,
+    approve: bool,
+    message: str = "",
+    cohort: str | None = None,
+    starts_on=None,
 ) -> Enrolment:
     """An administrator approves or refuses a request (``actor`` None: national staff tools)."""
-    if actor is not None and not has_administration_perm(
-        actor, MANAGE_MEMBERS, enrolment.administration
-    ):
-        raise PermissionDenied("Only administrators decide on volunteers.")
+    _require_manage_members(actor, enrolment.administration)
     enrolment = Enrolment.objects.select_for_update().get(pk=enrolment.pk)
     if enrolment.status != Enrolment.Status.REQUESTED:
         raise ValidationError(
-            {"status": [ValidationError("This request was already decided.", code="decided")]}
+            {"status": [ValidationError(_("This request was already decided."), code="decided")]}
         )
+    if approve:
+        _check_quota(enrolment.administration)
+        if cohort is not None:
+            enrolment.cohort, enrolment.starts_on = _clean_cohort(cohort, starts_on)
     enrolment.status = Enrolment.Status.APPROVED if approve else Enrolment.Status.REFUSED
     enrolment.decided_at = timezone.now()
     enrolment.decided_by = actor
-    enrolment.message = message.strip()
+    enrolment.message = message.strip()[:2000]
     enrolment.save()
+    _enrolment_audit(
+        enrolment,
+        actor,
+        "enrolment.approved" if approve else "enrolment.refused",
+        message=enrolment.message,
+        cohort=enrolment.cohort,
+        starts_on=enrolment.starts_on.isoformat() if enrolment.starts_on else None,
+    )
     return enrolment
 
 
 @transaction.atomic
 def enrolment_withdraw(*, actor: User, enrolment: Enrolment) -> Enrolment:
-    """One click, at any time, effective at once: no draft is shown to them afterwards."""
+    """One click, at any time, effective at once: no draft is shown to them afterwards.
+
+    The volunteer withdraws their own participation (or declines an invitation).
+    """
     if enrolment.user_id != actor.pk:
-        raise PermissionDenied("Only the volunteer withdraws their own participation.")
+        raise PermissionDenied(_("Only the volunteer withdraws their own participation."))
     enrolment = Enrolment.objects.select_for_update().get(pk=enrolment.pk)
-    if enrolment.status not in (Enrolment.Status.REQUESTED, Enrolment.Status.APPROVED):
+    if enrolment.status not in Enrolment.LIVE:
         raise ValidationError(
-            {"status": [ValidationError("You are not taking part.", code="not_enrolled")]}
+            {"status": [ValidationError(_("You are not taking part."), code="not_enrolled")]}
         )
+    previous = enrolment.status
     enrolment.status = Enrolment.Status.WITHDRAWN
     enrolment.withdrawn_at = timezone.now()
     enrolment.save()
+    _enrolment_audit(
+        enrolment,
+        actor,
+        "enrolment.invitation_declined" if previous == "invited" else "enrolment.withdrawn",
+        previous=previous,
+    )
     return enrolment

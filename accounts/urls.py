@@ -1,17 +1,26 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
-from . import views, views_tokens
+from . import views, views_audit, views_members, views_tokens
 
 app_name = "accounts"
 
 urlpatterns = [
     path("connexion/", views.LoginView.as_view(), name="login"),
-    path("deconnexion/", auth_views.LogoutView.as_view(), name="logout"),
+    path("deconnexion/", views.LogoutView.as_view(), name="logout"),
     path("administration/", views.switch_administration, name="switch_administration"),
     path("profil/", views.profile, name="profile"),
     path("profil/volontariat/", views.volunteer, name="volunteer"),
     path("profil/retrait/", views.withdraw, name="withdraw"),
+    path("membres/", views_members.members, name="members"),
+    path("membres/import/", views_members.members_import, name="members_import"),
+    path("membres/<int:pk>/", views_members.member_edit, name="member_edit"),
+    path("membres/<int:pk>/activation/", views_members.member_set_active, name="member_set_active"),
+    path(
+        "invitation/<uidb64>/<token>/",
+        views_members.InvitationAcceptView.as_view(),
+        name="invitation_accept",
+    ),
     path("volontaires/", views.enrolments, name="enrolments"),
     path("volontaires/<int:pk>/decision/", views.enrolment_decide, name="enrolment_decide"),
     path("jetons/", views_tokens.token_list, name="tokens"),
@@ -38,4 +47,6 @@ urlpatterns = [
         ),
         name="password_reset_confirm",
     ),
+    path("journal/", views_audit.audit, name="audit"),
+    path("journal/export.csv", views_audit.audit_export, name="audit_export"),
 ]

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from .api import (
+    audit,
     members,
     schema,  # noqa: F401  (registers the token scheme with drf-spectacular)
 )
@@ -16,4 +17,9 @@ urlpatterns = [
     ),
     path("tokens/", members.TokenListView.as_view(), name="api-tokens"),
     path("tokens/<int:pk>/revoke/", members.TokenRevokeView.as_view(), name="api-token-revoke"),
+]
+
+urlpatterns += [
+    path("audit/", audit.AuditListView.as_view(), name="api-audit"),
+    path("audit/<int:pk>/", audit.AuditDetailView.as_view(), name="api-audit-entry"),
 ]

@@ -138,6 +138,8 @@ class Case(models.Model):
         verbose_name=_("administration"),
         on_delete=models.PROTECT,
         related_name="cases",
+        # Every composite index below starts with the administration: a lone one is dead weight.
+        db_index=False,
     )
     reference = models.CharField(_("reference"), max_length=40)
     channel = models.CharField(_("channel"), max_length=32, choices=Channel.choices)

@@ -155,6 +155,8 @@ EMAIL_BACKEND = env.str(
     "DJANGO_EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend"
 )
 DEFAULT_FROM_EMAIL = env.str("DJANGO_DEFAULT_FROM_EMAIL", default="guichet@localhost")
+# The address people reach the site at, for links sent by e-mail (invitations, surveys).
+SITE_URL = env.str("GUICHET_SITE_URL", default="http://127.0.0.1:8000")
 
 # Security headers: on by default outside DEBUG so that `check --deploy` is clean.
 SESSION_COOKIE_SECURE = env.bool("DJANGO_SECURE_COOKIES", default=not DEBUG)
@@ -280,5 +282,7 @@ OIDC_OP_USER_ENDPOINT = env.str("PROCONNECT_USERINFO_ENDPOINT", default="")
 OIDC_OP_JWKS_ENDPOINT = env.str("PROCONNECT_JWKS_ENDPOINT", default="")
 OIDC_OP_LOGOUT_ENDPOINT = env.str("PROCONNECT_LOGOUT_ENDPOINT", default="")
 OIDC_CREATE_USER = False  # an agent signs in only if an active membership matches
+# Kept in the session for the provider's logout (RP-initiated logout needs id_token_hint).
+OIDC_STORE_ID_TOKEN = True
 OIDC_TIMEOUT = env.int("PROCONNECT_TIMEOUT", default=10)
 LOGIN_REDIRECT_URL_FAILURE = "/compte/connexion/?proconnect=refuse"

@@ -237,3 +237,29 @@ def test_login_page_shows_the_proconnect_button_only_when_enabled(client, settin
     settings.PROCONNECT_ENABLED = True
     page = client.get(reverse("accounts:login")).content.decode()
     assert f'href="{INIT_URL}"' in page
+
+
+def test_signing_out_after_proconnect_signs_out_of_the_provider_too(client, proconnect):
+    agent = make_member(make_administration())
+    proconnect.identity.email = agent.email
+    _sign_in(client, proconnect)
+    id_token = client.session["oidc_id_token"]
+    assert id_token
+
+    response = client.post(reverse("accounts:logout"))
+
+    assert _signed_in_user_id(client) is None
+    location = urlsplit(response["Location"])
+    assert f"{location.scheme}://{location.netloc}{location.path}" == f"{proconnect.issuer}/logout"
+    params = {key: values[0] for key, values in parse_qs(location.query).items()}
+    assert params["id_token_hint"] == id_token
+    assert params["post_logout_redirect_uri"] == "http://testserver" + reverse("accounts:login")
+    assert len(params["state"]) >= 32
+
+
+def test_signing_out_after_a_password_sign_in_stays_local(client, proconnect):
+    agent = make_member(make_administration())
+    client.force_login(agent)
+    response = client.post(reverse("accounts:logout"))
+    assert response["Location"] == reverse("accounts:login")
+    assert _signed_in_user_id(client) is None

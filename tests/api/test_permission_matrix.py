@@ -23,7 +23,7 @@ from django.db import transaction
 from django.urls import URLPattern, URLResolver, get_resolver
 from rest_framework.permissions import SAFE_METHODS
 
-from accounts.models import ApiToken, Membership
+from accounts.models import ApiToken, AuditEntry, Membership
 from accounts.services import consent_publish, enrolment_request
 from accounts.tokens import api_token_create
 from cases import services as case_services
@@ -157,6 +157,11 @@ RULES: dict[tuple[str, str], Rule] = {
     ("api-article", "get"): Rule(AGENT_UP, obj=_attr("article")),
     # administration
     ("api-members", "get"): Rule(ADMINISTRATOR),
+    ("api-members", "post"): Rule(
+        ADMINISTRATOR,
+        201,
+        payload=lambda w, u: {"email": "nouvelle.recrue@example.gouv.fr", "role": "agent"},
+    ),
     ("api-member", "get"): Rule(ADMINISTRATOR, obj=_attr("membership")),
     ("api-member", "patch"): Rule(
         ADMINISTRATOR, obj=_attr("membership"), payload=lambda w, u: {"team": "Accueil"}
@@ -170,6 +175,8 @@ RULES: dict[tuple[str, str], Rule] = {
         ADMINISTRATOR, 201, payload=lambda w, u: {"name": "CRM", "scope": "read"}
     ),
     ("api-token-revoke", "post"): Rule(ADMINISTRATOR, obj=_attr("token")),
+    ("api-audit", "get"): Rule(ADMINISTRATOR),
+    ("api-audit-entry", "get"): Rule(ADMINISTRATOR, obj=_attr("audit_entry")),
 }
 
 
@@ -186,6 +193,7 @@ class Side:
     membership: Any
     enrolment: Any
     token: Any
+    audit_entry: Any
 
 
 def _side(tenant, code: str, capture) -> Side:
@@ -223,6 +231,7 @@ def _side(tenant, code: str, capture) -> Side:
         membership=Membership.objects.get(user=tenant.agent2, administration=administration),
         enrolment=enrolment,
         token=token,
+        audit_entry=AuditEntry.objects.filter(administration=administration).first(),
     )
 
 

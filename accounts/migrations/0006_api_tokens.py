@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('accounts', '0004_auditentry_append_only'),
+        ('accounts', '0005_enrolment_invitation'),
     ]
 
     operations = [

@@ -1,0 +1,53 @@
+"""Thin Celery tasks of accounts: they take ids and do one thing."""
+
+from __future__ import annotations
+
+from celery import shared_task
+from django.conf import settings
+from django.contrib.auth.tokens import default_token_generator
+from django.core.mail import send_mail
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import translation
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+from django.utils.translation import gettext as _
+
+from .models import Membership
+
+
+@shared_task(acks_late=True, autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+def send_invitation(membership_id: int) -> None:
+    """E-mail an invited member: a link to choose a password (new account) or to sign in."""
+    membership = (
+        Membership.objects.select_related("user", "administration")
+        .filter(pk=membership_id, is_active=True)
+        .first()
+    )
+    if membership is None:
+        return
+    user = membership.user
+    site = settings.SITE_URL.rstrip("/")
+    if user.has_usable_password():
+        link = site + reverse("accounts:login")
+    else:
+        link = site + reverse(
+            "accounts:invitation_accept",
+            kwargs={
+                "uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
+                "token": default_token_generator.make_token(user),
+            },
+        )
+    with translation.override(settings.LANGUAGE_CODE):
+        context = {
+            "membership": membership,
+            "link": link,
+            "new_account": not user.has_usable_password(),
+            "proconnect": settings.PROCONNECT_ENABLED,
+            "login_url": site + reverse("accounts:login"),
+        }
+        subject = _("You are invited to Guichet by %(administration)s") % {
+            "administration": membership.administration.name
+        }
+        body = render_to_string("accounts/invitation_email.txt", context)
+    send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [user.email])

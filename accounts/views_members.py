@@ -1,0 +1,237 @@
+"""Administrators' pages: members (list, invitation, role, deactivation, CSV import)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse_lazy
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from . import imports, services
+from .forms import InviteForm, MemberForm, MembersImportForm
+from .models import Administration, Enrolment, Membership, Role
+from .permissions import MANAGE_MEMBERS, has_administration_perm
+
+IMPORT_SESSION_KEY = "members_import"
+
+
+def _administration_for_members(request: HttpRequest) -> Administration:
+    """The current administration, if the user manages its members (403 otherwise)."""
+    administration = request.administration
+    if not administration or not has_administration_perm(
+        request.user, MANAGE_MEMBERS, administration
+    ):
+        raise PermissionDenied
+    return administration
+
+
+def _membership_or_404(request: HttpRequest, pk: int) -> Membership:
+    """A membership of the current administration; another administration's is 'not there'."""
+    administration = _administration_for_members(request)
+    membership = (
+        Membership.objects.select_related("user", "administration")
+        .filter(pk=pk, administration=administration)
+        .first()
+    )
+    if membership is None:
+        raise Http404
+    return membership
+
+
+def _errors(exc: ValidationError) -> str:
+    return " ".join(exc.messages)
+
+
+@login_required
+def members(request: HttpRequest) -> HttpResponse:
+    administration = _administration_for_members(request)
+    rows = (
+        Membership.objects.filter(administration=administration)
+        .select_related("user")
+        .order_by("-is_active", "user__last_name", "user__first_name", "user__email")
+    )
+    q = request.GET.get("q", "").strip()[:100]
+    role = request.GET.get("role", "")
+    state = request.GET.get("state", "")
+    if q:
+        rows = rows.filter(
+            Q(user__email__icontains=q)
+            | Q(user__first_name__icontains=q)
+            | Q(user__last_name__icontains=q)
+            | Q(team__icontains=q)
+        )
+    if role in Role.values:
+        rows = rows.filter(role=role)
+    if state == "active":
+        rows = rows.filter(is_active=True)
+    elif state == "inactive":
+        rows = rows.filter(is_active=False)
+    page = Paginator(rows, 50).get_page(request.GET.get("page"))
+    live = dict(
+        Enrolment.objects.filter(
+            administration=administration,
+            status__in=Enrolment.LIVE,
+            user_id__in=[m.user_id for m in page.object_list],
+        ).values_list("user_id", "status")
+    )
+    labels = dict(Enrolment.Status.choices)
+    for membership in page.object_list:
+        status = live.get(membership.user_id)
+        membership.enrolment_label = labels[status] if status else ""
+        membership.invitation_pending = (
+            not membership.user.has_usable_password() and membership.user.last_login is None
+        )
+    form = InviteForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            membership = services.member_invite(
+                actor=request.user, administration=administration, **form.cleaned_data
+            )
+        except ValidationError as exc:
+            form.add_error(None, _errors(exc))
+        except PermissionDenied:
+            raise
+        else:
+            messages.success(
+                request,
+                _("%(email)s is invited: an e-mail with a link to sign in was sent.")
+                % {"email": membership.user.email},
+            )
+            return redirect("accounts:members")
+    return render(
+        request,
+        "accounts/members.html",
+        {
+            "page": page,
+            "form": form,
+            "filters": {"q": q, "role": role, "state": state},
+            "roles": Role.choices,
+            "proconnect": settings.PROCONNECT_ENABLED,
+        },
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@login_required
+def member_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    membership = _membership_or_404(request, pk)
+    form = MemberForm(
+        request.POST or None, initial={"role": membership.role, "team": membership.team}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.membership_change_role(
+                actor=request.user,
+                membership=membership,
+                role=form.cleaned_data["role"],
+                team=form.cleaned_data["team"],
+            )
+        except ValidationError as exc:
+            form.add_error("role", _errors(exc))
+        else:
+            messages.success(request, _("%(email)s is updated.") % {"email": membership.user.email})
+            return redirect("accounts:members")
+    return render(
+        request,
+        "accounts/member_edit.html",
+        {"membership": membership, "form": form},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@login_required
+@require_POST
+def member_set_active(request: HttpRequest, pk: int) -> HttpResponse:
+    membership = _membership_or_404(request, pk)
+    active = request.POST.get("active") == "1"
+    try:
+        services.membership_set_active(membership=membership, active=active, actor=request.user)
+    except ValidationError as exc:
+        messages.error(request, _errors(exc))
+    else:
+        if active:
+            messages.success(
+                request, _("%(email)s is active again.") % {"email": membership.user.email}
+            )
+        else:
+            messages.success(
+                request,
+                _(
+                    "%(email)s is deactivated: signed out now, and their open cases are back "
+                    "in the queue."
+                )
+                % {"email": membership.user.email},
+            )
+    return redirect("accounts:members")
+
+
+@login_required
+def members_import(request: HttpRequest) -> HttpResponse:
+    """Upload → preview with every row's errors → confirm: all rows are invited, or none."""
+    administration = _administration_for_members(request)
+    preview = None
+    form = MembersImportForm()
+    status = 200
+    if request.method == "POST" and request.POST.get("confirm"):
+        text = request.session.get(IMPORT_SESSION_KEY, {}).get(str(administration.pk))
+        if not text:
+            messages.error(request, _("The file to import has expired: upload it again."))
+            return redirect("accounts:members_import")
+        try:
+            created = services.members_import(
+                actor=request.user, administration=administration, text=text
+            )
+        except ValidationError as exc:
+            preview = imports.parse(text, administration=administration)
+            messages.error(request, _("Nothing was imported: ") + _errors(exc))
+            status = 400
+        else:
+            request.session.pop(IMPORT_SESSION_KEY, None)
+            messages.success(
+                request,
+                _("%(count)s members were invited.") % {"count": len(created)},
+            )
+            return redirect("accounts:members")
+    elif request.method == "POST":
+        form = MembersImportForm(request.POST, request.FILES)
+        if form.is_valid():
+            try:
+                text = imports.decode(form.cleaned_data["file"].read(imports.MAX_BYTES + 1))
+            except ValidationError as exc:
+                form.add_error("file", exc)
+                status = 400
+            else:
+                preview = imports.parse(text, administration=administration)
+                if preview.ok:
+                    request.session[IMPORT_SESSION_KEY] = {str(administration.pk): text}
+                else:
+                    status = 400
+        else:
+            status = 400
+    return render(
+        request,
+        "accounts/members_import.html",
+        {"form": form, "preview": preview},
+        status=status,
+    )
+
+
+class InvitationAcceptView(auth_views.PasswordResetConfirmView):
+    """The invited person chooses their password (the link works once)."""
+
+    template_name = "accounts/invitation_accept.html"
+    success_url = reverse_lazy("accounts:login")
+    post_reset_login = False
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        messages.success(self.request, _("Your password is set: you can sign in."))
+        return response
