@@ -164,6 +164,13 @@ class AuditDetailView(APIView):
         responses=AuditEntrySerializer,
     )
     def get(self, request, pk: int):
+        current = _current_administration(request)
+        if not request.user.is_superuser and (
+            current is None or not AuditEntry.objects.filter(pk=pk, administration=current).exists()
+        ):
+            # Tenant first: another administration's entry is 404 for every role, like a
+            # missing one; 403 (below) is for a role without the permission, here.
+            raise NotFound("No such journal entry.")
         scope = _scope(request)
         entry = audit_entries(request.user, scope.administration, AuditFilters()).filter(pk=pk)
         found = entry.first()

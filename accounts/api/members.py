@@ -41,6 +41,14 @@ class MemberSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class MemberInviteSerializer(serializers.Serializer):
+    email = serializers.EmailField(max_length=254)
+    role = serializers.ChoiceField(choices=Role.choices)
+    first_name = TextField(max_length=150, required=False, allow_blank=True, default="")
+    last_name = TextField(max_length=150, required=False, allow_blank=True, default="")
+    team = TextField(max_length=100, required=False, allow_blank=True, default="")
+
+
 class MemberChangeSerializer(serializers.Serializer):
     role = serializers.ChoiceField(choices=Role.choices, required=False)
     team = TextField(max_length=100, required=False, allow_blank=True)
@@ -133,6 +141,21 @@ class MemberListView(APIView):
         administration = require_perm(request, MANAGE_MEMBERS)
         rows = _members(administration).order_by("user__last_name", "user__email")
         return Response(MemberSerializer(rows, many=True).data)
+
+    @extend_schema(
+        request=MemberInviteSerializer,
+        responses={201: MemberSerializer},
+        summary="Invite someone by e-mail (a new person gets a link to choose a password)",
+    )
+    def post(self, request):
+        administration = require_perm(request, MANAGE_MEMBERS)
+        serializer = MemberInviteSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        membership = services.member_invite(
+            actor=request.user, administration=administration, **serializer.validated_data
+        )
+        membership = _members(administration).get(pk=membership.pk)
+        return Response(MemberSerializer(membership).data, status=status.HTTP_201_CREATED)
 
 
 class MemberDetailView(APIView):

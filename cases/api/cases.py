@@ -39,6 +39,18 @@ from .serializers import (
     TransitionSerializer,
 )
 
+LIST_COLUMNS = (
+    *(
+        name
+        for name in CaseListSerializer.Meta.fields
+        if name not in {"topic_name", "assignee_name"}
+    ),
+    "topic__name",
+    "assignee__first_name",
+    "assignee__last_name",
+    "assignee__email",
+)
+
 
 def case_for_request(request: Request, pk: int, *, lock_related: bool = True) -> Case:
     """The case ``pk`` of the request's administration, visible to its user; 404 otherwise."""
@@ -94,9 +106,9 @@ class CaseListView(APIView):
             q=params.get("q", ""),
         )
         after = _decode_cursor(params["cursor"]) if params.get("cursor") else None
-        rows, cursor = selectors.inbox_page(
-            selectors.inbox(request.user, administration, filters), after=after, size=params["size"]
-        )
+        # Only the listed columns: the usager's message is the bulk of a row and not listed.
+        cases = selectors.inbox(request.user, administration, filters).only(*LIST_COLUMNS)
+        rows, cursor = selectors.inbox_page(cases, after=after, size=params["size"])
         next_url = None
         if cursor is not None:
             query_dict = request.query_params.copy()

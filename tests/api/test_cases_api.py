@@ -283,3 +283,34 @@ def test_schema_and_docs_are_served(client):
     docs = client.get("/api/docs/")
     assert docs.status_code == 200
     assert b"swagger-ui" in docs.content
+
+
+def test_members_invite_through_the_api(tenant_a, django_capture_on_commit_callbacks):
+    from django.core import mail
+
+    from accounts.models import Membership
+
+    admin = session_client(tenant_a.administrator)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin.post(
+            "/api/v1/members/",
+            {"email": "Nouvelle.Recrue@example.gouv.fr", "role": "agent", "team": "Accueil"},
+            format="json",
+        )
+    assert response.status_code == 201, response.content
+    body = response.json()
+    assert body["email"] == "nouvelle.recrue@example.gouv.fr" and body["role"] == "agent"
+    assert Membership.objects.filter(
+        administration=tenant_a.administration, user__email="nouvelle.recrue@example.gouv.fr"
+    ).exists()
+    assert [m.to for m in mail.outbox] == [["nouvelle.recrue@example.gouv.fr"]]
+    again = admin.post(
+        "/api/v1/members/",
+        {"email": "nouvelle.recrue@example.gouv.fr", "role": "manager"},
+        format="json",
+    )
+    assert_error(again, 400, "email")
+    response = session_client(tenant_a.manager).post(
+        "/api/v1/members/", {"email": "x@example.gouv.fr", "role": "agent"}, format="json"
+    )
+    assert_error(response, 403)

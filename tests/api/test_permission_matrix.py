@@ -159,6 +159,11 @@ RULES: dict[tuple[str, str], Rule] = {
     ("api-article", "get"): Rule(AGENT_UP, obj=_attr("article")),
     # administration
     ("api-members", "get"): Rule(ADMINISTRATOR),
+    ("api-members", "post"): Rule(
+        ADMINISTRATOR,
+        201,
+        payload=lambda w, u: {"email": "nouvelle.recrue@example.gouv.fr", "role": "agent"},
+    ),
     ("api-member", "get"): Rule(ADMINISTRATOR, obj=_attr("membership")),
     ("api-member", "patch"): Rule(
         ADMINISTRATOR, obj=_attr("membership"), payload=lambda w, u: {"team": "Accueil"}
@@ -172,6 +177,8 @@ RULES: dict[tuple[str, str], Rule] = {
         ADMINISTRATOR, 201, payload=lambda w, u: {"name": "CRM", "scope": "read"}
     ),
     ("api-token-revoke", "post"): Rule(ADMINISTRATOR, obj=_attr("token")),
+    ("api-audit", "get"): Rule(ADMINISTRATOR),
+    ("api-audit-entry", "get"): Rule(ADMINISTRATOR, obj=_attr("audit_entry")),
 }
 
 # Managers' figures (issue 6).
@@ -179,9 +186,6 @@ RULES.update(
     {
         ("api-dashboard-workload", "get"): Rule(MANAGER_UP),
         ("api-impact", "get"): Rule(MANAGER_UP),
-        # The administration's journal.
-        ("api-audit", "get"): Rule(ADMINISTRATOR),
-        ("api-audit-entry", "get"): Rule(ADMINISTRATOR, obj=_attr("audit_entry")),
         # Administrators' settings, topics, experiment and knowledge (issue 5).
         ("api-administration-settings", "get"): Rule(ADMINISTRATOR),
         ("api-administration-settings", "put"): Rule(
