@@ -136,6 +136,8 @@ class SuggestionDiscardView(APIView):
 
 class ArticleSerializer(serializers.ModelSerializer):
     topic = serializers.IntegerField(source="topic_id", allow_null=True, read_only=True)
+    # Empty for articles without a source: a plain string, not a "uri" that "" would violate.
+    source_url = serializers.CharField(read_only=True)
     national = serializers.SerializerMethodField()
 
     class Meta:

@@ -139,9 +139,11 @@ class ExperimentStopView(APIView):
 # --- knowledge ---------------------------------------------------------------------------------
 
 
-class ArticleSerializer(serializers.ModelSerializer):
+class AdministrationArticleSerializer(serializers.ModelSerializer):
     scope = serializers.SerializerMethodField()
-    topic = serializers.PrimaryKeyRelatedField(read_only=True)
+    topic = serializers.IntegerField(source="topic_id", allow_null=True, read_only=True)
+    # Empty for articles without a source: a plain string, not a "uri" that "" would violate.
+    source_url = serializers.CharField(read_only=True)
 
     class Meta:
         model = KnowledgeArticle
@@ -165,7 +167,7 @@ class ArticleSerializer(serializers.ModelSerializer):
         return "national" if article.administration_id is None else "administration"
 
 
-class ArticleWriteSerializer(serializers.Serializer):
+class AdministrationArticleWriteSerializer(serializers.Serializer):
     title = serializers.CharField(max_length=300)
     body = serializers.CharField(max_length=200_000)
     summary = serializers.CharField(required=False, allow_blank=True, max_length=5_000)
@@ -200,7 +202,7 @@ ARTICLE_LIST_LIMIT = 200
 
 class ArticleListView(APIView):
     @extend_schema(
-        responses=ArticleSerializer(many=True),
+        responses=AdministrationArticleSerializer(many=True),
         summary="The administration's own articles (?scope=national: the national fiches)",
     )
     def get(self, request):
@@ -210,36 +212,42 @@ class ArticleListView(APIView):
             articles = articles.filter(administration__isnull=True)
         else:
             articles = articles.filter(administration=administration)
-        return Response(ArticleSerializer(articles[:ARTICLE_LIST_LIMIT], many=True).data)
+        return Response(
+            AdministrationArticleSerializer(articles[:ARTICLE_LIST_LIMIT], many=True).data
+        )
 
     @extend_schema(
-        request=ArticleWriteSerializer,
-        responses={201: ArticleSerializer},
+        request=AdministrationArticleWriteSerializer,
+        responses={201: AdministrationArticleSerializer},
         summary="Write an article of the administration",
     )
     def post(self, request):
         administration = administration_for(request, MANAGE_SETTINGS)
-        serializer = ArticleWriteSerializer(
+        serializer = AdministrationArticleWriteSerializer(
             data=request.data, context={"administration": administration}
         )
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
         data.pop("is_active", None)
         article = services.article_write(actor=request.user, administration=administration, **data)
-        return Response(ArticleSerializer(article).data, status=status.HTTP_201_CREATED)
+        return Response(
+            AdministrationArticleSerializer(article).data, status=status.HTTP_201_CREATED
+        )
 
 
 class ArticleDetailView(APIView):
-    @extend_schema(responses=ArticleSerializer, summary="One article (own or national)")
+    @extend_schema(
+        responses=AdministrationArticleSerializer, summary="One article (own or national)"
+    )
     def get(self, request, pk: int):
         # Tenant first: another administration's article is 404 for every role.
         article = _article_for(request_administration(request), pk)
         administration_for(request, MANAGE_SETTINGS)
-        return Response(ArticleSerializer(article).data)
+        return Response(AdministrationArticleSerializer(article).data)
 
     @extend_schema(
-        request=ArticleWriteSerializer,
-        responses=ArticleSerializer,
+        request=AdministrationArticleWriteSerializer,
+        responses=AdministrationArticleSerializer,
         summary="Edit, retire (is_active false) or bring back an own article",
     )
     def patch(self, request, pk: int):
@@ -247,7 +255,7 @@ class ArticleDetailView(APIView):
         administration = administration_for(request, MANAGE_SETTINGS)
         if article.administration_id is None:
             raise PermissionDenied("National articles are read-only.")
-        serializer = ArticleWriteSerializer(
+        serializer = AdministrationArticleWriteSerializer(
             data=request.data, context={"administration": administration}, partial=True
         )
         serializer.is_valid(raise_exception=True)
@@ -271,7 +279,7 @@ class ArticleDetailView(APIView):
                 actor=request.user, administration=administration, article=article, active=is_active
             )
         article.refresh_from_db()
-        return Response(ArticleSerializer(article).data)
+        return Response(AdministrationArticleSerializer(article).data)
 
 
 class ImportResultSerializer(serializers.Serializer):

@@ -118,7 +118,7 @@ class AdministrationSettingsView(APIView):
         return self._write(request, partial=True)
 
 
-class TopicSerializer(serializers.ModelSerializer):
+class AdministrationTopicSerializer(serializers.ModelSerializer):
     scope = serializers.SerializerMethodField()
 
     class Meta:
@@ -130,14 +130,14 @@ class TopicSerializer(serializers.ModelSerializer):
         return "national" if topic.administration_id is None else "administration"
 
 
-class TopicWriteSerializer(serializers.Serializer):
+class AdministrationTopicWriteSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=120)
     is_active = serializers.BooleanField(required=False)
 
 
 class TopicListView(APIView):
     @extend_schema(
-        responses=TopicSerializer(many=True),
+        responses=AdministrationTopicSerializer(many=True),
         summary="National topics (read-only) and the administration's own ones",
     )
     def get(self, request):
@@ -145,23 +145,23 @@ class TopicListView(APIView):
         topics = Topic.objects.filter(
             Q(administration__isnull=True) | Q(administration=administration)
         ).order_by("name", "pk")
-        return Response(TopicSerializer(topics, many=True).data)
+        return Response(AdministrationTopicSerializer(topics, many=True).data)
 
     @extend_schema(
-        request=TopicWriteSerializer,
-        responses={201: TopicSerializer},
+        request=AdministrationTopicWriteSerializer,
+        responses={201: AdministrationTopicSerializer},
         summary="Create a topic of the administration",
     )
     def post(self, request):
         administration = administration_for(request)
-        serializer = TopicWriteSerializer(data=request.data)
+        serializer = AdministrationTopicWriteSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         topic = services.topic_create(
             actor=request.user,
             administration=administration,
             name=serializer.validated_data["name"],
         )
-        return Response(TopicSerializer(topic).data, status=status.HTTP_201_CREATED)
+        return Response(AdministrationTopicSerializer(topic).data, status=status.HTTP_201_CREATED)
 
 
 class TopicDetailView(APIView):
@@ -179,21 +179,21 @@ class TopicDetailView(APIView):
         topic = self._topic(request_administration(request), pk)
         return administration_for(request), topic
 
-    @extend_schema(responses=TopicSerializer, summary="One topic")
+    @extend_schema(responses=AdministrationTopicSerializer, summary="One topic")
     def get(self, request, pk: int):
         _administration, topic = self._checked(request, pk)
-        return Response(TopicSerializer(topic).data)
+        return Response(AdministrationTopicSerializer(topic).data)
 
     @extend_schema(
-        request=TopicWriteSerializer,
-        responses=TopicSerializer,
+        request=AdministrationTopicWriteSerializer,
+        responses=AdministrationTopicSerializer,
         summary="Rename, retire (is_active false) or bring back an own topic",
     )
     def patch(self, request, pk: int):
         administration, topic = self._checked(request, pk)
         if topic.administration_id is None:
             raise PermissionDenied("National topics are read-only.")
-        serializer = TopicWriteSerializer(data=request.data, partial=True)
+        serializer = AdministrationTopicWriteSerializer(data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
         topic = services.topic_update(
             actor=request.user,
@@ -202,4 +202,4 @@ class TopicDetailView(APIView):
             name=serializer.validated_data.get("name"),
             is_active=serializer.validated_data.get("is_active"),
         )
-        return Response(TopicSerializer(topic).data)
+        return Response(AdministrationTopicSerializer(topic).data)

@@ -223,8 +223,9 @@ RULES.update(
         ("api-knowledge-article", "patch"): Rule(
             ADMINISTRATOR, obj=_attr("article"), payload=lambda w, u: {"title": "Horaires (été)"}
         ),
-        # A JSON body carries no file: refused with a 400 even when allowed (nothing written).
-        ("api-knowledge-import", "post"): Rule(ADMINISTRATOR, 400),
+        # The import takes multipart files: a JSON body is refused with a 415 even when allowed
+        # (nothing written).
+        ("api-knowledge-import", "post"): Rule(ADMINISTRATOR, 415),
     }
 )
 

@@ -288,8 +288,9 @@ def test_email_channel_reply_goes_by_email(
     delivery = Delivery.objects.get(reply=reply)
     assert delivery.backend == Delivery.Backend.EMAIL
     assert delivery.status == Delivery.Status.DELIVERED
-    assert len(mailoutbox) == 1
-    sent = mailoutbox[0]
+    replies = [m for m in mailoutbox if "/enquete/" not in m.body]  # the survey is its own mail
+    assert len(replies) == 1
+    sent = replies[0]
     assert sent.to == ["lea@example.org"]
     assert sent.subject.startswith(f"[{case.reference}]")
     assert sent.body == REPLY_TEXT
@@ -304,7 +305,8 @@ def test_channel_without_endpoint_falls_back_to_email_and_inactive_endpoint_is_i
     case = answered_case(office, channel=Channel.SERVICE_PUBLIC_QUESTION)
     reply = send_reply(office, case, django_capture_on_commit_callbacks)
     assert Delivery.objects.get(reply=reply).backend == Delivery.Backend.EMAIL
-    assert len(mailoutbox) == 1 and server.received == []
+    replies = [m for m in mailoutbox if "/enquete/" not in m.body]  # the survey is its own mail
+    assert len(replies) == 1 and server.received == []
 
 
 def test_no_route_is_a_visible_failure_without_a_task(office, django_capture_on_commit_callbacks):
