@@ -494,7 +494,7 @@ def adoption_and_operations(filters: ImpactFilters) -> dict[str, Any]:
         ],
         "discard_reasons": [
             {"reason": reason, "count": count, "share": _share(count, discarded)}
-            for reason, count in sorted(reasons.items(), key=lambda item: -item[1])
+            for reason, count in sorted(reasons.items(), key=lambda item: (-item[1], item[0]))
         ],
         "operations": operations,
     }
