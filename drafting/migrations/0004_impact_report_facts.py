@@ -43,7 +43,11 @@ _DRAFT_SELECT = """
 """
 
 FACTS_SQL = f"""
+-- The cases' rows are locked first, in id order: two transactions refreshing the same case
+-- (a draft finishing while the agent replies) take turns, and the second one's statements,
+-- each with a fresh snapshot (a volatile function), read what the first one committed.
 CREATE FUNCTION drafting_impact_refresh(ids bigint[]) RETURNS void LANGUAGE sql AS $$
+    SELECT 1 FROM cases_case WHERE id = ANY(ids) ORDER BY id FOR NO KEY UPDATE;
     DELETE FROM drafting_impactcase WHERE case_id = ANY(ids);
     DELETE FROM drafting_impactdraft WHERE case_id = ANY(ids);
     INSERT INTO drafting_impactcase ({_CASE_COLUMNS}) {_CASE_SELECT} WHERE a.case_id = ANY(ids);
