@@ -572,9 +572,10 @@ def handling_time_distributions(
     """
     volunteer = _answered_by_volunteer(filters.administration)
     if use_facts():
-        # The duration is computed once, when the fact row is written.
+        # The duration and its bucket are computed once, when the fact row is written.
         measured = Q(handling_seconds__isnull=False) & volunteer
-        cases, arm = _facts(ImpactCase, filters).annotate(_s=F("handling_seconds")), "arm"
+        cases = _facts(ImpactCase, filters).annotate(_s=F("handling_seconds"))
+        bucket, arm = F("handling_bucket"), "arm"
     else:
         measured = (
             Q(
@@ -586,8 +587,9 @@ def handling_time_distributions(
         )
         cases = Case.objects.filter(_case_filter(filters))
         cases, arm = cases.annotate(_s=Seconds("answered_at", "first_opened_at")), "arm__arm"
+        bucket = _bucket()
     rows = (
-        cases.annotate(bucket=CaseWhen(When(measured, then=_bucket()), default=None))
+        cases.annotate(bucket=CaseWhen(When(measured, then=bucket), default=None))
         .order_by()
         .values(arm, "bucket")
         .annotate(n=Count("pk"), mean=Avg("_s"))

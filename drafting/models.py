@@ -362,6 +362,8 @@ class ImpactCase(models.Model):
     answered_at = models.DateTimeField(null=True)
     # answered_at − first_opened_at in seconds, when both are set and in that order.
     handling_seconds = models.FloatField(null=True)
+    # Its bucket for the handling-time distribution (drafting.impact._bucket), computed once.
+    handling_bucket = models.FloatField(null=True)
     rating = models.PositiveSmallIntegerField(null=True)
     survey_answered = models.CharField(max_length=10, blank=True)
 
@@ -377,6 +379,7 @@ class ImpactCase(models.Model):
                     "first_opened_at",
                     "answered_at",
                     "handling_seconds",
+                    "handling_bucket",
                     "rating",
                     "survey_answered",
                 ],

@@ -9,17 +9,27 @@ from django.db import migrations, models
 # tables there.)
 _CASE_COLUMNS = (
     "case_id, administration_id, period_id, arm, channel, topic_id, assignee_id, "
-    "first_opened_at, answered_at, handling_seconds, rating, survey_answered"
+    "first_opened_at, answered_at, handling_seconds, handling_bucket, rating, survey_answered"
 )
 _CASE_SELECT = """
     SELECT c.id, c.administration_id, a.period_id, a.arm, c.channel, c.topic_id, c.assignee_id,
            c.first_opened_at, c.answered_at,
-           CASE WHEN c.answered_at >= c.first_opened_at
-                THEN EXTRACT(EPOCH FROM (c.answered_at - c.first_opened_at))::double precision
+           h.seconds,
+           -- drafting.impact._bucket(): 10 s under an hour, 1 min under a day, 10 min under a
+           -- week, an hour beyond.
+           CASE WHEN h.seconds < 3600 THEN floor(h.seconds / 10) * 10
+                WHEN h.seconds < 86400 THEN floor(h.seconds / 60) * 60
+                WHEN h.seconds < 604800 THEN floor(h.seconds / 600) * 600
+                ELSE floor(h.seconds / 3600) * 3600
            END,
            r.rating, COALESCE(r.answered, '')
     FROM drafting_casearm a
     JOIN cases_case c ON c.id = a.case_id
+    CROSS JOIN LATERAL (
+        SELECT CASE WHEN c.answered_at >= c.first_opened_at
+                    THEN EXTRACT(EPOCH FROM (c.answered_at - c.first_opened_at))::double precision
+               END AS seconds
+    ) AS h
     JOIN drafting_experimentperiod p
       ON p.id = a.period_id AND p.administration_id = c.administration_id
     LEFT JOIN cases_satisfactionresponse r ON r.case_id = c.id
@@ -176,11 +186,12 @@ class Migration(migrations.Migration):
                 ('first_opened_at', models.DateTimeField(null=True)),
                 ('answered_at', models.DateTimeField(null=True)),
                 ('handling_seconds', models.FloatField(null=True)),
+                ('handling_bucket', models.FloatField(null=True)),
                 ('rating', models.PositiveSmallIntegerField(null=True)),
                 ('survey_answered', models.CharField(blank=True, max_length=10)),
             ],
             options={
-                'indexes': [models.Index(fields=['administration_id', 'period_id'], include=('arm', 'channel', 'topic_id', 'assignee_id', 'first_opened_at', 'answered_at', 'handling_seconds', 'rating', 'survey_answered'), name='impactcase_report_idx')],
+                'indexes': [models.Index(fields=['administration_id', 'period_id'], include=('arm', 'channel', 'topic_id', 'assignee_id', 'first_opened_at', 'answered_at', 'handling_seconds', 'handling_bucket', 'rating', 'survey_answered'), name='impactcase_report_idx')],
             },
         ),
         migrations.CreateModel(
