@@ -45,7 +45,7 @@ from cases.models import (
     Topic,
 )
 
-from .models import CaseArm, ExperimentPeriod, Suggestion
+from .models import CaseArm, ExperimentPeriod, ImpactCase, ImpactDraft, Suggestion
 from .prompts import PROMPT_VERSION
 
 CODE_PREFIX = "BULK"
@@ -523,6 +523,8 @@ def reset(count: int) -> int:
         return 0
     with transaction.atomic(), connection.cursor() as cursor:
         cases = f"(SELECT id FROM {_table(Case)} WHERE administration_id = ANY(%s))"
+        for model in (ImpactCase, ImpactDraft):
+            cursor.execute(f"DELETE FROM {_table(model)} WHERE administration_id = ANY(%s)", [ids])
         cursor.execute(
             f"DELETE FROM {_table(SatisfactionResponse)} WHERE administration_id = ANY(%s)", [ids]
         )
@@ -565,6 +567,11 @@ def generate(
             with connection.cursor() as cursor:
                 _skip_foreign_key_checks(cursor)
                 written = _fill(cursor, bulk, topics, now, seed=(seed + index / 1000) % 1)
+                # The triggers that keep the impact report's facts are off with the foreign
+                # keys' (replication role): the administration's facts are written at once.
+                cursor.execute(
+                    "SELECT drafting_impact_refresh_administration(%s)", [bulk.administration.pk]
+                )
         for key, value in written.items():
             totals[key] = totals.get(key, 0) + value
         log(
@@ -575,7 +582,15 @@ def generate(
     # VACUUM sets the visibility map (index-only scans); it cannot run inside a transaction.
     command = "ANALYZE" if connection.in_atomic_block else "VACUUM ANALYZE"
     with connection.cursor() as cursor:
-        for model in (Case, Reply, CaseArm, Suggestion, SatisfactionResponse):
+        for model in (
+            Case,
+            Reply,
+            CaseArm,
+            Suggestion,
+            SatisfactionResponse,
+            ImpactCase,
+            ImpactDraft,
+        ):
             cursor.execute(f"{command} {_table(model)}")
     log(f"  {command}: {time.perf_counter() - analyze_started:.1f} s")
     totals["seconds"] = round(time.perf_counter() - started, 1)

@@ -39,7 +39,7 @@ from django.utils import timezone
 from accounts.models import Administration, Enrolment
 from cases.models import Case, SatisfactionResponse
 
-from .models import Arm, CaseArm, ExperimentPeriod, Suggestion
+from .models import Arm, CaseArm, ExperimentPeriod, ImpactCase, ImpactDraft, Suggestion
 
 # Below this many cases in either arm, no comparison is concluded.
 MIN_CASES_PER_ARM = 30
@@ -102,6 +102,40 @@ def _case_filter(filters: ImpactFilters, prefix: str = "") -> Q:
     if filters.topic_id:
         q &= Q(**{f"{prefix}topic_id": filters.topic_id})
     return q
+
+
+def use_facts() -> bool:
+    """Whether the report reads its fact tables (``ImpactCase``, ``ImpactDraft``), kept by
+    PostgreSQL triggers, rather than joining the source tables. SQLite (``make run``) has no
+    triggers for them: the source tables there. ``IMPACT_REPORT_FACTS = False`` forces the
+    source tables (the tests compare both)."""
+    return connection.vendor == "postgresql" and getattr(settings, "IMPACT_REPORT_FACTS", True)
+
+
+def _fact_periods(filters: ImpactFilters) -> Q:
+    """The periods covered, as a condition on a fact's ``period_id`` (a subquery on the few
+    periods of the administration when the backend or model filters them)."""
+    periods = periods_of(filters.administration).order_by()
+    if not filters.backend and not filters.model_name:
+        # A fact's period is always one of its administration's (the triggers join on it).
+        return Q(period_id=filters.period.pk) if filters.period is not None else Q()
+    if filters.period is not None:
+        periods = periods.filter(pk=filters.period.pk)
+    if filters.backend:
+        periods = periods.filter(backend=filters.backend)
+    if filters.model_name:
+        periods = periods.filter(model_name=filters.model_name)
+    return Q(period_id__in=periods.values("pk"))
+
+
+def _facts(model: type[ImpactCase] | type[ImpactDraft], filters: ImpactFilters) -> QuerySet:
+    """The fact rows the report covers: one administration, its periods, one index range."""
+    rows = model.objects.filter(_fact_periods(filters), administration_id=filters.administration.pk)
+    if filters.channel:
+        rows = rows.filter(channel=filters.channel)
+    if filters.topic_id:
+        rows = rows.filter(topic_id=filters.topic_id)
+    return rows
 
 
 # --- SQL helpers ----------------------------------------------------------------------------
@@ -370,11 +404,14 @@ def adoption_and_operations(filters: ImpactFilters) -> dict[str, Any]:
     The groups (backend × model × channel × topic × decision × discard reason) number in the
     hundreds at most, whatever the number of drafts, and every figure here is a sum of them.
     """
-    shown = Q(shown_at__isnull=False)
-    rows = (
-        _suggestions(filters)
-        .order_by()
-        .values(
+    if use_facts():
+        shown = Q(was_shown=True)
+        drafts = _facts(ImpactDraft, filters).values(
+            "backend", "model_name", "decision", "discard_reason", "channel", topic=F("topic_id")
+        )
+    else:
+        shown = Q(shown_at__isnull=False)
+        drafts = _suggestions(filters).values(
             "backend",
             "model_name",
             "decision",
@@ -382,17 +419,16 @@ def adoption_and_operations(filters: ImpactFilters) -> dict[str, Any]:
             channel=F("case__channel"),
             topic=F("case__topic_id"),
         )
-        .annotate(
-            drafts=Count("pk"),
-            ready=Count("pk", filter=Q(status=Suggestion.Status.READY)),
-            failed=Count("pk", filter=Q(status=Suggestion.Status.FAILED)),
-            fell_back=Count("pk", filter=Q(fell_back=True)),
-            shown=Count("pk", filter=shown),
-            similarity_sum=Sum("similarity", filter=shown & Q(decision="edited")),
-            similarity_n=Count("similarity", filter=shown & Q(decision="edited")),
-            prompt_tokens=Sum("prompt_tokens"),
-            completion_tokens=Sum("completion_tokens"),
-        )
+    rows = drafts.order_by().annotate(
+        drafts=Count("pk"),
+        ready=Count("pk", filter=Q(status=Suggestion.Status.READY)),
+        failed=Count("pk", filter=Q(status=Suggestion.Status.FAILED)),
+        fell_back=Count("pk", filter=Q(fell_back=True)),
+        shown=Count("pk", filter=shown),
+        similarity_sum=Sum("similarity", filter=shown & Q(decision="edited")),
+        similarity_n=Count("similarity", filter=shown & Q(decision="edited")),
+        prompt_tokens=Sum("prompt_tokens"),
+        completion_tokens=Sum("completion_tokens"),
     )
     overall = _empty_adoption()
     by_backend: dict[tuple[str, str], dict] = defaultdict(_empty_adoption)
@@ -458,30 +494,48 @@ def adoption_and_operations(filters: ImpactFilters) -> dict[str, Any]:
         ],
         "discard_reasons": [
             {"reason": reason, "count": count, "share": _share(count, discarded)}
-            for reason, count in sorted(reasons.items(), key=lambda item: -item[1])
+            for reason, count in sorted(reasons.items(), key=lambda item: (-item[1], item[0]))
         ],
         "operations": operations,
     }
 
 
+def percentile_cont(distribution: Distribution, fraction: float) -> float:
+    """PostgreSQL's ``percentile_cont``: linear interpolation between the order statistics
+    around position ``fraction × (n − 1)``, read from a distribution of exact values."""
+    position = fraction * (distribution.n - 1)
+    low = math.floor(position)
+    first = distribution.order_statistic(low + 1)
+    if position == low:
+        return first
+    second = distribution.order_statistic(low + 2)
+    return first + (second - first) * (position - low)
+
+
 def latency_percentiles(filters: ImpactFilters) -> dict[tuple[str, str], dict[str, float]]:
-    """Latency percentiles of the ready drafts per backend/model (PostgreSQL's
-    percentile_cont; the SQLite of ``make run`` has no ordered-set aggregate: none there)."""
+    """Latency percentiles of the ready drafts per backend/model, exactly as PostgreSQL's
+    ``percentile_cont`` computes them, from the count of each latency value (latencies are
+    whole milliseconds: a few thousand distinct values, and a hash aggregate instead of a sort
+    of every draft). None on SQLite (``make run``), as before."""
     if connection.vendor != "postgresql":
         return {}
-    aggregates = {
-        f"p{round(q * 100)}": PercentileCont("latency_ms", q) for q in LATENCY_PERCENTILES
-    }
+    drafts = _facts(ImpactDraft, filters) if use_facts() else _suggestions(filters, with_case=False)
     rows = (
-        _suggestions(filters, with_case=False)
-        .filter(status=Suggestion.Status.READY, latency_ms__isnull=False)
+        drafts.filter(status=Suggestion.Status.READY, latency_ms__isnull=False)
         .order_by()
-        .values("backend", "model_name")
-        .annotate(**aggregates)
+        .values_list("backend", "model_name", "latency_ms")
+        .annotate(n=Count("pk"))
     )
-    return {
-        (row["backend"], row["model_name"]): {key: row[key] for key in aggregates} for row in rows
-    }
+    pairs: dict[tuple[str, str], list[tuple[float, int]]] = defaultdict(list)
+    for backend, model_name, latency, n in rows:
+        pairs[(backend, model_name)].append((latency, n))
+    result = {}
+    for key, values in pairs.items():
+        distribution = Distribution.from_pairs(values)
+        result[key] = {
+            f"p{round(q * 100)}": percentile_cont(distribution, q) for q in LATENCY_PERCENTILES
+        }
+    return result
 
 
 # --- handling time --------------------------------------------------------------------------
@@ -516,25 +570,36 @@ def handling_time_distributions(
     The same scan counts every experiment case per arm (the rows whose bucket is NULL are the
     cases that are not part of the comparison), so that the report reads the cases once.
     """
-    measured = Q(
-        answered_at__isnull=False,
-        first_opened_at__isnull=False,
-        answered_at__gte=F("first_opened_at"),
-    ) & _answered_by_volunteer(filters.administration)
+    volunteer = _answered_by_volunteer(filters.administration)
+    if use_facts():
+        # The duration and its bucket are computed once, when the fact row is written.
+        measured = Q(handling_seconds__isnull=False) & volunteer
+        cases = _facts(ImpactCase, filters).annotate(_s=F("handling_seconds"))
+        bucket, arm = F("handling_bucket"), "arm"
+    else:
+        measured = (
+            Q(
+                answered_at__isnull=False,
+                first_opened_at__isnull=False,
+                answered_at__gte=F("first_opened_at"),
+            )
+            & volunteer
+        )
+        cases = Case.objects.filter(_case_filter(filters))
+        cases, arm = cases.annotate(_s=Seconds("answered_at", "first_opened_at")), "arm__arm"
+        bucket = _bucket()
     rows = (
-        Case.objects.filter(_case_filter(filters))
-        .annotate(_s=Seconds("answered_at", "first_opened_at"))
-        .annotate(bucket=CaseWhen(When(measured, then=_bucket()), default=None))
+        cases.annotate(bucket=CaseWhen(When(measured, then=bucket), default=None))
         .order_by()
-        .values("arm__arm", "bucket")
+        .values(arm, "bucket")
         .annotate(n=Count("pk"), mean=Avg("_s"))
     )
     pairs: dict[str, list[tuple[float, int]]] = {Arm.ASSISTED: [], Arm.CONTROL: []}
     totals = {Arm.ASSISTED.value: 0, Arm.CONTROL.value: 0}
     for row in rows:
-        totals[row["arm__arm"]] += row["n"]
+        totals[row[arm]] += row["n"]
         if row["bucket"] is not None:
-            pairs[row["arm__arm"]].append((row["mean"], row["n"]))
+            pairs[row[arm]].append((row["mean"], row["n"]))
     distributions = {arm: Distribution.from_pairs(p) for arm, p in pairs.items()}
     return (distributions, totals) if with_totals else distributions
 
@@ -576,12 +641,17 @@ def handling_time(filters: ImpactFilters) -> dict[str, Any]:
 
 def satisfaction(filters: ImpactFilters) -> dict[str, Any]:
     """Per arm: the counts per (rating, answered) from one grouped query, 30 rows at most."""
-    rows = (
-        SatisfactionResponse.objects.filter(_case_filter(filters, "case__"))
-        .order_by()
-        .values("rating", "answered", arm=F("case__arm__arm"))
-        .annotate(n=Count("pk"))
-    )
+    if use_facts():
+        responses = (
+            _facts(ImpactCase, filters)
+            .filter(rating__isnull=False)
+            .values("rating", "arm", answered=F("survey_answered"))
+        )
+    else:
+        responses = SatisfactionResponse.objects.filter(_case_filter(filters, "case__")).values(
+            "rating", "answered", arm=F("case__arm__arm")
+        )
+    rows = responses.order_by().annotate(n=Count("pk"))
     counts: dict[str, dict] = {
         arm: {"n": 0, "sum": 0, "sum_sq": 0, "ratings": defaultdict(int), "answered": {}}
         for arm in (Arm.ASSISTED, Arm.CONTROL)

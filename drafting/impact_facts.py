@@ -1,0 +1,62 @@
+"""The impact report's fact tables, seen from Python: rewriting and checking them.
+
+The rows are written by PostgreSQL: the migration ``0004_impact_report_facts`` defines
+``drafting_impact_refresh(case ids)`` and ``drafting_impact_refresh_administration(id)`` and
+the statement-level triggers on cases, arms, drafts and survey answers that call the first in
+the same transaction as the change. See docs/design.md, "Statistics of the impact report".
+"""
+
+from __future__ import annotations
+
+from django.db import connection, transaction
+
+from .models import ImpactCase, ImpactDraft
+
+_CASE_FIELDS = [f.column for f in ImpactCase._meta.concrete_fields]
+_DRAFT_FIELDS = [f.column for f in ImpactDraft._meta.concrete_fields]
+
+
+def refresh_administration(administration_id: int) -> tuple[int, int]:
+    """Rewrite one administration's facts; returns how many case and draft rows it holds."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT drafting_impact_refresh_administration(%s)", [administration_id])
+    return (
+        ImpactCase.objects.filter(administration_id=administration_id).count(),
+        ImpactDraft.objects.filter(administration_id=administration_id).count(),
+    )
+
+
+class _RollBack(Exception):
+    pass
+
+
+def differences(administration_id: int) -> int:
+    """How many fact rows of the administration differ from a rewrite (which is rolled back)."""
+    tables = (
+        (ImpactCase._meta.db_table, _CASE_FIELDS),
+        (ImpactDraft._meta.db_table, _DRAFT_FIELDS),
+    )
+    total = 0
+    try:
+        with transaction.atomic(), connection.cursor() as cursor:
+            for table, _columns in tables:
+                cursor.execute(
+                    f"CREATE TEMPORARY TABLE before_{table} AS "  # noqa: S608
+                    f"SELECT * FROM {table} WHERE administration_id = %s",
+                    [administration_id],
+                )
+            cursor.execute("SELECT drafting_impact_refresh_administration(%s)", [administration_id])
+            for table, columns in tables:
+                names = ", ".join(columns)
+                cursor.execute(
+                    f"SELECT count(*) FROM ((SELECT {names} FROM before_{table} "  # noqa: S608
+                    f"EXCEPT ALL SELECT {names} FROM {table} WHERE administration_id = %s) "
+                    f"UNION ALL (SELECT {names} FROM {table} WHERE administration_id = %s "
+                    f"EXCEPT ALL SELECT {names} FROM before_{table})) AS d",
+                    [administration_id, administration_id],
+                )
+                total += cursor.fetchone()[0]
+            raise _RollBack  # the temporary tables and the rewrite go with the transaction
+    except _RollBack:
+        pass
+    return total
