@@ -46,6 +46,9 @@ class SettingsSerializer(serializers.Serializer):
     response_deadlines = DeadlineSerializer(many=True)
 
     def validate_response_deadlines(self, rows):
+        # A PATCH makes nested fields optional too: each row still needs its channel and days.
+        if any("channel" not in row or "days" not in row for row in rows):
+            raise serializers.ValidationError("Each deadline needs its channel and days.")
         channels = [row["channel"] for row in rows]
         if len(set(channels)) != len(channels):
             raise serializers.ValidationError("Each channel at most once.")

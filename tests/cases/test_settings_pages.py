@@ -381,3 +381,16 @@ def test_the_page_is_labelled_and_its_queries_do_not_grow_with_the_topics(tenant
         topic = make_topic(tenant_a.administration, f"Thème {index}")
         make_case(tenant_a.administration, topic=topic)
     assert queries() == few
+
+
+def test_a_patch_with_an_incomplete_deadline_row_is_a_400_not_a_crash(tenant_a):
+    from rest_framework.test import APIClient
+
+    client = APIClient()
+    client.force_login(tenant_a.administrator)
+    for row in ({"days": 12}, {"channel": "email"}, {}):
+        response = client.patch(
+            "/api/v1/administration/settings/", {"response_deadlines": [row]}, format="json"
+        )
+        assert response.status_code == 400, response.content
+        assert "response_deadlines" in response.json()["fields"]
