@@ -492,9 +492,6 @@ def workload_dashboard(scope: Scope, period: Period) -> dict[str, Table]:
 def workload_charts(tables: dict[str, Table]) -> list[tuple[dict, Table]]:
     """A chart for each table but the key figures, in the order of the page."""
 
-    def series(table: Table, column: int) -> list:
-        return [row[column] for row in table.rows]
-
     status, agent = tables["open-by-status"], tables["open-by-agent"]
     weekly, channel = tables["weekly"], tables["times-by-channel"]
     topic, satisfaction = tables["times-by-topic"], tables["satisfaction"]
@@ -504,8 +501,8 @@ def workload_charts(tables: dict[str, Table]) -> list[tuple[dict, Table]]:
                 id="chart-open-by-status",
                 title=status.title,
                 type="bar",
-                labels=series(status, 0),
-                datasets=[{"label": _("Cases"), "data": series(status, 1)}],
+                labels=status.column(0),
+                datasets=[{"label": _("Cases"), "data": status.column(1)}],
                 unit=_("cases"),
             ),
             status,
@@ -515,10 +512,10 @@ def workload_charts(tables: dict[str, Table]) -> list[tuple[dict, Table]]:
                 id="chart-open-by-agent",
                 title=agent.title,
                 type="bar",
-                labels=series(agent, 0),
+                labels=agent.column(0),
                 datasets=[
-                    {"label": _("Open cases"), "data": series(agent, 1)},
-                    {"label": _("Overdue"), "data": series(agent, 2)},
+                    {"label": _("Open cases"), "data": agent.column(1)},
+                    {"label": _("Overdue"), "data": agent.column(2)},
                 ],
                 unit=_("cases"),
                 horizontal=True,
@@ -532,8 +529,8 @@ def workload_charts(tables: dict[str, Table]) -> list[tuple[dict, Table]]:
                 type="line",
                 labels=[row[0].isoformat() for row in weekly.rows],
                 datasets=[
-                    {"label": _("New"), "data": series(weekly, 1)},
-                    {"label": _("Answered"), "data": series(weekly, 2)},
+                    {"label": _("New"), "data": weekly.column(1)},
+                    {"label": _("Answered"), "data": weekly.column(2)},
                 ],
                 unit=_("cases"),
             ),
@@ -544,10 +541,10 @@ def workload_charts(tables: dict[str, Table]) -> list[tuple[dict, Table]]:
                 id="chart-times-by-channel",
                 title=channel.title,
                 type="bar",
-                labels=series(channel, 0),
+                labels=channel.column(0),
                 datasets=[
-                    {"label": _("Median first response (h)"), "data": series(channel, 2)},
-                    {"label": _("Median handling (h)"), "data": series(channel, 3)},
+                    {"label": _("Median first response (h)"), "data": channel.column(2)},
+                    {"label": _("Median handling (h)"), "data": channel.column(3)},
                 ],
                 unit=_("hours"),
             ),
@@ -558,10 +555,10 @@ def workload_charts(tables: dict[str, Table]) -> list[tuple[dict, Table]]:
                 id="chart-times-by-topic",
                 title=topic.title,
                 type="bar",
-                labels=series(topic, 0),
+                labels=topic.column(0),
                 datasets=[
-                    {"label": _("Median first response (h)"), "data": series(topic, 2)},
-                    {"label": _("Median handling (h)"), "data": series(topic, 3)},
+                    {"label": _("Median first response (h)"), "data": topic.column(2)},
+                    {"label": _("Median handling (h)"), "data": topic.column(3)},
                 ],
                 unit=_("hours"),
                 horizontal=True,
@@ -573,11 +570,11 @@ def workload_charts(tables: dict[str, Table]) -> list[tuple[dict, Table]]:
                 id="chart-satisfaction",
                 title=satisfaction.title,
                 type="bar",
-                labels=series(satisfaction, 0),
+                labels=satisfaction.column(0),
                 datasets=[
-                    {"label": _("Answered the question: yes"), "data": series(satisfaction, 2)},
-                    {"label": _("Partly"), "data": series(satisfaction, 3)},
-                    {"label": _("No"), "data": series(satisfaction, 4)},
+                    {"label": _("Answered the question: yes"), "data": satisfaction.column(2)},
+                    {"label": _("Partly"), "data": satisfaction.column(3)},
+                    {"label": _("No"), "data": satisfaction.column(4)},
                 ],
                 unit=_("answers"),
                 stacked=True,

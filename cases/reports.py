@@ -30,6 +30,10 @@ class Table:
     links: list[list[str | None]] | None = None
     meta: dict[str, Any] = field(default_factory=dict)
 
+    def column(self, index: int) -> list[Any]:
+        """One column's values, for a chart series."""
+        return [row[index] for row in self.rows]
+
     @property
     def display_rows(self) -> list[list[dict[str, Any]]]:
         out = []

@@ -463,9 +463,6 @@ def build_tables(report: dict[str, Any]) -> dict[str, Table]:
 
 
 def build_charts(tables: dict[str, Table]) -> dict[str, dict[str, Any]]:
-    def column(table: Table, index: int) -> list[Any]:
-        return [row[index] for row in table.rows]
-
     distribution = tables["handling-distribution"]
     ratings = tables["satisfaction-ratings"]
     channel = tables["adoption-channel"]
@@ -476,10 +473,10 @@ def build_charts(tables: dict[str, Table]) -> dict[str, dict[str, Any]]:
             id="chart-handling",
             title=distribution.title,
             type="bar",
-            labels=column(distribution, 0),
+            labels=distribution.column(0),
             datasets=[
-                {"label": _("Assisted"), "data": column(distribution, 1)},
-                {"label": _("Control"), "data": column(distribution, 2)},
+                {"label": _("Assisted"), "data": distribution.column(1)},
+                {"label": _("Control"), "data": distribution.column(2)},
             ],
             unit=_("share of cases (%)"),
         ),
@@ -487,10 +484,10 @@ def build_charts(tables: dict[str, Table]) -> dict[str, dict[str, Any]]:
             id="chart-ratings",
             title=ratings.title,
             type="bar",
-            labels=column(ratings, 0),
+            labels=ratings.column(0),
             datasets=[
-                {"label": _("Assisted"), "data": column(ratings, 1)},
-                {"label": _("Control"), "data": column(ratings, 2)},
+                {"label": _("Assisted"), "data": ratings.column(1)},
+                {"label": _("Control"), "data": ratings.column(2)},
             ],
             unit=_("share of responses (%)"),
         ),
@@ -498,11 +495,11 @@ def build_charts(tables: dict[str, Table]) -> dict[str, dict[str, Any]]:
             id="chart-adoption",
             title=_("Decisions on the drafts shown, by channel"),
             type="bar",
-            labels=column(channel, 0),
+            labels=channel.column(0),
             datasets=[
-                {"label": _("Accepted"), "data": column(channel, 3)},
-                {"label": _("Edited"), "data": column(channel, 4)},
-                {"label": _("Discarded"), "data": column(channel, 5)},
+                {"label": _("Accepted"), "data": channel.column(3)},
+                {"label": _("Edited"), "data": channel.column(4)},
+                {"label": _("Discarded"), "data": channel.column(5)},
             ],
             unit=_("share of drafts shown (%)"),
             horizontal=True,
@@ -512,8 +509,8 @@ def build_charts(tables: dict[str, Table]) -> dict[str, dict[str, Any]]:
             id="chart-reasons",
             title=reasons.title,
             type="bar",
-            labels=column(reasons, 0),
-            datasets=[{"label": _("Share of discarded drafts"), "data": column(reasons, 2)}],
+            labels=reasons.column(0),
+            datasets=[{"label": _("Share of discarded drafts"), "data": reasons.column(2)}],
             unit=_("share of discarded drafts (%)"),
             horizontal=True,
         ),
@@ -521,11 +518,11 @@ def build_charts(tables: dict[str, Table]) -> dict[str, dict[str, Any]]:
             id="chart-latency",
             title=_("Drafting latency by backend and model"),
             type="bar",
-            labels=column(operations, 0),
+            labels=operations.column(0),
             datasets=[
-                {"label": _("Median"), "data": column(operations, 6)},
-                {"label": _("90th percentile"), "data": column(operations, 7)},
-                {"label": _("95th percentile"), "data": column(operations, 8)},
+                {"label": _("Median"), "data": operations.column(6)},
+                {"label": _("90th percentile"), "data": operations.column(7)},
+                {"label": _("95th percentile"), "data": operations.column(8)},
             ],
             unit=_("milliseconds"),
         ),

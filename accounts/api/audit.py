@@ -68,11 +68,10 @@ class AuditEntrySerializer(serializers.ModelSerializer):
 
 
 def _current_administration(request):
-    # A token carries its administration (when tokens land); a session has its current one.
-    token_administration = getattr(request.auth, "administration", None)
-    if token_administration is not None:
-        return token_administration
-    return getattr(request, "administration", None)
+    # The token's administration, else the session's current one.
+    from accounts.api_auth import request_administration
+
+    return request_administration(request)
 
 
 def _scope(request):
