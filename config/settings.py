@@ -50,6 +50,9 @@ INSTALLED_APPS = [
     "cases",
     "drafting",
 ]
+# Development tools (seed_demo, the benchmarks, bulk data, corpora): never in production.
+if GUICHET_ENV in ("development", "test"):
+    INSTALLED_APPS.append("devtools")
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",

@@ -16,7 +16,8 @@ from django.utils import timezone
 from cases import services as case_services
 from cases.models import Channel
 from cases.survey import satisfaction_record
-from drafting import bulkdata, impact
+from devtools.bench import bulkdata
+from drafting import impact
 from drafting import services as drafting_services
 from drafting.impact import ImpactFilters, PercentileCont
 from drafting.models import CaseArm, ImpactCase, ImpactDraft, Suggestion

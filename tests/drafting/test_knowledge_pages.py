@@ -20,7 +20,7 @@ PAGE = "/brouillons/connaissances/"
 UPLOAD = "/brouillons/connaissances/import/"
 NEW = "/brouillons/connaissances/nouvelle/"
 API = "/api/v1/administration/knowledge/articles/"
-DEMO = Path(__file__).resolve().parents[2] / "drafting" / "demo" / "knowledge"
+DEMO = Path(__file__).resolve().parents[2] / "devtools" / "demo" / "knowledge"
 
 BODY = (
     "Notre agence de Lyon Part-Dieu accueille le public du lundi au vendredi.\n\n"

@@ -12,7 +12,7 @@ import unicodedata
 
 import pytest
 
-from drafting.pii_corpus import control_texts, generate_corpus, measure
+from devtools.pii_corpus import control_texts, generate_corpus, measure
 from drafting.pseudonymise import (
     Pseudonymised,
     find_leftover_placeholders,

@@ -11,8 +11,8 @@ from langchain_core.retrievers import BaseRetriever
 
 from cases import services as case_services
 from cases.models import Case
+from devtools.evaluation import QUESTIONS_FILE, evaluate, load_questions
 from drafting import services
-from drafting.evaluation import QUESTIONS_FILE, evaluate, load_questions
 from drafting.knowledge import ArticleData, read_knowledge_file
 from drafting.models import KnowledgeArticle, Posting, SearchDocument
 from drafting.retrieval import DatabaseBM25Retriever, bm25_search, get_retrievers
@@ -21,7 +21,7 @@ from tests.factories import make_case
 
 pytestmark = pytest.mark.django_db
 
-DEMO_KNOWLEDGE = Path(services.__file__).resolve().parent / "demo" / "knowledge"
+DEMO_KNOWLEDGE = Path(__file__).resolve().parents[2] / "devtools" / "demo" / "knowledge"
 
 
 @pytest.fixture(autouse=True)

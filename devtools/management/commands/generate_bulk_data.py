@@ -1,12 +1,12 @@
-"""Generate national-scale synthetic history in PostgreSQL (see drafting/bulkdata.py)."""
+"""Generate national-scale synthetic history in PostgreSQL (see devtools/bench/bulkdata.py)."""
 
 from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandError
 from django.test.utils import override_settings
 
-from cases.bench import require_postgresql
-from drafting import bulkdata
+from devtools.bench import bulkdata
+from devtools.bench.common import require_postgresql
 
 
 class Command(BaseCommand):

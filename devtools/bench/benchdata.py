@@ -1,9 +1,9 @@
 """Synthetic history for ``bench_drafting``: answered cases and new questions, varied.
 
-Answered cases are the demo samples (drafting/demo/case_samples.py) with other usagers, other
+Answered cases are the demo samples (devtools/demo/cases/*.yaml) with other usagers, other
 greetings and closings, a sentence left out or a sentence of context added, so that no two texts
 are the same and the index has the spread of a real one. New questions are the labelled
-retrieval questions (drafting/demo/retrieval_questions.jsonl), written in other words than the
+retrieval questions (devtools/demo/retrieval_questions.jsonl), written in other words than the
 samples. Nothing here touches the database: the command writes.
 """
 
@@ -18,12 +18,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from cases.models import Case, Channel, Reply
-
-from .demo.case_samples import FIRST_NAMES, LAST_NAMES, SAMPLES, CaseSample
-from .services import anonymise, case_document_text
-from .text import term_frequencies
-
-QUESTIONS_FILE = Path(__file__).resolve().parent / "demo" / "retrieval_questions.jsonl"
+from devtools.demo import QUESTIONS_FILE
+from devtools.demo.samples import FIRST_NAMES, LAST_NAMES, SAMPLES, CaseSample
+from drafting.services import anonymise, case_document_text
+from drafting.text import term_frequencies
 
 GREETINGS = ["Bonjour,", "Bonjour", "Madame, Monsieur,", "Bonsoir,", "Bonjour madame, monsieur,"]
 CLOSINGS = [

@@ -1,14 +1,13 @@
 """Demo data: administrations, members, topics, the knowledge base and 300+ cases.
 
-Idempotent: a second run finds the demo administrations and only prints the logins. It lives
-in drafting, the top app, because it loads every app's data (accounts, cases, knowledge).
+Idempotent: a second run finds the demo administrations and only prints the logins. The data
+(cases, names, knowledge fiches) are files under devtools/demo/.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import random
-from pathlib import Path
 
 from django.contrib.auth.hashers import make_password
 from django.core.management.base import BaseCommand
@@ -22,13 +21,13 @@ from accounts.selectors import is_volunteer
 from cases import services as case_services
 from cases.models import Case, Channel, Status, Topic
 from cases.survey import satisfaction_record
+from devtools.demo import KNOWLEDGE_DIR
+from devtools.demo.samples import FIRST_NAMES, LAST_NAMES, SAMPLES
 from drafting import services as drafting_services
-from drafting.demo.case_samples import FIRST_NAMES, LAST_NAMES, SAMPLES
 from drafting.models import Suggestion
 from drafting.text import strip_accents
 
 DEMO_PASSWORD = "guichet-demo-2026"  # noqa: S105 - published demo logins
-KNOWLEDGE_DIR = Path(__file__).resolve().parents[2] / "demo" / "knowledge"
 
 # code, name, kind, sample kinds it answers, SIRET
 ADMINISTRATIONS = [

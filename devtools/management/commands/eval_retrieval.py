@@ -3,7 +3,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from accounts.models import Administration
-from drafting.evaluation import QUESTIONS_FILE, evaluate, load_questions
+from devtools.evaluation import QUESTIONS_FILE, evaluate, load_questions
 
 
 class Command(BaseCommand):

@@ -8,7 +8,7 @@ import pytest
 from django.db.models import Count, Exists, F, OuterRef, Q
 
 from cases.models import OPEN_STATUSES, Case, Reply, SatisfactionResponse, Status, Topic
-from drafting import bulkdata
+from devtools.bench import bulkdata
 from drafting.models import CaseArm, ExperimentPeriod, Suggestion
 
 

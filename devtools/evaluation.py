@@ -6,10 +6,10 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from .models import SearchDocument
-from .retrieval import bm25_search
+from drafting.models import SearchDocument
+from drafting.retrieval import bm25_search
 
-QUESTIONS_FILE = Path(__file__).resolve().parent / "demo" / "retrieval_questions.jsonl"
+from .demo import QUESTIONS_FILE
 
 
 @dataclass

@@ -6,7 +6,7 @@ messages imitate what reaches a public service: several administrations, identif
 the many ways people write them, and things that must *not* be masked (deadlines, amounts,
 case references), which are recorded too.
 
-Run ``python -m drafting.pii_corpus`` for the figures on 1,000 messages.
+Run ``python -m devtools.pii_corpus`` for the figures on 1,000 messages.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from .pseudonymise import KINDS, pseudonymise
+from drafting.pseudonymise import KINDS, pseudonymise
 
 __all__ = ["Sample", "control_texts", "generate_corpus", "main", "measure"]
 

@@ -2,7 +2,7 @@
 
 Loads (or reuses, with ``--keep``) the bench_inbox administration with ``--cases`` synthetic
 cases, starts gunicorn with ONE sync worker on 127.0.0.1 serving the project plus a bare
-Django view (cases/bench_server: same middleware, one raw SQL query, the same page of rows),
+Django view (devtools/bench/server: same middleware, one raw SQL query, the same page of rows),
 signs an agent in, and drives both URLs for ``--seconds`` each with wrk when it is installed
 (``apt-get install wrk``), else with a Python load loop (threads and http.client). Prints
 requests per second per worker, median and p95 latency, and the API/floor ratios.
@@ -31,7 +31,7 @@ from django.test import Client
 from django.test.utils import override_settings
 
 from accounts.middleware import SESSION_KEY
-from cases.bench import add_allow_sqlite, require_postgresql
+from devtools.bench.common import add_allow_sqlite, require_postgresql
 
 from .bench_inbox import Command as BenchInbox
 
@@ -115,7 +115,7 @@ class Command(BaseCommand):
             sys.executable,
             "-m",
             "gunicorn",
-            "cases.bench_server.wsgi:application",
+            "devtools.bench.server.wsgi:application",
             "--workers",
             "1",
             "--bind",

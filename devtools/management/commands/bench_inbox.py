@@ -34,7 +34,6 @@ from django.utils import timezone
 
 from accounts.models import Administration, Role, User
 from cases import services as case_services
-from cases.bench import add_allow_sqlite, bench_administration, bench_member, require_postgresql
 from cases.models import (
     OPEN_STATUSES,
     Case,
@@ -44,6 +43,12 @@ from cases.models import (
     ReferenceCounter,
     Status,
     Topic,
+)
+from devtools.bench.common import (
+    add_allow_sqlite,
+    bench_administration,
+    bench_member,
+    require_postgresql,
 )
 
 BENCH_NAME = "Banc d'essai de la boîte de réception"

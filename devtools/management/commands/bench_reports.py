@@ -21,10 +21,10 @@ from django.test.utils import CaptureQueriesContext, override_settings
 from django.urls import NoReverseMatch, reverse
 
 from accounts.models import Role, User
-from cases.bench import bench_member, require_postgresql
-from cases.management.commands.bench_inbox import percentile
 from cases.models import Case
-from drafting import bulkdata
+from devtools.bench import bulkdata
+from devtools.bench.common import bench_member, require_postgresql
+from devtools.management.commands.bench_inbox import percentile
 
 TARGET_MEDIAN_MS = 1000
 MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"

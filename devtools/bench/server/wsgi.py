@@ -9,4 +9,4 @@ from django.test.utils import override_settings
 
 application = get_wsgi_application()
 # The supported way to swap a setting at run time (it clears the URL resolver's caches).
-override_settings(ROOT_URLCONF="cases.bench_server.urls").enable()
+override_settings(ROOT_URLCONF="devtools.bench.server.urls").enable()

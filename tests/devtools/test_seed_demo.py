@@ -9,7 +9,7 @@ from django.core.management import call_command
 
 from accounts.models import Administration, AuditEntry, Enrolment
 from cases.models import Case, SatisfactionResponse
-from drafting.management.commands import seed_demo
+from devtools.management.commands import seed_demo
 from drafting.models import ExperimentPeriod, Suggestion
 
 # Transactional: the demo drafts each case after its creation commits, as `make run` does.

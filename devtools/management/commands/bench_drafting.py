@@ -33,15 +33,20 @@ from django.utils import timezone
 
 from accounts.models import Administration, Role, User
 from cases import services as case_services
-from cases.bench import add_allow_sqlite, bench_administration, bench_member, require_postgresql
 from cases.models import Case, CaseEvent, Channel, ReferenceCounter, Reply, Status, Topic
 from config.celery import app as celery_app
-from drafting import benchdata
+from devtools.bench import benchdata
+from devtools.bench.common import (
+    add_allow_sqlite,
+    bench_administration,
+    bench_member,
+    require_postgresql,
+)
+from devtools.demo import KNOWLEDGE_DIR
 from drafting import services as drafting_services
 from drafting.models import KnowledgeArticle, Posting, SearchDocument, Suggestion
 from drafting.pipeline import suggestion_draft
 
-KNOWLEDGE_DIR = Path(__file__).resolve().parents[2] / "demo" / "knowledge"
 BENCH_NAME = "Banc d'essai de la rédaction assistée"
 TARGET_P95_MS = 300
 _CITATION_RE = re.compile(r"\[(\d{1,3})\]")
@@ -325,7 +330,7 @@ class Command(BaseCommand):
         if index() != before:
             raise CommandError(
                 "The generated index differs from services.search_index_case: update "
-                "drafting/benchdata.py."
+                "devtools/bench/benchdata.py."
             )
 
     def _volumes(self, administration: Administration) -> dict[str, int]:

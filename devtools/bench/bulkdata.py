@@ -35,7 +35,6 @@ from django.utils import timezone
 
 from accounts import services as account_services
 from accounts.models import Administration, ConsentText, Enrolment, Role, User
-from cases.bench import bench_administration, bench_member
 from cases.models import (
     DEFAULT_RESPONSE_DAYS,
     Case,
@@ -44,9 +43,9 @@ from cases.models import (
     SatisfactionResponse,
     Topic,
 )
-
-from .models import CaseArm, ExperimentPeriod, ImpactCase, ImpactDraft, Suggestion
-from .prompts import PROMPT_VERSION
+from devtools.bench.common import bench_administration, bench_member
+from drafting.models import CaseArm, ExperimentPeriod, ImpactCase, ImpactDraft, Suggestion
+from drafting.prompts import PROMPT_VERSION
 
 CODE_PREFIX = "BULK"
 NAME_PREFIX = "Banc d'essai national"
@@ -231,7 +230,7 @@ def _other_columns(model: type[models.Model], given: set[str]) -> tuple[list[str
             expressions.append("now()")
         else:
             raise RuntimeError(
-                f"{model.__name__}.{field.name} has no default: teach drafting/bulkdata.py "
+                f"{model.__name__}.{field.name} has no default: teach devtools/bench/bulkdata.py "
                 "to fill it."
             )
     return columns, expressions, params

@@ -1,0 +1,1 @@
+"""Benchmarks' shared helpers, synthetic-history generators and the bench_api server."""
