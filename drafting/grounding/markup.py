@@ -21,7 +21,7 @@ _ONE = r"\[\s*\d{1,3}(?:\s*[,;–-]\s*\d{1,3})*\s*\]"
 _CHAIN_RE = re.compile(
     rf"{_HS}*{_ONE}(?:{_HS}*(?P<between>[.,;:]?){_HS}*{_ONE})*(?:{_HS}*(?P<tail>[.,;:!?]))?"
 )
-_LINE_START_RE = re.compile(rf"(?m)^{_HS}*(?={_ONE})")
+_LINE_START_RE = re.compile(rf"(?m)^{_HS}*(?:{_ONE}{_HS}*)+")
 _MARKER_LINE_RE = re.compile(rf"(?m)^{_HS}*(?:{_ONE}{_HS}*[.,;:]?{_HS}*)+(?:\n|$)")
 _MARKER_RE = re.compile(_ONE)
 _SPACE_BEFORE_RE = re.compile(rf"{_HS}+(?=[.,](?:\s|$))")

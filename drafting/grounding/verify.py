@@ -57,7 +57,9 @@ _NUMBER_WORDS = {
 _DATE_RE = re.compile(r"\b(\d{1,2})[/.-](\d{1,2})[/.-](\d{2,4})\b")
 # "1 234,50", "1.234,50", "15,5", "2025", "1er": a thousands separator is a space or a dot
 # followed by exactly three digits.
-_NUMBER_RE = re.compile(r"(?<![\w,.])\d{1,3}(?:(?:[ \u00a0\u202f.])\d{3})+(?:,\d+)?(?!\d)|\d+(?:[,.]\d+)?")
+_NUMBER_RE = re.compile(
+    r"(?<![\w,.])\d{1,3}(?:(?:[ \u00a0\u202f.])\d{3})+(?:,\d+)?(?!\d)|\d+(?:[,.]\d+)?"
+)
 _FOLDED_WORD_RE = re.compile(r"[a-z]+")
 
 
