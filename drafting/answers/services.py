@@ -93,7 +93,7 @@ def _reply_body(reply: Reply) -> str:
     )
 
 
-def _make_room(administration: Administration, *, quality: float) -> BankAnswer | None | bool:
+def _make_room(administration: Administration, *, quality: float) -> BankAnswer | bool | None:
     """Evict the least useful active learned answer if the bank is full.
 
     Returns ``True`` when there is room without evicting, the evicted row (deleted) when one
@@ -229,7 +229,7 @@ def bank_answer_update(
     bank_answer: BankAnswer,
     question: str | None = None,
     answer: str | None = None,
-    topic: Topic | None | object = _UNSET,
+    topic: Topic | object | None = _UNSET,
 ) -> BankAnswer:
     """A manager edits a bank answer (question, answer, topic). An edited learned answer
     becomes a model answer: a person vouched for it."""

@@ -113,8 +113,41 @@ def _source_index(text: str) -> tuple[frozenset[str], frozenset[str]]:
 # --- sentences ------------------------------------------------------------------------------
 
 _ABBREVIATIONS = frozenset(
-    "m mm mme mmes mlle dr pr me art al p pp cf etc av bd st ste n no vol ex env min max "
-    "janv fevr avr juil sept oct nov dec".split()
+    [
+        "m",
+        "mm",
+        "mme",
+        "mmes",
+        "mlle",
+        "dr",
+        "pr",
+        "me",
+        "art",
+        "al",
+        "p",
+        "pp",
+        "cf",
+        "etc",
+        "av",
+        "bd",
+        "st",
+        "ste",
+        "n",
+        "no",
+        "vol",
+        "ex",
+        "env",
+        "min",
+        "max",
+        "janv",
+        "fevr",
+        "avr",
+        "juil",
+        "sept",
+        "oct",
+        "nov",
+        "dec",
+    ]
 )
 _BOUNDARY_RE = re.compile(r"(?<=[.!?…])(?:\s*\[[^\]\n]{1,20}\])*\s+(?=[\"«(\-–—A-ZÀ-Ý0-9\[])")
 _LIST_ITEM_RE = re.compile(r"^\s*(?:[-–—•*]|\d{1,2}[.)])\s+")
