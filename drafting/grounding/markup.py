@@ -19,7 +19,7 @@ _ONE = r"\[\s*\d{1,3}(?:\s*[,;–-]\s*\d{1,3})*\s*\]"
 # A chain of markers, with the punctuation a model scatters between them ("[1]. [6]"), and
 # the punctuation right after the chain (kept once).
 _CHAIN_RE = re.compile(
-    rf"{_HS}*{_ONE}(?:{_HS}*(?P<between>[.,;:]?){_HS}*{_ONE})*(?:{_HS}*(?P<tail>[.,;:!?]))?"
+    rf"{_HS}*{_ONE}(?:{_HS}*(?P<between>[.,;:]?){_HS}*{_ONE})*(?:{_HS}*(?P<tail>[.,]))?"
 )
 _LINE_START_RE = re.compile(rf"(?m)^{_HS}*(?:{_ONE}{_HS}*)+")
 _MARKER_LINE_RE = re.compile(rf"(?m)^{_HS}*(?:{_ONE}{_HS}*[.,;:]?{_HS}*)+(?:\n|$)")
@@ -113,6 +113,9 @@ def public_url(url: str) -> str:
     if host in _RESERVED_HOSTS or any(host.endswith("." + h) for h in _RESERVED_HOSTS):
         return ""
     if any(host.endswith(suffix) for suffix in _RESERVED_SUFFIXES):
+        return ""
+    # An invented demo host ("guichet.example.gouv.fr") is no public link either.
+    if "example" in host.split("."):
         return ""
     return url
 
