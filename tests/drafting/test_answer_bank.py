@@ -7,7 +7,6 @@ import datetime as dt
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
-from django.utils import timezone
 from rest_framework.test import APIClient
 
 from accounts.models import AuditEntry
@@ -67,7 +66,7 @@ def _journal(administration, action: str):
 
 
 def test_a_substantive_reply_is_learned_after_the_reopen_window_stripped(tenant_a):
-    case, reply = _answered(tenant_a)
+    _case, reply = _answered(tenant_a)
     early = services.bank_learn_from_reply(reply_id=reply.pk)
     assert early.outcome == "deferred"
     learning = services.bank_learn_from_reply(reply_id=reply.pk, now=_after_window(reply))
