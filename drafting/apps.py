@@ -11,6 +11,7 @@ class DraftingConfig(AppConfig):
         from cases import signals
 
         from . import receivers
+        from .answers import receivers as answers_receivers  # noqa: F401  (connects itself)
 
         signals.case_created.connect(receivers.on_case_created, dispatch_uid="drafting.created")
         signals.reply_sent.connect(receivers.on_reply_sent, dispatch_uid="drafting.reply_sent")

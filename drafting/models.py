@@ -8,6 +8,8 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import Administration
 from cases.models import Case, Reply, Topic, unique_per_administration
 
+from .answers.models import BankAnswer  # noqa: F401  (registers the answer bank's table)
+
 # --- knowledge ------------------------------------------------------------------------------
 
 

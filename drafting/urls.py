@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from . import views, views_impact
 
@@ -27,3 +27,6 @@ urlpatterns += [
     path("connaissances/<int:pk>/", views_setup.article, name="article"),
     path("connaissances/<int:pk>/activite/", views_setup.article_active, name="article_active"),
 ]
+
+# The answer bank (issue 12): drafting/answers/.
+urlpatterns += [path("reponses-types/", include("drafting.answers.urls"))]

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from . import api, api_impact
 
@@ -49,3 +49,6 @@ urlpatterns += [
         name="api-knowledge-import",
     ),
 ]
+
+# The answer bank (issue 12): drafting/answers/.
+urlpatterns += [path("answers/", include("drafting.answers.urls_api"))]

@@ -27,6 +27,7 @@ from accounts.models import ApiToken, AuditEntry, Membership
 from accounts.services import consent_publish, enrolment_request
 from accounts.tokens import api_token_create
 from cases import services as case_services
+from drafting.answers.models import BankAnswer
 from drafting.knowledge import ArticleData
 from drafting.models import Suggestion
 from drafting.services import article_upsert
@@ -226,6 +227,18 @@ RULES.update(
         # The import takes multipart files: a JSON body is refused with a 415 even when allowed
         # (nothing written).
         ("api-knowledge-import", "post"): Rule(ADMINISTRATOR, 415),
+        # The answer bank (drafting/answers/api.py).
+        ("api-answers", "get"): Rule(AGENT_UP),
+        ("api-answers", "post"): Rule(
+            AGENT_UP,
+            201,
+            payload=lambda w, u: {"question": "Horaires ?", "answer": "De 9 h à 17 h."},
+        ),
+        ("api-answer", "get"): Rule(AGENT_UP, obj=_attr("bank_answer")),
+        ("api-answer", "patch"): Rule(
+            MANAGER_UP, obj=_attr("bank_answer"), payload=lambda w, u: {"answer": "De 8 h à 18 h."}
+        ),
+        ("api-answer", "delete"): Rule(MANAGER_UP, obj=_attr("bank_answer")),
     }
 )
 
@@ -276,6 +289,7 @@ class Side:
     token: Any
     topic: Any
     audit_entry: Any
+    bank_answer: Any
 
 
 def _side(tenant, code: str, capture) -> Side:
@@ -315,6 +329,9 @@ def _side(tenant, code: str, capture) -> Side:
         token=token,
         topic=make_topic(administration, name=f"Thème {code}"),
         audit_entry=AuditEntry.objects.filter(administration=administration).latest("pk"),
+        bank_answer=BankAnswer.objects.create(
+            administration=administration, kind="model", question="Horaires ?", answer="9 h."
+        ),
     )
 
 

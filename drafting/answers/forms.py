@@ -1,0 +1,37 @@
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Administration
+from cases.selectors import topics_for
+
+from .services import MAX_ANSWER_CHARS, MAX_QUESTION_CHARS
+
+
+class BankAnswerForm(forms.Form):
+    question = forms.CharField(
+        label=_("Question"),
+        max_length=MAX_QUESTION_CHARS,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("The usager's question, in their words; identifiers are masked."),
+    )
+    answer = forms.CharField(
+        label=_("Answer"),
+        max_length=MAX_ANSWER_CHARS,
+        widget=forms.Textarea(attrs={"rows": 10}),
+        help_text=_("The reusable body: no greeting, closing formula or signature."),
+    )
+    topic = forms.ModelChoiceField(label=_("Topic"), queryset=None, required=False)
+
+    def __init__(self, *args, administration: Administration, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["topic"].queryset = topics_for(administration)
+
+
+class FromReplyForm(forms.Form):
+    topic = forms.ModelChoiceField(label=_("Topic"), queryset=None, required=False)
+
+    def __init__(self, *args, administration: Administration, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["topic"].queryset = topics_for(administration)

@@ -1,0 +1,168 @@
+"""Reads of the answer bank: tenant first, bounded.
+
+``bank_candidates`` is what the drafting pipeline calls: the bank's answers whose *question*
+matches the new one closely (see drafting/answers/similarity.py), from an index of the
+administration's active answers kept per process and rebuilt when the bank changes (its
+version is read from an index alone: the number of active answers and the newest update).
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.db.models import Count, Max, Q, QuerySet
+
+from accounts.models import Administration, User
+from accounts.permissions import VIEW_CASES, administrations_with_perm
+from cases.models import Reply, Topic
+
+from .models import BankAnswer
+from .similarity import QuestionIndex
+
+__all__ = [
+    "answers_visible_to",
+    "bank_answer_get",
+    "bank_candidates",
+    "bank_search",
+    "bank_settings",
+    "reply_for_bank",
+]
+
+
+@dataclass(frozen=True)
+class BankSettings:
+    cap: int
+    min_similarity: float
+    reopen_days: int
+    poor_rating: int
+    duplicate_similarity: float
+
+
+def bank_settings() -> BankSettings:
+    """The bank's settings (``ANSWER_BANK_*``), with their defaults."""
+    return BankSettings(
+        cap=int(getattr(settings, "ANSWER_BANK_CAP", 500)),
+        min_similarity=float(getattr(settings, "ANSWER_BANK_MIN_SIMILARITY", 0.5)),
+        reopen_days=int(getattr(settings, "ANSWER_BANK_REOPEN_DAYS", 14)),
+        poor_rating=int(getattr(settings, "ANSWER_BANK_POOR_RATING", 2)),
+        duplicate_similarity=float(getattr(settings, "ANSWER_BANK_DUPLICATE_SIMILARITY", 0.9)),
+    )
+
+
+def answers_visible_to(user: User, administration: Administration) -> QuerySet[BankAnswer]:
+    """``administration``'s bank, if ``user`` may see its cases; else nothing."""
+    if not administrations_with_perm(user, VIEW_CASES).filter(pk=administration.pk).exists():
+        return BankAnswer.objects.none()
+    return BankAnswer.objects.filter(administration=administration)
+
+
+def bank_answer_get(user: User, administration: Administration, pk: int) -> BankAnswer:
+    """One answer of ``administration``'s bank; ``BankAnswer.DoesNotExist`` for another
+    administration's (callers answer 404, exactly as for one that does not exist)."""
+    return (
+        answers_visible_to(user, administration)
+        .select_related("topic", "created_by", "source_case")
+        .get(pk=pk)
+    )
+
+
+def reply_for_bank(user: User, administration: Administration, pk: int) -> Reply:
+    """A sent reply of ``administration`` that ``user`` may see; ``Reply.DoesNotExist``
+    otherwise."""
+    if not administrations_with_perm(user, VIEW_CASES).filter(pk=administration.pk).exists():
+        raise Reply.DoesNotExist("No reply matches the given query.")
+    return Reply.objects.select_related("case", "case__administration", "case__topic").get(
+        pk=pk, case__administration=administration
+    )
+
+
+def bank_search(
+    administration: Administration,
+    *,
+    q: str = "",
+    kind: str = "",
+    status: str = BankAnswer.Status.ACTIVE,
+    topic: Topic | None = None,
+) -> QuerySet[BankAnswer]:
+    """The list pages' filter: words of ``q`` in the question or the answer."""
+    answers = BankAnswer.objects.filter(administration=administration).select_related("topic")
+    if status:
+        answers = answers.filter(status=status)
+    if kind:
+        answers = answers.filter(kind=kind)
+    if topic is not None:
+        answers = answers.filter(topic=topic)
+    for word in q.split()[:8]:
+        answers = answers.filter(Q(question__icontains=word) | Q(answer__icontains=word))
+    return answers.order_by("-kind", "-uses", "-updated_at", "-pk")
+
+
+# --- the bounded similarity read ----------------------------------------------------------------
+
+_lock = threading.Lock()
+# administration id -> (version, index): at most CAP rows each.
+_indexes: dict[int, tuple[Any, QuestionIndex]] = {}
+
+
+def _version(administration_id: int, kind: str | None) -> tuple:
+    active = BankAnswer.objects.filter(
+        administration_id=administration_id, status=BankAnswer.Status.ACTIVE
+    )
+    stamp = active.aggregate(count=Count("id"), newest=Max("updated_at"))
+    return (stamp["count"], stamp["newest"], kind)
+
+
+def bank_index(administration_id: int, *, kind: str | None = None) -> QuestionIndex:
+    """The question index of an administration's active answers (of ``kind``, if given),
+    rebuilt only when the bank changed since it was built."""
+    version = _version(administration_id, kind)
+    key = (administration_id, kind)
+    with _lock:
+        cached = _indexes.get(key)  # type: ignore[call-overload]
+    if cached is not None and cached[0] == version:
+        return cached[1]
+    rows = BankAnswer.objects.filter(
+        administration_id=administration_id, status=BankAnswer.Status.ACTIVE
+    )
+    if kind:
+        rows = rows.filter(kind=kind)
+    cap = bank_settings().cap
+    # The cap holds at write time; the slice is a guard, never a silent truncation in practice.
+    index = QuestionIndex.build(
+        rows.order_by("id").values_list("id", "topic_id", "question")[: cap * 2]
+    )
+    with _lock:
+        _indexes[key] = (version, index)  # type: ignore[index]
+    return index
+
+
+def bank_candidates(
+    administration: Administration,
+    question: str,
+    topic: Topic | None = None,
+    k: int = 3,
+    *,
+    kind: str | None = None,
+    min_similarity: float | None = None,
+) -> list[tuple[BankAnswer, float]]:
+    """The bank answers whose question matches ``question`` closely, best first.
+
+    Returns at most ``k`` pairs (answer, cosine similarity in [0, 1]) at or above
+    ``ANSWER_BANK_MIN_SIMILARITY`` (or ``min_similarity``). ``question`` should be the new
+    case's subject and message (identifiers do not matter: they are not content words of any
+    stored question). ``topic`` leaves out answers filed under another topic; ``kind``
+    restricts to model or learned answers. Cost: two queries and at most
+    ``ANSWER_BANK_CAP`` sparse dot products, however long the administration's history.
+    """
+    threshold = bank_settings().min_similarity if min_similarity is None else min_similarity
+    index = bank_index(administration.pk, kind=kind)
+    found = index.search(
+        question, topic_id=topic.pk if topic is not None else None, k=k, min_similarity=threshold
+    )
+    if not found:
+        return []
+    rows = BankAnswer.objects.select_related("topic").in_bulk([pk for pk, _ in found])
+    return [(rows[pk], score) for pk, score in found if pk in rows]
