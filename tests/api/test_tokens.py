@@ -23,7 +23,10 @@ class Probe(APIView):
 
     def get(self, request):
         return Response(
-            {"user": request.user.email, "administration": access.current_administration(request).pk}
+            {
+                "user": request.user.email,
+                "administration": access.current_administration(request).pk,
+            }
         )
 
     def post(self, request):
