@@ -14,8 +14,8 @@ from django.utils import timezone
 from django.utils.html import escape
 
 from accounts import services
-from accounts.journal import is_registered
 from accounts.audit import action_label, describe, details_text
+from accounts.journal import is_registered
 from accounts.models import AuditEntry, Membership, Role
 from tests.factories import UserFactory
 
