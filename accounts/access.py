@@ -29,7 +29,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import permissions as drf_permissions
 
 from .models import Administration
-from .permissions import has_administration_perm
+from .permissions import administrations_with_perm, has_administration_perm
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
@@ -43,6 +43,7 @@ __all__ = [
     "ReportScope",
     "administration_for",
     "current_administration",
+    "is_national_staff",
     "may",
     "national_staff",
     "public",
@@ -72,11 +73,18 @@ class AccessRule:
     perm: str | None = None
     per_method: Mapping[str, str] = field(default_factory=dict)
     reason: str = ""
+    # Tenant first (API object endpoints): the view finds the object in the request's
+    # administration (404 for another's, like a missing one) before the role is asked (403).
+    # ``DoorPermission`` then asks only for membership, and the permission once the view calls
+    # ``check_object_permissions(request, obj)``.
+    tenant_first: bool = False
 
     def perm_for(self, method: str) -> str | None:
         return self.per_method.get(method.upper(), self.perm)
 
     def __str__(self) -> str:
+        if self.kind == "permission" and self.tenant_first:
+            return f"permission {self.perm} (tenant first)"
         if self.kind == "permission":
             if self.per_method:
                 return f"permission {dict(self.per_method)} (else {self.perm})"
@@ -91,6 +99,11 @@ NATIONAL = AccessRule("national")
 
 
 # --- the questions ----------------------------------------------------------------------------
+
+
+def is_national_staff(user: Any) -> bool:
+    """National staff (superusers) see every administration; nobody else does."""
+    return bool(user and user.is_authenticated and user.is_superuser)
 
 
 def current_administration(request: Any) -> Administration | None:
@@ -152,7 +165,7 @@ def report_scope(
     user = request.user
     requested = (str(requested) if requested is not None else "").strip()
     current = current_administration(request)
-    if user.is_authenticated and user.is_superuser:
+    if is_national_staff(user):
         choices = Administration.objects.order_by("name")
         if requested.isdigit():
             chosen = Administration.objects.filter(pk=int(requested)).first()
@@ -175,8 +188,6 @@ def report_scope(
 
 def reportable_administrations(user: User | AnonymousUser, perm: str) -> QuerySet[Administration]:
     """Every administration ``user`` may report on with ``perm`` (all, for national staff)."""
-    from .permissions import administrations_with_perm
-
     return administrations_with_perm(user, perm)
 
 
@@ -227,16 +238,29 @@ def _guard(rule: AccessRule) -> Callable[[_F], _F]:
 
 
 def requires(
-    perm: str | None = None, *, per_method: Mapping[str, str] | None = None
+    perm: str | None = None,
+    *,
+    per_method: Mapping[str, str] | None = None,
+    tenant_first: bool = False,
 ) -> Callable[[_F], _F]:
     """Signed in, and a member of the current administration holding ``perm`` there.
 
     ``requires()`` without a permission asks for active membership only; ``per_method`` maps an
-    HTTP method to a stronger permission (``{"POST": MANAGE_SETTINGS}``).
+    HTTP method to a stronger permission (``{"POST": MANAGE_SETTINGS}``). With
+    ``tenant_first``, the decorator asks for membership and the view asks the door for
+    ``perm`` once it has found what the request names (``report_scope``,
+    ``administration_for``): another administration's answers 404 before a role's 403.
     """
     if perm is None and not per_method:
         return _guard(MEMBER)
-    return _guard(AccessRule("permission", perm=perm, per_method=dict(per_method or {})))
+    return _guard(
+        AccessRule(
+            "permission",
+            perm=perm,
+            per_method=dict(per_method or {}),
+            tenant_first=tenant_first,
+        )
+    )
 
 
 def national_staff(view: _F) -> _F:
@@ -244,16 +268,21 @@ def national_staff(view: _F) -> _F:
     return _guard(NATIONAL)(view)
 
 
-def check(request: Any, rule: AccessRule) -> Administration | None:
-    """Apply ``rule`` to a signed-in request: the administration it acts in, or 403."""
-    user = request.user
+def check(request: Any, rule: AccessRule, *, found: bool = False) -> Administration | None:
+    """Apply ``rule`` to a signed-in request: the administration it acts in, or 403.
+
+    For a ``tenant_first`` rule, the permission is asked only once the object is ``found``
+    in the request's administration; before, being a member is enough.
+    """
     if rule.kind in ("public", "signed_in"):
         return current_administration(request)
     if rule.kind == "national":
-        if not (user.is_authenticated and user.is_superuser):
+        if not is_national_staff(request.user):
             raise PermissionDenied(_("This page is for national staff."))
         return current_administration(request)
     perm = rule.perm_for(request.method or "GET") if rule.kind == "permission" else None
+    if rule.tenant_first and not found:
+        perm = None
     return administration_for(request, perm)
 
 
@@ -266,6 +295,12 @@ class DoorPermission(drf_permissions.BasePermission):
     message = _("Your role does not allow this.")
 
     def has_permission(self, request: Any, view: Any) -> bool:
+        return self._allows(request, view, found=False)
+
+    def has_object_permission(self, request: Any, view: Any, obj: Any) -> bool:
+        return self._allows(request, view, found=True)
+
+    def _allows(self, request: Any, view: Any, *, found: bool) -> bool:
         rule = getattr(view, "access_rule", None)
         if not isinstance(rule, AccessRule):
             return False
@@ -274,7 +309,7 @@ class DoorPermission(drf_permissions.BasePermission):
         if not (request.user and request.user.is_authenticated):
             return False
         try:
-            check(request, rule)
+            check(request, rule, found=found)
         except PermissionDenied as exc:
             if exc.args:
                 self.message = exc.args[0]

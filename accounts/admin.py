@@ -1,6 +1,9 @@
+"""The Django admin of accounts: audited models are read-only here, or written through the
+services (``writes_through_services``), so that the journal sees every change."""
+
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.forms.models import BaseInlineFormSet
 from django.utils.translation import gettext_lazy as _
 from guardian.admin import GuardedModelAdmin
@@ -60,6 +63,8 @@ class AdministrationAdmin(GuardedModelAdmin):
     search_fields = ("name", "code", "siret")
     prepopulated_fields = {"slug": ("name",)}
     inlines = [MembershipInline]
+    # The memberships of the inline go through the services (save_formset).
+    writes_through_services = True
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
@@ -105,14 +110,21 @@ class AdministrationAdmin(GuardedModelAdmin):
 class ConsentTextAdmin(admin.ModelAdmin):
     list_display = ("administration", "version", "created_at")
     readonly_fields = ("version",)
+    writes_through_services = True
 
     def has_change_permission(self, request, obj=None):
         return obj is None  # a published version is what volunteers agreed to: never edited
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # volunteers' consents point at it
 
     def save_model(self, request, obj, form, change):
         published = services.consent_publish(administration=obj.administration, text=obj.text)
         obj.pk = published.pk
         obj.version = published.version
+
+    def delete_model(self, request, obj):
+        raise PermissionDenied
 
 
 @admin.register(Enrolment)
@@ -125,6 +137,13 @@ class EnrolmentAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False  # an agent volunteers themself: consent is theirs to give
+
+    # Read-only: decisions go through the actions below (the services, journaled).
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
     @admin.action(description=_("Approve the selected requests"))
     def approve(self, request, queryset):

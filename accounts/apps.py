@@ -6,3 +6,7 @@ class AccountsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "accounts"
     verbose_name = _("Accounts and administrations")
+
+    def ready(self) -> None:
+        # Registers the journal actions of accounts (accounts.journal).
+        from . import audit_actions  # noqa: F401

@@ -1,4 +1,4 @@
-"""The vocabulary of the administration journal (``AuditEntry.action``).
+"""The vocabulary of the administration journal (``AuditEntry.action``), and the audited models.
 
 Each app declares its journal actions as one ``TextChoices`` enumeration whose labels are the
 French wording shown to administrators, and registers it with ``register_actions`` (as a class
@@ -48,3 +48,22 @@ def registered_actions() -> dict[str, Promise | str]:
 
 def registered_enums() -> list[type[models.TextChoices]]:
     return list(_ENUMS)
+
+
+# --- audited models -----------------------------------------------------------------------------
+
+_AUDITED: list[type[models.Model]] = []
+
+M = TypeVar("M", bound=type[models.Model])
+
+
+def audited(model: M) -> M:
+    """Mark a model whose every write is journaled (class decorator): only services write it,
+    and its Django admin is read-only or goes through them (``tests/test_consistency.py``)."""
+    if model not in _AUDITED:
+        _AUDITED.append(model)
+    return model
+
+
+def audited_models() -> list[type[models.Model]]:
+    return list(_AUDITED)

@@ -6,6 +6,8 @@ from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse
 from django.utils.functional import SimpleLazyObject
 
+from .selectors import administrations_of
+
 SESSION_KEY = "current_administration_id"
 
 
@@ -15,8 +17,6 @@ def resolve_current_administration(request: HttpRequest):
     It comes from the session, never from a request field; a stale or foreign id in the
     session falls back to the user's first administration.
     """
-    from .selectors import administrations_of
-
     user = request.user
     if not user.is_authenticated:
         return None

@@ -4,6 +4,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from .journal import audited
 from .validators import validate_siret
 
 
@@ -152,6 +153,7 @@ class RoleGroup(models.Model):
         return f"{self.administration.slug}:{self.role}"
 
 
+@audited
 class Membership(models.Model):
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
     administration = models.ForeignKey(
@@ -178,6 +180,7 @@ class Membership(models.Model):
         return f"{self.user} · {self.administration} · {self.get_role_display()}"
 
 
+@audited
 class ConsentText(models.Model):
     """The text an agent reads before volunteering; versioned per administration."""
 
@@ -202,6 +205,7 @@ class ConsentText(models.Model):
         return f"{self.administration} · v{self.version}"
 
 
+@audited
 class Enrolment(models.Model):
     """An agent's participation in the drafting experiment: their consent, and its decision.
 
@@ -270,6 +274,7 @@ class AuditEntryQuerySet(models.QuerySet):
         raise TypeError("The audit journal is append-only: entries are never deleted.")
 
 
+@audited
 class AuditEntry(models.Model):
     """One line of an administration's journal: who changed what, when.
 
@@ -325,6 +330,7 @@ class AuditEntry(models.Model):
         raise TypeError("The audit journal is append-only: entries are never deleted.")
 
 
+@audited
 class ApiToken(models.Model):
     """A key an integration presents as ``Authorization: Bearer <key>``.
 

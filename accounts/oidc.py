@@ -3,7 +3,8 @@
 Switched on by ``PROCONNECT_ENABLED``; while it is off the backend answers None to everything
 and the /oidc/ views answer 404. ProConnect only proves who the person is: whether they may
 enter Guichet is decided here, by an active membership matching their e-mail address. Users
-are never created from a sign-in.
+are never created from a sign-in; a name the provider changes goes through
+``user_update_from_proconnect`` (journaled).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from django.db.models import Exists, OuterRef
 from mozilla_django_oidc.auth import OIDCAuthenticationBackend
 
 from .models import Membership, User
+from .services import user_update_from_proconnect
 
 logger = logging.getLogger(__name__)
 
@@ -159,19 +161,12 @@ class ProConnectBackend(OIDCAuthenticationBackend):
         raise SuspiciousOperation("ProConnect never creates users")
 
     def update_user(self, user, claims):
-        first_name = (claims.get("given_name") or "").strip()
-        last_name = (claims.get("usual_name") or claims.get("family_name") or "").strip()
-        max_length = User._meta.get_field("first_name").max_length
-        changed = []
-        if first_name and user.first_name != first_name[:max_length]:
-            user.first_name = first_name[:max_length]
-            changed.append("first_name")
-        if last_name and user.last_name != last_name[:max_length]:
-            user.last_name = last_name[:max_length]
-            changed.append("last_name")
-        if changed:
-            user.save(update_fields=changed)
-        return user
+        # Through the service: a name ProConnect changes is written to the journal.
+        return user_update_from_proconnect(
+            user=user,
+            first_name=claims.get("given_name") or "",
+            last_name=claims.get("usual_name") or claims.get("family_name") or "",
+        )
 
     def get_user(self, user_id):
         # Like ModelBackend, a deactivated user is nobody. Not tied to PROCONNECT_ENABLED:

@@ -1,9 +1,16 @@
+"""Reads of accounts that have a rule in them: whose memberships, whose journal."""
+
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+import datetime as dt
+
+from django.db.models import Q, QuerySet, TextField
+from django.db.models.functions import Cast
 from django.utils import timezone
 
-from .models import Administration, Enrolment, Membership, User
+from .audit import AuditFilters, action_label, category_label, known_actions
+from .models import Administration, AuditEntry, ConsentText, Enrolment, Membership, User
+from .permissions import VIEW_AUDIT, administrations_with_perm, has_administration_perm
 
 
 def active_memberships(user: User) -> QuerySet[Membership]:
@@ -23,6 +30,11 @@ def administrations_of(user: User) -> QuerySet[Administration]:
     ).order_by("name")
 
 
+def current_consent(administration: Administration) -> ConsentText | None:
+    """The consent text volunteers of ``administration`` agree to now (its latest version)."""
+    return ConsentText.objects.filter(administration=administration).order_by("-version").first()
+
+
 def is_volunteer(user: User, administration_id: int) -> bool:
     """Whether ``user`` takes part in the drafting experiment of that administration today:
     an approved enrolment (with their recorded consent) whose cohort has started."""
@@ -40,19 +52,15 @@ def is_volunteer(user: User, administration_id: int) -> bool:
 # --- audit journal ----------------------------------------------------------------------------
 
 
-def audit_entries(user: User, administration: Administration | None, filters) -> QuerySet:
+def audit_entries(
+    user: User, administration: Administration | None, filters: AuditFilters
+) -> QuerySet[AuditEntry]:
     """The journal entries ``user`` may read, narrowed by ``filters`` (an ``AuditFilters``).
 
     Tenant first: with an ``administration``, its entries if ``user`` may read its journal
     (else nothing); without one, the entries of every administration whose journal ``user``
     may read (all of them for national staff).
     """
-    import datetime as dt
-
-    from .audit import ACTION_LABELS, action_label, category_label
-    from .models import AuditEntry
-    from .permissions import VIEW_AUDIT, administrations_with_perm, has_administration_perm
-
     qs = AuditEntry.objects.all()
     if administration is not None:
         if not has_administration_perm(user, VIEW_AUDIT, administration):
@@ -77,12 +85,9 @@ def audit_entries(user: User, administration: Administration | None, filters) ->
         end = dt.datetime.combine(filters.date_to + dt.timedelta(days=1), dt.time.min)
         qs = qs.filter(created_at__lt=timezone.make_aware(end))
     if filters.q:
-        from django.db.models import TextField
-        from django.db.models.functions import Cast
-
         needle = filters.q.lower()
         # The words the page shows match too: "rôle" finds "membership.role_changed".
-        actions = [a for a in ACTION_LABELS if needle in action_label(a).lower()]
+        actions = [a for a in known_actions() if needle in action_label(a).lower()]
         categories = [c for c in AuditEntry.Category.values if needle in category_label(c).lower()]
         qs = qs.annotate(data_text=Cast("data", TextField())).filter(
             Q(action__icontains=filters.q)
@@ -109,8 +114,6 @@ def audit_page(qs: QuerySet, *, after: tuple | None, size: int) -> tuple[list, t
 
 def audit_actions(user: User, administration: Administration | None) -> list[str]:
     """The action names present in the journals ``user`` reads (for the filter's list)."""
-    from .audit import AuditFilters
-
     return list(
         audit_entries(user, administration, AuditFilters())
         .order_by()

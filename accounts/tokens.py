@@ -1,4 +1,4 @@
-"""Writes and reads on API tokens (kept apart from services.py so the token code is one file).
+"""Writes and reads on API tokens (the tokens' room: keys, scopes, creation, revocation).
 
 A key reads ``gch_<prefix>_<secret>``: the prefix finds the row, the whole key is hashed.
 """
@@ -15,6 +15,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from .audit_actions import AccountsAuditAction
 from .models import Administration, ApiToken, AuditEntry, Membership, User
 from .permissions import MANAGE_MEMBERS, has_administration_perm
 from .services import audit_record
@@ -61,7 +62,7 @@ def api_token_create(
         administration=administration,
         actor=actor,
         category=AuditEntry.Category.ACCESS,
-        action="token.created",
+        action=AccountsAuditAction.TOKEN_CREATED,
         target_label=f"{name} ({prefix})",
         data={"scope": scope, "prefix": prefix},
     )
@@ -82,7 +83,7 @@ def api_token_revoke(*, actor: User, token: ApiToken) -> ApiToken:
         administration=token.administration,
         actor=actor,
         category=AuditEntry.Category.ACCESS,
-        action="token.revoked",
+        action=AccountsAuditAction.TOKEN_REVOKED,
         target_label=f"{token.name} ({token.prefix})",
         data={"scope": token.scope, "prefix": token.prefix},
     )

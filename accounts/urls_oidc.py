@@ -17,6 +17,7 @@ from mozilla_django_oidc.views import (
     OIDCAuthenticationRequestView,
 )
 
+from .access import AccessRule
 from .oidc import ProviderUnavailable, provider_configuration
 
 logger = logging.getLogger(__name__)
@@ -31,6 +32,8 @@ class ProConnectEnabledMixin:
 
 class ProConnectAuthenticationRequestView(ProConnectEnabledMixin, OIDCAuthenticationRequestView):
     """Sends the browser to the provider's authorization endpoint."""
+
+    access_rule = AccessRule("public", reason="starts a ProConnect sign-in")
 
     def get(self, request):
         try:
@@ -47,6 +50,8 @@ class ProConnectAuthenticationRequestView(ProConnectEnabledMixin, OIDCAuthentica
 
 class ProConnectAuthenticationCallbackView(ProConnectEnabledMixin, OIDCAuthenticationCallbackView):
     """Where the provider sends the browser back; signs in or redirects to the failure URL."""
+
+    access_rule = AccessRule("public", reason="ProConnect's answer, checked by state and nonce")
 
     def get(self, request):
         try:

@@ -197,6 +197,8 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": [
         "rest_framework.permissions.IsAuthenticated",
         "accounts.api_auth.TokenScope",
+        # The access door: a view without an ``access_rule`` is refused (fail closed).
+        "accounts.access.DoorPermission",
     ],
     "DEFAULT_THROTTLE_CLASSES": [
         "accounts.api_auth.TokenRateThrottle",

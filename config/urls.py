@@ -4,6 +4,7 @@ from django.urls import include, path
 from django.views.i18n import JavaScriptCatalog
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from accounts.access import public
 from cases.views import home
 from cases.views_survey import survey
 
@@ -20,8 +21,19 @@ urlpatterns = [
     path("api/v1/", include("cases.urls_api")),
     path("api/v1/", include("drafting.urls_api")),
     path("enquete/<str:token>/", survey, name="survey"),
-    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path(
+        "api/schema/",
+        public(SpectacularAPIView.as_view(), reason="the API's published description"),
+        name="api-schema",
+    ),
+    path(
+        "api/docs/",
+        public(
+            SpectacularSwaggerView.as_view(url_name="api-schema"),
+            reason="the API's published documentation page",
+        ),
+        name="api-docs",
+    ),
 ]
 
 handler404 = "config.api.not_found"

@@ -12,10 +12,17 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts import services, tokens
+from accounts.access import AccessRule, administration_for
 from accounts.models import ApiToken, Enrolment, Membership, Role
 from accounts.permissions import MANAGE_MEMBERS
 
-from .common import TextField, administration_or_denied, require_perm
+from .common import TextField
+
+# Collections: administrators of the request's administration.
+ADMINISTRATORS = AccessRule("permission", perm=MANAGE_MEMBERS)
+# One object: found in the request's administration first (another's is 404, for every role),
+# then the role is asked (403).
+ADMINISTRATORS_TENANT_FIRST = AccessRule("permission", perm=MANAGE_MEMBERS, tenant_first=True)
 
 
 class MemberSerializer(serializers.ModelSerializer):
@@ -127,18 +134,20 @@ def _members(administration):
     return Membership.objects.filter(administration=administration).select_related("user")
 
 
-def _own(request, queryset, pk: int):
+def _own(view: APIView, request, queryset, pk: int):
     """Tenant first: an object of another administration is 404 (for every role, like a missing
     one); one of the request's administration is then 403 for a role without the permission."""
-    obj = queryset.filter(administration=administration_or_denied(request)).get(pk=pk)
-    require_perm(request, MANAGE_MEMBERS)
+    obj = queryset.filter(administration=administration_for(request)).get(pk=pk)
+    view.check_object_permissions(request, obj)
     return obj
 
 
 class MemberListView(APIView):
+    access_rule = ADMINISTRATORS
+
     @extend_schema(responses=MemberSerializer(many=True), summary="Members of the administration")
     def get(self, request):
-        administration = require_perm(request, MANAGE_MEMBERS)
+        administration = administration_for(request, MANAGE_MEMBERS)
         rows = _members(administration).order_by("user__last_name", "user__email")
         return Response(MemberSerializer(rows, many=True).data)
 
@@ -148,7 +157,7 @@ class MemberListView(APIView):
         summary="Invite someone by e-mail (a new person gets a link to choose a password)",
     )
     def post(self, request):
-        administration = require_perm(request, MANAGE_MEMBERS)
+        administration = administration_for(request, MANAGE_MEMBERS)
         serializer = MemberInviteSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         membership = services.member_invite(
@@ -159,9 +168,11 @@ class MemberListView(APIView):
 
 
 class MemberDetailView(APIView):
+    access_rule = ADMINISTRATORS_TENANT_FIRST
+
     @extend_schema(responses=MemberSerializer, summary="One member")
     def get(self, request, pk: int):
-        membership = _own(request, Membership.objects.select_related("user"), pk)
+        membership = _own(self, request, Membership.objects.select_related("user"), pk)
         return Response(MemberSerializer(membership).data)
 
     @extend_schema(
@@ -170,7 +181,7 @@ class MemberDetailView(APIView):
         summary="Change a member's role or team, deactivate or reactivate them",
     )
     def patch(self, request, pk: int):
-        membership = _own(request, Membership.objects.all(), pk)
+        membership = _own(self, request, Membership.objects.all(), pk)
         administration = membership.administration
         serializer = MemberChangeSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -190,13 +201,15 @@ class MemberDetailView(APIView):
 
 
 class EnrolmentListView(APIView):
+    access_rule = ADMINISTRATORS
+
     @extend_schema(
         parameters=[EnrolmentQuerySerializer],
         responses=EnrolmentSerializer(many=True),
         summary="Volunteer enrolments of the administration",
     )
     def get(self, request):
-        administration = require_perm(request, MANAGE_MEMBERS)
+        administration = administration_for(request, MANAGE_MEMBERS)
         query = EnrolmentQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         rows = Enrolment.objects.filter(administration=administration).select_related(
@@ -208,13 +221,15 @@ class EnrolmentListView(APIView):
 
 
 class EnrolmentDecisionView(APIView):
+    access_rule = ADMINISTRATORS_TENANT_FIRST
+
     @extend_schema(
         request=DecisionSerializer,
         responses=EnrolmentSerializer,
         summary="Approve or refuse a volunteer's request",
     )
     def post(self, request, pk: int):
-        enrolment = _own(request, Enrolment.objects.all(), pk)
+        enrolment = _own(self, request, Enrolment.objects.all(), pk)
         serializer = DecisionSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         services.enrolment_decide(
@@ -228,9 +243,11 @@ class EnrolmentDecisionView(APIView):
 
 
 class TokenListView(APIView):
+    access_rule = ADMINISTRATORS
+
     @extend_schema(responses=TokenSerializer(many=True), summary="API tokens of the administration")
     def get(self, request):
-        administration = require_perm(request, MANAGE_MEMBERS)
+        administration = administration_for(request, MANAGE_MEMBERS)
         return Response(TokenSerializer(tokens.api_tokens_of(administration), many=True).data)
 
     @extend_schema(
@@ -239,7 +256,7 @@ class TokenListView(APIView):
         summary="Create a token (its key is in this response only)",
     )
     def post(self, request):
-        administration = require_perm(request, MANAGE_MEMBERS)
+        administration = administration_for(request, MANAGE_MEMBERS)
         serializer = TokenCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         token, key = tokens.api_token_create(
@@ -251,8 +268,10 @@ class TokenListView(APIView):
 
 
 class TokenRevokeView(APIView):
+    access_rule = ADMINISTRATORS_TENANT_FIRST
+
     @extend_schema(request=None, responses=TokenSerializer, summary="Revoke a token at once")
     def post(self, request, pk: int):
-        token = _own(request, ApiToken.objects.select_related("administration"), pk)
+        token = _own(self, request, ApiToken.objects.select_related("administration"), pk)
         token = tokens.api_token_revoke(actor=request.user, token=token)
         return Response(TokenSerializer(token).data)

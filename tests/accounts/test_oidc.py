@@ -12,7 +12,7 @@ from django.test import RequestFactory
 from django.urls import reverse
 
 from accounts import services
-from accounts.models import Membership, User
+from accounts.models import AuditEntry, Membership, User
 from accounts.oidc import ProConnectBackend
 from tests.accounts.oidc_provider import OIDCProvider
 from tests.factories import UserFactory, make_administration, make_member
@@ -104,6 +104,14 @@ def test_agent_with_active_membership_signs_in_and_names_are_updated(client, pro
     agent.refresh_from_db()
     assert (agent.first_name, agent.last_name) == ("Dominique", "Lefèvre")
     assert client.get(reverse("home")).wsgi_request.user == agent
+    # The change of name is journaled, by the agent (through ProConnect), where they work.
+    entry = AuditEntry.objects.get(action="membership.name_from_proconnect")
+    assert entry.administration_id == agent.memberships.get().administration_id
+    assert entry.actor_id == agent.pk and entry.target_label == agent.email
+    assert entry.data == {
+        "before": {"first_name": "Old", "last_name": "Name"},
+        "after": {"first_name": "Dominique", "last_name": "Lefèvre"},
+    }
     # The whole flow really went through the provider.
     assert proconnect.hits("/token") == 1
     assert proconnect.hits("/userinfo") == 1
@@ -263,3 +271,27 @@ def test_signing_out_after_a_password_sign_in_stays_local(client, proconnect):
     response = client.post(reverse("accounts:logout"))
     assert response["Location"] == reverse("accounts:login")
     assert _signed_in_user_id(client) is None
+
+
+def test_a_name_from_proconnect_is_journaled_in_every_administration_of_the_user():
+    first, second, former = make_administration(), make_administration(), make_administration()
+    agent = make_member(first, first_name="Old", last_name="Name")
+    services.membership_create(user=agent, administration=second, role="agent")
+    services.membership_create(user=agent, administration=former, role="agent")
+    services.membership_set_active(
+        membership=agent.memberships.get(administration=former), active=False
+    )
+
+    services.user_update_from_proconnect(user=agent, first_name=" Dominique ", last_name="")
+
+    agent.refresh_from_db()
+    assert (agent.first_name, agent.last_name) == ("Dominique", "Name")
+    entries = AuditEntry.objects.filter(action="membership.name_from_proconnect")
+    assert {e.administration_id for e in entries} == {first.pk, second.pk}
+
+
+def test_an_unchanged_name_from_proconnect_writes_nothing():
+    agent = make_member(make_administration(), first_name="Dominique", last_name="Lefèvre")
+    before = AuditEntry.objects.count()
+    services.user_update_from_proconnect(user=agent, first_name="Dominique", last_name="Lefèvre")
+    assert AuditEntry.objects.count() == before

@@ -8,8 +8,8 @@ from rest_framework.response import Response
 from rest_framework.test import APIRequestFactory
 from rest_framework.views import APIView
 
+from accounts import access
 from accounts import services as account_services
-from accounts.api_auth import request_administration
 from accounts.models import ApiToken, AuditEntry, Membership
 from accounts.tokens import api_token_create, api_token_revoke, hash_key
 
@@ -19,9 +19,14 @@ pytestmark = pytest.mark.django_db
 class Probe(APIView):
     """A bare endpoint with the project's default authentication and permissions."""
 
+    access_rule = access.MEMBER
+
     def get(self, request):
         return Response(
-            {"user": request.user.email, "administration": request_administration(request).pk}
+            {
+                "user": request.user.email,
+                "administration": access.current_administration(request).pk,
+            }
         )
 
     def post(self, request):
@@ -252,3 +257,21 @@ def test_token_page_is_for_administrators_and_tenant_first(client, tenant_a, ten
     token.refresh_from_db()
     assert token.revoked_at is None
     assert ApiToken.objects.count() == 1
+
+
+class Unruled(APIView):
+    """An endpoint that forgot to declare its access rule."""
+
+    def get(self, request):
+        return Response({"ok": True})
+
+
+def test_an_endpoint_without_an_access_rule_is_refused(tenant_a):
+    """The door fails closed: no rule, no entry, even for a full token of an administrator."""
+    _token, key = api_token_create(
+        actor=tenant_a.administrator,
+        administration=tenant_a.administration,
+        name="CRM",
+        scope=ApiToken.Scope.FULL,
+    )
+    assert call(Unruled, "get", key).status_code == 403

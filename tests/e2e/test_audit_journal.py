@@ -25,7 +25,7 @@ def test_administrator_filters_and_exports_the_journal(page, tenants):
         administration=tenants[1].administration,
         actor=tenants[1].administrator,
         category="settings",
-        action="settings.changed",
+        action="settings.texts_changed",
         target_label="Autre administration",
     )
 

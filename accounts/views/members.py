@@ -4,38 +4,26 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import views as auth_views
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from . import imports, services
-from .forms import InviteForm, MemberForm, MembersImportForm
-from .models import Administration, Enrolment, Membership, Role
-from .permissions import MANAGE_MEMBERS, has_administration_perm
+from .. import imports, services
+from ..access import administration_for, requires
+from ..forms import InviteForm, MemberForm, MembersImportForm
+from ..models import Enrolment, Membership, Role
+from ..permissions import MANAGE_MEMBERS
 
 IMPORT_SESSION_KEY = "members_import"
 
 
-def _administration_for_members(request: HttpRequest) -> Administration:
-    """The current administration, if the user manages its members (403 otherwise)."""
-    administration = request.administration
-    if not administration or not has_administration_perm(
-        request.user, MANAGE_MEMBERS, administration
-    ):
-        raise PermissionDenied
-    return administration
-
-
 def _membership_or_404(request: HttpRequest, pk: int) -> Membership:
     """A membership of the current administration; another administration's is 'not there'."""
-    administration = _administration_for_members(request)
+    administration = administration_for(request, MANAGE_MEMBERS)
     membership = (
         Membership.objects.select_related("user", "administration")
         .filter(pk=pk, administration=administration)
@@ -50,9 +38,9 @@ def _errors(exc: ValidationError) -> str:
     return " ".join(exc.messages)
 
 
-@login_required
+@requires(MANAGE_MEMBERS)
 def members(request: HttpRequest) -> HttpResponse:
-    administration = _administration_for_members(request)
+    administration = administration_for(request, MANAGE_MEMBERS)
     rows = (
         Membership.objects.filter(administration=administration)
         .select_related("user")
@@ -120,7 +108,7 @@ def members(request: HttpRequest) -> HttpResponse:
     )
 
 
-@login_required
+@requires(MANAGE_MEMBERS)
 def member_edit(request: HttpRequest, pk: int) -> HttpResponse:
     membership = _membership_or_404(request, pk)
     form = MemberForm(
@@ -147,7 +135,7 @@ def member_edit(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@login_required
+@requires(MANAGE_MEMBERS)
 @require_POST
 def member_set_active(request: HttpRequest, pk: int) -> HttpResponse:
     membership = _membership_or_404(request, pk)
@@ -173,10 +161,10 @@ def member_set_active(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("accounts:members")
 
 
-@login_required
+@requires(MANAGE_MEMBERS)
 def members_import(request: HttpRequest) -> HttpResponse:
     """Upload → preview with every row's errors → confirm: all rows are invited, or none."""
-    administration = _administration_for_members(request)
+    administration = administration_for(request, MANAGE_MEMBERS)
     preview = None
     form = MembersImportForm()
     status = 200
@@ -222,16 +210,3 @@ def members_import(request: HttpRequest) -> HttpResponse:
         {"form": form, "preview": preview},
         status=status,
     )
-
-
-class InvitationAcceptView(auth_views.PasswordResetConfirmView):
-    """The invited person chooses their password (the link works once)."""
-
-    template_name = "accounts/invitation_accept.html"
-    success_url = reverse_lazy("accounts:login")
-    post_reset_login = False
-
-    def form_valid(self, form):
-        response = super().form_valid(form)
-        messages.success(self.request, _("Your password is set: you can sign in."))
-        return response

@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import io
 
-from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -13,11 +12,11 @@ from django.utils import timezone, translation
 from django.utils.text import slugify
 from django.views.decorators.http import require_GET
 
-from .audit import (
+from ..access import ReportScope, requires
+from ..audit import (
     EXPORT_FIELDS,
     PAGE_SIZE,
     AuditFilterForm,
-    JournalScope,
     Words,
     csv_header,
     entry_row,
@@ -25,7 +24,8 @@ from .audit import (
     journal_scope,
     parse_cursor,
 )
-from .selectors import audit_actions, audit_entries, audit_page
+from ..permissions import VIEW_AUDIT
+from ..selectors import audit_actions, audit_entries, audit_page
 
 CURSOR_PARAM = "apres"
 # Rows fetched per round trip, and CSV lines sent per piece, while streaming the export.
@@ -33,8 +33,8 @@ EXPORT_CHUNK = 2000
 LINES_PER_CHUNK = 500
 
 
-def _scope_and_form(request: HttpRequest) -> tuple[JournalScope, AuditFilterForm]:
-    scope = journal_scope(request.user, request.administration, request.GET.get("administration"))
+def _scope_and_form(request: HttpRequest) -> tuple[ReportScope, AuditFilterForm]:
+    scope = journal_scope(request, request.GET.get("administration"))
     form = AuditFilterForm(
         request.GET,
         actions=audit_actions(request.user, scope.administration),
@@ -43,13 +43,13 @@ def _scope_and_form(request: HttpRequest) -> tuple[JournalScope, AuditFilterForm
     return scope, form
 
 
-def _administration(scope: JournalScope, form: AuditFilterForm):
+def _administration(scope: ReportScope, form: AuditFilterForm):
     if scope.national:
         return form.cleaned_data.get("administration")
     return scope.administration
 
 
-@login_required
+@requires(VIEW_AUDIT, tenant_first=True)
 @require_GET
 def audit(request: HttpRequest) -> HttpResponse:
     """The journal of membership, volunteer, experiment, settings, knowledge and access changes."""
@@ -102,7 +102,7 @@ def _safe_cell(value: str) -> str:
     return "'" + value if value.startswith(_FORMULA_START) else value
 
 
-@login_required
+@requires(VIEW_AUDIT, tenant_first=True)
 @require_GET
 def audit_export(request: HttpRequest) -> HttpResponse:
     """Every entry matching the filters (not only the page shown), as a streamed CSV."""

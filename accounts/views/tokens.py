@@ -3,32 +3,23 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from . import tokens
-from .models import ApiToken
-from .permissions import MANAGE_MEMBERS, has_administration_perm
+from .. import tokens
+from ..access import administration_for, requires
+from ..models import ApiToken
+from ..permissions import MANAGE_MEMBERS
 
 
-def _administration_or_403(request: HttpRequest):
-    administration = request.administration
-    if not administration or not has_administration_perm(
-        request.user, MANAGE_MEMBERS, administration
-    ):
-        raise PermissionDenied
-    return administration
-
-
-@login_required
+@requires(MANAGE_MEMBERS)
 @require_http_methods(["GET", "POST"])
 def token_list(request: HttpRequest) -> HttpResponse:
-    administration = _administration_or_403(request)
+    administration = administration_for(request, MANAGE_MEMBERS)
     context = {
         "scopes": ApiToken.Scope.choices,
         "form": {"name": "", "scope": ApiToken.Scope.READ},
@@ -58,10 +49,10 @@ def token_list(request: HttpRequest) -> HttpResponse:
     return response
 
 
-@login_required
+@requires(MANAGE_MEMBERS)
 @require_POST
 def token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
-    administration = _administration_or_403(request)
+    administration = administration_for(request, MANAGE_MEMBERS)
     token = tokens.api_tokens_of(administration).filter(pk=pk).first()
     if token is None:
         raise Http404

@@ -1,0 +1,237 @@
+"""The journal in words: action names, categories and details, for the page, the CSV export
+and the API.
+
+Services write ``AuditEntry`` rows with a stable machine name (``"membership.role_changed"``)
+and a JSON ``data``. An action's label comes from the vocabulary each app declares
+(``accounts.journal``); an action written before its app declared it still reads as words.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, replace
+from typing import Any
+
+from django.utils.functional import Promise
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from .. import journal
+from ..models import AuditEntry, Enrolment, Role
+
+# Labels of actions that cases and drafting write, kept here only until their own vocabularies
+# (``cases/audit_actions.py``, ``drafting/audit_actions.py``) declare them; then each entry goes
+# (``tests/test_consistency.py`` fails on an entry whose action is registered).
+ACTION_LABELS: dict[str, Promise] = {
+    # experiment
+    "experiment.started": _("Experiment period started"),
+    "experiment.reconfigured": _("Experiment changed"),
+    "experiment.stopped": _("Experiment stopped"),
+    # knowledge
+    "knowledge.article_created": _("Article created"),
+    "knowledge.article_edited": _("Article updated"),
+    "knowledge.article_retired": _("Article retired"),
+    "knowledge.article_reactivated": _("Article restored"),
+    "knowledge.imported": _("Knowledge imported"),
+}
+
+
+def known_actions() -> set[str]:
+    """Every action with a label: the registered vocabularies and the labels kept above."""
+    return {*journal.registered_actions(), *ACTION_LABELS}
+
+
+# Keys of ``data`` in words; other keys are shown as written, underscores as spaces.
+FIELD_LABELS: dict[str, Promise] = {
+    "role": _("role"),
+    "team": _("team"),
+    "name": _("name"),
+    "code": _("reference prefix"),
+    "siret": _("SIRET"),
+    "signature": _("signature"),
+    "closing": _("closing formula"),
+    "volunteer_quota": _("volunteer quota"),
+    "quota": _("volunteer quota"),
+    "status": _("status"),
+    "message": _("message"),
+    "cohort": _("cohort"),
+    "starts_on": _("starts on"),
+    "version": _("version"),
+    "title": _("title"),
+    "reason": _("reason"),
+    "scopes": _("scopes"),
+    "expires_at": _("expires"),
+    "share": _("share of cases with a draft"),
+    "assisted_share": _("share of cases with a draft"),
+}
+
+# Values in words, for the keys whose values are choices.
+VALUE_LABELS: dict[str, Mapping[str, Any]] = {
+    "role": dict(Role.choices),
+    "status": dict(Enrolment.Status.choices),
+}
+
+EMPTY = "—"
+# Long texts (a signature, a consent text) are cut on the page; the CSV keeps them whole.
+SHORT_VALUE = 160
+
+
+class Words:
+    """The journal's words in the active language.
+
+    Each label is looked up once per ``Words``: an export writes the same few labels
+    thousands of times, and every gettext call costs a thread-local lookup.
+    """
+
+    def __init__(self) -> None:
+        self._memo: dict[tuple[str, str], str] = {}
+
+    def _memo_get(self, kind: str, key: str, make: Callable[[], str]) -> str:
+        try:
+            return self._memo[kind, key]
+        except KeyError:
+            value = self._memo[kind, key] = make()
+            return value
+
+    def gettext(self, msgid: str) -> str:
+        return self._memo_get("gettext", msgid, lambda: gettext(msgid))
+
+    def action(self, action: str) -> str:
+        """The action in words: its label if known, else a readable form of its name."""
+        return self._memo_get("action", action, lambda: self._action(action))
+
+    def _action(self, action: str) -> str:
+        if journal.is_registered(action):
+            return journal.action_label(action)
+        label = ACTION_LABELS.get(action)
+        if label is not None:
+            return str(label)
+        prefix, _sep, verb = action.partition(".")
+        words = (verb or prefix).replace("_", " ").strip()
+        if not words:
+            return action
+        if verb and prefix in AuditEntry.Category.values:
+            return self.gettext("%(category)s: %(action)s") % {
+                "category": self.category(prefix),
+                "action": words,
+            }
+        return words[:1].upper() + words[1:]
+
+    def category(self, category: str) -> str:
+        return self._memo_get(
+            "category",
+            category,
+            lambda: str(dict(AuditEntry.Category.choices).get(category, category)),
+        )
+
+    def field(self, key: str) -> str:
+        label = FIELD_LABELS.get(key)
+        return self._memo_get(
+            "field", key, lambda: str(label) if label is not None else key.replace("_", " ")
+        )
+
+    def value(self, key: str, value: Any) -> str:
+        if value is None or value == "":
+            return EMPTY
+        if isinstance(value, bool):
+            return self.gettext("yes") if value else self.gettext("no")
+        choices = VALUE_LABELS.get(key)
+        if choices is not None and isinstance(value, str) and value in choices:
+            return self._memo_get(f"value:{key}", value, lambda: str(choices[value]))
+        if isinstance(value, list | tuple):
+            return ", ".join(self.value(key, item) for item in value) or EMPTY
+        if isinstance(value, dict):
+            return json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
+        return str(value)
+
+    def _change(self, key: str, before: Any, after: Any) -> Detail:
+        label, old, new = self.field(key), self.value(key, before), self.value(key, after)
+        text = self.gettext("%(label)s: %(before)s → %(after)s") % {
+            "label": label,
+            "before": old,
+            "after": new,
+        }
+        return Detail(label=label, before=old, after=new, is_change=True, text=text)
+
+    def _plain(self, label: str, value: str) -> Detail:
+        text = self.gettext("%(label)s: %(value)s") % {"label": label, "value": value}
+        return Detail(label=label, value=value, text=text)
+
+    def describe(self, data: Any) -> list[Detail]:
+        """The entry's ``data`` in words.
+
+        Two shapes of change are recognised: ``{"before": {...}, "after": {...}}`` (the keys
+        that differ are listed, or all of them when none differs) and ``{"key": {"before": x,
+        "after": y}}``. Any other key is shown as a value.
+        """
+        if not data:
+            return []
+        if not isinstance(data, dict):
+            return [self._plain(self.gettext("details"), self.value("", data))]
+        details: list[Detail] = []
+        before, after = data.get("before"), data.get("after")
+        rest = data
+        if isinstance(before, dict) and isinstance(after, dict):
+            keys = _ordered_keys(before, after)
+            changed = [k for k in keys if before.get(k) != after.get(k)] or keys
+            details += [self._change(k, before.get(k), after.get(k)) for k in changed]
+            rest = {k: v for k, v in data.items() if k not in ("before", "after")}
+        for key, value in rest.items():
+            if _is_change(value):
+                details.append(self._change(key, value["before"], value["after"]))
+            else:
+                details.append(self._plain(self.field(key), self.value(key, value)))
+        return details
+
+    def details_text(self, data: Any) -> str:
+        return " ; ".join(detail.text for detail in self.describe(data))
+
+
+@dataclass(frozen=True)
+class Detail:
+    """One line of an entry's details: a value, or a change from ``before`` to ``after``."""
+
+    label: str
+    value: str = ""
+    before: str = ""
+    after: str = ""
+    is_change: bool = False
+    # The whole line as one text (the CSV and the API); the page composes it from the parts.
+    text: str = ""
+
+    def short(self) -> Detail:
+        def cut(text: str) -> str:
+            return text if len(text) <= SHORT_VALUE else text[: SHORT_VALUE - 1] + "…"
+
+        return replace(self, value=cut(self.value), before=cut(self.before), after=cut(self.after))
+
+
+def _is_change(value: Any) -> bool:
+    return isinstance(value, dict) and set(value) == {"before", "after"}
+
+
+def _ordered_keys(*dicts: Mapping[str, Any]) -> list[str]:
+    keys: list[str] = []
+    for d in dicts:
+        keys.extend(k for k in d if k not in keys)
+    return keys
+
+
+# One-off lookups (a page of 50 rows, an API entry).
+
+
+def action_label(action: str) -> str:
+    return Words().action(action)
+
+
+def category_label(category: str) -> str:
+    return Words().category(category)
+
+
+def describe(data: Any) -> list[Detail]:
+    return Words().describe(data)
+
+
+def details_text(data: Any) -> str:
+    return Words().details_text(data)

@@ -1,0 +1,313 @@
+"""Writes on members: invitation, role, team, deactivation, removal, CSV import."""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.validators import validate_email
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from .. import signals
+from ..audit_actions import AccountsAuditAction
+from ..imports import parse
+from ..models import Administration, AuditEntry, Membership, Role, User
+from ..permissions import MANAGE_MEMBERS, has_administration_perm
+from ..tasks import send_invitation
+from .administrations import membership_sync_groups
+from .journal import audit_record
+
+
+def _member_label(membership: Membership) -> str:
+    return membership.user.email
+
+
+@transaction.atomic
+def membership_create(
+    *,
+    user: User,
+    administration: Administration,
+    role: str,
+    team: str = "",
+    actor: User | None = None,
+) -> Membership:
+    _check_role(role)
+    membership, created = Membership.objects.get_or_create(
+        user=user, administration=administration, defaults={"role": role, "team": team}
+    )
+    if not created:
+        membership.role = role
+        membership.team = team or membership.team
+        membership.is_active = True
+        membership.deactivated_at = None
+        membership.save()
+    membership_sync_groups(membership=membership)
+    audit_record(
+        administration=administration,
+        actor=actor,
+        category=AuditEntry.Category.MEMBERSHIP,
+        action=(
+            AccountsAuditAction.MEMBERSHIP_ADDED
+            if created
+            else AccountsAuditAction.MEMBERSHIP_RESTORED
+        ),
+        target_label=user.email,
+        data={"role": role, "team": membership.team},
+    )
+    return membership
+
+
+def _keep_an_administrator(membership: Membership, *, role: str, active: bool) -> None:
+    """Refuse a change that would leave the administration without an active administrator."""
+    if membership.role != Role.ADMINISTRATOR or not membership.is_active:
+        return
+    if role == Role.ADMINISTRATOR and active:
+        return
+    others = (
+        Membership.objects.select_for_update()
+        .filter(
+            administration_id=membership.administration_id,
+            role=Role.ADMINISTRATOR,
+            is_active=True,
+            user__is_active=True,
+        )
+        .exclude(pk=membership.pk)
+    )
+    if not others.exists():
+        raise ValidationError(
+            {
+                "role": [
+                    ValidationError(
+                        _("An administration must keep at least one active administrator."),
+                        code="last_administrator",
+                    )
+                ]
+            }
+        )
+
+
+@transaction.atomic
+def membership_set_active(
+    *, membership: Membership, active: bool, actor: User | None = None
+) -> Membership:
+    """Deactivate or reactivate a member.
+
+    Deactivation takes effect at once: the role group goes (so every permission check fails
+    from the next request), the member's signed-in sessions end (the middleware signs out a
+    user with no active membership left) and ``membership_deactivated`` lets cases put the
+    member's open cases back in the queue, journaled, in this same transaction.
+    """
+    membership = Membership.objects.select_for_update().select_related("user").get(pk=membership.pk)
+    if membership.is_active == active:
+        return membership
+    _keep_an_administrator(membership, role=membership.role, active=active)
+    membership.is_active = active
+    membership.deactivated_at = None if active else timezone.now()
+    membership.save(update_fields=["is_active", "deactivated_at"])
+    membership_sync_groups(membership=membership)
+    audit_record(
+        administration=membership.administration,
+        actor=actor,
+        category=AuditEntry.Category.MEMBERSHIP,
+        action=(
+            AccountsAuditAction.MEMBERSHIP_REACTIVATED
+            if active
+            else AccountsAuditAction.MEMBERSHIP_DEACTIVATED
+        ),
+        target_label=_member_label(membership),
+    )
+    if not active:
+        # Synchronous on purpose: the cases go back to the queue in the same transaction.
+        signals.membership_deactivated.send(
+            sender=Membership,
+            membership_id=membership.pk,
+            administration_id=membership.administration_id,
+            user_id=membership.user_id,
+            actor_id=actor.pk if actor is not None else None,
+        )
+    return membership
+
+
+def _check_role(role: str) -> None:
+    if role not in Role.values:
+        raise ValidationError(
+            {"role": [ValidationError(f"Unknown role “{role}”.", code="invalid_choice")]}
+        )
+
+
+@transaction.atomic
+def membership_change_role(
+    *, membership: Membership, role: str, actor: User | None = None, team: str | None = None
+) -> Membership:
+    _check_role(role)
+    membership = Membership.objects.select_for_update().select_related("user").get(pk=membership.pk)
+    _keep_an_administrator(membership, role=role, active=membership.is_active)
+    before = {"role": membership.role, "team": membership.team}
+    membership.role = role
+    if team is not None:
+        membership.team = team.strip()[:100]
+    after = {"role": membership.role, "team": membership.team}
+    if before == after:
+        return membership
+    membership.save(update_fields=["role", "team"])
+    membership_sync_groups(membership=membership)
+    audit_record(
+        administration=membership.administration,
+        actor=actor,
+        category=AuditEntry.Category.MEMBERSHIP,
+        action=(
+            AccountsAuditAction.MEMBERSHIP_ROLE_CHANGED
+            if before["role"] != role
+            else AccountsAuditAction.MEMBERSHIP_TEAM_CHANGED
+        ),
+        target_label=_member_label(membership),
+        data={"before": before, "after": after},
+    )
+    return membership
+
+
+@transaction.atomic
+def membership_delete(*, membership: Membership, actor: User | None = None) -> None:
+    membership = Membership.objects.select_for_update().select_related("user").get(pk=membership.pk)
+    _keep_an_administrator(membership, role=membership.role, active=False)
+    was_active = membership.is_active
+    membership.is_active = False
+    membership_sync_groups(membership=membership)
+    audit_record(
+        administration=membership.administration,
+        actor=actor,
+        category=AuditEntry.Category.MEMBERSHIP,
+        action=AccountsAuditAction.MEMBERSHIP_REMOVED,
+        target_label=_member_label(membership),
+        data={"role": membership.role},
+    )
+    if was_active:
+        signals.membership_deactivated.send(
+            sender=Membership,
+            membership_id=membership.pk,
+            administration_id=membership.administration_id,
+            user_id=membership.user_id,
+            actor_id=actor.pk if actor is not None else None,
+        )
+    membership.delete()
+
+
+def _require_manage_members(actor: User | None, administration: Administration) -> None:
+    if actor is not None and not has_administration_perm(actor, MANAGE_MEMBERS, administration):
+        raise PermissionDenied(_("Only administrators manage members."))
+
+
+def normalise_email(value: str) -> str:
+    """The e-mail address as accounts store it, or a ValidationError on ``email``."""
+    email = (value or "").strip().lower()
+    try:
+        validate_email(email)
+    except ValidationError:
+        raise ValidationError(
+            {
+                "email": [
+                    ValidationError(
+                        _("“%(value)s” is not a valid e-mail address.") % {"value": value},
+                        code="invalid",
+                    )
+                ]
+            }
+        ) from None
+    return email
+
+
+@transaction.atomic
+def member_invite(
+    *,
+    actor: User | None,
+    administration: Administration,
+    email: str,
+    role: str,
+    first_name: str = "",
+    last_name: str = "",
+    team: str = "",
+    notify: bool = True,
+) -> Membership:
+    """Bring someone into the administration.
+
+    A new person gets an account without a password and an invitation to choose one (or to
+    sign in with ProConnect when it is on); someone who already has an account gets the new
+    membership at once. An active member cannot be invited twice; a deactivated one is
+    reactivated with the given role.
+    """
+    _require_manage_members(actor, administration)
+    email = normalise_email(email)
+    _check_role(role)
+    user = User.objects.filter(email=email).first()
+    created_user = user is None
+    if user is None:
+        user = User(
+            email=email, first_name=first_name.strip()[:150], last_name=last_name.strip()[:150]
+        )
+        user.set_unusable_password()
+        user.full_clean(exclude=["password"])
+        user.save()
+    existing = Membership.objects.filter(user=user, administration=administration).first()
+    if existing is not None and existing.is_active:
+        raise ValidationError(
+            {
+                "email": [
+                    ValidationError(
+                        _("%(email)s is already a member of this administration.")
+                        % {"email": email},
+                        code="duplicate",
+                    )
+                ]
+            }
+        )
+    membership = membership_create(
+        user=user, administration=administration, role=role, team=team.strip(), actor=actor
+    )
+    audit_record(
+        administration=administration,
+        actor=actor,
+        category=AuditEntry.Category.MEMBERSHIP,
+        action=AccountsAuditAction.MEMBERSHIP_INVITED,
+        target_label=email,
+        data={"role": role, "team": membership.team, "new_account": created_user},
+    )
+    if notify:
+        transaction.on_commit(lambda: send_invitation.delay(membership.pk))
+    return membership
+
+
+@transaction.atomic
+def members_import(
+    *, actor: User | None, administration: Administration, text: str
+) -> list[Membership]:
+    """Invite every row of a members CSV file, or nobody: one bad row writes nothing."""
+    _require_manage_members(actor, administration)
+    preview = parse(text, administration=administration)
+    if not preview.ok:
+        messages = list(preview.file_errors)
+        messages += [
+            _("Line %(line)s: %(errors)s") % {"line": row.line, "errors": " ".join(row.errors)}
+            for row in preview.error_rows
+        ]
+        raise ValidationError({"file": [ValidationError(m, code="invalid") for m in messages]})
+    memberships = [
+        member_invite(
+            actor=actor,
+            administration=administration,
+            email=row.email,
+            role=row.role,
+            first_name=row.first_name,
+            last_name=row.last_name,
+            team=row.team,
+        )
+        for row in preview.rows
+    ]
+    audit_record(
+        administration=administration,
+        actor=actor,
+        category=AuditEntry.Category.MEMBERSHIP,
+        action=AccountsAuditAction.MEMBERSHIP_IMPORTED,
+        target_label=_("%(count)s members") % {"count": len(memberships)},
+        data={"count": len(memberships)},
+    )
+    return memberships

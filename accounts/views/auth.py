@@ -1,0 +1,96 @@
+"""Signing in and out, choosing a password from an invitation, switching administration."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import redirect, resolve_url
+from django.urls import reverse_lazy
+from django.utils.crypto import get_random_string
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from ..access import AccessRule, signed_in
+from ..forms import EmailAuthenticationForm
+from ..middleware import SESSION_KEY
+from ..oidc import ProviderUnavailable, provider_configuration
+from ..selectors import administrations_of
+
+
+class LogoutView(auth_views.LogoutView):
+    """Sign out of Guichet; after a ProConnect sign-in, of ProConnect too.
+
+    Without the provider's logout, the next "Se connecter avec ProConnect" on a shared
+    computer would sign the previous agent back in silently.
+    """
+
+    access_rule = AccessRule("public", reason="signing out (a POST; anonymous is a no-op)")
+
+    def post(self, request, *args, **kwargs):
+        id_token = request.session.get("oidc_id_token")
+        response = super().post(request, *args, **kwargs)
+        if settings.PROCONNECT_ENABLED and id_token:
+            try:
+                endpoint = provider_configuration().end_session_endpoint
+            except ProviderUnavailable:
+                endpoint = ""
+            if endpoint:
+                params = urlencode(
+                    {
+                        "id_token_hint": id_token,
+                        "state": get_random_string(32),
+                        "post_logout_redirect_uri": request.build_absolute_uri(
+                            resolve_url(settings.LOGOUT_REDIRECT_URL)
+                        ),
+                    }
+                )
+                return HttpResponseRedirect(f"{endpoint}?{params}")
+        return response
+
+
+class LoginView(auth_views.LoginView):
+    access_rule = AccessRule("public", reason="the sign-in page")
+    template_name = "accounts/login.html"
+    authentication_form = EmailAuthenticationForm
+    redirect_authenticated_user = True
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["oidc_enabled"] = settings.PROCONNECT_ENABLED
+        context["oidc_refused"] = self.request.GET.get("proconnect") == "refuse"
+        return context
+
+
+@signed_in
+@require_POST
+def switch_administration(request: HttpRequest) -> HttpResponse:
+    """Change the administration the user works in (only among their own)."""
+    administration = (
+        administrations_of(request.user).filter(pk=request.POST.get("administration")).first()
+    )
+    if administration is None:
+        messages.error(request, _("You are not a member of this administration."))
+    else:
+        request.session[SESSION_KEY] = administration.pk
+        messages.success(request, _("You now work for %(name)s.") % {"name": administration.name})
+    next_url = request.POST.get("next") or "/"
+    if not url_has_allowed_host_and_scheme(next_url, {request.get_host()}, request.is_secure()):
+        next_url = "/"
+    return HttpResponseRedirect(next_url) if next_url != "/" else redirect("home")
+
+
+class InvitationAcceptView(auth_views.PasswordResetConfirmView):
+    """The invited person chooses their password (the link works once)."""
+
+    access_rule = AccessRule("public", reason="the signed invitation link is the credential")
+    template_name = "accounts/invitation_accept.html"
+    success_url = reverse_lazy("accounts:login")
+    post_reset_login = False
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        messages.success(self.request, _("Your password is set: you can sign in."))
+        return response

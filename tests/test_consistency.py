@@ -1,0 +1,280 @@
+"""The conventions that matter, checked by tests rather than by memory (les-emplois'
+``test_consistency.py``): one journal vocabulary, one write path.
+
+(a) every journal action registered (``accounts.journal``) has its label, and every case event
+    kind too; a label kept in ``accounts.audit.ACTION_LABELS`` is for an action an app writes
+    and has not declared yet;
+(b) every registered action is written somewhere in the product;
+(c) journal rows (``AuditEntry``, ``CaseEvent``) are written only by the journal services;
+(d) the Django admin of an audited model is read-only, or goes through the services.
+"""
+
+from __future__ import annotations
+
+import ast
+import inspect
+import re
+from functools import cache
+from pathlib import Path
+
+import pytest
+from django.apps import apps
+from django.conf import settings
+from django.contrib import admin
+from django.test import RequestFactory
+from django.utils.functional import Promise
+
+from accounts import journal
+from accounts.audit import ACTION_LABELS, action_label
+from tests.factories import UserFactory
+
+ROOT = Path(settings.BASE_DIR).resolve()
+
+# Journal tables, and the modules allowed to write them: the journal services of their app
+# (a module named ``journal.py`` inside the app, e.g. ``accounts/services/journal.py``).
+JOURNAL_MODELS = {"AuditEntry": "accounts", "CaseEvent": "cases"}
+# Models every write of which is journaled, besides those marked with ``journal.audited``.
+AUDITED = {
+    "accounts.AuditEntry",
+    "accounts.Membership",
+    "accounts.Enrolment",
+    "accounts.ApiToken",
+    "cases.CaseEvent",
+}
+
+
+@cache
+def product_files() -> tuple[Path, ...]:
+    """The product's Python modules: our apps and config, without migrations and tests."""
+    roots = {ROOT / "config"}
+    for config in apps.get_app_configs():
+        path = Path(config.path).resolve()
+        if path.is_relative_to(ROOT) and ".venv" not in path.parts:
+            roots.add(path)
+    files = []
+    for root in sorted(roots):
+        for path in sorted(root.rglob("*.py")):
+            relative = path.relative_to(ROOT).parts
+            if "migrations" in relative or "tests" in relative or relative[0] == "tests":
+                continue
+            files.append(path)
+    return tuple(files)
+
+
+@cache
+def source(path: Path) -> str:
+    return path.read_text(encoding="utf-8")
+
+
+def _relative(path: Path) -> str:
+    return str(path.relative_to(ROOT))
+
+
+# --- (a) every action has its label -------------------------------------------------------------
+
+
+def test_every_registered_action_has_a_translated_label():
+    enums = journal.registered_enums()
+    assert enums, "no journal vocabulary registered (AppConfig.ready() imports audit_actions)"
+    unlabelled = [
+        f"{enum.__name__}.{member.name}"
+        for enum in enums
+        for member in enum
+        if not isinstance(dict(enum.choices)[member.value], Promise)
+    ]
+    assert not unlabelled, f"Label these with gettext_lazy: {unlabelled}"
+
+
+def test_every_registered_action_reads_as_its_label():
+    for value, label in journal.registered_actions().items():
+        assert action_label(value) == str(label) != value
+
+
+def test_every_case_event_kind_has_a_translated_label():
+    CaseEvent = apps.get_model("cases", "CaseEvent")
+    labels = dict(CaseEvent.Kind.choices)
+    unlabelled = [
+        member.name
+        for member in CaseEvent.Kind
+        if not isinstance(labels[member.value], Promise) or not str(labels[member.value])
+    ]
+    assert not unlabelled, unlabelled
+
+
+def test_labels_kept_outside_a_vocabulary_are_for_undeclared_actions_that_are_written():
+    """``ACTION_LABELS`` is the waiting room of actions an app writes before declaring them."""
+    declared = [action for action in ACTION_LABELS if journal.is_registered(action)]
+    assert not declared, f"Declared in a vocabulary: remove from ACTION_LABELS: {declared}"
+    written = "\n".join(source(path) for path in product_files())
+    unwritten = [
+        action
+        for action in ACTION_LABELS
+        if f'"{action}"' not in written and f"'{action}'" not in written
+    ]
+    assert not unwritten, f"Labels nobody writes: {unwritten}"
+
+
+# --- (b) every registered action is written -----------------------------------------------------
+
+
+def test_every_registered_action_is_written_by_the_product():
+    unwritten = []
+    for enum in journal.registered_enums():
+        declaration = Path(inspect.getsourcefile(enum)).resolve()
+        users = [
+            source(path)
+            for path in product_files()
+            if path != declaration and re.search(rf"\b{enum.__name__}\b", source(path))
+        ]
+        for member in enum:
+            if not any(re.search(rf"\.{member.name}\b", text) for text in users):
+                unwritten.append(f"{enum.__name__}.{member.name} ({member.value})")
+    assert not unwritten, f"Declared but never written: {unwritten}"
+
+
+# --- (c) one writer of the journals -------------------------------------------------------------
+
+_WRITES = {"create", "bulk_create", "get_or_create", "update_or_create", "update", "delete"}
+
+
+def _journal_writes(tree: ast.AST) -> list[tuple[int, str]]:
+    found = []
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Call):
+            continue
+        func = node.func
+        # CaseEvent(...): a row built by hand (saved or bulk-created later).
+        if isinstance(func, ast.Name) and func.id in JOURNAL_MODELS:
+            found.append((node.lineno, f"{func.id}(...)"))
+        # CaseEvent.objects.create(...), AuditEntry.objects.bulk_create(...)
+        if (
+            isinstance(func, ast.Attribute)
+            and func.attr in _WRITES
+            and isinstance(func.value, ast.Attribute)
+            and func.value.attr == "objects"
+            and isinstance(func.value.value, ast.Name)
+            and func.value.value.id in JOURNAL_MODELS
+        ):
+            found.append((node.lineno, f"{func.value.value.id}.objects.{func.attr}(...)"))
+    return found
+
+
+def _is_journal_service(path: Path, model: str) -> bool:
+    relative = path.relative_to(ROOT).parts
+    return relative[0] == JOURNAL_MODELS[model] and path.name == "journal.py"
+
+
+def test_journal_rows_are_written_only_by_the_journal_services():
+    offenders = []
+    for path in product_files():
+        text = source(path)
+        if not any(model in text for model in JOURNAL_MODELS):
+            continue
+        for line, call in _journal_writes(ast.parse(text, filename=str(path))):
+            model = call.split("(")[0].split(".")[0]
+            if not _is_journal_service(path, model):
+                offenders.append(f"{_relative(path)}:{line}: {call}")
+    assert not offenders, "Write journal rows through the journal services:\n" + "\n".join(
+        offenders
+    )
+
+
+def test_the_journal_scan_sees_a_write():
+    tree = ast.parse(
+        "CaseEvent.objects.create(case=c)\nAuditEntry.objects.bulk_create([AuditEntry()])"
+    )
+    assert sorted(call for _line, call in _journal_writes(tree)) == [
+        "AuditEntry(...)",
+        "AuditEntry.objects.bulk_create(...)",
+        "CaseEvent.objects.create(...)",
+    ]
+
+
+# --- (d) the Django admin writes audited models through the services --------------------------
+
+
+def audited_models() -> set[type]:
+    models = set(journal.audited_models())
+    models.update(apps.get_model(label) for label in AUDITED)
+    return models
+
+
+def _overrides(admin_class: type, method: str, base: type) -> bool:
+    return getattr(admin_class, method) is not getattr(base, method)
+
+
+@pytest.fixture
+def superuser_request(db):
+    request = RequestFactory().get("/admin/")
+    request.user = UserFactory(is_superuser=True, is_staff=True)
+    return request
+
+
+def _model_admin_problem(model_admin, request) -> str | None:
+    """None when the admin complies: read-only for a superuser, or writing through services."""
+    can = {
+        "add": model_admin.has_add_permission(request),
+        "change": model_admin.has_change_permission(request),
+        "delete": model_admin.has_delete_permission(request),
+    }
+    if not any(can.values()):
+        return None
+    klass = type(model_admin)
+    if not getattr(model_admin, "writes_through_services", False):
+        allowed = ", ".join(k for k, v in can.items() if v)
+        return f"may {allowed} directly (make it read-only or set writes_through_services)"
+    missing = [
+        m for m in ("save_model", "delete_model") if not _overrides(klass, m, admin.ModelAdmin)
+    ]
+    if can["delete"] and not _overrides(klass, "delete_queryset", admin.ModelAdmin):
+        missing.append("delete_queryset")
+    return f"writes_through_services without overriding {missing}" if missing else None
+
+
+def _inline_problem(parent, inline, request) -> str | None:
+    can = [
+        inline.has_add_permission(request, None),
+        inline.has_change_permission(request),
+        inline.has_delete_permission(request),
+    ]
+    if not any(can):
+        return None
+    if getattr(parent, "writes_through_services", False) and _overrides(
+        type(parent), "save_formset", admin.ModelAdmin
+    ):
+        return None
+    return "inline edits directly (read-only, or the parent's save_formset calls the services)"
+
+
+def test_the_admin_of_every_audited_model_is_read_only_or_goes_through_services(
+    superuser_request,
+):
+    audited = audited_models()
+    problems = []
+    for model, model_admin in admin.site._registry.items():
+        if model in audited:
+            problem = _model_admin_problem(model_admin, superuser_request)
+            if problem:
+                problems.append(
+                    f"{type(model_admin).__qualname__} ({model._meta.label}): {problem}"
+                )
+        for inline in model_admin.get_inline_instances(superuser_request):
+            if inline.model in audited:
+                problem = _inline_problem(model_admin, inline, superuser_request)
+                if problem:
+                    problems.append(
+                        f"{type(inline).__qualname__} in {type(model_admin).__qualname__} "
+                        f"({inline.model._meta.label}): {problem}"
+                    )
+    assert not problems, "\n".join(problems)
+
+
+def test_accounts_marks_its_audited_models():
+    labels = {model._meta.label for model in journal.audited_models()}
+    assert {
+        "accounts.AuditEntry",
+        "accounts.Membership",
+        "accounts.Enrolment",
+        "accounts.ApiToken",
+        "accounts.ConsentText",
+    } <= labels
