@@ -10,7 +10,7 @@ class DraftingConfig(AppConfig):
     def ready(self) -> None:
         from cases import signals
 
-        from . import receivers
+        from . import audit_actions, receivers  # noqa: F401 (audit_actions registers the actions)
 
         signals.case_created.connect(receivers.on_case_created, dispatch_uid="drafting.created")
         signals.reply_sent.connect(receivers.on_reply_sent, dispatch_uid="drafting.reply_sent")

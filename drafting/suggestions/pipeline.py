@@ -8,6 +8,7 @@ backoff, then fall back to the offline model; the suggestion records what happen
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import re
 import time
@@ -16,18 +17,19 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import F, Q
 from django.utils import timezone
 from langchain_core.messages import AIMessage
 from langchain_core.runnables import Runnable, RunnableLambda
 
 from cases.models import Case
+from drafting.experiment.selectors import running_period
+from drafting.knowledge.retrieval import get_retrievers
 
-from . import services
 from .backends import OFFLINE_MODEL_NAME, build_chat_model
 from .models import Suggestion
 from .prompts import PROMPT, PROMPT_VERSION, Source, prompt_inputs
 from .pseudonymise import find_leftover_placeholders, pseudonymise, reidentify
-from .retrieval import get_retrievers
 
 logger = logging.getLogger(__name__)
 
@@ -160,7 +162,7 @@ def _sources_from(documents_passages, documents_cases) -> list[Source]:
 
 
 def _backend_for(case: Case) -> tuple[str, str]:
-    period = services.running_period(case.administration_id)
+    period = running_period(case.administration_id)
     if period is not None and period.backend:
         return period.backend, period.model_name
     return settings.DRAFTING_BACKEND, ""
@@ -222,9 +224,25 @@ def _source_record(source: Source) -> dict[str, Any]:
     }
 
 
+# A claim older than this is taken to belong to a dead worker and may be claimed again.
+STALE_CLAIM = dt.timedelta(minutes=5)
+
+
+def suggestion_claim(*, suggestion_id: int) -> bool:
+    """Atomically move a suggestion from pending (or a stale run) to running."""
+    now = timezone.now()
+    claimable = Q(status=Suggestion.Status.PENDING) | Q(
+        status=Suggestion.Status.RUNNING, started_at__lt=now - STALE_CLAIM
+    )
+    updated = Suggestion.objects.filter(claimable, pk=suggestion_id).update(
+        status=Suggestion.Status.RUNNING, started_at=now, attempts=F("attempts") + 1
+    )
+    return bool(updated)
+
+
 def suggestion_draft(*, suggestion_id: int) -> Suggestion | None:
     """Run one suggestion through the pipeline. Idempotent: an unclaimable row is left alone."""
-    if not services.suggestion_claim(suggestion_id=suggestion_id):
+    if not suggestion_claim(suggestion_id=suggestion_id):
         return None
     suggestion = Suggestion.objects.select_related("case__administration").get(pk=suggestion_id)
     started = time.perf_counter()
