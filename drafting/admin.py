@@ -1,7 +1,26 @@
+"""The Django admin of drafting: a window on the tables, not a second write path.
+
+Knowledge articles are written by the knowledge pages and ``import_knowledge`` (which re-index
+them and keep the journal), case arms are drawn by the experiment and drafts by the pipeline:
+here they are read-only. A new experiment period goes through the experiment services, which
+end the running one and write the journal.
+"""
+
 from django.contrib import admin
 
-from . import services
+from .experiment import services as experiment_services
 from .models import CaseArm, ExperimentPeriod, KnowledgeArticle, Passage, Suggestion
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 class PassageInline(admin.TabularInline):
@@ -14,26 +33,17 @@ class PassageInline(admin.TabularInline):
     def has_add_permission(self, request, obj=None):
         return False
 
+    def has_change_permission(self, request, obj=None):
+        return False
+
 
 @admin.register(KnowledgeArticle)
-class KnowledgeArticleAdmin(admin.ModelAdmin):
+class KnowledgeArticleAdmin(ReadOnlyAdmin):
     list_display = ("title", "external_id", "administration", "topic", "is_active", "updated_on")
     list_filter = ("is_active", "source_format", "topic")
     search_fields = ("title", "external_id")
     list_select_related = ("administration", "topic")
-    readonly_fields = ("content_hash", "created_at", "modified_at")
     inlines = [PassageInline]
-    actions = ["retire", "reactivate"]
-
-    @admin.action(description="Retire the selected articles")
-    def retire(self, request, queryset):
-        for article in queryset:
-            services.article_set_active(article=article, active=False)
-
-    @admin.action(description="Reactivate the selected articles")
-    def reactivate(self, request, queryset):
-        for article in queryset:
-            services.article_set_active(article=article, active=True)
 
 
 @admin.register(ExperimentPeriod)
@@ -53,11 +63,13 @@ class ExperimentPeriodAdmin(admin.ModelAdmin):
     @admin.action(description="Stop the experiment of the selected periods' administrations")
     def stop(self, request, queryset):
         for period in queryset.filter(ended_at__isnull=True).select_related("administration"):
-            services.experiment_stop(actor=None, administration=period.administration)
+            experiment_services.experiment_stop(
+                actor=request.user, administration=period.administration
+            )
 
     def save_model(self, request, obj, form, change):
-        period = services.experiment_start(
-            actor=None,
+        period = experiment_services.experiment_start(
+            actor=request.user,
             administration=obj.administration,
             assisted_share=obj.assisted_share,
             backend=obj.backend,
@@ -68,19 +80,15 @@ class ExperimentPeriodAdmin(admin.ModelAdmin):
 
 
 @admin.register(CaseArm)
-class CaseArmAdmin(admin.ModelAdmin):
+class CaseArmAdmin(ReadOnlyAdmin):
     list_display = ("case", "arm", "period", "draw")
     list_filter = ("arm",)
     raw_id_fields = ("case",)
 
 
 @admin.register(Suggestion)
-class SuggestionAdmin(admin.ModelAdmin):
+class SuggestionAdmin(ReadOnlyAdmin):
     list_display = ("case", "sequence", "status", "backend", "fell_back", "decision", "latency_ms")
     list_filter = ("status", "backend", "decision", "fell_back")
     raw_id_fields = ("case", "reply")
     list_select_related = ("case",)
-    readonly_fields = [f.name for f in Suggestion._meta.fields]
-
-    def has_add_permission(self, request):
-        return False

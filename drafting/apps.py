@@ -10,7 +10,7 @@ class DraftingConfig(AppConfig):
     def ready(self) -> None:
         from cases import signals
 
-        from . import receivers
+        from . import audit_actions, receivers  # noqa: F401 (audit_actions registers the actions)
         from .answers import receivers as answers_receivers  # noqa: F401  (connects itself)
 
         signals.case_created.connect(receivers.on_case_created, dispatch_uid="drafting.created")

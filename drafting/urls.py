@@ -1,6 +1,7 @@
 from django.urls import include, path
 
-from . import views, views_impact
+from . import views_impact
+from .suggestions import views
 
 app_name = "drafting"
 
@@ -15,17 +16,18 @@ urlpatterns += [
     path("impact/", views_impact.impact_report, name="impact"),
 ]
 
-# Administrators: the experiment set-up and the knowledge base (drafting/views_setup.py).
-from . import views_setup  # noqa: E402
+# Administrators: the experiment set-up and the knowledge base.
+from .experiment import views as experiment_views  # noqa: E402
+from .knowledge import views as knowledge_views  # noqa: E402
 
 urlpatterns += [
-    path("experience/", views_setup.experiment, name="experiment"),
-    path("experience/arret/", views_setup.experiment_stop, name="experiment_stop"),
-    path("connaissances/", views_setup.knowledge, name="knowledge"),
-    path("connaissances/import/", views_setup.knowledge_upload, name="knowledge_upload"),
-    path("connaissances/nouvelle/", views_setup.article_new, name="article_new"),
-    path("connaissances/<int:pk>/", views_setup.article, name="article"),
-    path("connaissances/<int:pk>/activite/", views_setup.article_active, name="article_active"),
+    path("experience/", experiment_views.experiment, name="experiment"),
+    path("experience/arret/", experiment_views.experiment_stop, name="experiment_stop"),
+    path("connaissances/", knowledge_views.knowledge, name="knowledge"),
+    path("connaissances/import/", knowledge_views.knowledge_upload, name="knowledge_upload"),
+    path("connaissances/nouvelle/", knowledge_views.article_new, name="article_new"),
+    path("connaissances/<int:pk>/", knowledge_views.article, name="article"),
+    path("connaissances/<int:pk>/activite/", knowledge_views.article_active, name="article_active"),
 ]
 
 # The answer bank (issue 12): drafting/answers/.

@@ -1,6 +1,8 @@
 from django.urls import include, path
 
-from . import api, api_impact
+from . import api_impact
+from .knowledge import api as knowledge_api
+from .suggestions import api
 
 urlpatterns = [
     path(
@@ -18,8 +20,12 @@ urlpatterns = [
         api.SuggestionDiscardView.as_view(),
         name="api-suggestion-discard",
     ),
-    path("knowledge/articles/", api.ArticleListView.as_view(), name="api-articles"),
-    path("knowledge/articles/<int:pk>/", api.ArticleDetailView.as_view(), name="api-article"),
+    path("knowledge/articles/", knowledge_api.ArticleListView.as_view(), name="api-articles"),
+    path(
+        "knowledge/articles/<int:pk>/",
+        knowledge_api.ArticleDetailView.as_view(),
+        name="api-article",
+    ),
 ]
 
 # The impact report (issue 6).
@@ -27,25 +33,27 @@ urlpatterns += [
     path("impact/", api_impact.ImpactReportView.as_view(), name="api-impact"),
 ]
 
-# Administrators: the experiment set-up and the knowledge base (drafting/api_setup.py).
-from . import api_setup  # noqa: E402
+# Administrators: the experiment set-up and the knowledge base.
+from .experiment import api as experiment_api  # noqa: E402
 
 urlpatterns += [
-    path("experiment/", api_setup.ExperimentView.as_view(), name="api-experiment"),
-    path("experiment/stop/", api_setup.ExperimentStopView.as_view(), name="api-experiment-stop"),
+    path("experiment/", experiment_api.ExperimentView.as_view(), name="api-experiment"),
+    path(
+        "experiment/stop/", experiment_api.ExperimentStopView.as_view(), name="api-experiment-stop"
+    ),
     path(
         "administration/knowledge/articles/",
-        api_setup.ArticleListView.as_view(),
+        knowledge_api.AdministrationArticleListView.as_view(),
         name="api-knowledge-articles",
     ),
     path(
         "administration/knowledge/articles/<int:pk>/",
-        api_setup.ArticleDetailView.as_view(),
+        knowledge_api.AdministrationArticleDetailView.as_view(),
         name="api-knowledge-article",
     ),
     path(
         "administration/knowledge/import/",
-        api_setup.KnowledgeImportView.as_view(),
+        knowledge_api.KnowledgeImportView.as_view(),
         name="api-knowledge-import",
     ),
 ]

@@ -11,9 +11,10 @@ from django.utils import timezone
 
 from cases import services as case_services
 from cases.models import Case, Reply
-from drafting import selectors, services
+from drafting import services
 from drafting.knowledge import ArticleData
 from drafting.models import Suggestion
+from drafting.suggestions import selectors
 from tests.factories import make_case
 
 pytestmark = pytest.mark.django_db

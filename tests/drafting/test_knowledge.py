@@ -13,9 +13,9 @@ from django.core.management import CommandError, call_command
 
 from drafting import services
 from drafting.knowledge import KnowledgeFileError, parse_service_public_xml, read_knowledge_file
+from drafting.knowledge.retrieval import bm25_search
+from drafting.knowledge.text import analyse
 from drafting.models import KnowledgeArticle, Passage, Posting, SearchDocument
-from drafting.retrieval import bm25_search
-from drafting.text import analyse
 from tests.factories import make_administration
 
 pytestmark = pytest.mark.django_db

@@ -10,8 +10,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from accounts.models import AuditEntry
+from drafting.knowledge.retrieval import get_retrievers
 from drafting.models import KnowledgeArticle, Passage, SearchDocument
-from drafting.retrieval import get_retrievers
 from tests.factories import make_topic
 
 pytestmark = pytest.mark.django_db

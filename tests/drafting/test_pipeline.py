@@ -5,9 +5,10 @@ from __future__ import annotations
 import pytest
 
 from cases import services as case_services
-from drafting import pipeline, services, tasks
+from drafting import services, tasks
 from drafting.models import Suggestion
-from drafting.pipeline import DraftValidationError, validate_draft
+from drafting.suggestions import pipeline
+from drafting.suggestions.pipeline import DraftValidationError, validate_draft
 from tests.factories import make_case
 
 
@@ -132,7 +133,7 @@ def test_offline_draft_reuses_a_close_past_answer(
 
 
 def test_usager_text_cannot_close_the_prompt_delimiters(tenant_a, vitale_article):
-    from drafting.prompts import PROMPT, prompt_inputs
+    from drafting.suggestions.prompts import PROMPT, prompt_inputs
 
     inputs = prompt_inputs(
         administration="CAF",

@@ -1,4 +1,4 @@
-"""Pseudonymisation before a remote model sees a usager's text (drafting/pseudonymise.py).
+"""Pseudonymisation before a remote model sees a usager's text (drafting/suggestions/pseudonymise/).
 
 Pure functions: no database, no Django settings. Every identifier below is made up; NIR keys
 and IBAN checksums are valid so that nothing passes only because it is malformed.
@@ -13,7 +13,7 @@ import unicodedata
 import pytest
 
 from devtools.pii_corpus import control_texts, generate_corpus, measure
-from drafting.pseudonymise import (
+from drafting.suggestions.pseudonymise import (
     Pseudonymised,
     find_leftover_placeholders,
     pseudonymise,

@@ -14,9 +14,9 @@ from cases.models import Case
 from devtools.evaluation import QUESTIONS_FILE, evaluate, load_questions
 from drafting import services
 from drafting.knowledge import ArticleData, read_knowledge_file
+from drafting.knowledge.retrieval import DatabaseBM25Retriever, bm25_search, get_retrievers
+from drafting.knowledge.text import analyse, query_terms, strip_accents
 from drafting.models import KnowledgeArticle, Posting, SearchDocument
-from drafting.retrieval import DatabaseBM25Retriever, bm25_search, get_retrievers
-from drafting.text import analyse, query_terms, strip_accents
 from tests.factories import make_case
 
 pytestmark = pytest.mark.django_db

@@ -3,7 +3,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from accounts.models import Administration
-from drafting.services import KnowledgeImportError, knowledge_import
+from drafting.knowledge.services import KnowledgeImportError, knowledge_import
 
 
 class Command(BaseCommand):

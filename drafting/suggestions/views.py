@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET, require_POST
 
-from accounts.permissions import WORK_CASES, has_administration_perm
+from accounts.access import may, requires
+from accounts.permissions import VIEW_CASES, WORK_CASES
 from cases.models import Case
 from cases.selectors import case_get
 
@@ -19,6 +19,8 @@ from .models import Suggestion
 
 
 def _case(request: HttpRequest, case_pk: int) -> Case:
+    # A case the user may see, else 404; the case policy (cases/permissions.py, being written)
+    # will answer this and ``can_work`` below.
     try:
         return case_get(request.user, pk=case_pk)
     except Case.DoesNotExist as exc:
@@ -38,17 +40,17 @@ def _panel(request: HttpRequest, case: Case, *, discard_form=None, status=200) -
             actor=request.user, suggestion=suggestion
         )
     context["discard_form"] = discard_form or DiscardForm()
-    context["can_work"] = has_administration_perm(request.user, WORK_CASES, case.administration)
+    context["can_work"] = may(request, WORK_CASES, case.administration)
     return render(request, "drafting/_panel.html", context, status=status)
 
 
-@login_required
+@requires(VIEW_CASES)
 @require_GET
 def panel(request: HttpRequest, case_pk: int) -> HttpResponse:
     return _panel(request, _case(request, case_pk))
 
 
-@login_required
+@requires(WORK_CASES)
 @require_POST
 def request_new(request: HttpRequest, case_pk: int) -> HttpResponse:
     case = _case(request, case_pk)
@@ -61,7 +63,7 @@ def request_new(request: HttpRequest, case_pk: int) -> HttpResponse:
     return _panel(request, case)
 
 
-@login_required
+@requires(WORK_CASES)
 @require_POST
 def discard(request: HttpRequest, pk: int) -> HttpResponse:
     try:

@@ -1,4 +1,4 @@
-"""Administrators' pages of drafting: the experiment set-up and the knowledge base.
+"""The administrators' knowledge pages: the list, imports, reading and writing articles.
 
 The administration is the one of the session; a role without the permission gets 403, an
 article of another administration 404 (like one that does not exist).
@@ -7,38 +7,24 @@ article of another administration 404 (like one that does not exist).
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
+from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from accounts.access import administration_for, requires
 from accounts.models import Administration
-from accounts.permissions import MANAGE_EXPERIMENT, MANAGE_SETTINGS, has_administration_perm
+from accounts.permissions import MANAGE_SETTINGS
 from cases.selectors import topics_for
 
-from . import services
-from .backends import backend_label
-from .forms_setup import (
-    ArticleForm,
-    ExperimentForm,
-    KnowledgeUploadForm,
-    backend_choice_value,
-    import_uploads,
-)
-from .models import ExperimentPeriod, KnowledgeArticle
+from . import selectors, services
+from .forms import ArticleForm, KnowledgeUploadForm, import_uploads
+from .models import KnowledgeArticle
 
 ARTICLES_PER_PAGE = 50
-
-
-def _administration(request: HttpRequest, perm: str) -> Administration:
-    administration = getattr(request, "administration", None)
-    if not administration or not has_administration_perm(request.user, perm, administration):
-        raise PermissionDenied
-    return administration
 
 
 def _form_errors(form, exc: ValidationError) -> None:
@@ -46,103 +32,12 @@ def _form_errors(form, exc: ValidationError) -> None:
         form.add_error(field if field in form.fields else None, errors)
 
 
-# --- experiment --------------------------------------------------------------------------------
-
-
-def experiment_periods(administration: Administration):
-    """The administration's periods, newest first, with their number of cases per arm."""
-    return (
-        ExperimentPeriod.objects.filter(administration=administration)
-        .select_related("started_by")
-        .annotate(
-            assisted_cases=Count("arms", filter=Q(arms__arm="assisted")),
-            control_cases=Count("arms", filter=Q(arms__arm="control")),
-        )
-        .order_by("-started_at", "-pk")
-    )
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def experiment(request: HttpRequest) -> HttpResponse:
-    administration = _administration(request, MANAGE_EXPERIMENT)
-    running = services.running_period(administration.pk)
-    status = 200
-    if request.method == "POST":
-        form = ExperimentForm(request.POST)
-        if form.is_valid():
-            backend, model_name = form.backend_pair()
-            try:
-                services.experiment_configure(
-                    actor=request.user,
-                    administration=administration,
-                    assisted_percent=form.cleaned_data["assisted_percent"],
-                    backend=backend,
-                    model_name=model_name,
-                )
-            except ValidationError as exc:
-                _form_errors(form, exc)
-            else:
-                messages.success(
-                    request,
-                    _("The experiment set-up changed: a new period starts now.")
-                    if running
-                    else _("The experiment has started."),
-                )
-                return redirect("drafting:experiment")
-        status = 400
-    else:
-        initial = {"assisted_percent": 50, "backend": backend_choice_value("offline", "")}
-        if running is not None:
-            initial = {
-                "assisted_percent": int(running.assisted_share * 100),
-                "backend": backend_choice_value(running.backend, running.model_name),
-            }
-        form = ExperimentForm(initial=initial)
-    periods = list(experiment_periods(administration))
-    for period in periods:
-        period.percent = (period.assisted_share * 100).normalize()
-        period.backend_label = backend_label(period.backend, period.model_name)
-    return render(
-        request,
-        "drafting/experiment.html",
-        {
-            "running": next((p for p in periods if p.ended_at is None), None),
-            "periods": periods,
-            "form": form,
-            "has_volunteer": services.experiment_has_volunteer(administration),
-        },
-        status=status,
-    )
-
-
-@login_required
-@require_POST
-def experiment_stop(request: HttpRequest) -> HttpResponse:
-    administration = _administration(request, MANAGE_EXPERIMENT)
-    try:
-        services.experiment_end(actor=request.user, administration=administration)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(
-            request,
-            _("The experiment is stopped. Its periods, cases and drafts are all kept."),
-        )
-    return redirect("drafting:experiment")
-
-
 # --- knowledge ---------------------------------------------------------------------------------
 
 
-def _article(request: HttpRequest, administration: Administration, pk: int) -> KnowledgeArticle:
-    """An article the administrator may read: their own or a national one; else 404."""
+def _article(administration: Administration, pk: int) -> KnowledgeArticle:
     article = (
-        KnowledgeArticle.objects.filter(
-            Q(administration__isnull=True) | Q(administration=administration), pk=pk
-        )
-        .select_related("topic")
-        .first()
+        selectors.articles_readable(administration).select_related("topic").filter(pk=pk).first()
     )
     if article is None:
         raise Http404(_("No such article."))
@@ -178,16 +73,16 @@ def _knowledge_page(
     )
 
 
-@login_required
+@requires(MANAGE_SETTINGS)
 @require_GET
 def knowledge(request: HttpRequest) -> HttpResponse:
-    return _knowledge_page(request, _administration(request, MANAGE_SETTINGS))
+    return _knowledge_page(request, administration_for(request, MANAGE_SETTINGS))
 
 
-@login_required
+@requires(MANAGE_SETTINGS)
 @require_POST
 def knowledge_upload(request: HttpRequest) -> HttpResponse:
-    administration = _administration(request, MANAGE_SETTINGS)
+    administration = administration_for(request, MANAGE_SETTINGS)
     form = KnowledgeUploadForm(request.POST, request.FILES)
     errors: list[str] = []
     if form.is_valid():
@@ -209,10 +104,10 @@ def knowledge_upload(request: HttpRequest) -> HttpResponse:
     return _knowledge_page(request, administration, upload_errors=errors, status=400)
 
 
-@login_required
+@requires(MANAGE_SETTINGS)
 @require_http_methods(["GET", "POST"])
 def article_new(request: HttpRequest) -> HttpResponse:
-    administration = _administration(request, MANAGE_SETTINGS)
+    administration = administration_for(request, MANAGE_SETTINGS)
     topics = list(topics_for(administration))
     form = ArticleForm(request.POST or None, topics=topics)
     if request.method == "POST" and form.is_valid():
@@ -241,12 +136,12 @@ def article_new(request: HttpRequest) -> HttpResponse:
     )
 
 
-@login_required
+@requires(MANAGE_SETTINGS)
 @require_http_methods(["GET", "POST"])
 def article(request: HttpRequest, pk: int) -> HttpResponse:
     """Read any visible article; edit the administration's own ones."""
-    administration = _administration(request, MANAGE_SETTINGS)
-    article = _article(request, administration, pk)
+    administration = administration_for(request, MANAGE_SETTINGS)
+    article = _article(administration, pk)
     editable = article.administration_id == administration.pk
     if request.method == "POST" and not editable:
         raise PermissionDenied(_("National articles are read-only."))
@@ -297,11 +192,11 @@ def article(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@login_required
+@requires(MANAGE_SETTINGS)
 @require_POST
 def article_active(request: HttpRequest, pk: int) -> HttpResponse:
-    administration = _administration(request, MANAGE_SETTINGS)
-    article = _article(request, administration, pk)
+    administration = administration_for(request, MANAGE_SETTINGS)
+    article = _article(administration, pk)
     active = request.POST.get("active") == "1"
     try:
         services.article_retire(

@@ -1,4 +1,5 @@
-"""API of the administrators' drafting set-up: the experiment and the knowledge base.
+"""API of the knowledge base: the articles agents read, and the administrators' own articles
+and imports.
 
 The administration is the one of the session (or token), never a request field. A role
 without the permission gets 403; an article of another administration 404.
@@ -14,129 +15,106 @@ from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts.api_auth import request_administration
+from accounts import access
+from accounts.access import AccessRule, administration_for, current_administration
+from accounts.api.common import IdField, TextField
 from accounts.models import Administration
-from accounts.permissions import MANAGE_EXPERIMENT, MANAGE_SETTINGS, has_administration_perm
+from accounts.permissions import MANAGE_SETTINGS, VIEW_CASES
 from cases.models import Topic
 
-from . import services
-from .backends import backend_label, backends_offered
-from .forms_setup import KnowledgeUploadForm, import_uploads
-from .models import ExperimentPeriod, KnowledgeArticle
+from . import selectors, services
+from .forms import KnowledgeUploadForm, import_uploads
+from .models import KnowledgeArticle
+
+# --- the articles agents read -------------------------------------------------------------
 
 
-def administration_for(request, perm: str) -> Administration:
-    """The request's administration, if the user holds ``perm`` on it; else 403."""
-    administration = request_administration(request)
-    if not administration or not has_administration_perm(request.user, perm, administration):
-        raise PermissionDenied()
-    return administration
-
-
-# --- experiment --------------------------------------------------------------------------------
-
-
-class PeriodSerializer(serializers.ModelSerializer):
-    assisted_percent = serializers.SerializerMethodField()
-    unit = serializers.SerializerMethodField()
-    backend_label = serializers.SerializerMethodField()
-    started_by = serializers.SerializerMethodField()
+class ArticleSerializer(serializers.ModelSerializer):
+    topic = serializers.IntegerField(source="topic_id", allow_null=True, read_only=True)
+    # Empty for articles without a source: a plain string, not a "uri" that "" would violate.
+    source_url = serializers.CharField(read_only=True)
+    national = serializers.SerializerMethodField()
 
     class Meta:
-        model = ExperimentPeriod
+        model = KnowledgeArticle
         fields = [
             "id",
-            "assisted_share",
-            "assisted_percent",
-            "unit",
-            "backend",
-            "model_name",
-            "backend_label",
-            "started_at",
-            "ended_at",
-            "started_by",
+            "external_id",
+            "title",
+            "summary",
+            "source_url",
+            "topic",
+            "national",
+            "is_active",
+            "updated_on",
         ]
         read_only_fields = fields
 
-    def get_assisted_percent(self, period) -> float:
-        return float(period.assisted_share * 100)
-
-    def get_unit(self, period) -> str:
-        return "case"
-
-    def get_backend_label(self, period) -> str:
-        return backend_label(period.backend, period.model_name)
-
-    def get_started_by(self, period) -> str:
-        return period.started_by.email if period.started_by else ""
+    def get_national(self, article: KnowledgeArticle) -> bool:
+        return article.administration_id is None
 
 
-class OfferedBackendSerializer(serializers.Serializer):
-    backend = serializers.CharField()
-    model_name = serializers.CharField(allow_blank=True)
-    label = serializers.CharField()
+class ArticleDetailSerializer(ArticleSerializer):
+    class Meta(ArticleSerializer.Meta):
+        fields = [*ArticleSerializer.Meta.fields, "body"]
+        read_only_fields = fields
 
 
-class ExperimentSerializer(serializers.Serializer):
-    running = PeriodSerializer(allow_null=True)
-    has_volunteer = serializers.BooleanField()
-    backends_offered = OfferedBackendSerializer(many=True)
-    periods = PeriodSerializer(many=True)
+class ArticlePageSerializer(serializers.Serializer):
+    next = serializers.CharField(allow_null=True)
+    results = ArticleSerializer(many=True)
 
 
-class ExperimentConfigureSerializer(serializers.Serializer):
-    assisted_percent = serializers.IntegerField(min_value=1, max_value=99)
-    backend = serializers.CharField(max_length=32)
-    model_name = serializers.CharField(max_length=200, required=False, allow_blank=True)
+class ArticleQuerySerializer(serializers.Serializer):
+    q = TextField(required=False, allow_blank=True, max_length=200)
+    national = serializers.BooleanField(required=False, allow_null=True, default=None)
+    after = IdField(required=False, help_text="Id of the last article of the previous page.")
+    size = serializers.IntegerField(required=False, min_value=1, max_value=200, default=50)
 
 
-def _experiment_payload(administration: Administration) -> dict:
-    periods = list(
-        ExperimentPeriod.objects.filter(administration=administration)
-        .select_related("started_by")
-        .order_by("-started_at", "-pk")
-    )
-    return {
-        "running": next((p for p in periods if p.ended_at is None), None),
-        "has_volunteer": services.experiment_has_volunteer(administration),
-        "backends_offered": [
-            {"backend": b, "model_name": m, "label": backend_label(b, m)}
-            for b, m in backends_offered()
-        ],
-        "periods": periods,
-    }
-
-
-class ExperimentView(APIView):
-    @extend_schema(responses=ExperimentSerializer, summary="The experiment: state and periods")
-    def get(self, request):
-        administration = administration_for(request, MANAGE_EXPERIMENT)
-        return Response(ExperimentSerializer(_experiment_payload(administration)).data)
+class ArticleListView(APIView):
+    access_rule = AccessRule("permission", perm=VIEW_CASES)
 
     @extend_schema(
-        request=ExperimentConfigureSerializer,
-        responses={201: PeriodSerializer},
-        summary="Start the experiment or change its set-up (a new frozen period)",
+        parameters=[ArticleQuerySerializer],
+        responses=ArticlePageSerializer,
+        operation_id="knowledge_articles_list",
+        summary="Knowledge articles (national and the administration's own), by id",
     )
-    def post(self, request):
-        administration = administration_for(request, MANAGE_EXPERIMENT)
-        serializer = ExperimentConfigureSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        period = services.experiment_configure(
-            actor=request.user, administration=administration, **serializer.validated_data
+    def get(self, request):
+        administration = administration_for(request, VIEW_CASES)
+        query = ArticleQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        params = query.validated_data
+        rows = selectors.articles_in_use(administration).order_by("id")
+        if params.get("q"):
+            rows = rows.filter(title__icontains=params["q"])
+        if params["national"] is not None:
+            rows = rows.filter(administration__isnull=params["national"])
+        if params.get("after"):
+            rows = rows.filter(id__gt=params["after"])
+        page = list(rows[: params["size"] + 1])
+        next_url = None
+        if len(page) > params["size"]:
+            page = page[: params["size"]]
+            query_dict = request.query_params.copy()
+            query_dict["after"] = str(page[-1].pk)
+            next_url = request.build_absolute_uri(f"{request.path}?{query_dict.urlencode()}")
+        return Response({"next": next_url, "results": ArticleSerializer(page, many=True).data})
+
+
+class ArticleDetailView(APIView):
+    access_rule = AccessRule("permission", perm=VIEW_CASES)
+
+    @extend_schema(responses=ArticleDetailSerializer, summary="One knowledge article")
+    def get(self, request, pk: int):
+        administration = administration_for(request, VIEW_CASES)
+        return Response(
+            ArticleDetailSerializer(selectors.articles_in_use(administration).get(pk=pk)).data
         )
-        return Response(PeriodSerializer(period).data, status=status.HTTP_201_CREATED)
 
 
-class ExperimentStopView(APIView):
-    @extend_schema(request=None, responses=PeriodSerializer, summary="Stop the experiment")
-    def post(self, request):
-        administration = administration_for(request, MANAGE_EXPERIMENT)
-        period = services.experiment_end(actor=request.user, administration=administration)
-        return Response(PeriodSerializer(period).data)
-
-
-# --- knowledge ---------------------------------------------------------------------------------
+# --- administrators: their own articles and imports ------------------------------------
 
 
 class AdministrationArticleSerializer(serializers.ModelSerializer):
@@ -188,10 +166,8 @@ class AdministrationArticleWriteSerializer(serializers.Serializer):
         return topic
 
 
-def _article_for(administration: Administration, pk: int) -> KnowledgeArticle:
-    article = KnowledgeArticle.objects.filter(
-        Q(administration__isnull=True) | Q(administration=administration), pk=pk
-    ).first()
+def _article_for(administration: Administration | None, pk: int) -> KnowledgeArticle:
+    article = selectors.article_readable(administration, pk)
     if article is None:
         raise NotFound()
     return article
@@ -200,7 +176,9 @@ def _article_for(administration: Administration, pk: int) -> KnowledgeArticle:
 ARTICLE_LIST_LIMIT = 200
 
 
-class ArticleListView(APIView):
+class AdministrationArticleListView(APIView):
+    access_rule = AccessRule("permission", perm=MANAGE_SETTINGS)
+
     @extend_schema(
         responses=AdministrationArticleSerializer(many=True),
         summary="The administration's own articles (?scope=national: the national fiches)",
@@ -235,13 +213,17 @@ class ArticleListView(APIView):
         )
 
 
-class ArticleDetailView(APIView):
+class AdministrationArticleDetailView(APIView):
+    # Tenant first: the article lookup answers 404 for another administration's article, for
+    # every role, before the role's 403 (``administration_for`` in each method).
+    access_rule = access.MEMBER
+
     @extend_schema(
         responses=AdministrationArticleSerializer, summary="One article (own or national)"
     )
     def get(self, request, pk: int):
         # Tenant first: another administration's article is 404 for every role.
-        article = _article_for(request_administration(request), pk)
+        article = _article_for(current_administration(request), pk)
         administration_for(request, MANAGE_SETTINGS)
         return Response(AdministrationArticleSerializer(article).data)
 
@@ -251,7 +233,7 @@ class ArticleDetailView(APIView):
         summary="Edit, retire (is_active false) or bring back an own article",
     )
     def patch(self, request, pk: int):
-        article = _article_for(request_administration(request), pk)
+        article = _article_for(current_administration(request), pk)
         administration = administration_for(request, MANAGE_SETTINGS)
         if article.administration_id is None:
             raise PermissionDenied("National articles are read-only.")
@@ -290,6 +272,7 @@ class ImportResultSerializer(serializers.Serializer):
 
 
 class KnowledgeImportView(APIView):
+    access_rule = AccessRule("permission", perm=MANAGE_SETTINGS)
     parser_classes = [MultiPartParser]
 
     @extend_schema(

@@ -1,19 +1,24 @@
-"""Drafting API: a case's current suggestion, a new draft, shown and discard."""
+"""Drafting API: a case's current suggestion, a new draft, shown and discard.
+
+The door lets in members who may view (GET) or work (POST) cases; the case or suggestion is
+then looked up among those the user may see (404 otherwise), and the services check the
+volunteer's consent and the experiment arm.
+"""
 
 from __future__ import annotations
 
-from django.db.models import Q
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts.api.common import IdField, TextField, administration_or_denied, require_perm
-from accounts.permissions import VIEW_CASES
+from accounts.access import AccessRule, administration_for
+from accounts.api.common import TextField
+from accounts.permissions import VIEW_CASES, WORK_CASES
 from cases.api.cases import case_for_request
 
 from . import selectors, services
-from .models import KnowledgeArticle, Suggestion
+from .models import Suggestion
 
 
 class SourceSerializer(serializers.Serializer):
@@ -77,12 +82,14 @@ class DiscardSerializer(serializers.Serializer):
 def _suggestion_for_request(request, pk: int) -> Suggestion:
     """A suggestion of the request's administration only (a token acts only inside its own)."""
     suggestion = selectors.suggestion_get(request.user, pk)
-    if suggestion.administration_id != administration_or_denied(request).pk:
+    if suggestion.administration_id != administration_for(request).pk:
         raise Suggestion.DoesNotExist
     return suggestion
 
 
 class CaseSuggestionView(APIView):
+    access_rule = AccessRule("permission", perm=VIEW_CASES, per_method={"POST": WORK_CASES})
+
     @extend_schema(responses=SuggestionSerializer, summary="The case's current suggestion")
     def get(self, request, case_id: int):
         case = case_for_request(request, case_id)
@@ -106,6 +113,8 @@ class CaseSuggestionView(APIView):
 
 
 class SuggestionShownView(APIView):
+    access_rule = AccessRule("permission", perm=VIEW_CASES)
+
     @extend_schema(
         request=None, responses=SuggestionSerializer, summary="Record that the agent saw the draft"
     )
@@ -116,6 +125,8 @@ class SuggestionShownView(APIView):
 
 
 class SuggestionDiscardView(APIView):
+    access_rule = AccessRule("permission", perm=WORK_CASES)
+
     @extend_schema(
         request=DiscardSerializer,
         responses=SuggestionSerializer,
@@ -132,88 +143,3 @@ class SuggestionDiscardView(APIView):
             comment=serializer.validated_data.get("comment", ""),
         )
         return Response(SuggestionSerializer(suggestion).data)
-
-
-class ArticleSerializer(serializers.ModelSerializer):
-    topic = serializers.IntegerField(source="topic_id", allow_null=True, read_only=True)
-    # Empty for articles without a source: a plain string, not a "uri" that "" would violate.
-    source_url = serializers.CharField(read_only=True)
-    national = serializers.SerializerMethodField()
-
-    class Meta:
-        model = KnowledgeArticle
-        fields = [
-            "id",
-            "external_id",
-            "title",
-            "summary",
-            "source_url",
-            "topic",
-            "national",
-            "is_active",
-            "updated_on",
-        ]
-        read_only_fields = fields
-
-    def get_national(self, article: KnowledgeArticle) -> bool:
-        return article.administration_id is None
-
-
-class ArticleDetailSerializer(ArticleSerializer):
-    class Meta(ArticleSerializer.Meta):
-        fields = [*ArticleSerializer.Meta.fields, "body"]
-        read_only_fields = fields
-
-
-class ArticlePageSerializer(serializers.Serializer):
-    next = serializers.CharField(allow_null=True)
-    results = ArticleSerializer(many=True)
-
-
-class ArticleQuerySerializer(serializers.Serializer):
-    q = TextField(required=False, allow_blank=True, max_length=200)
-    national = serializers.BooleanField(required=False, allow_null=True, default=None)
-    after = IdField(required=False, help_text="Id of the last article of the previous page.")
-    size = serializers.IntegerField(required=False, min_value=1, max_value=200, default=50)
-
-
-def _articles_for(administration):
-    return KnowledgeArticle.objects.filter(
-        Q(administration__isnull=True) | Q(administration=administration), is_active=True
-    )
-
-
-class ArticleListView(APIView):
-    @extend_schema(
-        parameters=[ArticleQuerySerializer],
-        responses=ArticlePageSerializer,
-        operation_id="knowledge_articles_list",
-        summary="Knowledge articles (national and the administration's own), by id",
-    )
-    def get(self, request):
-        administration = require_perm(request, VIEW_CASES)
-        query = ArticleQuerySerializer(data=request.query_params)
-        query.is_valid(raise_exception=True)
-        params = query.validated_data
-        rows = _articles_for(administration).order_by("id")
-        if params.get("q"):
-            rows = rows.filter(title__icontains=params["q"])
-        if params["national"] is not None:
-            rows = rows.filter(administration__isnull=params["national"])
-        if params.get("after"):
-            rows = rows.filter(id__gt=params["after"])
-        page = list(rows[: params["size"] + 1])
-        next_url = None
-        if len(page) > params["size"]:
-            page = page[: params["size"]]
-            query_dict = request.query_params.copy()
-            query_dict["after"] = str(page[-1].pk)
-            next_url = request.build_absolute_uri(f"{request.path}?{query_dict.urlencode()}")
-        return Response({"next": next_url, "results": ArticleSerializer(page, many=True).data})
-
-
-class ArticleDetailView(APIView):
-    @extend_schema(responses=ArticleDetailSerializer, summary="One knowledge article")
-    def get(self, request, pk: int):
-        administration = require_perm(request, VIEW_CASES)
-        return Response(ArticleDetailSerializer(_articles_for(administration).get(pk=pk)).data)

@@ -6,6 +6,7 @@ from accounts.models import User
 from accounts.selectors import is_volunteer
 from cases.models import Case
 from cases.selectors import cases_visible_to
+from drafting.experiment.models import Arm, CaseArm
 
 from .models import Suggestion
 
@@ -27,8 +28,6 @@ def panel_context(user: User, case: Case) -> dict:
     """What the suggestion panel shows. Control cases, and anyone who has not volunteered
     (approved, with their own recorded consent), get nothing at all: no label, no hint, so that
     the agent's work is not biased."""
-    from .models import Arm, CaseArm
-
     if not is_volunteer(user, case.administration_id):
         return {"case": case, "hidden": True}
     arm = CaseArm.objects.filter(case=case).values_list("arm", flat=True).first()

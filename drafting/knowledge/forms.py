@@ -1,4 +1,4 @@
-"""Forms of the administrators' pages: the experiment set-up and the knowledge base."""
+"""Forms of the administrators' knowledge pages: uploading fiches, writing an article."""
 
 from __future__ import annotations
 
@@ -10,50 +10,10 @@ from django.utils.text import get_valid_filename
 from django.utils.translation import gettext_lazy as _
 
 from . import services
-from .backends import backend_label, backends_offered
-from .knowledge import SUFFIXES
+from .fiches import SUFFIXES
 
 # Django refuses more files in one request (DATA_UPLOAD_MAX_NUMBER_FILES, 100 by default).
 MAX_UPLOAD_FILES = 100
-
-
-def backend_choice_value(backend: str, model_name: str) -> str:
-    return f"{backend}:{model_name}"
-
-
-class ExperimentForm(forms.Form):
-    assisted_percent = forms.IntegerField(
-        label=_("Assisted share (%)"),
-        help_text=_(
-            "Share of new cases that get an AI draft, from 1 to 99 %. The other cases are the "
-            "control group."
-        ),
-        min_value=1,
-        max_value=99,
-        error_messages={
-            "required": _("Enter the assisted share."),
-            "invalid": _("Enter a whole number."),
-            "min_value": _("The assisted share is a whole percentage from 1 to 99."),
-            "max_value": _("The assisted share is a whole percentage from 1 to 99."),
-        },
-    )
-    backend = forms.ChoiceField(
-        label=_("Drafting backend and model"),
-        error_messages={
-            "required": _("Choose a drafting backend and model that the platform offers."),
-            "invalid_choice": _("Choose a drafting backend and model that the platform offers."),
-        },
-    )
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["backend"].choices = [
-            (backend_choice_value(b, m), backend_label(b, m)) for b, m in backends_offered()
-        ]
-
-    def backend_pair(self) -> tuple[str, str]:
-        backend, _sep, model_name = self.cleaned_data["backend"].partition(":")
-        return backend, model_name
 
 
 class MultipleFileInput(forms.ClearableFileInput):

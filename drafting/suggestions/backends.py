@@ -15,7 +15,7 @@ from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage, BaseMessage
 from langchain_core.outputs import ChatGeneration, ChatResult
 
-from .text import analyse
+from drafting.knowledge.text import analyse
 
 OFFLINE_MODEL_NAME = "guichet-offline-1"
 

@@ -1,0 +1,151 @@
+"""French text normalisation for retrieval: the same function indexes and queries.
+
+Lower-case, elisions split (l', d', qu'...), stop words dropped, Snowball French stemming on
+the accented word (the stemmer's rules expect accents), then accents stripped from the stem so
+that "écrire" and "ecrire" meet. A small lexicon expands the abbreviations usagers write.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import Counter
+from functools import lru_cache
+
+import snowballstemmer
+
+_STEMMER = snowballstemmer.stemmer("french")
+_WORD_RE = re.compile(r"[0-9a-zà-öø-ÿœæ]+", re.IGNORECASE)
+_ELISION_RE = re.compile(r"\b(?:l|d|j|m|n|s|t|c|qu|jusqu|lorsqu|puisqu|quoiqu)['’`]", re.I)
+# Placeholders left by pseudonymisation ([NOM_1], [EMAIL]) carry no meaning for retrieval.
+_PLACEHOLDER_RE = re.compile(r"\[[A-Z_]+(?:_\d+)?\]")
+
+STOP_WORDS = frozenset(
+    """
+    a à afin ai aie aient aies ait alors as au aucun aucune aupres auquel aura aurai
+    auraient aurais aurait auras aurez auriez aurions aurons auront aussi autre autres aux
+    auxquelles auxquels avaient avais avait avant avec avez aviez avions avoir avons ayant
+    ayez ayons bon bonjour bonsoir car ce ceci cela celle celles celui cependant certain
+    certaine certains ces cet cette ceux chaque chez ci comme comment d dans de des deja
+    déjà depuis dois doit donc dont du elle elles en encore entre es est et etaient étaient
+    etais étais etait était etant étant ete été etes êtes etiez étiez etions étions etre
+    être eu eue eues eurent eus eusse eussent eusses eussiez eussions eut eux fais fait
+    faire faites fois font fut furent fus fusse fussent hui ici il ils j je jusqu l la le
+    les leur leurs lors lui m ma madame mais me meme même mes moi mon monsieur merci n ne ni
+    nos notre nous on ont ou où par parce pas peu peut peuvent peux plus pour pourquoi puis
+    qu quand que quel quelle quelles quels qui quoi s sa sans se sera serai seraient serais
+    serait seras serez seriez serions serons seront ses si sien sienne soi soient sois soit
+    sommes son sont sous soyez soyons suis sur t ta te tes toi ton tous tout toute toutes
+    tres très tu un une unes uns va vais vas vers voici voila voilà vont vos votre vous vu y
+    jai jais cordialement salutations svp stp bien beaucoup etc oui non ca ça cest
+    """.split()  # noqa: SIM905 - a word list reads best as prose
+)
+
+# Abbreviations and informal words usagers write, expanded to the words the fiches use.
+LEXICON: dict[str, str] = {
+    "cni": "carte nationale identité",
+    "apl": "aide personnalisée logement apl",
+    "als": "allocation logement sociale",
+    "alf": "allocation logement familiale",
+    "caf": "caf caisse allocations familiales",
+    "cpam": "cpam caisse assurance maladie",
+    "secu": "sécurité sociale assurance maladie",
+    "sécu": "sécurité sociale assurance maladie",
+    "ameli": "ameli assurance maladie",
+    "mutuelle": "mutuelle complémentaire santé",
+    "css": "complémentaire santé solidaire",
+    "cmu": "complémentaire santé solidaire",
+    "ij": "indemnités journalières",
+    "rsa": "rsa revenu solidarité active",
+    "aah": "aah allocation adulte handicapé",
+    "mdph": "mdph maison départementale personnes handicapées",
+    "paje": "paje prestation accueil jeune enfant",
+    "are": "allocation retour emploi chômage",
+    "chomage": "chômage allocation demandeur emploi",
+    "pole": "france travail",
+    "ft": "france travail",
+    "impots": "impôts impôt",
+    "impot": "impôt",
+    "pas": "prélèvement source",
+    "ants": "ants titres sécurisés",
+    "permis": "permis conduire",
+    "immat": "immatriculation carte grise",
+    "aspa": "aspa allocation solidarité personnes âgées minimum vieillesse",
+    "crous": "crous bourse étudiant",
+    "paumé": "perdu perte",
+    "paume": "perdu perte",
+    "perdue": "perte perdu",
+    "perdu": "perte perdu",
+    "volé": "vol volé",
+    "volée": "vol volé",
+    "vole": "vol volé",
+    "bebe": "naissance enfant",
+    "bébé": "naissance enfant",
+    "naitre": "naissance",
+    "naître": "naissance",
+    "né": "naissance",
+    "demenagement": "déménagement changement adresse",
+    "déménagement": "déménagement changement adresse",
+    "demenage": "déménagement changement adresse",
+    "déménagé": "déménagement changement adresse",
+    "boulot": "emploi travail",
+    "taf": "emploi travail",
+    "toucher": "percevoir versement",
+    "touche": "percevoir versement",
+    "sous": "argent montant",
+    "tune": "argent montant",
+    "fric": "argent montant",
+    "retraité": "retraite",
+    "papiers": "papiers identité",
+    "rdv": "rendez-vous",
+    "mail": "courriel adresse électronique",
+    "mdp": "mot passe",
+    "fc": "franceconnect",
+}
+
+
+def strip_accents(value: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", value)
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+@lru_cache(maxsize=200_000)
+def _stem(word: str) -> str:
+    return strip_accents(_STEMMER.stemWord(word))
+
+
+def _words(text: str) -> list[str]:
+    text = _PLACEHOLDER_RE.sub(" ", text)
+    text = _ELISION_RE.sub(" ", text.lower().replace("œ", "oe").replace("æ", "ae"))
+    return _WORD_RE.findall(text)
+
+
+def analyse(text: str, *, expand: bool = False) -> list[str]:
+    """The index terms of ``text``, in order (repetitions kept for term frequencies)."""
+    terms: list[str] = []
+    for word in _words(text):
+        if expand and word in LEXICON:
+            terms.extend(analyse(LEXICON[word]))
+            continue
+        if word in STOP_WORDS or strip_accents(word) in STOP_WORDS:
+            continue
+        if len(word) < 2 and not word.isdigit():
+            continue
+        stem = _stem(word)
+        if stem:
+            terms.append(stem[:60])
+    return terms
+
+
+def term_frequencies(text: str) -> Counter[str]:
+    return Counter(analyse(text))
+
+
+def query_terms(text: str, *, limit: int = 40) -> list[str]:
+    """Distinct terms of a question (with the lexicon's expansions), in order of appearance."""
+    seen: dict[str, None] = {}
+    for term in analyse(text, expand=True):
+        seen.setdefault(term, None)
+        if len(seen) >= limit:
+            break
+    return list(seen)

@@ -1,0 +1,26 @@
+"""Every table of drafting, importable from one place (``from drafting.models import Suggestion``).
+
+The models live in their rooms (``drafting/knowledge/``, ``drafting/experiment/``,
+``drafting/suggestions/``); the impact report's fact tables live here, in ``impact.py``.
+"""
+
+from drafting.answers.models import BankAnswer
+from drafting.experiment.models import Arm, CaseArm, ExperimentPeriod
+from drafting.knowledge.models import KnowledgeArticle, Passage, Posting, SearchDocument
+from drafting.suggestions.models import Suggestion
+
+from .impact import ImpactCase, ImpactDraft
+
+__all__ = [
+    "Arm",
+    "BankAnswer",
+    "CaseArm",
+    "ExperimentPeriod",
+    "ImpactCase",
+    "ImpactDraft",
+    "KnowledgeArticle",
+    "Passage",
+    "Posting",
+    "SearchDocument",
+    "Suggestion",
+]

@@ -1,0 +1,2 @@
+"""Suggestions: the drafting pipeline, its backends and prompt, pseudonymisation, and the
+agent's panel and decision."""

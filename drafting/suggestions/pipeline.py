@@ -1,0 +1,279 @@
+"""The drafting pipeline (ARCHITECTURE §4): claim, retrieve, pseudonymise, prompt, model,
+validate, re-identify, store.
+
+The model is called outside any database transaction: the claim and the result are two
+short writes around it. Remote failures (timeout, 429, 5xx, invalid output) are retried with
+backoff, then fall back to the offline model; the suggestion records what happened.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import re
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
+from langchain_core.messages import AIMessage
+from langchain_core.runnables import Runnable, RunnableLambda
+
+from cases.models import Case
+from drafting.experiment.selectors import running_period
+from drafting.knowledge.retrieval import get_retrievers
+
+from .backends import OFFLINE_MODEL_NAME, build_chat_model
+from .models import Suggestion
+from .prompts import PROMPT, PROMPT_VERSION, Source, prompt_inputs
+from .pseudonymise import find_leftover_placeholders, pseudonymise, reidentify
+
+logger = logging.getLogger(__name__)
+
+MIN_DRAFT_CHARS = 120
+MAX_DRAFT_CHARS = 8_000
+_CITATION_RE = re.compile(r"\[(\d{1,3})\]")
+
+
+class DraftValidationError(ValueError):
+    """The model's output cannot be shown to an agent as it is."""
+
+
+def validate_draft(
+    text: str, *, source_count: int, mapping: dict[str, str], require_citation: bool
+) -> str:
+    """Check a draft written with placeholders; return it re-identified."""
+    text = text.strip()
+    if not MIN_DRAFT_CHARS <= len(text) <= MAX_DRAFT_CHARS:
+        raise DraftValidationError(f"draft length {len(text)} outside bounds")
+    cited = {int(n) for n in _CITATION_RE.findall(text)}
+    unknown = sorted(n for n in cited if not 1 <= n <= source_count)
+    if unknown:
+        raise DraftValidationError(f"cites sources that were not provided: {unknown}")
+    if require_citation and source_count and not cited:
+        raise DraftValidationError("cites none of the provided sources")
+    restored = reidentify(text, mapping)
+    leftovers = find_leftover_placeholders(restored)
+    if leftovers:
+        raise DraftValidationError(f"placeholders left in the draft: {leftovers[:5]}")
+    return restored
+
+
+@dataclass
+class DraftResult:
+    text: str
+    backend: str
+    model_name: str
+    fell_back: bool
+    error: str
+    prompt_tokens: int | None
+    completion_tokens: int | None
+
+
+def _finish(backend: str, model_name: str, validate) -> RunnableLambda:
+    def finish(message: AIMessage) -> dict[str, Any]:
+        usage = message.usage_metadata or {}
+        meta_model = (message.response_metadata or {}).get("model_name") or model_name
+        return {
+            "text": validate(str(message.content), require_citation=backend != "offline"),
+            "backend": backend,
+            "model_name": meta_model,
+            "prompt_tokens": usage.get("input_tokens"),
+            "completion_tokens": usage.get("output_tokens"),
+        }
+
+    return RunnableLambda(finish)
+
+
+def build_chain(
+    *, backend: str, model_name: str, source_count: int, mapping: dict[str, str]
+) -> Runnable:
+    """prompt | model | validation, retried, with the offline model as the fallback."""
+
+    def validate(text: str, *, require_citation: bool) -> str:
+        return validate_draft(
+            text, source_count=source_count, mapping=mapping, require_citation=require_citation
+        )
+
+    offline = (
+        PROMPT | build_chat_model("offline") | _finish("offline", OFFLINE_MODEL_NAME, validate)
+    )
+    if backend == "offline":
+        return offline
+    try:
+        model = build_chat_model(backend, model_name)
+    except ValueError as exc:
+        # The period chose a backend the platform no longer serves (its endpoint was removed
+        # from the settings): the offline drafter writes, recorded as a fallback.
+        unavailable = exc
+        logger.warning("drafting backend %s unavailable: %s", backend, unavailable)
+
+        def offline_instead(inputs: dict[str, Any]) -> dict[str, Any]:
+            result = offline.invoke(inputs)
+            error = f"{type(unavailable).__name__}: {unavailable}"[:2000]
+            return {**result, "fell_back": True, "error": error}
+
+        return RunnableLambda(offline_instead)
+    primary = (PROMPT | model | _finish(backend, model_name, validate)).with_retry(
+        stop_after_attempt=1 + settings.DRAFTING_OPENAI_MAX_RETRIES,
+        wait_exponential_jitter=True,
+        exponential_jitter_params={  # type: ignore[typeddict-unknown-key]
+            # tenacity renamed "initial" to "multiplier"; jitter defaults to a whole second.
+            "multiplier": settings.DRAFTING_RETRY_INITIAL_WAIT,
+            "jitter": settings.DRAFTING_RETRY_INITIAL_WAIT,
+            "max": settings.DRAFTING_RETRY_MAX_WAIT,
+        },
+    )
+
+    def fallback(inputs: dict[str, Any]) -> dict[str, Any]:
+        error = inputs.pop("error", None)
+        logger.warning("drafting backend %s failed, falling back to offline: %r", backend, error)
+        result = offline.invoke(inputs)
+        return {**result, "fell_back": True, "error": f"{type(error).__name__}: {error}"[:2000]}
+
+    return primary.with_fallbacks([RunnableLambda(fallback)], exception_key="error")
+
+
+def _sources_from(documents_passages, documents_cases) -> list[Source]:
+    sources: list[Source] = []
+    best = {
+        "passage": max((d.metadata["score"] for d in documents_passages), default=1.0) or 1.0,
+        "case": max((d.metadata["score"] for d in documents_cases), default=1.0) or 1.0,
+    }
+    for document in [*documents_passages, *documents_cases]:
+        meta = document.metadata
+        ref = {k: meta[k] for k in ("article_id", "passage_id", "case_id") if k in meta}
+        sources.append(
+            Source(
+                number=len(sources) + 1,
+                kind=meta["kind"],
+                title=meta["title"],
+                url=meta.get("url", ""),
+                text=document.page_content,
+                score=meta["score"],
+                ref=ref,
+                pertinence=meta["score"] / best[meta["kind"]],
+            )
+        )
+    return sources
+
+
+def _backend_for(case: Case) -> tuple[str, str]:
+    period = running_period(case.administration_id)
+    if period is not None and period.backend:
+        return period.backend, period.model_name
+    return settings.DRAFTING_BACKEND, ""
+
+
+def draft(case: Case) -> tuple[DraftResult, list[Source], int]:
+    """Write a draft for ``case``: (result, sources, retrieval milliseconds). No DB writes."""
+    started = time.perf_counter()
+    knowledge, past_cases = get_retrievers(case.administration_id)
+    query = f"{case.subject}\n{case.body}"
+    sources = _sources_from(knowledge.invoke(query), past_cases.invoke(query))
+    retrieval_ms = int((time.perf_counter() - started) * 1000)
+
+    names = [case.usager_name] if case.usager_name else []
+    subject = pseudonymise(case.subject, known_names=names)
+    body = pseudonymise(case.body, known_names=names, mapping=subject.mapping)
+    mapping = body.mapping
+    greeting = "Madame, Monsieur,"
+    if case.usager_name:
+        named = pseudonymise(case.usager_name, known_names=names, mapping=mapping)
+        mapping = named.mapping
+        greeting = f"Bonjour {named.text},"
+    administration = case.administration
+    inputs = prompt_inputs(
+        administration=administration.name,
+        subject=subject.text,
+        message=body.text,
+        sources=sources,
+        greeting=greeting,
+        closing=administration.closing,
+        signature=administration.signature or administration.name,
+    )
+    backend, model_name = _backend_for(case)
+    chain = build_chain(
+        backend=backend, model_name=model_name, source_count=len(sources), mapping=mapping
+    )
+    output = chain.invoke(inputs)
+    result = DraftResult(
+        text=output["text"],
+        backend=output["backend"],
+        model_name=output["model_name"],
+        fell_back=output.get("fell_back", False),
+        error=output.get("error") or "",
+        prompt_tokens=output.get("prompt_tokens"),
+        completion_tokens=output.get("completion_tokens"),
+    )
+    return result, sources, retrieval_ms
+
+
+def _source_record(source: Source) -> dict[str, Any]:
+    return {
+        "n": source.number,
+        "kind": source.kind,
+        "title": source.title,
+        "url": source.url,
+        "excerpt": source.text[:1200],
+        "score": source.score,
+        **source.ref,
+    }
+
+
+# A claim older than this is taken to belong to a dead worker and may be claimed again.
+STALE_CLAIM = dt.timedelta(minutes=5)
+
+
+def suggestion_claim(*, suggestion_id: int) -> bool:
+    """Atomically move a suggestion from pending (or a stale run) to running."""
+    now = timezone.now()
+    claimable = Q(status=Suggestion.Status.PENDING) | Q(
+        status=Suggestion.Status.RUNNING, started_at__lt=now - STALE_CLAIM
+    )
+    updated = Suggestion.objects.filter(claimable, pk=suggestion_id).update(
+        status=Suggestion.Status.RUNNING, started_at=now, attempts=F("attempts") + 1
+    )
+    return bool(updated)
+
+
+def suggestion_draft(*, suggestion_id: int) -> Suggestion | None:
+    """Run one suggestion through the pipeline. Idempotent: an unclaimable row is left alone."""
+    if not suggestion_claim(suggestion_id=suggestion_id):
+        return None
+    suggestion = Suggestion.objects.select_related("case__administration").get(pk=suggestion_id)
+    started = time.perf_counter()
+    try:
+        result, sources, retrieval_ms = draft(suggestion.case)
+    except Exception as exc:
+        logger.exception("drafting failed for suggestion %s", suggestion_id)
+        with transaction.atomic():
+            Suggestion.objects.filter(pk=suggestion_id, status=Suggestion.Status.RUNNING).update(
+                status=Suggestion.Status.FAILED,
+                error=f"{type(exc).__name__}: {exc}"[:2000],
+                finished_at=timezone.now(),
+                latency_ms=int((time.perf_counter() - started) * 1000),
+                prompt_version=PROMPT_VERSION,
+            )
+        raise
+    with transaction.atomic():
+        Suggestion.objects.filter(pk=suggestion_id, status=Suggestion.Status.RUNNING).update(
+            status=Suggestion.Status.READY,
+            text=result.text,
+            sources=[_source_record(s) for s in sources],
+            backend=result.backend,
+            model_name=result.model_name,
+            prompt_version=PROMPT_VERSION,
+            fell_back=result.fell_back,
+            error=result.error,
+            retrieval_ms=retrieval_ms,
+            latency_ms=int((time.perf_counter() - started) * 1000),
+            prompt_tokens=result.prompt_tokens,
+            completion_tokens=result.completion_tokens,
+            finished_at=timezone.now(),
+        )
+    suggestion.refresh_from_db()
+    return suggestion
