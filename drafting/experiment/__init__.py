@@ -1,0 +1,1 @@
+"""The drafting experiment: arms, periods, set-up pages and the impact report."""
