@@ -1,6 +1,7 @@
 from django.urls import path
 
-from . import views, views_impact
+from . import views
+from .experiment.impact import views as impact_views
 
 app_name = "drafting"
 
@@ -12,7 +13,7 @@ urlpatterns = [
 
 # The impact report (issue 6).
 urlpatterns += [
-    path("impact/", views_impact.impact_report, name="impact"),
+    path("impact/", impact_views.impact_report, name="impact"),
 ]
 
 # Administrators: the experiment set-up and the knowledge base (drafting/views_setup.py).

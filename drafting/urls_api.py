@@ -1,6 +1,7 @@
 from django.urls import path
 
-from . import api, api_impact
+from . import api
+from .experiment.impact import api as impact_api
 
 urlpatterns = [
     path(
@@ -24,7 +25,7 @@ urlpatterns = [
 
 # The impact report (issue 6).
 urlpatterns += [
-    path("impact/", api_impact.ImpactReportView.as_view(), name="api-impact"),
+    path("impact/", impact_api.ImpactReportView.as_view(), name="api-impact"),
 ]
 
 # Administrators: the experiment set-up and the knowledge base (drafting/api_setup.py).

@@ -1,30 +1,26 @@
-"""What the dashboards share: tables that render as HTML, CSV and XLSX, and chart specs.
+"""A report's tables and chart specs: what a figure renders into.
 
-A figure is computed once (by a selector) into a ``Table``; the page shows it as a chart and
-as a table, and the export of the same table, with the same filters, is a CSV or XLSX file.
+A figure (``cases.reporting.figures``) is computed once into a ``Table``; the page shows it as a
+chart (a spec made by ``chart``) and as a table, the export of the same table is a CSV or XLSX
+file (``cases.reporting.exports``) and the API gives its rows.
 """
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from django.http import HttpResponse
 from django.utils import formats
-from django.utils.text import slugify
-
-XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+from django.utils.functional import Promise
 
 
 @dataclass
 class Table:
     id: str
-    title: str
-    columns: list[str]
+    title: str | Promise
+    columns: list[str | Promise]
     rows: list[list[Any]]
     # Optional drill-down links, same shape as ``rows`` (None where a cell has no link).
     links: list[list[str | None]] | None = None
@@ -33,6 +29,16 @@ class Table:
     def column(self, index: int) -> list[Any]:
         """One column's values, for a chart series."""
         return [row[index] for row in self.rows]
+
+    def as_json(self) -> dict[str, Any]:
+        """The table as the API gives it: plain text headers, dates as ISO 8601."""
+        return {
+            "title": str(self.title),
+            "columns": [str(c) for c in self.columns],
+            "rows": [
+                [v.isoformat() if hasattr(v, "isoformat") else v for v in row] for row in self.rows
+            ],
+        }
 
     @property
     def display_rows(self) -> list[list[dict[str, Any]]]:
@@ -58,31 +64,14 @@ def _display(value: Any) -> str:
     return str(value)
 
 
-def _plain(value: Any) -> Any:
-    """A cell as a spreadsheet wants it: numbers stay numbers, the rest becomes text."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return str(value)
-    if isinstance(value, int | float):
-        return value
-    if isinstance(value, Decimal):
-        return float(value)
-    if isinstance(value, datetime):
-        return value.replace(tzinfo=None) if value.tzinfo else value
-    if isinstance(value, date):
-        return value
-    return str(value)
-
-
 def chart(
     *,
     id: str,
-    title: str,
+    title: str | Promise,
     type: str,
     labels: list[Any],
     datasets: list[dict[str, Any]],
-    unit: str = "",
+    unit: str | Promise = "",
     horizontal: bool = False,
     stacked: bool = False,
 ) -> dict[str, Any]:
@@ -109,38 +98,3 @@ def _number(value: Any) -> float | int | None:
     if isinstance(value, Decimal):
         return float(value)
     return value
-
-
-class ExportFormatError(ValueError):
-    pass
-
-
-def export_response(table: Table, fmt: str, *, filename: str | None = None) -> HttpResponse:
-    """The table as a CSV (UTF-8 with BOM, so that spreadsheet software reads the accents)
-    or an XLSX download. Raises ExportFormatError for another format."""
-    name = slugify(filename or table.title) or table.id
-    if fmt == "csv":
-        buffer = io.StringIO()
-        writer = csv.writer(buffer)
-        writer.writerow([str(c) for c in table.columns])
-        for row in table.rows:
-            writer.writerow([_plain(v) for v in row])
-        response = HttpResponse(
-            "\ufeff" + buffer.getvalue(), content_type="text/csv; charset=utf-8"
-        )
-        response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
-        return response
-    if fmt == "xlsx":
-        from openpyxl import Workbook
-
-        workbook = Workbook(write_only=True)
-        sheet = workbook.create_sheet(title=str(table.title)[:31] or "data")
-        sheet.append([str(c) for c in table.columns])
-        for row in table.rows:
-            sheet.append([_plain(v) for v in row])
-        out = io.BytesIO()
-        workbook.save(out)
-        response = HttpResponse(out.getvalue(), content_type=XLSX_TYPE)
-        response["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
-        return response
-    raise ExportFormatError(fmt)
