@@ -1,6 +1,7 @@
 from django.urls import path
 
-from . import views, views_dashboard
+from . import views
+from .dashboard import views as dashboard_views
 
 app_name = "cases"
 
@@ -24,7 +25,7 @@ urlpatterns = [
         views.attachment_download,
         name="attachment",
     ),
-    path("tableau-de-bord/", views_dashboard.workload, name="dashboard"),
+    path("tableau-de-bord/", dashboard_views.workload, name="dashboard"),
 ]
 
 # Administrators: the administration's settings (cases/views_settings.py).

@@ -1,11 +1,12 @@
 from django.urls import path
 
-from .api import cases, dashboard, intake
+from .api import cases, intake
+from .dashboard import api as dashboard_api
 
 urlpatterns: list = [
     path(
         "dashboard/workload/",
-        dashboard.WorkloadDashboardView.as_view(),
+        dashboard_api.WorkloadDashboardView.as_view(),
         name="api-dashboard-workload",
     ),
 ]

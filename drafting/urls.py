@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from . import views_impact
+from .experiment.impact import views as impact_views
 from .suggestions import views
 
 app_name = "drafting"
@@ -13,7 +13,7 @@ urlpatterns = [
 
 # The impact report (issue 6).
 urlpatterns += [
-    path("impact/", views_impact.impact_report, name="impact"),
+    path("impact/", impact_views.impact_report, name="impact"),
 ]
 
 # Administrators: the experiment set-up and the knowledge base.

@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from . import api_impact
+from .experiment.impact import api as impact_api
 from .knowledge import api as knowledge_api
 from .suggestions import api
 
@@ -30,7 +30,7 @@ urlpatterns = [
 
 # The impact report (issue 6).
 urlpatterns += [
-    path("impact/", api_impact.ImpactReportView.as_view(), name="api-impact"),
+    path("impact/", impact_api.ImpactReportView.as_view(), name="api-impact"),
 ]
 
 # Administrators: the experiment set-up and the knowledge base.

@@ -2,7 +2,8 @@
 
 from django import template
 
-from accounts.permissions import VIEW_DASHBOARD, has_administration_perm
+from accounts.access import may
+from accounts.permissions import VIEW_DASHBOARD
 
 register = template.Library()
 
@@ -14,4 +15,4 @@ def can_view_impact(context) -> bool:
     administration = context.get("current_administration")
     if request is None or not administration:
         return False
-    return has_administration_perm(request.user, VIEW_DASHBOARD, administration)
+    return may(request, VIEW_DASHBOARD, administration)

@@ -4,7 +4,8 @@ import io
 import pytest
 from openpyxl import load_workbook
 
-from cases.reports import ExportFormatError, Table, chart, export_response
+from cases.reporting.exports import ExportFormatError, export_response
+from cases.reporting.tables import Table, chart
 
 TABLE = Table(
     id="load",

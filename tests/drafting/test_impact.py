@@ -18,8 +18,10 @@ from openpyxl import load_workbook
 from rest_framework.test import APIClient
 
 from cases.models import Case, Channel, SatisfactionResponse, Status
-from drafting import impact
-from drafting.impact import Distribution, ImpactFilters
+from drafting.experiment.impact import selectors as impact
+from drafting.experiment.impact import statistics
+from drafting.experiment.impact.filters import ImpactFilters
+from drafting.experiment.impact.statistics import Distribution
 from drafting.models import Arm, CaseArm, ExperimentPeriod, Suggestion
 from tests.factories import UserFactory, make_topic
 
@@ -125,10 +127,10 @@ def test_drawn_bootstrap_median_has_the_distribution_of_a_resampled_median(count
 
 def test_wilson_and_newcombe_intervals_match_the_published_examples():
     # Newcombe (1998), Statistics in Medicine 17: 81/263, and 56/70 − 48/80.
-    low, high = impact.wilson_interval(81, 263)
+    low, high = statistics.wilson_interval(81, 263)
     assert low == pytest.approx(0.2553, abs=5e-4)
     assert high == pytest.approx(0.3662, abs=5e-4)
-    low, high = impact.proportion_difference_ci(56, 70, 48, 80)
+    low, high = statistics.proportion_difference_ci(56, 70, 48, 80)
     assert low == pytest.approx(0.0524, abs=5e-4)
     assert high == pytest.approx(0.3339, abs=5e-4)
 
@@ -181,7 +183,7 @@ def test_too_few_cases_give_no_interval(tenant_a):
     answered_cases(tenant_a, period, Arm.CONTROL, range(100, 140))
     answered_cases(tenant_a, period, Arm.ASSISTED, range(10, 39))  # 29 cases: one too few
     result = impact.handling_time(filters_for(tenant_a, period))
-    assert result["assisted"]["cases"] == impact.MIN_CASES_PER_ARM - 1
+    assert result["assisted"]["cases"] == statistics.MIN_CASES_PER_ARM - 1
     assert result["difference_seconds"] is not None  # the point estimate is still shown
     assert result["difference_ci"] is None
     assert result["relative_gain_ci"] is None
@@ -266,7 +268,7 @@ def test_satisfaction_means_shares_and_intervals(tenant_a):
     assert result["assisted"]["yes_share"] == 0.75
     assert result["control"]["yes_share"] == 0.5
     assert result["yes_share_difference"] == 0.25
-    expected = impact.proportion_difference_ci(30, 40, 20, 40)
+    expected = statistics.proportion_difference_ci(30, 40, 20, 40)
     assert result["yes_share_difference_ci"] == list(expected)
     assert 0 < expected[0] < 0.25 < expected[1]
     assert result["yes_verdict"] == "assisted_better"

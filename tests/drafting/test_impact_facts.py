@@ -15,11 +15,12 @@ from django.utils import timezone
 
 from cases import services as case_services
 from cases.models import Channel
+from cases.reporting.sql import PercentileCont
 from cases.survey import satisfaction_record
 from devtools.bench import bulkdata
-from drafting import impact
 from drafting import services as drafting_services
-from drafting.impact import ImpactFilters, PercentileCont
+from drafting.experiment.impact import selectors as impact
+from drafting.experiment.impact.filters import ImpactFilters, periods_of, use_facts
 from drafting.models import CaseArm, ImpactCase, ImpactDraft, Suggestion
 from tests.factories import make_case
 
@@ -178,7 +179,7 @@ def test_the_generator_writes_the_facts_and_the_backfill_reproduces_them(generat
 def test_the_report_from_the_facts_equals_the_report_from_the_source_tables(generated, settings):
     checked = 0
     for administration in generated:
-        periods = list(impact.periods_of(administration))
+        periods = list(periods_of(administration))
         topic = (
             ImpactCase.objects.filter(administration_id=administration.pk)
             .values("topic_id")
@@ -196,7 +197,7 @@ def test_the_report_from_the_facts_equals_the_report_from_the_source_tables(gene
         for variant in variants:
             filters = ImpactFilters(administration=administration, **variant)
             settings.IMPACT_REPORT_FACTS = True
-            assert impact.use_facts()
+            assert use_facts()
             from_facts = impact.impact_report(filters)
             settings.IMPACT_REPORT_FACTS = False
             from_sources = impact.impact_report(filters)

@@ -14,7 +14,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 
 from accounts.models import Administration
-from drafting import impact_facts
+from drafting.experiment.impact import facts as impact_facts
 
 
 class Command(BaseCommand):

@@ -1,4 +1,5 @@
-"""The workload dashboard as JSON: the same figures, filters and permissions as the page."""
+"""The workload dashboard as JSON: the same figures (the registry in ``figures.py``), filters
+and permissions as the page."""
 
 from __future__ import annotations
 
@@ -8,20 +9,17 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from cases import dashboard
-from cases.reports import Table
-from cases.views_dashboard import DashboardForm, resolve_scope
+from accounts.access import AccessRule
+from accounts.permissions import VIEW_DASHBOARD
 
-
-def _table(table: Table) -> dict:
-    return {
-        "title": str(table.title),
-        "columns": [str(c) for c in table.columns],
-        "rows": [[v.isoformat() if hasattr(v, "isoformat") else v for v in r] for r in table.rows],
-    }
+from .figures import DASHBOARD
+from .forms import DashboardForm
+from .scope import dashboard_scope
 
 
 class WorkloadDashboardView(APIView):
+    access_rule = AccessRule("permission", perm=VIEW_DASHBOARD)
+
     @extend_schema(
         summary="Workload dashboard figures",
         parameters=[
@@ -36,16 +34,16 @@ class WorkloadDashboardView(APIView):
         form = DashboardForm(request.query_params)
         if not form.is_valid():
             # Permissions first: a bad period must not tell a stranger anything.
-            resolve_scope(request, request.query_params.get("administration", ""))
+            dashboard_scope(request, request.query_params.get("administration", ""))
             raise ValidationError(
                 {
                     field: [error["message"] for error in errors]
                     for field, errors in form.errors.get_json_data().items()
                 }
             )
-        scope = resolve_scope(request, form.cleaned_data.get("administration", ""))
+        scope = dashboard_scope(request, form.cleaned_data.get("administration", ""))
         period = form.cleaned_data["period"]
-        tables = dashboard.workload_dashboard(scope, period)
+        tables = DASHBOARD.tables(scope, period)
         summary = tables["summary"]
         administration = scope.administration
         return Response(
@@ -67,6 +65,6 @@ class WorkloadDashboardView(APIView):
                 "figures": dict(
                     zip(summary.meta["keys"], [row[1] for row in summary.rows], strict=True)
                 ),
-                "tables": {table_id: _table(table) for table_id, table in tables.items()},
+                "tables": DASHBOARD.api_tables(tables),
             }
         )

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from django.db import connection, transaction
 
-from .models import ImpactCase, ImpactDraft
+from drafting.models import ImpactCase, ImpactDraft
 
 _CASE_FIELDS = [f.column for f in ImpactCase._meta.concrete_fields]
 _DRAFT_FIELDS = [f.column for f in ImpactDraft._meta.concrete_fields]

@@ -1,0 +1,100 @@
+"""A report's tables and chart specs: what a figure renders into.
+
+A figure (``cases.reporting.figures``) is computed once into a ``Table``; the page shows it as a
+chart (a spec made by ``chart``) and as a table, the export of the same table is a CSV or XLSX
+file (``cases.reporting.exports``) and the API gives its rows.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from django.utils import formats
+from django.utils.functional import Promise
+
+
+@dataclass
+class Table:
+    id: str
+    title: str | Promise
+    columns: list[str | Promise]
+    rows: list[list[Any]]
+    # Optional drill-down links, same shape as ``rows`` (None where a cell has no link).
+    links: list[list[str | None]] | None = None
+    meta: dict[str, Any] = field(default_factory=dict)
+
+    def column(self, index: int) -> list[Any]:
+        """One column's values, for a chart series."""
+        return [row[index] for row in self.rows]
+
+    def as_json(self) -> dict[str, Any]:
+        """The table as the API gives it: plain text headers, dates as ISO 8601."""
+        return {
+            "title": str(self.title),
+            "columns": [str(c) for c in self.columns],
+            "rows": [
+                [v.isoformat() if hasattr(v, "isoformat") else v for v in row] for row in self.rows
+            ],
+        }
+
+    @property
+    def display_rows(self) -> list[list[dict[str, Any]]]:
+        out = []
+        for r, row in enumerate(self.rows):
+            links = self.links[r] if self.links and r < len(self.links) else []
+            out.append(
+                [
+                    {"text": _display(value), "url": links[c] if c < len(links) else None}
+                    for c, value in enumerate(row)
+                ]
+            )
+        return out
+
+
+def _display(value: Any) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, float | Decimal):
+        return formats.number_format(value, decimal_pos=1, use_l10n=True)
+    if isinstance(value, datetime | date):
+        return formats.date_format(value, "SHORT_DATE_FORMAT")
+    return str(value)
+
+
+def chart(
+    *,
+    id: str,
+    title: str | Promise,
+    type: str,
+    labels: list[Any],
+    datasets: list[dict[str, Any]],
+    unit: str | Promise = "",
+    horizontal: bool = False,
+    stacked: bool = False,
+) -> dict[str, Any]:
+    """A chart spec for templates/components/chart.html (drawn by static/js/charts.js)."""
+    return {
+        "id": id,
+        "data_id": f"{id}-data",
+        "title": str(title),
+        "type": type,
+        "labels": [str(label) for label in labels],
+        "datasets": [
+            {**d, "label": str(d["label"]), "data": [_number(v) for v in d["data"]]}
+            for d in datasets
+        ],
+        "unit": str(unit),
+        "horizontal": horizontal,
+        "stacked": stacked,
+    }
+
+
+def _number(value: Any) -> float | int | None:
+    if value is None:
+        return None
+    if isinstance(value, Decimal):
+        return float(value)
+    return value
