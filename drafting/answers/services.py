@@ -288,10 +288,10 @@ def bank_answer_retire(*, actor: User, bank_answer: BankAnswer, active: bool = F
     return row
 
 
-def bank_answer_record_use(*, bank_answer: BankAnswer, now: dt.datetime | None = None) -> None:
+def bank_answer_record_use(*, bank_answer_id: int, now: dt.datetime | None = None) -> None:
     """Count one reuse (a draft built on it, or an agent inserting it): the most used answers
     are the last evicted. One conditional UPDATE, no journal row (a hot path)."""
-    BankAnswer.objects.filter(pk=bank_answer.pk).update(
+    BankAnswer.objects.filter(pk=bank_answer_id).update(
         uses=F("uses") + 1, last_used_at=now or timezone.now()
     )
 

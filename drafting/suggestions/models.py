@@ -54,6 +54,22 @@ class Suggestion(models.Model):
     latency_ms = models.PositiveIntegerField(null=True, blank=True)
     prompt_tokens = models.PositiveIntegerField(null=True, blank=True)
     completion_tokens = models.PositiveIntegerField(null=True, blank=True)
+    # How sure the draft is (0..1): retrieval evidence, and for every backend whether each
+    # cited sentence is supported by the source it cites. Below LOW_CONFIDENCE the panel says so.
+    confidence = models.FloatField(null=True, blank=True)
+    # The sources did not cover the question: the draft says so instead of answering.
+    abstained = models.BooleanField(default=False)
+    # verify_citations(...).as_dict(): supported / unsupported / uncited counts and the flagged
+    # sentences, shown to the agent.
+    verification = models.JSONField(default=dict, blank=True)
+    # The model answer of the bank this draft reuses whole, if any.
+    reused_answer = models.ForeignKey(
+        "drafting.BankAnswer",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="reused_by",
+    )
     created_at = models.DateTimeField(default=timezone.now)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)

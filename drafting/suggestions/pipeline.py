@@ -12,7 +12,7 @@ import datetime as dt
 import logging
 import re
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
@@ -23,17 +23,22 @@ from langchain_core.messages import AIMessage
 from langchain_core.runnables import Runnable, RunnableLambda
 
 from cases.models import Case
+from drafting.answers.services import bank_answer_record_use
 from drafting.experiment.selectors import running_period
-from drafting.knowledge.retrieval import get_retrievers
+from drafting.grounding import verify_citations
 
-from .backends import OFFLINE_MODEL_NAME, build_chat_model
+from .backends import OFFLINE_MODEL_NAME, OfflineDraftModel, build_chat_model
+from .compose import compose
 from .models import Suggestion
 from .prompts import PROMPT, PROMPT_VERSION, Source, prompt_inputs
 from .pseudonymise import find_leftover_placeholders, pseudonymise, reidentify
+from .sources import gather
 
 logger = logging.getLogger(__name__)
 
 MIN_DRAFT_CHARS = 120
+# A draft whose main claims are not found in the sources it cites is shown as low confidence.
+UNSUPPORTED_CONFIDENCE = 0.3
 MAX_DRAFT_CHARS = 8_000
 _CITATION_RE = re.compile(r"\[(\d{1,3})\]")
 
@@ -71,6 +76,12 @@ class DraftResult:
     error: str
     prompt_tokens: int | None
     completion_tokens: int | None
+    # How sure the draft is (0..1), whether it abstained, what the citation check found, and
+    # the model answer of the bank it reuses (see Suggestion).
+    confidence: float | None = None
+    abstained: bool = False
+    verification: dict[str, Any] = field(default_factory=dict)
+    reused_answer_id: int | None = None
 
 
 def _finish(backend: str, model_name: str, validate) -> RunnableLambda:
@@ -89,7 +100,12 @@ def _finish(backend: str, model_name: str, validate) -> RunnableLambda:
 
 
 def build_chain(
-    *, backend: str, model_name: str, source_count: int, mapping: dict[str, str]
+    *,
+    backend: str,
+    model_name: str,
+    source_count: int,
+    mapping: dict[str, str],
+    unit_similarity: dict[tuple[int, int], float] | None = None,
 ) -> Runnable:
     """prompt | model | validation, retried, with the offline model as the fallback."""
 
@@ -99,7 +115,9 @@ def build_chain(
         )
 
     offline = (
-        PROMPT | build_chat_model("offline") | _finish("offline", OFFLINE_MODEL_NAME, validate)
+        PROMPT
+        | OfflineDraftModel(unit_similarity=unit_similarity)
+        | _finish("offline", OFFLINE_MODEL_NAME, validate)
     )
     if backend == "offline":
         return offline
@@ -137,30 +155,6 @@ def build_chain(
     return primary.with_fallbacks([RunnableLambda(fallback)], exception_key="error")
 
 
-def _sources_from(documents_passages, documents_cases) -> list[Source]:
-    sources: list[Source] = []
-    best = {
-        "passage": max((d.metadata["score"] for d in documents_passages), default=1.0) or 1.0,
-        "case": max((d.metadata["score"] for d in documents_cases), default=1.0) or 1.0,
-    }
-    for document in [*documents_passages, *documents_cases]:
-        meta = document.metadata
-        ref = {k: meta[k] for k in ("article_id", "passage_id", "case_id") if k in meta}
-        sources.append(
-            Source(
-                number=len(sources) + 1,
-                kind=meta["kind"],
-                title=meta["title"],
-                url=meta.get("url", ""),
-                text=document.page_content,
-                score=meta["score"],
-                ref=ref,
-                pertinence=meta["score"] / best[meta["kind"]],
-            )
-        )
-    return sources
-
-
 def _backend_for(case: Case) -> tuple[str, str]:
     period = running_period(case.administration_id)
     if period is not None and period.backend:
@@ -171,9 +165,11 @@ def _backend_for(case: Case) -> tuple[str, str]:
 def draft(case: Case) -> tuple[DraftResult, list[Source], int]:
     """Write a draft for ``case``: (result, sources, retrieval milliseconds). No DB writes."""
     started = time.perf_counter()
-    knowledge, past_cases = get_retrievers(case.administration_id)
-    query = f"{case.subject}\n{case.body}"
-    sources = _sources_from(knowledge.invoke(query), past_cases.invoke(query))
+    question = f"{case.subject}\n{case.body}"
+    gathered = gather(case, question)
+    sources = gathered.sources
+    # The evidence, for every backend: does the documentation answer this question at all?
+    evidence = compose(question, gathered.for_composer(), gathered.unit_similarity)
     retrieval_ms = int((time.perf_counter() - started) * 1000)
 
     names = [case.usager_name] if case.usager_name else []
@@ -196,18 +192,43 @@ def draft(case: Case) -> tuple[DraftResult, list[Source], int]:
         signature=administration.signature or administration.name,
     )
     backend, model_name = _backend_for(case)
+    if evidence.abstained:
+        # Nothing in the documentation answers: no model is asked to write around that; the
+        # offline drafter writes what an agent would (acknowledge, ask, redirect).
+        backend, model_name = "offline", ""
     chain = build_chain(
-        backend=backend, model_name=model_name, source_count=len(sources), mapping=mapping
+        backend=backend,
+        model_name=model_name,
+        source_count=len(sources),
+        mapping=mapping,
+        unit_similarity=gathered.unit_similarity,
     )
     output = chain.invoke(inputs)
+    text = output["text"]
+    verification = verify_citations(text, [source.text for source in sources])
+    confidence = evidence.confidence
+    if output["backend"] != "offline":
+        confidence = min(confidence, verification.confidence)
+    if verification.main_claims_unsupported:
+        confidence = min(confidence, UNSUPPORTED_CONFIDENCE)
+    cited = {check_n for check in verification.sentences for check_n in check.cited}
+    reused = [
+        source.ref["bank_answer_id"]
+        for source in sources
+        if source.kind == "answer" and source.number in cited
+    ]
     result = DraftResult(
-        text=output["text"],
+        text=text,
         backend=output["backend"],
         model_name=output["model_name"],
         fell_back=output.get("fell_back", False),
         error=output.get("error") or "",
         prompt_tokens=output.get("prompt_tokens"),
         completion_tokens=output.get("completion_tokens"),
+        confidence=round(confidence, 3),
+        abstained=evidence.abstained,
+        verification=verification.as_dict(),
+        reused_answer_id=reused[0] if reused else None,
     )
     return result, sources, retrieval_ms
 
@@ -273,7 +294,13 @@ def suggestion_draft(*, suggestion_id: int) -> Suggestion | None:
             latency_ms=int((time.perf_counter() - started) * 1000),
             prompt_tokens=result.prompt_tokens,
             completion_tokens=result.completion_tokens,
+            confidence=result.confidence,
+            abstained=result.abstained,
+            verification=result.verification,
+            reused_answer_id=result.reused_answer_id,
             finished_at=timezone.now(),
         )
+        if result.reused_answer_id is not None:
+            bank_answer_record_use(bank_answer_id=result.reused_answer_id)
     suggestion.refresh_from_db()
     return suggestion

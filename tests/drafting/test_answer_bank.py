@@ -257,7 +257,7 @@ def test_a_full_bank_evicts_the_least_useful_learned_answer_never_a_model_one(te
     assert set(active.values_list("pk", flat=True)) == {model.pk, learned.answer.pk}
     assert _journal(tenant_a.administration, "answers.evicted").count() == 1
     # A used learned answer is more useful than a new one: the newcomer is left out.
-    services.bank_answer_record_use(bank_answer=learned.answer)
+    services.bank_answer_record_use(bank_answer_id=learned.answer.pk)
     _c3, third = _answered(
         tenant_a, subject="Adresse", body="Comment déclarer un changement d'adresse à la CAF ?"
     )

@@ -1,0 +1,371 @@
+"""Question-focused composition: what the offline drafter writes, and how sure every draft is.
+
+The offline drafter does not invent: every sentence of substance is a unit of a source (a
+sentence, a whole list with its lead-in, a whole table read as rows; ``drafting.knowledge.units``)
+cited with the source's number. What makes a draft worth sending is the choice: the units that
+answer *this* question, the answer first, the rest in the fiche's order, nothing from a
+paragraph that merely shares a word with the question, and an honest abstention when the
+sources do not cover the question. A model answer of the bank whose question matches closely is
+reused whole instead.
+
+The same analysis gives every draft, whatever the backend, its retrieval confidence
+(``Composition.confidence``): the pipeline calls ``compose`` before the model.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from drafting.knowledge.text import analyse
+from drafting.knowledge.units import split_units as split_text
+
+# A unit is kept when it weighs at least this share of the best unit...
+KEEP_RELATIVE = 0.3
+# ...or, from another fiche than the best one's, this share.
+OTHER_FICHE_RELATIVE = 0.75
+MAX_UNITS = 7
+MAX_WORDS = 300
+# Units with more distinct terms than this are damped (see ``_score``).
+LONG_UNIT_TERMS = 14
+# Within a fiche, the words of its title (its subject) tell its units apart this much less.
+TITLE_TERM_WEIGHT = 0.35
+# How much the meaning (unit embeddings) counts beside the words, in units of the best term.
+SEMANTIC_WEIGHT = 1.5
+# A model answer of the bank is reused whole above this similarity of the two questions.
+REUSE_SIMILARITY = 0.6
+# Evidence a confident draft needs: question terms found in what it quotes, and their weight.
+MIN_MATCHED_TERMS = 2
+MIN_COVERAGE = 0.12
+# With the semantic layer: the best unit of the best fiche must be this close in meaning
+# (multilingual-e5-small cosine; its similarities all lie around 0.8 to 0.95).
+MIN_SIMILARITY = 0.862
+# Below this confidence a draft is shown to the agent as a low-confidence one.
+LOW_CONFIDENCE = 0.5
+
+# What kind of answer a question asks for, and what a unit that gives it looks like. These words
+# steer the choice between units of the right fiche; they are not what the question is about.
+_NUMBER_WORDS = r"(?:\d+|un|une|deux|trois|quatre|cinq|six|sept|huit|neuf|dix|quinze|trente)"
+INTENTS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
+    "list": (
+        re.compile(
+            r"\b(quel(le)?s? (papiers?|documents?|pi[eè]ces?|justificatifs?|conditions?)|"
+            r"(dois|faut|doit)[- ](je |il |on )?(fournir|amener|emmener|apporter|donner)|"
+            r"fournir|amener|emmener|apporter|justificatifs?)\b",
+            re.I,
+        ),
+        re.compile(r"^- ", re.M),
+    ),
+    "duration": (
+        re.compile(r"\b(combien de temps|d[ée]lais?|quand|dur[ée]e|long|attendre|tarde)\b", re.I),
+        re.compile(rf"\b{_NUMBER_WORDS}\s+(jours?|semaines?|mois|ans?|heures?)\b|\bd[ée]lai", re.I),
+    ),
+    "cost": (
+        re.compile(
+            r"\b(combien(?! de temps)|co[uû]te?s?|prix|tarifs?|payer|payant|gratuite?|frais)\b",
+            re.I,
+        ),
+        re.compile(r"€|\beuros?\b|\bgratuite?s?\b|\bpayante?s?\b|\bfrais\b|\btimbre", re.I),
+    ),
+    "amount": (
+        re.compile(r"\b(combien(?! de temps)|montant|toucher|touche|percevoir|somme)\b", re.I),
+        re.compile(r"€|\beuros?\b|\bmontant", re.I),
+    ),
+    "where": (
+        re.compile(r"\b(o[uù]|quelle mairie|quel (bureau|guichet|service|site)|adresse)\b", re.I),
+        re.compile(
+            r"\b(mairie|en ligne|accueil|guichet|site|compte|agence|bureau|t[ée]l[ée]phone)\b",
+            re.I,
+        ),
+    ),
+}
+# Question words: they tell the intent, never the subject.
+_QUESTION_WORDS = frozenset(
+    analyse(
+        "combien temps délai quand comment quel quelle quels quelles faut dois doit peux peut "
+        "possible savoir besoin faire demande question aide merci urgent svp"
+    )
+)
+
+# Messages that ask nothing: thanks, a test, a few letters. They get a short courteous answer.
+_THANKS = re.compile(
+    r"\b(merci|remerci\w*|parfait|super|top|nickel|c'?est (bon|clair|not[ée])|bien re[çc]u)\b", re.I
+)
+_ASKS = re.compile(r"\?|\b(comment|pourquoi|quand|combien|est-ce|pouvez|pourriez|puis-je)\b", re.I)
+
+
+@dataclass(frozen=True)
+class ComposeSource:
+    n: int
+    kind: str  # "fiche" | "reponse_type"
+    title: str
+    url: str
+    text: str
+    # The source's standing among the retrieved fiches (1.0 for the best one).
+    pertinence: float = 1.0
+    # For answers of the bank: how close their question is to this one (0..1).
+    similarity: float = 0.0
+
+    @property
+    def fiche(self) -> str:
+        return self.title.split(" › ")[0]
+
+    @property
+    def heading(self) -> str:
+        trail = self.title.split(" › ")
+        return trail[-1] if len(trail) > 1 else ""
+
+
+@dataclass
+class Unit:
+    source: ComposeSource
+    position: int
+    text: str
+    kind: str  # "sentence" | "list" | "table"
+    context: str = ""
+    terms: frozenset[str] = field(default_factory=frozenset)
+    score: float = 0.0
+
+    def render(self) -> str:
+        text = f"{self.context} {self.text}" if self.context else self.text
+        return f"{text} [{self.source.n}]"
+
+
+@dataclass
+class Composition:
+    body: list[str]  # paragraphs of substance, each cited
+    cited: list[int]
+    confidence: float
+    abstained: bool
+    # Why it abstained: "no_request" (thanks, a test), "not_covered"; "" when it did not.
+    reason: str = ""
+    reused: int | None = None  # number of the bank answer reused whole, if any
+    # The evidence behind the confidence: share of the question's weight the quoted units
+    # cover, and the best unit's embedding similarity with the question (when known).
+    coverage: float = 0.0
+    similarity: float | None = None
+
+
+def split_units(source: ComposeSource) -> list[Unit]:
+    """The source's units (``drafting.knowledge.units``) with their terms."""
+    units = []
+    for piece in split_text(source.text):
+        unit = Unit(source, piece.position, piece.text, piece.kind, context=piece.context)
+        unit.terms = frozenset(analyse(piece.full_text))
+        units.append(unit)
+    return units
+
+
+def question_intents(question: str) -> set[str]:
+    return {name for name, (asks, _gives) in INTENTS.items() if asks.search(question)}
+
+
+def content_terms(question: str) -> list[str]:
+    """What the question is about: its terms without question words, lexicon expanded."""
+    return [t for t in dict.fromkeys(analyse(question, expand=True)) if t not in _QUESTION_WORDS]
+
+
+def asks_nothing(question: str) -> bool:
+    """A message with no request in it: thanks, "ok", "test", a handful of letters."""
+    words = re.findall(r"\w+", question)
+    if len(words) <= 3 and not _ASKS.search(question):
+        return True
+    return bool(_THANKS.search(question)) and not _ASKS.search(question) and len(words) <= 40
+
+
+def _weights(question_terms: list[str], units: list[Unit]) -> dict[str, float]:
+    """Inverse frequency of each question term among the candidate units.
+
+    A term that every unit has (the fiche's own subject) tells the units apart least; a term
+    found in no unit is a part of the question the sources do not speak of.
+    """
+    total = len(units) or 1
+    df = Counter(term for unit in units for term in unit.terms)
+    return {term: math.log(1 + total / (df.get(term, 0) + 0.5)) for term in question_terms}
+
+
+def _score(
+    unit: Unit, weights: Mapping[str, float], heading_terms: frozenset[str], intents: set[str]
+) -> float:
+    matched = unit.terms & weights.keys()
+    score = sum(weights[term] for term in matched)
+    # The section's heading says what the unit is about: its matches count half.
+    score += 0.5 * sum(weights[term] for term in (heading_terms & weights.keys()) - matched)
+    if score and intents:
+        top = max(weights.values(), default=1.0)
+        for intent in intents:
+            gives = INTENTS[intent][1].search(unit.text)
+            if gives or (intent == "list" and unit.kind != "sentence"):
+                score += top
+    # Long units (a 12-item list) match more words by their length alone: damp them.
+    length = max(len(unit.terms), 1)
+    if length > LONG_UNIT_TERMS:
+        score /= (length / LONG_UNIT_TERMS) ** 0.5
+    return score * unit.source.pertinence
+
+
+def _add_meaning(
+    units: list[Unit], similarity: Mapping[tuple[int, int], float], top_weight: float
+) -> None:
+    """Meaning, not only words: each unit's closeness to the question (unit embeddings),
+    relative to the other candidates, since embedding similarities are all high in absolute."""
+    sims = [similarity.get((unit.source.n, unit.position)) for unit in units]
+    known = sorted(s for s in sims if s is not None)
+    if len(known) < 2:
+        return
+    floor, best = known[len(known) // 2], known[-1]
+    span = (best - floor) or 1.0
+    for unit, sim in zip(units, sims, strict=True):
+        if sim is None:
+            continue
+        relative = max(0.0, (sim - floor) / span)
+        unit.score += SEMANTIC_WEIGHT * top_weight * relative * relative * unit.source.pertinence
+
+
+def _choose(ranked: list[Unit]) -> list[Unit]:
+    best = ranked[0]
+    chosen: list[Unit] = []
+    words = 0
+    for unit in ranked:
+        if unit.score <= 0 or len(chosen) >= MAX_UNITS:
+            break
+        same_fiche = unit.source.fiche == best.source.fiche
+        if unit.score / best.score < (KEEP_RELATIVE if same_fiche else OTHER_FICHE_RELATIVE):
+            continue
+        size = len(unit.text.split())
+        if chosen and words + size > MAX_WORDS:
+            continue
+        if any(unit.text in (other.text, other.context) for other in chosen):
+            continue
+        for other in chosen:
+            # A sentence chosen after the one it continues no longer needs to repeat it.
+            if other.text == unit.context:
+                unit.context = ""
+        chosen.append(unit)
+        words += size
+    return chosen
+
+
+def _paragraphs(chosen: list[Unit]) -> list[str]:
+    """The answer first; then the rest as the fiches read, one paragraph per source."""
+    best = chosen[0]
+    rest = sorted(chosen[1:], key=lambda u: (u.source.n != best.source.n, u.source.n, u.position))
+    paragraphs = [best.render()]
+    current: list[str] = []
+    current_source: int | None = None
+    for unit in rest:
+        if current and (unit.source.n != current_source or unit.kind != "sentence"):
+            paragraphs.append(" ".join(current))
+            current = []
+        current_source = unit.source.n
+        if unit.kind == "sentence":
+            current.append(unit.render())
+        else:
+            paragraphs.append(unit.render())
+    if current:
+        paragraphs.append(" ".join(current))
+    return paragraphs
+
+
+def compose(
+    question: str,
+    sources: list[ComposeSource],
+    unit_similarity: Mapping[tuple[int, int], float] | None = None,
+) -> Composition:
+    """Choose and order what answers ``question``; ``Composition.abstained`` when nothing does.
+
+    ``unit_similarity`` maps (source number, unit position) to the cosine similarity of the
+    unit's embedding with the question's, when the semantic layer is on.
+    """
+    if asks_nothing(question):
+        return Composition([], [], confidence=0.0, abstained=True, reason="no_request")
+    bank = [s for s in sources if s.kind != "fiche" and s.text.strip()]
+    reusable = max(bank, key=lambda s: s.similarity, default=None)
+    if reusable is not None and reusable.similarity >= REUSE_SIMILARITY:
+        return Composition(
+            body=[f"{reusable.text.strip()} [{reusable.n}]"],
+            cited=[reusable.n],
+            confidence=round(min(1.0, reusable.similarity), 3),
+            abstained=False,
+            reused=reusable.n,
+        )
+
+    fiches = [s for s in sources if s.kind == "fiche"]
+    question_terms = content_terms(question)
+    units = [unit for source in fiches for unit in split_units(source)]
+    if not question_terms or not units:
+        return Composition([], [], confidence=0.0, abstained=True, reason="not_covered")
+    weights = _weights(question_terms, units)
+    intents = question_intents(question)
+    titles = {s.n: frozenset(analyse(s.fiche)) for s in fiches}
+    headings = {s.n: frozenset(analyse(s.heading)) for s in fiches}
+    for unit in units:
+        local = {
+            t: w * TITLE_TERM_WEIGHT if t in titles[unit.source.n] else w
+            for t, w in weights.items()
+        }
+        unit.score = _score(unit, local, headings[unit.source.n], intents)
+    if unit_similarity:
+        _add_meaning(units, unit_similarity, max(weights.values(), default=1.0))
+    ranked = sorted(units, key=lambda u: (-u.score, u.source.n, u.position))
+    if ranked[0].score <= 0:
+        return Composition([], [], confidence=0.0, abstained=True, reason="not_covered")
+    chosen = _choose(ranked)
+
+    question_weight = sum(weights.values()) or 1.0
+    covered_terms = frozenset().union(
+        *(u.terms | titles[u.source.n] | headings[u.source.n] for u in chosen)
+    )
+    covered = sum(w for t, w in weights.items() if t in covered_terms) / question_weight
+    matched = covered_terms & weights.keys()
+    best_similarity = max(
+        (v for (n, _p), v in (unit_similarity or {}).items() if n == ranked[0].source.n),
+        default=None,
+    )
+    confidence = round(min(1.0, 0.2 + 0.8 * covered) * ranked[0].source.pertinence, 3)
+    too_far = best_similarity is not None and best_similarity < MIN_SIMILARITY
+    if (
+        len(matched) < min(MIN_MATCHED_TERMS, len(question_terms))
+        or covered < MIN_COVERAGE
+        or too_far
+    ):
+        return Composition(
+            [],
+            [],
+            confidence=min(confidence, LOW_CONFIDENCE / 2),
+            abstained=True,
+            reason="not_covered",
+            coverage=covered,
+            similarity=best_similarity,
+        )
+    return Composition(
+        body=_paragraphs(chosen),
+        cited=sorted({u.source.n for u in chosen}),
+        confidence=confidence,
+        abstained=False,
+        coverage=covered,
+        similarity=best_similarity,
+    )
+
+
+# --- what an agent would write when the sources don't answer ----------------------------------
+
+NO_REQUEST = (
+    "Nous vous remercions pour votre message. N'hésitez pas à revenir vers nous si vous avez "
+    "une question ou une démarche en cours : nous y répondrons avec plaisir."
+)
+NOT_COVERED = (
+    "Nous avons bien reçu votre message. Les informations dont nous disposons ne nous "
+    "permettent pas de répondre avec certitude à votre question. Afin de l'examiner, pourriez-vous "
+    "nous préciser votre situation (la démarche concernée, les dates utiles et, le cas échéant, "
+    "votre numéro de dossier) ? Si votre demande relève d'un autre organisme, nous vous "
+    "indiquerons le service compétent."
+)
+
+
+def abstention(reason: str) -> str:
+    """The paragraph an agent would write instead of an answer (``Composition.reason``)."""
+    return NO_REQUEST if reason == "no_request" else NOT_COVERED

@@ -1,0 +1,115 @@
+"""What a draft may draw on: the best fiches (whole, passage by passage) and the model answers
+of the administration's bank whose question matches, numbered as the prompt shows them.
+
+Past replies reach a draft only through the answer bank (bounded per administration), never
+by searching every answered case: the cost of gathering does not grow with years of history.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.conf import settings
+
+from cases.models import Case
+from drafting.answers.selectors import bank_candidates
+from drafting.knowledge.retrieval import embed_question, retrieve_fiches, unit_similarities
+from drafting.knowledge.units import split_units
+
+from .compose import ComposeSource
+from .prompts import Source
+
+# The standing of the 1st, 2nd and 3rd fiche: the composer trusts the best one most.
+RANK_PERTINENCE = (1.0, 0.75, 0.6)
+BANK_CANDIDATES = 2
+
+
+@dataclass
+class Gathered:
+    sources: list[Source]
+    # (source number, unit position) -> embedding similarity with the question.
+    unit_similarity: dict[tuple[int, int], float] = field(default_factory=dict)
+
+    def for_composer(self) -> list[ComposeSource]:
+        return [
+            ComposeSource(
+                n=source.number,
+                kind=source.label,
+                title=source.title,
+                url=source.url,
+                text=source.text,
+                pertinence=source.pertinence,
+                similarity=source.similarity,
+            )
+            for source in self.sources
+        ]
+
+
+def _title(article_title: str, heading: str) -> str:
+    if not heading or heading == article_title:
+        return article_title
+    if heading.startswith(f"{article_title} › "):
+        return heading
+    return f"{article_title} › {heading}"
+
+
+def gather(case: Case, question: str) -> Gathered:
+    """The numbered sources for ``case``'s draft, and the unit similarities when available."""
+    sources: list[Source] = []
+    for answer, similarity in bank_candidates(case.administration, question, k=BANK_CANDIDATES):
+        sources.append(
+            Source(
+                number=len(sources) + 1,
+                kind="answer",
+                title=f"Réponse type : {answer.question[:120]}",
+                url="",
+                text=answer.answer,
+                score=round(similarity, 4),
+                ref={"bank_answer_id": answer.pk},
+                pertinence=1.0,
+                similarity=similarity,
+            )
+        )
+    articles = retrieve_fiches(
+        question, administration_id=case.administration_id, articles=settings.DRAFTING_FICHES
+    )
+    passage_of: dict[int, int] = {}
+    for rank, article in enumerate(articles):
+        pertinence = RANK_PERTINENCE[min(rank, len(RANK_PERTINENCE) - 1)]
+        for passage in article.passages:
+            number = len(sources) + 1
+            passage_of[number] = passage.passage_id
+            sources.append(
+                Source(
+                    number=number,
+                    kind="passage",
+                    title=_title(article.title, passage.heading),
+                    url=article.url,
+                    text=passage.text,
+                    score=round(article.score, 4),
+                    ref={
+                        "article_id": article.article_id,
+                        "passage_id": passage.passage_id,
+                        "external_id": article.external_id,
+                    },
+                    pertinence=pertinence,
+                )
+            )
+    gathered = Gathered(sources)
+    vector = embed_question(question) if passage_of else None
+    if vector is not None:
+        owners: list[tuple[int, int]] = []
+        keys: list[tuple[int, int]] = []
+        for source in sources:
+            if source.number not in passage_of:
+                continue
+            for unit in split_units(source.text):
+                owners.append((source.number, unit.position))
+                keys.append((passage_of[source.number], unit.position))
+        similarities = unit_similarities(vector, keys)
+        gathered.unit_similarity = {
+            owner: value
+            for owner, value in zip(owners, similarities, strict=True)
+            if value is not None  # a unit not embedded yet (the task is on its way)
+        }
+    return gathered
