@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import views, views_dashboard
+from .administration_settings import views as views_settings
 
 app_name = "cases"
 
@@ -27,9 +28,7 @@ urlpatterns = [
     path("tableau-de-bord/", views_dashboard.workload, name="dashboard"),
 ]
 
-# Administrators: the administration's settings (cases/views_settings.py).
-from . import views_settings  # noqa: E402
-
+# Administrators: the administration's settings (cases/administration_settings/views.py).
 urlpatterns += [
     path("parametres/", views_settings.settings_page, name="settings"),
     path("parametres/delais/", views_settings.deadlines, name="settings_deadlines"),

@@ -1,6 +1,8 @@
 from django.urls import path
 
-from .api import cases, dashboard, intake
+from .administration_settings import api as settings_api
+from .api import cases, dashboard
+from .intake import api as intake
 
 urlpatterns: list = [
     path(
@@ -10,9 +12,7 @@ urlpatterns: list = [
     ),
 ]
 
-# Administrators: the administration's settings (cases/api/settings.py).
-from .api import settings as settings_api  # noqa: E402
-
+# Administrators: the administration's settings (cases/administration_settings/api.py).
 urlpatterns += [
     path(
         "administration/settings/",
@@ -47,7 +47,7 @@ urlpatterns += [
     path("topics/", cases.TopicListView.as_view(), name="api-topics"),
 ]
 
-# Channel intake (cases/api/intake.py).
+# Channel intake (cases/intake/api.py).
 urlpatterns += [
     path(
         "intake/services-publics-plus/",

@@ -5,7 +5,7 @@ from django.views.i18n import JavaScriptCatalog
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from cases.views import home
-from cases.views_survey import survey
+from cases.survey.views import survey
 
 urlpatterns = [
     path("", home, name="home"),
