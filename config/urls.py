@@ -4,8 +4,8 @@ from django.urls import include, path
 from django.views.i18n import JavaScriptCatalog
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from cases.views import home
 from cases.survey.views import survey
+from cases.views import home
 
 urlpatterns = [
     path("", home, name="home"),
