@@ -13,7 +13,7 @@ TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/guichet
 TEST_ENV := GUICHET_ENV=test DJANGO_SECRET_KEY=test-only-secret-key DATABASE_URL=$(TEST_DATABASE_URL)
 PYTEST_WORKERS ?= 2
 
-.PHONY: run test venv lint migrations-check pytest messages clean
+.PHONY: run test venv lint typecheck imports migrations-check pytest messages clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -38,10 +38,20 @@ lint: $(STAMP)
 migrations-check: $(STAMP)
 	$(TEST_ENV) $(BIN)/python manage.py makemigrations --check --dry-run
 
+# mypy with django-stubs and djangorestframework-stubs (config in pyproject.toml); the plugin
+# imports the settings, hence the test environment.
+typecheck: $(STAMP)
+	$(TEST_ENV) $(BIN)/mypy
+
+# import-linter contracts ([tool.importlinter] in pyproject.toml): dependency direction, no API
+# module importing a view module. Import cycles are checked by tests/test_architecture.py.
+imports: $(STAMP)
+	$(BIN)/lint-imports
+
 pytest: $(STAMP)
 	$(TEST_ENV) $(BIN)/python -m pytest -n $(PYTEST_WORKERS) --create-db $(PYTEST_ARGS)
 
-test: lint migrations-check pytest
+test: lint typecheck imports migrations-check pytest
 
 messages: $(STAMP)
 	$(RUN_ENV) $(BIN)/python manage.py makemessages -l fr -l en --ignore=.venv --ignore=var

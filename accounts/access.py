@@ -232,7 +232,7 @@ def _guard(rule: AccessRule) -> Callable[[_F], _F]:
             check(request, rule)
             return view(request, *args, **kwargs)
 
-        return _mark(login_required(wrapped), rule)  # type: ignore[arg-type]
+        return _mark(login_required(wrapped), rule)  # type: ignore[return-value]
 
     return decorate
 

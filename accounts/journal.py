@@ -16,10 +16,10 @@ from django.utils.functional import Promise
 _ACTIONS: dict[str, Promise | str] = {}
 _ENUMS: list[type[models.TextChoices]] = []
 
-E = TypeVar("E", bound=type[models.TextChoices])
+E = TypeVar("E", bound=models.TextChoices)
 
 
-def register_actions(enum: E) -> E:
+def register_actions(enum: type[E]) -> type[E]:
     """Register an app's journal actions (a ``TextChoices`` of ``"category.verb"`` values)."""
     for value, label in enum.choices:
         existing = _ACTIONS.get(value)

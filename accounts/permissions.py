@@ -61,7 +61,7 @@ def _checker_for(user: User) -> ObjectPermissionChecker:
     checker = getattr(user, "_guichet_perm_checker", None)
     if checker is None:
         checker = ObjectPermissionChecker(user)
-        user._guichet_perm_checker = checker  # type: ignore[union-attr]
+        user._guichet_perm_checker = checker  # type: ignore[attr-defined]
     return checker
 
 

@@ -1,10 +1,12 @@
-"""Cases' answers to other apps' domain events (connected in CasesConfig.ready)."""
+"""Cases' answers to domain events (connected in CasesConfig.ready)."""
 
 from __future__ import annotations
 
 from accounts.models import User
 
+from .delivery.services import delivery_create
 from .services import cases_release_of_member
+from .survey.tasks import send_survey_invitation
 
 
 def release_cases_of_deactivated_member(
@@ -22,13 +24,9 @@ def release_cases_of_deactivated_member(
 
 def invite_usager_to_survey(sender, *, case_id: int, reply_id: int, **kwargs) -> None:
     # reply_sent is sent after commit: the task reads committed rows.
-    from .tasks import send_survey_invitation
-
     send_survey_invitation.delay(case_id, reply_id)
 
 
 def create_reply_delivery(sender, *, reply_id: int, **kwargs) -> None:
     # Runs after the reply's transaction committed; the task is queued after this one does.
-    from .delivery import delivery_create
-
     delivery_create(reply_id=reply_id)

@@ -1,41 +1,6 @@
-"""Thin Celery tasks of cases: they take ids and call a service."""
+"""Cases' Celery tasks, found here by ``autodiscover_tasks``: each room keeps its own."""
 
-from celery import shared_task
-from django.db import OperationalError
+from .delivery.tasks import deliver_reply
+from .survey.tasks import send_survey_invitation
 
-
-@shared_task(acks_late=True, autoretry_for=(OperationalError,), retry_backoff=True, max_retries=3)
-def send_survey_invitation(case_id: int, reply_id: int) -> bool:
-    from .survey import survey_invite
-
-    return survey_invite(case_id=case_id, reply_id=reply_id)
-
-
-# --- outbound delivery of replies ------------------------------------------------------------
-
-
-@shared_task(
-    bind=True,
-    acks_late=True,
-    autoretry_for=(OperationalError,),
-    retry_backoff=True,
-    max_retries=None,
-    soft_time_limit=60,
-    time_limit=90,
-)
-def deliver_reply(self, delivery_id: int) -> str:
-    """One delivery attempt; on failure, again later with exponential backoff.
-
-    The number of attempts is counted on the Delivery row, not by Celery: a redelivered or
-    duplicated task finds the row claimed or done and does nothing.
-    """
-    from .delivery import delivery_attempt
-
-    outcome = delivery_attempt(delivery_id=delivery_id)
-    while outcome.status == "retry" and self.request.is_eager:
-        # No broker to come back through (development, tests): eager Celery re-raises Retry
-        # instead of running the task again, so try again here, at once.
-        outcome = delivery_attempt(delivery_id=delivery_id)
-    if outcome.status == "retry":
-        raise self.retry(countdown=outcome.retry_in, max_retries=None)
-    return outcome.status
+__all__ = ["deliver_reply", "send_survey_invitation"]

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import views
+from .administration_settings import views as views_settings
 from .dashboard import views as dashboard_views
 
 app_name = "cases"
@@ -28,9 +29,7 @@ urlpatterns = [
     path("tableau-de-bord/", dashboard_views.workload, name="dashboard"),
 ]
 
-# Administrators: the administration's settings (cases/views_settings.py).
-from . import views_settings  # noqa: E402
-
+# Administrators: the administration's settings (cases/administration_settings/views.py).
 urlpatterns += [
     path("parametres/", views_settings.settings_page, name="settings"),
     path("parametres/delais/", views_settings.deadlines, name="settings_deadlines"),

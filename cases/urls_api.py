@@ -1,7 +1,9 @@
 from django.urls import path
 
-from .api import cases, intake
+from .administration_settings import api as settings_api
+from .api import cases
 from .dashboard import api as dashboard_api
+from .intake import api as intake
 
 urlpatterns: list = [
     path(
@@ -11,9 +13,7 @@ urlpatterns: list = [
     ),
 ]
 
-# Administrators: the administration's settings (cases/api/settings.py).
-from .api import settings as settings_api  # noqa: E402
-
+# Administrators: the administration's settings (cases/administration_settings/api.py).
 urlpatterns += [
     path(
         "administration/settings/",
@@ -48,7 +48,7 @@ urlpatterns += [
     path("topics/", cases.TopicListView.as_view(), name="api-topics"),
 ]
 
-# Channel intake (cases/api/intake.py).
+# Channel intake (cases/intake/api.py).
 urlpatterns += [
     path(
         "intake/services-publics-plus/",

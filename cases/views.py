@@ -1,16 +1,16 @@
 """The agent workspace: home, inbox and the case page. Views parse, call a service or a
-selector, and render; the rules live in services.py and selectors.py."""
+selector, and render; the rules live in services/, selectors.py and permissions.py (the case
+policy: which buttons show is what the services allow)."""
 
 from __future__ import annotations
 
 import datetime as dt
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -18,19 +18,22 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from accounts.access import may, signed_in
 from accounts.middleware import SESSION_KEY
-from accounts.models import Membership
-from accounts.permissions import ASSIGN_CASES, WORK_CASES, has_administration_perm
+from accounts.models import Membership, User
+from accounts.permissions import ASSIGN_CASES, WORK_CASES
 
 from . import presence, selectors, services
+from .delivery.services import delivery_retry as delivery_retry_service
 from .forms import AssignForm, InboxFilterForm, NoteForm, ReplyForm, TransferForm, TransitionForm
-from .models import OPEN_STATUSES, Case, Status
-from .transitions import TRANSITIONS, allowed_actions
+from .models import OPEN_STATUSES, Attachment, Case, Delivery, Status
+from .permissions import STATUS_ABILITIES, Ability, case_abilities, require_ability
+from .transitions import TRANSITIONS
 
 PAGE_SIZE = 50
 
 
-@login_required
+@signed_in
 def home(request: HttpRequest) -> HttpResponse:
     """Signed-in home: the counts of the current administration's boxes."""
     administration = request.administration
@@ -72,7 +75,7 @@ def _cursor_from(value: str) -> tuple[dt.datetime, int] | None:
     return parsed, int(pk)
 
 
-@login_required
+@signed_in  # without an administration, back to the home page
 @require_GET
 def inbox(request: HttpRequest) -> HttpResponse:
     administration = request.administration
@@ -81,7 +84,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
     topics = list(selectors.topics_for(administration))
     form = InboxFilterForm(request.GET or None, topics=topics)
     data = form.cleaned_data if form.is_valid() else {}
-    can_see_all = has_administration_perm(request.user, ASSIGN_CASES, administration)
+    can_see_all = may(request, ASSIGN_CASES)
     box = data.get("box") or "mine"
     if box == "all" and not can_see_all:
         box = "mine"
@@ -131,7 +134,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
             "counts": _box_counts(request.user, administration),
             "can_see_all": can_see_all,
             "drill_down": drill_down,
-            "can_work": has_administration_perm(request.user, WORK_CASES, administration),
+            "can_work": may(request, WORK_CASES),
             "now": now,
             "soon": now + selectors.DUE_SOON,
         },
@@ -148,19 +151,14 @@ def _get_case(request: HttpRequest, pk: int) -> Case:
 def _case_context(request: HttpRequest, case: Case, **forms) -> dict:
     user = request.user
     administration = case.administration
-    can_work = has_administration_perm(user, WORK_CASES, administration)
-    can_assign = has_administration_perm(user, ASSIGN_CASES, administration)
-    mine = case.assignee_id == user.pk
-    acts = can_work and (mine or can_assign)
+    abilities = case_abilities(user, case)
     actions = [
-        (name, TRANSITIONS[name].label)
-        for name in allowed_actions(case.status)
-        if TRANSITIONS[name].generic and acts
+        (ability.value, TRANSITIONS[ability.value].label)
+        for ability in STATUS_ABILITIES
+        if ability in abilities
     ]
-    if case.status == Status.NEW and can_assign and "close" not in dict(actions):
-        actions.append(("close", TRANSITIONS["close"].label))
     agents = []
-    if can_assign and case.is_open:
+    if Ability.ASSIGN in abilities:
         agents = list(
             Membership.objects.filter(
                 administration=administration, is_active=True, user__is_active=True
@@ -177,15 +175,16 @@ def _case_context(request: HttpRequest, case: Case, **forms) -> dict:
         "timeline": timeline,
         "notes": notes,
         "replies": replies,
+        "abilities": abilities,
         "actions": actions,
-        "can_work": can_work,
-        "can_take": can_work and case.status == Status.NEW and case.assignee_id is None,
-        "can_reply": acts and case.status in TRANSITIONS["answer"].sources,
-        "can_transfer": acts and case.status in TRANSITIONS["transfer"].sources,
-        "can_assign": can_assign and case.is_open,
+        "can_work": Ability.NOTE in abilities,
+        "can_take": Ability.TAKE in abilities,
+        "can_reply": Ability.REPLY in abilities,
+        "can_transfer": Ability.TRANSFER in abilities,
+        "can_assign": Ability.ASSIGN in abilities,
         "agents": agents,
         "attachments": list(case.attachments.all()),
-        "can_retry_delivery": can_assign,
+        "can_retry_delivery": Ability.RETRY_DELIVERY in abilities,
         "others": presence.others(case.pk, user.pk),
         "now": timezone.now(),
         "note_form": forms.get("note_form") or NoteForm(),
@@ -199,7 +198,7 @@ def _case_context(request: HttpRequest, case: Case, **forms) -> dict:
     }
 
 
-@login_required
+@signed_in  # the case policy decides (404 for a case one may not see)
 @require_GET
 def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     case = _get_case(request, pk)
@@ -212,7 +211,7 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "cases/case_detail.html", _case_context(request, case))
 
 
-@login_required
+@signed_in  # the case policy decides (404 for a case one may not see)
 @require_GET
 def case_presence(request: HttpRequest, pk: int) -> HttpResponse:
     case = _get_case(request, pk)
@@ -238,7 +237,7 @@ def _apply(request: HttpRequest, case: Case, action, success: str) -> HttpRespon
     return redirect("cases:detail", pk=case.pk)
 
 
-@login_required
+@signed_in
 @require_POST
 def case_take(request: HttpRequest, pk: int) -> HttpResponse:
     case = _get_case(request, pk)
@@ -250,7 +249,7 @@ def case_take(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@login_required
+@signed_in
 @require_POST
 def case_transition(request: HttpRequest, pk: int) -> HttpResponse:
     case = _get_case(request, pk)
@@ -274,7 +273,7 @@ def case_transition(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@login_required
+@signed_in
 @require_POST
 def case_assign(request: HttpRequest, pk: int) -> HttpResponse:
     case = _get_case(request, pk)
@@ -282,8 +281,6 @@ def case_assign(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, _("Choose an agent."))
         return redirect("cases:detail", pk=case.pk)
-    from accounts.models import User
-
     assignee = User.objects.filter(pk=form.cleaned_data["assignee"]).first()
     if assignee is None:
         messages.error(request, _("Choose an agent."))
@@ -291,7 +288,7 @@ def case_assign(request: HttpRequest, pk: int) -> HttpResponse:
     return _apply(
         request,
         case,
-        lambda: services.case_assign(
+        lambda: services.case_give(
             actor=request.user,
             case=case,
             assignee=assignee,
@@ -307,7 +304,7 @@ def _render_case(request, case, status=200, **forms) -> HttpResponse:
     )
 
 
-@login_required
+@signed_in
 @require_POST
 def case_note(request: HttpRequest, pk: int) -> HttpResponse:
     case = _get_case(request, pk)
@@ -325,7 +322,7 @@ def case_note(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("cases:detail", pk=case.pk)
 
 
-@login_required
+@signed_in
 @require_POST
 def case_reply(request: HttpRequest, pk: int) -> HttpResponse:
     """Two steps: the first shows exactly what will be sent, the second sends it."""
@@ -370,7 +367,7 @@ def case_reply(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("cases:detail", pk=case.pk)
 
 
-@login_required
+@signed_in
 @require_POST
 def case_transfer(request: HttpRequest, pk: int) -> HttpResponse:
     case = _get_case(request, pk)
@@ -398,34 +395,27 @@ def case_transfer(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("cases:inbox")
 
 
-@login_required
+@signed_in
 @require_POST
 def delivery_retry(request: HttpRequest, pk: int, delivery_pk: int) -> HttpResponse:
     """A manager sends a failed reply delivery again."""
-    from .models import Delivery
-
     case = _get_case(request, pk)
     delivery = Delivery.objects.filter(pk=delivery_pk, reply__case=case).first()
     if delivery is None:
         raise Http404(_("No such delivery."))
-    if not has_administration_perm(request.user, ASSIGN_CASES, case.administration):
-        raise PermissionDenied(_("Only managers send a failed delivery again."))
+    require_ability(request.user, case, Ability.RETRY_DELIVERY)
     return _apply(
         request,
         case,
-        lambda: services.delivery_retry(actor=request.user, delivery=delivery),
+        lambda: delivery_retry_service(actor=request.user, delivery=delivery),
         _("The reply will be sent again."),
     )
 
 
-@login_required
+@signed_in
 @require_GET
 def attachment_download(request: HttpRequest, pk: int, attachment_pk: int) -> HttpResponse:
     """An attachment of a case the user may see, always as a download (never rendered)."""
-    from django.http import FileResponse
-
-    from .models import Attachment
-
     case = _get_case(request, pk)
     attachment = Attachment.objects.filter(pk=attachment_pk, case=case).first()
     if attachment is None:

@@ -5,8 +5,8 @@ from django.views.i18n import JavaScriptCatalog
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from accounts.access import public
+from cases.survey.views import survey
 from cases.views import home
-from cases.views_survey import survey
 
 urlpatterns = [
     path("", home, name="home"),

@@ -1,6 +1,8 @@
 """Cases API: list (filters, cursor pagination), create, read, assign, transition, notes, reply;
 topics. Every lookup starts from the request's administration (the token's or the session's):
-a case of another administration answers 404, like a missing one."""
+a case of another administration answers 404, like a missing one. Each view declares its rule
+for the door (accounts/access.py); what one may do with a case is the case policy's
+(cases/permissions.py), applied by the services and shown in ``abilities``."""
 
 from __future__ import annotations
 
@@ -18,7 +20,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts.api.common import MAX_ID, administration_or_denied, require_perm
+from accounts import access
+from accounts.access import AccessRule, administration_for
+from accounts.api.common import MAX_ID
 from accounts.models import Membership
 from accounts.permissions import VIEW_CASES, WORK_CASES
 from cases import selectors, services
@@ -54,7 +58,7 @@ LIST_COLUMNS = (
 
 def case_for_request(request: Request, pk: int, *, lock_related: bool = True) -> Case:
     """The case ``pk`` of the request's administration, visible to its user; 404 otherwise."""
-    administration = administration_or_denied(request)
+    administration = administration_for(request)
     qs = selectors.cases_visible_to(request.user).filter(administration=administration)
     if lock_related:
         qs = qs.select_related("administration", "assignee", "topic")
@@ -85,6 +89,8 @@ def _decode_cursor(value: str) -> tuple[dt.datetime, int]:
 
 
 class CaseListView(APIView):
+    access_rule = AccessRule("permission", perm=VIEW_CASES, per_method={"POST": WORK_CASES})
+
     @extend_schema(
         parameters=[InboxQuerySerializer],
         responses=CasePageSerializer,
@@ -92,7 +98,7 @@ class CaseListView(APIView):
         summary="List the administration's cases (due date order, cursor pagination)",
     )
     def get(self, request):
-        administration = require_perm(request, VIEW_CASES)
+        administration = administration_for(request, VIEW_CASES)
         query = InboxQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         params = query.validated_data
@@ -122,7 +128,7 @@ class CaseListView(APIView):
         summary="Open a case",
     )
     def post(self, request):
-        administration = require_perm(request, WORK_CASES)
+        administration = administration_for(request, WORK_CASES)
         serializer = CaseCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
@@ -136,16 +142,28 @@ class CaseListView(APIView):
             actor=request.user, administration=administration, topic=topic, **data
         )
         case = case_for_request(request, case.pk)
-        return Response(CaseDetailSerializer(case).data, status=status.HTTP_201_CREATED)
+        return Response(_detail(request, case), status=status.HTTP_201_CREATED)
+
+
+def _detail(request: Request, case: Case) -> dict:
+    return CaseDetailSerializer(case, context={"request": request}).data
+
+
+# Case-scoped views: members reach them; the case policy decides the rest (404 for a case one
+# may not see, 403 for an action one may not do).
 
 
 class CaseDetailView(APIView):
+    access_rule = access.MEMBER
+
     @extend_schema(responses=CaseDetailSerializer, summary="Read a case")
     def get(self, request, pk: int):
-        return Response(CaseDetailSerializer(case_for_request(request, pk)).data)
+        return Response(_detail(request, case_for_request(request, pk)))
 
 
 class CaseEventsView(APIView):
+    access_rule = access.MEMBER
+
     @extend_schema(responses=EventSerializer(many=True), summary="The case's journal")
     def get(self, request, pk: int):
         case = case_for_request(request, pk)
@@ -153,6 +171,8 @@ class CaseEventsView(APIView):
 
 
 class CaseAssignView(APIView):
+    access_rule = access.MEMBER
+
     @extend_schema(
         request=AssignSerializer,
         responses=CaseDetailSerializer,
@@ -164,7 +184,7 @@ class CaseAssignView(APIView):
         serializer.is_valid(raise_exception=True)
         assignee_id = serializer.validated_data["assignee"]
         if assignee_id == request.user.pk and case.assignee_id is None:
-            services.case_take(actor=request.user, case=case)
+            assignee = request.user  # taking it from the queue
         else:
             membership = (
                 Membership.objects.select_related("user")
@@ -173,16 +193,20 @@ class CaseAssignView(APIView):
             )
             if membership is None:
                 raise ValidationError({"assignee": [_("Not an active member here.")]})
-            services.case_assign(
-                actor=request.user,
-                case=case,
-                assignee=membership.user,
-                expected_version=serializer.validated_data.get("version"),
-            )
-        return Response(CaseDetailSerializer(case_for_request(request, pk)).data)
+            assignee = membership.user
+        # The same path as the case page: oneself on a queue case is taking it.
+        services.case_give(
+            actor=request.user,
+            case=case,
+            assignee=assignee,
+            expected_version=serializer.validated_data.get("version"),
+        )
+        return Response(_detail(request, case_for_request(request, pk)))
 
 
 class CaseTransitionView(APIView):
+    access_rule = access.MEMBER
+
     @extend_schema(
         request=TransitionSerializer,
         responses=CaseDetailSerializer,
@@ -199,10 +223,12 @@ class CaseTransitionView(APIView):
             reason=serializer.validated_data["reason"],
             expected_version=serializer.validated_data.get("version"),
         )
-        return Response(CaseDetailSerializer(case_for_request(request, pk)).data)
+        return Response(_detail(request, case_for_request(request, pk)))
 
 
 class CaseNotesView(APIView):
+    access_rule = access.MEMBER
+
     @extend_schema(responses=NoteSerializer(many=True), summary="The case's internal notes")
     def get(self, request, pk: int):
         case = case_for_request(request, pk)
@@ -225,6 +251,8 @@ class CaseNotesView(APIView):
 
 
 class CaseReplyView(APIView):
+    access_rule = access.MEMBER
+
     @extend_schema(
         request=ReplySerializer,
         responses=CaseDetailSerializer,
@@ -240,14 +268,16 @@ class CaseReplyView(APIView):
             body=serializer.validated_data["body"],
             expected_version=serializer.validated_data.get("version"),
         )
-        return Response(CaseDetailSerializer(case_for_request(request, pk)).data)
+        return Response(_detail(request, case_for_request(request, pk)))
 
 
 class TopicListView(APIView):
+    access_rule = AccessRule("permission", perm=VIEW_CASES)
+
     @extend_schema(
         responses=TopicSerializer(many=True),
         summary="Topics of the administration (national ones included)",
     )
     def get(self, request):
-        administration = require_perm(request, VIEW_CASES)
+        administration = administration_for(request, VIEW_CASES)
         return Response(TopicSerializer(selectors.topics_for(administration), many=True).data)

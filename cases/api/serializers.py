@@ -7,6 +7,7 @@ from rest_framework import serializers
 
 from accounts.api.common import IdField, TextField
 from cases.models import Case, CaseEvent, Channel, InternalNote, Priority, Status, Topic
+from cases.permissions import Ability, case_abilities
 from cases.services import MAX_TEXT_LENGTH
 from cases.transitions import TRANSITIONS, allowed_actions
 
@@ -45,6 +46,7 @@ class CaseListSerializer(serializers.ModelSerializer):
 
 class CaseDetailSerializer(CaseListSerializer):
     actions = serializers.SerializerMethodField()
+    abilities = serializers.SerializerMethodField()
     transferred_from = serializers.IntegerField(
         source="transferred_from_id", allow_null=True, read_only=True
     )
@@ -64,12 +66,22 @@ class CaseDetailSerializer(CaseListSerializer):
             "closed_at",
             "transferred_from",
             "actions",
+            "abilities",
         ]
         read_only_fields = fields
 
     def get_actions(self, case: Case) -> list[str]:
         """The lifecycle actions the case's status allows (the actor's role is checked on use)."""
         return allowed_actions(case.status)
+
+    def get_abilities(self, case: Case) -> list[str]:
+        """What the requesting user may do with the case now (cases/permissions.py): the same
+        answer as the buttons of the case page and the services' checks."""
+        request = self.context.get("request")
+        if request is None:
+            return []
+        granted = case_abilities(request.user, case)
+        return [ability.value for ability in Ability if ability in granted]
 
 
 class CasePageSerializer(serializers.Serializer):

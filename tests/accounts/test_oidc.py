@@ -59,6 +59,7 @@ def _authorize_at_provider(authorize_url: str) -> str:
     with pytest.raises(urllib.error.HTTPError) as answer:
         opener.open(authorize_url, timeout=5)
     assert answer.value.code == 302
+    answer.value.close()  # the error holds the open response (a ResourceWarning otherwise)
     return answer.value.headers["Location"]
 
 

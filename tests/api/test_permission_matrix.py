@@ -242,7 +242,7 @@ RULES.update(
     }
 )
 
-# Channel intake (cases/api/intake.py): tokens of scope intake or full; the payload's id is
+# Channel intake (cases/intake/api.py): tokens of scope intake or full; the payload's id is
 # the idempotency key when the header is absent.
 _INTAKE_PAYLOADS = {
     "intake-services-publics-plus": {

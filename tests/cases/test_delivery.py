@@ -20,7 +20,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cases import services
-from cases.delivery import _backoff, delivery_attempt, delivery_create
+from cases.delivery.pipeline import _backoff, delivery_attempt
+from cases.delivery.services import delivery_create
 from cases.models import CaseEvent, Channel, ChannelEndpoint, Delivery, Reply
 from tests.case_states import REPLY_TEXT, fresh
 from tests.factories import make_case
@@ -153,7 +154,7 @@ def test_callback_failing_twice_is_retried_until_delivered(
 def test_callback_carries_the_channel_identifier_of_the_intake(
     office, callback, fast, django_capture_on_commit_callbacks
 ):
-    from cases.intake import intake_receive
+    from cases.intake.services import intake_receive
 
     server, url = callback()
     endpoint(office, url)

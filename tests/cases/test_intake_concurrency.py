@@ -61,7 +61,7 @@ def test_concurrent_deliveries_with_the_same_key_make_one_case():
 
 def _reply_with_endpoint(url: str):
     from cases import services
-    from cases.delivery import delivery_create
+    from cases.delivery.services import delivery_create
     from cases.models import Channel, ChannelEndpoint
     from tests.case_states import REPLY_TEXT
     from tests.cases.test_delivery import SECRET
@@ -83,7 +83,7 @@ def _reply_with_endpoint(url: str):
 
 @pytest.mark.django_db(transaction=True)
 def test_racing_tasks_deliver_once(callback, settings):
-    from cases.delivery import delivery_attempt
+    from cases.delivery.pipeline import delivery_attempt
     from cases.models import Delivery
 
     server, url = callback(delay=0.3)

@@ -218,7 +218,8 @@ def test_reply_subject_carries_the_reference_for_the_round_trip(office, tmp_path
     case = bring_to(Status.IN_PROGRESS, office)
     services.case_send_reply(actor=office.agent, case=case, body=REPLY_TEXT)
     # Delivery runs after commit: in these tests the transaction never commits, so run it.
-    from cases.delivery import delivery_attempt, delivery_create
+    from cases.delivery.pipeline import delivery_attempt
+    from cases.delivery.services import delivery_create
     from cases.models import Reply
 
     delivery = delivery_create(reply_id=Reply.objects.get(case=case).pk)

@@ -11,7 +11,7 @@ from django.db import IntegrityError, transaction
 
 from cases import services
 from cases.models import SatisfactionResponse, Status
-from cases.survey import SALT, survey_token
+from cases.survey.services import SALT, survey_token
 from tests.case_states import REPLY_TEXT, bring_to
 from tests.factories import make_case
 

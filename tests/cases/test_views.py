@@ -23,7 +23,7 @@ from django.utils.html import escape
 from accounts.models import Role
 from cases import presence
 from cases import services as case_services
-from cases.models import Case, Channel, InternalNote, Priority, Reply, Status
+from cases.models import Case, CaseEvent, Channel, InternalNote, Priority, Reply, Status
 from drafting import services as drafting_services
 from drafting.models import Arm, CaseArm, Suggestion
 from tests.case_states import REPLY_TEXT, bring_to, counts, row, snapshot
@@ -679,11 +679,25 @@ def test_an_agent_posting_the_assign_form_is_refused(office, browser):
     before = snapshot(case)
     response = browser(office.agent).post(
         reverse("cases:assign", args=[case.pk]),
-        {"assignee": office.agent.pk, "version": case.version},
+        {"assignee": office.agent2.pk, "version": case.version},
     )
     assert response.status_code == 302
     assert flashed(response) == ["Only managers assign cases to others."]
     assert snapshot(case) == before
+
+
+def test_an_agent_choosing_themselves_in_the_assign_form_takes_the_case(office, browser):
+    """The same path as the API's self-assignment and the "Take" button: case_take."""
+    case = make_case(office.administration)
+    response = browser(office.agent).post(
+        reverse("cases:assign", args=[case.pk]),
+        {"assignee": office.agent.pk, "version": case.version},
+    )
+    assert response.status_code == 302
+    stored = row(case)
+    assert stored["assignee_id"] == office.agent.pk
+    assert stored["status"] == Status.ASSIGNED
+    assert case.events.order_by("-pk").first().kind == CaseEvent.Kind.TAKEN
 
 
 @pytest.mark.parametrize("assignee", ["outsider", "missing", "garbage"])

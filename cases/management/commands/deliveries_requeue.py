@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand
 
-from cases.delivery import deliveries_requeue
+from cases.delivery.services import deliveries_requeue
 
 
 class Command(BaseCommand):

@@ -8,14 +8,13 @@ command exits non-zero.
 
 from __future__ import annotations
 
-import mailbox
 from pathlib import Path
 
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from accounts.models import Administration
-from cases.intake import MalformedEmail, email_receive
+from cases.intake.mail import MalformedEmail, NotAMaildir, email_receive, mail_sources
 
 
 class Command(BaseCommand):
@@ -35,18 +34,21 @@ class Command(BaseCommand):
 
         counts = {"created": 0, "appended": 0, "duplicate": 0}
         errors: list[str] = []
-        for label, raw in self._messages(paths):
-            try:
-                outcome = email_receive(administration=tenant, raw=raw)
-            except MalformedEmail as exc:
-                errors.append(f"{label}: {exc}")
-                continue
-            except ValidationError as exc:
-                errors.append(f"{label}: {'; '.join(exc.messages)}")
-                continue
-            counts[outcome.outcome] += 1
-            if options["verbosity"] >= 2 and outcome.case is not None:
-                self.stdout.write(f"{label}: {outcome.outcome} {outcome.case.reference}")
+        try:
+            for label, raw in mail_sources(paths):
+                try:
+                    outcome = email_receive(administration=tenant, raw=raw)
+                except MalformedEmail as exc:
+                    errors.append(f"{label}: {exc}")
+                    continue
+                except ValidationError as exc:
+                    errors.append(f"{label}: {'; '.join(exc.messages)}")
+                    continue
+                counts[outcome.outcome] += 1
+                if options["verbosity"] >= 2 and outcome.case is not None:
+                    self.stdout.write(f"{label}: {outcome.outcome} {outcome.case.reference}")
+        except NotAMaildir as exc:
+            raise CommandError(str(exc)) from exc
 
         total = sum(counts.values()) + len(errors)
         self.stdout.write(
@@ -58,15 +60,3 @@ class Command(BaseCommand):
             for error in errors:
                 self.stderr.write(error)
             raise CommandError(f"{len(errors)} message(s) could not be read: {errors[0]}")
-
-    def _messages(self, paths: list[str]):
-        for path in paths:
-            target = Path(path)
-            if target.is_dir():
-                if not (target / "cur").is_dir() or not (target / "new").is_dir():
-                    raise CommandError(f"{path}: not a Maildir folder (no cur/ and new/).")
-                box = mailbox.Maildir(target, factory=None, create=False)
-                for key in sorted(box.keys()):
-                    yield f"{path}/{key}", box.get_bytes(key)
-            else:
-                yield path, target.read_bytes()

@@ -4,6 +4,8 @@ Ensured after every migrate (and after a test database flush, which re-runs post
 that it exists wherever cases do; migration 0003 created the same rows first.
 """
 
+from cases.models import Topic
+
 NATIONAL_TOPICS = [
     ("identite", "Papiers d'identité"),
     ("vehicules", "Véhicules et permis de conduire"),
@@ -23,8 +25,6 @@ NATIONAL_TOPICS = [
 
 
 def ensure_national_topics(sender=None, *, using="default", **kwargs) -> None:
-    from .models import Topic
-
     existing = set(
         Topic.objects.using(using)
         .filter(administration__isnull=True)

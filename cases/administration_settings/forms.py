@@ -5,7 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .models import DEFAULT_RESPONSE_DAYS, Channel
+from ..models import DEFAULT_RESPONSE_DAYS, Channel
 
 
 def deadline_field_name(channel: str) -> str:

@@ -10,8 +10,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
-from .models import SatisfactionResponse
-from .survey import SurveyLinkError, rate_limited, satisfaction_record, survey_case_from_token
+from accounts.access import public
+
+from ..models import SatisfactionResponse
+from .services import SurveyLinkError, rate_limited, satisfaction_record, survey_case_from_token
 
 RATINGS = [(n, str(n)) for n in range(1, 6)]
 
@@ -73,6 +75,7 @@ PROBLEMS = {
 }
 
 
+@public(reason="the usager's survey link: its signed, expiring token is the credential")
 @require_http_methods(["GET", "POST"])
 def survey(request: HttpRequest, token: str) -> HttpResponse:
     wait = rate_limited(_client_ip(request))

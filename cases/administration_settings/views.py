@@ -4,7 +4,6 @@ closing formula, and the administration's own topics. Knowledge lives in draftin
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse
@@ -13,21 +12,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts import services as account_services
+from accounts.access import administration_for, requires
 from accounts.models import Administration
-from accounts.permissions import MANAGE_SETTINGS, has_administration_perm
+from accounts.permissions import MANAGE_SETTINGS
 
+from ..models import ResponseDeadline, Topic
 from . import services
-from .forms_settings import DeadlinesForm, TextsForm, TopicForm, deadline_field_name
-from .models import ResponseDeadline, Topic
-
-
-def _administration(request: HttpRequest) -> Administration:
-    administration = getattr(request, "administration", None)
-    if not administration or not has_administration_perm(
-        request.user, MANAGE_SETTINGS, administration
-    ):
-        raise PermissionDenied
-    return administration
+from .forms import DeadlinesForm, TextsForm, TopicForm, deadline_field_name
 
 
 def _form_errors(form, exc: ValidationError, *, field_for=lambda name: name) -> None:
@@ -72,16 +63,16 @@ def _page(request: HttpRequest, administration: Administration, status: int = 20
     )
 
 
-@login_required
+@requires(MANAGE_SETTINGS)
 @require_GET
 def settings_page(request: HttpRequest) -> HttpResponse:
-    return _page(request, _administration(request))
+    return _page(request, administration_for(request, MANAGE_SETTINGS))
 
 
-@login_required
+@requires(MANAGE_SETTINGS)
 @require_POST
 def deadlines(request: HttpRequest) -> HttpResponse:
-    administration = _administration(request)
+    administration = administration_for(request, MANAGE_SETTINGS)
     form = DeadlinesForm(request.POST)
     if form.is_valid():
         try:
@@ -99,10 +90,10 @@ def deadlines(request: HttpRequest) -> HttpResponse:
     return _page(request, administration, status=400, deadlines_form=form)
 
 
-@login_required
+@requires(MANAGE_SETTINGS)
 @require_POST
 def texts(request: HttpRequest) -> HttpResponse:
-    administration = _administration(request)
+    administration = administration_for(request, MANAGE_SETTINGS)
     form = TextsForm(request.POST)
     if form.is_valid():
         try:
@@ -120,10 +111,10 @@ def texts(request: HttpRequest) -> HttpResponse:
     return _page(request, administration, status=400, texts_form=form)
 
 
-@login_required
+@requires(MANAGE_SETTINGS)
 @require_POST
 def topic_create(request: HttpRequest) -> HttpResponse:
-    administration = _administration(request)
+    administration = administration_for(request, MANAGE_SETTINGS)
     form = TopicForm(request.POST)
     if form.is_valid():
         try:
@@ -150,10 +141,10 @@ def _topic(administration: Administration, pk: int) -> Topic:
     return topic
 
 
-@login_required
+@requires(MANAGE_SETTINGS)
 @require_POST
 def topic_update(request: HttpRequest, pk: int) -> HttpResponse:
-    administration = _administration(request)
+    administration = administration_for(request, MANAGE_SETTINGS)
     topic = _topic(administration, pk)
     if "active" in request.POST:
         active = request.POST.get("active") == "1"

@@ -11,8 +11,6 @@ body with the payload as JSON in a ``payload`` part and files in ``attachments``
 
 from __future__ import annotations
 
-import base64
-import binascii
 import json
 
 from django.conf import settings
@@ -30,173 +28,25 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.access import AccessRule, DoorPermission, current_administration
 from accounts.api_auth import (
     TokenAuthentication,
     TokenScope,
-    request_administration,
     request_token,
 )
 from config.api import error_response
 
-from .. import intake
 from ..models import Channel
-
-# --- payloads --------------------------------------------------------------------------------
-
-
-class AttachmentSerializer(serializers.Serializer):
-    filename = serializers.CharField(max_length=255)
-    content_base64 = serializers.CharField(
-        allow_blank=True,
-        help_text=_("The file's bytes in base64. PDF, PNG or JPEG, checked by content."),
-    )
-
-    def validate_content_base64(self, value: str) -> bytes:
-        try:
-            return base64.b64decode(value, validate=True)
-        except (binascii.Error, ValueError) as exc:
-            raise serializers.ValidationError(_("This is not valid base64.")) from exc
-
-
-class PersonSerializer(serializers.Serializer):
-    first_name = serializers.CharField(max_length=100, required=False, allow_blank=True)
-    last_name = serializers.CharField(max_length=100, required=False, allow_blank=True)
-    email = serializers.EmailField(required=False, allow_blank=True)
-    phone = serializers.CharField(max_length=40, required=False, allow_blank=True)
-
-
-class UsagerWithEmailSerializer(PersonSerializer):
-    email = serializers.EmailField()
-    postal_code = serializers.RegexField(
-        r"^\d{5}$", required=False, allow_blank=True, help_text=_("Five digits.")
-    )
-
-
-class StructureSerializer(serializers.Serializer):
-    id = serializers.CharField(max_length=100, required=False, allow_blank=True)
-    name = serializers.CharField(max_length=200)
-    site = serializers.CharField(
-        max_length=200, required=False, allow_blank=True, help_text=_("Agency, office, desk.")
-    )
-    siret = serializers.RegexField(r"^\d{14}$", required=False, allow_blank=True)
-
-
-class _WithAttachments(serializers.Serializer):
-    attachments = AttachmentSerializer(many=True, required=False)
-
-
-class ServicesPublicsPlusExperienceSerializer(_WithAttachments):
-    """An experience told by a usager on Services Publics+."""
-
-    id = serializers.CharField(
-        max_length=100, required=False, allow_blank=True, help_text=_("The experience's id.")
-    )
-    title = serializers.CharField(max_length=300)
-    description = serializers.CharField(max_length=50_000)
-    structure = StructureSerializer(help_text=_("The public body concerned."))
-    author = PersonSerializer()
-    experience_date = serializers.DateField(required=False, allow_null=True)
-    published_at = serializers.DateTimeField(required=False, allow_null=True)
-    feeling = serializers.ChoiceField(
-        choices=["positive", "neutral", "negative"], required=False, allow_blank=True
-    )
-    tags = serializers.ListField(
-        child=serializers.CharField(max_length=60), max_length=20, required=False
-    )
-    url = serializers.URLField(required=False, allow_blank=True)
-
-
-class FicheSerializer(serializers.Serializer):
-    reference = serializers.RegexField(
-        r"^[FNR]\d{1,6}$", help_text=_("service-public.fr fiche, e.g. F1234.")
-    )
-    title = serializers.CharField(max_length=300, required=False, allow_blank=True)
-    url = serializers.URLField(required=False, allow_blank=True)
-
-
-class ServicePublicQuestionSerializer(_WithAttachments):
-    """A question asked from a service-public.fr fiche."""
-
-    id = serializers.CharField(max_length=100, required=False, allow_blank=True)
-    subject = serializers.CharField(max_length=300)
-    question = serializers.CharField(max_length=50_000)
-    usager = UsagerWithEmailSerializer()
-    fiche = FicheSerializer(required=False)
-    theme = serializers.CharField(max_length=60, required=False, allow_blank=True)
-    submitted_at = serializers.DateTimeField(required=False, allow_null=True)
-
-
-class SiteSerializer(serializers.Serializer):
-    code = serializers.CharField(max_length=40, required=False, allow_blank=True)
-    name = serializers.CharField(max_length=200)
-
-
-class ConseillerSerializer(PersonSerializer):
-    last_name = serializers.CharField(max_length=100)
-
-
-class DemarcheSerializer(serializers.Serializer):
-    label = serializers.CharField(max_length=250)
-    organisme = serializers.CharField(
-        max_length=120, required=False, allow_blank=True, help_text=_("Partner body: CAF, CPAM…")
-    )
-    category = serializers.CharField(max_length=60, required=False, allow_blank=True)
-    reference = serializers.CharField(max_length=100, required=False, allow_blank=True)
-
-
-class FranceServicesRecordSerializer(_WithAttachments):
-    """An accompaniment recorded by a France Services adviser."""
-
-    id = serializers.CharField(max_length=100, required=False, allow_blank=True)
-    site = SiteSerializer()
-    conseiller = ConseillerSerializer()
-    usager = PersonSerializer()
-    demarche = DemarcheSerializer()
-    notes = serializers.CharField(max_length=50_000)
-    urgent = serializers.BooleanField(default=False)
-    consent = serializers.BooleanField(
-        help_text=_("The usager agreed to the transmission of their request.")
-    )
-    accompanied_at = serializers.DateTimeField(required=False, allow_null=True)
-
-    def validate_consent(self, value: bool) -> bool:
-        if not value:
-            raise serializers.ValidationError(
-                _("The usager's consent is required to transmit the request.")
-            )
-        return value
-
-    def validate_usager(self, value: dict) -> dict:
-        if not (value.get("last_name") or value.get("email") or value.get("phone")):
-            raise serializers.ValidationError(_("Give at least a last name, an e-mail or a phone."))
-        return value
-
-
-class MultipartSerializer(serializers.Serializer):
-    payload = serializers.CharField(
-        help_text=_("The channel's JSON payload, without attachments, as a string.")
-    )
-    attachments = serializers.ListField(
-        child=serializers.FileField(), required=False, help_text=_("PDF, PNG or JPEG files.")
-    )
-
-
-class IntakeResultSerializer(serializers.Serializer):
-    reference = serializers.CharField(help_text=_("The case's reference, e.g. CAF69-2026-000123."))
-    channel = serializers.CharField()
-    idempotency_key = serializers.CharField()
-    external_id = serializers.CharField()
-    received_at = serializers.DateTimeField()
-    attachments = serializers.IntegerField(help_text=_("Attachments stored."))
-
-
-class ErrorSerializer(serializers.Serializer):
-    detail = serializers.CharField()
-    code = serializers.CharField()
-    fields = serializers.DictField(child=serializers.ListField(child=serializers.CharField()))
-
-
-# --- views -----------------------------------------------------------------------------------
+from .attachments import AttachmentData
+from .serializers import (
+    ErrorSerializer,
+    FranceServicesRecordSerializer,
+    IntakeResultSerializer,
+    MultipartSerializer,
+    ServicePublicQuestionSerializer,
+    ServicesPublicsPlusExperienceSerializer,
+)
+from .services import IdempotencyConflict, intake_receive
 
 
 def flatten_errors(errors, prefix: str = "") -> dict[str, list[str]]:
@@ -221,8 +71,13 @@ def flatten_errors(errors, prefix: str = "") -> dict[str, list[str]]:
 class _IntakeView(APIView):
     # Sessions are recognised only to answer them 403 (not 401): they are not channels.
     authentication_classes = [TokenAuthentication, SessionAuthentication]
-    permission_classes = [IsAuthenticated, TokenScope]
+    permission_classes = [IsAuthenticated, TokenScope, DoorPermission]
     required_scope = "intake"
+    # Channels, not people: a token of scope intake (TokenScope) acts in its administration;
+    # a signed-in person is answered 403 token_required by the view itself.
+    access_rule = AccessRule(
+        "signed_in", reason="channel intake: an API token of scope intake (TokenScope)"
+    )
     parser_classes = [JSONParser, MultiPartParser]
     serializer_class: type[serializers.Serializer]
     channel: str
@@ -252,14 +107,14 @@ class _IntakeView(APIView):
             raise ValidationError(flatten_errors(serializer.errors))
         data = dict(serializer.validated_data)
         attachments = files or [
-            intake.AttachmentData(name=a["filename"], content=a["content_base64"])
+            AttachmentData(name=a["filename"], content=a["content_base64"])
             for a in data.pop("attachments", [])
         ]
         data.pop("attachments", None)
         raw_payload = {k: v for k, v in raw.items() if k != "attachments"}
         try:
-            result = intake.intake_receive(
-                administration=request_administration(request),
+            result = intake_receive(
+                administration=current_administration(request),
                 channel=self.channel,
                 # Without the header, the channel's own id of what it sent is the key.
                 key=request.headers.get("Idempotency-Key")
@@ -268,7 +123,7 @@ class _IntakeView(APIView):
                 raw_payload=raw_payload,
                 attachments=attachments,
             )
-        except intake.IdempotencyConflict:
+        except IdempotencyConflict:
             return error_response(
                 str(
                     _(
@@ -292,7 +147,7 @@ class _IntakeView(APIView):
         ).data
         return Response(body, status=status.HTTP_200_OK if result.replayed else 201)
 
-    def _payload(self, request) -> tuple[dict, list[intake.AttachmentData]]:
+    def _payload(self, request) -> tuple[dict, list[AttachmentData]]:
         if request.content_type.startswith("multipart/"):
             try:
                 raw = json.loads(request.data.get("payload") or "")
@@ -302,7 +157,7 @@ class _IntakeView(APIView):
             max_bytes = settings.INTAKE_ATTACHMENT_MAX_BYTES
             # One byte more than allowed is enough to refuse a file: never read the rest.
             attachments = [
-                intake.AttachmentData(
+                AttachmentData(
                     name=f.name or "",
                     content=f.read(max_bytes + 1),
                 )

@@ -22,7 +22,7 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from .models import Case, Reply, SatisfactionResponse
+from ..models import Case, Reply, SatisfactionResponse
 
 logger = logging.getLogger(__name__)
 

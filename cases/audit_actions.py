@@ -1,0 +1,18 @@
+"""The administration journal's actions written by cases (``AuditEntry.action``), with their
+label (English msgid, French in the .po files). Registered from ``CasesConfig.ready()``."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from accounts.journal import register_actions
+
+
+@register_actions
+class CasesAuditAction(models.TextChoices):
+    DEADLINES_CHANGED = "settings.deadlines_changed", _("Response deadlines changed")
+    TOPIC_CREATED = "settings.topic_created", _("Topic created")
+    TOPIC_RENAMED = "settings.topic_renamed", _("Topic renamed")
+    TOPIC_RETIRED = "settings.topic_retired", _("Topic retired")
+    TOPIC_REACTIVATED = "settings.topic_reactivated", _("Topic offered again")
+    CHANNEL_ENDPOINT_SAVED = "settings.channel_endpoint_saved", _("Channel endpoint saved")
+    CHANNEL_ENDPOINT_DELETED = "settings.channel_endpoint_deleted", _("Channel endpoint deleted")

@@ -1,0 +1,33 @@
+"""The models of cases, one module per subdomain, re-exported here so that
+``from cases.models import Case`` keeps working (and the migrations' paths stay valid)."""
+
+from .case import Case, CaseEvent, CaseEventQuerySet, InternalNote, ReferenceCounter, Reply
+from .choices import DEFAULT_RESPONSE_DAYS, OPEN_STATUSES, Channel, Priority, Status
+from .delivery import ChannelEndpoint, Delivery
+from .intake import Attachment, InboundEmail, IntakeDelivery, _attachment_path
+from .survey import SatisfactionResponse
+from .topics import ResponseDeadline, Topic, unique_per_administration
+
+__all__ = [
+    "DEFAULT_RESPONSE_DAYS",
+    "OPEN_STATUSES",
+    "Attachment",
+    "Case",
+    "CaseEvent",
+    "CaseEventQuerySet",
+    "Channel",
+    "ChannelEndpoint",
+    "Delivery",
+    "InboundEmail",
+    "IntakeDelivery",
+    "InternalNote",
+    "Priority",
+    "ReferenceCounter",
+    "Reply",
+    "ResponseDeadline",
+    "SatisfactionResponse",
+    "Status",
+    "Topic",
+    "_attachment_path",
+    "unique_per_administration",
+]

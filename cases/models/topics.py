@@ -1,0 +1,76 @@
+"""Subject headings and response deadlines: what an administration configures."""
+
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Administration
+
+from .choices import Channel
+
+
+def unique_per_administration(field: str, *, own: str, national: str) -> list:
+    """``field`` unique within an administration, and among national rows (no administration):
+    NULLs are distinct to a plain unique constraint, so the national rows need their own."""
+    return [
+        models.UniqueConstraint(fields=["administration", field], name=own),
+        models.UniqueConstraint(
+            fields=[field], condition=Q(administration__isnull=True), name=national
+        ),
+    ]
+
+
+class Topic(models.Model):
+    """A subject heading: national (no administration) or an administration's own."""
+
+    administration = models.ForeignKey(
+        Administration,
+        verbose_name=_("administration"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="topics",
+        help_text=_("Empty for the national taxonomy."),
+    )
+    name = models.CharField(_("name"), max_length=120)
+    slug = models.SlugField(_("slug"), max_length=80)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("topic")
+        verbose_name_plural = _("topics")
+        ordering = ["name"]
+        constraints = unique_per_administration(
+            "slug",
+            own="topic_slug_unique_per_administration",
+            national="topic_slug_unique_national",
+        )
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ResponseDeadline(models.Model):
+    administration = models.ForeignKey(
+        Administration, on_delete=models.CASCADE, related_name="response_deadlines"
+    )
+    channel = models.CharField(_("channel"), max_length=32, choices=Channel.choices)
+    days = models.PositiveSmallIntegerField(
+        _("days to respond"), validators=[MinValueValidator(1), MaxValueValidator(365)]
+    )
+
+    class Meta:
+        verbose_name = _("response deadline")
+        verbose_name_plural = _("response deadlines")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["administration", "channel"], name="deadline_one_per_channel"
+            ),
+            models.CheckConstraint(
+                condition=Q(days__gte=1) & Q(days__lte=365), name="deadline_days_range"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.administration} · {self.get_channel_display()} · {self.days}"

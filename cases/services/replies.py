@@ -1,0 +1,113 @@
+"""What is written on a case: internal notes, the reply to the usager, and the usager's own
+messages arriving on the case."""
+
+from __future__ import annotations
+
+from functools import partial
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import User
+
+from .. import signals
+from ..models import Case, CaseEvent, InternalNote, Reply, Status
+from ..permissions import Ability, require_ability
+from .common import bump, check_version, clean_text, invalid, lock_case, require_transition
+from .journal import case_event_record
+
+
+@transaction.atomic
+def case_add_note(*, actor: User, case: Case, body: str) -> InternalNote:
+    case = lock_case(case, actor)
+    require_ability(actor, case, Ability.NOTE)
+    body = clean_text(body, "body", max_length=10_000)
+    note = InternalNote.objects.create(case=case, author=actor, body=body)
+    case_event_record(
+        case=case, actor=actor, kind=CaseEvent.Kind.NOTE_ADDED, data={"note_id": note.pk}
+    )
+    return note
+
+
+@transaction.atomic
+def case_send_reply(
+    *, actor: User, case: Case, body: str, expected_version: int | None = None
+) -> Reply:
+    """Send a reply to the usager: the case becomes answered."""
+    case = lock_case(case, actor)
+    require_ability(actor, case, Ability.REPLY)
+    check_version(case, expected_version)
+    if case.status in (Status.CLOSED, Status.TRANSFERRED, Status.ANSWERED):
+        raise invalid(
+            "status",
+            _("A reply cannot be sent on a case that is %(status)s.")
+            % {"status": case.get_status_display().lower()},
+            "invalid_transition",
+        )
+    target = require_transition(case, "answer")
+    body = clean_text(body, "body")
+    reply = Reply.objects.create(case=case, author=actor, body=body)
+    from_status = case.status
+    case.status = target
+    if case.answered_at is None:
+        case.answered_at = timezone.now()
+    bump(case, ["status", "answered_at"])
+    case_event_record(
+        case=case,
+        actor=actor,
+        kind=CaseEvent.Kind.REPLY_SENT,
+        from_status=from_status,
+        to_status=target,
+        data={"reply_id": reply.pk},
+    )
+    transaction.on_commit(
+        partial(
+            signals.reply_sent.send,
+            sender=Case,
+            case_id=case.pk,
+            reply_id=reply.pk,
+            actor_id=actor.pk,
+        )
+    )
+    return reply
+
+
+@transaction.atomic
+def case_add_usager_message(
+    *,
+    case: Case,
+    body: str,
+    source: str,
+    actor: User | None = None,
+    **data: Any,
+) -> CaseEvent:
+    """The usager wrote again on their case (an e-mail answering a reply or a question).
+
+    A case awaiting the usager resumes; an answered case goes back to its agent. The text is
+    kept in the journal line. ``actor`` is None for intake (nobody in the house acted).
+    """
+    case = lock_case(case, actor)
+    body = clean_text(body, "body")
+    from_status = case.status
+    to_status = ""
+    if case.status == Status.AWAITING_USAGER or (
+        case.status == Status.ANSWERED and case.assignee_id is not None
+    ):
+        to_status = Status.IN_PROGRESS
+        case.status = to_status
+        if from_status == Status.ANSWERED:
+            case.closed_at = None
+        bump(case, ["status", "closed_at"])
+    else:
+        # Stale forms on the case page must see that something new arrived.
+        bump(case, [])
+    return case_event_record(
+        case=case,
+        actor=actor,
+        kind=CaseEvent.Kind.USAGER_MESSAGE,
+        from_status=from_status if to_status else "",
+        to_status=to_status,
+        data={"body": body, "source": source, **data},
+    )
