@@ -10,6 +10,7 @@ another ``build_retrievers`` (a search cluster) without touching the pipeline.
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
@@ -20,7 +21,7 @@ from langchain_core.callbacks import CallbackManagerForRetrieverRun
 from langchain_core.documents import Document
 from langchain_core.retrievers import BaseRetriever
 
-from .models import Posting, SearchDocument
+from .models import KnowledgeArticle, Passage, Posting, SearchDocument
 from .text import query_terms
 
 K1 = 1.2
@@ -194,3 +195,78 @@ def get_retrievers(administration_id: int) -> tuple[BaseRetriever, BaseRetriever
         getattr(settings, "DRAFTING_RETRIEVER", "drafting.retrieval.build_retrievers")
     )
     return factory(administration_id)
+
+
+# --- fiches for a draft -----------------------------------------------------------------------
+
+
+@dataclass
+class RetrievedPassage:
+    passage_id: int
+    position: int
+    heading: str
+    text: str
+
+
+@dataclass
+class RetrievedArticle:
+    article_id: int
+    external_id: str
+    title: str
+    url: str
+    score: float
+    rank: int
+    passages: list[RetrievedPassage] = field(default_factory=list)
+
+
+def retrieve_fiches(
+    question: str, *, administration_id: int, articles: int = 3
+) -> list[RetrievedArticle]:
+    """The ``articles`` best fiches for ``question``, each with all its passages in order.
+
+    An article ranks by its best passage (BM25); the composer then chooses the sentences, so no
+    per-fiche cap can drop the passage that answers.
+    """
+    results = bm25_search(
+        question, kind=SearchDocument.Kind.PASSAGE, administration_id=administration_id, k=30
+    )
+    article_of = dict(
+        SearchDocument.objects.filter(pk__in=[d.pk for d, _ in results]).values_list(
+            "pk", "passage__article_id"
+        )
+    )
+    best: dict[int, float] = {}
+    for document, score in results:
+        article_id = article_of.get(document.pk)
+        if article_id is not None and article_id not in best:
+            best[article_id] = score
+    chosen = list(best)[:articles]
+    rows = KnowledgeArticle.objects.in_bulk(chosen)
+    retrieved = [
+        RetrievedArticle(
+            article_id=pk,
+            external_id=rows[pk].external_id,
+            title=rows[pk].title,
+            url=rows[pk].source_url,
+            score=best[pk],
+            rank=rank,
+        )
+        for rank, pk in enumerate(chosen)
+        if pk in rows
+    ]
+    by_id = {article.article_id: article for article in retrieved}
+    for passage in Passage.objects.filter(article_id__in=by_id).order_by("article_id", "position"):
+        by_id[passage.article_id].passages.append(
+            RetrievedPassage(passage.pk, passage.position, passage.heading, passage.text)
+        )
+    return retrieved
+
+
+def embed_question(question: str) -> Any | None:
+    """The question's embedding; None without the semantic layer."""
+    return None
+
+
+def unit_similarities(question_vector: Any, keys: list[tuple[int, int]]) -> list[float | None]:
+    """Similarity of each (passage, unit position) with the question; None where unknown."""
+    return [None for _ in keys]

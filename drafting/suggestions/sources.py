@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from django.conf import settings
 
 from cases.models import Case
+from drafting.answers.models import BankAnswer
 from drafting.answers.selectors import bank_candidates
 from drafting.knowledge.retrieval import embed_question, retrieve_fiches, unit_similarities
 from drafting.knowledge.units import split_units
@@ -22,6 +23,8 @@ from .prompts import Source
 # The standing of the 1st, 2nd and 3rd fiche: the composer trusts the best one most.
 RANK_PERTINENCE = (1.0, 0.75, 0.6)
 BANK_CANDIDATES = 2
+# Two questions this close in words are the same question, whatever the fiches say.
+SAME_WORDS_SIMILARITY = 0.8
 
 
 @dataclass
@@ -53,10 +56,34 @@ def _title(article_title: str, heading: str) -> str:
     return f"{article_title} › {heading}"
 
 
+def _same_need(
+    question_fiche: int | None, answer: BankAnswer, similarity: float, case: Case
+) -> bool:
+    """Whether a bank answer answers this need, not only shares its words.
+
+    "Renouveler ma carte vitale perdue" and "renouveler ma carte d'identité perdue" share
+    nearly every word and need different answers; the knowledge base tells them apart: their
+    best fiches differ. A bank answer is offered only when its question leads to the same best
+    fiche as the new one (or when the two questions are nearly the same words).
+    """
+    if similarity >= SAME_WORDS_SIMILARITY:
+        return True
+    if question_fiche is None:
+        return False
+    fiches = retrieve_fiches(answer.question, administration_id=case.administration_id, articles=1)
+    return bool(fiches) and fiches[0].article_id == question_fiche
+
+
 def gather(case: Case, question: str) -> Gathered:
     """The numbered sources for ``case``'s draft, and the unit similarities when available."""
+    articles = retrieve_fiches(
+        question, administration_id=case.administration_id, articles=settings.DRAFTING_FICHES
+    )
+    best_fiche = articles[0].article_id if articles else None
     sources: list[Source] = []
     for answer, similarity in bank_candidates(case.administration, question, k=BANK_CANDIDATES):
+        if not _same_need(best_fiche, answer, similarity, case):
+            continue
         sources.append(
             Source(
                 number=len(sources) + 1,
@@ -70,9 +97,6 @@ def gather(case: Case, question: str) -> Gathered:
                 similarity=similarity,
             )
         )
-    articles = retrieve_fiches(
-        question, administration_id=case.administration_id, articles=settings.DRAFTING_FICHES
-    )
     passage_of: dict[int, int] = {}
     for rank, article in enumerate(articles):
         pertinence = RANK_PERTINENCE[min(rank, len(RANK_PERTINENCE) - 1)]

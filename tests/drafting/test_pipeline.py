@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
+from django.utils import timezone
 
 from cases import services as case_services
 from drafting import services, tasks
+from drafting.answers.services import bank_learn_due
 from drafting.models import Suggestion
 from drafting.suggestions import pipeline
 from drafting.suggestions.pipeline import DraftValidationError, validate_draft
@@ -100,10 +104,11 @@ def test_offline_draft_says_so_when_nothing_matches(tenant_a, django_capture_on_
     )
     suggestion = Suggestion.objects.get(case=case)
     assert suggestion.status == "ready"
-    assert "n'avons pas trouvé" in suggestion.text
+    assert suggestion.abstained
+    assert "ne nous permettent pas de répondre" in suggestion.text
 
 
-def test_offline_draft_reuses_a_close_past_answer(
+def test_a_sent_reply_is_reused_only_once_it_has_entered_the_answer_bank(
     tenant_a, vitale_article, django_capture_on_commit_callbacks
 ):
     agent = tenant_a.agent
@@ -118,18 +123,30 @@ def test_offline_draft_reuses_a_close_past_answer(
         case_services.case_send_reply(
             actor=agent,
             case=first,
-            body="Bonjour,\n\nVous pouvez télécharger l'attestation de paiement dans votre "
-            "espace personnel, rubrique Mes attestations.\n\nCordialement,\nLe service",
+            body="Bonjour,\n\nVous pouvez télécharger l'attestation de paiement de vos aides au "
+            "logement à tout moment dans votre espace personnel, rubrique Mes attestations : "
+            "choisissez la période demandée par votre propriétaire, puis enregistrez le document "
+            "au format PDF pour le lui transmettre.\n\nCordialement,\nLe service",
         )
+    question = "Mon propriétaire me demande une attestation de paiement des aides au logement."
     second = _create_case(
+        tenant_a, django_capture_on_commit_callbacks, subject="Attestation", body=question
+    )
+    # Not yet: a reply enters the bank once its case has stayed closed for the reopen window.
+    assert "rubrique Mes attestations" not in Suggestion.objects.get(case=second).text
+    learned = bank_learn_due(now=timezone.now() + dt.timedelta(days=15))
+    assert learned.get("learned") == 1
+    third = _create_case(
         tenant_a,
         django_capture_on_commit_callbacks,
-        subject="Attestation de paiement demandée par mon propriétaire",
-        body="Bonjour, où trouver une attestation de paiement des aides au logement ?",
+        subject="Attestation de paiement pour mon bailleur",
+        body=question,
     )
-    suggestion = Suggestion.objects.get(case=second)
+    suggestion = Suggestion.objects.get(case=third)
     assert "rubrique Mes attestations" in suggestion.text
-    assert any(source["kind"] == "case" for source in suggestion.sources)
+    assert suggestion.reused_answer_id is not None
+    assert any(source["kind"] == "answer" for source in suggestion.sources)
+    assert not any(source["kind"] == "case" for source in suggestion.sources)
 
 
 def test_usager_text_cannot_close_the_prompt_delimiters(tenant_a, vitale_article):
