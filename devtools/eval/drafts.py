@@ -249,10 +249,12 @@ def reuse_pair(
 ) -> PairResult:
     """Bank ``first_text`` as a model answer to ``first``, draft ``second``, undo the bank."""
     row = PairResult(name, first["id"], second["id"], bool(second.get("same_need", False)))
+    # The agent is made outside the savepoint: it serves every pair of the run.
+    agent = actor.of(administration)
     savepoint = transaction.savepoint()
     try:
         answer = bank_answer_create(
-            actor=actor.of(administration),
+            actor=agent,
             administration=administration,
             question=f"{first.get('subject') or ''}\n{first['question']}".strip(),
             answer=strip_markers(first_text),
@@ -335,6 +337,7 @@ class Report:
             "latency_p95_ms": percentile(latencies, 0.95),
             "fell_back": sum(r.fell_back for r in rows),
             "errors": sum(bool(r.error) and not r.text for r in rows),
+            "pair_errors": sum(bool(p.error) for p in self.pairs),
         }
 
     def as_json(self) -> dict[str, Any]:
@@ -444,6 +447,8 @@ def format_report(report: Report) -> list[str]:
         lines.append(
             f"  fell back to the offline drafter: {m['fell_back']}; failed drafts: {m['errors']}"
         )
+    if m["pair_errors"]:
+        lines.append(f"  reuse pairs that could not be run: {m['pair_errors']} (see --json)")
     if report.skipped:
         lines.append(
             f"  skipped {len(report.skipped)} questions of administrations not in this database"

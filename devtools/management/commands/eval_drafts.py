@@ -43,7 +43,7 @@ class Command(BaseCommand):
                 "or --model)."
             )
         questions = select(
-            load_questions(options["questions"]),
+            load_questions(Path(options["questions"])),
             administration=options["administration"],
             kind=options["kind"],
             limit=options["limit"],
@@ -68,7 +68,7 @@ class Command(BaseCommand):
             ) from exc
         self.stdout.write("\n".join(format_report(report)))
         if options["json"]:
-            options["json"].write_text(
+            Path(options["json"]).write_text(
                 json.dumps(report.as_json(), ensure_ascii=False, indent=1), encoding="utf-8"
             )
             self.stdout.write(f"Per-question results written to {options['json']}.")
