@@ -9,6 +9,7 @@ like one made on the settings page.
 from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
+from django.db import models
 from django.utils.translation import gettext as _
 
 from .administration_settings.services import (
@@ -218,6 +219,9 @@ class ChannelEndpointAdmin(admin.ModelAdmin):
     list_filter = ("channel", "is_active")
     search_fields = ("administration__name", "callback_url")
     fields = ("administration", "channel", "callback_url", "signing_secret", "is_active")
+    # Callbacks are HTTPS: an address typed without a scheme is read as https:// (as Django 6
+    # will by default).
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
     def get_readonly_fields(self, request, obj=None):
         return ("administration", "channel") if obj is not None else ()

@@ -1,4 +1,8 @@
-"""Measuring retrieval on a labelled question set (used by a test and by a command)."""
+"""Retrieval alone on the short labelled set ``devtools/demo/retrieval_questions.jsonl``.
+
+Kept for the retrieval quality gate of tests/drafting/test_retrieval.py (and the same set
+feeds bench_drafting). Drafts as a whole are measured by ``eval_drafts`` (devtools/eval/).
+"""
 
 from __future__ import annotations
 

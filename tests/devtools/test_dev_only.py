@@ -19,7 +19,7 @@ DEV_COMMANDS = {
     "bench_drafting",
     "bench_inbox",
     "bench_reports",
-    "eval_retrieval",
+    "eval_drafts",
     "generate_bulk_data",
 }
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+import re
 
 from django.contrib.auth.hashers import make_password
 from django.core.management.base import BaseCommand
@@ -24,6 +25,8 @@ from cases.survey import satisfaction_record
 from devtools.demo import KNOWLEDGE_DIR
 from devtools.demo.samples import FIRST_NAMES, LAST_NAMES, SAMPLES
 from drafting import services as drafting_services
+from drafting.grounding import references_block, strip_markers
+from drafting.grounding.markup import cited_numbers
 from drafting.models import Suggestion
 from drafting.text import strip_accents
 
@@ -83,6 +86,54 @@ def _ascii(value: str) -> str:
 
 def _email(prefix: str, code: str) -> str:
     return f"{prefix}.{code.lower()}@demo.guichet.fr"
+
+
+# Subjects an agent wrote for a call or a visit ("Appel : …"): internal, never quoted back.
+_INTERNAL_SUBJECT_RE = re.compile(r"^\s*(?:appel|accompagnement|visite|accueil)\s*:", re.I)
+_AGENT_CHANNELS = {Channel.PHONE, Channel.FRANCE_SERVICES}
+_ACKNOWLEDGEMENT = "Nous avons bien reçu"
+
+
+def _internal_subject(case: Case) -> bool:
+    return case.channel in _AGENT_CHANNELS or bool(_INTERNAL_SUBJECT_RE.match(case.subject))
+
+
+def as_sent(
+    suggestion: Suggestion,
+    case: Case,
+    *,
+    edits: dict[str, str] | None = None,
+    addition: str = "",
+) -> str:
+    """What an agent sends from ``suggestion``: markers out (``strip_markers``), one
+    acknowledgement, no repeated paragraph, the internal subject not quoted back, the draft's
+    own link line replaced by the references of the cited fiches (``references_block``, only
+    fiches with a public link), ``edits`` applied and ``addition`` put before the closing."""
+    text = suggestion.text
+    for old, new in (edits or {}).items():
+        text = text.replace(old, new)
+    closing = case.administration.closing.strip()
+    paragraphs: list[str] = []
+    seen: set[str] = set()
+    for paragraph in re.split(r"\n\s*\n", strip_markers(text)):
+        paragraph = paragraph.strip()
+        key = " ".join(paragraph.split()).casefold()
+        if not paragraph or key in seen or paragraph.startswith("Pour en savoir plus"):
+            continue
+        if paragraph.startswith(_ACKNOWLEDGEMENT):
+            if any(p.startswith(_ACKNOWLEDGEMENT) for p in paragraphs):
+                continue
+            if _internal_subject(case):
+                paragraph = paragraph.replace(f" concernant « {case.subject} »", "")
+        seen.add(key)
+        paragraphs.append(paragraph)
+    cited = set(cited_numbers(suggestion.text))
+    references = references_block(s for s in suggestion.sources if s.get("n") in cited)
+    insert_at = next(
+        (i for i, p in enumerate(paragraphs) if closing and p == closing), len(paragraphs)
+    )
+    paragraphs[insert_at:insert_at] = [p for p in (addition, references) if p]
+    return "\n\n".join(paragraphs)
 
 
 class Command(BaseCommand):
@@ -234,7 +285,11 @@ class Command(BaseCommand):
                 )
 
     def _reply_for(self, case: Case, sample, name: str, administration, rng) -> str:
-        """The agent's reply: the draft as shown (often edited), or the sample's own reply."""
+        """The agent's reply: the draft as shown (often edited), or the sample's own reply.
+
+        A draft is sent as an agent would send it (see ``as_sent``): no ``[n]`` marker, one
+        acknowledgement, no internal subject quoted back, the fiches' links as references.
+        """
         suggestion = (
             Suggestion.objects.filter(case=case, status=Suggestion.Status.READY)
             .order_by("-sequence")
@@ -252,14 +307,17 @@ class Command(BaseCommand):
         drafting_services.suggestion_mark_shown(actor=case.assignee, suggestion=suggestion)
         roll = rng.random()
         if roll < 0.35:
-            return suggestion.text
+            return as_sent(suggestion, case)
         if roll < 0.85:
-            return (
-                suggestion.text.replace(
-                    "Voici les éléments de réponse.",
-                    "Voici les éléments de réponse, vérifiés pour votre situation.",
-                )
-                + "\n\nN'hésitez pas à nous recontacter si besoin."
+            return as_sent(
+                suggestion,
+                case,
+                edits={
+                    "Voici les éléments de réponse.": (
+                        "Voici les éléments de réponse, vérifiés pour votre situation."
+                    )
+                },
+                addition="N'hésitez pas à nous recontacter si besoin.",
             )
         return written
 
