@@ -13,7 +13,14 @@ TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/guichet
 TEST_ENV := GUICHET_ENV=test DJANGO_SECRET_KEY=test-only-secret-key DATABASE_URL=$(TEST_DATABASE_URL)
 PYTEST_WORKERS ?= 2
 
-.PHONY: run test venv lint typecheck imports migrations-check pytest messages clean
+.PHONY: run test system venv lint typecheck imports migrations-check pytest messages clean
+
+# Debian packages are installed as root (as on this kind of machine); anyone else is told what to
+# run. One line each, so a missing piece stops `make test` at once with the command to fix it.
+APT_INSTALL := test "$$(id -u)" = 0 && apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq
+PG_START := pg_ctlcluster --skip-systemctl-redirect "$$(ls /etc/postgresql 2>/dev/null | head -1)" main start
+REDIS_START := redis-server --daemonize yes --bind 127.0.0.1 -::1 --port 6379 --save "" --appendonly no \
+	--dir /var/lib/redis --logfile /var/log/redis/ci.log
 
 $(STAMP): requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -51,7 +58,20 @@ imports: $(STAMP)
 pytest: $(STAMP)
 	$(TEST_ENV) $(BIN)/python -m pytest -n $(PYTEST_WORKERS) --create-db $(PYTEST_ARGS)
 
-test: lint typecheck imports migrations-check pytest
+# What the whole suite needs from the machine: PostgreSQL and Redis running (the broker tests),
+# Debian's Chromium (browser tests, no browser download) and gettext (the translations).
+system:
+	@pg_isready -h 127.0.0.1 -p 5432 -q || { $(PG_START) >/dev/null 2>&1; \
+	  for i in $$(seq 30); do pg_isready -h 127.0.0.1 -p 5432 -q && break; sleep 1; done; \
+	  pg_isready -h 127.0.0.1 -p 5432 -q; } || { echo "PostgreSQL is not running on 127.0.0.1:5432: run $(PG_START)"; exit 1; }
+	@redis-cli -h 127.0.0.1 ping >/dev/null 2>&1 || $(REDIS_START) >/dev/null 2>&1 \
+	  || { echo "Redis is not running on 127.0.0.1:6379: run $(REDIS_START)"; exit 1; }
+	@command -v chromium >/dev/null 2>&1 || { $(APT_INSTALL) chromium >/dev/null; } \
+	  || { echo "Chromium is missing for the browser tests: run apt-get install chromium (as root)"; exit 1; }
+	@command -v msgfmt >/dev/null 2>&1 || { $(APT_INSTALL) gettext >/dev/null; } \
+	  || { echo "gettext is missing for the translations: run apt-get install gettext (as root)"; exit 1; }
+
+test: system lint typecheck imports migrations-check pytest
 
 messages: $(STAMP)
 	$(RUN_ENV) $(BIN)/python manage.py makemessages -l fr -l en --ignore=.venv --ignore=var
