@@ -38,19 +38,15 @@ def _tag(name: str, text: str) -> str:
     return match.group(1).strip() if match else ""
 
 
-def _unneutralise(text: str) -> str:
-    return text.replace("‹", "<").replace("›", ">")
-
-
 def compose_sources(prompt: str) -> list[ComposeSource]:
     """The numbered sources of a prompt, as the composer reads them."""
     return [
         ComposeSource(
             n=int(match["n"]),
             kind=match["type"],
-            title=_unneutralise(match["title"]),
+            title=match["title"],
             url=match["url"],
-            text=_unneutralise(match["text"]),
+            text=match["text"],
             pertinence=float(match["pertinence"]),
             similarity=float(match["similarity"]),
         )
