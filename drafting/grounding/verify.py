@@ -294,17 +294,24 @@ def _check(sentence: str, cited: tuple[int, ...], sources: Sequence[str], inheri
             source_terms, source_figures = indexes[n]
             if not (terms & source_terms) and not (sentence_figures & source_figures):
                 wrong.append(n)
+    claims = bool(terms) or bool(sentence_figures)
     supported = (
         bool(valid)
         and not wrong
         and not missing_figures
         and coverage >= SUPPORT_MIN_COVERAGE
-        and (len(terms) >= 1 or bool(sentence_figures))
+        and claims
+    )
+    # "Elle se fait :" before a list claims nothing by itself: neither supported nor flagged.
+    status = (
+        "courtesy"
+        if not claims and valid and not wrong
+        else ("supported" if supported else "unsupported")
     )
     return SentenceCheck(
         text=sentence,
         cited=cited,
-        status="supported" if supported else "unsupported",
+        status=status,
         coverage=round(coverage, 4),
         missing_terms=missing_terms,
         missing_figures=missing_figures,

@@ -19,6 +19,7 @@ import re
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from drafting.knowledge.text import analyse
 from drafting.knowledge.units import split_units as split_text
@@ -149,14 +150,21 @@ class Composition:
     similarity: float | None = None
 
 
+@lru_cache(maxsize=8192)
+def _analysed_units(text: str) -> tuple[tuple[int, str, str, str, frozenset[str]], ...]:
+    # The same fiches serve draft after draft: their units are cut and analysed once per process.
+    return tuple(
+        (piece.position, piece.text, piece.kind, piece.context, frozenset(analyse(piece.full_text)))
+        for piece in split_text(text)
+    )
+
+
 def split_units(source: ComposeSource) -> list[Unit]:
     """The source's units (``drafting.knowledge.units``) with their terms."""
-    units = []
-    for piece in split_text(source.text):
-        unit = Unit(source, piece.position, piece.text, piece.kind, context=piece.context)
-        unit.terms = frozenset(analyse(piece.full_text))
-        units.append(unit)
-    return units
+    return [
+        Unit(source, position, text, kind, context=context, terms=terms)
+        for position, text, kind, context, terms in _analysed_units(source.text)
+    ]
 
 
 def question_intents(question: str) -> set[str]:
