@@ -8,24 +8,15 @@ app is named ``drafting.tasks.<name>`` and found by Celery's autodiscovery.
 from celery import shared_task
 from django.db import OperationalError
 
-from cases.models import Case
-from drafting.knowledge.index import search_index_case
 from drafting.suggestions import services as suggestion_services
 from drafting.suggestions.tasks import draft_suggestion
 
-__all__ = ["draft_suggestion", "index_answered_case", "prepare_new_case", "record_sent_reply"]
+__all__ = ["draft_suggestion", "prepare_new_case", "record_sent_reply"]
 
 
 @shared_task(acks_late=True, autoretry_for=(OperationalError,), retry_backoff=True, max_retries=3)
 def record_sent_reply(case_id: int, reply_id: int) -> None:
     suggestion_services.suggestion_record_sent_reply(case_id=case_id, reply_id=reply_id)
-
-
-@shared_task(acks_late=True, autoretry_for=(OperationalError,), retry_backoff=True, max_retries=3)
-def index_answered_case(case_id: int) -> None:
-    case = Case.objects.filter(pk=case_id).first()
-    if case is not None:
-        search_index_case(case=case)
 
 
 @shared_task(acks_late=True, autoretry_for=(OperationalError,), retry_backoff=True, max_retries=3)
