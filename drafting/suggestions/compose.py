@@ -41,6 +41,8 @@ REUSE_SIMILARITY = 0.6
 # Evidence a confident draft needs: question terms found in what it quotes, and their weight.
 MIN_MATCHED_TERMS = 2
 MIN_COVERAGE = 0.12
+# Coverage credited when the best unit gives the kind of answer asked for (see ``INTENTS``).
+INTENT_CREDIT = 0.15
 # With the semantic layer: the best unit of the best fiche must be this close in meaning
 # (multilingual-e5-small cosine; its similarities all lie around 0.8 to 0.95).
 MIN_SIMILARITY = 0.862
@@ -323,11 +325,18 @@ def compose(
         return Composition([], [], confidence=0.0, abstained=True, reason="not_covered")
     chosen = _choose(ranked)
 
-    question_weight = sum(weights.values()) or 1.0
+    # What the question is about, for the evidence: numbers (an amount, a date, an identifier)
+    # help choose a row of a table but say nothing of the subject.
+    subject_weights = {t: w for t, w in weights.items() if not t.isdigit()} or weights
+    question_weight = sum(subject_weights.values()) or 1.0
     covered_terms = frozenset().union(
         *(u.terms | titles[u.source.n] | headings[u.source.n] for u in chosen)
     )
-    covered = sum(w for t, w in weights.items() if t in covered_terms) / question_weight
+    covered = sum(w for t, w in subject_weights.items() if t in covered_terms) / question_weight
+    # The kind of answer asked for ("combien", "quels papiers") given by the best unit is
+    # evidence too: the words of the question say *what*, the unit gives the amount or the list.
+    if any(INTENTS[intent][1].search(ranked[0].text) for intent in intents):
+        covered = min(1.0, covered + INTENT_CREDIT)
     matched = covered_terms & weights.keys()
     best_similarity = max(
         (v for (n, _p), v in (unit_similarity or {}).items() if n == ranked[0].source.n),
