@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import math
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -226,6 +227,11 @@ def fuse(rankings: list[list[int]], k: int = RRF_K) -> dict[int, float]:
     return fused
 
 
+# Embeds questions beside the BM25 query; embed_question never raises and never touches
+# the database (no connection is opened in these threads).
+_background = ThreadPoolExecutor(max_workers=2, thread_name_prefix="embed-question")
+
+
 class HybridFicheRetriever(BaseRetriever):
     """The fiches that answer a question: BM25 and semantic passage rankings fused (RRF).
 
@@ -245,6 +251,11 @@ class HybridFicheRetriever(BaseRetriever):
     def _get_relevant_documents(
         self, query: str, *, run_manager: CallbackManagerForRetrieverRun | None = None
     ) -> list[Document]:
+        # The question's vector is computed while the database ranks with BM25 (the engine
+        # releases the GIL): a draft waits for the slower of the two, not for their sum.
+        pending = None
+        if self.question_vector is None and embeddings.enabled():
+            pending = _background.submit(embeddings.embed_question, query)
         lexical = bm25_search(
             query,
             kind=SearchDocument.Kind.PASSAGE,
@@ -257,9 +268,7 @@ class HybridFicheRetriever(BaseRetriever):
             Passage.objects.filter(pk__in=lexical_ids).values_list("pk", "article_id")
         )
         semantic: list[tuple[int, int, float]] = []
-        vector = self.question_vector
-        if vector is None:
-            vector = embeddings.embed_question(query)
+        vector = self.question_vector if pending is None else pending.result()
         if vector is not None:
             try:
                 semantic = embeddings.passage_ranking(
