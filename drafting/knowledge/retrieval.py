@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import logging
 import math
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -227,11 +226,6 @@ def fuse(rankings: list[list[int]], k: int = RRF_K) -> dict[int, float]:
     return fused
 
 
-# Embeds questions beside the BM25 query; embed_question never raises and never touches
-# the database (no connection is opened in these threads).
-_background = ThreadPoolExecutor(max_workers=2, thread_name_prefix="embed-question")
-
-
 class HybridFicheRetriever(BaseRetriever):
     """The fiches that answer a question: BM25 and semantic passage rankings fused (RRF).
 
@@ -253,9 +247,8 @@ class HybridFicheRetriever(BaseRetriever):
     ) -> list[Document]:
         # The question's vector is computed while the database ranks with BM25 (the engine
         # releases the GIL): a draft waits for the slower of the two, not for their sum.
-        pending = None
-        if self.question_vector is None and embeddings.enabled():
-            pending = _background.submit(embeddings.embed_question, query)
+        if self.question_vector is None:
+            embeddings.prefetch_question(query)
         lexical = bm25_search(
             query,
             kind=SearchDocument.Kind.PASSAGE,
@@ -268,7 +261,9 @@ class HybridFicheRetriever(BaseRetriever):
             Passage.objects.filter(pk__in=lexical_ids).values_list("pk", "article_id")
         )
         semantic: list[tuple[int, int, float]] = []
-        vector = self.question_vector if pending is None else pending.result()
+        vector = self.question_vector
+        if vector is None:
+            vector = embeddings.embed_question(query)
         if vector is not None:
             try:
                 semantic = embeddings.passage_ranking(
@@ -372,6 +367,12 @@ def retrieve_fiches(
 def embed_question(question: str):
     """The question's vector for ``unit_similarities`` (None when embeddings are off/failing)."""
     return embeddings.embed_question(question)
+
+
+def prefetch_question(question: str) -> None:
+    """Start embedding the question now (in the background); call it as soon as the question
+    is known, before the answer bank's query, so the vector is ready for ``retrieve_fiches``."""
+    embeddings.prefetch_question(question)
 
 
 def unit_similarities(question_vector, keys: list[tuple[int, int]]) -> list[float]:
