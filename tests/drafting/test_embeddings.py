@@ -10,10 +10,12 @@ import subprocess
 import sys
 import time
 import urllib.request
+from io import StringIO
 from pathlib import Path
 
 import numpy as np
 import pytest
+from django.core.management import call_command
 from langchain_core.embeddings import Embeddings
 
 from drafting import services
@@ -338,3 +340,33 @@ def test_openai_backend_down_is_bm25(settings, tenant_a):
         embeddings.embed_article(article.pk)
     found = retrieve_fiches("carte vitale", administration_id=tenant_a.administration.pk)
     assert [a.external_id for a in found] == ["EMB-D"]
+
+
+def test_backfill_command_embeds_what_is_missing(monkeypatch):
+    use_backend(monkeypatch, ThemeEmbeddings())
+    article = upsert("EMB-B", "Logement", "Logement : une aide.\n\nDeux passages.")
+    assert list(embeddings.articles_missing_vectors("test/themes")) == [article]
+    out = StringIO()
+    call_command("embed_knowledge", "--missing-only", stdout=out)
+    assert "1 articles" in out.getvalue()
+    assert not embeddings.articles_missing_vectors("test/themes").exists()
+    count = Embedding.objects.count()
+    call_command("embed_knowledge", "--missing-only", stdout=StringIO())
+    assert Embedding.objects.count() == count  # nothing twice
+    call_command("reindex_knowledge", stdout=StringIO())
+    assert Embedding.objects.count() == count  # re-indexing keeps the vectors
+
+
+def test_a_prefetched_question_is_computed_once(monkeypatch):
+    calls = []
+
+    class Counting(ThemeEmbeddings):
+        def embed_query(self, text):
+            calls.append(text)
+            return super().embed_query(text)
+
+    use_backend(monkeypatch, Counting())
+    embeddings.prefetch_question("mon passeport")
+    vector = embed_question("mon passeport")
+    assert vector is not None and np.array_equal(vector, embed_question("mon passeport"))
+    assert calls == ["mon passeport"]
