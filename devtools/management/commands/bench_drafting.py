@@ -43,7 +43,7 @@ from accounts.models import Administration, Role, User
 from cases import services as case_services
 from cases.models import Case, CaseEvent, Channel, ReferenceCounter, Reply, Status, Topic
 from config.celery import app as celery_app
-from devtools.bench import benchdata
+from devtools.bench import benchdata, draftpath
 from devtools.bench.common import (
     add_allow_sqlite,
     bench_administration,
@@ -53,18 +53,10 @@ from devtools.bench.common import (
 from devtools.bench.fiche_eval import evaluate_fiches, load_covered
 from devtools.demo import KNOWLEDGE_DIR
 from drafting import services as drafting_services
-from drafting.answers.cleaning import anonymise as bank_anonymise
-from drafting.answers.cleaning import reusable_body
 from drafting.answers.models import BankAnswer
-from drafting.answers.selectors import bank_candidates, bank_settings
+from drafting.answers.selectors import bank_settings
 from drafting.knowledge import embeddings
-from drafting.knowledge.retrieval import (
-    embed_question,
-    prefetch_question,
-    retrieve_fiches,
-    unit_similarities,
-)
-from drafting.knowledge.units import split_units
+from drafting.knowledge.retrieval import embed_question
 from drafting.models import Embedding, KnowledgeArticle, Posting, SearchDocument, Suggestion
 from drafting.pipeline import suggestion_draft
 
@@ -175,7 +167,9 @@ class Command(BaseCommand):
     def _run(self, administration: Administration, agent: User, options) -> None:
         self._knowledge()
         generated, seconds = self._generate(administration, agent, options)
-        bank_size, bank_seconds = self._fill_bank(administration)
+        started = time.perf_counter()
+        bank_size = draftpath.fill_bank(administration, self._existing(administration), self.rng)
+        bank_seconds = time.perf_counter() - started
         started = time.perf_counter()
         self._analyze()
         analyze_seconds = time.perf_counter() - started
@@ -424,68 +418,10 @@ class Command(BaseCommand):
             "passage_vectors": Embedding.objects.filter(position__isnull=True).count(),
         }
 
-    # --- the answer bank --------------------------------------------------------------------
-
-    def _fill_bank(self, administration: Administration) -> tuple[int, float]:
-        """Fill the bank to its cap with learned answers from the newest answered cases."""
-        started = time.perf_counter()
-        active = BankAnswer.objects.filter(
-            administration=administration, status=BankAnswer.Status.ACTIVE
-        )
-        missing = bank_settings().cap - active.count()
-        if missing > 0:
-            taken = set(
-                BankAnswer.objects.filter(administration=administration).values_list(
-                    "source_case_id", flat=True
-                )
-            )
-            rows = []
-            history = (
-                self._existing(administration)
-                .exclude(pk__in=[pk for pk in taken if pk])
-                .order_by("-answered_at")
-                .values_list("pk", "subject", "body", "usager_name", "topic_id")[: missing * 2]
-            )
-            replies = dict(
-                Reply.objects.filter(case__in=[row[0] for row in history]).values_list(
-                    "case_id", "body"
-                )
-            )
-            seen: set[str] = set()
-            for pk, subject, body, name, topic_id in history:
-                question = bank_anonymise(f"{subject}\n{body}", known_names=[name]).strip()
-                answer = reusable_body(
-                    replies.get(pk, ""),
-                    closing=administration.closing,
-                    signature=administration.signature or administration.name,
-                    known_names=[name],
-                )
-                if not question or not answer or question in seen:
-                    continue
-                seen.add(question)
-                rows.append(
-                    BankAnswer(
-                        administration=administration,
-                        topic_id=topic_id,
-                        kind=BankAnswer.Kind.LEARNED,
-                        question=question,
-                        answer=answer,
-                        source_case_id=pk,
-                        quality=round(self.rng.uniform(0.4, 0.9), 2),
-                    )
-                )
-                if len(rows) >= missing:
-                    break
-            BankAnswer.objects.bulk_create(rows, batch_size=500)
-        return active.count(), time.perf_counter() - started
-
     # --- what a draft retrieves --------------------------------------------------------------
 
     def _bench_retrieval(self, administration: Administration, options) -> None:
-        """Time the retrieval path of a draft, part by part, on the labelled usager questions."""
-        questions = benchdata.load_questions(benchdata.EVAL_QUESTIONS)
-        order = list(range(len(questions)))
-        self.rng.shuffle(order)
+        """Time the retrieval path of a draft, part by part (devtools/bench/draftpath.py)."""
         warmup, drafts = options["warmup"], options["drafts"]
         self.stdout.write("")
         self.stdout.write(
@@ -494,70 +430,36 @@ class Command(BaseCommand):
         )
         backend_ms = self._backend_cpu()
         load = os.getloadavg()[0] if hasattr(os, "getloadavg") else None
-        parts: dict[str, list[float]] = {
-            "bank (bank_candidates)": [],
-            "fiches (retrieve_fiches)": [],
-            "units (embed_question + similarities)": [],
-            "whole retrieval path": [],
-        }
-        cpu_all: list[float] = []
-        hits = covered = units_scored = candidates = 0
-        for number in range(warmup + drafts):
-            item = questions[order[number % len(order)]]
-            subject, body, _name = benchdata.new_question(self.rng, item)
-            question = f"{subject}\n{body}"
-            cpu = time.process_time() * 1000 + (backend_ms() if backend_ms else 0)
-            started = time.perf_counter()
-            # The order a draft should use: the question's vector is computed in the
-            # background while the database answers the bank's and BM25's queries.
-            prefetch_question(question)
-            found = bank_candidates(administration, question, k=3)
-            after_bank = time.perf_counter()
-            fiches = retrieve_fiches(question, administration_id=administration.pk, articles=3)
-            after_fiches = time.perf_counter()
-            vector = embed_question(question)  # computed by now: a cache hit
-            keys = [
-                (passage.passage_id, unit.position)
-                for article in fiches
-                for passage in article.passages
-                for unit in split_units(passage.text)
-            ]
-            similarities = unit_similarities(vector, keys)
-            ended = time.perf_counter()
-            cpu = time.process_time() * 1000 + (backend_ms() if backend_ms else 0) - cpu
-            if number < warmup:
-                continue
-            parts["bank (bank_candidates)"].append((after_bank - started) * 1000)
-            parts["fiches (retrieve_fiches)"].append((after_fiches - after_bank) * 1000)
-            parts["units (embed_question + similarities)"].append((ended - after_fiches) * 1000)
-            parts["whole retrieval path"].append((ended - started) * 1000)
-            cpu_all.append(cpu)
-            units_scored += len(similarities)
-            candidates += len(found)
-            if item.get("covered") and item.get("expected_sources"):
-                covered += 1
-                hits += bool(fiches) and fiches[0].external_id in item["expected_sources"]
+        timings = draftpath.time_retrieval_path(
+            administration,
+            self.rng,
+            warmup=warmup,
+            drafts=drafts,
+            cpu_clock=lambda: time.process_time() * 1000 + (backend_ms() if backend_ms else 0),
+        )
         self.stdout.write("")
         self.stdout.write("Latency (ms):")
-        for label, values in parts.items():
+        for label, values in timings.parts.items():
             self._line(label, values)
         what = "command + database" if backend_ms else "command"
-        self._line(f"CPU of the path ({what})", cpu_all)
+        self._line(f"CPU of the path ({what})", timings.cpu)
         if load is not None:
             self.stdout.write(
                 f"  load average (1 min) {load:.2f} before, {os.getloadavg()[0]:.2f} after, "
                 f"on {os.cpu_count()} CPUs"
             )
-        p95 = percentile(parts["whole retrieval path"], 0.95)
+        p95 = percentile(timings.parts["whole retrieval path"], 0.95)
         verdict = "met" if p95 < TARGET_RETRIEVAL_P95_MS else "NOT met"
         self.stdout.write(
             f"  target p95 of the retrieval path < {TARGET_RETRIEVAL_P95_MS} ms: {verdict} "
             f"({p95:.1f} ms)"
         )
+        right = timings.right_first / max(timings.covered, 1)
         self.stdout.write(
-            f"  units scored per draft {units_scored / drafts:.0f}, bank candidates per draft "
-            f"{candidates / drafts:.2f}, right fiche first {hits / max(covered, 1):.1%} "
-            f"of {covered} covered questions"
+            f"  units scored per draft {timings.units / drafts:.0f}; bank: a candidate for "
+            f"{timings.candidates} of {drafts} drafts ({timings.bank_questions} asked a known "
+            f"question again); right fiche first for {right:.1%} "
+            f"of {timings.covered} covered questions"
         )
 
     def _line(self, label: str, values: list[float]) -> None:
