@@ -8,10 +8,11 @@ app is named ``drafting.tasks.<name>`` and found by Celery's autodiscovery.
 from celery import shared_task
 from django.db import OperationalError
 
+from drafting.knowledge.tasks import embed_article
 from drafting.suggestions import services as suggestion_services
 from drafting.suggestions.tasks import draft_suggestion
 
-__all__ = ["draft_suggestion", "prepare_new_case", "record_sent_reply"]
+__all__ = ["draft_suggestion", "embed_article", "prepare_new_case", "record_sent_reply"]
 
 
 @shared_task(acks_late=True, autoretry_for=(OperationalError,), retry_backoff=True, max_retries=3)
