@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('accounts', '0006_api_tokens'),
-        ('drafting', '0006_answer_bank'),
+        ('drafting', '0007_suggestion_confidence'),
     ]
 
     operations = [
