@@ -228,6 +228,8 @@ SPECTACULAR_SETTINGS = {
         "CaseStatusEnum": "cases.models.Status",
         "EnrolmentStatusEnum": "accounts.models.Enrolment.Status",
         "SuggestionStatusEnum": "drafting.models.Suggestion.Status",
+        "BankAnswerStatusEnum": "drafting.models.BankAnswer.Status",
+        "BankAnswerKindEnum": "drafting.models.BankAnswer.Kind",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",

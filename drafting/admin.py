@@ -7,12 +7,16 @@ end the running one and write the journal.
 """
 
 from django.contrib import admin
+from django.db import models
 
 from .experiment import services as experiment_services
 from .models import CaseArm, ExperimentPeriod, KnowledgeArticle, Passage, Suggestion
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
+    # The change page still renders the form (read-only): no Django 6 scheme warning for URLs.
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+
     def has_add_permission(self, request, obj=None):
         return False
 
