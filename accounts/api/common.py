@@ -9,8 +9,6 @@ from django.core.validators import ProhibitNullCharactersValidator
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from accounts.access import administration_for
-
 # PostgreSQL integers; a larger id can match nothing and must not reach the database.
 MAX_ID = 2**31 - 1
 
@@ -44,9 +42,3 @@ class ErrorSerializer(serializers.Serializer):
     detail = serializers.CharField()
     code = serializers.CharField()
     fields = serializers.DictField(child=serializers.ListField(child=serializers.CharField()))
-
-
-# Former names of the access door's ``administration_for``, kept only while cases and drafting
-# still import them (the integrator removes them): no check of their own.
-administration_or_denied = administration_for
-require_perm = administration_for
