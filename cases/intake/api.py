@@ -29,12 +29,12 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.access import AccessRule, DoorPermission, current_administration
+from accounts.api.common import error_response
 from accounts.api_auth import (
     TokenAuthentication,
     TokenScope,
     request_token,
 )
-from config.api import error_response
 
 from ..models import Channel
 from .attachments import AttachmentData
