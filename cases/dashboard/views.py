@@ -4,14 +4,14 @@ inbox and CSV/XLSX exports with the same filters. The figures are the registry i
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.http import HttpResponse, HttpResponseBadRequest
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from accounts.access import ALL, requires
+from accounts.access import ALL, AuthenticatedHttpRequest, requires
 from accounts.middleware import SESSION_KEY
 from accounts.models import Administration
 from accounts.permissions import VIEW_DASHBOARD
@@ -39,7 +39,7 @@ def _export(scope: Scope, period: Period, figure_id: str, fmt: str) -> HttpRespo
 
 @requires(VIEW_DASHBOARD)
 @require_GET
-def workload(request: HttpRequest) -> HttpResponse:
+def workload(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = DashboardForm(request.GET or None)
     valid = form.is_valid() if request.GET else True
     requested = form.cleaned_data.get("administration", "") if valid and request.GET else ""
