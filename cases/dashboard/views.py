@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from accounts.access import ALL, AuthenticatedHttpRequest, requires
+from accounts.access import ALL, AuthenticatedHttpRequest, is_national_staff, requires
 from accounts.middleware import SESSION_KEY
 from accounts.models import Administration
 from accounts.permissions import VIEW_DASHBOARD
@@ -57,7 +57,7 @@ def workload(request: AuthenticatedHttpRequest) -> HttpResponse:
         "scope": scope,
         "administrations": (
             list(Administration.objects.order_by("name").only("pk", "name"))
-            if request.user.is_superuser
+            if is_national_staff(request.user)
             else []
         ),
         "presets": [("7", _("7 days")), ("30", _("30 days")), ("90", _("90 days"))],
@@ -69,7 +69,7 @@ def workload(request: AuthenticatedHttpRequest) -> HttpResponse:
         return _export(scope, period, request.GET["export"], request.GET.get("format", ""))
     tables = DASHBOARD.tables(scope, period)
     params = period.as_params()
-    if request.user.is_superuser:
+    if is_national_staff(request.user):
         params["administration"] = str(scope.administration.pk) if scope.administration else ALL
     query = "&".join(f"{k}={v}" for k, v in params.items())
     summary = tables["summary"]
