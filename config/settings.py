@@ -226,6 +226,7 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     "ENUM_NAME_OVERRIDES": {
         "CaseStatusEnum": "cases.models.Status",
+        "BankAnswerStatusEnum": "drafting.answers.models.BankAnswer.Status",
         "EnrolmentStatusEnum": "accounts.models.Enrolment.Status",
         "SuggestionStatusEnum": "drafting.models.Suggestion.Status",
     },

@@ -23,18 +23,7 @@ from ..models import AuditEntry, Enrolment, Role
 # Labels of actions that cases and drafting write, kept here only until their own vocabularies
 # (``cases/audit_actions.py``, ``drafting/audit_actions.py``) declare them; then each entry goes
 # (``tests/test_consistency.py`` fails on an entry whose action is registered).
-ACTION_LABELS: dict[str, Promise] = {
-    # experiment
-    "experiment.started": _("Experiment period started"),
-    "experiment.reconfigured": _("Experiment changed"),
-    "experiment.stopped": _("Experiment stopped"),
-    # knowledge
-    "knowledge.article_created": _("Article created"),
-    "knowledge.article_edited": _("Article updated"),
-    "knowledge.article_retired": _("Article retired"),
-    "knowledge.article_reactivated": _("Article restored"),
-    "knowledge.imported": _("Knowledge imported"),
-}
+ACTION_LABELS: dict[str, Promise] = {}
 
 
 def known_actions() -> set[str]:
