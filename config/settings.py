@@ -226,6 +226,7 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     "ENUM_NAME_OVERRIDES": {
         "CaseStatusEnum": "cases.models.Status",
+        "BankAnswerStatusEnum": "drafting.answers.models.BankAnswer.Status",
         "EnrolmentStatusEnum": "accounts.models.Enrolment.Status",
         "SuggestionStatusEnum": "drafting.models.Suggestion.Status",
         "BankAnswerStatusEnum": "drafting.models.BankAnswer.Status",
@@ -268,7 +269,9 @@ DRAFTING_MAX_TOKENS = env.int("DRAFTING_MAX_TOKENS", default=900)
 DRAFTING_TOP_K = env.int("DRAFTING_TOP_K", default=5)
 DRAFTING_RETRY_INITIAL_WAIT = env.float("DRAFTING_RETRY_INITIAL_WAIT", default=1.0)
 DRAFTING_RETRY_MAX_WAIT = env.float("DRAFTING_RETRY_MAX_WAIT", default=10.0)
-DRAFTING_RETRIEVER = env.str("DRAFTING_RETRIEVER", default="drafting.retrieval.build_retrievers")
+DRAFTING_RETRIEVER = env.str(
+    "DRAFTING_RETRIEVER", default="drafting.knowledge.retrieval.build_retrievers"
+)
 # What administrators may choose for their experiment (drafting/backends.py, backends_offered):
 # the offline drafter always, and each model the OpenAI-compatible endpoint serves once its URL
 # is set (DRAFTING_OPENAI_MODEL, plus DRAFTING_OPENAI_MODELS, comma-separated).

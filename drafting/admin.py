@@ -14,7 +14,8 @@ from .models import CaseArm, ExperimentPeriod, KnowledgeArticle, Passage, Sugges
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
-    # The change page still renders the form (read-only): no Django 6 scheme warning for URLs.
+    # The read-only page still builds the form: URL fields read as https:// (Django 6's default),
+    # so Django 5.2's deprecation warning is not raised.
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
     def has_add_permission(self, request, obj=None):

@@ -12,8 +12,8 @@ from langchain_core.retrievers import BaseRetriever
 from cases import services as case_services
 from cases.models import Case
 from devtools.evaluation import QUESTIONS_FILE, evaluate, load_questions
-from drafting import services
 from drafting.knowledge import ArticleData, read_knowledge_file
+from drafting.knowledge import services as knowledge_services
 from drafting.knowledge.retrieval import DatabaseBM25Retriever, bm25_search, get_retrievers
 from drafting.knowledge.text import analyse, query_terms, strip_accents
 from drafting.models import KnowledgeArticle, Posting, SearchDocument
@@ -42,7 +42,7 @@ def article(external_id: str, title: str, text: str, administration=None) -> Kno
         source_url=f"https://guichet.example.gouv.fr/fiches/{external_id}",
         passages=[(title, text)],
     )
-    services.article_upsert(data=data, administration=administration)
+    knowledge_services.article_upsert(data=data, administration=administration)
     return KnowledgeArticle.objects.get(administration=administration, external_id=external_id)
 
 
@@ -353,7 +353,7 @@ def test_the_question_set_is_large_enough_and_not_copied_from_titles():
 
 
 def test_retrieval_finds_the_expected_fiche_in_the_top_three(tenant_a):
-    report = services.knowledge_import(path=DEMO_KNOWLEDGE)
+    report = knowledge_services.knowledge_import(path=DEMO_KNOWLEDGE)
     assert report.created == len(list(DEMO_KNOWLEDGE.iterdir()))
     score = evaluate(load_questions(QUESTIONS_FILE), tenant_a.administration.pk)
     misses = "\n".join(f"  {q!r}: expected {e}, got {got}" for q, e, got in score.misses)
