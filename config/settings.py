@@ -229,7 +229,6 @@ SPECTACULAR_SETTINGS = {
         "BankAnswerStatusEnum": "drafting.answers.models.BankAnswer.Status",
         "EnrolmentStatusEnum": "accounts.models.Enrolment.Status",
         "SuggestionStatusEnum": "drafting.models.Suggestion.Status",
-        "BankAnswerStatusEnum": "drafting.models.BankAnswer.Status",
         "BankAnswerKindEnum": "drafting.models.BankAnswer.Kind",
     },
     "POSTPROCESSING_HOOKS": [
