@@ -226,8 +226,10 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     "ENUM_NAME_OVERRIDES": {
         "CaseStatusEnum": "cases.models.Status",
+        "BankAnswerStatusEnum": "drafting.answers.models.BankAnswer.Status",
         "EnrolmentStatusEnum": "accounts.models.Enrolment.Status",
         "SuggestionStatusEnum": "drafting.models.Suggestion.Status",
+        "BankAnswerKindEnum": "drafting.models.BankAnswer.Kind",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
@@ -274,7 +276,9 @@ ANSWER_BANK_POOR_RATING = env.int("ANSWER_BANK_POOR_RATING", default=2)
 ANSWER_BANK_DUPLICATE_SIMILARITY = env.float("ANSWER_BANK_DUPLICATE_SIMILARITY", default=0.9)
 DRAFTING_RETRY_INITIAL_WAIT = env.float("DRAFTING_RETRY_INITIAL_WAIT", default=1.0)
 DRAFTING_RETRY_MAX_WAIT = env.float("DRAFTING_RETRY_MAX_WAIT", default=10.0)
-DRAFTING_RETRIEVER = env.str("DRAFTING_RETRIEVER", default="drafting.retrieval.build_retrievers")
+DRAFTING_RETRIEVER = env.str(
+    "DRAFTING_RETRIEVER", default="drafting.knowledge.retrieval.build_retrievers"
+)
 # What administrators may choose for their experiment (drafting/backends.py, backends_offered):
 # the offline drafter always, and each model the OpenAI-compatible endpoint serves once its URL
 # is set (DRAFTING_OPENAI_MODEL, plus DRAFTING_OPENAI_MODELS, comma-separated).

@@ -1,18 +1,13 @@
-"""Thin Celery tasks: they take ids and call the pipeline or a service.
+"""Drafting's reactions to case events: thin Celery tasks that take ids and call a service.
 
-Drafting's reactions to case events live here; the drafting task itself lives with the
-pipeline (``drafting/suggestions/tasks.py``) and is re-exported, so that every task of the
-app is named ``drafting.tasks.<name>`` and found by Celery's autodiscovery.
+The drafting task itself lives with the pipeline (``drafting/suggestions/tasks.py``, still named
+``drafting.tasks.draft_suggestion``); Celery finds every room's ``tasks`` module (config/celery.py).
 """
 
 from celery import shared_task
 from django.db import OperationalError
 
-from drafting.knowledge.tasks import embed_article
 from drafting.suggestions import services as suggestion_services
-from drafting.suggestions.tasks import draft_suggestion
-
-__all__ = ["draft_suggestion", "embed_article", "prepare_new_case", "record_sent_reply"]
 
 
 @shared_task(acks_late=True, autoretry_for=(OperationalError,), retry_backoff=True, max_retries=3)

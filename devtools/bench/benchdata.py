@@ -20,8 +20,8 @@ from pathlib import Path
 from cases.models import Case, Channel, Reply
 from devtools.demo import DEMO_DIR, QUESTIONS_FILE
 from devtools.demo.samples import FIRST_NAMES, LAST_NAMES, SAMPLES, CaseSample
-from drafting.services import anonymise, case_document_text
-from drafting.text import term_frequencies
+from drafting.knowledge.index import anonymise, case_document_text
+from drafting.knowledge.text import term_frequencies
 
 GREETINGS = ["Bonjour,", "Bonjour", "Madame, Monsieur,", "Bonsoir,", "Bonjour madame, monsieur,"]
 CLOSINGS = [

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
-from ..pseudonymise import find_leftover_placeholders
+from ..suggestions.pseudonymise import find_leftover_placeholders
 
 _HS = r"[ \t\u00a0\u202f]"
 _ONE = r"\[\s*\d{1,3}(?:\s*[,;–-]\s*\d{1,3})*\s*\]"

@@ -1,8 +1,8 @@
 """The knowledge base's Celery task: an article's vectors, computed after its import commits.
 
-Re-exported by ``drafting/tasks.py`` (its name is ``drafting.tasks.embed_article``, like every
-task of the app). A failing embedding backend never fails an import: the article is already
-searchable with BM25; the task retries with backoff, then leaves the article to
+Found by Celery's autodiscovery of the rooms; its name is ``drafting.tasks.embed_article``,
+like every task of the app. A failing embedding backend never fails an import: the article
+is already searchable with BM25; the task retries with backoff, then leaves the article to
 ``manage.py embed_knowledge --missing-only``.
 """
 

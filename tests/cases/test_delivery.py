@@ -237,7 +237,7 @@ def test_manager_of_another_administration_gets_404_on_retry(office, elsewhere, 
 def test_redelivered_task_after_delivery_sends_nothing(
     office, callback, fast, django_capture_on_commit_callbacks
 ):
-    from cases.tasks import deliver_reply
+    from cases.delivery.tasks import deliver_reply
 
     server, url = callback()
     endpoint(office, url)

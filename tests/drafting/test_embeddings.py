@@ -21,8 +21,7 @@ from langchain_core.embeddings import Embeddings
 
 from cases.models import Case
 from devtools.bench import draftpath
-from drafting import services
-from drafting.knowledge import ArticleData, embeddings
+from drafting.knowledge import ArticleData, embeddings, services
 from drafting.knowledge.retrieval import (
     HybridFicheRetriever,
     embed_question,
@@ -30,9 +29,9 @@ from drafting.knowledge.retrieval import (
     retrieve_fiches,
     unit_similarities,
 )
+from drafting.knowledge.tasks import embed_article
 from drafting.knowledge.units import split_units
 from drafting.models import Embedding, KnowledgeArticle, SearchDocument
-from drafting.tasks import embed_article
 
 pytestmark = pytest.mark.django_db
 

@@ -52,13 +52,15 @@ from devtools.bench.common import (
 )
 from devtools.bench.fiche_eval import evaluate_fiches, load_covered
 from devtools.demo import KNOWLEDGE_DIR
-from drafting import services as drafting_services
 from drafting.answers.models import BankAnswer
 from drafting.answers.selectors import bank_settings
 from drafting.knowledge import embeddings
+from drafting.knowledge import index as knowledge_index
+from drafting.knowledge import services as knowledge_services
 from drafting.knowledge.retrieval import embed_question
 from drafting.models import Embedding, KnowledgeArticle, Posting, SearchDocument, Suggestion
-from drafting.pipeline import suggestion_draft
+from drafting.suggestions import services as suggestion_services
+from drafting.suggestions.pipeline import suggestion_draft
 
 BENCH_NAME = "Banc d'essai de la rédaction assistée"
 TARGET_P95_MS = 300
@@ -146,7 +148,7 @@ class Command(BaseCommand):
 
     def _knowledge(self) -> None:
         started = time.perf_counter()
-        report = drafting_services.knowledge_import(path=KNOWLEDGE_DIR)
+        report = knowledge_services.knowledge_import(path=KNOWLEDGE_DIR)
         self.stdout.write(
             f"Knowledge base: {report.created} fiches imported, {report.unchanged} already there "
             f"({time.perf_counter() - started:.1f} s)."
@@ -393,7 +395,7 @@ class Command(BaseCommand):
             return document, set(postings)
 
         before = index()
-        drafting_services.search_index_case(case=case)
+        knowledge_index.search_index_case(case=case)
         if index() != before:
             raise CommandError(
                 "The generated index differs from services.search_index_case: update "
@@ -507,7 +509,7 @@ class Command(BaseCommand):
         eager = celery_app.conf.task_always_eager
         celery_app.conf.task_always_eager = True
         try:
-            with mock.patch.object(drafting_services, "_enqueue", queued.append):
+            with mock.patch.object(suggestion_services, "_enqueue", queued.append):
                 for number in range(warmup + drafts):
                     item = questions[order[number % len(order)]]
                     subject, body, name = benchdata.new_question(self.rng, item)
