@@ -30,6 +30,8 @@ KEEP_RELATIVE = 0.3
 OTHER_FICHE_RELATIVE = 0.75
 MAX_UNITS = 7
 MAX_WORDS = 300
+# A unit that adds nothing new to what is chosen keeps this share of its score (see _choose).
+NOVELTY_FLOOR = 0.4
 # Units with more distinct terms than this are damped (see ``_score``).
 LONG_UNIT_TERMS = 14
 # Within a fiche, the words of its title (its subject) tell its units apart this much less.
@@ -235,16 +237,37 @@ def _add_meaning(
         unit.score += SEMANTIC_WEIGHT * top_weight * relative * relative * unit.source.pertinence
 
 
-def _choose(ranked: list[Unit]) -> list[Unit]:
+def _choose(
+    ranked: list[Unit], weights: Mapping[str, float], headings: Mapping[int, frozenset[str]]
+) -> list[Unit]:
+    """The best unit, then, one at a time, the unit that adds most to what is already said.
+
+    A unit that repeats the words already covered counts less than one that answers another
+    part of the question ("commander une nouvelle carte *et* se faire rembourser en attendant").
+    """
     best = ranked[0]
-    chosen: list[Unit] = []
-    words = 0
+    eligible = []
     for unit in ranked:
-        if unit.score <= 0 or len(chosen) >= MAX_UNITS:
+        if unit.score <= 0:
             break
         same_fiche = unit.source.fiche == best.source.fiche
-        if unit.score / best.score < (KEEP_RELATIVE if same_fiche else OTHER_FICHE_RELATIVE):
-            continue
+        if unit.score / best.score >= (KEEP_RELATIVE if same_fiche else OTHER_FICHE_RELATIVE):
+            eligible.append(unit)
+    chosen: list[Unit] = []
+    covered: set[str] = set()
+    words = 0
+
+    def gain(unit: Unit) -> float:
+        terms = (unit.terms | headings[unit.source.n]) & weights.keys()
+        total = sum(weights[t] for t in terms)
+        if not total:
+            return unit.score * NOVELTY_FLOOR
+        new = sum(weights[t] for t in terms - covered)
+        return unit.score * (NOVELTY_FLOOR + (1 - NOVELTY_FLOOR) * new / total)
+
+    while eligible and len(chosen) < MAX_UNITS:
+        unit = eligible[0] if not chosen else max(eligible, key=gain)
+        eligible.remove(unit)
         size = len(unit.text.split())
         if chosen and words + size > MAX_WORDS:
             continue
@@ -255,6 +278,7 @@ def _choose(ranked: list[Unit]) -> list[Unit]:
             if other.text == unit.context:
                 unit.context = ""
         chosen.append(unit)
+        covered |= unit.terms | headings[unit.source.n]
         words += size
     return chosen
 
@@ -323,7 +347,7 @@ def compose(
     ranked = sorted(units, key=lambda u: (-u.score, u.source.n, u.position))
     if ranked[0].score <= 0:
         return Composition([], [], confidence=0.0, abstained=True, reason="not_covered")
-    chosen = _choose(ranked)
+    chosen = _choose(ranked, weights, headings)
 
     # What the question is about, for the evidence: numbers (an amount, a date, an identifier)
     # help choose a row of a table but say nothing of the subject.

@@ -55,7 +55,7 @@ def _questions(tmp_path, slug: str) -> str:
             "nouvelle carte Vitale et me faire rembourser en attendant ?",
             "carte vitale perdue",
             ["GUI-0001"],
-            [["attestation de droits", "attestation"], ["recette de la tarte tatin"]],
+            [["commander une nouvelle", "nouvelle carte"], ["recette de la tarte tatin"]],
             True,
         ),
         item(
