@@ -47,7 +47,7 @@ MIN_COVERAGE = 0.12
 INTENT_CREDIT = 0.15
 # With the semantic layer: the best unit of the best fiche must be this close in meaning
 # (multilingual-e5-small cosine; its similarities all lie around 0.8 to 0.95).
-MIN_SIMILARITY = 0.862
+MIN_SIMILARITY = 0.872
 # Below this confidence a draft is shown to the agent as a low-confidence one.
 LOW_CONFIDENCE = 0.5
 
