@@ -206,9 +206,7 @@ def test_the_references_list_is_on_by_default_turned_off_and_on_and_journaled(te
     assert administration.reply_references is True
     # Saving without a change writes no journal row.
     client.post("/dossiers/parametres/references/", {"reply_references": "on"})
-    rows = list(
-        settings_audit(administration, "settings.reply_references_changed").order_by("pk")
-    )
+    rows = list(settings_audit(administration, "settings.reply_references_changed").order_by("pk"))
     assert [(r.data["before"], r.data["after"]) for r in rows] == [
         ({"reply_references": True}, {"reply_references": False}),
         ({"reply_references": False}, {"reply_references": True}),

@@ -189,8 +189,8 @@ def test_the_usable_text_has_no_markers_and_ends_with_the_fiches_links(tenant_a,
     text = usable_in(panel(signed_in(tenant_a.agent), case), suggestion)
     assert not MARKER_RE.search(text)
     assert (
-        f"Pour en savoir plus :\n- Aide personnalisée au logement : pourquoi le montant change : {URL}"
-        in text
+        "Pour en savoir plus :\n- Aide personnalisée au logement : pourquoi le montant "
+        f"change : {URL}" in text
     )
     # The list comes before the closing formula and the signature.
     closing = tenant_a.administration.closing
