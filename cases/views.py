@@ -18,7 +18,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from accounts.access import AuthenticatedHttpRequest, may, signed_in
+from accounts.access import AuthenticatedHttpRequest, current_administration, may, signed_in
 from accounts.middleware import SESSION_KEY
 from accounts.models import Membership, User
 from accounts.permissions import ASSIGN_CASES, WORK_CASES
@@ -28,6 +28,7 @@ from .delivery.services import delivery_retry as delivery_retry_service
 from .forms import AssignForm, InboxFilterForm, NoteForm, ReplyForm, TransferForm, TransitionForm
 from .models import OPEN_STATUSES, Attachment, Case, Delivery, Status
 from .permissions import STATUS_ABILITIES, Ability, case_abilities, require_ability
+from .text import strip_citation_markers
 from .transitions import TRANSITIONS
 
 PAGE_SIZE = 50
@@ -148,6 +149,16 @@ def _get_case(request: HttpRequest, pk: int) -> Case:
         raise Http404(_("No such case.")) from exc
 
 
+def _can_use_answer_bank(request: HttpRequest, case: Case) -> bool:
+    # The bank's pages act in the current administration: only its cases offer them.
+    current = current_administration(request)
+    return (
+        current is not None
+        and current.pk == case.administration_id
+        and may(request, WORK_CASES, current)
+    )
+
+
 def _case_context(request: HttpRequest, case: Case, **forms) -> dict:
     user = request.user
     administration = case.administration
@@ -185,6 +196,9 @@ def _case_context(request: HttpRequest, case: Case, **forms) -> dict:
         "agents": agents,
         "attachments": list(case.attachments.all()),
         "can_retry_delivery": Ability.RETRY_DELIVERY in abilities,
+        # The answer bank (drafting's pages, reached from this page by URL only): its picker
+        # in the composer, and "Mark as model answer" on sent replies.
+        "can_use_answer_bank": _can_use_answer_bank(request, case),
         "others": presence.others(case.pk, user.pk),
         "now": timezone.now(),
         "note_form": forms.get("note_form") or NoteForm(),
@@ -351,6 +365,8 @@ def case_reply(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         edit_form = ReplyForm(initial={"body": body, "version": version})
         return _render_case(request, case, reply_form=edit_form)
     if not form.cleaned_data["confirmed"]:
+        # The preview shows exactly what is sent: citation markers are never sent.
+        body = strip_citation_markers(body)
         confirm_form = ReplyForm(initial={"body": body, "version": version, "confirmed": True})
         return _render_case(request, case, reply_form=confirm_form, confirming=True)
     try:

@@ -169,3 +169,13 @@ def picker(request: AuthenticatedHttpRequest) -> HttpResponse:
             ]
         ]
     return render(request, "drafting/answers/_picker.html", {"found": found, "q": q})
+
+
+@requires(WORK_CASES)
+@require_POST
+def picker_used(request: HttpRequest, pk: int) -> HttpResponse:
+    """The agent inserted a model answer from the picker: count the use (the most used answers
+    are the last evicted). Another administration's answer is 404."""
+    answer = _answer(request, pk)
+    services.bank_answer_record_use(bank_answer_id=answer.pk)
+    return HttpResponse(status=204)

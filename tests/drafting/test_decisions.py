@@ -133,8 +133,8 @@ def test_sending_an_edited_draft_records_edited_with_its_similarity(
 ):
     case, suggestion = ready
     suggestion = shown(tenant_a, suggestion)
-    intro = r"(Suite à|Nous avons bien reçu) votre message[^.]*\."
-    sentence = re.search(intro, suggestion.text).group(0)
+    # The draft's opening sentence (the paragraph after the greeting), rewritten.
+    sentence = re.search(r"\n\n([^\n\[]+\.)", suggestion.text).group(1)
     body = suggestion.text.replace(sentence, "Votre demande a retenu toute notre attention.")
     assert body != suggestion.text
     reply = send(tenant_a, case, body, django_capture_on_commit_callbacks)
