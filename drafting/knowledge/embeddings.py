@@ -211,11 +211,16 @@ def _versions(model_name: str, administration_id: int) -> dict[int | None, tuple
 
 
 def _load(model_name: str, administration_id: int | None, version: tuple) -> ScopeMatrix:
+    scope = (
+        Q(administration__isnull=True)
+        if administration_id is None
+        else Q(administration_id=administration_id)
+    )
     rows = Embedding.objects.filter(
+        scope,
         model_name=model_name,
         position__isnull=True,
         passage__article__is_active=True,
-        administration_id=administration_id,
     ).values_list("passage_id", "passage__article_id", "dim", "vector")
     passage_ids, article_ids, vectors = [], [], []
     dims = set()

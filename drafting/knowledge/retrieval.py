@@ -255,7 +255,8 @@ class HybridFicheRetriever(BaseRetriever):
             administration_id=self.administration_id,
             k=self.depth,
         )
-        lexical_ids = [document.passage_id for document, _ in lexical]
+        # Passage documents always have their passage (the index's own constraint).
+        lexical_ids = [document.passage_id for document, _ in lexical if document.passage_id]
         bm25_scores = {document.passage_id: score for document, score in lexical}
         articles_of = dict(
             Passage.objects.filter(pk__in=lexical_ids).values_list("pk", "article_id")
