@@ -39,6 +39,7 @@ if TYPE_CHECKING:
 __all__ = [
     "ALL",
     "AccessRule",
+    "AuthenticatedHttpRequest",
     "DoorPermission",
     "ReportScope",
     "administration_for",
@@ -57,6 +58,18 @@ Kind = Literal["public", "signed_in", "member", "permission", "national"]
 ALL = "all"
 
 _F = TypeVar("_F", bound=Callable[..., Any])
+
+
+class AuthenticatedHttpRequest(HttpRequest):
+    """The request a view behind the door receives (``signed_in``, ``requires``,
+    ``national_staff``): its user has signed in, and ``CurrentAdministrationMiddleware`` has set
+    the administration it works in (None for an account without one).
+
+    For annotations only (django-stubs' pattern): at run time it is the plain ``HttpRequest``.
+    """
+
+    user: User
+    administration: Administration | None
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,6 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import authentication, exceptions, permissions, throttling
 from rest_framework.settings import api_settings
 
-from .access import current_administration
 from .models import ApiToken
 from .tokens import api_token_authenticate, api_token_touch
 
@@ -44,11 +43,6 @@ class TokenAuthentication(authentication.BaseAuthentication):
 def request_token(request) -> ApiToken | None:
     auth = getattr(request, "auth", None)
     return auth if isinstance(auth, ApiToken) else None
-
-
-# The access door's answer under its former name, kept only while cases and drafting still
-# import it (the integrator removes it): ``accounts.access.current_administration``.
-request_administration = current_administration
 
 
 class TokenScope(permissions.BasePermission):

@@ -97,6 +97,14 @@ class Administration(models.Model):
             "l'expression de nos salutations distinguées."
         ),
     )
+    # Sent replies end with the public links of the fiches the draft cited (issue 12).
+    reply_references = models.BooleanField(
+        _("“Pour en savoir plus” list in replies"),
+        default=True,
+        help_text=_(
+            "A reply built from a draft ends with the public links of the fiches it relies on."
+        ),
+    )
     volunteer_quota = models.PositiveIntegerField(
         _("volunteer quota"),
         null=True,

@@ -18,12 +18,12 @@ class CasesConfig(AppConfig):
             signals,
         )
         from .administration_settings.topics import ensure_national_topics
-        from .dashboard import register_sqlite_functions
         from .receivers import (
             create_reply_delivery,
             invite_usager_to_survey,
             release_cases_of_deactivated_member,
         )
+        from .reporting.sql import register_sqlite_functions
 
         membership_deactivated.connect(
             release_cases_of_deactivated_member, dispatch_uid="cases.release_on_deactivation"

@@ -16,3 +16,7 @@ class CasesAuditAction(models.TextChoices):
     TOPIC_REACTIVATED = "settings.topic_reactivated", _("Topic offered again")
     CHANNEL_ENDPOINT_SAVED = "settings.channel_endpoint_saved", _("Channel endpoint saved")
     CHANNEL_ENDPOINT_DELETED = "settings.channel_endpoint_deleted", _("Channel endpoint deleted")
+    REPLY_REFERENCES_CHANGED = (
+        "settings.reply_references_changed",
+        _("“Pour en savoir plus” list in replies turned on or off"),
+    )

@@ -34,6 +34,7 @@ urlpatterns += [
     path("parametres/", views_settings.settings_page, name="settings"),
     path("parametres/delais/", views_settings.deadlines, name="settings_deadlines"),
     path("parametres/textes/", views_settings.texts, name="settings_texts"),
+    path("parametres/references/", views_settings.references, name="settings_references"),
     path("parametres/themes/", views_settings.topic_create, name="settings_topic_create"),
     path("parametres/themes/<int:pk>/", views_settings.topic_update, name="settings_topic"),
 ]

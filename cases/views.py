@@ -18,7 +18,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from accounts.access import may, signed_in
+from accounts.access import AuthenticatedHttpRequest, current_administration, may, signed_in
 from accounts.middleware import SESSION_KEY
 from accounts.models import Membership, User
 from accounts.permissions import ASSIGN_CASES, WORK_CASES
@@ -28,13 +28,14 @@ from .delivery.services import delivery_retry as delivery_retry_service
 from .forms import AssignForm, InboxFilterForm, NoteForm, ReplyForm, TransferForm, TransitionForm
 from .models import OPEN_STATUSES, Attachment, Case, Delivery, Status
 from .permissions import STATUS_ABILITIES, Ability, case_abilities, require_ability
+from .text import strip_citation_markers
 from .transitions import TRANSITIONS
 
 PAGE_SIZE = 50
 
 
 @signed_in
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Signed-in home: the counts of the current administration's boxes."""
     administration = request.administration
     counts = {}
@@ -77,7 +78,7 @@ def _cursor_from(value: str) -> tuple[dt.datetime, int] | None:
 
 @signed_in  # without an administration, back to the home page
 @require_GET
-def inbox(request: HttpRequest) -> HttpResponse:
+def inbox(request: AuthenticatedHttpRequest) -> HttpResponse:
     administration = request.administration
     if not administration:
         return redirect("home")
@@ -148,6 +149,16 @@ def _get_case(request: HttpRequest, pk: int) -> Case:
         raise Http404(_("No such case.")) from exc
 
 
+def _can_use_answer_bank(request: HttpRequest, case: Case) -> bool:
+    # The bank's pages act in the current administration: only its cases offer them.
+    current = current_administration(request)
+    return (
+        current is not None
+        and current.pk == case.administration_id
+        and may(request, WORK_CASES, current)
+    )
+
+
 def _case_context(request: HttpRequest, case: Case, **forms) -> dict:
     user = request.user
     administration = case.administration
@@ -185,6 +196,9 @@ def _case_context(request: HttpRequest, case: Case, **forms) -> dict:
         "agents": agents,
         "attachments": list(case.attachments.all()),
         "can_retry_delivery": Ability.RETRY_DELIVERY in abilities,
+        # The answer bank (drafting's pages, reached from this page by URL only): its picker
+        # in the composer, and "Mark as model answer" on sent replies.
+        "can_use_answer_bank": _can_use_answer_bank(request, case),
         "others": presence.others(case.pk, user.pk),
         "now": timezone.now(),
         "note_form": forms.get("note_form") or NoteForm(),
@@ -200,7 +214,7 @@ def _case_context(request: HttpRequest, case: Case, **forms) -> dict:
 
 @signed_in  # the case policy decides (404 for a case one may not see)
 @require_GET
-def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def case_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     case = _get_case(request, pk)
     if request.session.get(SESSION_KEY) != case.administration_id:
         # The case is one of the user's administrations: work in it.
@@ -213,7 +227,7 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @signed_in  # the case policy decides (404 for a case one may not see)
 @require_GET
-def case_presence(request: HttpRequest, pk: int) -> HttpResponse:
+def case_presence(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     case = _get_case(request, pk)
     presence.touch(case.pk, request.user.pk, request.user.display_name)
     return render(
@@ -239,7 +253,7 @@ def _apply(request: HttpRequest, case: Case, action, success: str) -> HttpRespon
 
 @signed_in
 @require_POST
-def case_take(request: HttpRequest, pk: int) -> HttpResponse:
+def case_take(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     case = _get_case(request, pk)
     return _apply(
         request,
@@ -251,7 +265,7 @@ def case_take(request: HttpRequest, pk: int) -> HttpResponse:
 
 @signed_in
 @require_POST
-def case_transition(request: HttpRequest, pk: int) -> HttpResponse:
+def case_transition(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     case = _get_case(request, pk)
     form = TransitionForm(request.POST)
     if not form.is_valid():
@@ -275,7 +289,7 @@ def case_transition(request: HttpRequest, pk: int) -> HttpResponse:
 
 @signed_in
 @require_POST
-def case_assign(request: HttpRequest, pk: int) -> HttpResponse:
+def case_assign(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     case = _get_case(request, pk)
     form = AssignForm(request.POST)
     if not form.is_valid():
@@ -306,7 +320,7 @@ def _render_case(request, case, status=200, **forms) -> HttpResponse:
 
 @signed_in
 @require_POST
-def case_note(request: HttpRequest, pk: int) -> HttpResponse:
+def case_note(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     case = _get_case(request, pk)
     form = NoteForm(request.POST)
     if not form.is_valid():
@@ -324,7 +338,7 @@ def case_note(request: HttpRequest, pk: int) -> HttpResponse:
 
 @signed_in
 @require_POST
-def case_reply(request: HttpRequest, pk: int) -> HttpResponse:
+def case_reply(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Two steps: the first shows exactly what will be sent, the second sends it."""
     case = _get_case(request, pk)
     form = ReplyForm(request.POST)
@@ -351,6 +365,8 @@ def case_reply(request: HttpRequest, pk: int) -> HttpResponse:
         edit_form = ReplyForm(initial={"body": body, "version": version})
         return _render_case(request, case, reply_form=edit_form)
     if not form.cleaned_data["confirmed"]:
+        # The preview shows exactly what is sent: citation markers are never sent.
+        body = strip_citation_markers(body)
         confirm_form = ReplyForm(initial={"body": body, "version": version, "confirmed": True})
         return _render_case(request, case, reply_form=confirm_form, confirming=True)
     try:
@@ -369,7 +385,7 @@ def case_reply(request: HttpRequest, pk: int) -> HttpResponse:
 
 @signed_in
 @require_POST
-def case_transfer(request: HttpRequest, pk: int) -> HttpResponse:
+def case_transfer(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     case = _get_case(request, pk)
     form = TransferForm(request.POST, current=case.administration)
     if not form.is_valid():
@@ -397,7 +413,7 @@ def case_transfer(request: HttpRequest, pk: int) -> HttpResponse:
 
 @signed_in
 @require_POST
-def delivery_retry(request: HttpRequest, pk: int, delivery_pk: int) -> HttpResponse:
+def delivery_retry(request: AuthenticatedHttpRequest, pk: int, delivery_pk: int) -> HttpResponse:
     """A manager sends a failed reply delivery again."""
     case = _get_case(request, pk)
     delivery = Delivery.objects.filter(pk=delivery_pk, reply__case=case).first()
@@ -414,7 +430,9 @@ def delivery_retry(request: HttpRequest, pk: int, delivery_pk: int) -> HttpRespo
 
 @signed_in
 @require_GET
-def attachment_download(request: HttpRequest, pk: int, attachment_pk: int) -> HttpResponse:
+def attachment_download(
+    request: AuthenticatedHttpRequest, pk: int, attachment_pk: int
+) -> HttpResponse:
     """An attachment of a case the user may see, always as a download (never rendered)."""
     case = _get_case(request, pk)
     attachment = Attachment.objects.filter(pk=attachment_pk, case=case).first()

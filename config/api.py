@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from django.core.exceptions import ObjectDoesNotExist
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import Http404
+from django.http import Http404, JsonResponse
+from django.views.defaults import page_not_found
 from rest_framework import status
 from rest_framework.exceptions import ValidationError
-from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 
@@ -43,16 +43,8 @@ def exception_handler(exc, context):
     return response
 
 
-def error_response(message: str, code: str, http_status: int) -> Response:
-    return Response({"detail": message, "code": code, "fields": {}}, status=http_status)
-
-
 def not_found(request, exception=None):
     """handler404: under /api/, even a URL that matches no route answers in the error shape."""
     if request.path.startswith("/api/"):
-        from django.http import JsonResponse
-
         return JsonResponse({"detail": "Not found.", "code": "not_found", "fields": {}}, status=404)
-    from django.views.defaults import page_not_found
-
     return page_not_found(request, exception)

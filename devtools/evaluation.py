@@ -10,8 +10,8 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
+from drafting.knowledge.retrieval import bm25_search
 from drafting.models import SearchDocument
-from drafting.retrieval import bm25_search
 
 from .demo import QUESTIONS_FILE
 

@@ -19,7 +19,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from drafting.pseudonymise import KINDS, pseudonymise
+from drafting.suggestions.pseudonymise import KINDS, pseudonymise
 
 __all__ = ["Sample", "control_texts", "generate_corpus", "main", "measure"]
 

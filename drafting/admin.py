@@ -7,12 +7,17 @@ end the running one and write the journal.
 """
 
 from django.contrib import admin
+from django.db import models
 
 from .experiment import services as experiment_services
 from .models import CaseArm, ExperimentPeriod, KnowledgeArticle, Passage, Suggestion
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
+    # The read-only page still builds the form: URL fields read as https:// (Django 6's default),
+    # so Django 5.2's deprecation warning is not raised.
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+
     def has_add_permission(self, request, obj=None):
         return False
 

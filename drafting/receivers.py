@@ -11,6 +11,7 @@ def on_case_created(sender, *, case_id: int, **kwargs) -> None:
 
 
 def on_reply_sent(sender, *, case_id: int, reply_id: int, **kwargs) -> None:
-    # The decision first: it reads the draft as it was when the reply left.
+    # The decision is recorded from the draft as it was when the reply left. Past replies reach
+    # later drafts only through the answer bank (drafting/answers/receivers.py), never by
+    # indexing every answered case.
     tasks.record_sent_reply.delay(case_id, reply_id)
-    tasks.index_answered_case.delay(case_id)

@@ -6,7 +6,7 @@ import pytest
 
 from accounts.models import Administration, Role, User
 from drafting.knowledge import ArticleData
-from drafting.services import article_upsert
+from drafting.knowledge.services import article_upsert
 from tests.factories import make_administration, make_member, make_volunteer
 
 

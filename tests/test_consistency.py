@@ -2,8 +2,7 @@
 ``test_consistency.py``): one journal vocabulary, one write path.
 
 (a) every journal action registered (``accounts.journal``) has its label, and every case event
-    kind too; a label kept in ``accounts.audit.ACTION_LABELS`` is for an action an app writes
-    and has not declared yet;
+    kind too;
 (b) every registered action is written somewhere in the product;
 (c) journal rows (``AuditEntry``, ``CaseEvent``) are written only by the journal services;
 (d) the Django admin of an audited model is read-only, or goes through the services.
@@ -25,7 +24,7 @@ from django.test import RequestFactory
 from django.utils.functional import Promise
 
 from accounts import journal
-from accounts.audit import ACTION_LABELS, action_label
+from accounts.audit import action_label
 from tests.factories import UserFactory
 
 ROOT = Path(settings.BASE_DIR).resolve()
@@ -99,19 +98,6 @@ def test_every_case_event_kind_has_a_translated_label():
         if not isinstance(labels[member.value], Promise) or not str(labels[member.value])
     ]
     assert not unlabelled, unlabelled
-
-
-def test_labels_kept_outside_a_vocabulary_are_for_undeclared_actions_that_are_written():
-    """``ACTION_LABELS`` is the waiting room of actions an app writes before declaring them."""
-    declared = [action for action in ACTION_LABELS if journal.is_registered(action)]
-    assert not declared, f"Declared in a vocabulary: remove from ACTION_LABELS: {declared}"
-    written = "\n".join(source(path) for path in product_files())
-    unwritten = [
-        action
-        for action in ACTION_LABELS
-        if f'"{action}"' not in written and f"'{action}'" not in written
-    ]
-    assert not unwritten, f"Labels nobody writes: {unwritten}"
 
 
 # --- (b) every registered action is written -----------------------------------------------------

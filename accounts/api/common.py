@@ -8,8 +8,7 @@ from __future__ import annotations
 from django.core.validators import ProhibitNullCharactersValidator
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
-
-from accounts.access import administration_for
+from rest_framework.response import Response
 
 # PostgreSQL integers; a larger id can match nothing and must not reach the database.
 MAX_ID = 2**31 - 1
@@ -39,14 +38,13 @@ class IdField(serializers.IntegerField):
 
 
 class ErrorSerializer(serializers.Serializer):
-    """The one error shape of the API (config/api.py)."""
+    """The one error shape of the API (``error_response``; config/api.py's exception handler)."""
 
     detail = serializers.CharField()
     code = serializers.CharField()
     fields = serializers.DictField(child=serializers.ListField(child=serializers.CharField()))
 
 
-# Former names of the access door's ``administration_for``, kept only while cases and drafting
-# still import them (the integrator removes them): no check of their own.
-administration_or_denied = administration_for
-require_perm = administration_for
+def error_response(message: str, code: str, http_status: int) -> Response:
+    """An error answered by a view itself, in the one error shape of the API."""
+    return Response({"detail": message, "code": code, "fields": {}}, status=http_status)

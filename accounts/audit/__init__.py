@@ -11,7 +11,6 @@ from .filters import (
 )
 from .scope import journal_scope
 from .words import (
-    ACTION_LABELS,
     EMPTY,
     FIELD_LABELS,
     SHORT_VALUE,
@@ -26,7 +25,6 @@ from .words import (
 )
 
 __all__ = [
-    "ACTION_LABELS",
     "EMPTY",
     "EXPORT_FIELDS",
     "FIELD_LABELS",

@@ -20,26 +20,10 @@ from django.utils.translation import gettext_lazy as _
 from .. import journal
 from ..models import AuditEntry, Enrolment, Role
 
-# Labels of actions that cases and drafting write, kept here only until their own vocabularies
-# (``cases/audit_actions.py``, ``drafting/audit_actions.py``) declare them; then each entry goes
-# (``tests/test_consistency.py`` fails on an entry whose action is registered).
-ACTION_LABELS: dict[str, Promise] = {
-    # experiment
-    "experiment.started": _("Experiment period started"),
-    "experiment.reconfigured": _("Experiment changed"),
-    "experiment.stopped": _("Experiment stopped"),
-    # knowledge
-    "knowledge.article_created": _("Article created"),
-    "knowledge.article_edited": _("Article updated"),
-    "knowledge.article_retired": _("Article retired"),
-    "knowledge.article_reactivated": _("Article restored"),
-    "knowledge.imported": _("Knowledge imported"),
-}
-
 
 def known_actions() -> set[str]:
-    """Every action with a label: the registered vocabularies and the labels kept above."""
-    return {*journal.registered_actions(), *ACTION_LABELS}
+    """Every action with a label: the apps' registered vocabularies."""
+    return set(journal.registered_actions())
 
 
 # Keys of ``data`` in words; other keys are shown as written, underscores as spaces.
@@ -104,9 +88,6 @@ class Words:
     def _action(self, action: str) -> str:
         if journal.is_registered(action):
             return journal.action_label(action)
-        label = ACTION_LABELS.get(action)
-        if label is not None:
-            return str(label)
         prefix, _sep, verb = action.partition(".")
         words = (verb or prefix).replace("_", " ").strip()
         if not words:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from typing import Any
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -15,7 +18,7 @@ from .members import _require_manage_members
 
 
 def _enrolment_audit(
-    enrolment: Enrolment, actor: User | None, action: AccountsAuditAction, **data
+    enrolment: Enrolment, actor: User | None, action: AccountsAuditAction, **data: Any
 ) -> None:
     audit_record(
         administration=enrolment.administration,
@@ -118,7 +121,7 @@ def _check_consent(administration: Administration, consent: ConsentText) -> None
         )
 
 
-def _clean_cohort(cohort: str, starts_on) -> tuple[str, object]:
+def _clean_cohort(cohort: str, starts_on: dt.date | None) -> tuple[str, dt.date | None]:
     cohort = (cohort or "").strip()
     if len(cohort) > 100:
         raise ValidationError(
@@ -182,7 +185,7 @@ def enrolment_invite(
     actor: User | None,
     membership: Membership,
     cohort: str,
-    starts_on=None,
+    starts_on: dt.date | None = None,
 ) -> Enrolment:
     """Administrators put an agent in a cohort; drafts wait for the agent's own consent."""
     administration = membership.administration
@@ -226,7 +229,7 @@ def enrolment_invite(
 
 @transaction.atomic
 def enrolment_set_cohort(
-    *, actor: User | None, enrolment: Enrolment, cohort: str, starts_on=None
+    *, actor: User | None, enrolment: Enrolment, cohort: str, starts_on: dt.date | None = None
 ) -> Enrolment:
     _require_manage_members(actor, enrolment.administration)
     cohort, starts_on = _clean_cohort(cohort, starts_on)
@@ -260,7 +263,7 @@ def enrolment_decide(
     approve: bool,
     message: str = "",
     cohort: str | None = None,
-    starts_on=None,
+    starts_on: dt.date | None = None,
 ) -> Enrolment:
     """An administrator approves or refuses a request (``actor`` None: national staff tools)."""
     _require_manage_members(actor, enrolment.administration)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db import models
 
 from ..journal import is_registered
@@ -15,7 +17,7 @@ def audit_record(
     category: str,
     action: models.TextChoices | str,
     target_label: str = "",
-    data: dict | None = None,
+    data: dict[str, Any] | None = None,
 ) -> AuditEntry:
     """Write one line of the administration's journal, in the caller's transaction.
 

@@ -12,7 +12,7 @@ from django.utils import timezone, translation
 from django.utils.text import slugify
 from django.views.decorators.http import require_GET
 
-from ..access import ReportScope, requires
+from ..access import AuthenticatedHttpRequest, ReportScope, requires
 from ..audit import (
     EXPORT_FIELDS,
     PAGE_SIZE,
@@ -51,7 +51,7 @@ def _administration(scope: ReportScope, form: AuditFilterForm):
 
 @requires(VIEW_AUDIT, tenant_first=True)
 @require_GET
-def audit(request: HttpRequest) -> HttpResponse:
+def audit(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The journal of membership, volunteer, experiment, settings, knowledge and access changes."""
     scope, form = _scope_and_form(request)
     params = request.GET.copy()
@@ -104,7 +104,7 @@ def _safe_cell(value: str) -> str:
 
 @requires(VIEW_AUDIT, tenant_first=True)
 @require_GET
-def audit_export(request: HttpRequest) -> HttpResponse:
+def audit_export(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Every entry matching the filters (not only the page shown), as a streamed CSV."""
     scope, form = _scope_and_form(request)
     if not form.is_valid():

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, resolve_url
 from django.urls import reverse_lazy
 from django.utils.crypto import get_random_string
@@ -13,7 +13,7 @@ from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from ..access import AccessRule, signed_in
+from ..access import AccessRule, AuthenticatedHttpRequest, signed_in
 from ..forms import EmailAuthenticationForm
 from ..middleware import SESSION_KEY
 from ..oidc import ProviderUnavailable, provider_configuration
@@ -66,7 +66,7 @@ class LoginView(auth_views.LoginView):
 
 @signed_in
 @require_POST
-def switch_administration(request: HttpRequest) -> HttpResponse:
+def switch_administration(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Change the administration the user works in (only among their own)."""
     administration = (
         administrations_of(request.user).filter(pk=request.POST.get("administration")).first()

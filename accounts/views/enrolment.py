@@ -7,13 +7,13 @@ from datetime import date
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from .. import services
-from ..access import administration_for, requires
+from ..access import AuthenticatedHttpRequest, administration_for, requires
 from ..forms import CohortInviteForm, ConsentForm, VolunteerSettingsForm
 from ..models import Enrolment, Membership
 from ..permissions import MANAGE_MEMBERS
@@ -21,7 +21,7 @@ from ..selectors import current_consent
 
 
 @requires(MANAGE_MEMBERS)
-def enrolments(request: HttpRequest) -> HttpResponse:
+def enrolments(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Administrators: the volunteers of their administration, the requests to decide, the
     cohorts, the quota and the consent text."""
     administration = administration_for(request, MANAGE_MEMBERS)
@@ -115,7 +115,7 @@ def enrolments(request: HttpRequest) -> HttpResponse:
 
 @requires(MANAGE_MEMBERS)
 @require_POST
-def enrolment_decide(request: HttpRequest, pk: int) -> HttpResponse:
+def enrolment_decide(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     enrolment = Enrolment.objects.filter(
         pk=pk, administration=administration_for(request, MANAGE_MEMBERS)
     ).first()

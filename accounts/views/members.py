@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from .. import imports, services
-from ..access import administration_for, requires
+from ..access import AuthenticatedHttpRequest, administration_for, requires
 from ..forms import InviteForm, MemberForm, MembersImportForm
 from ..models import Enrolment, Membership, Role
 from ..permissions import MANAGE_MEMBERS
@@ -39,7 +39,7 @@ def _errors(exc: ValidationError) -> str:
 
 
 @requires(MANAGE_MEMBERS)
-def members(request: HttpRequest) -> HttpResponse:
+def members(request: AuthenticatedHttpRequest) -> HttpResponse:
     administration = administration_for(request, MANAGE_MEMBERS)
     rows = (
         Membership.objects.filter(administration=administration)
@@ -109,7 +109,7 @@ def members(request: HttpRequest) -> HttpResponse:
 
 
 @requires(MANAGE_MEMBERS)
-def member_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def member_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     membership = _membership_or_404(request, pk)
     form = MemberForm(
         request.POST or None, initial={"role": membership.role, "team": membership.team}
@@ -137,7 +137,7 @@ def member_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @requires(MANAGE_MEMBERS)
 @require_POST
-def member_set_active(request: HttpRequest, pk: int) -> HttpResponse:
+def member_set_active(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     membership = _membership_or_404(request, pk)
     active = request.POST.get("active") == "1"
     try:
@@ -162,7 +162,7 @@ def member_set_active(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @requires(MANAGE_MEMBERS)
-def members_import(request: HttpRequest) -> HttpResponse:
+def members_import(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Upload → preview with every row's errors → confirm: all rows are invited, or none."""
     administration = administration_for(request, MANAGE_MEMBERS)
     preview = None

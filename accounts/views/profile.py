@@ -5,21 +5,21 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from .. import services
-from ..access import current_administration, may, requires, signed_in
+from ..access import AuthenticatedHttpRequest, current_administration, may, requires, signed_in
 from ..models import ConsentText, Enrolment
 from ..permissions import MANAGE_EXPERIMENT, MANAGE_MEMBERS, MANAGE_SETTINGS, VIEW_AUDIT
 from ..selectors import active_memberships, current_consent
 
 
 @requires()
-def administration_home(request: HttpRequest) -> HttpResponse:
+def administration_home(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Administrators' entry: one tile per page their role opens in this administration."""
     allowed = {
         perm: may(request, perm)
@@ -31,7 +31,7 @@ def administration_home(request: HttpRequest) -> HttpResponse:
 
 
 @signed_in
-def profile(request: HttpRequest) -> HttpResponse:
+def profile(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The agent's profile: memberships, and taking part in the drafting experiment."""
     administration = current_administration(request)
     enrolment = None
@@ -55,7 +55,7 @@ def profile(request: HttpRequest) -> HttpResponse:
 
 @signed_in
 @require_POST
-def volunteer(request: HttpRequest) -> HttpResponse:
+def volunteer(request: AuthenticatedHttpRequest) -> HttpResponse:
     administration = current_administration(request)
     consent_id = request.POST.get("consent", "")
     consent = (
@@ -82,7 +82,7 @@ def volunteer(request: HttpRequest) -> HttpResponse:
 
 @signed_in
 @require_POST
-def withdraw(request: HttpRequest) -> HttpResponse:
+def withdraw(request: AuthenticatedHttpRequest) -> HttpResponse:
     enrolment = Enrolment.objects.filter(
         user=request.user,
         administration=current_administration(request),

@@ -4,21 +4,21 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from .. import tokens
-from ..access import administration_for, requires
+from ..access import AuthenticatedHttpRequest, administration_for, requires
 from ..models import ApiToken
 from ..permissions import MANAGE_MEMBERS
 
 
 @requires(MANAGE_MEMBERS)
 @require_http_methods(["GET", "POST"])
-def token_list(request: HttpRequest) -> HttpResponse:
+def token_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     administration = administration_for(request, MANAGE_MEMBERS)
     context = {
         "scopes": ApiToken.Scope.choices,
@@ -51,7 +51,7 @@ def token_list(request: HttpRequest) -> HttpResponse:
 
 @requires(MANAGE_MEMBERS)
 @require_POST
-def token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+def token_revoke(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     administration = administration_for(request, MANAGE_MEMBERS)
     token = tokens.api_tokens_of(administration).filter(pk=pk).first()
     if token is None:

@@ -1,4 +1,5 @@
-"""API of the administration settings (administrators): deadlines, texts, own topics.
+"""API of the administration settings (administrators): deadlines, texts, the references
+list in replies, own topics.
 
 The administration is the one of the session (or token), never a request field. A role
 without the permission gets 403; a topic of another administration 404, a national one 403.
@@ -37,6 +38,8 @@ class SettingsSerializer(serializers.Serializer):
     administration = serializers.CharField(read_only=True)
     signature = serializers.CharField(allow_blank=True, max_length=2000, trim_whitespace=True)
     closing = serializers.CharField(allow_blank=True, max_length=300, trim_whitespace=True)
+    # Replies built from a draft end with the cited fiches' public links (default on).
+    reply_references = serializers.BooleanField(required=False)
     response_deadlines = DeadlineSerializer(many=True)
 
     def validate_response_deadlines(self, rows):
@@ -59,6 +62,7 @@ def _settings_payload(administration: Administration) -> dict:
         "administration": administration.name,
         "signature": administration.signature,
         "closing": administration.closing,
+        "reply_references": administration.reply_references,
         "response_deadlines": [
             {
                 "channel": channel.value,
@@ -92,6 +96,12 @@ class AdministrationSettingsView(APIView):
                     administration=administration,
                     signature=data.get("signature", administration.signature),
                     closing=data.get("closing", administration.closing),
+                )
+            if "reply_references" in data:
+                administration = services.reply_references_set(
+                    actor=request.user,
+                    administration=administration,
+                    enabled=data["reply_references"],
                 )
             if "response_deadlines" in data:
                 services.response_deadlines_set(

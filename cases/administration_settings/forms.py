@@ -57,6 +57,17 @@ class TextsForm(forms.Form):
     )
 
 
+class ReferencesForm(forms.Form):
+    reply_references = forms.BooleanField(
+        label=_("Add the “Pour en savoir plus” list to replies"),
+        required=False,
+        help_text=_(
+            "When an agent uses a draft, the reply ends with the public links of the fiches "
+            "the draft relies on. Internal citation numbers such as [1] are never sent."
+        ),
+    )
+
+
 class TopicForm(forms.Form):
     name = forms.CharField(
         label=_("Topic name"),

@@ -1,7 +1,7 @@
-"""Writes of the administration settings owned by cases: response deadlines per channel and
-the administration's own topics (national topics are shared and read-only). Each write is
-journaled in the administration journal, whether it comes from the settings page, the API or
-the Django admin."""
+"""Writes of the administration settings owned by cases: response deadlines per channel, the
+"Pour en savoir plus" list in replies, and the administration's own topics (national topics
+are shared and read-only). Each write is journaled in the administration journal, whether it
+comes from the settings page, the API or the Django admin."""
 
 from __future__ import annotations
 
@@ -80,6 +80,31 @@ def response_deadlines_set(
             data={"before": before, "after": after},
         )
     return {c: after[c] or DEFAULT_RESPONSE_DAYS[Channel(c)] for c in Channel.values}
+
+
+@transaction.atomic
+def reply_references_set(
+    *, actor: User, administration: Administration, enabled: bool
+) -> Administration:
+    """Whether a reply built from a draft ends with the "Pour en savoir plus" list of the
+    cited fiches' public links (on by default), journaled when it changes."""
+    _require_settings(actor, administration)
+    administration = Administration.objects.select_for_update().get(pk=administration.pk)
+    enabled = bool(enabled)
+    if administration.reply_references == enabled:
+        return administration
+    before = {"reply_references": administration.reply_references}
+    administration.reply_references = enabled
+    administration.save(update_fields=["reply_references"])
+    audit_record(
+        administration=administration,
+        actor=actor,
+        category=AuditEntry.Category.SETTINGS,
+        action=CasesAuditAction.REPLY_REFERENCES_CHANGED,
+        target_label=administration.name,
+        data={"before": before, "after": {"reply_references": enabled}},
+    )
+    return administration
 
 
 def topic_name_clean(name: str, administration: Administration, exclude: int | None = None) -> str:

@@ -1,5 +1,6 @@
 """The administration settings page (administrators): response deadlines, signature and
-closing formula, and the administration's own topics. Knowledge lives in drafting."""
+closing formula, the "Pour en savoir plus" list in replies, and the administration's own
+topics. Knowledge lives in drafting."""
 
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ from accounts.permissions import MANAGE_SETTINGS
 
 from ..models import ResponseDeadline, Topic
 from . import services
-from .forms import DeadlinesForm, TextsForm, TopicForm, deadline_field_name
+from .forms import DeadlinesForm, ReferencesForm, TextsForm, TopicForm, deadline_field_name
 
 
 def _form_errors(form, exc: ValidationError, *, field_for=lambda name: name) -> None:
@@ -39,6 +40,9 @@ def _page(request: HttpRequest, administration: Administration, status: int = 20
     texts_form = forms.get("texts_form") or TextsForm(
         initial={"signature": administration.signature, "closing": administration.closing}
     )
+    references_form = forms.get("references_form") or ReferencesForm(
+        initial={"reply_references": administration.reply_references}
+    )
     own_topics = list(
         Topic.objects.filter(administration=administration)
         .annotate(case_count=Count("case"))
@@ -53,6 +57,7 @@ def _page(request: HttpRequest, administration: Administration, status: int = 20
         {
             "deadlines_form": deadlines_form,
             "texts_form": texts_form,
+            "references_form": references_form,
             "topic_form": forms.get("topic_form") or TopicForm(),
             "own_topics": own_topics,
             "national_topics": list(
@@ -109,6 +114,25 @@ def texts(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("Signature and closing formula saved."))
             return redirect("cases:settings")
     return _page(request, administration, status=400, texts_form=form)
+
+
+@requires(MANAGE_SETTINGS)
+@require_POST
+def references(request: HttpRequest) -> HttpResponse:
+    administration = administration_for(request, MANAGE_SETTINGS)
+    form = ReferencesForm(request.POST)
+    form.is_valid()  # a checkbox: absent is off, never an error
+    enabled = form.cleaned_data.get("reply_references", False)
+    services.reply_references_set(
+        actor=request.user, administration=administration, enabled=enabled
+    )
+    messages.success(
+        request,
+        _("Replies built from a draft end with the “Pour en savoir plus” list.")
+        if enabled
+        else _("Replies no longer get the “Pour en savoir plus” list."),
+    )
+    return redirect("cases:settings")
 
 
 @requires(MANAGE_SETTINGS)

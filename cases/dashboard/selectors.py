@@ -18,6 +18,7 @@ Each function gives the rows of one figure; its title, columns and chart are dec
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.db.models import Avg, Count, F, Q
 from django.db.models.functions import Coalesce, TruncWeek
@@ -109,7 +110,7 @@ def summary(scope: Scope, period: Period) -> Rows:
     )
 
 
-def _round(value, digits: int = 1):
+def _round(value: Any, digits: int = 1) -> float | None:
     return None if value is None else round(float(value), digits)
 
 
@@ -142,7 +143,7 @@ def open_by_agent(scope: Scope) -> Rows:
         .order_by("-n", "assignee__last_name", "assignee")
     )
 
-    def name(row) -> str:
+    def name(row: dict[str, Any]) -> str:
         full = f"{row['assignee__first_name']} {row['assignee__last_name']}".strip()
         return full or row["assignee__email"]
 
@@ -209,7 +210,7 @@ def weekly(scope: Scope, period: Period) -> Rows:
     )
 
 
-def _times(scope: Scope, period: Period, group: str) -> list[dict]:
+def _times(scope: Scope, period: Period, group: str) -> list[dict[str, Any]]:
     low, high = period.bounds()
     return list(
         scope.cases()

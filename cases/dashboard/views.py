@@ -4,14 +4,14 @@ inbox and CSV/XLSX exports with the same filters. The figures are the registry i
 
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.http import HttpResponse, HttpResponseBadRequest
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from accounts.access import ALL, requires
+from accounts.access import ALL, AuthenticatedHttpRequest, is_national_staff, requires
 from accounts.middleware import SESSION_KEY
 from accounts.models import Administration
 from accounts.permissions import VIEW_DASHBOARD
@@ -39,7 +39,7 @@ def _export(scope: Scope, period: Period, figure_id: str, fmt: str) -> HttpRespo
 
 @requires(VIEW_DASHBOARD)
 @require_GET
-def workload(request: HttpRequest) -> HttpResponse:
+def workload(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = DashboardForm(request.GET or None)
     valid = form.is_valid() if request.GET else True
     requested = form.cleaned_data.get("administration", "") if valid and request.GET else ""
@@ -57,7 +57,7 @@ def workload(request: HttpRequest) -> HttpResponse:
         "scope": scope,
         "administrations": (
             list(Administration.objects.order_by("name").only("pk", "name"))
-            if request.user.is_superuser
+            if is_national_staff(request.user)
             else []
         ),
         "presets": [("7", _("7 days")), ("30", _("30 days")), ("90", _("90 days"))],
@@ -69,7 +69,7 @@ def workload(request: HttpRequest) -> HttpResponse:
         return _export(scope, period, request.GET["export"], request.GET.get("format", ""))
     tables = DASHBOARD.tables(scope, period)
     params = period.as_params()
-    if request.user.is_superuser:
+    if is_national_staff(request.user):
         params["administration"] = str(scope.administration.pk) if scope.administration else ALL
     query = "&".join(f"{k}={v}" for k, v in params.items())
     summary = tables["summary"]

@@ -12,6 +12,7 @@ body with the payload as JSON in a ``payload`` part and files in ``attachments``
 from __future__ import annotations
 
 import json
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
@@ -29,12 +30,12 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.access import AccessRule, DoorPermission, current_administration
+from accounts.api.common import error_response
 from accounts.api_auth import (
     TokenAuthentication,
     TokenScope,
     request_token,
 )
-from config.api import error_response
 
 from ..models import Channel
 from .attachments import AttachmentData
@@ -47,6 +48,9 @@ from .serializers import (
     ServicesPublicsPlusExperienceSerializer,
 )
 from .services import IdempotencyConflict, intake_receive
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 def flatten_errors(errors, prefix: str = "") -> dict[str, list[str]]:
@@ -137,12 +141,12 @@ class _IntakeView(APIView):
         delivery = result.delivery
         body = IntakeResultSerializer(
             {
-                "reference": delivery.case.reference,
+                "reference": result.case.reference,
                 "channel": delivery.channel,
                 "idempotency_key": delivery.key,
                 "external_id": delivery.external_id,
                 "received_at": delivery.created_at,
-                "attachments": delivery.case.attachments.count(),
+                "attachments": result.case.attachments.count(),
             }
         ).data
         return Response(body, status=status.HTTP_200_OK if result.replayed else 201)
@@ -194,7 +198,7 @@ _RESPONSES = {
 }
 
 
-def _schema(serializer, summary: str):
+def _schema(serializer, summary: StrOrPromise):
     return extend_schema(
         summary=summary,
         tags=["intake"],

@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import Q
@@ -49,10 +50,13 @@ class IntakeResult:
 
     @property
     def case(self) -> Case:
-        return self.delivery.case
+        case = self.delivery.case
+        if case is None:  # never: the delivery row and its case are written in one transaction
+            raise IntakeDelivery.DoesNotExist
+        return case
 
 
-def payload_hash(payload: dict, attachments: list[AttachmentData]) -> str:
+def payload_hash(payload: dict[str, Any], attachments: list[AttachmentData]) -> str:
     """A hash of what was sent, whatever the transport (JSON with base64, or multipart)."""
     canonical = json.dumps(payload, sort_keys=True, separators=(",", ":"), default=str)
     digest = hashlib.sha256(canonical.encode())
@@ -81,8 +85,8 @@ def intake_receive(
     administration: Administration,
     channel: str,
     key: str,
-    data: dict,
-    raw_payload: dict,
+    data: dict[str, Any],
+    raw_payload: dict[str, Any],
     attachments: list[AttachmentData],
 ) -> IntakeResult:
     """Open a case for a channel's delivery, or return the case of an earlier delivery with

@@ -41,7 +41,7 @@ def check_version(case: Case, expected_version: int | None) -> None:
 
 
 def bump(case: Case, fields: list[str]) -> None:
-    case.version = F("version") + 1  # type: ignore[assignment]
+    case.version = F("version") + 1
     case.save(update_fields=[*fields, "version", "updated_at"])
     case.refresh_from_db(fields=["version"])
 

@@ -15,6 +15,7 @@ from accounts.models import User
 from .. import signals
 from ..models import Case, CaseEvent, InternalNote, Reply, Status
 from ..permissions import Ability, require_ability
+from ..text import strip_citation_markers
 from .common import bump, check_version, clean_text, invalid, lock_case, require_transition
 from .journal import case_event_record
 
@@ -47,7 +48,9 @@ def case_send_reply(
             "invalid_transition",
         )
     target = require_transition(case, "answer")
-    body = clean_text(body, "body")
+    # The last guard: a draft's internal citation markers ("[3]") never reach the usager,
+    # whatever the agent pasted (what is stored is what every channel delivers).
+    body = clean_text(strip_citation_markers(body or ""), "body")
     reply = Reply.objects.create(case=case, author=actor, body=body)
     from_status = case.status
     case.status = target

@@ -66,7 +66,7 @@ def survey_case_from_token(token: str) -> Case:
 
 
 def survey_url(case_id: int) -> str:
-    base = settings.SITE_URL.rstrip("/")
+    base: str = settings.SITE_URL.rstrip("/")
     return base + reverse("survey", kwargs={"token": survey_token(case_id)})
 
 

@@ -18,10 +18,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from cases.models import Case, Channel, Reply
-from devtools.demo import QUESTIONS_FILE
+from devtools.demo import DEMO_DIR, QUESTIONS_FILE
 from devtools.demo.samples import FIRST_NAMES, LAST_NAMES, SAMPLES, CaseSample
-from drafting.services import anonymise, case_document_text
-from drafting.text import term_frequencies
+from drafting.knowledge.index import anonymise, case_document_text
+from drafting.knowledge.text import term_frequencies
 
 GREETINGS = ["Bonjour,", "Bonjour", "Madame, Monsieur,", "Bonsoir,", "Bonjour madame, monsieur,"]
 CLOSINGS = [
@@ -78,6 +78,8 @@ NEW_SUBJECTS = [
     "Demande urgente",
     "Une question",
 ]
+# The usager questions of the drafting evaluation (covered, uncovered and off-topic ones).
+EVAL_QUESTIONS = DEMO_DIR.parent / "eval" / "questions.jsonl"
 _SENTENCE_RE = re.compile(r"(?<=[.?!])\s+")
 _GREETING_RE = re.compile(r"^(?:bonjour|bonsoir|madame,? monsieur)\b[\s,!.]*", re.IGNORECASE)
 CHANNELS = frozenset(Channel.values)
@@ -209,3 +211,14 @@ def answered_batch(
         case = Case(subject=item.subject, body=item.body, usager_name=item.usager_name)
         batch.append((item, index_entry(case, Reply(body=item.reply))))
     return batch
+
+
+def answered_cases_batch(
+    seed: int, size: int, now: dt.datetime, closing: str, signature: str
+) -> list[tuple[SyntheticCase, None]]:
+    """``size`` answered cases without index entries: past answers reach drafts through the
+    answer bank, not through the search index (pure: runs in a worker process)."""
+    rng = random.Random(seed)  # noqa: S311 - synthetic data, not secrets
+    return [
+        (answered_case(rng, now, closing=closing, signature=signature), None) for _ in range(size)
+    ]

@@ -45,7 +45,7 @@ from cases.models import (
 )
 from devtools.bench.common import bench_administration, bench_member
 from drafting.models import CaseArm, ExperimentPeriod, ImpactCase, ImpactDraft, Suggestion
-from drafting.prompts import PROMPT_VERSION
+from drafting.suggestions.prompts import PROMPT_VERSION
 
 CODE_PREFIX = "BULK"
 NAME_PREFIX = "Banc d'essai national"

@@ -15,8 +15,8 @@ from dataclasses import dataclass
 
 from ..grounding import is_courtesy, split_sentences, strip_markers
 from ..grounding.courtesy import GREETING_RE, fold
-from ..pseudonymise import pseudonymise
-from ..text import analyse
+from ..knowledge.text import analyse
+from ..suggestions.pseudonymise import pseudonymise
 
 # A reply shorter than this, once stripped, answers nothing worth reusing.
 MIN_SUBSTANCE_CHARS = 160

@@ -103,11 +103,11 @@ def bank_search(
 # --- the bounded similarity read ----------------------------------------------------------------
 
 _lock = threading.Lock()
-# administration id -> (version, index): at most CAP rows each.
-_indexes: dict[int, tuple[Any, QuestionIndex]] = {}
+# (administration id, kind) -> (version, index): at most CAP rows each.
+_indexes: dict[tuple[int, str | None], tuple[Any, QuestionIndex]] = {}
 
 
-def _version(administration_id: int, kind: str | None) -> tuple:
+def _version(administration_id: int, kind: str | None) -> tuple[Any, ...]:
     active = BankAnswer.objects.filter(
         administration_id=administration_id, status=BankAnswer.Status.ACTIVE
     )
@@ -121,7 +121,7 @@ def bank_index(administration_id: int, *, kind: str | None = None) -> QuestionIn
     version = _version(administration_id, kind)
     key = (administration_id, kind)
     with _lock:
-        cached = _indexes.get(key)  # type: ignore[call-overload]
+        cached = _indexes.get(key)
     if cached is not None and cached[0] == version:
         return cached[1]
     rows = BankAnswer.objects.filter(
@@ -135,7 +135,7 @@ def bank_index(administration_id: int, *, kind: str | None = None) -> QuestionIn
         rows.order_by("id").values_list("id", "topic_id", "question")[: cap * 2]
     )
     with _lock:
-        _indexes[key] = (version, index)  # type: ignore[index]
+        _indexes[key] = (version, index)
     return index
 
 

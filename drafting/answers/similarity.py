@@ -1,7 +1,7 @@
 """Question-to-question similarity for the answer bank (pure, no database).
 
 TF-IDF cosine (binary term frequencies: a question is short, a repeated word is noise) over
-French content words (``drafting.text.analyse``: stop words out, Snowball
+French content words (``drafting.knowledge.text.analyse``: stop words out, Snowball
 stems, the usagers' abbreviations expanded), with three refinements that make it a judgement
 on the *need* rather than on shared words:
 
@@ -23,7 +23,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from ..text import analyse
+from ..knowledge.text import analyse
 
 _SYNONYMS_RAW = {
     "perte": "perdu perte perd egar paum vol",

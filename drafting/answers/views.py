@@ -14,7 +14,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from accounts.access import administration_for, may, requires
+from accounts.access import AuthenticatedHttpRequest, administration_for, may, requires
 from accounts.permissions import VIEW_CASES, WORK_CASES
 from cases.models import Reply
 
@@ -41,7 +41,7 @@ def _form_errors(form, exc: ValidationError) -> None:
 
 @requires(VIEW_CASES)
 @require_GET
-def answer_list(request: HttpRequest) -> HttpResponse:
+def answer_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     administration = administration_for(request, VIEW_CASES)
     q = request.GET.get("q", "").strip()[:200]
     kind = request.GET.get("type", "")
@@ -67,7 +67,7 @@ def answer_list(request: HttpRequest) -> HttpResponse:
 
 @requires(WORK_CASES)
 @require_http_methods(["GET", "POST"])
-def answer_new(request: HttpRequest) -> HttpResponse:
+def answer_new(request: AuthenticatedHttpRequest) -> HttpResponse:
     administration = administration_for(request, WORK_CASES)
     form = BankAnswerForm(request.POST or None, administration=administration)
     if request.method == "POST" and form.is_valid():
@@ -86,7 +86,7 @@ def answer_new(request: HttpRequest) -> HttpResponse:
 
 @requires(services.MANAGE_ANSWERS)
 @require_http_methods(["GET", "POST"])
-def answer_edit(request: HttpRequest, pk: int) -> HttpResponse:
+def answer_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     answer = _answer(request, pk)
     initial = {"question": answer.question, "answer": answer.answer, "topic": answer.topic}
     form = BankAnswerForm(
@@ -108,7 +108,7 @@ def answer_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @requires(services.MANAGE_ANSWERS)
 @require_POST
-def answer_retire(request: HttpRequest, pk: int) -> HttpResponse:
+def answer_retire(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     answer = _answer(request, pk)
     active = request.POST.get("active") == "1"
     services.bank_answer_retire(actor=request.user, bank_answer=answer, active=active)
@@ -120,7 +120,7 @@ def answer_retire(request: HttpRequest, pk: int) -> HttpResponse:
 
 @requires(WORK_CASES)
 @require_POST
-def from_reply(request: HttpRequest, reply_pk: int) -> HttpResponse:
+def from_reply(request: AuthenticatedHttpRequest, reply_pk: int) -> HttpResponse:
     """ "Mark as model answer" on a sent reply of the case page."""
     administration = administration_for(request, WORK_CASES)
     try:
@@ -142,7 +142,7 @@ def from_reply(request: HttpRequest, reply_pk: int) -> HttpResponse:
 
 @requires(WORK_CASES)
 @require_GET
-def picker(request: HttpRequest) -> HttpResponse:
+def picker(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The composer's picker (htmx): the model answers matching what the agent types, or the
     case's question (``?q=``); an answer is inserted by the page's script."""
     administration = administration_for(request, WORK_CASES)
@@ -169,3 +169,13 @@ def picker(request: HttpRequest) -> HttpResponse:
             ]
         ]
     return render(request, "drafting/answers/_picker.html", {"found": found, "q": q})
+
+
+@requires(WORK_CASES)
+@require_POST
+def picker_used(request: HttpRequest, pk: int) -> HttpResponse:
+    """The agent inserted a model answer from the picker: count the use (the most used answers
+    are the last evicted). Another administration's answer is 404."""
+    answer = _answer(request, pk)
+    services.bank_answer_record_use(bank_answer_id=answer.pk)
+    return HttpResponse(status=204)

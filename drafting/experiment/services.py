@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from decimal import Decimal
+from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -103,7 +104,7 @@ def _period_label(period: ExperimentPeriod) -> str:
     return f"{share:f} % · {period.backend}{' · ' + period.model_name if period.model_name else ''}"
 
 
-def _period_data(period: ExperimentPeriod | None) -> dict | None:
+def _period_data(period: ExperimentPeriod | None) -> dict[str, Any] | None:
     if period is None:
         return None
     return {

@@ -7,12 +7,12 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from accounts.access import administration_for, requires
+from accounts.access import AuthenticatedHttpRequest, administration_for, requires
 from accounts.permissions import MANAGE_EXPERIMENT
 from drafting.suggestions.backends import backend_label
 
@@ -28,7 +28,7 @@ def _form_errors(form, exc: ValidationError) -> None:
 
 @requires(MANAGE_EXPERIMENT)
 @require_http_methods(["GET", "POST"])
-def experiment(request: HttpRequest) -> HttpResponse:
+def experiment(request: AuthenticatedHttpRequest) -> HttpResponse:
     administration = administration_for(request, MANAGE_EXPERIMENT)
     running = running_period(administration.pk)
     status = 200
@@ -82,7 +82,7 @@ def experiment(request: HttpRequest) -> HttpResponse:
 
 @requires(MANAGE_EXPERIMENT)
 @require_POST
-def experiment_stop(request: HttpRequest) -> HttpResponse:
+def experiment_stop(request: AuthenticatedHttpRequest) -> HttpResponse:
     administration = administration_for(request, MANAGE_EXPERIMENT)
     try:
         services.experiment_end(actor=request.user, administration=administration)

@@ -12,23 +12,12 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
-from ..pseudonymise import find_leftover_placeholders
+from cases.text import CITATION_MARKER, strip_citation_markers
 
-_HS = r"[ \t\u00a0\u202f]"
-_ONE = r"\[\s*\d{1,3}(?:\s*[,;–-]\s*\d{1,3})*\s*\]"
-# A chain of markers, with the punctuation a model scatters between them ("[1]. [6]"), and
-# the punctuation right after the chain (kept once).
-_CHAIN_RE = re.compile(
-    rf"{_HS}*{_ONE}(?:{_HS}*(?P<between>[.,;:]?){_HS}*{_ONE})*(?:{_HS}*(?P<tail>[.,]))?"
-)
-_LINE_START_RE = re.compile(rf"(?m)^{_HS}*(?:{_ONE}{_HS}*)+")
-_MARKER_LINE_RE = re.compile(rf"(?m)^{_HS}*(?:{_ONE}{_HS}*[.,;:]?{_HS}*)+(?:\n|$)")
+from ..suggestions.pseudonymise import find_leftover_placeholders
+
+_ONE = CITATION_MARKER
 _MARKER_RE = re.compile(_ONE)
-_SPACE_BEFORE_RE = re.compile(rf"{_HS}+(?=[.,](?:\s|$))")
-_MULTI_SPACE_RE = re.compile(rf"(?<=\S){_HS}{{2,}}(?=\S)")
-_TRAILING_RE = re.compile(rf"(?m){_HS}+$")
-_BLANK_LINES_RE = re.compile(r"\n{3,}")
-_PUNCT = ".!?;:,"
 
 # The prompt's own tags, and the plain-word masks the answer bank stores instead of
 # identifiers: neither may be sent to a usager.
@@ -46,32 +35,12 @@ _RESERVED_HOSTS = ("example.com", "example.net", "example.org")
 _RESERVED_SUFFIXES = (".example", ".test", ".invalid", ".localhost", ".local")
 
 
-def _chain(match: re.Match[str]) -> str:
-    text = match.string
-    before = text[: match.start()].rstrip(" \t\u00a0\u202f")
-    punct = match.group("tail") or ""
-    if not punct:
-        # "[1]. [6]": the full stop the model put between the markers ends the sentence.
-        between = re.findall(r"\]\s*([.,;:])\s*\[", match.group(0))
-        punct = between[-1] if between else ""
-    if punct and (not before or before[-1] in _PUNCT or before.endswith("\n")):
-        punct = ""
-    return punct
-
-
 def strip_markers(text: str) -> str:
     """``text`` without its citation markers (``[1]``, ``[1, 3]``, ``[1][2]``, ``[1]. [6]``),
     punctuation and spacing repaired: "délai [1]. [6]" reads "délai.", a line made only of
-    markers disappears. French spacing before ":" ";" "?" "!" is left alone."""
-    if "[" not in text:
-        return text
-    text = _MARKER_LINE_RE.sub("", text)
-    text = _LINE_START_RE.sub("", text)
-    text = _CHAIN_RE.sub(_chain, text)
-    text = _SPACE_BEFORE_RE.sub("", text)
-    text = _MULTI_SPACE_RE.sub(" ", text)
-    text = _TRAILING_RE.sub("", text)
-    return _BLANK_LINES_RE.sub("\n\n", text).strip()
+    markers disappears. The same function as the reply service's last guard
+    (``cases.text.strip_citation_markers``), so that a draft and a sent reply agree."""
+    return strip_citation_markers(text)
 
 
 def cited_numbers(text: str) -> list[int]:

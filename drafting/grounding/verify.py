@@ -20,7 +20,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from ..text import analyse
+from ..knowledge.text import analyse
 from .courtesy import fold, is_courtesy
 from .markup import cited_numbers, strip_markers
 

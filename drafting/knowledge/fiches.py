@@ -1,7 +1,7 @@
 """Reading knowledge files: service-public.fr XML fiches and Markdown with front matter.
 
 Parsing only: files in, ``ArticleData`` out, or ``KnowledgeFileError`` naming the file and
-the problem. Writing is drafting.services.knowledge_import's job.
+the problem. Writing is drafting.knowledge.services.knowledge_import's job.
 """
 
 from __future__ import annotations

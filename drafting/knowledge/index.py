@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from functools import partial
 
 from django.db import transaction
 
 from cases.models import Case, Reply
 from drafting.suggestions.pseudonymise import pseudonymise
 
-from .models import KnowledgeArticle, Posting, SearchDocument
+from .models import Embedding, KnowledgeArticle, Posting, SearchDocument
+from .tasks import queue_embedding
 from .text import term_frequencies
 
 
@@ -33,10 +35,15 @@ def _index_document(document: SearchDocument, indexed_text: str) -> list[Posting
 
 @transaction.atomic
 def search_index_article(*, article: KnowledgeArticle) -> int:
-    """(Re)build the search documents of an article's passages; an inactive article has none."""
+    """(Re)build the search documents of an article's passages; an inactive article has none.
+
+    Its vectors (drafting/knowledge/embeddings.py) are computed by a task once this commits.
+    """
     SearchDocument.objects.filter(passage__article=article).delete()
     if not article.is_active:
+        Embedding.objects.filter(passage__article=article).delete()
         return 0
+    transaction.on_commit(partial(queue_embedding, article.pk))
     postings: list[Posting] = []
     for passage in article.passages.all():
         document = SearchDocument(

@@ -158,3 +158,56 @@ class Posting(models.Model):
 
     def __str__(self) -> str:
         return f"{self.term} · {self.document_id} · {self.tf}"
+
+
+# --- embeddings -----------------------------------------------------------------------------
+
+
+class Embedding(models.Model):
+    """The semantic vector of a passage (``position`` null) or of one of its units.
+
+    A unit is what ``drafting.knowledge.units.split_units`` cuts from the passage's text, at
+    that position. ``vector`` holds ``dim`` float32 values, little-endian; ``model_name``
+    names the model that computed it (vectors of different models never meet). Scope is
+    copied from the article so that loading an administration's matrix reads this table alone.
+    """
+
+    passage = models.ForeignKey(Passage, on_delete=models.CASCADE, related_name="embeddings")
+    administration = models.ForeignKey(
+        Administration,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_constraint=False,
+    )
+    position = models.PositiveIntegerField(null=True, blank=True)
+    model_name = models.CharField(max_length=120)
+    dim = models.PositiveSmallIntegerField()
+    vector = models.BinaryField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["passage", "model_name"],
+                condition=Q(position__isnull=True),
+                name="embedding_passage_unique",
+            ),
+            models.UniqueConstraint(
+                fields=["passage", "position", "model_name"],
+                condition=Q(position__isnull=False),
+                name="embedding_unit_unique",
+            ),
+        ]
+        indexes = [
+            # The matrix of a scope (whole passages of one model) and its version stamp.
+            models.Index(
+                fields=["model_name", "administration"],
+                condition=Q(position__isnull=True),
+                name="embedding_scope_idx",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.passage_id} · {self.position} · {self.model_name}"

@@ -9,6 +9,7 @@ another ``build_retrievers`` (a search cluster) without touching the pipeline.
 
 from __future__ import annotations
 
+import logging
 import math
 from dataclasses import dataclass, field
 from typing import Any
@@ -21,8 +22,11 @@ from langchain_core.callbacks import CallbackManagerForRetrieverRun
 from langchain_core.documents import Document
 from langchain_core.retrievers import BaseRetriever
 
+from . import embeddings
 from .models import KnowledgeArticle, Passage, Posting, SearchDocument
 from .text import query_terms
+
+logger = logging.getLogger(__name__)
 
 K1 = 1.2
 B = 0.75
@@ -181,6 +185,202 @@ class DatabaseBM25Retriever(BaseRetriever):
         return documents
 
 
+# --- hybrid retrieval of whole fiches -------------------------------------------------------
+
+# Reciprocal rank fusion: a passage scores sum(1 / (RRF_K + rank)) over the rankings (1-based).
+RRF_K = 60
+# How deep each ranking is read before fusion.
+FUSION_DEPTH = 50
+
+
+@dataclass
+class RetrievedPassage:
+    passage_id: int
+    position: int
+    heading: str
+    text: str
+    # This passage's fused score (0.0 when neither ranking reached it).
+    score: float = 0.0
+
+
+@dataclass
+class RetrievedArticle:
+    article_id: int
+    external_id: str
+    title: str
+    url: str
+    score: float  # the best fused score of its passages
+    rank: int  # 0-based
+    passages: list[RetrievedPassage] = field(default_factory=list)  # all of them, in order
+    # What the fusion hides, for confidence: best BM25 score and best cosine of its passages.
+    bm25: float = 0.0
+    similarity: float | None = None
+
+
+def fuse(rankings: list[list[int]], k: int = RRF_K) -> dict[int, float]:
+    """Reciprocal rank fusion of rankings of ids (best first)."""
+    fused: dict[int, float] = {}
+    for ranking in rankings:
+        for rank, key in enumerate(ranking, start=1):
+            fused[key] = fused.get(key, 0.0) + 1.0 / (k + rank)
+    return fused
+
+
+class HybridFicheRetriever(BaseRetriever):
+    """The fiches that answer a question: BM25 and semantic passage rankings fused (RRF).
+
+    One Document per passage of each selected article, all of an article's passages in their
+    order (the composer chooses sentences; no per-fiche cap), articles best first. Metadata:
+    ``article_id, external_id, article_title, url, article_score, article_rank, passage_id,
+    position, heading, score, bm25, similarity``. BM25 alone when embeddings are off, not
+    computed yet, or the backend fails (never raises for it).
+    """
+
+    administration_id: int
+    articles: int = 3
+    depth: int = FUSION_DEPTH
+    # A vector already computed for this question (else embed_question is called).
+    question_vector: Any = None
+
+    def _get_relevant_documents(
+        self, query: str, *, run_manager: CallbackManagerForRetrieverRun | None = None
+    ) -> list[Document]:
+        # The question's vector is computed while the database ranks with BM25 (the engine
+        # releases the GIL): a draft waits for the slower of the two, not for their sum.
+        if self.question_vector is None:
+            embeddings.prefetch_question(query)
+        lexical = bm25_search(
+            query,
+            kind=SearchDocument.Kind.PASSAGE,
+            administration_id=self.administration_id,
+            k=self.depth,
+        )
+        lexical_ids = [document.passage_id for document, _ in lexical]
+        bm25_scores = {document.passage_id: score for document, score in lexical}
+        articles_of = dict(
+            Passage.objects.filter(pk__in=lexical_ids).values_list("pk", "article_id")
+        )
+        semantic: list[tuple[int, int, float]] = []
+        vector = self.question_vector
+        if vector is None:
+            vector = embeddings.embed_question(query)
+        if vector is not None:
+            try:
+                semantic = embeddings.passage_ranking(
+                    vector, administration_id=self.administration_id, k=self.depth
+                )
+            except Exception:  # a broken matrix must not break a draft: BM25 alone
+                logger.warning("Semantic ranking failed; BM25 alone.", exc_info=True)
+        similarities = {passage_id: cosine for passage_id, _, cosine in semantic}
+        articles_of.update({passage_id: article for passage_id, article, _ in semantic})
+        fused = fuse([lexical_ids, [passage_id for passage_id, _, _ in semantic]])
+        best: dict[int, float] = {}
+        for passage_id, score in fused.items():
+            article_id = articles_of.get(passage_id)
+            if article_id is not None and score > best.get(article_id, 0.0):
+                best[article_id] = score
+        chosen = sorted(best, key=lambda article_id: (-best[article_id], article_id))
+        chosen = chosen[: self.articles]
+        if not chosen:
+            return []
+        heads = KnowledgeArticle.objects.in_bulk(chosen)
+        passages: dict[int, list[Passage]] = {}
+        for passage in Passage.objects.filter(article_id__in=chosen).order_by("position"):
+            passages.setdefault(passage.article_id, []).append(passage)
+        documents: list[Document] = []
+        for rank, article_id in enumerate(chosen):
+            article = heads.get(article_id)
+            if article is None:
+                continue
+            own = passages.get(article_id, [])
+            article_bm25 = max((bm25_scores.get(p.pk, 0.0) for p in own), default=0.0)
+            cosines = [similarities[p.pk] for p in own if p.pk in similarities]
+            for passage in own:
+                documents.append(
+                    Document(
+                        page_content=passage.text,
+                        metadata={
+                            "kind": SearchDocument.Kind.PASSAGE,
+                            "article_id": article_id,
+                            "external_id": article.external_id,
+                            "article_title": article.title,
+                            "title": passage.heading or article.title,
+                            "url": article.source_url,
+                            "article_score": best[article_id],
+                            "article_rank": rank,
+                            "article_bm25": article_bm25,
+                            "article_similarity": max(cosines) if cosines else None,
+                            "passage_id": passage.pk,
+                            "position": passage.position,
+                            "heading": passage.heading,
+                            "score": fused.get(passage.pk, 0.0),
+                            "bm25": bm25_scores.get(passage.pk),
+                            "similarity": similarities.get(passage.pk),
+                        },
+                    )
+                )
+        return documents
+
+
+def retrieve_fiches(
+    question: str,
+    *,
+    administration_id: int,
+    articles: int = 3,
+    question_vector: Any = None,
+) -> list[RetrievedArticle]:
+    """The ``articles`` fiches (national + the administration's own) that best answer
+    ``question``, ranked by reciprocal rank fusion (k=60) of the BM25 and the embedding passage
+    rankings (an article scores its best passage), each with ALL its passages in order.
+    BM25 alone when embeddings are off or failing. ``question_vector`` (from
+    ``embed_question``) saves embedding the question twice."""
+    retriever = HybridFicheRetriever(
+        administration_id=administration_id, articles=articles, question_vector=question_vector
+    )
+    found: dict[int, RetrievedArticle] = {}
+    for document in retriever.invoke(question):
+        meta = document.metadata
+        article = found.get(meta["article_id"])
+        if article is None:
+            article = found[meta["article_id"]] = RetrievedArticle(
+                article_id=meta["article_id"],
+                external_id=meta["external_id"],
+                title=meta["article_title"],
+                url=meta["url"],
+                score=meta["article_score"],
+                rank=meta["article_rank"],
+                bm25=meta["article_bm25"],
+                similarity=meta["article_similarity"],
+            )
+        article.passages.append(
+            RetrievedPassage(
+                passage_id=meta["passage_id"],
+                position=meta["position"],
+                heading=meta["heading"],
+                text=document.page_content,
+                score=meta["score"],
+            )
+        )
+    return sorted(found.values(), key=lambda article: article.rank)
+
+
+def embed_question(question: str):
+    """The question's vector for ``unit_similarities`` (None when embeddings are off/failing)."""
+    return embeddings.embed_question(question)
+
+
+def prefetch_question(question: str) -> None:
+    """Start embedding the question now (in the background); call it as soon as the question
+    is known, before the answer bank's query, so the vector is ready for ``retrieve_fiches``."""
+    embeddings.prefetch_question(question)
+
+
+def unit_similarities(question_vector, keys: list[tuple[int, int]]) -> list[float]:
+    """Cosine of the question to each unit ``(passage_id, position in split_units)``; 0.0 for
+    a unit without a vector."""
+    return embeddings.unit_similarities(question_vector, keys)
+
+
 def build_retrievers(administration_id: int) -> tuple[BaseRetriever, BaseRetriever]:
     """The default pair: knowledge passages and past answered cases."""
     k = settings.DRAFTING_TOP_K
@@ -195,78 +395,3 @@ def get_retrievers(administration_id: int) -> tuple[BaseRetriever, BaseRetriever
         getattr(settings, "DRAFTING_RETRIEVER", "drafting.retrieval.build_retrievers")
     )
     return factory(administration_id)
-
-
-# --- fiches for a draft -----------------------------------------------------------------------
-
-
-@dataclass
-class RetrievedPassage:
-    passage_id: int
-    position: int
-    heading: str
-    text: str
-
-
-@dataclass
-class RetrievedArticle:
-    article_id: int
-    external_id: str
-    title: str
-    url: str
-    score: float
-    rank: int
-    passages: list[RetrievedPassage] = field(default_factory=list)
-
-
-def retrieve_fiches(
-    question: str, *, administration_id: int, articles: int = 3
-) -> list[RetrievedArticle]:
-    """The ``articles`` best fiches for ``question``, each with all its passages in order.
-
-    An article ranks by its best passage (BM25); the composer then chooses the sentences, so no
-    per-fiche cap can drop the passage that answers.
-    """
-    results = bm25_search(
-        question, kind=SearchDocument.Kind.PASSAGE, administration_id=administration_id, k=30
-    )
-    article_of = dict(
-        SearchDocument.objects.filter(pk__in=[d.pk for d, _ in results]).values_list(
-            "pk", "passage__article_id"
-        )
-    )
-    best: dict[int, float] = {}
-    for document, score in results:
-        article_id = article_of.get(document.pk)
-        if article_id is not None and article_id not in best:
-            best[article_id] = score
-    chosen = list(best)[:articles]
-    rows = KnowledgeArticle.objects.in_bulk(chosen)
-    retrieved = [
-        RetrievedArticle(
-            article_id=pk,
-            external_id=rows[pk].external_id,
-            title=rows[pk].title,
-            url=rows[pk].source_url,
-            score=best[pk],
-            rank=rank,
-        )
-        for rank, pk in enumerate(chosen)
-        if pk in rows
-    ]
-    by_id = {article.article_id: article for article in retrieved}
-    for passage in Passage.objects.filter(article_id__in=by_id).order_by("article_id", "position"):
-        by_id[passage.article_id].passages.append(
-            RetrievedPassage(passage.pk, passage.position, passage.heading, passage.text)
-        )
-    return retrieved
-
-
-def embed_question(question: str) -> Any | None:
-    """The question's embedding; None without the semantic layer."""
-    return None
-
-
-def unit_similarities(question_vector: Any, keys: list[tuple[int, int]]) -> list[float | None]:
-    """Similarity of each (passage, unit position) with the question; None where unknown."""
-    return [None for _ in keys]

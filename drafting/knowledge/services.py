@@ -172,7 +172,9 @@ _HEADING_RE = re.compile(r"^#{2,4}\s+(.*)$")
 def _manual_passages(title: str, body: str) -> list[tuple[str, str]]:
     """Passages of an article written in Guichet: ``## Titre`` lines start sections."""
     sections: list[tuple[str, list[str]]] = []
-    heading, blocks, paragraph = title, [], []
+    heading = title
+    blocks: list[str] = []
+    paragraph: list[str] = []
     for line in body.splitlines():
         match = _HEADING_RE.match(line.strip())
         if match:

@@ -20,20 +20,23 @@ _ELISION_RE = re.compile(r"\b(?:l|d|j|m|n|s|t|c|qu|jusqu|lorsqu|puisqu|quoiqu)['
 # Placeholders left by pseudonymisation ([NOM_1], [EMAIL]) carry no meaning for retrieval.
 _PLACEHOLDER_RE = re.compile(r"\[[A-Z_]+(?:_\d+)?\]")
 
+# Not stop words, though frequent: words that change what a question asks ("avant",
+# "depuis", "plus", "sans", "combien", "moins", "après"...) stay index terms. Measured on
+# devtools/eval/questions.jsonl: fiche hit@1 of BM25 0.828 -> 0.845, hit@3 unchanged.
 STOP_WORDS = frozenset(
     """
     a à afin ai aie aient aies ait alors as au aucun aucune aupres auquel aura aurai
     auraient aurais aurait auras aurez auriez aurions aurons auront aussi autre autres aux
-    auxquelles auxquels avaient avais avait avant avec avez aviez avions avoir avons ayant
+    auxquelles auxquels avaient avais avait avec avez aviez avions avoir avons ayant
     ayez ayons bon bonjour bonsoir car ce ceci cela celle celles celui cependant certain
     certaine certains ces cet cette ceux chaque chez ci comme comment d dans de des deja
-    déjà depuis dois doit donc dont du elle elles en encore entre es est et etaient étaient
+    déjà dois doit donc dont du elle elles en encore entre es est et etaient étaient
     etais étais etait était etant étant ete été etes êtes etiez étiez etions étions etre
     être eu eue eues eurent eus eusse eussent eusses eussiez eussions eut eux fais fait
     faire faites fois font fut furent fus fusse fussent hui ici il ils j je jusqu l la le
     les leur leurs lors lui m ma madame mais me meme même mes moi mon monsieur merci n ne ni
-    nos notre nous on ont ou où par parce pas peu peut peuvent peux plus pour pourquoi puis
-    qu quand que quel quelle quelles quels qui quoi s sa sans se sera serai seraient serais
+    nos notre nous on ont ou où par parce pas peu peut peuvent peux pour pourquoi puis
+    qu quand que quel quelle quelles quels qui quoi s sa se sera serai seraient serais
     serait seras serez seriez serions serons seront ses si sien sienne soi soient sois soit
     sommes son sont sous soyez soyons suis sur t ta te tes toi ton tous tout toute toutes
     tres très tu un une unes uns va vais vas vers voici voila voilà vont vos votre vous vu y
@@ -66,7 +69,6 @@ LEXICON: dict[str, str] = {
     "ft": "france travail",
     "impots": "impôts impôt",
     "impot": "impôt",
-    "pas": "prélèvement source",
     "ants": "ants titres sécurisés",
     "permis": "permis conduire",
     "immat": "immatriculation carte grise",
@@ -92,7 +94,6 @@ LEXICON: dict[str, str] = {
     "taf": "emploi travail",
     "toucher": "percevoir versement",
     "touche": "percevoir versement",
-    "sous": "argent montant",
     "tune": "argent montant",
     "fric": "argent montant",
     "retraité": "retraite",
@@ -101,6 +102,13 @@ LEXICON: dict[str, str] = {
     "mail": "courriel adresse électronique",
     "mdp": "mot passe",
     "fc": "franceconnect",
+}
+
+
+# Acronyms that are also common words: expanded only when written in capitals ("mon PAS" is
+# the prélèvement à la source, "je ne sais pas" is a negation).
+ACRONYMS: dict[str, str] = {
+    "PAS": "prélèvement source",
 }
 
 
@@ -115,15 +123,21 @@ def _stem(word: str) -> str:
 
 
 def _words(text: str) -> list[str]:
+    """The words of ``text``, their case kept (``analyse`` lower-cases them)."""
     text = _PLACEHOLDER_RE.sub(" ", text)
-    text = _ELISION_RE.sub(" ", text.lower().replace("œ", "oe").replace("æ", "ae"))
-    return _WORD_RE.findall(text)
+    for ligature, letters in (("œ", "oe"), ("Œ", "OE"), ("æ", "ae"), ("Æ", "AE")):
+        text = text.replace(ligature, letters)
+    return _WORD_RE.findall(_ELISION_RE.sub(" ", text))
 
 
 def analyse(text: str, *, expand: bool = False) -> list[str]:
     """The index terms of ``text``, in order (repetitions kept for term frequencies)."""
     terms: list[str] = []
-    for word in _words(text):
+    for written in _words(text):
+        word = written.lower()
+        if expand and written in ACRONYMS:
+            terms.extend(analyse(ACRONYMS[written]))
+            continue
         if expand and word in LEXICON:
             terms.extend(analyse(LEXICON[word]))
             continue

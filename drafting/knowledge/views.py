@@ -15,7 +15,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from accounts.access import administration_for, requires
+from accounts.access import AuthenticatedHttpRequest, administration_for, requires
 from accounts.models import Administration
 from accounts.permissions import MANAGE_SETTINGS
 from cases.selectors import topics_for
@@ -75,13 +75,13 @@ def _knowledge_page(
 
 @requires(MANAGE_SETTINGS)
 @require_GET
-def knowledge(request: HttpRequest) -> HttpResponse:
+def knowledge(request: AuthenticatedHttpRequest) -> HttpResponse:
     return _knowledge_page(request, administration_for(request, MANAGE_SETTINGS))
 
 
 @requires(MANAGE_SETTINGS)
 @require_POST
-def knowledge_upload(request: HttpRequest) -> HttpResponse:
+def knowledge_upload(request: AuthenticatedHttpRequest) -> HttpResponse:
     administration = administration_for(request, MANAGE_SETTINGS)
     form = KnowledgeUploadForm(request.POST, request.FILES)
     errors: list[str] = []
@@ -106,7 +106,7 @@ def knowledge_upload(request: HttpRequest) -> HttpResponse:
 
 @requires(MANAGE_SETTINGS)
 @require_http_methods(["GET", "POST"])
-def article_new(request: HttpRequest) -> HttpResponse:
+def article_new(request: AuthenticatedHttpRequest) -> HttpResponse:
     administration = administration_for(request, MANAGE_SETTINGS)
     topics = list(topics_for(administration))
     form = ArticleForm(request.POST or None, topics=topics)
@@ -138,7 +138,7 @@ def article_new(request: HttpRequest) -> HttpResponse:
 
 @requires(MANAGE_SETTINGS)
 @require_http_methods(["GET", "POST"])
-def article(request: HttpRequest, pk: int) -> HttpResponse:
+def article(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Read any visible article; edit the administration's own ones."""
     administration = administration_for(request, MANAGE_SETTINGS)
     article = _article(administration, pk)
@@ -194,7 +194,7 @@ def article(request: HttpRequest, pk: int) -> HttpResponse:
 
 @requires(MANAGE_SETTINGS)
 @require_POST
-def article_active(request: HttpRequest, pk: int) -> HttpResponse:
+def article_active(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     administration = administration_for(request, MANAGE_SETTINGS)
     article = _article(administration, pk)
     active = request.POST.get("active") == "1"

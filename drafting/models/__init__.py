@@ -6,7 +6,7 @@ The models live in their rooms (``drafting/knowledge/``, ``drafting/experiment/`
 
 from drafting.answers.models import BankAnswer
 from drafting.experiment.models import Arm, CaseArm, ExperimentPeriod
-from drafting.knowledge.models import KnowledgeArticle, Passage, Posting, SearchDocument
+from drafting.knowledge.models import Embedding, KnowledgeArticle, Passage, Posting, SearchDocument
 from drafting.suggestions.models import Suggestion
 
 from .impact import ImpactCase, ImpactDraft
@@ -15,6 +15,7 @@ __all__ = [
     "Arm",
     "BankAnswer",
     "CaseArm",
+    "Embedding",
     "ExperimentPeriod",
     "ImpactCase",
     "ImpactDraft",

@@ -30,6 +30,8 @@ KEEP_RELATIVE = 0.3
 OTHER_FICHE_RELATIVE = 0.75
 MAX_UNITS = 7
 MAX_WORDS = 300
+# A unit that adds nothing new to what is chosen keeps this share of its score (see _choose).
+NOVELTY_FLOOR = 0.4
 # Units with more distinct terms than this are damped (see ``_score``).
 LONG_UNIT_TERMS = 14
 # Within a fiche, the words of its title (its subject) tell its units apart this much less.
@@ -41,9 +43,11 @@ REUSE_SIMILARITY = 0.6
 # Evidence a confident draft needs: question terms found in what it quotes, and their weight.
 MIN_MATCHED_TERMS = 2
 MIN_COVERAGE = 0.12
+# Coverage credited when the best unit gives the kind of answer asked for (see ``INTENTS``).
+INTENT_CREDIT = 0.15
 # With the semantic layer: the best unit of the best fiche must be this close in meaning
 # (multilingual-e5-small cosine; its similarities all lie around 0.8 to 0.95).
-MIN_SIMILARITY = 0.862
+MIN_SIMILARITY = 0.872
 # Below this confidence a draft is shown to the agent as a low-confidence one.
 LOW_CONFIDENCE = 0.5
 
@@ -233,16 +237,37 @@ def _add_meaning(
         unit.score += SEMANTIC_WEIGHT * top_weight * relative * relative * unit.source.pertinence
 
 
-def _choose(ranked: list[Unit]) -> list[Unit]:
+def _choose(
+    ranked: list[Unit], weights: Mapping[str, float], headings: Mapping[int, frozenset[str]]
+) -> list[Unit]:
+    """The best unit, then, one at a time, the unit that adds most to what is already said.
+
+    A unit that repeats the words already covered counts less than one that answers another
+    part of the question ("commander une nouvelle carte *et* se faire rembourser en attendant").
+    """
     best = ranked[0]
-    chosen: list[Unit] = []
-    words = 0
+    eligible = []
     for unit in ranked:
-        if unit.score <= 0 or len(chosen) >= MAX_UNITS:
+        if unit.score <= 0:
             break
         same_fiche = unit.source.fiche == best.source.fiche
-        if unit.score / best.score < (KEEP_RELATIVE if same_fiche else OTHER_FICHE_RELATIVE):
-            continue
+        if unit.score / best.score >= (KEEP_RELATIVE if same_fiche else OTHER_FICHE_RELATIVE):
+            eligible.append(unit)
+    chosen: list[Unit] = []
+    covered: set[str] = set()
+    words = 0
+
+    def gain(unit: Unit) -> float:
+        terms = (unit.terms | headings[unit.source.n]) & weights.keys()
+        total = sum(weights[t] for t in terms)
+        if not total:
+            return unit.score * NOVELTY_FLOOR
+        new = sum(weights[t] for t in terms - covered)
+        return unit.score * (NOVELTY_FLOOR + (1 - NOVELTY_FLOOR) * new / total)
+
+    while eligible and len(chosen) < MAX_UNITS:
+        unit = eligible[0] if not chosen else max(eligible, key=gain)
+        eligible.remove(unit)
         size = len(unit.text.split())
         if chosen and words + size > MAX_WORDS:
             continue
@@ -253,6 +278,7 @@ def _choose(ranked: list[Unit]) -> list[Unit]:
             if other.text == unit.context:
                 unit.context = ""
         chosen.append(unit)
+        covered |= unit.terms | headings[unit.source.n]
         words += size
     return chosen
 
@@ -321,13 +347,20 @@ def compose(
     ranked = sorted(units, key=lambda u: (-u.score, u.source.n, u.position))
     if ranked[0].score <= 0:
         return Composition([], [], confidence=0.0, abstained=True, reason="not_covered")
-    chosen = _choose(ranked)
+    chosen = _choose(ranked, weights, headings)
 
-    question_weight = sum(weights.values()) or 1.0
+    # What the question is about, for the evidence: numbers (an amount, a date, an identifier)
+    # help choose a row of a table but say nothing of the subject.
+    subject_weights = {t: w for t, w in weights.items() if not t.isdigit()} or weights
+    question_weight = sum(subject_weights.values()) or 1.0
     covered_terms = frozenset().union(
         *(u.terms | titles[u.source.n] | headings[u.source.n] for u in chosen)
     )
-    covered = sum(w for t, w in weights.items() if t in covered_terms) / question_weight
+    covered = sum(w for t, w in subject_weights.items() if t in covered_terms) / question_weight
+    # The kind of answer asked for ("combien", "quels papiers") given by the best unit is
+    # evidence too: the words of the question say *what*, the unit gives the amount or the list.
+    if any(INTENTS[intent][1].search(ranked[0].text) for intent in intents):
+        covered = min(1.0, covered + INTENT_CREDIT)
     matched = covered_terms & weights.keys()
     best_similarity = max(
         (v for (n, _p), v in (unit_similarity or {}).items() if n == ranked[0].source.n),

@@ -164,18 +164,20 @@ def _backend_for(case: Case) -> tuple[str, str]:
 
 def draft(case: Case) -> tuple[DraftResult, list[Source], int]:
     """Write a draft for ``case``: (result, sources, retrieval milliseconds). No DB writes."""
+    names = [case.usager_name] if case.usager_name else []
+    subject = pseudonymise(case.subject, known_names=names)
+    body = pseudonymise(case.body, known_names=names, mapping=subject.mapping)
+    mapping = body.mapping
+    # Retrieval and the evidence read the question as the model will: without the usager's
+    # identifiers (a NIR or an IBAN is no part of what the question is about).
+    question = f"{subject.text}\n{body.text}"
     started = time.perf_counter()
-    question = f"{case.subject}\n{case.body}"
     gathered = gather(case, question)
     sources = gathered.sources
     # The evidence, for every backend: does the documentation answer this question at all?
     evidence = compose(question, gathered.for_composer(), gathered.unit_similarity)
     retrieval_ms = int((time.perf_counter() - started) * 1000)
 
-    names = [case.usager_name] if case.usager_name else []
-    subject = pseudonymise(case.subject, known_names=names)
-    body = pseudonymise(case.body, known_names=names, mapping=subject.mapping)
-    mapping = body.mapping
     greeting = "Madame, Monsieur,"
     if case.usager_name:
         named = pseudonymise(case.usager_name, known_names=names, mapping=mapping)

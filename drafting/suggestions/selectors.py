@@ -8,7 +8,9 @@ from cases.models import Case
 from cases.selectors import cases_visible_to
 from drafting.experiment.models import Arm, CaseArm
 
+from .compose import LOW_CONFIDENCE
 from .models import Suggestion
+from .usable import usable_text
 
 
 def suggestions_visible_to(user: User) -> QuerySet[Suggestion]:
@@ -37,4 +39,58 @@ def panel_context(user: User, case: Case) -> dict:
     history = (
         Suggestion.objects.filter(case=case).exclude(pk=suggestion.pk).count() if suggestion else 0
     )
-    return {"case": case, "hidden": False, "suggestion": suggestion, "history": history}
+    context = {"case": case, "hidden": False, "suggestion": suggestion, "history": history}
+    if suggestion is not None and suggestion.status == Suggestion.Status.READY:
+        context.update(draft_review(suggestion))
+    return context
+
+
+def _source_label(source: dict) -> dict:
+    return {"n": source.get("n"), "title": source.get("title", ""), "kind": source.get("kind")}
+
+
+def draft_review(suggestion: Suggestion) -> dict:
+    """What the panel tells the agent about a ready draft, in plain words.
+
+    ``level``: ``abstained`` (the documentation does not cover the question: the draft says
+    so), ``check`` (low confidence, or sentences not found in the source they cite), ``reliable``,
+    or ``""`` for a draft written before confidences existed. ``flagged``: the sentences to
+    check, each with the sources it cites. ``usable_text``: what "Use this reply" inserts.
+    """
+    verification = suggestion.verification or {}
+    by_number = {s.get("n"): s for s in suggestion.sources or [] if isinstance(s, dict)}
+    flagged = []
+    for item in verification.get("flagged") or []:
+        cited = [by_number[n] for n in item.get("cited") or [] if n in by_number]
+        wrong = set(item.get("wrong_sources") or [])
+        flagged.append(
+            {
+                "text": item.get("text", ""),
+                "sources": [_source_label(source) for source in cited],
+                "unknown_sources": sorted(n for n in wrong if n not in by_number),
+                # Figures as written by people (months are checked as "m<n>": not shown).
+                "figures": [f for f in item.get("missing_figures") or [] if not f.startswith("m")],
+            }
+        )
+    if suggestion.abstained:
+        level = "abstained"
+    elif suggestion.confidence is None:
+        level = ""
+    elif suggestion.confidence < LOW_CONFIDENCE or flagged:
+        level = "check"
+    else:
+        level = "reliable"
+    return {
+        "level": level,
+        "low_confidence": bool(
+            suggestion.confidence is not None and suggestion.confidence < LOW_CONFIDENCE
+        ),
+        "flagged": flagged,
+        "counts": {
+            "supported": verification.get("supported", 0),
+            "unsupported": verification.get("unsupported", 0),
+            "uncited": verification.get("uncited", 0),
+        },
+        "usable_text": usable_text(suggestion),
+        "reused_answer": suggestion.reused_answer,
+    }

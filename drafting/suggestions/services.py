@@ -22,6 +22,7 @@ from drafting.experiment.services import case_arm_assign
 
 from .models import Suggestion
 from .tasks import draft_suggestion
+from .usable import usable_forms
 
 
 def _enqueue(suggestion_id: int) -> None:
@@ -153,9 +154,12 @@ def suggestion_record_sent_reply(*, case_id: int, reply_id: int) -> Suggestion |
     if suggestion is None or suggestion.decision:
         return suggestion
     reply = Reply.objects.get(pk=reply_id, case_id=case_id)
-    draft, sent = _normalise_space(suggestion.text), _normalise_space(reply.body)
-    similarity = fuzz.ratio(draft, sent) / 100
-    if draft == sent:
+    # The draft as "Use this reply" gives it (no [n] markers, the references list as the
+    # setting stands), not the marked draft: an unchanged draft is accepted, not "edited".
+    sent = _normalise_space(reply.body)
+    drafts = [_normalise_space(form) for form in usable_forms(suggestion)]
+    similarity = max(fuzz.ratio(draft, sent) for draft in drafts) / 100
+    if sent in drafts:
         suggestion.decision = Suggestion.Decision.ACCEPTED
         similarity = 1.0
     elif similarity >= EDITED_MIN_SIMILARITY:

@@ -14,7 +14,12 @@ from django.conf import settings
 from cases.models import Case
 from drafting.answers.models import BankAnswer
 from drafting.answers.selectors import bank_candidates
-from drafting.knowledge.retrieval import embed_question, retrieve_fiches, unit_similarities
+from drafting.knowledge.retrieval import (
+    embed_question,
+    prefetch_question,
+    retrieve_fiches,
+    unit_similarities,
+)
 from drafting.knowledge.units import split_units
 
 from .compose import ComposeSource
@@ -76,12 +81,19 @@ def _same_need(
 
 def gather(case: Case, question: str) -> Gathered:
     """The numbered sources for ``case``'s draft, and the unit similarities when available."""
+    # The question's vector is computed while the database answers the bank's query.
+    prefetch_question(question)
+    candidates = bank_candidates(case.administration, question, k=BANK_CANDIDATES)
+    vector = embed_question(question)
     articles = retrieve_fiches(
-        question, administration_id=case.administration_id, articles=settings.DRAFTING_FICHES
+        question,
+        administration_id=case.administration_id,
+        articles=settings.DRAFTING_FICHES,
+        question_vector=vector,
     )
     best_fiche = articles[0].article_id if articles else None
     sources: list[Source] = []
-    for answer, similarity in bank_candidates(case.administration, question, k=BANK_CANDIDATES):
+    for answer, similarity in candidates:
         if not _same_need(best_fiche, answer, similarity, case):
             continue
         sources.append(
@@ -120,8 +132,7 @@ def gather(case: Case, question: str) -> Gathered:
                 )
             )
     gathered = Gathered(sources)
-    vector = embed_question(question) if passage_of else None
-    if vector is not None:
+    if vector is not None and passage_of:
         owners: list[tuple[int, int]] = []
         keys: list[tuple[int, int]] = []
         for source in sources:
@@ -134,6 +145,6 @@ def gather(case: Case, question: str) -> Gathered:
         gathered.unit_similarity = {
             owner: value
             for owner, value in zip(owners, similarities, strict=True)
-            if value is not None  # a unit not embedded yet (the task is on its way)
+            if value  # 0.0: a unit not embedded yet (the task is on its way)
         }
     return gathered

@@ -13,6 +13,7 @@ from accounts.permissions import VIEW_CASES, WORK_CASES
 from cases.models import Case
 from cases.selectors import case_get
 
+from ..answers.services import MANAGE_ANSWERS
 from . import selectors, services
 from .forms import DiscardForm
 from .models import Suggestion
@@ -41,6 +42,7 @@ def _panel(request: HttpRequest, case: Case, *, discard_form=None, status=200) -
         )
     context["discard_form"] = discard_form or DiscardForm()
     context["can_work"] = may(request, WORK_CASES, case.administration)
+    context["can_manage_answers"] = may(request, MANAGE_ANSWERS, case.administration)
     return render(request, "drafting/_panel.html", context, status=status)
 
 

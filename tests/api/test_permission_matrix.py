@@ -29,8 +29,8 @@ from accounts.tokens import api_token_create
 from cases import services as case_services
 from drafting.answers.models import BankAnswer
 from drafting.knowledge import ArticleData
+from drafting.knowledge.services import article_upsert
 from drafting.models import Suggestion
-from drafting.services import article_upsert
 from tests.factories import make_case, make_member, make_topic
 
 from .conftest import PRINCIPALS, make_principals

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
@@ -237,7 +238,7 @@ def test_manager_of_another_administration_gets_404_on_retry(office, elsewhere, 
 def test_redelivered_task_after_delivery_sends_nothing(
     office, callback, fast, django_capture_on_commit_callbacks
 ):
-    from cases.tasks import deliver_reply
+    from cases.delivery.tasks import deliver_reply
 
     server, url = callback()
     endpoint(office, url)
@@ -378,3 +379,57 @@ def test_lost_task_is_queued_again_by_the_sweep(
     # A delivery still within its time is left to its own task.
     assert Delivery.objects.get(reply=recent_reply).status == Delivery.Status.PENDING
     assert len(server.received) == 1
+
+
+# --- the last guard: citation markers never reach the usager --------------------------------
+
+MARKED = (
+    "Bonjour,\n\nDéclarez la perte sur votre compte ameli [1]. La nouvelle carte arrive "
+    "sous deux à trois semaines [2][3].\n[4]\n\nCordialement,\nLe service"
+)
+CLEAN = (
+    "Bonjour,\n\nDéclarez la perte sur votre compte ameli. La nouvelle carte arrive "
+    "sous deux à trois semaines.\n\nCordialement,\nLe service"
+)
+
+
+def test_citation_markers_are_stripped_before_the_reply_is_stored_and_mailed(
+    office, fast, mailoutbox, django_capture_on_commit_callbacks
+):
+    case = answered_case(office, channel=Channel.EMAIL, usager_email="lea@example.org")
+    with django_capture_on_commit_callbacks(execute=True):
+        reply = services.case_send_reply(actor=office.agent, case=case, body=MARKED)
+    reply.refresh_from_db()
+    assert reply.body == CLEAN
+    (sent,) = [m for m in mailoutbox if "/enquete/" not in m.body]
+    assert sent.body == CLEAN and "[" not in sent.body
+
+
+def test_citation_markers_are_stripped_before_the_reply_is_called_back(
+    office, callback, fast, django_capture_on_commit_callbacks
+):
+    server, url = callback()
+    endpoint(office, url)
+    case = answered_case(office)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.case_send_reply(actor=office.agent, case=case, body=MARKED)
+    assert server.received[-1]["body"]["reply"]["body"] == CLEAN
+
+
+def test_a_reply_made_only_of_markers_is_refused_as_empty(office):
+    case = answered_case(office)
+    with pytest.raises(ValidationError) as error:
+        services.case_send_reply(actor=office.agent, case=case, body="[1] [2]")
+    assert "body" in error.value.message_dict
+    assert not Reply.objects.filter(case=case).exists()
+
+
+def test_the_preview_shows_the_reply_without_markers(office, client):
+    case = answered_case(office)
+    client.force_login(office.agent)
+    response = client.post(
+        reverse("cases:reply", args=[case.pk]), {"body": MARKED, "version": case.version}
+    )
+    assert response.status_code == 200
+    preview = response.content.decode().split('id="reply-preview"')[1].split("</div>")[0]
+    assert "ameli." in preview and "[1]" not in preview and "[4]" not in preview

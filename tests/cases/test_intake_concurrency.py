@@ -122,8 +122,8 @@ def test_real_worker_retries_with_backoff_then_delivers_once(callback, settings)
     growing waits, and a duplicated task delivers nothing more."""
     from celery.contrib.testing.worker import start_worker
 
+    from cases.delivery.tasks import deliver_reply
     from cases.models import Delivery
-    from cases.tasks import deliver_reply
     from config.celery import app
     from tests.drafting.test_broker import _reset_pools, _wait_for
 

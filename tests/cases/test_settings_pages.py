@@ -187,6 +187,58 @@ def test_national_topics_are_read_only(tenant_a):
     assert national.is_active
 
 
+def test_the_references_list_is_on_by_default_turned_off_and_on_and_journaled(tenant_a):
+    administration = tenant_a.administration
+    assert administration.reply_references is True
+    client = signed_in(tenant_a.administrator)
+    page = client.get(PAGE).content.decode()
+    assert 'id="id_reply_references"' in page and "checked" in page.split('id="references"')[1]
+    # An unticked checkbox is absent from the form: the list is turned off.
+    response = client.post("/dossiers/parametres/references/", {})
+    assert response.status_code == 302
+    administration.refresh_from_db()
+    assert administration.reply_references is False
+    page = client.get(PAGE).content.decode()
+    references = page.split('id="references"')[1].split("</section>")[0]
+    assert "checked" not in references
+    client.post("/dossiers/parametres/references/", {"reply_references": "on"})
+    administration.refresh_from_db()
+    assert administration.reply_references is True
+    # Saving without a change writes no journal row.
+    client.post("/dossiers/parametres/references/", {"reply_references": "on"})
+    rows = list(settings_audit(administration, "settings.reply_references_changed").order_by("pk"))
+    assert [(r.data["before"], r.data["after"]) for r in rows] == [
+        ({"reply_references": True}, {"reply_references": False}),
+        ({"reply_references": False}, {"reply_references": True}),
+    ]
+    assert all(r.actor_id == tenant_a.administrator.pk for r in rows)
+
+
+def test_the_references_list_is_read_and_set_through_the_api(tenant_a):
+    client = signed_in(tenant_a.administrator)
+    assert client.get(API).json()["reply_references"] is True
+    patched = client.patch(API, {"reply_references": False}, "application/json")
+    assert patched.status_code == 200 and patched.json()["reply_references"] is False
+    tenant_a.administration.refresh_from_db()
+    assert tenant_a.administration.reply_references is False
+    assert settings_audit(tenant_a.administration, "settings.reply_references_changed").count() == 1
+    # A PUT without the field leaves it as it is.
+    put = client.put(
+        API, {"signature": "S", "closing": "C", "response_deadlines": []}, "application/json"
+    )
+    assert put.status_code == 200 and put.json()["reply_references"] is False
+
+
+@pytest.mark.parametrize("role", ["agent", "manager"])
+def test_only_administrators_change_the_references_list(tenant_a, role):
+    client = signed_in(getattr(tenant_a, role))
+    assert client.post("/dossiers/parametres/references/", {}).status_code == 403
+    assert client.patch(API, {"reply_references": False}, "application/json").status_code == 403
+    tenant_a.administration.refresh_from_db()
+    assert tenant_a.administration.reply_references is True
+    assert not settings_audit(tenant_a.administration).exists()
+
+
 # --- roles and tenancy -----------------------------------------------------------------------
 
 

@@ -24,8 +24,9 @@ from accounts.models import Role
 from cases import presence
 from cases import services as case_services
 from cases.models import Case, CaseEvent, Channel, InternalNote, Priority, Reply, Status
-from drafting import services as drafting_services
+from drafting.experiment import services as experiment_services
 from drafting.models import Arm, CaseArm, Suggestion
+from drafting.suggestions import services as suggestion_services
 from tests.case_states import REPLY_TEXT, bring_to, counts, row, snapshot
 from tests.factories import UserFactory, make_case, make_member, make_topic
 
@@ -1025,7 +1026,7 @@ def test_a_manager_who_is_not_the_assignee_does_not_start_the_clock(office, brow
 
 def test_a_pending_draft_polls_until_it_is_ready(office, browser):
     case = bring_to(Status.ASSIGNED, office)  # on-commit not run: no draft yet
-    drafting_services.suggestion_request(actor=office.agent, case=case)
+    suggestion_services.suggestion_request(actor=office.agent, case=case)
     assert Suggestion.objects.get(case=case).status == Suggestion.Status.PENDING
     response = browser(office.agent).get(panel_url(case))
     assert response.status_code == 200
@@ -1042,7 +1043,7 @@ def test_a_control_case_shows_no_panel_and_no_word_of_the_experiment(
     django_capture_on_commit_callbacks,
     vitale_article,
 ):
-    drafting_services.experiment_start(
+    experiment_services.experiment_start(
         actor=office.administrator, administration=office.administration, assisted_share=Decimal(0)
     )
     with django_capture_on_commit_callbacks(execute=True):

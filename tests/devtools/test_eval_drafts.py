@@ -14,8 +14,8 @@ from accounts.models import User
 from devtools.demo import KNOWLEDGE_DIR
 from devtools.eval import QUESTIONS_FILE
 from devtools.eval.drafts import EVAL_ACTOR_EMAIL, facts_in, load_questions, percentile
-from drafting import services
 from drafting.answers.models import BankAnswer
+from drafting.knowledge import services as knowledge_services
 from tests.drafting.openai_server import FakeOpenAI
 
 pytestmark = pytest.mark.django_db
@@ -29,7 +29,7 @@ def demo_fiches(tmp_path):
     folder.mkdir()
     for name in FICHES:
         shutil.copy(KNOWLEDGE_DIR / name, folder / name)
-    report = services.knowledge_import(path=folder)
+    report = knowledge_services.knowledge_import(path=folder)
     assert report.created == len(FICHES)
 
 
@@ -55,7 +55,7 @@ def _questions(tmp_path, slug: str) -> str:
             "nouvelle carte Vitale et me faire rembourser en attendant ?",
             "carte vitale perdue",
             ["GUI-0001"],
-            [["attestation de droits", "attestation"], ["recette de la tarte tatin"]],
+            [["commander une nouvelle", "nouvelle carte"], ["recette de la tarte tatin"]],
             True,
         ),
         item(

@@ -15,9 +15,11 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from accounts.access import rule_of
 from accounts.journal import is_registered
 from accounts.models import AuditEntry
-from drafting import services
 from drafting.audit_actions import DraftingAuditAction
+from drafting.experiment import services as experiment_services
+from drafting.knowledge import services as knowledge_services
 from drafting.models import CaseArm, ExperimentPeriod, KnowledgeArticle, Suggestion
+from drafting.suggestions import services as suggestion_services
 from tests.factories import UserFactory, make_case
 
 pytestmark = pytest.mark.django_db
@@ -48,11 +50,11 @@ def test_admin_shows_a_knowledge_article_but_cannot_change_it(staff, vitale_arti
 
 
 def test_admin_cannot_change_case_arms_nor_drafts(staff, tenant_a):
-    services.experiment_start(
+    experiment_services.experiment_start(
         actor=None, administration=tenant_a.administration, assisted_share="1"
     )
     case = make_case(tenant_a.administration)
-    services.suggestion_create_for_new_case(case_id=case.pk)
+    suggestion_services.suggestion_create_for_new_case(case_id=case.pk)
     arm = CaseArm.objects.get(case=case)
     suggestion = Suggestion.objects.get(case=case)
     for url in (
@@ -99,23 +101,27 @@ def test_every_drafting_action_is_registered_with_a_label():
 
 def test_drafting_writes_only_registered_actions(tenant_a, tmp_path):
     administration, admin = tenant_a.administration, tenant_a.administrator
-    services.experiment_start(actor=admin, administration=administration, assisted_share="0.5")
-    services.experiment_start(actor=admin, administration=administration, assisted_share="0.6")
-    services.experiment_stop(actor=admin, administration=administration)
-    article = services.article_write(
+    experiment_services.experiment_start(
+        actor=admin, administration=administration, assisted_share="0.5"
+    )
+    experiment_services.experiment_start(
+        actor=admin, administration=administration, assisted_share="0.6"
+    )
+    experiment_services.experiment_stop(actor=admin, administration=administration)
+    article = knowledge_services.article_write(
         actor=admin, administration=administration, title="Horaires", body="Ouvert le lundi."
     )
-    services.article_write(
+    knowledge_services.article_write(
         actor=admin,
         administration=administration,
         article=article,
         title="Horaires d'été",
         body="Ouvert le lundi.",
     )
-    services.article_retire(
+    knowledge_services.article_retire(
         actor=admin, administration=administration, article=article, active=False
     )
-    services.article_retire(
+    knowledge_services.article_retire(
         actor=admin, administration=administration, article=article, active=True
     )
     written = set(

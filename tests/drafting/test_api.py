@@ -6,8 +6,8 @@ import pytest
 from rest_framework.test import APIClient
 
 from cases import services as case_services
-from drafting import services
 from drafting.knowledge import ArticleData
+from drafting.knowledge import services as knowledge_services
 from drafting.models import Suggestion
 from tests.factories import make_case
 
@@ -30,7 +30,7 @@ def knowledge():
         "changement de situation familiale."
     )
     title = "Aide personnalisée au logement : pourquoi le montant change"
-    services.article_upsert(
+    knowledge_services.article_upsert(
         data=ArticleData(
             external_id="GUI-APL",
             title=title,

@@ -66,7 +66,7 @@ def test_committed_case_is_queued_and_rolled_back_case_is_not(broker, tenants):
 
 def test_worker_drafts_a_ready_offline_suggestion_with_sources(broker, tenants):
     from drafting.knowledge import ArticleData
-    from drafting.services import article_upsert
+    from drafting.knowledge.services import article_upsert
 
     article_upsert(
         data=ArticleData(
@@ -96,7 +96,8 @@ def test_worker_drafts_a_ready_offline_suggestion_with_sources(broker, tenants):
         )
         # A duplicated delivery of the same task changes nothing.
         suggestion = Suggestion.objects.get(case=case)
-        from drafting.tasks import draft_suggestion, prepare_new_case
+        from drafting.suggestions.tasks import draft_suggestion
+        from drafting.tasks import prepare_new_case
 
         prepare_new_case.delay(case.pk)
         draft_suggestion.delay(suggestion.pk)

@@ -11,10 +11,11 @@ from django.utils import timezone
 
 from cases import services as case_services
 from cases.models import Case, Reply
-from drafting import services
 from drafting.knowledge import ArticleData
+from drafting.knowledge import services as knowledge_services
 from drafting.models import Suggestion
 from drafting.suggestions import selectors
+from drafting.suggestions import services as suggestion_services
 from tests.factories import make_case
 
 pytestmark = pytest.mark.django_db
@@ -34,7 +35,7 @@ def knowledge():
         "revenus ou un changement de situation familiale. Le détail du calcul figure dans votre "
         "espace personnel, rubrique Mes paiements."
     )
-    services.article_upsert(
+    knowledge_services.article_upsert(
         data=ArticleData(
             external_id="GUI-APL",
             title="Aide personnalisée au logement : pourquoi le montant change",
@@ -66,7 +67,9 @@ def send(tenant, case: Case, body: str, capture) -> Reply:
 
 
 def shown(tenant, suggestion: Suggestion, seconds_ago: int = 0) -> Suggestion:
-    suggestion = services.suggestion_mark_shown(actor=tenant.agent, suggestion=suggestion)
+    suggestion = suggestion_services.suggestion_mark_shown(
+        actor=tenant.agent, suggestion=suggestion
+    )
     if seconds_ago:
         Suggestion.objects.filter(pk=suggestion.pk).update(
             shown_at=timezone.now() - dt.timedelta(seconds=seconds_ago)
@@ -85,10 +88,10 @@ def row(suggestion: Suggestion) -> dict:
 def test_marking_shown_records_the_first_time_only(tenant_a, ready):
     _case, suggestion = ready
     assert suggestion.shown_at is None
-    first = services.suggestion_mark_shown(actor=tenant_a.agent, suggestion=suggestion)
+    first = suggestion_services.suggestion_mark_shown(actor=tenant_a.agent, suggestion=suggestion)
     assert first.shown_at is not None
     assert first.shown_to_id == tenant_a.agent.pk
-    again = services.suggestion_mark_shown(
+    again = suggestion_services.suggestion_mark_shown(
         actor=tenant_a.agent2, suggestion=Suggestion.objects.get(pk=suggestion.pk)
     )
     assert again.shown_at == first.shown_at
@@ -98,9 +101,9 @@ def test_marking_shown_records_the_first_time_only(tenant_a, ready):
 
 def test_a_draft_not_ready_is_not_marked_shown(tenant_a, ready):
     case, _ = ready
-    pending = services.suggestion_request(actor=tenant_a.agent, case=case)
+    pending = suggestion_services.suggestion_request(actor=tenant_a.agent, case=case)
     assert pending.status == Suggestion.Status.PENDING
-    services.suggestion_mark_shown(actor=tenant_a.agent, suggestion=pending)
+    suggestion_services.suggestion_mark_shown(actor=tenant_a.agent, suggestion=pending)
     assert row(pending)["shown_at"] is None
 
 
@@ -130,7 +133,8 @@ def test_sending_an_edited_draft_records_edited_with_its_similarity(
 ):
     case, suggestion = ready
     suggestion = shown(tenant_a, suggestion)
-    sentence = re.search(r"Nous avons bien reçu votre message[^.]*\.", suggestion.text).group(0)
+    # The draft's opening sentence (the paragraph after the greeting), rewritten.
+    sentence = re.search(r"\n\n([^\n\[]+\.)", suggestion.text).group(1)
     body = suggestion.text.replace(sentence, "Votre demande a retenu toute notre attention.")
     assert body != suggestion.text
     reply = send(tenant_a, case, body, django_capture_on_commit_callbacks)
@@ -175,7 +179,7 @@ def test_the_decision_goes_to_the_latest_shown_draft(
     case, first = ready
     shown(tenant_a, first)
     with django_capture_on_commit_callbacks(execute=True):
-        second = services.suggestion_request(actor=tenant_a.agent, case=case)
+        second = suggestion_services.suggestion_request(actor=tenant_a.agent, case=case)
     second.refresh_from_db()
     second = shown(tenant_a, second)
     send(tenant_a, case, second.text, django_capture_on_commit_callbacks)
@@ -193,7 +197,7 @@ def test_an_explicit_discard_keeps_its_reason_when_a_reply_follows(
 ):
     case, suggestion = ready
     shown(tenant_a, suggestion, seconds_ago=30)
-    discarded = services.suggestion_discard(
+    discarded = suggestion_services.suggestion_discard(
         actor=tenant_a.agent, suggestion=suggestion, reason="outdated", comment="  Barème 2025  "
     )
     assert discarded.decision == Suggestion.Decision.DISCARDED
@@ -214,7 +218,7 @@ def test_an_explicit_discard_keeps_its_reason_when_a_reply_follows(
 
 def test_other_with_a_comment_is_accepted(tenant_a, ready):
     _case, suggestion = ready
-    discarded = services.suggestion_discard(
+    discarded = suggestion_services.suggestion_discard(
         actor=tenant_a.agent, suggestion=suggestion, reason="other", comment="Hors sujet"
     )
     assert discarded.discard_reason == Suggestion.DiscardReason.OTHER
@@ -238,7 +242,7 @@ def test_a_discard_with_a_bad_reason_is_refused_and_writes_nothing(
     _case, suggestion = ready
     before = row(suggestion)
     with pytest.raises(ValidationError) as excinfo:
-        services.suggestion_discard(
+        suggestion_services.suggestion_discard(
             actor=tenant_a.agent, suggestion=suggestion, reason=reason, comment=comment
         )
     assert field in excinfo.value.message_dict
@@ -247,10 +251,14 @@ def test_a_discard_with_a_bad_reason_is_refused_and_writes_nothing(
 
 def test_a_draft_is_discarded_once(tenant_a, ready):
     _case, suggestion = ready
-    services.suggestion_discard(actor=tenant_a.agent, suggestion=suggestion, reason="wrong")
+    suggestion_services.suggestion_discard(
+        actor=tenant_a.agent, suggestion=suggestion, reason="wrong"
+    )
     before = row(suggestion)
     with pytest.raises(ValidationError):
-        services.suggestion_discard(actor=tenant_a.agent, suggestion=suggestion, reason="tone")
+        suggestion_services.suggestion_discard(
+            actor=tenant_a.agent, suggestion=suggestion, reason="tone"
+        )
     assert row(suggestion) == before
 
 
@@ -263,7 +271,7 @@ def test_requesting_a_new_draft_adds_one_and_keeps_the_first(
     case, first = ready
     before = row(first)
     with django_capture_on_commit_callbacks(execute=True):
-        second = services.suggestion_request(actor=tenant_a.agent, case=case)
+        second = suggestion_services.suggestion_request(actor=tenant_a.agent, case=case)
     assert second.sequence == 2
     assert second.requested_by_id == tenant_a.agent.pk
     second.refresh_from_db()
@@ -280,9 +288,9 @@ def test_requesting_a_new_draft_adds_one_and_keeps_the_first(
 def test_requesting_while_a_draft_is_in_flight_returns_it(tenant_a, ready, status):
     case, _first = ready
     # Outside the commit-callback capture the task is not run: the draft stays pending.
-    in_flight = services.suggestion_request(actor=tenant_a.agent, case=case)
+    in_flight = suggestion_services.suggestion_request(actor=tenant_a.agent, case=case)
     Suggestion.objects.filter(pk=in_flight.pk).update(status=status)
-    again = services.suggestion_request(actor=tenant_a.agent2, case=case)
+    again = suggestion_services.suggestion_request(actor=tenant_a.agent2, case=case)
     assert again.pk == in_flight.pk
     assert Suggestion.objects.filter(case=case).count() == 2
 
@@ -291,7 +299,7 @@ def test_no_new_draft_for_a_closed_case(tenant_a, ready):
     case, _ = ready
     case = case_services.case_transition(actor=tenant_a.agent, case=case, action="close")
     with pytest.raises(ValidationError):
-        services.suggestion_request(actor=tenant_a.agent, case=case)
+        suggestion_services.suggestion_request(actor=tenant_a.agent, case=case)
     assert Suggestion.objects.filter(case=case).count() == 1
 
 
@@ -303,11 +311,13 @@ def test_an_agent_of_another_administration_cannot_touch_the_draft(tenant_a, ten
     before = row(suggestion)
     outsider = tenant_b.agent
     with pytest.raises(Suggestion.DoesNotExist):
-        services.suggestion_mark_shown(actor=outsider, suggestion=suggestion)
+        suggestion_services.suggestion_mark_shown(actor=outsider, suggestion=suggestion)
     with pytest.raises(Suggestion.DoesNotExist):
-        services.suggestion_discard(actor=outsider, suggestion=suggestion, reason="wrong")
+        suggestion_services.suggestion_discard(
+            actor=outsider, suggestion=suggestion, reason="wrong"
+        )
     with pytest.raises(Case.DoesNotExist):
-        services.suggestion_request(actor=outsider, case=case)
+        suggestion_services.suggestion_request(actor=outsider, case=case)
     with pytest.raises(Suggestion.DoesNotExist):
         selectors.suggestion_get(outsider, suggestion.pk)
     assert row(suggestion) == before

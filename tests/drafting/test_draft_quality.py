@@ -10,8 +10,8 @@ import pytest
 
 from drafting.answers import services as bank_services
 from drafting.knowledge import ArticleData
+from drafting.knowledge.services import article_upsert
 from drafting.models import Suggestion
-from drafting.services import article_upsert
 from drafting.suggestions import compose as composer
 from drafting.suggestions.compose import ComposeSource, compose
 from tests.drafting.openai_server import FakeOpenAI

@@ -11,7 +11,8 @@ from django.test import Client
 from accounts.middleware import SESSION_KEY
 from accounts.models import AuditEntry, Enrolment, Role
 from accounts.services import enrolment_withdraw
-from drafting import services
+from drafting.experiment import selectors as experiment_selectors
+from drafting.experiment import services as experiment_services
 from drafting.models import CaseArm, ExperimentPeriod, Suggestion
 from tests.drafting.openai_server import FakeOpenAI
 from tests.factories import make_administration, make_case, make_member
@@ -121,7 +122,7 @@ def test_stopping_ends_the_period_and_deletes_nothing(tenant_a, django_capture_o
     assert period.ended_at is not None
     assert CaseArm.objects.count() == arms_before
     assert Suggestion.objects.count() == suggestions_before
-    assert services.running_period(tenant_a.administration.pk) is None
+    assert experiment_selectors.running_period(tenant_a.administration.pk) is None
     entry = audit(tenant_a.administration, "experiment.stopped").get()
     assert entry.data["before"]["period"] == period.pk and entry.data["after"] is None
     # A case created afterwards is not drawn.
@@ -224,7 +225,7 @@ def test_agents_and_managers_get_403_on_the_page_and_the_api(tenant_a, role):
 
 
 def test_an_administrator_only_ever_sets_up_their_own_administration(tenant_a, tenant_b):
-    services.experiment_configure(
+    experiment_services.experiment_configure(
         actor=tenant_a.administrator,
         administration=tenant_a.administration,
         assisted_percent=30,
@@ -238,7 +239,7 @@ def test_an_administrator_only_ever_sets_up_their_own_administration(tenant_a, t
     data = client.get(API).json()
     assert data["running"] is None and data["periods"] == []
     client.post(STOP)
-    assert services.running_period(tenant_a.administration.pk) is not None
+    assert experiment_selectors.running_period(tenant_a.administration.pk) is not None
     client.post(API, {"assisted_percent": 60, "backend": "offline"}, "application/json")
     assert ExperimentPeriod.objects.filter(administration=tenant_a.administration).count() == 1
     assert ExperimentPeriod.objects.filter(administration=tenant_b.administration).count() == 1
@@ -370,7 +371,7 @@ def test_the_page_is_labelled_and_its_queries_do_not_grow_with_the_periods(
         return len(captured)
 
     for percent in (10, 20):
-        services.experiment_configure(
+        experiment_services.experiment_configure(
             actor=tenant_a.administrator,
             administration=tenant_a.administration,
             assisted_percent=percent,
@@ -379,7 +380,7 @@ def test_the_page_is_labelled_and_its_queries_do_not_grow_with_the_periods(
     queries()  # the first request of a session sets it up
     few = queries()
     for percent in (30, 40, 50, 60):
-        services.experiment_configure(
+        experiment_services.experiment_configure(
             actor=tenant_a.administrator,
             administration=tenant_a.administration,
             assisted_percent=percent,
@@ -393,7 +394,7 @@ def test_a_period_whose_endpoint_was_removed_falls_back_to_offline_and_says_so(
 ):
     settings.DRAFTING_OPENAI_BASE_URL = "http://127.0.0.1:9/v1"
     settings.DRAFTING_BACKENDS_OFFERED = [("offline", ""), ("openai", "albert-small")]
-    services.experiment_configure(
+    experiment_services.experiment_configure(
         actor=tenant_a.administrator,
         administration=tenant_a.administration,
         assisted_percent=99,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from cases.text import strip_citation_markers
 from drafting.grounding import (
     has_internal_markup,
     references_block,
@@ -153,6 +154,8 @@ def test_figures_are_normalised():
 )
 def test_strip_markers(text, expected):
     assert strip_markers(text) == expected
+    # The reply service's last guard (cases never imports drafting) is the same function.
+    assert strip_citation_markers(text) == expected
     assert not has_internal_markup(expected) or "[NOM_1]" in expected
 
 

@@ -18,10 +18,11 @@ from cases.models import Channel
 from cases.reporting.sql import PercentileCont
 from cases.survey import satisfaction_record
 from devtools.bench import bulkdata
-from drafting import services as drafting_services
+from drafting.experiment import services as experiment_services
 from drafting.experiment.impact import selectors as impact
 from drafting.experiment.impact.filters import ImpactFilters, periods_of, use_facts
 from drafting.models import CaseArm, ImpactCase, ImpactDraft, Suggestion
+from drafting.suggestions import services as suggestion_services
 from tests.factories import make_case
 
 pytestmark = pytest.mark.django_db
@@ -57,13 +58,13 @@ def assert_same(left, right, path="report"):
 
 def test_a_case_fact_follows_the_arm_the_agent_the_reply_and_the_survey(tenant_a):
     administration = tenant_a.administration
-    period = drafting_services.experiment_start(
+    period = experiment_services.experiment_start(
         actor=None, administration=administration, assisted_share="1", backend="openai"
     )
     case = make_case(administration, channel=Channel.PHONE)
     assert fact(case) is None  # not in the experiment yet
 
-    drafting_services.case_arm_assign(case=case)
+    experiment_services.case_arm_assign(case=case)
     row = fact(case)
     assert (row.administration_id, row.period_id, row.arm) == (
         administration.pk,
@@ -98,9 +99,9 @@ def test_a_case_fact_follows_the_arm_the_agent_the_reply_and_the_survey(tenant_a
         Channel.PHONE,
         False,
     )
-    drafting_services.suggestion_mark_shown(actor=tenant_a.agent, suggestion=draft)
+    suggestion_services.suggestion_mark_shown(actor=tenant_a.agent, suggestion=draft)
     assert ImpactDraft.objects.get(suggestion_id=draft.pk).was_shown
-    drafting_services.suggestion_discard(
+    suggestion_services.suggestion_discard(
         actor=tenant_a.agent, suggestion=draft, reason=Suggestion.DiscardReason.TONE
     )
     draft_row = ImpactDraft.objects.get(suggestion_id=draft.pk)
@@ -128,12 +129,12 @@ def test_a_case_fact_follows_the_arm_the_agent_the_reply_and_the_survey(tenant_a
 
 def test_bulk_updates_and_answers_before_the_first_opening_are_kept_exactly(tenant_a):
     administration = tenant_a.administration
-    drafting_services.experiment_start(
+    experiment_services.experiment_start(
         actor=None, administration=administration, assisted_share="0", backend="offline"
     )
     cases = [make_case(administration) for _ in range(3)]
     for case in cases:
-        drafting_services.case_arm_assign(case=case)
+        experiment_services.case_arm_assign(case=case)
     now = timezone.now()
     # One statement for several cases (a queryset update): every row follows.
     type(cases[0]).objects.filter(pk__in=[c.pk for c in cases]).update(

@@ -11,8 +11,8 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
 
-from drafting import services
 from drafting.knowledge import KnowledgeFileError, parse_service_public_xml, read_knowledge_file
+from drafting.knowledge import services as knowledge_services
 from drafting.knowledge.retrieval import bm25_search
 from drafting.knowledge.text import analyse
 from drafting.models import KnowledgeArticle, Passage, Posting, SearchDocument
@@ -475,7 +475,7 @@ def test_retiring_an_article_removes_it_from_retrieval_at_once(tmp_path):
     article = KnowledgeArticle.objects.get(external_id="GUI-T600")
     assert top_titles("navigo", 0) == ["Titre de transport"]
 
-    services.article_set_active(article=article, active=False)
+    knowledge_services.article_set_active(article=article, active=False)
     assert top_titles("navigo", 0) == []
     assert not SearchDocument.objects.filter(passage__article=article).exists()
     assert not Posting.objects.filter(term__in=analyse("navigo")).exists()
@@ -483,7 +483,7 @@ def test_retiring_an_article_removes_it_from_retrieval_at_once(tmp_path):
     assert not article.is_active
     assert article.passages.exists()  # retired, not deleted
 
-    services.article_set_active(article=article, active=True)
+    knowledge_services.article_set_active(article=article, active=True)
     assert top_titles("navigo", 0) == ["Titre de transport"]
 
 
@@ -514,6 +514,6 @@ def test_a_batch_failing_while_writing_is_rolled_back_entirely(tmp_path):
     write(tmp_path, "a-valid.md", markdown("GUI-T100", "Une fiche valide"))
     write(tmp_path, "z-bad.md", markdown("GUI-" + "X" * 70))
     before = counts()
-    with pytest.raises((services.KnowledgeImportError, ValidationError)):
-        services.knowledge_import(path=tmp_path)
+    with pytest.raises((knowledge_services.KnowledgeImportError, ValidationError)):
+        knowledge_services.knowledge_import(path=tmp_path)
     assert counts() == before

@@ -52,7 +52,7 @@ def markdown(external_id: str, title: str = "Horaires de l'agence") -> bytes:
 
 
 def own_article(tenant, **kwargs) -> KnowledgeArticle:
-    from drafting.services import article_write
+    from drafting.knowledge.services import article_write
 
     fields = {"title": "Accueil de l'agence de Lyon", "body": BODY} | kwargs
     return article_write(actor=tenant.administrator, administration=tenant.administration, **fields)

@@ -8,11 +8,13 @@ import pytest
 from django.utils import timezone
 
 from cases import services as case_services
-from drafting import services, tasks
+from drafting import tasks
 from drafting.answers.services import bank_learn_due
 from drafting.models import Suggestion
 from drafting.suggestions import pipeline
+from drafting.suggestions import services as suggestion_services
 from drafting.suggestions.pipeline import DraftValidationError, validate_draft
+from drafting.suggestions.tasks import draft_suggestion
 from tests.factories import make_case
 
 
@@ -67,7 +69,7 @@ def test_running_the_tasks_twice_leaves_one_suggestion(
     text = first.text
     # A redelivered "case created" and a redelivered draft task change nothing.
     tasks.prepare_new_case.apply(args=[case.pk])
-    assert tasks.draft_suggestion.apply(args=[first.pk]).get() == "skipped"
+    assert draft_suggestion.apply(args=[first.pk]).get() == "skipped"
     assert Suggestion.objects.filter(case=case).count() == 1
     first.refresh_from_db()
     assert first.text == text and first.attempts == 1
@@ -79,7 +81,7 @@ def test_a_stale_running_claim_is_taken_over(tenant_a, vitale_article):
     from django.utils import timezone
 
     case = make_case(tenant_a.administration)  # callbacks not run: the suggestion is not made
-    suggestion = services.suggestion_create_for_new_case(case_id=case.pk)
+    suggestion = suggestion_services.suggestion_create_for_new_case(case_id=case.pk)
     Suggestion.objects.filter(pk=suggestion.pk).update(
         status="running", started_at=timezone.now() - dt.timedelta(minutes=10)
     )
@@ -90,7 +92,7 @@ def test_a_fresh_running_claim_is_left_alone(tenant_a, vitale_article):
     from django.utils import timezone
 
     case = make_case(tenant_a.administration)
-    suggestion = services.suggestion_create_for_new_case(case_id=case.pk)
+    suggestion = suggestion_services.suggestion_create_for_new_case(case_id=case.pk)
     Suggestion.objects.filter(pk=suggestion.pk).update(status="running", started_at=timezone.now())
     assert pipeline.suggestion_draft(suggestion_id=suggestion.pk) is None
 

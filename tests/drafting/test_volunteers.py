@@ -114,14 +114,16 @@ def test_the_api_shows_no_draft_to_a_non_volunteer(client, tenant_a, case_with_d
 
 
 def test_a_non_volunteer_cannot_mark_shown_or_discard(tenant_a, case_with_draft):
-    from drafting import services as drafting_services
     from drafting.models import Suggestion
+    from drafting.suggestions import services as suggestion_services
 
     newcomer = make_member(tenant_a.administration, Role.AGENT)
     suggestion = Suggestion.objects.get(case=case_with_draft)
     with pytest.raises(PermissionDenied):
-        drafting_services.suggestion_mark_shown(actor=newcomer, suggestion=suggestion)
+        suggestion_services.suggestion_mark_shown(actor=newcomer, suggestion=suggestion)
     with pytest.raises(PermissionDenied):
-        drafting_services.suggestion_discard(actor=newcomer, suggestion=suggestion, reason="wrong")
+        suggestion_services.suggestion_discard(
+            actor=newcomer, suggestion=suggestion, reason="wrong"
+        )
     suggestion.refresh_from_db()
     assert suggestion.shown_at is None and suggestion.decision == ""

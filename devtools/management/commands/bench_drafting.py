@@ -1,13 +1,21 @@
-"""Benchmark the drafting pipeline on a realistic volume: latency of retrieval and of a draft.
+"""Benchmark the drafting path on a realistic volume: a large history, a full answer bank.
 
-Loads an administration with ``--answered`` answered cases (and their search index) next to the
-demo knowledge base, then creates ``--drafts`` new cases the way intake does and times the
-offline draft of each. Run it on a scratch database: it writes tens of thousands of rows.
+Loads an administration with ``--answered`` answered cases next to the demo knowledge base (and
+its vectors), fills its answer bank to ``ANSWER_BANK_CAP``, then times what a draft retrieves
+for ``--drafts`` new questions: the fiches (``retrieve_fiches``: BM25 and embeddings fused),
+the question's vector and its similarity to every unit of those fiches (``embed_question``,
+``unit_similarities``), and the bank's candidates (``bank_candidates``). Past answers reach a
+draft only through the bounded bank, so this cost must not grow with the history.
+
+``--index-cases`` also writes the answered cases' search index (what ``reply_sent`` still does
+until the pipeline stops reading it); ``--pipeline`` also times whole offline drafts through
+the current pipeline; ``--fiches`` only measures fiche hit@1/hit@3, BM25 alone against hybrid,
+on the labelled usager questions (devtools/eval/questions.jsonl).
 
 The synthetic history is bulk-loaded: its cases skip the journal (CaseEvent), since no one
 handled them, and that is what lets the command delete them afterwards (the journal is
-append-only). The new cases go through ``case_create`` and so have a journal line: they stay,
-with their suggestions and the administration, which a next run reuses.
+append-only). The new cases of ``--pipeline`` go through ``case_create`` and so have a journal
+line: they stay, with their suggestions and the administration, which a next run reuses.
 """
 
 from __future__ import annotations
@@ -35,20 +43,29 @@ from accounts.models import Administration, Role, User
 from cases import services as case_services
 from cases.models import Case, CaseEvent, Channel, ReferenceCounter, Reply, Status, Topic
 from config.celery import app as celery_app
-from devtools.bench import benchdata
+from devtools.bench import benchdata, draftpath
 from devtools.bench.common import (
     add_allow_sqlite,
     bench_administration,
     bench_member,
     require_postgresql,
 )
+from devtools.bench.fiche_eval import evaluate_fiches, load_covered
 from devtools.demo import KNOWLEDGE_DIR
-from drafting import services as drafting_services
-from drafting.models import KnowledgeArticle, Posting, SearchDocument, Suggestion
-from drafting.pipeline import suggestion_draft
+from drafting.answers.models import BankAnswer
+from drafting.answers.selectors import bank_settings
+from drafting.knowledge import embeddings
+from drafting.knowledge import index as knowledge_index
+from drafting.knowledge import services as knowledge_services
+from drafting.knowledge.retrieval import embed_question
+from drafting.models import Embedding, KnowledgeArticle, Posting, SearchDocument, Suggestion
+from drafting.suggestions import services as suggestion_services
+from drafting.suggestions.pipeline import suggestion_draft
 
 BENCH_NAME = "Banc d'essai de la rédaction assistée"
 TARGET_P95_MS = 300
+# What a draft retrieves (fiches, units, bank) must stay under this at any history size.
+TARGET_RETRIEVAL_P95_MS = 150
 _CITATION_RE = re.compile(r"\[(\d{1,3})\]")
 
 
@@ -87,6 +104,21 @@ class Command(BaseCommand):
         parser.add_argument(
             "--keep", action="store_true", help="keep the generated history (a rerun reuses it)"
         )
+        parser.add_argument(
+            "--index-cases",
+            action="store_true",
+            help="also index the answered cases for BM25 (what reply_sent still does)",
+        )
+        parser.add_argument(
+            "--pipeline",
+            action="store_true",
+            help="also time whole offline drafts through the current pipeline",
+        )
+        parser.add_argument(
+            "--fiches",
+            action="store_true",
+            help="only measure fiche hit@1/hit@3 and latency, BM25 alone against hybrid",
+        )
         add_allow_sqlite(parser)
 
     def handle(self, *args, **options):
@@ -94,9 +126,14 @@ class Command(BaseCommand):
         if options["answered"] < 0 or options["drafts"] < 1 or options["batch_size"] < 1:
             raise CommandError("--answered must be >= 0, --drafts and --batch-size >= 1.")
         self.rng = random.Random(options["seed"])
+        self.index_cases = options["index_cases"]
         # DEBUG would keep every statement (megabytes of bulk inserts) and is off in production.
         with override_settings(DEBUG=False, DRAFTING_BACKEND="offline"):
             administration, agent = self._administration(options["administration_code"])
+            if options["fiches"]:
+                self._knowledge()
+                self._fiches(administration)
+                return
             try:
                 self._run(administration, agent, options)
             finally:
@@ -109,18 +146,37 @@ class Command(BaseCommand):
         administration = bench_administration(code, BENCH_NAME)
         return administration, bench_member(administration, "agent", "Agent", "Bench", Role.AGENT)
 
-    def _run(self, administration: Administration, agent: User, options) -> None:
+    def _knowledge(self) -> None:
         started = time.perf_counter()
-        report = drafting_services.knowledge_import(path=KNOWLEDGE_DIR)
+        report = knowledge_services.knowledge_import(path=KNOWLEDGE_DIR)
         self.stdout.write(
             f"Knowledge base: {report.created} fiches imported, {report.unchanged} already there "
             f"({time.perf_counter() - started:.1f} s)."
         )
+        backend = embeddings.get_backend()
+        if backend is None:
+            self.stdout.write("Embeddings: off (DRAFTING_EMBEDDINGS is empty): BM25 alone.")
+            return
+        missing = list(
+            embeddings.articles_missing_vectors(backend.model_name).values_list("pk", flat=True)
+        )
+        if missing:
+            self.stdout.write(f"Embeddings: computing the vectors of {len(missing)} fiches…")
+            started = time.perf_counter()
+            computed = sum(embeddings.embed_article(pk) for pk in missing)
+            self.stdout.write(f"  {computed} vectors in {time.perf_counter() - started:.1f} s")
+
+    def _run(self, administration: Administration, agent: User, options) -> None:
+        self._knowledge()
         generated, seconds = self._generate(administration, agent, options)
+        started = time.perf_counter()
+        bank_size = draftpath.fill_bank(administration, self._existing(administration), self.rng)
+        bank_seconds = time.perf_counter() - started
         started = time.perf_counter()
         self._analyze()
         analyze_seconds = time.perf_counter() - started
-        self._check_index(administration)
+        if options["index_cases"]:
+            self._check_index(administration)
         volumes = self._volumes(administration)
         self.stdout.write("")
         self.stdout.write(f"Data ({connection.vendor}, administration {administration.code}):")
@@ -136,8 +192,18 @@ class Command(BaseCommand):
         self.stdout.write(
             f"  postings {volumes['postings']:,} (cases {volumes['case_postings']:,})"
         )
+        self.stdout.write(
+            f"  vectors {volumes['vectors']:,} (passages {volumes['passage_vectors']:,}, "
+            f"the rest units)"
+        )
+        self.stdout.write(
+            f"  answer bank {bank_size:,} active answers (cap {bank_settings().cap:,}; "
+            f"filled in {bank_seconds:.1f} s)"
+        )
         self.stdout.write(f"  ANALYZE {analyze_seconds:.1f} s")
-        self._bench(administration, options)
+        self._bench_retrieval(administration, options)
+        if options["pipeline"]:
+            self._bench(administration, options)
 
     # --- history ----------------------------------------------------------------------------
 
@@ -209,16 +275,17 @@ class Command(BaseCommand):
 
     def _produce(self, tasks: list[tuple], workers: int) -> Iterator[list]:
         """The batches in order; texts are anonymised and analysed in worker processes."""
+        produce = benchdata.answered_batch if self.index_cases else benchdata.answered_cases_batch
         if workers < 1 or "fork" not in multiprocessing.get_all_start_methods():
             for task in tasks:
-                yield benchdata.answered_batch(*task)
+                yield produce(*task)
             return
         # Forked children must not share the parent's database connection.
         connections.close_all()
         with multiprocessing.get_context("fork").Pool(workers) as pool:
             pending: deque = deque()
             for task in tasks:
-                pending.append(pool.apply_async(benchdata.answered_batch, task))
+                pending.append(pool.apply_async(produce, task))
                 # A few batches ahead of the writer, not the whole history in memory.
                 if len(pending) > workers + 1:
                     yield pending.popleft().get()
@@ -228,6 +295,8 @@ class Command(BaseCommand):
     def _write_batch(self, administration, agent, cases, batch) -> None:
         Case.objects.bulk_create(cases)
         self._write_replies(agent, cases, [item for item, _ in batch])
+        if not self.index_cases:
+            return
         documents = [
             SearchDocument(
                 kind=SearchDocument.Kind.CASE,
@@ -326,7 +395,7 @@ class Command(BaseCommand):
             return document, set(postings)
 
         before = index()
-        drafting_services.search_index_case(case=case)
+        knowledge_index.search_index_case(case=case)
         if index() != before:
             raise CommandError(
                 "The generated index differs from services.search_index_case: update "
@@ -347,7 +416,74 @@ class Command(BaseCommand):
             "case_postings": Posting.objects.filter(
                 kind=case_kind, administration=administration
             ).count(),
+            "vectors": Embedding.objects.count(),
+            "passage_vectors": Embedding.objects.filter(position__isnull=True).count(),
         }
+
+    # --- what a draft retrieves --------------------------------------------------------------
+
+    def _bench_retrieval(self, administration: Administration, options) -> None:
+        """Time the retrieval path of a draft, part by part (devtools/bench/draftpath.py)."""
+        warmup, drafts = options["warmup"], options["drafts"]
+        self.stdout.write("")
+        self.stdout.write(
+            f"Retrieval of {drafts} drafts ({warmup} untimed first), embeddings "
+            f"{getattr(embeddings.get_backend(), 'model_name', 'off')}…"
+        )
+        backend_ms = self._backend_cpu()
+        load = os.getloadavg()[0] if hasattr(os, "getloadavg") else None
+        timings = draftpath.time_retrieval_path(
+            administration,
+            self.rng,
+            warmup=warmup,
+            drafts=drafts,
+            cpu_clock=lambda: time.process_time() * 1000 + (backend_ms() if backend_ms else 0),
+        )
+        self.stdout.write("")
+        self.stdout.write("Latency (ms):")
+        for label, values in timings.parts.items():
+            self._line(label, values)
+        what = "command + database" if backend_ms else "command"
+        self._line(f"CPU of the path ({what})", timings.cpu)
+        if load is not None:
+            self.stdout.write(
+                f"  load average (1 min) {load:.2f} before, {os.getloadavg()[0]:.2f} after, "
+                f"on {os.cpu_count()} CPUs"
+            )
+        p95 = percentile(timings.parts["whole retrieval path"], 0.95)
+        verdict = "met" if p95 < TARGET_RETRIEVAL_P95_MS else "NOT met"
+        self.stdout.write(
+            f"  target p95 of the retrieval path < {TARGET_RETRIEVAL_P95_MS} ms: {verdict} "
+            f"({p95:.1f} ms)"
+        )
+        right = timings.right_first / max(timings.covered, 1)
+        self.stdout.write(
+            f"  units scored per draft {timings.units / drafts:.0f}; bank: a candidate for "
+            f"{timings.candidates} of {drafts} drafts ({timings.bank_questions} asked a known "
+            f"question again); right fiche first for {right:.1%} "
+            f"of {timings.covered} covered questions"
+        )
+
+    def _line(self, label: str, values: list[float]) -> None:
+        self.stdout.write(
+            f"  {label:<40} n={len(values)}  median {statistics.median(values):7.1f}  "
+            f"p95 {percentile(values, 0.95):7.1f}  max {max(values):7.1f}"
+        )
+
+    def _fiches(self, administration: Administration) -> None:
+        questions = load_covered()
+        embed_question("warm-up")  # the model's first load is not a question's cost
+        self.stdout.write("")
+        self.stdout.write(
+            f"Fiche retrieval on {len(questions)} covered usager questions (retrieve_fiches, "
+            "3 fiches):"
+        )
+        for hybrid in (False, True):
+            score = evaluate_fiches(questions, administration.pk, hybrid=hybrid)
+            self.stdout.write(
+                f"  {score.label:<7} hit@1 {score.hit_at_1:.3f}  hit@3 {score.hit_at_3:.3f}  "
+                f"latency p50 {score.p50_ms:.1f} ms  p95 {score.p95_ms:.1f} ms"
+            )
 
     # --- drafts -----------------------------------------------------------------------------
 
@@ -373,7 +509,7 @@ class Command(BaseCommand):
         eager = celery_app.conf.task_always_eager
         celery_app.conf.task_always_eager = True
         try:
-            with mock.patch.object(drafting_services, "_enqueue", queued.append):
+            with mock.patch.object(suggestion_services, "_enqueue", queued.append):
                 for number in range(warmup + drafts):
                     item = questions[order[number % len(order)]]
                     subject, body, name = benchdata.new_question(self.rng, item)
@@ -478,6 +614,7 @@ class Command(BaseCommand):
             kind=SearchDocument.Kind.CASE, administration=administration
         ).only("pk").delete()
         Reply.objects.filter(case__in=history).delete()
+        BankAnswer.objects.filter(administration=administration, source_case__in=history).delete()
         history.delete()
         kept = Case.objects.filter(administration=administration).count()
         self.stdout.write("")

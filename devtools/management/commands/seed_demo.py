@@ -24,11 +24,13 @@ from cases.models import Case, Channel, Status, Topic
 from cases.survey import satisfaction_record
 from devtools.demo import KNOWLEDGE_DIR
 from devtools.demo.samples import FIRST_NAMES, LAST_NAMES, SAMPLES
-from drafting import services as drafting_services
+from drafting.experiment import services as experiment_services
 from drafting.grounding import references_block, strip_markers
 from drafting.grounding.markup import cited_numbers
+from drafting.knowledge import services as knowledge_services
+from drafting.knowledge.text import strip_accents
 from drafting.models import Suggestion
-from drafting.text import strip_accents
+from drafting.suggestions import services as suggestion_services
 
 DEMO_PASSWORD = "guichet-demo-2026"  # noqa: S105 - published demo logins
 
@@ -161,7 +163,7 @@ class Command(BaseCommand):
 
     def _load(self, rng: random.Random) -> None:
         self.stdout.write("Loading the knowledge base…")
-        report = drafting_services.knowledge_import(path=KNOWLEDGE_DIR)
+        report = knowledge_services.knowledge_import(path=KNOWLEDGE_DIR)
         self.stdout.write(f"  {report.created} fiches created, {report.updated} updated.")
         self._user(
             "national@demo.guichet.fr", "Nadia", "Nationale", is_staff=True, is_superuser=True
@@ -208,7 +210,7 @@ class Command(BaseCommand):
                 )
             if index == 0:
                 # One administration runs the experiment: half of its new cases are drafted.
-                drafting_services.experiment_start(
+                experiment_services.experiment_start(
                     actor=None,
                     administration=administration,
                     assisted_share="0.5",
@@ -304,7 +306,7 @@ class Command(BaseCommand):
         )
         if suggestion is None or not is_volunteer(case.assignee, case.administration_id):
             return written
-        drafting_services.suggestion_mark_shown(actor=case.assignee, suggestion=suggestion)
+        suggestion_services.suggestion_mark_shown(actor=case.assignee, suggestion=suggestion)
         roll = rng.random()
         if roll < 0.35:
             return as_sent(suggestion, case)

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from accounts.access import requires
+from accounts.access import AuthenticatedHttpRequest, requires
 from accounts.permissions import VIEW_DASHBOARD
 from cases.reporting.exports import ExportFormatError, export_response
 
@@ -27,7 +27,7 @@ from .verdicts import handling_verdict, satisfaction_verdict
 
 @requires(VIEW_DASHBOARD)
 @require_GET
-def impact_report(request: HttpRequest) -> HttpResponse:
+def impact_report(request: AuthenticatedHttpRequest) -> HttpResponse:
     scope = impact_scope(request, request.GET.get("administration"))
     administration = scope.administration
     form = parse_filters(administration, request.GET)

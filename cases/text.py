@@ -1,0 +1,60 @@
+"""Text hygiene of what is sent to the usager.
+
+Drafts cite their sources as ``[n]`` markers; those are internal and never reach the usager.
+``strip_citation_markers`` removes them (``[1]``, ``[1, 3]``, ``[1][2]``, ``[1]. [6]``, a line
+made only of markers) and repairs the punctuation and spacing around them. It is the last guard
+of the reply service (``cases/services/replies.py``), and drafting's ``strip_markers`` is this
+same function (drafting imports cases, never the reverse).
+"""
+
+from __future__ import annotations
+
+import re
+
+__all__ = ["CITATION_MARKER", "strip_citation_markers"]
+
+_HS = r"[ \t\u00a0\u202f]"
+# One marker: "[3]", "[1, 3]", "[2-4]". Placeholders such as "[NOM_1]" are not markers.
+CITATION_MARKER = r"\[\s*\d{1,3}(?:\s*[,;–-]\s*\d{1,3})*\s*\]"
+_ONE = CITATION_MARKER
+# A chain of markers, with the punctuation a model scatters between them ("[1]. [6]"), and
+# the punctuation right after the chain (kept once).
+_CHAIN_RE = re.compile(
+    rf"{_HS}*{_ONE}(?:{_HS}*(?P<between>[.,;:]?){_HS}*{_ONE})*(?:{_HS}*(?P<tail>[.,]))?"
+)
+_LINE_START_RE = re.compile(rf"(?m)^{_HS}*(?:{_ONE}{_HS}*)+")
+_MARKER_LINE_RE = re.compile(rf"(?m)^{_HS}*(?:{_ONE}{_HS}*[.,;:]?{_HS}*)+(?:\n|$)")
+_SPACE_BEFORE_RE = re.compile(rf"{_HS}+(?=[.,](?:\s|$))")
+_MULTI_SPACE_RE = re.compile(rf"(?<=\S){_HS}{{2,}}(?=\S)")
+_TRAILING_RE = re.compile(rf"(?m){_HS}+$")
+_BLANK_LINES_RE = re.compile(r"\n{3,}")
+_BETWEEN_RE = re.compile(r"\]\s*([.,;:])\s*\[")
+_PUNCT = ".!?;:,"
+
+
+def _chain(match: re.Match[str]) -> str:
+    text = match.string
+    before = text[: match.start()].rstrip(" \t\u00a0\u202f")
+    punct = match.group("tail") or ""
+    if not punct:
+        # "[1]. [6]": the full stop the model put between the markers ends the sentence.
+        between = _BETWEEN_RE.findall(match.group(0))
+        punct = between[-1] if between else ""
+    if punct and (not before or before[-1] in _PUNCT or before.endswith("\n")):
+        punct = ""
+    return punct
+
+
+def strip_citation_markers(text: str) -> str:
+    """``text`` without its citation markers, punctuation and spacing repaired: "délai [1]. [6]"
+    reads "délai.", a line made only of markers disappears. French spacing before ":" ";" "?"
+    "!" is left alone. A text without any marker is returned unchanged."""
+    if "[" not in text or not re.search(_ONE, text):
+        return text
+    text = _MARKER_LINE_RE.sub("", text)
+    text = _LINE_START_RE.sub("", text)
+    text = _CHAIN_RE.sub(_chain, text)
+    text = _SPACE_BEFORE_RE.sub("", text)
+    text = _MULTI_SPACE_RE.sub(" ", text)
+    text = _TRAILING_RE.sub("", text)
+    return _BLANK_LINES_RE.sub("\n\n", text).strip()
