@@ -74,7 +74,7 @@ system:
 test: system lint typecheck imports migrations-check pytest
 
 messages: $(STAMP)
-	$(RUN_ENV) $(BIN)/python manage.py makemessages -l fr -l en --ignore=.venv --ignore=var
+	$(RUN_ENV) $(BIN)/python manage.py makemessages -l fr --no-obsolete --ignore=.venv --ignore=var
 	$(RUN_ENV) $(BIN)/python manage.py compilemessages --ignore=.venv
 
 clean:
