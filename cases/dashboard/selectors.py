@@ -18,6 +18,7 @@ Each function gives the rows of one figure; its title, columns and chart are dec
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from typing import Any
 
 from django.db.models import Avg, Count, F, Q
@@ -143,7 +144,7 @@ def open_by_agent(scope: Scope) -> Rows:
         .order_by("-n", "assignee__last_name", "assignee")
     )
 
-    def name(row: dict[str, Any]) -> str:
+    def name(row: Mapping[str, Any]) -> str:
         full = f"{row['assignee__first_name']} {row['assignee__last_name']}".strip()
         return full or row["assignee__email"]
 

@@ -9,14 +9,16 @@ See docs/design.md, "Statistics of the impact report", for the choices.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 from collections import defaultdict
-from typing import Any
+from collections.abc import Mapping
+from typing import Any, Literal, TypedDict, overload
 
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
-from django.db.models import Avg, Count, F, FloatField, Q, Sum, When
+from django.db.models import Avg, Count, F, FloatField, Q, QuerySet, Sum, When
 from django.db.models import Case as CaseWhen
 from django.db.models.functions import Floor
 from django.utils import timezone
@@ -42,7 +44,7 @@ from .statistics import (
 LATENCY_PERCENTILES = (0.5, 0.9, 0.95)
 
 
-def _bucket():
+def _bucket() -> CaseWhen:
     """Fine buckets of a duration: 10 s under an hour, a minute under a day, 10 minutes under
     a week, an hour beyond. A year of durations is at most ~10,000 buckets, whatever the
     number of cases; each bucket is then represented by the mean of its values. The fact
@@ -101,6 +103,7 @@ def adoption_and_operations(filters: ImpactFilters) -> dict[str, Any]:
     The groups (backend × model × channel × topic × decision × discard reason) number in the
     hundreds at most, whatever the number of drafts, and every figure here is a sum of them.
     """
+    drafts: QuerySet[Any, Mapping[str, Any]]
     if use_facts():
         shown = Q(was_shown=True)
         drafts = facts_of(ImpactDraft, filters).values(
@@ -128,9 +131,9 @@ def adoption_and_operations(filters: ImpactFilters) -> dict[str, Any]:
         completion_tokens=Sum("completion_tokens"),
     )
     overall = _empty_adoption()
-    by_backend: dict[tuple[str, str], dict] = defaultdict(_empty_adoption)
-    by_channel: dict[str, dict] = defaultdict(_empty_adoption)
-    by_topic: dict[int | None, dict] = defaultdict(_empty_adoption)
+    by_backend: dict[tuple[str, str], dict[str, Any]] = defaultdict(_empty_adoption)
+    by_channel: dict[str, dict[str, Any]] = defaultdict(_empty_adoption)
+    by_topic: dict[int | None, dict[str, Any]] = defaultdict(_empty_adoption)
     reasons: dict[str, int] = defaultdict(int)
     for row in rows:
         decided = {
@@ -232,7 +235,8 @@ def _answered_by_volunteer(administration: Administration) -> Q:
     """The agent who answered had volunteered: an approved enrolment, or one withdrawn after
     the answer. Enrolments are a few rows per agent: read first, they become a plain condition
     on the case row instead of a correlated subquery run for every case."""
-    approved, withdrawn = set(), {}
+    approved: set[int] = set()
+    withdrawn: dict[int, dt.datetime] = {}
     for user_id, status, withdrawn_at in Enrolment.objects.filter(
         administration=administration,
         status__in=[Enrolment.Status.APPROVED, Enrolment.Status.WITHDRAWN],
@@ -248,6 +252,18 @@ def _answered_by_volunteer(administration: Administration) -> Q:
     return condition
 
 
+@overload
+def handling_time_distributions(
+    filters: ImpactFilters, *, with_totals: Literal[False] = False
+) -> dict[str, Distribution]: ...
+
+
+@overload
+def handling_time_distributions(
+    filters: ImpactFilters, *, with_totals: Literal[True]
+) -> tuple[dict[str, Distribution], dict[str, int]]: ...
+
+
 def handling_time_distributions(
     filters: ImpactFilters, *, with_totals: bool = False
 ) -> dict[str, Distribution] | tuple[dict[str, Distribution], dict[str, int]]:
@@ -258,6 +274,7 @@ def handling_time_distributions(
     cases that are not part of the comparison), so that the report reads the cases once.
     """
     volunteer = _answered_by_volunteer(filters.administration)
+    bucket: F | CaseWhen
     if use_facts():
         # The duration and its bucket are computed once, when the fact row is written.
         measured = Q(handling_seconds__isnull=False) & volunteer
@@ -311,8 +328,8 @@ def handling_time(filters: ImpactFilters) -> dict[str, Any]:
             Arm.CONTROL: list(zip(control.values, control.counts, strict=True)),
         },
     }
-    if assisted.n and control.n:
-        c, a = control.median(), assisted.median()
+    c, a = control.median(), assisted.median()
+    if c is not None and a is not None:  # both arms have cases (a median is None only when n = 0)
         result["difference_seconds"] = c - a
         result["relative_gain"] = (c - a) / c if c else None
     if result["enough_cases"]:
@@ -326,8 +343,19 @@ def handling_time(filters: ImpactFilters) -> dict[str, Any]:
 # --- satisfaction ---------------------------------------------------------------------------
 
 
+class _RatingCounts(TypedDict):
+    """One arm's survey answers, summed over the grouped rows."""
+
+    n: int
+    sum: int
+    sum_sq: int
+    ratings: defaultdict[int, int]
+    answered: dict[str, int]
+
+
 def satisfaction(filters: ImpactFilters) -> dict[str, Any]:
     """Per arm: the counts per (rating, answered) from one grouped query, 30 rows at most."""
+    responses: QuerySet[Any, Mapping[str, Any]]
     if use_facts():
         responses = (
             facts_of(ImpactCase, filters)
@@ -339,7 +367,7 @@ def satisfaction(filters: ImpactFilters) -> dict[str, Any]:
             "rating", "answered", arm=F("case__arm__arm")
         )
     rows = responses.order_by().annotate(n=Count("pk"))
-    counts: dict[str, dict] = {
+    counts: dict[str, _RatingCounts] = {
         arm: {"n": 0, "sum": 0, "sum_sq": 0, "ratings": defaultdict(int), "answered": {}}
         for arm in (Arm.ASSISTED, Arm.CONTROL)
     }
@@ -351,10 +379,14 @@ def satisfaction(filters: ImpactFilters) -> dict[str, Any]:
         acc["ratings"][row["rating"]] += row["n"]
         acc["answered"][row["answered"]] = acc["answered"].get(row["answered"], 0) + row["n"]
 
-    def arm_summary(acc: dict) -> dict[str, Any]:
+    def arm_summary(acc: _RatingCounts) -> dict[str, Any]:
         n = acc["n"]
-        mean = acc["sum"] / n if n else None
-        variance = (acc["sum_sq"] - n * mean**2) / (n - 1) if n > 1 else None
+        mean: float | None = None
+        variance: float | None = None
+        if n:
+            mean = acc["sum"] / n
+            if n > 1:
+                variance = (acc["sum_sq"] - n * mean**2) / (n - 1)
         yes = acc["answered"].get("yes", 0)
         return {
             "responses": n,
@@ -472,7 +504,7 @@ def cached_impact_report(filters: ImpactFilters) -> dict[str, Any]:
     ]
     digest = hashlib.sha256(repr(parts).encode()).hexdigest()[:32]
     key = f"impact-report:{filters.administration.pk}:{digest}"
-    report = cache.get(key)
+    report: dict[str, Any] | None = cache.get(key)
     if report is None:
         report = impact_report(filters)
         cache.set(key, report, seconds)
