@@ -75,7 +75,9 @@ def day_bounds(start: dt.date | None, end: dt.date | None) -> tuple[dt.datetime 
     return low, high
 
 
-def _in_days(qs: QuerySet[Case], field: str, start, end) -> QuerySet[Case]:
+def _in_days(
+    qs: QuerySet[Case], field: str, start: dt.date | None, end: dt.date | None
+) -> QuerySet[Case]:
     low, high = day_bounds(start, end)
     if low is not None:
         qs = qs.filter(**{f"{field}__gte": low})

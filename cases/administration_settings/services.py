@@ -207,7 +207,7 @@ def topic_update(
 # --- channel endpoints (where replies to a channel's cases are POSTed) ------------------------
 
 
-def _endpoint_state(endpoint: ChannelEndpoint | None) -> dict | None:
+def _endpoint_state(endpoint: ChannelEndpoint | None) -> dict[str, str | bool] | None:
     if endpoint is None:
         return None
     return {"callback_url": endpoint.callback_url, "is_active": endpoint.is_active}

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.db.models import QuerySet
 
 from accounts.models import User
@@ -26,7 +28,7 @@ def suggestion_get(user: User, pk: int) -> Suggestion:
     return suggestions_visible_to(user).select_related("case", "administration").get(pk=pk)
 
 
-def panel_context(user: User, case: Case) -> dict:
+def panel_context(user: User, case: Case) -> dict[str, Any]:
     """What the suggestion panel shows. Control cases, and anyone who has not volunteered
     (approved, with their own recorded consent), get nothing at all: no label, no hint, so that
     the agent's work is not biased."""
@@ -45,11 +47,11 @@ def panel_context(user: User, case: Case) -> dict:
     return context
 
 
-def _source_label(source: dict) -> dict:
+def _source_label(source: dict[str, Any]) -> dict[str, Any]:
     return {"n": source.get("n"), "title": source.get("title", ""), "kind": source.get("kind")}
 
 
-def draft_review(suggestion: Suggestion) -> dict:
+def draft_review(suggestion: Suggestion) -> dict[str, Any]:
     """What the panel tells the agent about a ready draft, in plain words.
 
     ``level``: ``abstained`` (the documentation does not cover the question: the draft says
