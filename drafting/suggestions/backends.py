@@ -68,6 +68,7 @@ class OfflineDraftModel(BaseChatModel):
     # (source number, unit position) -> embedding similarity with the question, when the
     # pipeline has the semantic layer; the prompt alone carries everything else.
     unit_similarity: dict[tuple[int, int], float] | None = None
+    min_similarity: float | None = None
 
     @property
     def _llm_type(self) -> str:
@@ -108,7 +109,12 @@ class OfflineDraftModel(BaseChatModel):
     def compose(self, prompt: str) -> tuple[str, Composition]:
         """The reply and the composition behind it (what was chosen, how sure, or why not)."""
         question = f"{_tag('objet', prompt)}\n{_tag('message_usager', prompt)}"
-        composition = compose(question, compose_sources(prompt), self.unit_similarity)
+        composition = compose(
+            question,
+            compose_sources(prompt),
+            self.unit_similarity,
+            min_similarity=self.min_similarity,
+        )
         if composition.abstained:
             body = [abstention(composition.reason)]
         else:

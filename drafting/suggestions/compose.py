@@ -45,9 +45,6 @@ MIN_MATCHED_TERMS = 2
 MIN_COVERAGE = 0.12
 # Coverage credited when the best unit gives the kind of answer asked for (see ``INTENTS``).
 INTENT_CREDIT = 0.15
-# With the semantic layer: the best unit of the best fiche must be this close in meaning
-# (multilingual-e5-small cosine; its similarities all lie around 0.8 to 0.95).
-MIN_SIMILARITY = 0.872
 # Below this confidence a draft is shown to the agent as a low-confidence one.
 LOW_CONFIDENCE = 0.5
 
@@ -308,11 +305,14 @@ def compose(
     question: str,
     sources: list[ComposeSource],
     unit_similarity: Mapping[tuple[int, int], float] | None = None,
+    *,
+    min_similarity: float | None = None,
 ) -> Composition:
     """Choose and order what answers ``question``; ``Composition.abstained`` when nothing does.
 
     ``unit_similarity`` maps (source number, unit position) to the cosine similarity of the
-    unit's embedding with the question's, when the semantic layer is on.
+    unit's embedding with the question's, when the semantic layer is on; below
+    ``min_similarity`` (when given) the best unit is too far in meaning and the draft abstains.
     """
     if asks_nothing(question):
         return Composition([], [], confidence=0.0, abstained=True, reason="no_request")
@@ -367,7 +367,11 @@ def compose(
         default=None,
     )
     confidence = round(min(1.0, 0.2 + 0.8 * covered) * ranked[0].source.pertinence, 3)
-    too_far = best_similarity is not None and best_similarity < MIN_SIMILARITY
+    too_far = (
+        min_similarity is not None
+        and best_similarity is not None
+        and best_similarity < min_similarity
+    )
     if (
         len(matched) < min(MIN_MATCHED_TERMS, len(question_terms))
         or covered < MIN_COVERAGE

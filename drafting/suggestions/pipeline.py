@@ -116,7 +116,9 @@ def build_chain(
 
     offline = (
         PROMPT
-        | OfflineDraftModel(unit_similarity=unit_similarity)
+        | OfflineDraftModel(
+            unit_similarity=unit_similarity, min_similarity=settings.DRAFTING_MIN_SIMILARITY
+        )
         | _finish("offline", OFFLINE_MODEL_NAME, validate)
     )
     if backend == "offline":
@@ -175,7 +177,12 @@ def draft(case: Case) -> tuple[DraftResult, list[Source], int]:
     gathered = gather(case, question)
     sources = gathered.sources
     # The evidence, for every backend: does the documentation answer this question at all?
-    evidence = compose(question, gathered.for_composer(), gathered.unit_similarity)
+    evidence = compose(
+        question,
+        gathered.for_composer(),
+        gathered.unit_similarity,
+        min_similarity=settings.DRAFTING_MIN_SIMILARITY,
+    )
     retrieval_ms = int((time.perf_counter() - started) * 1000)
 
     greeting = "Madame, Monsieur,"
