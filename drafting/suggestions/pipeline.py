@@ -25,12 +25,12 @@ from langchain_core.runnables import Runnable, RunnableLambda
 from cases.models import Case
 from drafting.answers.services import bank_answer_record_use
 from drafting.experiment.selectors import running_period
-from drafting.grounding import verify_citations
+from drafting.grounding import injection_signals, verify_citations
 
 from .backends import OFFLINE_MODEL_NAME, OfflineDraftModel, build_chat_model
 from .compose import compose
 from .models import Suggestion
-from .prompts import PROMPT, PROMPT_VERSION, Source, prompt_inputs
+from .prompts import PROMPT, PROMPT_VERSION, SYSTEM, Source, prompt_inputs
 from .pseudonymise import find_leftover_placeholders, pseudonymise, reidentify
 from .sources import gather
 
@@ -220,6 +220,26 @@ def draft(case: Case) -> tuple[DraftResult, list[Source], int]:
         confidence = min(confidence, verification.confidence)
     if verification.main_claims_unsupported:
         confidence = min(confidence, UNSUPPORTED_CONFIDENCE)
+    # Did the model obey the usager's message instead of the prompt (a link, an address or a
+    # case it was not given, its rules recited)? Flagged for the agent, for every backend.
+    injection = injection_signals(
+        text,
+        given=[
+            *(source.text for source in sources),
+            *(source.url for source in sources),
+            # The usager's own contact, not whatever their message asks to write to.
+            case.usager_email,
+            case.usager_phone,
+            case.usager_name,
+            greeting,
+            administration.closing,
+            administration.signature or administration.name,
+        ],
+        instructions=SYSTEM,
+        own_reference=case.reference,
+    )
+    if injection:
+        confidence = min(confidence, UNSUPPORTED_CONFIDENCE)
     cited = {check_n for check in verification.sentences for check_n in check.cited}
     reused = [
         source.ref["bank_answer_id"]
@@ -236,7 +256,7 @@ def draft(case: Case) -> tuple[DraftResult, list[Source], int]:
         completion_tokens=output.get("completion_tokens"),
         confidence=round(confidence, 3),
         abstained=evidence.abstained,
-        verification=verification.as_dict(),
+        verification={**verification.as_dict(), "injection": list(injection)},
         reused_answer_id=reused[0] if reused else None,
     )
     return result, sources, retrieval_ms

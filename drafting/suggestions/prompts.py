@@ -55,6 +55,11 @@ def neutralise(text: str) -> str:
     return text.replace("<", "‹").replace(">", "›")
 
 
+def neutralise_attribute(text: str) -> str:
+    """A value inside ``attr="..."``: no tag, no quote, one line."""
+    return " ".join(neutralise(text).replace('"', "'").split())
+
+
 @dataclass(frozen=True)
 class Source:
     number: int
@@ -74,10 +79,11 @@ class Source:
         return "fiche" if self.kind == "passage" else "reponse_type"
 
     def render(self) -> str:
-        title = neutralise(self.title).replace('"', "'")
+        title = neutralise_attribute(self.title)
+        url = neutralise_attribute(self.url)
         return (
             f'<source n="{self.number}" type="{self.label}" pertinence="{self.pertinence:.2f}" '
-            f'similarite="{self.similarity:.2f}" titre="{title}" url="{self.url}">\n'
+            f'similarite="{self.similarity:.2f}" titre="{title}" url="{url}">\n'
             f"{neutralise(self.text)}\n</source>"
         )
 
@@ -92,12 +98,14 @@ def prompt_inputs(
     closing: str,
     signature: str,
 ) -> dict[str, str]:
+    # Every value is neutralised, not only the usager's message: the greeting carries the
+    # usager's name, and the closing and signature are typed by administrators.
     return {
-        "administration": administration,
+        "administration": neutralise(administration),
         "subject": neutralise(subject),
         "message": neutralise(message),
         "sources": "\n".join(source.render() for source in sources),
-        "greeting": greeting,
-        "closing": closing,
-        "signature": signature,
+        "greeting": neutralise(greeting),
+        "closing": neutralise(closing),
+        "signature": neutralise(signature),
     }

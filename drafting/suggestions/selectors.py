@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from accounts.selectors import is_volunteer
@@ -51,6 +52,21 @@ def _source_label(source: dict[str, Any]) -> dict[str, Any]:
     return {"n": source.get("n"), "title": source.get("title", ""), "kind": source.get("kind")}
 
 
+# What the agent reads when a draft says what it was not given (drafting/grounding/injection.py).
+INJECTION_WARNINGS = {
+    "contact": _(
+        "The draft gives an address, a link or a phone number that is neither in the sources "
+        "nor in the usager's contact details: check it before sending."
+    ),
+    "reference": _("The draft mentions the reference of another case."),
+    "instructions": _(
+        "The draft recites the drafting instructions: the usager's message may have tried to "
+        "steer the model."
+    ),
+    "markup": _("The draft contains internal markup of the prompt."),
+}
+
+
 def draft_review(suggestion: Suggestion) -> dict[str, Any]:
     """What the panel tells the agent about a ready draft, in plain words.
 
@@ -74,11 +90,16 @@ def draft_review(suggestion: Suggestion) -> dict[str, Any]:
                 "figures": [f for f in item.get("missing_figures") or [] if not f.startswith("m")],
             }
         )
+    warnings = [
+        str(INJECTION_WARNINGS[signal])
+        for signal in verification.get("injection") or []
+        if signal in INJECTION_WARNINGS
+    ]
     if suggestion.abstained:
         level = "abstained"
     elif suggestion.confidence is None:
         level = ""
-    elif suggestion.confidence < LOW_CONFIDENCE or flagged:
+    elif suggestion.confidence < LOW_CONFIDENCE or flagged or warnings:
         level = "check"
     else:
         level = "reliable"
@@ -88,6 +109,7 @@ def draft_review(suggestion: Suggestion) -> dict[str, Any]:
             suggestion.confidence is not None and suggestion.confidence < LOW_CONFIDENCE
         ),
         "flagged": flagged,
+        "warnings": warnings,
         "counts": {
             "supported": verification.get("supported", 0),
             "unsupported": verification.get("unsupported", 0),
