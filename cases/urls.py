@@ -3,6 +3,7 @@ from django.urls import path
 from . import views
 from .administration_settings import views as views_settings
 from .dashboard import views as dashboard_views
+from .notifications import views as notification_views
 
 app_name = "cases"
 
@@ -37,4 +38,24 @@ urlpatterns += [
     path("parametres/references/", views_settings.references, name="settings_references"),
     path("parametres/themes/", views_settings.topic_create, name="settings_topic_create"),
     path("parametres/themes/<int:pk>/", views_settings.topic_update, name="settings_topic"),
+]
+
+# Agents' notifications (cases/notifications/).
+urlpatterns += [
+    path("notifications/", notification_views.notifications_page, name="notifications"),
+    path(
+        "notifications/tout-lu/",
+        notification_views.notifications_read_all,
+        name="notifications_read",
+    ),
+    path(
+        "notifications/<int:pk>/ouvrir/",
+        notification_views.notification_open,
+        name="notification_open",
+    ),
+    path(
+        "notifications/choix/",
+        notification_views.notification_preferences,
+        name="notification_preferences",
+    ),
 ]

@@ -86,6 +86,7 @@ TEMPLATES = [
                 "accounts.context_processors.current_administration",
                 "accounts.context_processors.user_administrations",
                 "cases.context_processors.dashboard_link",
+                "cases.notifications.context_processors.unread_notifications",
             ],
         },
     },

@@ -5,6 +5,7 @@ from .case import Case, CaseEvent, CaseEventQuerySet, InternalNote, ReferenceCou
 from .choices import DEFAULT_RESPONSE_DAYS, OPEN_STATUSES, Channel, Priority, Status
 from .delivery import ChannelEndpoint, Delivery
 from .intake import Attachment, InboundEmail, IntakeDelivery, _attachment_path
+from .notifications import Notification, NotificationPreference
 from .survey import SatisfactionResponse
 from .topics import ResponseDeadline, Topic, unique_per_administration
 
@@ -21,6 +22,8 @@ __all__ = [
     "InboundEmail",
     "IntakeDelivery",
     "InternalNote",
+    "Notification",
+    "NotificationPreference",
     "Priority",
     "ReferenceCounter",
     "Reply",

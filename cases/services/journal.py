@@ -12,6 +12,7 @@ from typing import Any
 from accounts.models import User
 
 from ..models import Case, CaseEvent
+from ..notifications.services import notify_for_event
 
 
 def case_event_record(
@@ -31,7 +32,7 @@ def case_event_record(
     if (case is None) == (case_id is None):
         raise TypeError("case_event_record needs exactly one of case and case_id.")
     target = {"case": case} if case is not None else {"case_id": case_id}
-    return CaseEvent.objects.create(
+    event = CaseEvent.objects.create(
         **target,
         actor=actor,
         kind=kind,
@@ -39,6 +40,9 @@ def case_event_record(
         to_status=to_status,
         data=data or {},
     )
+    # The agent is told in the same transaction (an assignment, the usager's answer).
+    notify_for_event(event)
+    return event
 
 
 def case_events_record_many(

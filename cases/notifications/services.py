@@ -1,0 +1,164 @@
+"""Every write of notifications.
+
+``notify_for_event`` is called by the case journal's one write path for every event: a
+notification is written in the same transaction as what it tells about, so it is never lost
+and never tells about something that was rolled back.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections import defaultdict
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
+from django.db.models import Exists, OuterRef
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+
+from accounts.models import Administration, Membership, User
+
+from ..models import OPEN_STATUSES, Case, CaseEvent, Notification, NotificationPreference
+
+logger = logging.getLogger(__name__)
+
+DUE_SOON = dt.timedelta(hours=24)
+Kind = Notification.Kind
+
+
+def _wants(user_id: int, kind: str) -> bool:
+    preference = NotificationPreference.objects.filter(user_id=user_id).first()
+    return preference is None or preference.wants(kind)
+
+
+def _notify(*, user_id: int, case: Case, kind: str) -> Notification | None:
+    if not _wants(user_id, kind):
+        return None
+    return Notification.objects.create(
+        user_id=user_id, administration_id=case.administration_id, case=case, kind=kind
+    )
+
+
+def notify_for_event(event: CaseEvent) -> Notification | None:
+    """The notification ``event`` calls for, if any: the usager answered a case that has an
+    agent, or someone else assigned a case to an agent. Nobody is told what they did."""
+    if event.kind == CaseEvent.Kind.USAGER_MESSAGE:
+        case = event.case
+        if case.assignee_id is None or case.assignee_id == event.actor_id:
+            return None
+        return _notify(user_id=case.assignee_id, case=case, kind=Kind.USAGER_ANSWERED)
+    if event.kind == CaseEvent.Kind.ASSIGNED:
+        assignee_id = (event.data or {}).get("assignee_id")
+        if not assignee_id or assignee_id == event.actor_id:
+            return None
+        return _notify(user_id=int(assignee_id), case=event.case, kind=Kind.ASSIGNED)
+    return None
+
+
+def notifications_mark_read(
+    *, user: User, administration: Administration, ids: list[int] | None = None
+) -> int:
+    """Mark the user's unread notifications in ``administration`` as read (``ids``: only those)."""
+    unread = Notification.objects.filter(
+        user=user, administration=administration, read_at__isnull=True
+    )
+    if ids is not None:
+        unread = unread.filter(pk__in=ids)
+    return unread.update(read_at=timezone.now())
+
+
+def notification_preference_update(*, user: User, **choices: bool) -> NotificationPreference:
+    preference, _created = NotificationPreference.objects.get_or_create(user=user)
+    for field, value in choices.items():
+        setattr(preference, field, bool(value))
+    preference.save()
+    return preference
+
+
+def notify_due_soon(*, now: dt.datetime | None = None) -> int:
+    """Tell each agent once about each of their open cases due within 24 hours."""
+    now = now or timezone.now()
+    told = Notification.objects.filter(case=OuterRef("pk"), kind=Kind.DUE_SOON)
+    refused = NotificationPreference.objects.filter(due_soon=False).values("user_id")
+    cases = (
+        Case.objects.filter(
+            status__in=OPEN_STATUSES,
+            assignee__isnull=False,
+            due_at__gt=now,
+            due_at__lte=now + DUE_SOON,
+        )
+        .exclude(assignee_id__in=refused)
+        .filter(~Exists(told.filter(user_id=OuterRef("assignee_id"))))
+        .only("pk", "administration_id", "assignee_id")
+    )
+    created = 0
+    batch: list[Notification] = []
+    for case in cases.iterator(chunk_size=2000):
+        if case.assignee_id is None:  # filtered out above; says so to the type checker
+            continue
+        batch.append(
+            Notification(
+                user_id=case.assignee_id,
+                administration_id=case.administration_id,
+                case_id=case.pk,
+                kind=Kind.DUE_SOON,
+            )
+        )
+        if len(batch) >= 2000:
+            created += len(Notification.objects.bulk_create(batch, ignore_conflicts=True))
+            batch = []
+    if batch:
+        created += len(Notification.objects.bulk_create(batch, ignore_conflicts=True))
+    return created
+
+
+def send_notification_digests(*, now: dt.datetime | None = None) -> int:
+    """One e-mail per agent who asked for the daily summary, listing what they have not read
+    and were not yet told by e-mail. A mail server failure leaves them for the next run."""
+    now = now or timezone.now()
+    pending = (
+        Notification.objects.filter(
+            read_at__isnull=True,
+            mailed_at__isnull=True,
+            user__notification_preference__daily_digest=True,
+            user__is_active=True,
+        )
+        .filter(
+            Exists(
+                Membership.objects.filter(
+                    user_id=OuterRef("user_id"),
+                    administration_id=OuterRef("administration_id"),
+                    is_active=True,
+                )
+            )
+        )
+        .select_related("user", "administration", "case")
+        .order_by("user_id", "administration_id", "-created_at")
+    )
+    by_user: dict[int, list[Notification]] = defaultdict(list)
+    for notification in pending:
+        by_user[notification.user_id].append(notification)
+    sent = 0
+    for notifications in by_user.values():
+        user = notifications[0].user
+        if not user.email:
+            continue
+        with translation.override(settings.LANGUAGE_CODE):
+            context = {
+                "user": user,
+                "notifications": notifications,
+                "site_url": settings.SITE_URL.rstrip("/"),
+            }
+            subject = render_to_string("cases/notification_digest_subject.txt", context).strip()
+            body = render_to_string("cases/notification_digest.txt", context)
+        try:
+            send_mail(subject, body, None, [user.email])
+        except Exception:  # the mail server: tried again at the next run
+            logger.exception("notification digest for user %s not sent", user.pk)
+            continue
+        with transaction.atomic():
+            Notification.objects.filter(pk__in=[n.pk for n in notifications]).update(mailed_at=now)
+        sent += 1
+    return sent
