@@ -26,6 +26,7 @@ from accounts.permissions import ASSIGN_CASES, WORK_CASES
 from . import presence, selectors, services
 from .delivery.services import delivery_retry as delivery_retry_service
 from .forms import AssignForm, InboxFilterForm, NoteForm, ReplyForm, TransferForm, TransitionForm
+from .history import usager_other_cases
 from .models import OPEN_STATUSES, Attachment, Case, Delivery, Status
 from .permissions import STATUS_ABILITIES, Ability, case_abilities, require_ability
 from .text import strip_citation_markers
@@ -200,6 +201,7 @@ def _case_context(request: HttpRequest, case: Case, **forms) -> dict:
         # in the composer, and "Mark as model answer" on sent replies.
         "can_use_answer_bank": _can_use_answer_bank(request, case),
         "others": presence.others(case.pk, user.pk),
+        "usager_history": usager_other_cases(case),
         "now": timezone.now(),
         "note_form": forms.get("note_form") or NoteForm(),
         "reply_form": forms.get("reply_form")

@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -111,6 +112,18 @@ class Case(models.Model):
             ),
             models.Index(fields=["administration", "due_at", "id"], name="case_due_idx"),
             models.Index(fields=["administration", "created_at"], name="case_created_idx"),
+            # The usager's other cases (cases/history.py): by e-mail, any case, or by phone.
+            models.Index(
+                "administration",
+                Lower("usager_email"),
+                name="case_usager_email_idx",
+                condition=~Q(usager_email=""),
+            ),
+            models.Index(
+                fields=["administration", "usager_phone"],
+                name="case_usager_phone_idx",
+                condition=~Q(usager_phone=""),
+            ),
             # Dashboards: cases answered within a period, and their times per channel and
             # topic, read from the index alone (an index-only scan, no heap visits).
             models.Index(
