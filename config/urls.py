@@ -5,11 +5,14 @@ from django.views.i18n import JavaScriptCatalog
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from accounts.access import public
+from config.health import healthz, readyz
 from cases.survey.views import survey
 from cases.views import home
 
 urlpatterns = [
     path("", home, name="home"),
+    path("healthz", healthz, name="healthz"),
+    path("readyz", readyz, name="readyz"),
     path("compte/", include("accounts.urls")),
     path("dossiers/", include("cases.urls")),
     path("brouillons/", include("drafting.urls")),
