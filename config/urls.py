@@ -5,9 +5,9 @@ from django.views.i18n import JavaScriptCatalog
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from accounts.access import public
-from config.health import healthz, readyz
 from cases.survey.views import survey
 from cases.views import home
+from config.health import healthz, readyz
 
 urlpatterns = [
     path("", home, name="home"),

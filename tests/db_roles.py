@@ -13,6 +13,7 @@ separate owner connection in ``session_replication_role = replica``, which skips
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 from pathlib import Path
 from typing import Any
@@ -42,9 +43,10 @@ def grant_app_role(settings_dict: dict[str, Any]) -> None:
     """Run the operators' roles script on the test database, as its owner."""
     owner = settings_dict.get("USER") or "postgres"
     env = {**os.environ, "PGPASSWORD": settings_dict.get("PASSWORD") or ""}
+    psql = shutil.which("psql") or "psql"
     result = subprocess.run(
         [
-            "psql",
+            psql,
             _conninfo(settings_dict),
             "-q",
             "-v",

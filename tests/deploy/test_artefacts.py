@@ -32,30 +32,34 @@ def _procfile() -> dict[str, list[str]]:
     return processes
 
 
+def _reads_environment(func: ast.Attribute) -> bool:
+    owner = func.value
+    if isinstance(owner, ast.Name) and owner.id == "env":  # env.str("NAME"...)
+        return True
+    if isinstance(owner, ast.Call) and isinstance(owner.func, ast.Attribute):
+        return owner.func.attr == "Env"  # environ.Env().str("NAME"...)
+    if isinstance(owner, ast.Attribute) and owner.attr == "environ":
+        return func.attr == "get"  # os.environ.get("NAME")
+    return func.attr == "getenv"  # os.getenv("NAME")
+
+
 def settings_read_from_environment(path: Path = ROOT / "config" / "settings.py") -> set[str]:
     """Every variable name config/settings.py reads: env.<cast>("NAME"...), environ.Env()...,
     os.environ.get / os.getenv / os.environ[...]."""
     names: set[str] = set()
     for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
-            func = node.func
-            reader = (
-                isinstance(func.value, ast.Name)
-                and func.value.id == "env"
-                or isinstance(func.value, ast.Call)
-                and isinstance(func.value.func, ast.Attribute)
-                and func.value.func.attr == "Env"
-                or func.attr in ("getenv",)
-                or isinstance(func.value, ast.Attribute)
-                and func.value.attr == "environ"
-                and func.attr == "get"
-            )
-            if reader and node.args and isinstance(node.args[0], ast.Constant):
-                if isinstance(node.args[0].value, str):
-                    names.add(node.args[0].value)
-        elif isinstance(node, ast.Subscript) and isinstance(node.value, ast.Attribute):
-            if node.value.attr == "environ" and isinstance(node.slice, ast.Constant):
-                names.add(node.slice.value)
+            if _reads_environment(node.func) and node.args:
+                first = node.args[0]
+                if isinstance(first, ast.Constant) and isinstance(first.value, str):
+                    names.add(first.value)
+        elif (
+            isinstance(node, ast.Subscript)
+            and isinstance(node.value, ast.Attribute)
+            and node.value.attr == "environ"
+            and isinstance(node.slice, ast.Constant)
+        ):
+            names.add(node.slice.value)
     return names
 
 

@@ -121,7 +121,8 @@ def test_tasks_are_logged_with_queue_duration_and_retries(json_logs, settings):
     task_lines = [line for line in _lines(json_logs) if line["logger"] == "guichet.task"]
     retry = [line for line in task_lines if line["message"] == "task retry"]
     done = [line for line in task_lines if line["message"] == "task" and line["state"] == "SUCCESS"]
-    assert retry and retry[0]["reason"] == "ValueError" and retry[0]["task"] == "tests.deploy.observed"
+    assert retry and retry[0]["reason"] == "ValueError"
+    assert retry[0]["task"] == "tests.deploy.observed"
     assert done and done[-1]["retries"] == 1
     assert done[-1]["duration_ms"] >= 0 and "queue" in done[-1]
     assert "secret usager text" not in json_logs.getvalue()
