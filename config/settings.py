@@ -173,7 +173,7 @@ MEDIA_ROOT = VAR_DIR / "media"
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://guichet")}
 
 # E-mail: EMAIL_URL names the server, e.g. smtp+tls://user:password@smtp.example.fr:587 (STARTTLS),
-# smtps://user:password@smtp.example.fr:465 (implicit TLS), smtp://relay.local:25, or
+# smtp+ssl://user:password@smtp.example.fr:465 (implicit TLS), smtp://relay.local:25, or
 # filemail:///var/mail/guichet (files, for a test). The password is URL-encoded. Without it,
 # DJANGO_EMAIL_BACKEND (the console by default) is used as before.
 EMAIL_URL = env.str("EMAIL_URL", default="")
