@@ -174,8 +174,8 @@ CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://guichet")}
 
 # E-mail: EMAIL_URL names the server, e.g. smtp+tls://user:password@smtp.example.fr:587 (STARTTLS),
 # smtp+ssl://user:password@smtp.example.fr:465 (implicit TLS), smtp://relay.local:25, or
-# filemail:///var/mail/guichet (files, for a test). The password is URL-encoded. Without it,
-# DJANGO_EMAIL_BACKEND (the console by default) is used as before.
+# filemail:////var/mail/guichet (files in /var/mail/guichet: four slashes for an absolute path).
+# The password is URL-encoded. Without it, DJANGO_EMAIL_BACKEND (console by default) is used.
 EMAIL_URL = env.str("EMAIL_URL", default="")
 if EMAIL_URL:
     vars().update(env.email_url_config(EMAIL_URL))

@@ -44,11 +44,10 @@ def _run(args: list[str], **env: str) -> subprocess.CompletedProcess:
 def _settings_in(env: dict[str, str], *names: str) -> dict:
     code = (
         "import json, django; django.setup(); from django.conf import settings;"
-        f"print(json.dumps({{n: getattr(settings, n, None) for n in {list(names)!r}}}, default=str))"
+        f"names = {list(names)!r};"
+        "print(json.dumps({n: getattr(settings, n, None) for n in names}, default=str))"
     )
-    result = _run(
-        [sys.executable, "-c", code], DJANGO_SETTINGS_MODULE="config.settings", **env
-    )
+    result = _run([sys.executable, "-c", code], DJANGO_SETTINGS_MODULE="config.settings", **env)
     assert result.returncode == 0, result.stderr
     return json.loads(result.stdout.strip().splitlines()[-1])
 
