@@ -4,6 +4,7 @@ Development defaults (SQLite under var/, eager Celery, the offline drafting mode
 nothing is set; production sets DATABASE_URL, CELERY_BROKER_URL, DJANGO_SECRET_KEY and friends.
 """
 
+import sys
 from pathlib import Path
 
 import environ
@@ -51,10 +52,14 @@ INSTALLED_APPS = [
     "drafting",
 ]
 # Development tools (seed_demo, the benchmarks, bulk data, corpora): never in production.
-if GUICHET_ENV in ("development", "test"):
+# GUICHET_DEVTOOLS=1 installs them on a demonstration server run with production settings
+# (seed_demo then needs --force and prints a generated password).
+if GUICHET_ENV in ("development", "test") or env.bool("GUICHET_DEVTOOLS", default=False):
     INSTALLED_APPS.append("devtools")
 
 MIDDLEWARE = [
+    # First: every response carries the request id, every log line of the request too.
+    "config.observability.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -93,6 +98,18 @@ TEMPLATES = [
 ]
 
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'guichet.sqlite3'}")}
+# Two PostgreSQL roles (README, "Database roles"): DATABASE_URL is the application's role, with
+# only SELECT/INSERT/UPDATE/DELETE (it can neither truncate nor change the schema or a trigger);
+# DATABASE_MIGRATE_URL is the schema owner's, used by `manage.py migrate` alone.
+DATABASE_MIGRATE_URL = env.str("DATABASE_MIGRATE_URL", default="")
+MIGRATING_COMMANDS = {"migrate"}
+if (
+    DATABASE_MIGRATE_URL
+    and len(sys.argv) > 1
+    and Path(sys.argv[0]).name in ("manage.py", "django-admin")
+    and sys.argv[1] in MIGRATING_COMMANDS
+):
+    DATABASES["default"] = env.db_url_config(DATABASE_MIGRATE_URL)
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
@@ -156,9 +173,18 @@ MEDIA_ROOT = VAR_DIR / "media"
 # Presence hints and rate limits: shared across processes once CACHE_URL names a Redis.
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://guichet")}
 
-EMAIL_BACKEND = env.str(
-    "DJANGO_EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend"
-)
+# E-mail: EMAIL_URL names the server, e.g. smtp+tls://user:password@smtp.example.fr:587 (STARTTLS),
+# smtp+ssl://user:password@smtp.example.fr:465 (implicit TLS), smtp://relay.local:25, or
+# filemail:////var/mail/guichet (files in /var/mail/guichet: four slashes for an absolute path).
+# The password is URL-encoded. Without it, DJANGO_EMAIL_BACKEND (console by default) is used.
+EMAIL_URL = env.str("EMAIL_URL", default="")
+if EMAIL_URL:
+    vars().update(env.email_url_config(EMAIL_URL))
+else:
+    EMAIL_BACKEND = env.str(
+        "DJANGO_EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend"
+    )
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
 DEFAULT_FROM_EMAIL = env.str("DJANGO_DEFAULT_FROM_EMAIL", default="guichet@localhost")
 # The address people reach the site at, for links sent by e-mail (invitations, surveys).
 SITE_URL = env.str("GUICHET_SITE_URL", default="http://127.0.0.1:8000")
@@ -245,18 +271,68 @@ SPECTACULAR_SETTINGS = {
 # django-dsfr
 DSFR_USE_INTEGRITY_CHECKSUMS = True
 
+# Logs (README, "Logs"): JSON lines in production (python-json-logger), readable text in
+# development and tests; every line carries the request id (or the task id), the user id and the
+# administration id (config/observability.py), never a usager's text.
+LOG_FORMAT = env.str(
+    "DJANGO_LOG_FORMAT", default="text" if GUICHET_ENV in ("development", "test") else "json"
+)
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"context": {"()": "config.observability.RequestContextFilter"}},
+    "formatters": {
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "format": (
+                "%(asctime)s %(levelname)s %(name)s %(message)s "
+                "%(request_id)s %(user_id)s %(administration_id)s"
+            ),
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+        },
+        "text": {
+            "format": (
+                "%(asctime)s %(levelname)s %(name)s [%(request_id)s u=%(user_id)s "
+                "a=%(administration_id)s] %(message)s"
+            ),
+        },
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["context"],
+            "formatter": "json" if LOG_FORMAT == "json" else "text",
+        }
+    },
     "root": {"handlers": ["console"], "level": env.str("DJANGO_LOG_LEVEL", default="INFO")},
     "loggers": {
         "django.db.backends": {"level": "INFO"},
-        # One line per task and per HTTP call is noise at INFO; failures still show.
+        # One line per task and per HTTP call is noise at INFO; failures still show. Each task
+        # run is logged once by config/observability.py (queue, duration, retries).
         "celery.app.trace": {"level": "WARNING"},
         "httpx": {"level": "WARNING"},
+        # Requests are logged once by config/observability.RequestIdMiddleware.
+        "django.server": {"level": "WARNING"},
     },
 }
+# Workers keep these handlers (JSON in production) instead of Celery's own format.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+
+# Error reporting: Sentry or a compatible service (GlitchTip...), off unless SENTRY_DSN is set;
+# no personal data, no request bodies (config/observability.sentry_init).
+SENTRY_DSN = env.str("SENTRY_DSN", default="")
+SENTRY_ENVIRONMENT = env.str("SENTRY_ENVIRONMENT", default=GUICHET_ENV)
+SENTRY_RELEASE = env.str("SENTRY_RELEASE", default="")
+SENTRY_TRACES_SAMPLE_RATE = env.float("SENTRY_TRACES_SAMPLE_RATE", default=0.0)
+if SENTRY_DSN:
+    from config.observability import sentry_init
+
+    sentry_init(
+        SENTRY_DSN,
+        environment=SENTRY_ENVIRONMENT,
+        release=SENTRY_RELEASE,
+        traces_sample_rate=SENTRY_TRACES_SAMPLE_RATE,
+    )
 
 # Drafting (see drafting/backends.py and README, "Model endpoints").
 DRAFTING_BACKEND = env.str("DRAFTING_BACKEND", default="offline")
@@ -373,3 +449,7 @@ DELIVERY_RETRY_MAX_SECONDS = env.float("DELIVERY_RETRY_MAX_SECONDS", default=360
 DELIVERY_HTTP_TIMEOUT = env.float("DELIVERY_HTTP_TIMEOUT", default=10.0)
 # A claim older than this is taken as a dead worker's: the delivery may be claimed again.
 DELIVERY_CLAIM_LEASE_SECONDS = env.int("DELIVERY_CLAIM_LEASE_SECONDS", default=300)
+
+# Deployment (README, "Runbook"): health probes answer over plain HTTP from inside the network
+# (the orchestrator's and the load balancer's), so they are exempt from the HTTPS redirect.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]

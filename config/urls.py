@@ -7,9 +7,12 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from accounts.access import public
 from cases.survey.views import survey
 from cases.views import home
+from config.health import healthz, readyz
 
 urlpatterns = [
     path("", home, name="home"),
+    path("healthz", healthz, name="healthz"),
+    path("readyz", readyz, name="readyz"),
     path("compte/", include("accounts.urls")),
     path("dossiers/", include("cases.urls")),
     path("brouillons/", include("drafting.urls")),

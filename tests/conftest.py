@@ -97,3 +97,16 @@ def _empty_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """The test database is created and migrated by its owner; the tests then run as the
+    application's restricted role (tests/db_roles.py, deploy/postgres/roles.sql)."""
+    from tests.db_roles import switch_back_to_owner, switch_to_app_role
+
+    with django_db_blocker.unblock():
+        switch_to_app_role()
+    yield
+    with django_db_blocker.unblock():
+        switch_back_to_owner()

@@ -9,9 +9,11 @@ from __future__ import annotations
 import datetime as dt
 import random
 import re
+import secrets
 
+from django.conf import settings
 from django.contrib.auth.hashers import make_password
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.test.utils import override_settings
 from django.utils import timezone
@@ -143,8 +145,26 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--seed", type=int, default=2026)
+        parser.add_argument(
+            "--force",
+            action="store_true",
+            help=(
+                "load the demo outside development and test (a demonstration server); the "
+                "accounts then get a generated password, printed once"
+            ),
+        )
 
-    def handle(self, *args, seed: int, **options):
+    def handle(self, *args, seed: int, force: bool = False, **options):
+        demo_environment = settings.GUICHET_ENV in ("development", "test")
+        if not demo_environment and not force:
+            raise CommandError(
+                f"seed_demo refuses to run with GUICHET_ENV={settings.GUICHET_ENV}: it creates a "
+                "superuser and demo accounts. On a demonstration server, run it with --force "
+                "(the accounts then get a generated password, printed once)."
+            )
+        # The README's password only where it is harmless; anywhere else a fresh one.
+        self._password = DEMO_PASSWORD if demo_environment else secrets.token_urlsafe(18)
+        self._created = 0
         # The demo's usagers are fictitious: survey invitations stay in memory, not on the console.
         with override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"):
             self._load(random.Random(seed))
@@ -155,8 +175,9 @@ class Command(BaseCommand):
         if user is None:
             if not hasattr(self, "_password_hash"):
                 # One hash for every demo account: hashing is slow by design.
-                self._password_hash = make_password(DEMO_PASSWORD)
+                self._password_hash = make_password(self._password)
             user = User.objects.create_user(email, None, first_name=first, last_name=last, **extra)
+            self._created += 1
             user.password = self._password_hash
             user.save(update_fields=["password"])
         return user
@@ -334,10 +355,15 @@ class Command(BaseCommand):
             answered_at=answered,
         )
 
+    def _password_shown(self) -> str:
+        if self._password == DEMO_PASSWORD or self._created:
+            return self._password
+        return "the one printed when these accounts were created"
+
     def _print_logins(self) -> None:
         lines = [
             "",
-            "Demo logins (password for all: " + DEMO_PASSWORD + ")",
+            "Demo logins (password for all: " + self._password_shown() + ")",
             "  national staff (superuser):       national@demo.guichet.fr",
             "  agent in two administrations:     camille.multi@demo.guichet.fr",
             "  agents 1 and 2 and managers volunteered for the drafts; agents 3 did not.",

@@ -1,0 +1,39 @@
+"""Gunicorn's configuration for Guichet (README, "Runbook"). Every value can be overridden by
+the environment variable named beside it; `gunicorn config.wsgi` reads this file by itself
+when started from the project's directory (the image, the Procfile, compose).
+"""
+
+import multiprocessing
+import os
+
+
+def _int(name: str, default: int) -> int:
+    return int(os.environ.get(name) or default)
+
+
+bind = os.environ.get("GUNICORN_BIND") or f"0.0.0.0:{os.environ.get('PORT') or 8000}"
+# Processes x threads: requests mostly wait on PostgreSQL; drafting never runs in a request
+# (Celery does it), so a few threads per process are safe and cheap.
+workers = _int("GUNICORN_WORKERS", min(2 * multiprocessing.cpu_count() + 1, 8))
+threads = _int("GUNICORN_THREADS", 4)
+worker_class = "gthread"
+# A request taking longer than this is killed (the slowest pages, exports, take a few seconds).
+timeout = _int("GUNICORN_TIMEOUT", 60)
+graceful_timeout = _int("GUNICORN_GRACEFUL_TIMEOUT", 30)
+keepalive = _int("GUNICORN_KEEPALIVE", 5)
+# Recycle workers now and then (memory held by large exports), not all at once.
+max_requests = _int("GUNICORN_MAX_REQUESTS", 2000)
+max_requests_jitter = _int("GUNICORN_MAX_REQUESTS_JITTER", 200)
+# Forwarded headers (X-Forwarded-Proto...) are believed only from the reverse proxy's addresses:
+# FORWARDED_ALLOW_IPS, comma-separated addresses or networks; the default trusts only this host.
+forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS") or "127.0.0.1,::1"
+# Uploads (attachments up to INTAKE_MAX_BODY_BYTES) are spooled in memory-backed /dev/shm
+# when it exists, so a read-only container root file system is fine.
+worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None  # noqa: S108
+# Requests are logged by Django (config/observability.py: request id, user, JSON in production);
+# gunicorn's own access log would repeat them without those fields.
+accesslog = None
+errorlog = "-"
+loglevel = os.environ.get("GUNICORN_LOG_LEVEL") or "info"
+capture_output = True
+proc_name = "guichet"

@@ -1,0 +1,197 @@
+"""The deployment artefacts agree with each other and with the settings (issue 14 item 2).
+
+There is no Docker engine in CI: the compose file is parsed and checked (services, commands,
+health checks, volumes), its commands are the Procfile's, the image runs what both name, and
+`.env.example` lists every setting config/settings.py reads. The same processes run for real,
+without containers, in tests/deploy/test_processes.py.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+import shlex
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parents[2]
+SERVICES_OF_THE_APP = {"migrate", "web", "worker-drafting", "worker", "beat"}
+
+
+def _compose() -> dict:
+    return yaml.safe_load((ROOT / "compose.yaml").read_text(encoding="utf-8"))
+
+
+def _procfile() -> dict[str, list[str]]:
+    processes = {}
+    for line in (ROOT / "Procfile").read_text(encoding="utf-8").splitlines():
+        if line.strip() and not line.startswith("#"):
+            name, command = line.split(":", 1)
+            processes[name.strip()] = shlex.split(command)
+    return processes
+
+
+def _reads_environment(func: ast.Attribute) -> bool:
+    owner = func.value
+    if isinstance(owner, ast.Name) and owner.id == "env":  # env.str("NAME"...)
+        return True
+    if isinstance(owner, ast.Call) and isinstance(owner.func, ast.Attribute):
+        return owner.func.attr == "Env"  # environ.Env().str("NAME"...)
+    if isinstance(owner, ast.Attribute) and owner.attr == "environ":
+        return func.attr == "get"  # os.environ.get("NAME")
+    return func.attr == "getenv"  # os.getenv("NAME")
+
+
+def settings_read_from_environment(path: Path = ROOT / "config" / "settings.py") -> set[str]:
+    """Every variable name config/settings.py reads: env.<cast>("NAME"...), environ.Env()...,
+    os.environ.get / os.getenv / os.environ[...]."""
+    names: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+            if _reads_environment(node.func) and node.args:
+                first = node.args[0]
+                if isinstance(first, ast.Constant) and isinstance(first.value, str):
+                    names.add(first.value)
+        elif (
+            isinstance(node, ast.Subscript)
+            and isinstance(node.value, ast.Attribute)
+            and node.value.attr == "environ"
+            and isinstance(node.slice, ast.Constant)
+        ):
+            names.add(node.slice.value)
+    return names
+
+
+def _env_example() -> dict[str, str]:
+    """NAME -> value for every line `NAME=value` or `# NAME=value` of .env.example."""
+    entries = {}
+    for line in (ROOT / ".env.example").read_text(encoding="utf-8").splitlines():
+        match = re.match(r"^#?\s*([A-Z][A-Z0-9_]*)=(.*)$", line)
+        if match:
+            entries[match[1]] = match[2]
+    return entries
+
+
+def test_the_parser_finds_what_settings_read():
+    names = settings_read_from_environment()
+    # A sample of each way of reading: env.str, env.db, env.bool, environ.Env().str, env.cache.
+    assert {
+        "DJANGO_SECRET_KEY",
+        "DATABASE_URL",
+        "DJANGO_DEBUG",
+        "GUICHET_VAR_DIR",
+        "CACHE_URL",
+        "EMAIL_URL",
+        "SENTRY_DSN",
+        "DATABASE_MIGRATE_URL",
+    } <= names
+    assert len(names) > 60
+
+
+def test_env_example_lists_every_setting():
+    missing = sorted(settings_read_from_environment() - set(_env_example()))
+    assert missing == [], f"add to .env.example: {', '.join(missing)}"
+
+
+def test_env_example_holds_no_secret():
+    entries = _env_example()
+    for name in (
+        "DJANGO_SECRET_KEY",
+        "POSTGRES_PASSWORD",
+        "GUICHET_DB_OWNER_PASSWORD",
+        "GUICHET_DB_APP_PASSWORD",
+    ):
+        assert entries[name] == "", name
+
+
+def test_compose_has_every_process_with_health_checks_and_volumes():
+    compose = _compose()
+    services = compose["services"]
+    assert set(services) == {"db", "redis"} | SERVICES_OF_THE_APP
+    for name, service in services.items():
+        if name != "migrate":
+            assert service.get("healthcheck", {}).get("test"), f"{name} has no health check"
+            assert service["restart"] == "unless-stopped"
+    assert services["migrate"]["restart"] == "no"
+    assert {"pgdata", "redisdata", "media"} <= set(compose["volumes"])
+    assert "pgdata:/var/lib/postgresql/data" in services["db"]["volumes"]
+    for name in SERVICES_OF_THE_APP:
+        service = services[name]
+        assert "media:/app/var/media" in service["volumes"], name
+        assert service["build"] == "."
+        assert service["environment"]["GUICHET_ENV"] == "production"
+        assert service["depends_on"]["db"]["condition"] == "service_healthy"
+        assert service["depends_on"]["redis"]["condition"] == "service_healthy"
+        if name != "migrate":
+            assert service["depends_on"]["migrate"]["condition"] == (
+                "service_completed_successfully"
+            )
+    # The web is ready when /readyz says so (database, migrations, cache, broker).
+    assert services["web"]["healthcheck"]["test"] == [
+        "CMD",
+        "python",
+        "deploy/probe.py",
+        "/readyz",
+    ]
+
+
+def test_compose_runs_the_application_with_two_database_roles():
+    environment = _compose()["services"]["web"]["environment"]
+    app_url, owner_url = environment["DATABASE_URL"], environment["DATABASE_MIGRATE_URL"]
+    assert "GUICHET_DB_APP" in app_url and "GUICHET_DB_OWNER" not in app_url
+    assert "GUICHET_DB_OWNER" in owner_url
+    db = _compose()["services"]["db"]
+    assert "./deploy/postgres/roles.sql:/guichet/roles.sql:ro" in db["volumes"]
+    initdb = (ROOT / "deploy" / "postgres" / "initdb.sh").read_text(encoding="utf-8")
+    assert "/guichet/roles.sql" in initdb
+
+
+def test_compose_and_procfile_run_the_same_commands():
+    services = _compose()["services"]
+    procfile = _procfile()
+    assert set(procfile) == {"web", "worker", "drafting", "beat", "release"}
+    assert services["web"]["command"] == procfile["web"]
+    assert services["worker"]["command"] == procfile["worker"]
+    assert services["worker-drafting"]["command"] == procfile["drafting"]
+    assert services["migrate"]["command"] == procfile["release"]
+    assert services["beat"]["command"] == procfile["beat"]
+
+
+def test_workers_cover_every_queue_once():
+    procfile = _procfile()
+    queues = []
+    for name in ("worker", "drafting"):
+        command = procfile[name]
+        queues += command[command.index("-Q") + 1].split(",")
+    assert sorted(queues) == ["celery", "delivery", "drafting", "mail"]
+
+
+def test_the_image_runs_gunicorn_as_a_non_root_user_with_static_files_collected():
+    dockerfile = (ROOT / "Dockerfile").read_text(encoding="utf-8")
+    stages = re.findall(r"^FROM \S+ AS (\w+)", dockerfile, flags=re.M)
+    assert stages == ["build", "run"]
+    assert re.search(r"^USER guichet", dockerfile, flags=re.M)
+    assert "collectstatic --noinput" in dockerfile
+    assert "--require-hashes" in dockerfile and "requirements.lock" in dockerfile
+    assert 'CMD ["gunicorn", "config.wsgi"]' in dockerfile
+    assert (ROOT / "gunicorn.conf.py").is_file()
+    ignored = (ROOT / ".dockerignore").read_text(encoding="utf-8").split()
+    assert {".git", ".venv", "var", ".env"} <= set(ignored)
+
+
+def test_gunicorn_configuration(monkeypatch):
+    for name in ("GUNICORN_WORKERS", "GUNICORN_TIMEOUT", "FORWARDED_ALLOW_IPS", "PORT"):
+        monkeypatch.delenv(name, raising=False)
+    values: dict = {}
+    exec((ROOT / "gunicorn.conf.py").read_text(encoding="utf-8"), values)  # noqa: S102
+    assert values["bind"] == "0.0.0.0:8000"
+    assert values["workers"] >= 2 and values["threads"] >= 1
+    assert values["timeout"] == 60 and values["graceful_timeout"] == 30
+    # Forwarded headers from this host only unless the proxy's addresses are given.
+    assert values["forwarded_allow_ips"] == "127.0.0.1,::1"
+    monkeypatch.setenv("FORWARDED_ALLOW_IPS", "10.0.0.0/8")
+    monkeypatch.setenv("PORT", "9000")
+    exec((ROOT / "gunicorn.conf.py").read_text(encoding="utf-8"), values)  # noqa: S102
+    assert values["forwarded_allow_ips"] == "10.0.0.0/8"
+    assert values["bind"] == "0.0.0.0:9000"

@@ -1,0 +1,133 @@
+"""/healthz and /readyz for load balancers and orchestrators (issue 14 item 4)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import uuid
+from pathlib import Path
+
+import psycopg
+import pytest
+from django.db import connection
+
+from config import health
+from tests.deploy.processes import free_port, private_redis, stop, wait_for
+
+ROOT = Path(__file__).resolve().parents[2]
+
+pytestmark = pytest.mark.django_db
+
+
+def test_healthz_answers_without_touching_the_database(client, django_assert_num_queries):
+    with django_assert_num_queries(0):
+        response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok"}
+    assert "no-cache" in response["Cache-Control"]
+
+
+def test_readyz_checks_database_migrations_cache_and_broker(client):
+    response = client.get("/readyz")
+    assert response.status_code == 200, response.content
+    assert response.json() == {
+        "status": "ok",
+        "checks": {"database": "ok", "migrations": "ok", "cache": "ok", "broker": "ok"},
+        "failed": [],
+    }
+
+
+def test_only_get(client):
+    assert client.post("/healthz").status_code == 405
+    assert client.post("/readyz").status_code == 405
+
+
+def test_readyz_fails_when_the_broker_is_down(client, settings, tmp_path):
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    with private_redis(tmp_path / "redis") as (port, process):
+        settings.CELERY_BROKER_URL = f"redis://127.0.0.1:{port}/0"
+        assert client.get("/readyz").status_code == 200
+        stop(process)
+        response = client.get("/readyz")
+    assert response.status_code == 503
+    body = response.json()
+    assert body["failed"] == ["broker"]
+    assert body["checks"]["database"] == "ok"
+    assert str(port) not in response.content.decode()  # which one failed, never where or why
+
+
+def test_readyz_fails_when_the_cache_is_down(client, settings):
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": f"redis://127.0.0.1:{free_port()}/0",
+        }
+    }
+    response = client.get("/readyz")
+    assert response.status_code == 503
+    assert response.json()["failed"] == ["cache"]
+
+
+def _probe_in_subprocess(database_url: str) -> dict:
+    """The views in a fresh process whose settings point at ``database_url``."""
+    code = (
+        "import django, json; django.setup();"
+        "from django.test import Client; c = Client();"
+        "h = c.get('/healthz', HTTP_HOST='localhost'); r = c.get('/readyz', HTTP_HOST='localhost');"
+        "print(json.dumps({'healthz': h.status_code, 'readyz': r.status_code, 'body': r.json()}))"
+    )
+    env = {
+        **os.environ,
+        "GUICHET_ENV": "test",
+        "DJANGO_SECRET_KEY": "test-only-secret-key",
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+        "DATABASE_URL": database_url,
+    }
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=180,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def test_readyz_fails_when_the_database_is_down_and_healthz_still_answers():
+    answer = _probe_in_subprocess(f"postgres://postgres@127.0.0.1:{free_port()}/guichet")
+    assert answer["healthz"] == 200
+    assert answer["readyz"] == 503
+    assert answer["body"]["failed"] == ["database", "migrations"]
+    assert answer["body"]["checks"]["migrations"] == "skipped"
+
+
+def test_readyz_fails_while_migrations_are_not_applied():
+    settings_dict = connection.settings_dict
+    name = f"guichet_deploy_empty_{uuid.uuid4().hex[:8]}"
+    host, port = settings_dict["HOST"] or "127.0.0.1", settings_dict["PORT"] or 5432
+    owner = f"postgres://postgres@{host}:{port}/postgres"
+    with psycopg.connect(owner, autocommit=True) as admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    try:
+        answer = _probe_in_subprocess(f"postgres://postgres@{host}:{port}/{name}")
+    finally:
+        with psycopg.connect(owner, autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}"')
+    assert answer["readyz"] == 503
+    assert answer["body"]["failed"] == ["migrations"]
+
+
+def test_a_process_that_saw_migrations_applied_does_not_ask_again(client, monkeypatch):
+    assert client.get("/readyz").status_code == 200
+    monkeypatch.setattr(health, "MigrationExecutor", None)  # would fail if called again
+    assert client.get("/readyz").status_code == 200
+
+
+def test_wait_for_reports_what_it_waited_for():
+    with pytest.raises(AssertionError, match="nothing"):
+        wait_for(lambda: False, timeout=0.5, what="nothing")

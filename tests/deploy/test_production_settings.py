@@ -1,0 +1,205 @@
+"""Production settings: the documented minimum passes `check --deploy`, e-mail from one URL,
+the demo refuses production, migrations as the owner (issue 14 item 5, issue 13 item 2)."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import secrets
+import subprocess
+import sys
+from io import StringIO
+from pathlib import Path
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from accounts.models import User
+from devtools.management.commands import seed_demo
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _clean_environment() -> dict[str, str]:
+    return {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("DJANGO_", "GUICHET_", "DATABASE_", "EMAIL_", "SENTRY_", "CELERY_"))
+    }
+
+
+def _run(args: list[str], **env: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        args,
+        cwd=ROOT,
+        env={**_clean_environment(), **env},
+        capture_output=True,
+        text=True,
+        timeout=180,
+        check=False,
+    )
+
+
+def _settings_in(env: dict[str, str], *names: str) -> dict:
+    code = (
+        "import json, django; django.setup(); from django.conf import settings;"
+        f"names = {list(names)!r};"
+        "print(json.dumps({n: getattr(settings, n, None) for n in names}, default=str))"
+    )
+    result = _run([sys.executable, "-c", code], DJANGO_SETTINGS_MODULE="config.settings", **env)
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def minimum_production_environment() -> dict[str, str]:
+    """The uncommented lines of .env.example, with the secrets an operator generates."""
+    env = {}
+    for line in (ROOT / ".env.example").read_text(encoding="utf-8").splitlines():
+        match = re.match(r"^([A-Z][A-Z0-9_]*)=(.*)$", line)
+        if match:
+            env[match[1]] = match[2] or secrets.token_urlsafe(50)
+    return env
+
+
+# MARKED: the minimum of .env.example leaves HSTS and the HTTPS redirect to their defaults, which
+# helper "doors" turns on in production (issue 13 item 3 / issue 14 item 5). Until that lands,
+# `check --deploy` warns (security.W004, W008); remove this marker at the merge.
+@pytest.mark.xfail(
+    strict=True, reason="HSTS and SSL redirect on by default in production: doors' branch"
+)
+def test_deploy_check_is_clean_with_the_documented_minimum():
+    env = minimum_production_environment()
+    assert env["GUICHET_ENV"] == "production"
+    result = _run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"], **env
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_email_comes_from_one_url():
+    url = "smtp+tls://guichet%40example.gouv.fr:p%40ss%3Aword@smtp.example.gouv.fr:587"
+    values = _settings_in(
+        {"GUICHET_ENV": "test", "EMAIL_URL": url},
+        "EMAIL_BACKEND",
+        "EMAIL_HOST",
+        "EMAIL_PORT",
+        "EMAIL_HOST_USER",
+        "EMAIL_HOST_PASSWORD",
+        "EMAIL_USE_TLS",
+        "EMAIL_USE_SSL",
+    )
+    assert values == {
+        "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        "EMAIL_HOST": "smtp.example.gouv.fr",
+        "EMAIL_PORT": 587,
+        "EMAIL_HOST_USER": "guichet@example.gouv.fr",
+        "EMAIL_HOST_PASSWORD": "p@ss:word",
+        "EMAIL_USE_TLS": True,
+        "EMAIL_USE_SSL": False,
+    }
+    implicit = _settings_in(
+        {"GUICHET_ENV": "test", "EMAIL_URL": "smtp+ssl://u:p@smtp.example.gouv.fr:465"},
+        "EMAIL_USE_SSL",
+        "EMAIL_USE_TLS",
+        "EMAIL_PORT",
+    )
+    assert implicit == {"EMAIL_USE_SSL": True, "EMAIL_USE_TLS": False, "EMAIL_PORT": 465}
+
+
+def test_without_email_url_the_backend_setting_still_works():
+    values = _settings_in(
+        {
+            "GUICHET_ENV": "test",
+            "DJANGO_EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
+        },
+        "EMAIL_BACKEND",
+    )
+    assert values == {"EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend"}
+
+
+def test_migrate_alone_uses_the_owners_url():
+    env = {
+        "GUICHET_ENV": "test",
+        "DATABASE_URL": "postgres://guichet_app:a@db.example:5432/guichet",
+        "DATABASE_MIGRATE_URL": "postgres://guichet_owner:o@db.example:5432/guichet",
+    }
+    code = (
+        "import sys; sys.argv = ['manage.py', '{}']; import django; django.setup();"
+        "from django.conf import settings; print(settings.DATABASES['default']['USER'])"
+    )
+    users = {}
+    for command in ("migrate", "runserver", "shell"):
+        result = _run(
+            [sys.executable, "-c", code.format(command)],
+            DJANGO_SETTINGS_MODULE="config.settings",
+            **env,
+        )
+        assert result.returncode == 0, result.stderr
+        users[command] = result.stdout.strip().splitlines()[-1]
+    assert users == {"migrate": "guichet_owner", "runserver": "guichet_app", "shell": "guichet_app"}
+
+
+def test_sentry_is_off_without_a_dsn_and_sends_no_personal_data():
+    from config.observability import sentry_init
+
+    assert sentry_init("", environment="test", release="", traces_sample_rate=0) is False
+    values = _settings_in(
+        {"GUICHET_ENV": "test", "SENTRY_DSN": "https://public@sentry.invalid/1"},
+        "SENTRY_DSN",
+    )
+    assert values["SENTRY_DSN"] == "https://public@sentry.invalid/1"
+    code = (
+        "import django; django.setup(); import sentry_sdk, json;"
+        "o = sentry_sdk.get_client().options;"
+        "print(json.dumps([o['send_default_pii'], o['max_request_body_size'], o['environment']]))"
+    )
+    result = _run(
+        [sys.executable, "-c", code],
+        DJANGO_SETTINGS_MODULE="config.settings",
+        GUICHET_ENV="test",
+        SENTRY_DSN="https://public@sentry.invalid/1",
+    )
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout.strip().splitlines()[-1]) == [False, "never", "test"]
+
+
+# --- seed_demo ----------------------------------------------------------------------------------
+
+
+def test_seed_demo_refuses_production_before_touching_the_database():
+    result = _run(
+        [sys.executable, "manage.py", "seed_demo"],
+        GUICHET_ENV="production",
+        GUICHET_DEVTOOLS="1",
+        DJANGO_SECRET_KEY="x" * 50,
+        # Nothing listens there: a refusal that connected first would say so instead.
+        DATABASE_URL="postgres://postgres@127.0.0.1:9/none",
+    )
+    assert result.returncode != 0
+    assert "seed_demo refuses to run with GUICHET_ENV=production" in result.stderr
+    assert "--force" in result.stderr
+
+
+@pytest.mark.django_db(transaction=True)
+def test_seed_demo_refuses_then_forced_uses_a_generated_password(settings, monkeypatch):
+    settings.GUICHET_ENV = "staging"
+    with pytest.raises(CommandError, match="refuses"):
+        call_command("seed_demo", stdout=StringIO())
+    assert not User.objects.exists()
+
+    monkeypatch.setattr(seed_demo, "CASES_PER_ADMINISTRATION", 1)
+    monkeypatch.setattr(seed_demo, "CASES_OF_EXPERIMENT", 2)
+    out = StringIO()
+    call_command("seed_demo", "--force", stdout=out)
+    printed = re.search(r"password for all: (\S+)\)", out.getvalue())
+    assert printed and printed[1] != seed_demo.DEMO_PASSWORD and len(printed[1]) >= 20
+    national = User.objects.get(email="national@demo.guichet.fr")
+    assert national.check_password(printed[1])
+    assert not national.check_password(seed_demo.DEMO_PASSWORD)
+    assert seed_demo.DEMO_PASSWORD not in out.getvalue()
+
+    again = StringIO()
+    call_command("seed_demo", "--force", stdout=again)
+    assert printed[1] not in again.getvalue()
+    assert "printed when these accounts were created" in again.getvalue()
