@@ -3,14 +3,25 @@
 
 from .case import Case, CaseEvent, CaseEventQuerySet, InternalNote, ReferenceCounter, Reply
 from .choices import DEFAULT_RESPONSE_DAYS, OPEN_STATUSES, Channel, Priority, Status
-from .delivery import ChannelEndpoint, Delivery
-from .intake import Attachment, InboundEmail, IntakeDelivery, _attachment_path
+from .delivery import Acknowledgement, ChannelEndpoint, Delivery
+from .intake import (
+    AcknowledgementSettings,
+    Attachment,
+    InboundEmail,
+    IntakeDelivery,
+    Mailbox,
+    MailboxMessage,
+    QuarantinedEmail,
+    _attachment_path,
+)
 from .survey import SatisfactionResponse
 from .topics import ResponseDeadline, Topic, unique_per_administration
 
 __all__ = [
     "DEFAULT_RESPONSE_DAYS",
     "OPEN_STATUSES",
+    "Acknowledgement",
+    "AcknowledgementSettings",
     "Attachment",
     "Case",
     "CaseEvent",
@@ -21,7 +32,10 @@ __all__ = [
     "InboundEmail",
     "IntakeDelivery",
     "InternalNote",
+    "Mailbox",
+    "MailboxMessage",
     "Priority",
+    "QuarantinedEmail",
     "ReferenceCounter",
     "Reply",
     "ResponseDeadline",
