@@ -437,9 +437,10 @@ def _email_apply(
                 kind=CaseEvent.Kind.FOLLOW_UP_OPENED,
                 data={"follow_up_id": case.pk, "follow_up_reference": case.reference},
             )
-        acknowledgement_schedule(case=case)
     _inbound_record(administration, key, parsed, case, outcome)
     attachments_store(case, attachments)
+    if outcome in (InboundEmail.Outcome.CREATED, InboundEmail.Outcome.FOLLOW_UP):
+        acknowledgement_schedule(case=case)
     return EmailOutcome(str(outcome), case)
 
 

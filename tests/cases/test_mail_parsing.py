@@ -79,9 +79,7 @@ def test_html_only_full_text_has_no_entities_left():
     assert "&" in full and "&amp;" not in full and "&eacute;" not in full
 
 
-@pytest.mark.parametrize(
-    "name", ["auto_reply_outlook_fr.eml", "auto_reply_subject_only_en.eml"]
-)
+@pytest.mark.parametrize("name", ["auto_reply_outlook_fr.eml", "auto_reply_subject_only_en.eml"])
 def test_out_of_office_answers_are_automatic_replies(name):
     assert parsing.message_kind(load(name)) == parsing.AUTO_REPLY
 
