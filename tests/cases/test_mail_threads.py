@@ -382,7 +382,7 @@ def test_reply_references_hold_the_whole_thread(
         django_capture_on_commit_callbacks,
     )
     second = reply_and_deliver(office, case, django_capture_on_commit_callbacks)
-    sent = [m for m in mailoutbox if m.extra_headers.get("Message-ID") == second.message_id][0]
+    sent = next(m for m in mailoutbox if m.extra_headers.get("Message-ID") == second.message_id)
     ack = Acknowledgement.objects.get(case=case).message_id
     assert sent.extra_headers["In-Reply-To"] == "<second@example.org>"
     assert sent.extra_headers["References"].split() == [
