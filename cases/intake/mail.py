@@ -406,6 +406,8 @@ def _email_apply(
             sender=parsed["address"],
             message_id=parsed["message_id"],
             refused_attachments=refused,
+            # The whole message, folded on the case page; the drafter reads ``body`` only.
+            **({"full_body": parsed["full_text"]} if parsed["full_text"] != body else {}),
         )
         if outcome != InboundEmail.Outcome.REOPENED:
             outcome = InboundEmail.Outcome.APPENDED

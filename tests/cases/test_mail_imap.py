@@ -39,7 +39,7 @@ pytestmark = pytest.mark.django_db
 FIXTURES = Path(__file__).parent / "fixtures" / "mail"
 CONTACT = "contact@caf69.example.gouv.fr"
 USAGER = "jeanne.roux@example.org"
-PASSWORD = "mot-de-passe-imap"  # noqa: S105 (a test server's)
+PASSWORD = "mot-de-passe-imap"
 
 
 @pytest.fixture
@@ -158,7 +158,7 @@ def test_unreadable_message_is_quarantined_and_the_next_ones_read(
 def test_mailbox_error_is_journaled_once_and_shown(
     office, dovecot, django_capture_on_commit_callbacks, client
 ):
-    make_mailbox(office, dovecot, password="wrong")  # noqa: S106
+    make_mailbox(office, dovecot, password="wrong")
     for _attempt in range(2):
         with pytest.raises(CommandError, match="could not be read"):
             poll(django_capture_on_commit_callbacks)
@@ -166,7 +166,7 @@ def test_mailbox_error_is_journaled_once_and_shown(
     assert "AUTHENTICATIONFAILED" in mailbox.last_error or "failed" in mailbox.last_error
     assert AuditEntry.objects.filter(action="mail.mailbox_error").count() == 1
     client.force_login(office.administrator)
-    page = client.get("/parametres/courriel/").content.decode()
+    page = client.get("/dossiers/parametres/courriel/").content.decode()
     assert mailbox.last_error[:30] in page or "could not be read" in page.lower()
 
 

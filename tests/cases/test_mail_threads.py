@@ -392,3 +392,25 @@ def test_reply_references_hold_the_whole_thread(
         "<second@example.org>",
     ]
     assert Reply.objects.filter(case=case).count() == 2
+
+
+def test_case_page_shows_the_new_text_first_and_the_full_message_folded(
+    office, client, django_capture_on_commit_callbacks
+):
+    raw = (FIXTURES / "gmail_fr.eml").read_bytes()
+    case = receive(office, raw, django_capture_on_commit_callbacks).case
+    assert "Merci de nous envoyer" not in case.body  # what the agent and the drafter read
+    answer = (
+        (FIXTURES / "thunderbird_fr.eml")
+        .read_bytes()
+        .replace(b"lea.fontaine@laposte.net", b"jeanne.roux@gmail.com")
+    )
+    answer = answer.replace(
+        b"Subject: Re: [CAF69-2026-000003]", f"Subject: Re: [{case.reference}]".encode()
+    )
+    receive(office, answer, django_capture_on_commit_callbacks)
+    client.force_login(office.agent)
+    html = client.get(f"/dossiers/{case.pk}/").content.decode()
+    assert html.count('class="fr-mt-1w guichet-mail-full"') == 2
+    assert "Merci de nous envoyer" in html and "Quand votre bail" in html
+    assert html.index("Voici l&#x27;attestation") < html.index("Merci de nous envoyer")
