@@ -160,7 +160,7 @@ def mailbox_read(mailbox: Mailbox) -> PollResult:
         if mailbox.after_read == Mailbox.AfterRead.MOVE and mailbox.processed_folder:
             client.create(_quote(mailbox.processed_folder))  # already there: a harmless NO
         search = "UNSEEN" if mailbox.after_read == Mailbox.AfterRead.FLAG else "ALL"
-        uids = [int(u) for u in _check(client.uid("SEARCH", None, search), "SEARCH")[0].split()]
+        uids = [int(u) for u in _check(client.uid("SEARCH", search), "SEARCH")[0].split()]
         seen = set(
             MailboxMessage.objects.filter(
                 mailbox=mailbox, uidvalidity=uidvalidity, uid__in=uids

@@ -60,9 +60,10 @@ def message_kind(message: Message) -> str:
     """``person``, ``auto_reply`` or ``bounce``."""
     sender = parseaddr(_header(message, "From"))[1].lower()
     subject = _header(message, "Subject")
+    report_type = message.get_param("report-type", "", header="content-type")
     if message.get_content_type() == "multipart/report" and (
-        message.get_param("report-type", "", header="content-type") or ""
-    ).lower() in ("delivery-status", ""):
+        str(report_type or "").lower() in ("delivery-status", "")
+    ):
         return BOUNCE
     if sender.split("@")[0] in _DAEMONS:
         return BOUNCE
@@ -112,9 +113,10 @@ def bounce_report(message: Message) -> BounceReport:
             if inner:
                 original_id = _header(inner[0], "Message-ID")
             else:
+                payload = part.get_payload(decode=True)
                 match = re.search(
                     r"^Message-ID:\s*(<[^>]+>)",
-                    str(part.get_payload(decode=True) or b"", "utf-8", "replace"),
+                    payload.decode("utf-8", "replace") if isinstance(payload, bytes) else "",
                     re.IGNORECASE | re.MULTILINE,
                 )
                 original_id = match.group(1) if match else ""

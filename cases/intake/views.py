@@ -10,7 +10,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from accounts.access import administration_for, requires
+from accounts.access import AuthenticatedHttpRequest, administration_for, requires
 from accounts.models import Administration
 from accounts.permissions import MANAGE_SETTINGS
 
@@ -49,8 +49,8 @@ def _page(request: HttpRequest, administration: Administration, status: int = 20
             "mailbox": mailbox,
             "mailbox_form": mailbox_form,
             "acknowledgement_form": acknowledgement_form,
-            "required_placeholders": ["{%s}" % n for n in REQUIRED_PLACEHOLDERS],
-            "optional_placeholders": ["{%s}" % n for n in OPTIONAL_PLACEHOLDERS],
+            "required_placeholders": [f"{{{n}}}" for n in REQUIRED_PLACEHOLDERS],
+            "optional_placeholders": [f"{{{n}}}" for n in OPTIONAL_PLACEHOLDERS],
             "quarantined": QuarantinedEmail.objects.filter(administration=administration)
             .defer("raw")
             .order_by("-created_at", "-pk")[:50],
@@ -61,13 +61,13 @@ def _page(request: HttpRequest, administration: Administration, status: int = 20
 
 @requires(MANAGE_SETTINGS)
 @require_GET
-def mail_settings(request: HttpRequest) -> HttpResponse:
+def mail_settings(request: AuthenticatedHttpRequest) -> HttpResponse:
     return _page(request, administration_for(request, MANAGE_SETTINGS))
 
 
 @requires(MANAGE_SETTINGS)
 @require_POST
-def mailbox(request: HttpRequest) -> HttpResponse:
+def mailbox(request: AuthenticatedHttpRequest) -> HttpResponse:
     administration = administration_for(request, MANAGE_SETTINGS)
     form = MailboxForm(request.POST)
     if form.is_valid():
@@ -87,7 +87,7 @@ def mailbox(request: HttpRequest) -> HttpResponse:
 
 @requires(MANAGE_SETTINGS)
 @require_POST
-def mailbox_delete(request: HttpRequest) -> HttpResponse:
+def mailbox_delete(request: AuthenticatedHttpRequest) -> HttpResponse:
     administration = administration_for(request, MANAGE_SETTINGS)
     settings_services.mailbox_delete(actor=request.user, administration=administration)
     messages.success(request, _("Mailbox removed: it is no longer read."))
@@ -96,7 +96,7 @@ def mailbox_delete(request: HttpRequest) -> HttpResponse:
 
 @requires(MANAGE_SETTINGS)
 @require_POST
-def acknowledgement(request: HttpRequest) -> HttpResponse:
+def acknowledgement(request: AuthenticatedHttpRequest) -> HttpResponse:
     administration = administration_for(request, MANAGE_SETTINGS)
     form = AcknowledgementForm(request.POST)
     if form.is_valid():
