@@ -77,7 +77,10 @@ def mail_read_one(*, administration: Administration, raw: bytes, source: str) ->
     """Read one message; quarantine it when it cannot be read. Never raises for the message's
     sake (a lost database connection still does: nothing could be kept then)."""
     try:
-        outcome = email_receive(administration=administration, raw=raw, source=source)
+        # Its own savepoint: a database refusal leaves the caller's transaction usable for the
+        # quarantine row.
+        with transaction.atomic():
+            outcome = email_receive(administration=administration, raw=raw, source=source)
         return ReadResult(outcome.outcome, outcome.case, message_id=_message_id_of(raw))
     except MalformedEmail as exc:
         error = str(exc)

@@ -414,3 +414,21 @@ def test_case_page_shows_the_new_text_first_and_the_full_message_folded(
     assert html.count('class="fr-mt-1w guichet-mail-full"') == 2
     assert "Merci de nous envoyer" in html and "Quand votre bail" in html
     assert html.index("Voici l&#x27;attestation") < html.index("Merci de nous envoyer")
+
+
+def test_channel_intake_is_acknowledged_once_even_when_replayed(
+    office, mailoutbox, django_capture_on_commit_callbacks
+):
+    from tests.cases.test_intake_api import SP_QUESTION, URLS, client_for, post
+
+    acknowledge(office, channels=[Channel.SERVICE_PUBLIC_QUESTION])
+    client = client_for(office)
+    for _attempt in range(2):  # the channel retries the same delivery
+        with django_capture_on_commit_callbacks(execute=True):
+            response = post(client, URLS["sp_question"], SP_QUESTION, key="q-1")
+        assert response.status_code in (200, 201)
+    case = Case.objects.get(administration=office.administration)
+    assert Acknowledgement.objects.get(case=case).status == Acknowledgement.Status.SENT
+    sent = [m for m in mailoutbox if "Accusé de réception" in m.subject]
+    assert len(sent) == 1 and sent[0].to == ["lea@example.org"]
+    assert "Renouvellement" not in sent[0].body and case.reference in sent[0].body
