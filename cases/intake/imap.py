@@ -159,7 +159,18 @@ def mailbox_read(mailbox: Mailbox) -> PollResult:
         capabilities = {c.upper() for c in client.capabilities}
         if mailbox.after_read == Mailbox.AfterRead.MOVE and mailbox.processed_folder:
             client.create(_quote(mailbox.processed_folder))  # already there: a harmless NO
-        search = "UNSEEN" if mailbox.after_read == Mailbox.AfterRead.FLAG else "ALL"
+        if mailbox.after_read == Mailbox.AfterRead.FLAG:
+            # Messages stay: ask only for those past the last UID read (whether or not someone
+            # opened them in a mail client meanwhile).
+            last = (
+                MailboxMessage.objects.filter(mailbox=mailbox, uidvalidity=uidvalidity)
+                .order_by("-uid")
+                .values_list("uid", flat=True)
+                .first()
+            )
+            search = f"UID {(last or 0) + 1}:*"
+        else:
+            search = "ALL"  # the folder is emptied as it is read
         uids = [int(u) for u in _check(client.uid("SEARCH", search), "SEARCH")[0].split()]
         seen = set(
             MailboxMessage.objects.filter(

@@ -138,6 +138,14 @@ def test_flag_mode_leaves_messages_in_place_and_reads_them_once(
     assert dovecot.uids("caf69") == [1] and dovecot.uids("caf69", criteria="UNSEEN") == []
     poll(django_capture_on_commit_callbacks)
     assert Case.objects.filter(administration=office.administration).count() == 1
+    # A new message already opened in a mail client is still read.
+    dovecot.append("caf69", bytes(usager_mail("Lu avant Guichet")))
+    client = dovecot.client("caf69")
+    client.select("INBOX")
+    client.uid("STORE", "2", "+FLAGS", r"(\Seen)")
+    client.logout()
+    poll(django_capture_on_commit_callbacks)
+    assert Case.objects.filter(administration=office.administration).count() == 2
 
 
 def test_unreadable_message_is_quarantined_and_the_next_ones_read(
