@@ -59,7 +59,8 @@ pytest: $(STAMP)
 	$(TEST_ENV) $(BIN)/python -m pytest -n $(PYTEST_WORKERS) --create-db $(PYTEST_ARGS)
 
 # What the whole suite needs from the machine: PostgreSQL and Redis running (the broker tests),
-# Debian's Chromium (browser tests, no browser download) and gettext (the translations).
+# Debian's Chromium (browser tests, no browser download), gettext (the translations) and Dovecot
+# (the IMAP tests start their own; the package's service is never used).
 system:
 	@pg_isready -h 127.0.0.1 -p 5432 -q || { $(PG_START) >/dev/null 2>&1; \
 	  for i in $$(seq 30); do pg_isready -h 127.0.0.1 -p 5432 -q && break; sleep 1; done; \
@@ -70,6 +71,7 @@ system:
 	  || { echo "Chromium is missing for the browser tests: run apt-get install chromium (as root)"; exit 1; }
 	@command -v msgfmt >/dev/null 2>&1 || { $(APT_INSTALL) gettext >/dev/null; } \
 	  || { echo "gettext is missing for the translations: run apt-get install gettext (as root)"; exit 1; }
+	@test -x /usr/sbin/dovecot || { $(APT_INSTALL) dovecot-imapd >/dev/null; } || { echo "Dovecot is missing for the IMAP tests: run apt-get install dovecot-imapd (as root)"; exit 1; }
 
 test: system lint typecheck imports migrations-check pytest
 

@@ -21,6 +21,7 @@ from .administration_settings.services import (
     topic_update,
 )
 from .models import (
+    Acknowledgement,
     Attachment,
     Case,
     CaseEvent,
@@ -29,6 +30,9 @@ from .models import (
     InboundEmail,
     IntakeDelivery,
     InternalNote,
+    Mailbox,
+    MailboxMessage,
+    QuarantinedEmail,
     Reply,
     ResponseDeadline,
     SatisfactionResponse,
@@ -286,3 +290,35 @@ class SatisfactionResponseAdmin(ReadOnlyAdmin):
     list_display = ("created_at", "administration", "case", "rating", "answered")
     list_filter = ("rating", "answered")
     list_select_related = ("administration", "case")
+
+
+# E-mail intake (cases/intake/): read-only here; administrators change mailboxes and
+# acknowledgements on their settings page, through the services.
+
+
+@admin.register(QuarantinedEmail)
+class QuarantinedEmailAdmin(ReadOnlyAdmin):
+    list_display = ("created_at", "administration", "source", "message_id", "size", "error")
+    search_fields = ("message_id", "source", "sha256")
+    list_select_related = ("administration",)
+    exclude = ("raw",)
+
+
+@admin.register(Acknowledgement)
+class AcknowledgementAdmin(ReadOnlyAdmin):
+    list_display = ("created_at", "case", "backend", "status", "attempts", "sent_at")
+    list_filter = ("status", "backend")
+    list_select_related = ("case",)
+
+
+@admin.register(Mailbox)
+class MailboxAdmin(ReadOnlyAdmin):
+    list_display = ("administration", "host", "username", "is_active", "last_polled_at")
+    list_select_related = ("administration",)
+    exclude = ("password_encrypted",)
+
+
+@admin.register(MailboxMessage)
+class MailboxMessageAdmin(ReadOnlyAdmin):
+    list_display = ("created_at", "mailbox", "uidvalidity", "uid", "message_id", "outcome")
+    list_select_related = ("mailbox",)

@@ -20,3 +20,12 @@ class CasesAuditAction(models.TextChoices):
         "settings.reply_references_changed",
         _("“Pour en savoir plus” list in replies turned on or off"),
     )
+    # E-mail intake (cases/intake/): mailboxes, acknowledgements, unreadable messages.
+    MAILBOX_SAVED = "settings.mailbox_saved", _("Mailbox settings saved")
+    MAILBOX_DELETED = "settings.mailbox_deleted", _("Mailbox removed")
+    MAILBOX_ERROR = "mail.mailbox_error", _("Mailbox could not be read")
+    MAIL_QUARANTINED = "mail.quarantined", _("Unreadable e-mail quarantined")
+    ACKNOWLEDGEMENT_CHANGED = (
+        "settings.acknowledgement_changed",
+        _("Acknowledgement of receipt changed"),
+    )

@@ -3,6 +3,7 @@ from django.urls import path
 from . import views
 from .administration_settings import views as views_settings
 from .dashboard import views as dashboard_views
+from .intake import views as views_mail
 from .notifications import views as notification_views
 
 app_name = "cases"
@@ -38,6 +39,19 @@ urlpatterns += [
     path("parametres/references/", views_settings.references, name="settings_references"),
     path("parametres/themes/", views_settings.topic_create, name="settings_topic_create"),
     path("parametres/themes/<int:pk>/", views_settings.topic_update, name="settings_topic"),
+    # E-mail: mailbox, quarantine, acknowledgement of receipt (cases/intake/views.py).
+    path("parametres/courriel/", views_mail.mail_settings, name="mail_settings"),
+    path("parametres/courriel/boite/", views_mail.mailbox, name="mail_settings_mailbox"),
+    path(
+        "parametres/courriel/boite/retirer/",
+        views_mail.mailbox_delete,
+        name="mail_settings_mailbox_delete",
+    ),
+    path(
+        "parametres/courriel/accuse/",
+        views_mail.acknowledgement,
+        name="mail_settings_acknowledgement",
+    ),
 ]
 
 # Agents' notifications (cases/notifications/).

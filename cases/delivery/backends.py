@@ -1,8 +1,11 @@
 """Delivery backends: how a reply reaches the usager (``DELIVERY_BACKENDS``, dotted paths, so a
 deployment can plug its own).
 
-- ``email``: Django's mail backends, to the usager's address, the case reference in the
-  subject (so that the usager's answer comes back to the case through ``intake_mail``);
+- ``email``: Django's mail backends, to the usager's address, with its own ``Message-ID``
+  (random, stored on the delivery row before sending and kept on a resend), ``In-Reply-To`` and
+  ``References`` to the case's thread (the usager's messages, the acknowledgement, earlier
+  replies), ``Reply-To`` the administration's mailbox address, and the case reference in the
+  subject: the usager's answer comes back to the case by its headers, or by the reference;
 - ``http_callback``: a JSON POST to the ``ChannelEndpoint`` of the case's administration and
   channel, signed ``X-Guichet-Signature: sha256=<HMAC-SHA256 of the body>`` with the
   endpoint's secret, with ``X-Guichet-Timestamp`` (also inside the signed body) and
@@ -15,13 +18,14 @@ import hashlib
 import hmac
 import json
 import time
+import uuid
 
 import httpx
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.utils.module_loading import import_string
 
-from ..models import Case, ChannelEndpoint, Delivery, Reply
+from ..models import Acknowledgement, Case, ChannelEndpoint, Delivery, InboundEmail, Mailbox, Reply
 
 
 class DeliveryError(Exception):
@@ -31,55 +35,167 @@ class DeliveryError(Exception):
 # --- backends --------------------------------------------------------------------------------
 
 
+def new_message_id(kind: str, pk: int) -> str:
+    """A Message-ID nobody can guess (threading trusts it), naming what it is for."""
+    domain = settings.DEFAULT_FROM_EMAIL.rpartition("@")[2].strip("> ") or "guichet.local"
+    return f"<{uuid.uuid4().hex}.{kind}-{pk}@{domain}>"
+
+
+def thread_headers(case: Case, *, exclude: str = "") -> dict[str, str]:
+    """``In-Reply-To`` (the usager's last message) and ``References`` (the case's thread, oldest
+    first, bounded) for a mail about ``case``."""
+    ids: list[tuple[object, str]] = []
+    ids += [
+        (created, mid)
+        for created, mid in InboundEmail.objects.filter(case=case)
+        .exclude(message_id="")
+        .values_list("created_at", "message_id")
+    ]
+    ids += [
+        (created, mid)
+        for created, mid in Acknowledgement.objects.filter(case=case)
+        .exclude(message_id="")
+        .values_list("created_at", "message_id")
+    ]
+    ids += [
+        (created, mid)
+        for created, mid in Delivery.objects.filter(reply__case=case)
+        .exclude(message_id="")
+        .values_list("created_at", "message_id")
+    ]
+    ordered = [
+        mid for _created, mid in sorted(ids, key=lambda pair: str(pair[0])) if mid != exclude
+    ]
+    headers: dict[str, str] = {}
+    last_inbound = (
+        InboundEmail.objects.filter(case=case)
+        .exclude(message_id="")
+        .order_by("-created_at", "-pk")
+        .values_list("message_id", flat=True)
+        .first()
+    )
+    if last_inbound or ordered:
+        headers["In-Reply-To"] = last_inbound or ordered[-1]
+    if ordered:
+        # The first (the thread's root) and the most recent ones: RFC 5322 allows trimming.
+        kept = ordered if len(ordered) <= 20 else ordered[:1] + ordered[-19:]
+        headers["References"] = " ".join(kept)
+    return headers
+
+
+def reply_to_for(case: Case) -> list[str]:
+    address = (
+        Mailbox.objects.filter(administration_id=case.administration_id)
+        .values_list("address", flat=True)
+        .first()
+    )
+    return [address] if address else []
+
+
+def send_case_email(
+    *, case: Case, subject: str, body: str, message_id: str, extra: dict[str, str] | None = None
+) -> None:
+    """One mail to the case's usager, in the case's thread; ``DeliveryError`` on failure."""
+    if not case.usager_email:
+        raise DeliveryError("The case has no e-mail address.")
+    message = EmailMessage(
+        subject=subject,
+        body=body,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[case.usager_email],
+        reply_to=reply_to_for(case),
+        headers={
+            "Message-ID": message_id,
+            **thread_headers(case, exclude=message_id),
+            "X-Guichet-Reference": case.reference,
+            **(extra or {}),
+        },
+    )
+    try:
+        message.send(fail_silently=False)
+    except Exception as exc:  # SMTP and provider backends raise anything
+        raise DeliveryError(f"{type(exc).__name__}: {exc}") from exc
+
+
 class EmailBackend:
     """Through Django's configured mail backend (SMTP, console, a provider's backend)."""
 
     def send(self, delivery: Delivery, reply: Reply, case: Case) -> None:
         if not case.usager_email:
             raise DeliveryError("The case has no e-mail address.")
-        domain = settings.DEFAULT_FROM_EMAIL.rpartition("@")[2] or "guichet.local"
-        message = EmailMessage(
+        if not delivery.message_id:
+            # Stored before sending: the same id on a resend (mail systems and the usager's
+            # client drop duplicates), and the usager's answer threads on it.
+            delivery.message_id = new_message_id("delivery", delivery.pk)
+            Delivery.objects.filter(pk=delivery.pk, message_id="").update(
+                message_id=delivery.message_id
+            )
+            delivery.refresh_from_db(fields=["message_id"])
+        send_case_email(
+            case=case,
             subject=f"[{case.reference}] {case.subject}",
             body=reply.body,
-            from_email=settings.DEFAULT_FROM_EMAIL,
-            to=[case.usager_email],
-            headers={
-                # The same id on a resend: mail systems and the usager's client drop duplicates.
-                "Message-ID": f"<delivery-{delivery.pk}@{domain}>",
-                "X-Guichet-Reference": case.reference,
-            },
+            message_id=delivery.message_id,
         )
-        try:
-            message.send(fail_silently=False)
-        except Exception as exc:  # SMTP and provider backends raise anything
-            raise DeliveryError(f"{type(exc).__name__}: {exc}") from exc
 
 
 def sign(secret: str, body: bytes) -> str:
     return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
 
 
+def post_to_channel(case: Case, payload: dict, idempotency_key: str) -> None:
+    """A signed JSON POST of ``payload`` (plus the timestamp and the case) to the endpoint of
+    the case's channel; ``DeliveryError`` on failure."""
+    endpoint = ChannelEndpoint.objects.filter(
+        administration_id=case.administration_id, channel=case.channel, is_active=True
+    ).first()
+    if endpoint is None:
+        raise DeliveryError("No active channel endpoint for this channel.")
+    timestamp = str(int(time.time()))
+    intake = case.intake_deliveries.order_by("pk").first()
+    body = json.dumps(
+        {
+            **payload,
+            "timestamp": timestamp,
+            "case": {
+                "reference": case.reference,
+                "channel": case.channel,
+                "external_id": intake.external_id if intake else "",
+                "idempotency_key": intake.key if intake else "",
+            },
+        },
+        ensure_ascii=False,
+        separators=(",", ":"),
+    ).encode()
+    headers = {
+        "Content-Type": "application/json",
+        "User-Agent": "Guichet-Delivery/1",
+        "X-Guichet-Signature": sign(endpoint.signing_secret, body),
+        "X-Guichet-Timestamp": timestamp,
+        "Idempotency-Key": idempotency_key,
+    }
+    try:
+        response = httpx.post(
+            endpoint.callback_url,
+            content=body,
+            headers=headers,
+            timeout=settings.DELIVERY_HTTP_TIMEOUT,
+            follow_redirects=False,
+        )
+    except httpx.HTTPError as exc:
+        raise DeliveryError(f"{type(exc).__name__}: {exc}") from exc
+    if not 200 <= response.status_code < 300:
+        raise DeliveryError(f"HTTP {response.status_code}: {response.text[:300]}")
+
+
 class HttpCallbackBackend:
     """A signed JSON POST to the channel's configured URL."""
 
     def send(self, delivery: Delivery, reply: Reply, case: Case) -> None:
-        endpoint = ChannelEndpoint.objects.filter(
-            administration_id=case.administration_id, channel=case.channel, is_active=True
-        ).first()
-        if endpoint is None:
-            raise DeliveryError("No active channel endpoint for this channel.")
-        timestamp = str(int(time.time()))
-        intake = case.intake_deliveries.order_by("pk").first()
-        body = json.dumps(
+        post_to_channel(
+            case,
             {
                 "delivery_id": delivery.pk,
-                "timestamp": timestamp,
-                "case": {
-                    "reference": case.reference,
-                    "channel": case.channel,
-                    "external_id": intake.external_id if intake else "",
-                    "idempotency_key": intake.key if intake else "",
-                },
                 "reply": {
                     "id": reply.pk,
                     "body": reply.body,
@@ -87,28 +203,8 @@ class HttpCallbackBackend:
                     "author": case.administration.name,
                 },
             },
-            ensure_ascii=False,
-            separators=(",", ":"),
-        ).encode()
-        headers = {
-            "Content-Type": "application/json",
-            "User-Agent": "Guichet-Delivery/1",
-            "X-Guichet-Signature": sign(endpoint.signing_secret, body),
-            "X-Guichet-Timestamp": timestamp,
-            "Idempotency-Key": str(delivery.pk),
-        }
-        try:
-            response = httpx.post(
-                endpoint.callback_url,
-                content=body,
-                headers=headers,
-                timeout=settings.DELIVERY_HTTP_TIMEOUT,
-                follow_redirects=False,
-            )
-        except httpx.HTTPError as exc:
-            raise DeliveryError(f"{type(exc).__name__}: {exc}") from exc
-        if not 200 <= response.status_code < 300:
-            raise DeliveryError(f"HTTP {response.status_code}: {response.text[:300]}")
+            str(delivery.pk),
+        )
 
 
 def get_backend(name: str):

@@ -19,6 +19,7 @@ from accounts.models import Administration
 
 from .. import services
 from ..models import Case, Channel, IntakeDelivery, Topic
+from .acknowledgement import acknowledgement_schedule
 from .attachments import AttachmentData, CheckedAttachment, attachments_check, attachments_store
 from .mappers import MAPPERS, CaseFields
 
@@ -151,4 +152,5 @@ def _intake_create(
     delivery.case = case
     delivery.save(update_fields=["case"])
     attachments_store(case, attachments)
+    acknowledgement_schedule(case=case)
     return IntakeResult(delivery=delivery, replayed=False)

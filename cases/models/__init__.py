@@ -3,8 +3,17 @@
 
 from .case import Case, CaseEvent, CaseEventQuerySet, InternalNote, ReferenceCounter, Reply
 from .choices import DEFAULT_RESPONSE_DAYS, OPEN_STATUSES, Channel, Priority, Status
-from .delivery import ChannelEndpoint, Delivery
-from .intake import Attachment, InboundEmail, IntakeDelivery, _attachment_path
+from .delivery import Acknowledgement, ChannelEndpoint, Delivery
+from .intake import (
+    AcknowledgementSettings,
+    Attachment,
+    InboundEmail,
+    IntakeDelivery,
+    Mailbox,
+    MailboxMessage,
+    QuarantinedEmail,
+    _attachment_path,
+)
 from .notifications import Notification, NotificationPreference
 from .survey import SatisfactionResponse
 from .topics import ResponseDeadline, Topic, unique_per_administration
@@ -12,6 +21,8 @@ from .topics import ResponseDeadline, Topic, unique_per_administration
 __all__ = [
     "DEFAULT_RESPONSE_DAYS",
     "OPEN_STATUSES",
+    "Acknowledgement",
+    "AcknowledgementSettings",
     "Attachment",
     "Case",
     "CaseEvent",
@@ -22,9 +33,12 @@ __all__ = [
     "InboundEmail",
     "IntakeDelivery",
     "InternalNote",
+    "Mailbox",
+    "MailboxMessage",
     "Notification",
     "NotificationPreference",
     "Priority",
+    "QuarantinedEmail",
     "ReferenceCounter",
     "Reply",
     "ResponseDeadline",

@@ -176,6 +176,12 @@ class CaseEvent(models.Model):
         REPLY_DELIVERED = "reply_delivered", _("Reply delivered")
         DELIVERY_FAILED = "delivery_failed", _("Reply delivery failed")
         DELIVERY_RETRIED = "delivery_retried", _("Reply delivery retried")
+        # E-mail intake (cases/intake/): recorded, never resuming the case.
+        AUTO_REPLY = "auto_reply", _("Automatic reply received")
+        BOUNCE = "bounce", _("Delivery failure notice received")
+        FOLLOW_UP_OPENED = "follow_up_opened", _("Follow-up case opened")
+        ACKNOWLEDGEMENT_SENT = "ack_sent", _("Acknowledgement of receipt sent")
+        ACKNOWLEDGEMENT_FAILED = "ack_failed", _("Acknowledgement of receipt failed")
 
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="events")
     actor = models.ForeignKey(

@@ -79,6 +79,9 @@ class Delivery(models.Model):
     # pending row long past it lost its task (broker down) and is queued again.
     next_attempt_at = models.DateTimeField(_("next attempt"), null=True, blank=True)
     delivered_at = models.DateTimeField(_("delivered"), null=True, blank=True)
+    # The e-mail's own Message-ID (e-mail backend): the usager's answer threads on it
+    # (In-Reply-To / References), and a bounce naming it marks this delivery failed.
+    message_id = models.CharField(_("Message-ID"), max_length=250, blank=True, db_index=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -99,3 +102,37 @@ class Delivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.reply_id} · {self.backend} · {self.status}"
+
+
+class Acknowledgement(models.Model):
+    """The acknowledgement of receipt of one case (CRPA L112-3, R112-5): at most one per case
+    (database-unique), sent through the case's channel, its outcome kept here and journaled."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        SENDING = "sending", _("Sending")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed")
+
+    case = models.OneToOneField(
+        "cases.Case", on_delete=models.CASCADE, related_name="acknowledgement"
+    )
+    backend = models.CharField(_("backend"), max_length=20, choices=Delivery.Backend.choices)
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.PENDING
+    )
+    subject = models.CharField(_("subject"), max_length=300, blank=True)
+    body = models.TextField(_("text"), blank=True)
+    message_id = models.CharField(_("Message-ID"), max_length=250, blank=True, db_index=True)
+    last_error = models.TextField(_("last error"), blank=True)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("acknowledgement of receipt")
+        verbose_name_plural = _("acknowledgements of receipt")
+
+    def __str__(self) -> str:
+        return f"{self.case_id} · {self.status}"

@@ -74,20 +74,32 @@ class IntakeDelivery(models.Model):
 
 
 class InboundEmail(models.Model):
-    """An e-mail read by ``intake_mail``: by Message-ID (or a hash of the raw message), so
-    that a message is never processed twice."""
+    """An e-mail read by ``intake_mail`` or from a mailbox: by Message-ID (or a hash of the raw
+    message), so that a message is never processed twice."""
 
     class Outcome(models.TextChoices):
         CREATED = "created", _("Case created")
         APPENDED = "appended", _("Added to an existing case")
+        REOPENED = "reopened", _("Closed case reopened")
+        FOLLOW_UP = "follow_up", _("Follow-up case opened")
+        AUTO_REPLY = "auto_reply", _("Automatic reply (recorded only)")
+        BOUNCE = "bounce", _("Delivery failure notice (recorded only)")
 
     administration = models.ForeignKey(
         Administration, on_delete=models.CASCADE, related_name="inbound_emails"
     )
     message_key = models.CharField(_("message key"), max_length=64)
     message_id = models.CharField(_("Message-ID"), max_length=998, blank=True)
-    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="inbound_emails")
+    # Empty for an automatic reply or a bounce that matches no case.
+    case = models.ForeignKey(
+        Case, null=True, blank=True, on_delete=models.PROTECT, related_name="inbound_emails"
+    )
     outcome = models.CharField(_("outcome"), max_length=20, choices=Outcome.choices)
+    sender = models.CharField(_("sender"), max_length=254, blank=True)
+    subject = models.CharField(_("subject"), max_length=300, blank=True)
+    # The whole text as received (quoted history and signature included), shown folded on
+    # the case page; the case and its journal keep the new text only.
+    full_text = models.TextField(_("full message"), blank=True)
     created_at = models.DateTimeField(_("read"), auto_now_add=True)
 
     class Meta:
@@ -98,6 +110,140 @@ class InboundEmail(models.Model):
                 fields=["administration", "message_key"], name="inbound_email_once"
             )
         ]
+        indexes = [
+            models.Index(fields=["administration", "message_id"], name="inbound_email_mid_idx")
+        ]
 
     def __str__(self) -> str:
         return f"{self.administration_id} · {self.message_id or self.message_key}"
+
+
+class Mailbox(models.Model):
+    """An administration's IMAP mailbox, polled by ``mailboxes_poll`` (Celery beat) and the
+    ``mail_poll`` command. The password is stored encrypted (Fernet, key from
+    ``MAILBOX_ENCRYPTION_KEY``), never in clear."""
+
+    class Security(models.TextChoices):
+        SSL = "ssl", _("TLS from the start (IMAPS, port 993)")
+        STARTTLS = "starttls", _("STARTTLS (port 143)")
+        NONE = "none", _("None (local test servers only)")
+
+    class AfterRead(models.TextChoices):
+        MOVE = "move", _("Move to a folder")
+        FLAG = "flag", _("Mark as read (flag)")
+
+    administration = models.OneToOneField(
+        Administration, on_delete=models.CASCADE, related_name="mailbox"
+    )
+    address = models.EmailField(
+        _("address usagers write to"),
+        blank=True,
+        help_text=_("Set as Reply-To of the mails Guichet sends, so that answers come back here."),
+    )
+    host = models.CharField(_("IMAP server"), max_length=253)
+    port = models.PositiveIntegerField(_("port"), default=993)
+    security = models.CharField(
+        _("security"), max_length=10, choices=Security.choices, default=Security.SSL
+    )
+    username = models.CharField(_("user name"), max_length=254)
+    password_encrypted = models.TextField(blank=True)
+    folder = models.CharField(_("folder read"), max_length=200, default="INBOX")
+    after_read = models.CharField(
+        _("after reading"), max_length=10, choices=AfterRead.choices, default=AfterRead.MOVE
+    )
+    processed_folder = models.CharField(
+        _("folder for read messages"), max_length=200, default="Guichet"
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    last_polled_at = models.DateTimeField(_("last read"), null=True, blank=True)
+    # Held by the poller reading it (a dead poller's lease expires).
+    lease_until = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(_("last error"), blank=True)
+    last_error_at = models.DateTimeField(_("last error at"), null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("mailbox")
+        verbose_name_plural = _("mailboxes")
+
+    def __str__(self) -> str:
+        return f"{self.username}@{self.host}"
+
+
+class MailboxMessage(models.Model):
+    """One message of a mailbox seen by the poller, by UIDVALIDITY and UID: read once."""
+
+    mailbox = models.ForeignKey(Mailbox, on_delete=models.CASCADE, related_name="messages")
+    uidvalidity = models.BigIntegerField()
+    uid = models.BigIntegerField()
+    message_id = models.CharField(_("Message-ID"), max_length=998, blank=True)
+    outcome = models.CharField(_("outcome"), max_length=20)
+    created_at = models.DateTimeField(_("read"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("mailbox message")
+        verbose_name_plural = _("mailbox messages")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["mailbox", "uidvalidity", "uid"], name="mailbox_message_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.mailbox_id} · {self.uidvalidity}/{self.uid}"
+
+
+class QuarantinedEmail(models.Model):
+    """A message that could not be read (malformed, NUL bytes, too deep, refused by the
+    database): kept as received, journaled and shown to administrators; the next messages
+    are read."""
+
+    administration = models.ForeignKey(
+        Administration, on_delete=models.CASCADE, related_name="quarantined_emails"
+    )
+    source = models.CharField(_("source"), max_length=500)
+    message_id = models.CharField(_("Message-ID"), max_length=998, blank=True)
+    sha256 = models.CharField(max_length=64)
+    raw = models.BinaryField(_("message as received"))
+    size = models.PositiveIntegerField(_("size in bytes"))
+    error = models.TextField(_("reason"))
+    created_at = models.DateTimeField(_("quarantined"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("quarantined e-mail")
+        verbose_name_plural = _("quarantined e-mails")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["administration", "sha256"], name="quarantined_email_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.administration_id} · {self.source}"
+
+
+class AcknowledgementSettings(models.Model):
+    """Per administration: the channels whose new cases get an acknowledgement of receipt,
+    and its text (French, with the mentions the law expects kept as placeholders)."""
+
+    administration = models.OneToOneField(
+        Administration, on_delete=models.CASCADE, related_name="acknowledgement_settings"
+    )
+    channels = models.JSONField(_("channels"), default=list, blank=True)
+    subject = models.CharField(_("subject"), max_length=300)
+    body = models.TextField(_("text"))
+    service_contact = models.CharField(
+        _("service contact"),
+        max_length=500,
+        blank=True,
+        help_text=_("How to reach the service in charge (address, phone, e-mail)."),
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("acknowledgement settings")
+        verbose_name_plural = _("acknowledgement settings")
+
+    def __str__(self) -> str:
+        return f"{self.administration_id} · {self.channels}"

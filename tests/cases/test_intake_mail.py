@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import mailbox
 from email.message import EmailMessage
 from io import StringIO
@@ -9,9 +10,18 @@ from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.utils import timezone
 
 from cases import services
-from cases.models import Attachment, Case, CaseEvent, Channel, InboundEmail, Status
+from cases.models import (
+    Attachment,
+    Case,
+    CaseEvent,
+    Channel,
+    InboundEmail,
+    QuarantinedEmail,
+    Status,
+)
 from tests.case_states import REPLY_TEXT, bring_to, counts
 
 pytestmark = pytest.mark.django_db
@@ -132,14 +142,32 @@ def test_answer_to_an_answered_case_goes_back_to_its_agent(office, tmp_path):
     assert case.status == Status.IN_PROGRESS and case.assignee == office.agent
 
 
-def test_answer_to_a_closed_case_opens_a_follow_up(office, tmp_path):
+def test_answer_to_a_recently_closed_case_reopens_it(office, tmp_path):
     case = bring_to(Status.CLOSED, office)
     raw = make_email(subject=f"Re: {case.reference}", sender=case.usager_email)
-    run(office, write(tmp_path, "a.eml", raw))
+    output = run(office, write(tmp_path, "a.eml", raw))
+    assert "1 added to an existing case" in output
+    case.refresh_from_db()
+    assert case.status == Status.IN_PROGRESS and case.closed_at is None
+    reopened = CaseEvent.objects.get(case=case, kind=CaseEvent.Kind.REOPENED, actor=None)
+    assert (reopened.from_status, reopened.to_status) == (Status.CLOSED, Status.IN_PROGRESS)
+    assert CaseEvent.objects.filter(case=case, kind=CaseEvent.Kind.USAGER_MESSAGE).exists()
+    assert Case.objects.filter(administration=office.administration).count() == 1
+
+
+def test_answer_to_a_case_closed_long_ago_opens_a_linked_follow_up(office, tmp_path, settings):
+    settings.MAIL_REOPEN_WITHIN_DAYS = 30
+    case = bring_to(Status.CLOSED, office)
+    Case.objects.filter(pk=case.pk).update(closed_at=timezone.now() - dt.timedelta(days=31))
+    raw = make_email(subject=f"Re: {case.reference}", sender=case.usager_email)
+    output = run(office, write(tmp_path, "a.eml", raw))
+    assert "1 follow-up(s)" in output
     case.refresh_from_db()
     assert case.status == Status.CLOSED
     follow_up = Case.objects.exclude(pk=case.pk).get(administration=office.administration)
     assert case.reference in follow_up.body and follow_up.channel == Channel.EMAIL
+    link = CaseEvent.objects.get(case=case, kind=CaseEvent.Kind.FOLLOW_UP_OPENED)
+    assert link.data["follow_up_reference"] == follow_up.reference
 
 
 def test_someone_else_cannot_write_into_a_case_by_its_reference(office, tmp_path):
@@ -189,17 +217,21 @@ def test_refused_attachments_are_left_out_not_the_message(office, tmp_path):
         b"From: jeanne@example.org\r\n\r\n",
     ],
 )
-def test_malformed_message_is_named_and_nothing_of_it_written(office, tmp_path, raw):
+def test_malformed_message_is_named_and_quarantined(office, tmp_path, raw):
     good = write(tmp_path, "good.eml", make_email())
     bad = write(tmp_path, "bad.eml", raw)
     before = counts()
     with pytest.raises(CommandError) as excinfo:
         run(office, bad, good)
     assert "bad.eml" in str(excinfo.value)
-    # The good message was read; the bad one left nothing.
+    # The good message was read; the bad one left only its quarantine row.
     assert Case.objects.filter(administration=office.administration).count() == 1
     assert InboundEmail.objects.count() == 1
     assert counts()["cases"] == before["cases"] + 1
+    kept = QuarantinedEmail.objects.get(administration=office.administration)
+    assert bytes(kept.raw) == raw and kept.source.endswith("bad.eml")
+    # Read again: skipped as quarantined before, the command succeeds.
+    assert "1 quarantined before" in run(office, bad)
 
 
 def test_unknown_administration_or_path_is_refused(office, tmp_path):

@@ -2,19 +2,20 @@
 
 Each message is one transaction; a message already read (same Message-ID, or the same bytes
 when it has none) is skipped, so the command can run from cron on the same mailbox forever.
-A message that cannot be read is named, nothing of it is written, the others go on, and the
-command exits non-zero.
+A message that cannot be read is named and quarantined (kept, journaled, shown to the
+administrators), nothing else of it is written, the others go on, and the command exits
+non-zero; the same message read again later is skipped as already quarantined.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from accounts.models import Administration
-from cases.intake.mail import MalformedEmail, NotAMaildir, email_receive, mail_sources
+from cases.intake.mail import NotAMaildir, mail_sources
+from cases.intake.quarantine import mail_read_one
 
 
 class Command(BaseCommand):
@@ -32,29 +33,33 @@ class Command(BaseCommand):
         if missing:
             raise CommandError(f"Not found: {', '.join(missing)}")
 
-        counts = {"created": 0, "appended": 0, "duplicate": 0}
+        counts: dict[str, int] = {}
         errors: list[str] = []
         try:
             for label, raw in mail_sources(paths):
-                try:
-                    outcome = email_receive(administration=tenant, raw=raw)
-                except MalformedEmail as exc:
-                    errors.append(f"{label}: {exc}")
-                    continue
-                except ValidationError as exc:
-                    errors.append(f"{label}: {'; '.join(exc.messages)}")
-                    continue
-                counts[outcome.outcome] += 1
-                if options["verbosity"] >= 2 and outcome.case is not None:
-                    self.stdout.write(f"{label}: {outcome.outcome} {outcome.case.reference}")
+                result = mail_read_one(administration=tenant, raw=raw, source=label)
+                counts[result.outcome] = counts.get(result.outcome, 0) + 1
+                if result.outcome == "quarantined":
+                    errors.append(f"{label}: {result.error}")
+                if options["verbosity"] >= 2 and result.case is not None:
+                    self.stdout.write(f"{label}: {result.outcome} {result.case.reference}")
         except NotAMaildir as exc:
             raise CommandError(str(exc)) from exc
 
-        total = sum(counts.values()) + len(errors)
+        total = sum(counts.values())
         self.stdout.write(
-            f"{total} message(s) read: {counts['created']} case(s) created, "
-            f"{counts['appended']} added to an existing case, "
-            f"{counts['duplicate']} already processed, {len(errors)} error(s)."
+            f"{total} message(s) read: {counts.get('created', 0)} case(s) created, "
+            f"{counts.get('appended', 0) + counts.get('reopened', 0)} added to an existing case, "
+            f"{counts.get('follow_up', 0)} follow-up(s), "
+            f"{counts.get('auto_reply', 0) + counts.get('bounce', 0)} automatic reply(ies) or "
+            f"bounce(s) recorded, {counts.get('duplicate', 0)} already processed, "
+            f"{len(errors)} error(s) quarantined"
+            + (
+                f", {counts['quarantined_before']} quarantined before"
+                if counts.get("quarantined_before")
+                else ""
+            )
+            + "."
         )
         if errors:
             for error in errors:

@@ -1,0 +1,296 @@
+"""The acknowledgement of receipt (code des relations entre le public et l'administration,
+L112-3 and R112-5): the date the request was received, the service in charge and how to reach
+it, the case's reference, and the date by which an answer is due.
+
+Per administration, the channels whose new cases get one, and its French text, which
+administrators edit within the mentions the law expects (their placeholders must stay).
+
+Sent once per case (a database-unique ``Acknowledgement`` row written in the transaction that
+creates the case), through the case's channel: the channel's callback when one is configured,
+else an e-mail to the usager in the case's thread. Never for an automatic reply (those never
+create a case). ``acknowledgement_send`` is idempotent (a conditional claim), so that it can
+be registered as one kind of follow-up of a transactional outbox; until then, the row's task is
+queued on commit (``queue_acknowledgement``) and ``acknowledgements_requeue`` takes the ones
+whose task was lost.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import string
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import formats, timezone, translation
+from django.utils.translation import gettext as _
+
+from accounts.models import Administration
+
+from ..models import (
+    Acknowledgement,
+    AcknowledgementSettings,
+    Case,
+    CaseEvent,
+    ChannelEndpoint,
+    Delivery,
+)
+from ..services.journal import case_event_record
+
+logger = logging.getLogger(__name__)
+
+# The mentions R112-5 asks for; an administrator's text must keep each of them.
+REQUIRED_PLACEHOLDERS = ("date_reception", "reference", "service", "contact")
+OPTIONAL_PLACEHOLDERS = ("usager", "date_limite", "canal")
+PLACEHOLDERS = REQUIRED_PLACEHOLDERS + OPTIONAL_PLACEHOLDERS
+
+DEFAULT_SUBJECT = "Accusé de réception de votre demande {reference}"
+DEFAULT_BODY = """Bonjour {usager},
+
+Nous avons bien reçu votre demande le {date_reception}. Elle est enregistrée sous la référence {reference}.
+
+Service chargé de votre demande : {service}
+Pour le joindre : {contact}
+
+Nous nous efforçons de vous répondre au plus tard le {date_limite}.
+
+Pour toute correspondance, rappelez la référence {reference}, ou répondez simplement à ce message.
+
+Ce message, envoyé automatiquement, vaut accusé de réception au sens des articles L112-3 et R112-5 du code des relations entre le public et l'administration."""  # noqa: E501
+
+
+def _placeholders(text: str, field: str) -> set[str]:
+    try:
+        names = {name for _literal, name, _spec, _conv in string.Formatter().parse(text) if name}
+    except ValueError as exc:
+        raise ValidationError(
+            {field: _("Braces must surround a placeholder, such as {reference}.")},
+            code="invalid",
+        ) from exc
+    unknown = sorted(names - set(PLACEHOLDERS))
+    if unknown:
+        raise ValidationError(
+            {
+                field: _("Unknown placeholder(s): %(names)s. Allowed: %(allowed)s.")
+                % {
+                    "names": ", ".join(f"{{{n}}}" for n in unknown),
+                    "allowed": ", ".join(f"{{{n}}}" for n in PLACEHOLDERS),
+                }
+            },
+            code="invalid",
+        )
+    return names
+
+
+def template_check(*, subject: str, body: str) -> None:
+    """``ValidationError`` unless the text keeps every mention the law expects."""
+    _placeholders(subject, "subject")
+    names = _placeholders(body, "body")
+    missing = [n for n in REQUIRED_PLACEHOLDERS if n not in names]
+    if missing:
+        raise ValidationError(
+            {
+                "body": _(
+                    "The text must keep the mentions the law expects: %(names)s "
+                    "(date of receipt, reference, service in charge, how to reach it)."
+                )
+                % {"names": ", ".join(f"{{{n}}}" for n in missing)}
+            },
+            code="required",
+        )
+
+
+def settings_for(administration: Administration) -> AcknowledgementSettings:
+    """The administration's settings (defaults, off for every channel, when never saved)."""
+    found = AcknowledgementSettings.objects.filter(administration=administration).first()
+    return found or AcknowledgementSettings(
+        administration=administration, channels=[], subject=DEFAULT_SUBJECT, body=DEFAULT_BODY
+    )
+
+
+def acknowledgement_render(case: Case, config: AcknowledgementSettings) -> tuple[str, str]:
+    with translation.override("fr"):  # the text is French, whoever renders it
+        return _render(case, config)
+
+
+def _render(case: Case, config: AcknowledgementSettings) -> tuple[str, str]:
+    received = timezone.localtime(case.created_at)
+    values = {
+        "date_reception": formats.date_format(received, "j F Y", use_l10n=True),
+        "reference": case.reference,
+        "service": case.administration.name,
+        "contact": config.service_contact or settings.DEFAULT_FROM_EMAIL,
+        "usager": case.usager_name or "Madame, Monsieur",
+        "date_limite": formats.date_format(timezone.localtime(case.due_at), "j F Y", use_l10n=True),
+        "canal": case.get_channel_display(),
+    }
+    return config.subject.format(**values)[:300], config.body.format(**values)
+
+
+def _route(case: Case) -> str:
+    if ChannelEndpoint.objects.filter(
+        administration_id=case.administration_id, channel=case.channel, is_active=True
+    ).exists():
+        return Delivery.Backend.HTTP_CALLBACK
+    if case.usager_email:
+        return Delivery.Backend.EMAIL
+    return Delivery.Backend.NONE
+
+
+def queue_acknowledgement(acknowledgement_id: int) -> None:
+    """Queue the task once the current transaction commits; a broker error is logged, the
+    row stays pending for ``acknowledgements_requeue``."""
+    from .tasks import send_acknowledgement
+
+    def nudge() -> None:
+        try:
+            send_acknowledgement.delay(acknowledgement_id)
+        except Exception:  # broker down: the row is committed and will be swept
+            logger.exception("Acknowledgement %s could not be queued", acknowledgement_id)
+
+    transaction.on_commit(nudge)
+
+
+def acknowledgement_schedule(*, case: Case) -> Acknowledgement | None:
+    """In the transaction that creates ``case``: its acknowledgement row when the
+    administration asks for one on this channel and the case has a route (once per case)."""
+    config = settings_for(case.administration)
+    if case.channel not in (config.channels or []):
+        return None
+    backend = _route(case)
+    if backend == Delivery.Backend.NONE:
+        return None
+    subject, body = acknowledgement_render(case, config)
+    acknowledgement, created = Acknowledgement.objects.get_or_create(
+        case=case, defaults={"backend": backend, "subject": subject, "body": body}
+    )
+    if created:
+        queue_acknowledgement(acknowledgement.pk)
+    return acknowledgement
+
+
+def _claim(acknowledgement_id: int) -> bool:
+    now = timezone.now()
+    stale = now - dt.timedelta(seconds=settings.DELIVERY_CLAIM_LEASE_SECONDS)
+    return bool(
+        Acknowledgement.objects.filter(pk=acknowledgement_id)
+        .filter(
+            Q(status=Acknowledgement.Status.PENDING)
+            | Q(status=Acknowledgement.Status.SENDING, claimed_at__lt=stale)
+        )
+        .update(status=Acknowledgement.Status.SENDING, claimed_at=now, attempts=F("attempts") + 1)
+    )
+
+
+def acknowledgement_send(*, acknowledgement_id: int) -> str:
+    """Send one acknowledgement: claim, send outside any transaction, record. Safe to call
+    twice (the claim decides). Returns "sent", "retry", "failed" or "skipped"."""
+    from ..delivery.backends import (
+        DeliveryError,
+        new_message_id,
+        post_to_channel,
+        send_case_email,
+    )
+
+    if not _claim(acknowledgement_id):
+        return "skipped"
+    row = Acknowledgement.objects.select_related("case__administration").get(pk=acknowledgement_id)
+    case = row.case
+    try:
+        if row.backend == Delivery.Backend.HTTP_CALLBACK:
+            post_to_channel(
+                case,
+                {
+                    "acknowledgement_id": row.pk,
+                    "acknowledgement": {"subject": row.subject, "body": row.body},
+                },
+                f"ack-{row.pk}",
+            )
+        else:
+            if not row.message_id:
+                Acknowledgement.objects.filter(pk=row.pk, message_id="").update(
+                    message_id=new_message_id("ack", row.pk)
+                )
+                row.refresh_from_db(fields=["message_id"])
+            send_case_email(
+                case=case,
+                subject=row.subject,
+                body=row.body,
+                message_id=row.message_id,
+                # RFC 3834: an automatic message; well-behaved responders do not answer it.
+                extra={"Auto-Submitted": "auto-generated"},
+            )
+    except DeliveryError as exc:
+        return _failed(row, str(exc))
+    except Exception as exc:  # a plugged-in backend's bug must not leave the row "sending"
+        logger.exception("Acknowledgement %s crashed", row.pk)
+        return _failed(row, f"{type(exc).__name__}: {exc}")
+    with transaction.atomic():
+        done = Acknowledgement.objects.filter(
+            pk=row.pk, status=Acknowledgement.Status.SENDING
+        ).update(status=Acknowledgement.Status.SENT, sent_at=timezone.now(), last_error="")
+        if done:
+            case_event_record(
+                case=case,
+                actor=None,
+                kind=CaseEvent.Kind.ACKNOWLEDGEMENT_SENT,
+                data={"backend": row.backend, "message_id": row.message_id},
+            )
+    return "sent"
+
+
+def _failed(row: Acknowledgement, error: str) -> str:
+    final = row.attempts >= settings.DELIVERY_MAX_ATTEMPTS
+    with transaction.atomic():
+        updated = Acknowledgement.objects.filter(
+            pk=row.pk, status=Acknowledgement.Status.SENDING
+        ).update(
+            status=Acknowledgement.Status.FAILED if final else Acknowledgement.Status.PENDING,
+            last_error=error[:2000],
+        )
+        if updated and final:
+            case_event_record(
+                case_id=row.case_id,
+                actor=None,
+                kind=CaseEvent.Kind.ACKNOWLEDGEMENT_FAILED,
+                data={"backend": row.backend, "error": error[:500], "attempts": row.attempts},
+            )
+    logger.warning("Acknowledgement %s attempt %s failed: %s", row.pk, row.attempts, error)
+    return "failed" if final else "retry"
+
+
+def acknowledgements_requeue(*, grace_seconds: int = 600) -> int:
+    """Queue again the acknowledgements whose task was lost (pending past ``grace_seconds``,
+    or held past the claim lease). Returns how many were queued."""
+    now = timezone.now()
+    lease = now - dt.timedelta(seconds=settings.DELIVERY_CLAIM_LEASE_SECONDS)
+    ids = list(
+        Acknowledgement.objects.filter(
+            Q(
+                status=Acknowledgement.Status.PENDING,
+                created_at__lt=now - dt.timedelta(seconds=grace_seconds),
+            )
+            | Q(status=Acknowledgement.Status.SENDING, claimed_at__lt=lease)
+        )
+        .order_by("pk")
+        .values_list("pk", flat=True)[:1000]
+    )
+    for acknowledgement_id in ids:
+        queue_acknowledgement(acknowledgement_id)
+    return len(ids)
+
+
+__all__ = [
+    "DEFAULT_BODY",
+    "DEFAULT_SUBJECT",
+    "PLACEHOLDERS",
+    "REQUIRED_PLACEHOLDERS",
+    "acknowledgement_render",
+    "acknowledgement_schedule",
+    "acknowledgement_send",
+    "acknowledgements_requeue",
+    "settings_for",
+    "template_check",
+]

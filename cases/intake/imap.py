@@ -1,0 +1,270 @@
+"""IMAP intake: each administration's mailbox read by the scheduler (``poll_mailboxes``) or the
+``mail_poll`` command.
+
+- The password is kept encrypted in the database (Fernet, AES-128-CBC + HMAC-SHA256) with a
+  key from the settings (``MAILBOX_ENCRYPTION_KEY``, given by the environment): a copy of the
+  database alone does not give the mailbox away, and administrators can still change it from
+  their settings page (an environment variable per mailbox would need an operator for each).
+- Each message is read once: its UIDVALIDITY and UID are recorded (``MailboxMessage``) in the
+  transaction that reads it, and its Message-ID makes a copy under another UID a duplicate.
+  After reading, the message is moved to the folder for read messages (or flagged \\Seen).
+- A message that cannot be read is quarantined and the next ones are read; a mailbox that
+  cannot be reached (DNS, TLS, login, folder) is journaled in the administration's journal
+  and shown on the mailbox page, once per distinct error.
+- Two pollers never read the same mailbox at once (a lease on its row, ``MAILBOX_LEASE_SECONDS``).
+"""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import datetime as dt
+import hashlib
+import imaplib
+import logging
+import re
+import ssl
+from dataclasses import dataclass, field
+
+from cryptography.fernet import Fernet, InvalidToken
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from accounts.models import AuditEntry
+from accounts.services import audit_record
+
+from ..audit_actions import CasesAuditAction
+from ..models import Mailbox, MailboxMessage
+from .quarantine import mail_read_one
+
+logger = logging.getLogger(__name__)
+
+
+# --- the password ------------------------------------------------------------------------------
+
+
+def _fernet() -> Fernet:
+    key = settings.MAILBOX_ENCRYPTION_KEY
+    if not key:
+        # No key of its own: one derived from the secret key (rotating it means entering the
+        # mailbox passwords again).
+        key = base64.urlsafe_b64encode(
+            hashlib.sha256(b"guichet-mailbox:" + settings.SECRET_KEY.encode()).digest()
+        ).decode()
+    return Fernet(key.encode() if isinstance(key, str) else key)
+
+
+def password_encrypt(password: str) -> str:
+    return _fernet().encrypt(password.encode()).decode()
+
+
+def password_decrypt(token: str) -> str:
+    try:
+        return _fernet().decrypt(token.encode()).decode()
+    except (InvalidToken, ValueError) as exc:
+        raise MailboxError(
+            "The stored password cannot be decrypted (MAILBOX_ENCRYPTION_KEY changed?): "
+            "enter it again."
+        ) from exc
+
+
+# --- reading -------------------------------------------------------------------------------------
+
+
+class MailboxError(Exception):
+    """The mailbox cannot be read (connection, TLS, login, folder)."""
+
+
+@dataclass
+class PollResult:
+    mailbox_id: int
+    read: int = 0
+    outcomes: dict[str, int] = field(default_factory=dict)
+    error: str = ""
+    skipped: bool = False
+
+
+def _connect(mailbox: Mailbox) -> imaplib.IMAP4:
+    timeout = settings.MAILBOX_TIMEOUT_SECONDS
+    try:
+        if mailbox.security == Mailbox.Security.SSL:
+            client: imaplib.IMAP4 = imaplib.IMAP4_SSL(
+                mailbox.host,
+                mailbox.port,
+                ssl_context=ssl.create_default_context(),
+                timeout=timeout,
+            )
+        else:
+            client = imaplib.IMAP4(mailbox.host, mailbox.port, timeout=timeout)
+            if mailbox.security == Mailbox.Security.STARTTLS:
+                client.starttls(ssl_context=ssl.create_default_context())
+        client.login(mailbox.username, password_decrypt(mailbox.password_encrypted))
+    except (TimeoutError, imaplib.IMAP4.error, OSError, ssl.SSLError) as exc:
+        raise MailboxError(f"{type(exc).__name__}: {exc}") from exc
+    return client
+
+
+def _quote(folder: str) -> str:
+    return '"' + folder.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _check(response: tuple, what: str) -> list:
+    status, data = response
+    if status != "OK":
+        detail = b" ".join(d for d in data if isinstance(d, bytes)).decode("utf-8", "replace")
+        raise MailboxError(f"{what}: {status} {detail}".strip())
+    return data
+
+
+def _uidvalidity(client: imaplib.IMAP4, folder: str) -> int:
+    _status, data = client.response("UIDVALIDITY")
+    if data and data[0]:
+        return int(data[0])
+    status = _check(client.status(_quote(folder), "(UIDVALIDITY)"), "STATUS")
+    match = re.search(rb"UIDVALIDITY (\d+)", status[0] or b"")
+    if not match:
+        raise MailboxError("The server gave no UIDVALIDITY.")
+    return int(match.group(1))
+
+
+def _fetch(client: imaplib.IMAP4, uid: int) -> bytes:
+    data = _check(client.uid("FETCH", str(uid), "(BODY.PEEK[])"), f"FETCH {uid}")
+    for item in data:
+        if isinstance(item, tuple) and len(item) == 2:
+            return bytes(item[1])
+    raise MailboxError(f"FETCH {uid}: no message returned.")
+
+
+def _after_read(client: imaplib.IMAP4, mailbox: Mailbox, uid: int, can_move: bool) -> None:
+    if mailbox.after_read == Mailbox.AfterRead.MOVE and mailbox.processed_folder:
+        target = _quote(mailbox.processed_folder)
+        if can_move:
+            _check(client.uid("MOVE", str(uid), target), f"MOVE {uid}")
+            return
+        _check(client.uid("COPY", str(uid), target), f"COPY {uid}")
+        _check(client.uid("STORE", str(uid), "+FLAGS.SILENT", r"(\Deleted)"), f"STORE {uid}")
+        return
+    _check(client.uid("STORE", str(uid), "+FLAGS.SILENT", r"(\Seen)"), f"STORE {uid}")
+
+
+def mailbox_read(mailbox: Mailbox) -> PollResult:
+    """Read the new messages of one mailbox (the caller holds its lock)."""
+    result = PollResult(mailbox.pk)
+    client = _connect(mailbox)
+    try:
+        _check(client.select(_quote(mailbox.folder)), f"SELECT {mailbox.folder}")
+        uidvalidity = _uidvalidity(client, mailbox.folder)
+        capabilities = {c.upper() for c in client.capabilities}
+        if mailbox.after_read == Mailbox.AfterRead.MOVE and mailbox.processed_folder:
+            client.create(_quote(mailbox.processed_folder))  # already there: a harmless NO
+        if mailbox.after_read == Mailbox.AfterRead.FLAG:
+            # Messages stay: ask only for those past the last UID read (whether or not someone
+            # opened them in a mail client meanwhile).
+            last = (
+                MailboxMessage.objects.filter(mailbox=mailbox, uidvalidity=uidvalidity)
+                .order_by("-uid")
+                .values_list("uid", flat=True)
+                .first()
+            )
+            search = f"UID {(last or 0) + 1}:*"
+        else:
+            search = "ALL"  # the folder is emptied as it is read
+        uids = [int(u) for u in _check(client.uid("SEARCH", search), "SEARCH")[0].split()]
+        seen = set(
+            MailboxMessage.objects.filter(
+                mailbox=mailbox, uidvalidity=uidvalidity, uid__in=uids
+            ).values_list("uid", flat=True)
+        )
+        moved = False
+        for uid in uids[: settings.MAILBOX_MAX_MESSAGES_PER_POLL]:
+            if uid not in seen:
+                raw = _fetch(client, uid)
+                source = f"imap://{mailbox.username}@{mailbox.host}/{mailbox.folder};UID={uid}"
+                with transaction.atomic():
+                    read = mail_read_one(
+                        administration=mailbox.administration, raw=raw, source=source
+                    )
+                    MailboxMessage.objects.get_or_create(
+                        mailbox=mailbox,
+                        uidvalidity=uidvalidity,
+                        uid=uid,
+                        defaults={"message_id": read.message_id, "outcome": read.outcome},
+                    )
+                result.read += 1
+                result.outcomes[read.outcome] = result.outcomes.get(read.outcome, 0) + 1
+            # Recorded first, then moved: a crash in between reads nothing twice, and the
+            # next poll moves it (it is still in the folder, known by its UID).
+            _after_read(client, mailbox, uid, "MOVE" in capabilities)
+            moved = moved or mailbox.after_read == Mailbox.AfterRead.MOVE
+        if moved and "MOVE" not in capabilities:
+            client.expunge()
+    except (TimeoutError, imaplib.IMAP4.error, OSError) as exc:
+        raise MailboxError(f"{type(exc).__name__}: {exc}") from exc
+    finally:
+        with contextlib.suppress(imaplib.IMAP4.error, OSError):
+            client.logout()
+    return result
+
+
+def _record_error(mailbox: Mailbox, error: str) -> None:
+    now = timezone.now()
+    with transaction.atomic():
+        if error != mailbox.last_error:
+            audit_record(
+                administration=mailbox.administration,
+                actor=None,
+                category=AuditEntry.Category.SETTINGS,
+                action=CasesAuditAction.MAILBOX_ERROR,
+                target_label=str(mailbox),
+                data={"mailbox_id": mailbox.pk, "error": error[:500]},
+            )
+        Mailbox.objects.filter(pk=mailbox.pk).update(
+            last_error=error[:2000], last_error_at=now, last_polled_at=now
+        )
+
+
+def mailbox_poll(mailbox_id: int) -> PollResult:
+    """Read one mailbox unless another poller holds it (a lease on the row, so that each
+    message commits on its own); errors recorded on it."""
+    now = timezone.now()
+    lease = dt.timedelta(seconds=settings.MAILBOX_LEASE_SECONDS)
+    won = (
+        Mailbox.objects.filter(pk=mailbox_id, is_active=True)
+        .filter(Q(lease_until__isnull=True) | Q(lease_until__lt=now))
+        .update(lease_until=now + lease)
+    )
+    if not won:
+        return PollResult(mailbox_id, skipped=True)
+    mailbox = Mailbox.objects.select_related("administration").get(pk=mailbox_id)
+    try:
+        result = mailbox_read(mailbox)
+    except MailboxError as exc:
+        logger.warning("Mailbox %s: %s", mailbox.pk, exc)
+        _record_error(mailbox, str(exc))
+        return PollResult(mailbox_id, error=str(exc))
+    finally:
+        Mailbox.objects.filter(pk=mailbox_id).update(lease_until=None)
+    Mailbox.objects.filter(pk=mailbox.pk).update(last_polled_at=timezone.now(), last_error="")
+    return result
+
+
+def mailboxes_poll(administration_slug: str | None = None) -> list[dict]:
+    """Read every active mailbox (or the one of an administration)."""
+    mailboxes = Mailbox.objects.filter(is_active=True)
+    if administration_slug:
+        mailboxes = mailboxes.filter(administration__slug=administration_slug)
+    results = []
+    for mailbox_id in mailboxes.order_by("pk").values_list("pk", flat=True):
+        outcome = mailbox_poll(mailbox_id)
+        results.append(
+            {
+                "mailbox_id": outcome.mailbox_id,
+                "read": outcome.read,
+                "outcomes": outcome.outcomes,
+                "error": outcome.error,
+                "skipped": outcome.skipped,
+            }
+        )
+    return results

@@ -1,0 +1,295 @@
+"""IMAP intake against a real Dovecot started by the test, and the whole conversation through a
+real SMTP server (aiosmtpd): a usager writes, gets the acknowledgement, the agent replies, the
+usager answers from their mail client (threaded by In-Reply-To, no reference in the subject),
+the case resumes; an out-of-office does not resume it; a bounce marks the delivery failed."""
+
+from __future__ import annotations
+
+import smtplib
+from email.message import EmailMessage
+from email.utils import make_msgid
+from io import StringIO
+from pathlib import Path
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from accounts.models import AuditEntry
+from cases import services
+from cases.intake.acknowledgement import DEFAULT_BODY, DEFAULT_SUBJECT, acknowledgement_send
+from cases.intake.imap import mailbox_poll, password_decrypt
+from cases.intake.settings_services import acknowledgement_settings_save, mailbox_save
+from cases.models import (
+    Acknowledgement,
+    Case,
+    CaseEvent,
+    Channel,
+    Delivery,
+    Mailbox,
+    MailboxMessage,
+    QuarantinedEmail,
+    Status,
+)
+from tests.case_states import REPLY_TEXT
+
+from .mailservers import start_dovecot, start_smtp, wait_until
+
+pytestmark = pytest.mark.django_db
+
+FIXTURES = Path(__file__).parent / "fixtures" / "mail"
+CONTACT = "contact@caf69.example.gouv.fr"
+USAGER = "jeanne.roux@example.org"
+PASSWORD = "mot-de-passe-imap"
+
+
+@pytest.fixture
+def dovecot():
+    server = start_dovecot({"caf69": PASSWORD})
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def smtp(dovecot):
+    server = start_smtp(dovecot, {CONTACT: "caf69"})
+    yield server
+    server.stop()
+
+
+@pytest.fixture(autouse=True)
+def media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+def usager_mail(subject="Question sur ma pension", body="Je n'ai pas reçu ma pension.", **kw):
+    message = EmailMessage()
+    message["From"] = kw.get("sender", f"Jeanne Roux <{USAGER}>")
+    message["To"] = CONTACT
+    message["Subject"] = subject
+    message["Message-ID"] = kw.get("message_id") or make_msgid(domain="example.org")
+    for name, value in kw.get("headers", {}).items():
+        message[name] = value
+    message.set_content(body)
+    return message
+
+
+def make_mailbox(office, dovecot, **fields):
+    return mailbox_save(
+        actor=office.administrator,
+        administration=office.administration,
+        password=fields.pop("password", PASSWORD),
+        address=CONTACT,
+        host="127.0.0.1",
+        port=dovecot.port,
+        security=Mailbox.Security.NONE,
+        username="caf69",
+        folder="INBOX",
+        after_read=fields.pop("after_read", Mailbox.AfterRead.MOVE),
+        processed_folder="Guichet",
+        is_active=True,
+        **fields,
+    )
+
+
+def poll(capture, office=None) -> str:
+    out = StringIO()
+    with capture(execute=True):
+        call_command("mail_poll", stdout=out)
+    return out.getvalue()
+
+
+def test_password_is_not_stored_in_clear(office, dovecot):
+    mailbox = make_mailbox(office, dovecot)
+    stored = Mailbox.objects.filter(pk=mailbox.pk).values_list("password_encrypted", flat=True)[0]
+    assert PASSWORD not in stored and password_decrypt(stored) == PASSWORD
+    entry = AuditEntry.objects.get(action="settings.mailbox_saved")
+    assert PASSWORD not in str(entry.data) and stored not in str(entry.data)
+    # Saved again without a password: the stored one is kept.
+    mailbox_save(actor=office.administrator, administration=office.administration, folder="INBOX")
+    assert Mailbox.objects.get().password_encrypted == stored
+
+
+def test_each_message_is_read_once_and_moved(office, dovecot, django_capture_on_commit_callbacks):
+    make_mailbox(office, dovecot)
+    first = usager_mail(message_id="<one@example.org>")
+    dovecot.append("caf69", bytes(first))
+    dovecot.append("caf69", bytes(usager_mail("Autre question", message_id="<two@example.org>")))
+    output = poll(django_capture_on_commit_callbacks)
+    assert "2 message(s) read" in output
+    assert Case.objects.filter(administration=office.administration).count() == 2
+    assert dovecot.uids("caf69") == [] and len(dovecot.uids("caf69", "Guichet")) == 2
+    rows = list(MailboxMessage.objects.order_by("uid").values_list("uid", "message_id"))
+    assert rows == [(1, "<one@example.org>"), (2, "<two@example.org>")]
+    assert MailboxMessage.objects.values("uidvalidity").distinct().count() == 1
+    # The same message delivered again (another UID): read as a duplicate, no new case.
+    dovecot.append("caf69", bytes(first))
+    assert "duplicate: 1" in poll(django_capture_on_commit_callbacks)
+    assert "0 message(s) read" in poll(django_capture_on_commit_callbacks)
+    assert Case.objects.filter(administration=office.administration).count() == 2
+    assert Mailbox.objects.get().last_polled_at is not None
+
+
+def test_flag_mode_leaves_messages_in_place_and_reads_them_once(
+    office, dovecot, django_capture_on_commit_callbacks
+):
+    make_mailbox(office, dovecot, after_read=Mailbox.AfterRead.FLAG)
+    dovecot.append("caf69", bytes(usager_mail()))
+    poll(django_capture_on_commit_callbacks)
+    assert dovecot.uids("caf69") == [1] and dovecot.uids("caf69", criteria="UNSEEN") == []
+    poll(django_capture_on_commit_callbacks)
+    assert Case.objects.filter(administration=office.administration).count() == 1
+    # A new message already opened in a mail client is still read.
+    dovecot.append("caf69", bytes(usager_mail("Lu avant Guichet")))
+    client = dovecot.client("caf69")
+    client.select("INBOX")
+    client.uid("STORE", "2", "+FLAGS", r"(\Seen)")
+    client.logout()
+    poll(django_capture_on_commit_callbacks)
+    assert Case.objects.filter(administration=office.administration).count() == 2
+
+
+def test_unreadable_message_is_quarantined_and_the_next_ones_read(
+    office, dovecot, django_capture_on_commit_callbacks
+):
+    from .test_mail_threads import deep_mime
+
+    make_mailbox(office, dovecot)
+    dovecot.append("caf69", deep_mime(40))
+    dovecot.append("caf69", bytes(usager_mail()))
+    output = poll(django_capture_on_commit_callbacks)
+    assert "quarantined: 1" in output and "created: 1" in output
+    assert QuarantinedEmail.objects.get().source.startswith("imap://caf69@127.0.0.1/INBOX")
+    assert Case.objects.filter(administration=office.administration).count() == 1
+    assert dovecot.uids("caf69") == []
+
+
+def test_mailbox_error_is_journaled_once_and_shown(
+    office, dovecot, django_capture_on_commit_callbacks, client
+):
+    make_mailbox(office, dovecot, password="wrong")
+    for _attempt in range(2):
+        with pytest.raises(CommandError, match="could not be read"):
+            poll(django_capture_on_commit_callbacks)
+    mailbox = Mailbox.objects.get()
+    assert "AUTHENTICATIONFAILED" in mailbox.last_error or "failed" in mailbox.last_error
+    assert AuditEntry.objects.filter(action="mail.mailbox_error").count() == 1
+    client.force_login(office.administrator)
+    page = client.get("/dossiers/parametres/courriel/").content.decode()
+    assert mailbox.last_error[:30] in page or "could not be read" in page.lower()
+
+
+def test_a_mailbox_being_read_is_not_read_twice(office, dovecot):
+    from django.utils import timezone
+
+    mailbox = make_mailbox(office, dovecot)
+    Mailbox.objects.filter(pk=mailbox.pk).update(
+        lease_until=timezone.now() + timezone.timedelta(minutes=5)
+    )
+    assert mailbox_poll(mailbox.pk).skipped
+
+
+def test_conversation_end_to_end_through_real_imap_and_smtp(
+    office, dovecot, smtp, settings, django_capture_on_commit_callbacks
+):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = smtp.host, smtp.port
+    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+    settings.DEFAULT_FROM_EMAIL = "guichet@caf69.example.gouv.fr"
+    make_mailbox(office, dovecot)
+    acknowledgement_settings_save(
+        actor=office.administrator,
+        administration=office.administration,
+        channels=[Channel.EMAIL],
+        subject=DEFAULT_SUBJECT,
+        body=DEFAULT_BODY,
+        service_contact="Accueil CAF du Rhône, 67 bd Vivier-Merle, 69003 Lyon",
+    )
+
+    def send(message: EmailMessage) -> None:
+        with smtplib.SMTP(smtp.host, smtp.port, timeout=30) as connection:
+            connection.send_message(message)
+
+    # 1. The usager writes; the message reaches the mailbox through SMTP.
+    send(usager_mail())
+    wait_until(lambda: dovecot.uids("caf69"), what="the usager's mail in the mailbox")
+    poll(django_capture_on_commit_callbacks)
+    case = Case.objects.get(administration=office.administration)
+    assert case.channel == Channel.EMAIL and case.usager_email == USAGER
+
+    # 2. The acknowledgement reaches the usager, once, in the thread, with the mentions.
+    acks = wait_until(lambda: [m for m in smtp.to(USAGER) if "Accusé" in m["Subject"]])
+    assert len(acks) == 1
+    ack = acks[0]
+    assert case.reference in ack["Subject"] and ack["Reply-To"] == CONTACT
+    assert "67 bd Vivier-Merle" in ack.get_content()
+    assert ack["Message-ID"].strip() == Acknowledgement.objects.get(case=case).message_id
+
+    # 3. The agent replies; the reply reaches the usager by SMTP with its own Message-ID.
+    case = services.case_take(actor=office.agent, case=case)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.case_send_reply(actor=office.agent, case=case, body=REPLY_TEXT)
+    reply_mail = wait_until(
+        lambda: [m for m in smtp.to(USAGER) if REPLY_TEXT[:30] in m.get_content()]
+    )[-1]
+    delivery = Delivery.objects.get(reply__case=case)
+    assert delivery.status == Delivery.Status.DELIVERED
+    assert reply_mail["Message-ID"].strip() == delivery.message_id
+    assert ack["Message-ID"].strip() in reply_mail["References"]
+
+    # 4. The usager answers from their mail client: In-Reply-To, no reference in the subject.
+    answer = usager_mail(
+        subject="Re: Question sur ma pension",
+        body=(
+            "Merci, voici mon numéro d'allocataire : 1234567.\n\n"
+            f"Le lun. 3 juin 2026 à 09:00, Guichet <{CONTACT}> a écrit :\n> {REPLY_TEXT[:40]}\n"
+        ),
+        headers={
+            "In-Reply-To": reply_mail["Message-ID"],
+            "References": f"{reply_mail['References']} {reply_mail['Message-ID']}",
+        },
+    )
+    answer.replace_header("To", reply_mail["Reply-To"])
+    send(answer)
+    wait_until(lambda: dovecot.uids("caf69"), what="the answer in the mailbox")
+    poll(django_capture_on_commit_callbacks)
+    case.refresh_from_db()
+    assert case.status == Status.IN_PROGRESS  # answered → back to its agent
+    message = CaseEvent.objects.get(case=case, kind=CaseEvent.Kind.USAGER_MESSAGE)
+    assert message.data["body"] == "Merci, voici mon numéro d'allocataire : 1234567."
+    assert Case.objects.filter(administration=office.administration).count() == 1
+
+    # 5. The agent waits for the usager; an out-of-office answers: the case keeps waiting.
+    case = services.case_transition(actor=office.agent, case=case, action="await_usager")
+    out_of_office = usager_mail(
+        subject="Réponse automatique : Question sur ma pension",
+        body="Je suis absente jusqu'au 15 juin.",
+        headers={"Auto-Submitted": "auto-replied", "In-Reply-To": reply_mail["Message-ID"]},
+    )
+    send(out_of_office)
+    wait_until(lambda: dovecot.uids("caf69"), what="the out-of-office in the mailbox")
+    poll(django_capture_on_commit_callbacks)
+    case.refresh_from_db()
+    assert case.status == Status.AWAITING_USAGER
+    assert CaseEvent.objects.filter(case=case, kind=CaseEvent.Kind.AUTO_REPLY).count() == 1
+    assert Acknowledgement.objects.count() == 1  # never one for an automatic reply
+
+    # 6. A bounce names the reply's Message-ID: the delivery is marked failed with the reason.
+    bounce = (
+        (FIXTURES / "bounce_dsn.eml")
+        .read_text()
+        .replace("{recipient}", USAGER)
+        .replace("{original_message_id}", delivery.message_id)
+    )
+    with smtplib.SMTP(smtp.host, smtp.port, timeout=30) as connection:
+        connection.sendmail("", [CONTACT], bounce.replace("\n", "\r\n").encode())
+    wait_until(lambda: dovecot.uids("caf69"), what="the bounce in the mailbox")
+    poll(django_capture_on_commit_callbacks)
+    delivery.refresh_from_db()
+    assert delivery.status == Delivery.Status.FAILED and "User unknown" in delivery.last_error
+    case.refresh_from_db()
+    assert case.status == Status.AWAITING_USAGER
+    assert CaseEvent.objects.filter(case=case, kind=CaseEvent.Kind.BOUNCE).count() == 1
+    # Everything read was moved out of the inbox, each once.
+    assert dovecot.uids("caf69") == [] and len(dovecot.uids("caf69", "Guichet")) == 4
+    # Sending an acknowledgement again does nothing (the claim decides).
+    assert acknowledgement_send(acknowledgement_id=Acknowledgement.objects.get().pk) == "skipped"
