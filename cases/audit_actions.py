@@ -20,3 +20,7 @@ class CasesAuditAction(models.TextChoices):
         "settings.reply_references_changed",
         _("“Pour en savoir plus” list in replies turned on or off"),
     )
+    RETENTION_CHANGED = "settings.retention_changed", _("Retention period for closed cases changed")
+    RETENTION_ANONYMISED = "retention.anonymised", _("Closed cases anonymised (retention period)")
+    RIGHTS_EXPORTED = "rights.exported", _("Usager's data exported (access request)")
+    RIGHTS_ERASED = "rights.erased", _("Usager's data erased (erasure request)")

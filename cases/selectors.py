@@ -5,15 +5,46 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Q, QuerySet
+from django.core.cache import cache
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from accounts.models import Administration, User
 from accounts.permissions import VIEW_CASES, administrations_with_perm
 
-from .models import OPEN_STATUSES, Case, CaseEvent, Status, Topic
+from .models import OPEN_STATUSES, Case, CaseEvent, CaseTally, Status, Topic
 
 DUE_SOON = dt.timedelta(hours=48)
+
+# The columns a list of cases shows (the inbox, and every list built on ``inbox``): the body and
+# the usager's contact details stay in the table. A template that reads another column costs
+# one query per row: add it here (tests/cases/test_inbox_scale.py counts the queries).
+INBOX_COLUMNS = (
+    "id",
+    "administration_id",
+    "reference",
+    "channel",
+    "subject",
+    "usager_name",
+    "topic_id",
+    "status",
+    "priority",
+    "assignee_id",
+    "due_at",
+    "version",
+    "created_at",
+    "assigned_at",
+    "first_opened_at",
+    "answered_at",
+    "closed_at",
+    "updated_at",
+    "assignee__id",
+    "assignee__email",
+    "assignee__first_name",
+    "assignee__last_name",
+    "topic__id",
+    "topic__name",
+)
 
 
 def cases_visible_to(user: User) -> QuerySet[Case]:
@@ -125,7 +156,7 @@ def inbox(user: User, administration: Administration, filters: InboxFilters) -> 
             qs = qs.filter(
                 Q(subject__icontains=word) | Q(body__icontains=word) | Q(reference__iexact=word)
             )
-    return qs.select_related("assignee", "topic").order_by("due_at", "id")
+    return qs.select_related("assignee", "topic").only(*INBOX_COLUMNS).order_by("due_at", "id")
 
 
 def inbox_page(
@@ -140,6 +171,55 @@ def inbox_page(
     rows = rows[:size]
     cursor = (rows[-1].due_at, rows[-1].pk) if has_more and rows else None
     return rows, cursor
+
+
+BOX_COUNTS_TTL = 20  # seconds: the queue and overdue counts are a glance, not a ledger
+
+
+def _box_counts_key(administration_id: int) -> str:
+    return f"box-counts:{administration_id}"
+
+
+def box_counts_forget(administration: Administration) -> None:
+    """Drop the cached counts (benchmarks measure a cold cache with it)."""
+    cache.delete(_box_counts_key(administration.pk))
+
+
+def box_counts(user: User, administration: Administration) -> dict[str, int]:
+    """The counts on the inbox tabs, at a cost that does not grow with the administration's
+    history (docs/design.md, "Inbox counts"):
+
+    - ``all``: the administration's tally (``CaseTally``), kept by the database in the
+      transaction that inserts or moves a case: one row read;
+    - ``mine``, ``queue``, ``overdue``: exact counts over the open cases only (partial indexes
+      ``case_open_idx`` and ``case_queue_open_idx``): they grow with the backlog, never with the
+      closed history. ``queue`` and ``overdue`` are cached ``BOX_COUNTS_TTL`` seconds in the
+      default cache, shared by every process when ``CACHE_URL`` names a Redis.
+    """
+    if not user.is_authenticated or not user.is_active:
+        return {"mine": 0, "queue": 0, "overdue": 0, "all": 0}
+    if not (
+        user.is_superuser
+        or administrations_with_perm(user, VIEW_CASES).filter(pk=administration.pk).exists()
+    ):
+        return {"mine": 0, "queue": 0, "overdue": 0, "all": 0}
+    administration_cases = Case.objects.filter(administration=administration)
+    counts = {"mine": administration_cases.filter(assignee=user, status__in=OPEN_STATUSES).count()}
+    key = _box_counts_key(administration.pk)
+    shared = cache.get(key)
+    if shared is None:
+        open_cases = administration_cases.filter(status__in=OPEN_STATUSES)
+        shared = open_cases.aggregate(
+            queue=Count("pk", filter=Q(status=Status.NEW, assignee__isnull=True)),
+            overdue=Count("pk", filter=Q(due_at__lt=timezone.now())),
+        )
+        cache.set(key, shared, BOX_COUNTS_TTL)
+    tally = (
+        CaseTally.objects.filter(administration=administration)
+        .values_list("total", flat=True)
+        .first()
+    )
+    return {**counts, **shared, "all": tally or 0}
 
 
 def case_timeline(case: Case) -> QuerySet[CaseEvent]:

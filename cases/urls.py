@@ -3,6 +3,7 @@ from django.urls import path
 from . import views
 from .administration_settings import views as views_settings
 from .dashboard import views as dashboard_views
+from .retention import views as retention_views
 
 app_name = "cases"
 
@@ -38,3 +39,6 @@ urlpatterns += [
     path("parametres/themes/", views_settings.topic_create, name="settings_topic_create"),
     path("parametres/themes/<int:pk>/", views_settings.topic_update, name="settings_topic"),
 ]
+
+# Administrators: usagers' rights requests and the retention period (cases/retention/).
+urlpatterns += [path("parametres/donnees-usagers/", retention_views.rights_page, name="rights")]

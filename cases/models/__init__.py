@@ -1,7 +1,16 @@
 """The models of cases, one module per subdomain, re-exported here so that
 ``from cases.models import Case`` keeps working (and the migrations' paths stay valid)."""
 
-from .case import Case, CaseEvent, CaseEventQuerySet, InternalNote, ReferenceCounter, Reply
+from ..retention.models import RetentionPolicy
+from .case import (
+    Case,
+    CaseEvent,
+    CaseEventQuerySet,
+    CaseTally,
+    InternalNote,
+    ReferenceCounter,
+    Reply,
+)
 from .choices import DEFAULT_RESPONSE_DAYS, OPEN_STATUSES, Channel, Priority, Status
 from .delivery import ChannelEndpoint, Delivery
 from .intake import Attachment, InboundEmail, IntakeDelivery, _attachment_path
@@ -15,6 +24,7 @@ __all__ = [
     "Case",
     "CaseEvent",
     "CaseEventQuerySet",
+    "CaseTally",
     "Channel",
     "ChannelEndpoint",
     "Delivery",
@@ -25,6 +35,7 @@ __all__ = [
     "ReferenceCounter",
     "Reply",
     "ResponseDeadline",
+    "RetentionPolicy",
     "SatisfactionResponse",
     "Status",
     "Topic",
