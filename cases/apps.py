@@ -24,6 +24,7 @@ class CasesConfig(AppConfig):
             release_cases_of_deactivated_member,
         )
         from .reporting.sql import register_sqlite_functions
+        from .retention import holders  # noqa: F401  (registers the personal-data tables)
 
         membership_deactivated.connect(
             release_cases_of_deactivated_member, dispatch_uid="cases.release_on_deactivation"

@@ -29,3 +29,7 @@ class CasesAuditAction(models.TextChoices):
         "settings.acknowledgement_changed",
         _("Acknowledgement of receipt changed"),
     )
+    RETENTION_CHANGED = "settings.retention_changed", _("Retention period for closed cases changed")
+    RETENTION_ANONYMISED = "retention.anonymised", _("Closed cases anonymised (retention period)")
+    RIGHTS_EXPORTED = "rights.exported", _("Usager's data exported (access request)")
+    RIGHTS_ERASED = "rights.erased", _("Usager's data erased (erasure request)")

@@ -3,17 +3,51 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from dataclasses import dataclass
+from typing import Any
 
+from django.core.cache import cache
+from django.db import connection
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from accounts.models import Administration, User
 from accounts.permissions import VIEW_CASES, administrations_with_perm
 
-from .models import OPEN_STATUSES, Case, CaseEvent, Status, Topic
+from .models import OPEN_STATUSES, Case, CaseEvent, CaseTally, Status, Topic
 
 DUE_SOON = dt.timedelta(hours=48)
+
+# The columns a list of cases shows (the inbox, and every list built on ``inbox``): the body and
+# the usager's contact details stay in the table. A template that reads another column costs
+# one query per row: add it here (tests/cases/test_inbox_scale.py counts the queries).
+INBOX_COLUMNS = (
+    "id",
+    "administration_id",
+    "reference",
+    "channel",
+    "subject",
+    "usager_name",
+    "topic_id",
+    "status",
+    "priority",
+    "assignee_id",
+    "due_at",
+    "version",
+    "created_at",
+    "assigned_at",
+    "first_opened_at",
+    "answered_at",
+    "closed_at",
+    "updated_at",
+    "assignee__id",
+    "assignee__email",
+    "assignee__first_name",
+    "assignee__last_name",
+    "topic__id",
+    "topic__name",
+)
 
 
 def cases_visible_to(user: User) -> QuerySet[Case]:
@@ -25,6 +59,15 @@ def cases_visible_to(user: User) -> QuerySet[Case]:
     return Case.objects.filter(
         administration__in=administrations_with_perm(user, VIEW_CASES).values("pk")
     )
+
+
+def may_view_cases(user: User, administration: Administration) -> bool:
+    """Whether ``user`` may view ``administration``'s cases (one small query)."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    if user.is_superuser:
+        return True
+    return administrations_with_perm(user, VIEW_CASES).filter(pk=administration.pk).exists()
 
 
 def case_get(
@@ -91,7 +134,12 @@ def inbox(user: User, administration: Administration, filters: InboxFilters) -> 
 
     One query whatever the page size: the related rows shown in a list are joined.
     """
-    qs = cases_visible_to(user).filter(administration=administration)
+    # Visibility checked once, on the administration: the list's query is then a plain range
+    # of one administration's index (a subquery on the permissions would let the planner join
+    # and sort instead of reading the index in order).
+    if not may_view_cases(user, administration):
+        return Case.objects.none()
+    qs = Case.objects.filter(administration=administration)
     if filters.box == "mine":
         qs = qs.filter(assignee=user, status__in=OPEN_STATUSES)
     elif filters.box == "queue":
@@ -125,7 +173,7 @@ def inbox(user: User, administration: Administration, filters: InboxFilters) -> 
             qs = qs.filter(
                 Q(subject__icontains=word) | Q(body__icontains=word) | Q(reference__iexact=word)
             )
-    return qs.select_related("assignee", "topic").order_by("due_at", "id")
+    return qs.select_related("assignee", "topic").only(*INBOX_COLUMNS).order_by("due_at", "id")
 
 
 def inbox_page(
@@ -140,6 +188,80 @@ def inbox_page(
     rows = rows[:size]
     cursor = (rows[-1].due_at, rows[-1].pk) if has_more and rows else None
     return rows, cursor
+
+
+BOX_COUNTS_TTL = 20  # seconds: the queue and overdue counts are a glance, not a ledger
+# Up to this many, the queue and overdue counts are exact (a bounded read of their index);
+# beyond, PostgreSQL's estimate (a tab reading "about 24,000" needs no exact count).
+BOX_COUNT_EXACT_UP_TO = 1000
+
+
+def _bounded_count(qs: QuerySet[Case]) -> tuple[int, bool]:
+    """(count, estimated): exact up to ``BOX_COUNT_EXACT_UP_TO`` rows read, else the planner's
+    estimate (never below the exact bound)."""
+    cap = BOX_COUNT_EXACT_UP_TO
+    # The due date only: the open-cases indexes hold it, the read stays in the index.
+    exact = qs.order_by().values("due_at")[: cap + 1].count()
+    if exact <= cap or connection.vendor != "postgresql":
+        return (exact if exact <= cap else qs.count()), False
+    sql, params = qs.order_by().values("due_at").query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute("EXPLAIN (FORMAT JSON) " + sql, params)
+        plan = cursor.fetchone()[0]
+    if isinstance(plan, str):
+        plan = json.loads(plan)
+    return max(int(plan[0]["Plan"]["Plan Rows"]), cap + 1), True
+
+
+def _box_counts_key(administration_id: int) -> str:
+    return f"box-counts:{administration_id}"
+
+
+def box_counts_forget(administration: Administration) -> None:
+    """Drop the cached counts (benchmarks measure a cold cache with it)."""
+    cache.delete(_box_counts_key(administration.pk))
+
+
+def box_counts(user: User, administration: Administration) -> dict[str, Any]:
+    """The counts on the inbox tabs, at a cost that does not grow with the administration's
+    history (docs/design.md, "Inbox counts"):
+
+    - ``all``: the administration's tally (``CaseTally``), kept by the database in the
+      transaction that inserts or moves a case: one row read;
+    - ``mine``: exact, one agent's open cases (a narrow range of ``case_inbox_idx``);
+    - ``queue``, ``overdue``: exact up to ``BOX_COUNT_EXACT_UP_TO`` (a bounded read of the
+      partial indexes ``case_queue_open_idx`` and ``case_open_idx``), PostgreSQL's estimate
+      beyond (their names are then listed in ``estimated``), cached ``BOX_COUNTS_TTL`` seconds
+      in the default cache, shared by every process when ``CACHE_URL`` names a Redis.
+    """
+    if not may_view_cases(user, administration):
+        return {"mine": 0, "queue": 0, "overdue": 0, "all": 0, "estimated": []}
+    administration_cases = Case.objects.filter(administration=administration)
+    counts = {"mine": administration_cases.filter(assignee=user, status__in=OPEN_STATUSES).count()}
+    key = _box_counts_key(administration.pk)
+    shared = cache.get(key)
+    if shared is None:
+        open_cases = administration_cases.filter(status__in=OPEN_STATUSES)
+        queue, queue_estimated = _bounded_count(
+            administration_cases.filter(status=Status.NEW, assignee__isnull=True)
+        )
+        overdue, overdue_estimated = _bounded_count(open_cases.filter(due_at__lt=timezone.now()))
+        shared = {
+            "queue": queue,
+            "overdue": overdue,
+            "estimated": [
+                name
+                for name, estimated in (("queue", queue_estimated), ("overdue", overdue_estimated))
+                if estimated
+            ],
+        }
+        cache.set(key, shared, BOX_COUNTS_TTL)
+    tally = (
+        CaseTally.objects.filter(administration=administration)
+        .values_list("total", flat=True)
+        .first()
+    )
+    return {**counts, **shared, "all": tally or 0}
 
 
 def case_timeline(case: Case) -> QuerySet[CaseEvent]:

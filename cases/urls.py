@@ -5,6 +5,7 @@ from .administration_settings import views as views_settings
 from .dashboard import views as dashboard_views
 from .intake import views as views_mail
 from .notifications import views as notification_views
+from .retention import views as retention_views
 
 app_name = "cases"
 
@@ -73,3 +74,6 @@ urlpatterns += [
         name="notification_preferences",
     ),
 ]
+
+# Administrators: usagers' rights requests and the retention period (cases/retention/).
+urlpatterns += [path("parametres/donnees-usagers/", retention_views.rights_page, name="rights")]

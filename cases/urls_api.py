@@ -4,6 +4,7 @@ from .administration_settings import api as settings_api
 from .api import cases
 from .dashboard import api as dashboard_api
 from .intake import api as intake
+from .retention import api as retention_api
 
 urlpatterns: list = [
     path(
@@ -64,5 +65,16 @@ urlpatterns += [
         "intake/france-services/",
         intake.FranceServicesIntake.as_view(),
         name="intake-france-services",
+    ),
+]
+
+# Administrators: rights requests and the retention period (cases/retention/api.py).
+urlpatterns += [
+    path("rights/export/", retention_api.RightsExportView.as_view(), name="api-rights-export"),
+    path("rights/erase/", retention_api.RightsEraseView.as_view(), name="api-rights-erase"),
+    path(
+        "administration/retention/",
+        retention_api.RetentionView.as_view(),
+        name="api-administration-retention",
     ),
 ]

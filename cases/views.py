@@ -7,9 +7,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.contrib import messages
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -27,7 +25,7 @@ from . import presence, selectors, services
 from .delivery.services import delivery_retry as delivery_retry_service
 from .forms import AssignForm, InboxFilterForm, NoteForm, ReplyForm, TransferForm, TransitionForm
 from .history import usager_other_cases
-from .models import OPEN_STATUSES, Attachment, Case, Delivery, Status
+from .models import Attachment, Case, Delivery
 from .permissions import STATUS_ABILITIES, Ability, case_abilities, require_ability
 from .text import strip_citation_markers
 from .transitions import TRANSITIONS
@@ -45,25 +43,10 @@ def home(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(request, "cases/home.html", {"counts": counts})
 
 
-BOX_COUNTS_TTL = 20  # seconds: the shared counts are a glance, not a ledger
-
-
 def _box_counts(user, administration) -> dict:
-    """The counts on the box tabs: "mine" exact (one narrow index scan), the administration-
-    wide ones cached briefly, since counting 100,000 rows on every page would cost more than
-    the page itself."""
-    visible = selectors.cases_visible_to(user).filter(administration=administration)
-    counts = {"mine": visible.filter(assignee=user, status__in=OPEN_STATUSES).count()}
-    key = f"box-counts:{administration.pk}"
-    shared = cache.get(key)
-    if shared is None:
-        shared = visible.aggregate(
-            queue=Count("pk", filter=Q(status=Status.NEW, assignee__isnull=True)),
-            overdue=Count("pk", filter=Q(status__in=OPEN_STATUSES, due_at__lt=timezone.now())),
-            all=Count("pk"),
-        )
-        cache.set(key, shared, BOX_COUNTS_TTL)
-    return {**counts, **shared}
+    """The counts on the box tabs (cases/selectors.py: their cost does not grow with the
+    administration's history)."""
+    return selectors.box_counts(user, administration)
 
 
 def _cursor_from(value: str) -> tuple[dt.datetime, int] | None:

@@ -467,3 +467,26 @@ MAILBOX_POLL_SECONDS = env.int("MAILBOX_POLL_SECONDS", default=120)
 MAILBOX_TIMEOUT_SECONDS = env.float("MAILBOX_TIMEOUT_SECONDS", default=30.0)
 MAILBOX_LEASE_SECONDS = env.int("MAILBOX_LEASE_SECONDS", default=600)
 MAILBOX_MAX_MESSAGES_PER_POLL = env.int("MAILBOX_MAX_MESSAGES_PER_POLL", default=500)
+# --- Scale (issue 17): read replica, retention. README "Replica", "Retention and rights
+# requests", "Sizing"; docs/design.md "Inbox counts", "Read replica", "Retention".
+# Reports (dashboards, impact report, exports, the API's report endpoints) read the replica
+# when DATABASE_REPLICA_URL is set and its replay lag is under REPLICA_MAX_LAG_SECONDS;
+# otherwise, and for everything else, the primary (config/db_router.py).
+if env.str("DATABASE_REPLICA_URL", default=""):
+    DATABASES["replica"] = env.db("DATABASE_REPLICA_URL")
+    DATABASES["replica"]["CONN_MAX_AGE"] = DATABASES["default"]["CONN_MAX_AGE"]
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    DATABASE_ROUTERS = ["config.db_router.ReportsReplicaRouter"]
+    MIDDLEWARE.append("config.db_router.ReportsReplicaMiddleware")
+# The views whose reads may go to the replica (URL names): reports only, never a page that
+# writes or shows what an agent just wrote.
+REPLICA_REPORT_VIEWS = frozenset(
+    {"cases:dashboard", "api-dashboard-workload", "drafting:impact", "api-impact"}
+)
+REPLICA_MAX_LAG_SECONDS = env.float("REPLICA_MAX_LAG_SECONDS", default=30.0)
+REPLICA_CHECK_SECONDS = env.float("REPLICA_CHECK_SECONDS", default=5.0)
+# Days a closed case keeps its usager's data before the retention task anonymises it (an
+# administration may set its own, 30 to 3650 days). Two years: long past every deadline of
+# appeal (two months) and of a usager coming back on the same matter, and short of the three
+# years the CNIL allows for contact data in a user-relationship processing.
+RETENTION_CLOSED_CASE_DAYS = env.int("RETENTION_CLOSED_CASE_DAYS", default=730)

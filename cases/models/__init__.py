@@ -1,7 +1,16 @@
 """The models of cases, one module per subdomain, re-exported here so that
 ``from cases.models import Case`` keeps working (and the migrations' paths stay valid)."""
 
-from .case import Case, CaseEvent, CaseEventQuerySet, InternalNote, ReferenceCounter, Reply
+from ..retention.models import RetentionPolicy
+from .case import (
+    Case,
+    CaseEvent,
+    CaseEventQuerySet,
+    CaseTally,
+    InternalNote,
+    ReferenceCounter,
+    Reply,
+)
 from .choices import DEFAULT_RESPONSE_DAYS, OPEN_STATUSES, Channel, Priority, Status
 from .delivery import Acknowledgement, ChannelEndpoint, Delivery
 from .intake import (
@@ -27,6 +36,7 @@ __all__ = [
     "Case",
     "CaseEvent",
     "CaseEventQuerySet",
+    "CaseTally",
     "Channel",
     "ChannelEndpoint",
     "Delivery",
@@ -42,6 +52,7 @@ __all__ = [
     "ReferenceCounter",
     "Reply",
     "ResponseDeadline",
+    "RetentionPolicy",
     "SatisfactionResponse",
     "Status",
     "Topic",

@@ -31,6 +31,21 @@ class ReferenceCounter(models.Model):
         return f"{self.administration_id} · {self.year} · {self.last}"
 
 
+class CaseTally(models.Model):
+    """How many cases an administration holds, kept by the database itself: triggers on
+    ``cases_case`` add and subtract in the transaction that inserts, deletes or moves a case
+    (migration 0007). The inbox's "all" tab reads this one row instead of counting the
+    administration's history (docs/design.md, "Inbox counts")."""
+
+    administration = models.OneToOneField(
+        Administration, on_delete=models.CASCADE, primary_key=True, related_name="+"
+    )
+    total = models.BigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.administration_id} · {self.total}"
+
+
 class Case(models.Model):
     administration = models.ForeignKey(
         Administration,
@@ -81,6 +96,9 @@ class Case(models.Model):
     first_opened_at = models.DateTimeField(_("first opened by its agent"), null=True, blank=True)
     answered_at = models.DateTimeField(_("answered"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+    # Set when the retention task (or an erasure request) removed the usager's data: the case
+    # keeps its statistics facts only (cases/retention/).
+    anonymised_at = models.DateTimeField(_("anonymised"), null=True, blank=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     class Meta:
@@ -110,7 +128,20 @@ class Case(models.Model):
             models.Index(
                 fields=["administration", "status", "due_at", "id"], name="case_queue_idx"
             ),
+            # The queue alone (new and unassigned), in its order: a page is a bounded read of
+            # this small index whatever the history.
+            models.Index(
+                fields=["administration", "due_at", "id"],
+                condition=Q(status="new", assignee__isnull=True),
+                name="case_queue_open_idx",
+            ),
             models.Index(fields=["administration", "due_at", "id"], name="case_due_idx"),
+            # Retention: the closed cases not yet anonymised, oldest closure first.
+            models.Index(
+                fields=["administration", "closed_at", "id"],
+                condition=Q(status__in=["closed", "transferred"], anonymised_at__isnull=True),
+                name="case_retention_idx",
+            ),
             models.Index(fields=["administration", "created_at"], name="case_created_idx"),
             # The usager's other cases (cases/history.py): by e-mail, any case, or by phone.
             models.Index(

@@ -3,8 +3,9 @@
 ``generate(cases=1_000_000, administrations=20)`` creates (or reuses) benchmark administrations
 ``BULK01``… of very different sizes (a Zipf-like spread: the largest holds about a fifth of the
 cases), each with its agents (half of them approved volunteers), a manager and an administrator,
-two experiment periods (one ended, one running), then, administration by administration and in
-one transaction each:
+two experiment periods (one ended, one running), then, administration by administration, in
+batches of ``batch_size`` cases, one transaction each (a rerun resumes after the last finished
+batch: the administration's count of cases says where):
 
 - cases over the last year (more of them recently), channels, topics, priorities and deadlines
   as in production; old cases answered or closed, recent ones new or being worked, a small
@@ -35,6 +36,7 @@ from django.utils import timezone
 
 from accounts import services as account_services
 from accounts.models import Administration, ConsentText, Enrolment, Role, User
+from cases.counters import tally_add
 from cases.models import (
     DEFAULT_RESPONSE_DAYS,
     Case,
@@ -252,8 +254,18 @@ def _sql_array(values: list[str]) -> tuple[str, list[str]]:
     return "ARRAY[" + ", ".join(["%s"] * len(values)) + "]::text[]", list(values)
 
 
-def _fill(cursor, bulk: BulkAdministration, topics: list[int], now: dt.datetime, seed: float):
-    """One administration's rows, in the caller's transaction."""
+def _fill(
+    cursor,
+    bulk: BulkAdministration,
+    topics: list[int],
+    now: dt.datetime,
+    seed: float,
+    *,
+    count: int,
+    offset: int = 0,
+):
+    """``count`` cases of one administration (numbered from ``offset`` + 1) and their rows, in
+    the caller's transaction."""
     administration = bulk.administration
     case_seq, reply_seq = _sequence(Case), _sequence(Reply)
     # The draws: one row of uniform random numbers per case, materialised once so that each
@@ -263,7 +275,7 @@ def _fill(cursor, bulk: BulkAdministration, topics: list[int], now: dt.datetime,
     cursor.execute(
         """
         CREATE TEMP TABLE bulk_draw ON COMMIT DROP AS
-        SELECT nextval(%s) AS id, g AS n,
+        SELECT nextval(%s) AS id, g + %s AS n,
                random() AS r_age, random() AS r_ch, random() AS r_topic, random() AS r_done,
                random() AS r_st, random() AS r_agent, random() AS r_arm, random() AS r_assign,
                random() AS r_open, random() AS r_handle, random() AS r_prio, random() AS r_mail,
@@ -271,7 +283,7 @@ def _fill(cursor, bulk: BulkAdministration, topics: list[int], now: dt.datetime,
                random() AS r_text
         FROM generate_series(1, %s) AS g
         """,
-        [case_seq, bulk.cases],
+        [case_seq, offset, count],
     )
     deadline_case = " ".join(
         f"WHEN '{channel}' THEN {days}" for channel, days in DEFAULT_RESPONSE_DAYS.items()
@@ -539,6 +551,7 @@ def generate(
     cases: int,
     administrations: int,
     seed: float = 0.42,
+    batch_size: int = 250_000,
     log: Callable[[str], None] = lambda message: None,
 ) -> dict[str, int]:
     """Generate ``cases`` cases over ``administrations`` bulk administrations (PostgreSQL)."""
@@ -554,29 +567,49 @@ def generate(
     )
     if not topics:
         raise RuntimeError("No national topics: run migrate first.")
-    totals: dict[str, int] = {}
+    if batch_size < 1:
+        raise ValueError("The batch size is at least one case.")
+    totals: dict[str, int] = {"cases": 0}
     started = time.perf_counter()
     for index, size in enumerate(sizes(cases, administrations), start=1):
         with transaction.atomic():
             bulk = _staff(index, size, now)
-            if Case.objects.filter(administration=bulk.administration).exists():
-                raise RuntimeError(
-                    f"{bulk.administration.code} already has cases: pass --reset to replace them."
+        existing = Case.objects.filter(administration=bulk.administration).count()
+        if existing >= size:
+            log(f"  {bulk.administration.code}: {existing:,} cases already, complete.")
+            continue
+        if existing:
+            log(f"  {bulk.administration.code}: {existing:,} cases already, resuming.")
+        while existing < size:
+            count = min(batch_size, size - existing)
+            batch_started = time.perf_counter()
+            # One transaction per batch: an interrupted run keeps its finished batches, and the
+            # next run resumes after them (the count of the administration's cases).
+            with transaction.atomic(), connection.cursor() as cursor:
+                skipped = _skip_foreign_key_checks(cursor)
+                written = _fill(
+                    cursor,
+                    bulk,
+                    topics,
+                    now,
+                    seed=(seed + index / 1000 + existing / 1e9) % 1,
+                    count=count,
+                    offset=existing,
                 )
-            with connection.cursor() as cursor:
-                _skip_foreign_key_checks(cursor)
-                written = _fill(cursor, bulk, topics, now, seed=(seed + index / 1000) % 1)
-                # The triggers that keep the impact report's facts are off with the foreign
-                # keys' (replication role): the administration's facts are written at once.
-                cursor.execute(
-                    "SELECT drafting_impact_refresh_administration(%s)", [bulk.administration.pk]
-                )
-        for key, value in written.items():
-            totals[key] = totals.get(key, 0) + value
-        log(
-            f"  {bulk.administration.code}: {written['cases']:,} cases, "
-            f"{len(bulk.agents)} agents ({time.perf_counter() - started:.1f} s)"
-        )
+                # The triggers that keep the impact report's facts and the administration's
+                # tally are off with the foreign keys' (replication role): done here.
+                cursor.execute("SELECT drafting_impact_refresh(ARRAY(SELECT id FROM bulk_case))")
+                if skipped:
+                    tally_add(bulk.administration.pk, written["cases"], cursor=cursor)
+            existing += written["cases"]
+            for key, value in written.items():
+                totals[key] = totals.get(key, 0) + value
+            elapsed = time.perf_counter() - started
+            log(
+                f"  {bulk.administration.code}: {existing:,}/{size:,} cases "
+                f"(+{written['cases']:,} in {time.perf_counter() - batch_started:.1f} s; "
+                f"{totals.get('cases', 0) / elapsed:,.0f} cases/s overall, {elapsed:.0f} s)"
+            )
     analyze_started = time.perf_counter()
     # VACUUM sets the visibility map (index-only scans); it cannot run inside a transaction.
     command = "ANALYZE" if connection.in_atomic_block else "VACUUM ANALYZE"

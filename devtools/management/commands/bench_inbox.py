@@ -32,7 +32,8 @@ from django.test.utils import CaptureQueriesContext, override_settings
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import Administration, Role, User
+from accounts.models import Administration, AuditEntry, Membership, Role, User
+from cases import selectors
 from cases import services as case_services
 from cases.models import (
     OPEN_STATUSES,
@@ -44,6 +45,7 @@ from cases.models import (
     Status,
     Topic,
 )
+from devtools.bench.bulkdata import largest_administration
 from devtools.bench.common import (
     add_allow_sqlite,
     bench_administration,
@@ -167,6 +169,18 @@ class Command(BaseCommand):
         parser.add_argument(
             "--keep", action="store_true", help="keep the generated cases (a rerun reuses them)"
         )
+        parser.add_argument(
+            "--bulk",
+            action="store_true",
+            help="measure the largest administration of generate_bulk_data (BULK01) as it is: "
+            "nothing generated, nothing deleted",
+        )
+        parser.add_argument(
+            "--warm-cache",
+            action="store_true",
+            help="keep the cached tab counts between requests (default: cold, dropped before "
+            "every timed request)",
+        )
         add_allow_sqlite(parser)
 
     def handle(self, *args, **options):
@@ -177,6 +191,10 @@ class Command(BaseCommand):
         self.batch_size = options["batch_size"]
         # DEBUG would keep every statement (megabytes of bulk inserts) and is off in production.
         with override_settings(DEBUG=False):
+            if options["bulk"]:
+                administration, agents, manager = self._bulk_staff()
+                self._run(administration, agents, manager, options)
+                return
             administration, agents, manager = self._staff(options["administration_code"])
             try:
                 self._run(administration, agents, manager, options)
@@ -201,6 +219,19 @@ class Command(BaseCommand):
                 administration=administration, slug=slug, defaults={"name": name}
             )
         return administration, agents, manager
+
+    def _bulk_staff(self) -> tuple[Administration, list[User], User]:
+        administration = largest_administration()
+        if administration is None:
+            raise CommandError("No bulk administration: run generate_bulk_data first.")
+        members = Membership.objects.filter(administration=administration, is_active=True)
+        agents = [
+            m.user for m in members.filter(role=Role.AGENT).select_related("user").order_by("pk")
+        ]
+        manager = members.filter(role=Role.MANAGER).select_related("user").first()
+        if not agents or manager is None:
+            raise CommandError(f"{administration.code} has no agents or no manager.")
+        return administration, agents, manager.user
 
     def _synthetic(self, administration: Administration):
         """The generated cases: those of the bench administration without a journal."""
@@ -288,7 +319,9 @@ class Command(BaseCommand):
     # --- measure ----------------------------------------------------------------------------
 
     def _run(self, administration, agents, manager, options) -> None:
-        self._generate(administration, agents, options["cases"])
+        self.administration = administration
+        if not options["bulk"]:
+            self._generate(administration, agents, options["cases"])
         analyze_seconds = self._analyze()
         statuses = dict(
             Case.objects.filter(administration=administration)
@@ -352,11 +385,15 @@ class Command(BaseCommand):
             self._get(client, url)
         timings, cpu = [], []
         for _ in range(options["repeat"]):
+            if not options["warm_cache"]:
+                selectors.box_counts_forget(self.administration)
             started, started_cpu = time.perf_counter(), time.process_time()
             response = self._get(client, url)
             timings.append((time.perf_counter() - started) * 1000)
             cpu.append((time.process_time() - started_cpu) * 1000)
         # One more, counted: capturing adds its own overhead, so it is not among the timed.
+        if not options["warm_cache"]:
+            selectors.box_counts_forget(self.administration)
         with CaptureQueriesContext(connection) as ctx:
             response = self._get(client, url)
         queries = [(float(q["time"]) * 1000, q["sql"]) for q in ctx.captured_queries]
@@ -415,8 +452,39 @@ class Command(BaseCommand):
             )
         else:
             self.stdout.write(f"Target (median < {TARGET_MEDIAN_MS} ms for a page of 50): met.")
+        if connection.vendor == "postgresql":
+            self._case_sql(results)
         if options["explain"]:
             self._explain(results)
+
+    def _case_sql(self, results: list[dict]) -> None:
+        """The page's queries on cases as PostgreSQL runs them (EXPLAIN ANALYZE, best of 5):
+        execution time and pages touched, little affected by the machine's load."""
+        self.stdout.write("")
+        self.stdout.write(
+            "Queries on cases_case per page (EXPLAIN ANALYZE, best of 5; buffers: 8 kB pages "
+            "touched):"
+        )
+        self.stdout.write(f"  {'page':<38} {'queries':>7} {'exec ms':>8} {'buffers':>8}")
+        for result in results:
+            total_ms, buffers, count = 0.0, 0, 0
+            for _ms, sql in result["queries"]:
+                if 'FROM "cases_case"' not in sql:
+                    continue
+                count += 1
+                best, touched = float("inf"), 0
+                for _ in range(5):
+                    with connection.cursor() as cursor:
+                        cursor.execute("EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) " + sql)
+                        plan = cursor.fetchone()[0]
+                    plan = plan[0] if isinstance(plan, list) else plan
+                    if plan["Execution Time"] < best:
+                        best = plan["Execution Time"]
+                        top = plan["Plan"]
+                        touched = top.get("Shared Hit Blocks", 0) + top.get("Shared Read Blocks", 0)
+                total_ms += best
+                buffers += touched
+            self.stdout.write(f"  {result['label']:<38} {count:>7} {total_ms:8.2f} {buffers:>8}")
 
     def _explain(self, results: list[dict]) -> None:
         for result in results:
@@ -456,6 +524,15 @@ class Command(BaseCommand):
                 f"Deleted {deleted:,} generated cases ({time.perf_counter() - started:.1f} s). "
                 f"Kept administration {administration.code}: {kept} cases with a journal remain "
                 "(the journal is append-only)."
+            )
+            return
+        if AuditEntry.objects.filter(administration=administration).exists():
+            # Creating the administration and its members was journaled, and the journal is
+            # append-only (its rows protect the administration): keep them, a rerun reuses them.
+            self.stdout.write(
+                f"Deleted {deleted:,} generated cases ({time.perf_counter() - started:.1f} s). "
+                f"Kept administration {administration.code} and its {len(staff)} benchmark "
+                "users: its journal is append-only (a rerun reuses them)."
             )
             return
         with transaction.atomic():

@@ -13,13 +13,20 @@ class Command(BaseCommand):
     help = (
         "Generate --cases synthetic cases over --administrations benchmark administrations "
         "(BULK01…), with experiment arms, suggestions, decisions, replies and survey answers, "
-        "written by PostgreSQL (INSERT … SELECT generate_series)."
+        "written by PostgreSQL (INSERT … SELECT generate_series), --batch-size cases per "
+        "transaction with progress; a rerun resumes where an interrupted one stopped."
     )
 
     def add_arguments(self, parser):
         parser.add_argument("--cases", type=int, default=1_000_000)
         parser.add_argument("--administrations", type=int, default=20)
         parser.add_argument("--seed", type=float, default=0.42, help="between 0 and 1")
+        parser.add_argument(
+            "--batch-size",
+            type=int,
+            default=250_000,
+            help="cases per transaction (a rerun resumes after the last finished batch)",
+        )
         parser.add_argument(
             "--reset",
             action="store_true",
@@ -43,12 +50,13 @@ class Command(BaseCommand):
                     cases=options["cases"],
                     administrations=options["administrations"],
                     seed=options["seed"],
+                    batch_size=options["batch_size"],
                     log=self.stdout.write,
                 )
         except (RuntimeError, ValueError) as exc:
             raise CommandError(str(exc)) from exc
         self.stdout.write(
-            f"Done in {totals['seconds']} s: {totals['cases']:,} cases, {totals['arms']:,} arms, "
-            f"{totals['suggestions']:,} suggestions, {totals['replies']:,} replies, "
-            f"{totals['survey']:,} survey answers."
+            f"Done in {totals['seconds']} s: {totals.get('cases', 0):,} cases, "
+            f"{totals.get('arms', 0):,} arms, {totals.get('suggestions', 0):,} suggestions, "
+            f"{totals.get('replies', 0):,} replies, {totals.get('survey', 0):,} survey answers."
         )
