@@ -88,9 +88,10 @@ class PollResult:
 
 def _connect(mailbox: Mailbox) -> imaplib.IMAP4:
     timeout = settings.MAILBOX_TIMEOUT_SECONDS
+    client: imaplib.IMAP4 | None = None
     try:
         if mailbox.security == Mailbox.Security.SSL:
-            client: imaplib.IMAP4 = imaplib.IMAP4_SSL(
+            client = imaplib.IMAP4_SSL(
                 mailbox.host,
                 mailbox.port,
                 ssl_context=ssl.create_default_context(),
@@ -101,7 +102,12 @@ def _connect(mailbox: Mailbox) -> imaplib.IMAP4:
             if mailbox.security == Mailbox.Security.STARTTLS:
                 client.starttls(ssl_context=ssl.create_default_context())
         client.login(mailbox.username, password_decrypt(mailbox.password_encrypted))
-    except (TimeoutError, imaplib.IMAP4.error, OSError, ssl.SSLError) as exc:
+    except (TimeoutError, imaplib.IMAP4.error, OSError, ssl.SSLError, MailboxError) as exc:
+        if client is not None:  # connected but refused: close the socket
+            with contextlib.suppress(imaplib.IMAP4.error, OSError):
+                client.shutdown()
+        if isinstance(exc, MailboxError):
+            raise
         raise MailboxError(f"{type(exc).__name__}: {exc}") from exc
     return client
 
