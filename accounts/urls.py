@@ -27,18 +27,7 @@ urlpatterns = [
     path("volontaires/<int:pk>/decision/", enrolment.enrolment_decide, name="enrolment_decide"),
     path("jetons/", tokens.token_list, name="tokens"),
     path("jetons/<int:pk>/revocation/", tokens.token_revoke, name="token_revoke"),
-    path(
-        "mot-de-passe/oubli/",
-        public(
-            auth_views.PasswordResetView.as_view(
-                template_name="accounts/password_reset_form.html",
-                email_template_name="accounts/password_reset_email.txt",
-                success_url=reverse_lazy("accounts:password_reset_done"),
-            ),
-            reason="asking for a password reset link",
-        ),
-        name="password_reset",
-    ),
+    path("mot-de-passe/oubli/", auth.PasswordResetView.as_view(), name="password_reset"),
     path(
         "mot-de-passe/oubli/envoye/",
         public(
