@@ -476,3 +476,5 @@ if _csp_report_uri := env.str("GUICHET_CSP_REPORT_URI", default=""):
     CONTENT_SECURITY_POLICY["DIRECTIVES"]["report-uri"] = [_csp_report_uri]
 # JSON bodies of the API, except intake (INTAKE_MAX_BODY_BYTES, for attachments in base64).
 API_JSON_MAX_BYTES = env.int("API_JSON_MAX_BYTES", default=1024 * 1024)
+# django-axes logs every sign-in at INFO; failures and lockouts (WARNING) are what matters.
+LOGGING["loggers"]["axes"] = {"level": "WARNING"}
