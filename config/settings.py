@@ -183,7 +183,7 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 # The proxies (addresses or CIDR blocks) whose X-Forwarded-* headers are believed; from anyone
 # else they are dropped (accounts.client). Every limit reads accounts.client.client_address.
-TRUSTED_PROXIES = env.list("GUICHET_TRUSTED_PROXIES", default=[])
+TRUSTED_PROXIES = [p.strip() for p in env.list("GUICHET_TRUSTED_PROXIES", default=[]) if p.strip()]
 for _proxy in TRUSTED_PROXIES:
     try:
         ipaddress.ip_network(_proxy.strip(), strict=False)
