@@ -428,7 +428,7 @@ REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]["invalid_token"] = env.str(
 )
 # JSON bodies: nesting deeper than this is refused (400) before Python's recursion limit.
 REST_FRAMEWORK["DEFAULT_PARSER_CLASSES"] = [
-    "config.api.JSONParser",
+    "accounts.api_parsers.JSONParser",
     "rest_framework.parsers.FormParser",
     "rest_framework.parsers.MultiPartParser",
 ]

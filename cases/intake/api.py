@@ -24,13 +24,14 @@ from drf_spectacular.utils import (
 from rest_framework import serializers, status
 from rest_framework.authentication import SessionAuthentication
 from rest_framework.exceptions import ValidationError
-from rest_framework.parsers import JSONParser, MultiPartParser
+from rest_framework.parsers import MultiPartParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.access import AccessRule, DoorPermission, current_administration
 from accounts.api.common import error_response
+from accounts.api_parsers import JSONParser
 from accounts.api_auth import (
     ThrottleAnonymous,
     TokenAuthentication,
@@ -89,7 +90,7 @@ class _IntakeView(APIView):
 
     @property
     def max_body_bytes(self) -> int:
-        # config.api.JSONParser: a JSON body carries the attachments in base64.
+        # accounts.api_parsers.JSONParser: a JSON body carries the attachments in base64.
         return settings.INTAKE_MAX_BODY_BYTES
 
     def post(self, request):
