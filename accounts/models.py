@@ -173,6 +173,10 @@ class Membership(models.Model):
     role = models.CharField(_("role"), max_length=20, choices=Role.choices)
     team = models.CharField(_("team"), max_length=100, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
+    # An invitation sent to someone who already has an account (in another administration):
+    # inactive, it gives nothing until the person accepts it from their own session
+    # (accounts.services.membership_accept). Nothing about them is shown meanwhile.
+    pending = models.BooleanField(_("waiting for acceptance"), default=False)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     deactivated_at = models.DateTimeField(_("deactivated"), null=True, blank=True)
 

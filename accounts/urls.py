@@ -2,7 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
 from .access import public
-from .views import audit, auth, enrolment, members, profile, tokens
+from .views import audit, auth, enrolment, invitations, members, profile, tokens
 
 app_name = "accounts"
 
@@ -22,6 +22,12 @@ urlpatterns = [
         "invitation/<uidb64>/<token>/",
         auth.InvitationAcceptView.as_view(),
         name="invitation_accept",
+    ),
+    path("invitations/", invitations.invitations, name="invitations"),
+    path(
+        "invitations/<int:pk>/reponse/",
+        invitations.invitation_answer,
+        name="invitation_answer",
     ),
     path("volontaires/", enrolment.enrolments, name="enrolments"),
     path("volontaires/<int:pk>/decision/", enrolment.enrolment_decide, name="enrolment_decide"),
