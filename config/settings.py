@@ -355,7 +355,9 @@ AUTHENTICATION_BACKENDS.append("accounts.oidc.ProConnectBackend")
 OIDC_RP_CLIENT_ID = env.str("PROCONNECT_CLIENT_ID", default="")
 OIDC_RP_CLIENT_SECRET = env.str("PROCONNECT_CLIENT_SECRET", default="")
 OIDC_RP_SIGN_ALGO = env.str("PROCONNECT_SIGN_ALGO", default="RS256")
-OIDC_RP_SCOPES = env.str("PROCONNECT_SCOPES", default="openid email given_name usual_name")
+OIDC_RP_SCOPES = env.str(
+    "PROCONNECT_SCOPES", default="openid email given_name usual_name siret"
+)
 OIDC_OP_DISCOVERY_URL = env.str("PROCONNECT_DISCOVERY_URL", default="")
 OIDC_OP_AUTHORIZATION_ENDPOINT = env.str("PROCONNECT_AUTHORIZATION_ENDPOINT", default="")
 OIDC_OP_TOKEN_ENDPOINT = env.str("PROCONNECT_TOKEN_ENDPOINT", default="")
@@ -367,6 +369,9 @@ OIDC_CREATE_USER = False  # an agent signs in only if an active membership match
 OIDC_STORE_ID_TOKEN = True
 OIDC_TIMEOUT = env.int("PROCONNECT_TIMEOUT", default=10)
 LOGIN_REDIRECT_URL_FAILURE = "/compte/connexion/?proconnect=refuse"
+# PKCE (RFC 7636, S256): the code is useless to whoever intercepts it without the verifier.
+OIDC_USE_PKCE = True
+OIDC_PKCE_CODE_CHALLENGE_METHOD = "S256"
 
 # Usager satisfaction survey: the link sent with a reply, its lifetime and the page's rate limit.
 SURVEY_LINK_MAX_AGE_DAYS = env.int("SURVEY_LINK_MAX_AGE_DAYS", default=30)
