@@ -99,6 +99,8 @@ class InvalidTokenThrottle(_SettingsRate, throttling.SimpleRateThrottle):
     """
 
     scope = "invalid_token"
+    num_requests: int
+    duration: int
 
     def get_cache_key(self, request, view=None):
         return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}

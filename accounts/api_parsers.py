@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
@@ -18,9 +19,10 @@ class RequestTooLarge(APIException):
 
 def _depth_exceeds(value, limit: int) -> bool:
     """Whether ``value`` nests deeper than ``limit`` (walked without recursion)."""
-    stack = [(value, 1)]
+    stack: list[tuple[object, int]] = [(value, 1)]
     while stack:
         item, depth = stack.pop()
+        children: Iterable[object]
         if isinstance(item, dict):
             children = item.values()
         elif isinstance(item, list):

@@ -38,7 +38,9 @@ def parse_networks(values: Iterable[str]) -> tuple[IPNetwork, ...]:
         try:
             networks.append(ipaddress.ip_network(value, strict=False))
         except ValueError:
-            raise ValueError(f"TRUSTED_PROXIES: “{value}” is not an address or CIDR block") from None
+            raise ValueError(
+                f"TRUSTED_PROXIES: “{value}” is not an address or CIDR block"
+            ) from None
     return tuple(networks)
 
 

@@ -9,7 +9,7 @@ from django.http import HttpRequest, HttpResponseBase
 
 # Nothing in Guichet uses a camera, a microphone, the position or payment: every powerful
 # feature is off for the page and for any frame.
-DEFAULT_PERMISSIONS_POLICY = {
+DEFAULT_PERMISSIONS_POLICY: dict[str, list[str]] = {
     "accelerometer": [],
     "autoplay": [],
     "camera": [],

@@ -214,6 +214,8 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": [
+        # Anonymous calls count against the anonymous rate before they are refused (429).
+        "accounts.api_auth.ThrottleAnonymous",
         "rest_framework.permissions.IsAuthenticated",
         "accounts.api_auth.TokenScope",
         # The access door: a view without an ``access_rule`` is refused (fail closed).
@@ -228,7 +230,15 @@ REST_FRAMEWORK = {
         "token": env.str("API_THROTTLE_TOKEN", default="600/min"),
         "user": env.str("API_THROTTLE_USER", default="600/min"),
         "anon": env.str("API_THROTTLE_ANON", default="60/min"),
+        # Bad bearer keys per client address (accounts.api_auth.InvalidTokenThrottle).
+        "invalid_token": env.str("API_THROTTLE_INVALID_TOKEN", default="20/min"),
     },
+    # JSON bounded in size and nesting, errors in the API's shape (accounts.api_parsers).
+    "DEFAULT_PARSER_CLASSES": [
+        "accounts.api_parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "config.api.exception_handler",
 }
@@ -273,6 +283,8 @@ LOGGING = {
         # One line per task and per HTTP call is noise at INFO; failures still show.
         "celery.app.trace": {"level": "WARNING"},
         "httpx": {"level": "WARNING"},
+        # django-axes logs every sign-in at INFO; failures and lockouts are what matters.
+        "axes": {"level": "WARNING"},
     },
 }
 
@@ -355,9 +367,7 @@ AUTHENTICATION_BACKENDS.append("accounts.oidc.ProConnectBackend")
 OIDC_RP_CLIENT_ID = env.str("PROCONNECT_CLIENT_ID", default="")
 OIDC_RP_CLIENT_SECRET = env.str("PROCONNECT_CLIENT_SECRET", default="")
 OIDC_RP_SIGN_ALGO = env.str("PROCONNECT_SIGN_ALGO", default="RS256")
-OIDC_RP_SCOPES = env.str(
-    "PROCONNECT_SCOPES", default="openid email given_name usual_name siret"
-)
+OIDC_RP_SCOPES = env.str("PROCONNECT_SCOPES", default="openid email given_name usual_name siret")
 OIDC_OP_DISCOVERY_URL = env.str("PROCONNECT_DISCOVERY_URL", default="")
 OIDC_OP_AUTHORIZATION_ENDPOINT = env.str("PROCONNECT_AUTHORIZATION_ENDPOINT", default="")
 OIDC_OP_TOKEN_ENDPOINT = env.str("PROCONNECT_TOKEN_ENDPOINT", default="")
@@ -401,9 +411,13 @@ DELIVERY_CLAIM_LEASE_SECONDS = env.int("DELIVERY_CLAIM_LEASE_SECONDS", default=3
 # (README, "Security: limits, proxies, CSP, antivirus".)
 # Forwarded headers are believed from TRUSTED_PROXIES only; this runs before everything else.
 MIDDLEWARE.insert(0, "accounts.client.TrustedProxyMiddleware")
-MIDDLEWARE.insert(MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1, "csp.middleware.CSPMiddleware")
 MIDDLEWARE.insert(
-    MIDDLEWARE.index("csp.middleware.CSPMiddleware") + 1, "config.security.PermissionsPolicyMiddleware"
+    MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
+    "csp.middleware.CSPMiddleware",
+)
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("csp.middleware.CSPMiddleware") + 1,
+    "config.security.PermissionsPolicyMiddleware",
 )
 # django-axes: failed sign-ins counted per account and per client address (accounts.client);
 # past the limit, sign-in is refused with a French message until the cool-off has passed.
@@ -426,17 +440,9 @@ PASSWORD_RESET_LIMIT_PER_ADDRESS = env.int("GUICHET_PASSWORD_RESET_PER_ADDRESS",
 PASSWORD_RESET_LIMIT_PER_EMAIL = env.int("GUICHET_PASSWORD_RESET_PER_EMAIL", default=3)
 PASSWORD_RESET_LIMIT_WINDOW_SECONDS = 3600
 # API: invalid bearer tokens and anonymous calls are counted per client address before the
-# permission check answers; past the rate, 429 in the API's error shape.
-REST_FRAMEWORK["DEFAULT_PERMISSION_CLASSES"].insert(0, "accounts.api_auth.ThrottleAnonymous")
-REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]["invalid_token"] = env.str(
-    "API_THROTTLE_INVALID_TOKEN", default="20/min"
-)
+# permission check answers (accounts.api_auth.ThrottleAnonymous, InvalidTokenThrottle; their
+# entries are in REST_FRAMEWORK above); past the rate, 429 in the API's error shape.
 # JSON bodies: nesting deeper than this is refused (400) before Python's recursion limit.
-REST_FRAMEWORK["DEFAULT_PARSER_CLASSES"] = [
-    "accounts.api_parsers.JSONParser",
-    "rest_framework.parsers.FormParser",
-    "rest_framework.parsers.MultiPartParser",
-]
 API_JSON_MAX_DEPTH = env.int("API_JSON_MAX_DEPTH", default=32)
 
 # Content-Security-Policy (django-csp): scripts and styles from our origin or carrying the
@@ -463,17 +469,23 @@ CONTENT_SECURITY_POLICY = {
         "base-uri": [SELF],
         "frame-ancestors": [NONE],
         # Signing out after a ProConnect sign-in redirects the form to the provider.
-        "form-action": [SELF]
-        + sorted(
-            {
-                origin
-                for origin in map(
-                    _origin,
-                    [OIDC_OP_DISCOVERY_URL, OIDC_OP_LOGOUT_ENDPOINT, OIDC_OP_AUTHORIZATION_ENDPOINT],
-                )
-                if origin and PROCONNECT_ENABLED
-            }
-        ),
+        "form-action": [
+            SELF,
+            *sorted(
+                {
+                    origin
+                    for origin in map(
+                        _origin,
+                        [
+                            OIDC_OP_DISCOVERY_URL,
+                            OIDC_OP_LOGOUT_ENDPOINT,
+                            OIDC_OP_AUTHORIZATION_ENDPOINT,
+                        ],
+                    )
+                    if origin and PROCONNECT_ENABLED
+                }
+            ),
+        ],
     },
 }
 # Where browsers report violations (optional): any endpoint collecting CSP reports.
@@ -481,5 +493,3 @@ if _csp_report_uri := env.str("GUICHET_CSP_REPORT_URI", default=""):
     CONTENT_SECURITY_POLICY["DIRECTIVES"]["report-uri"] = [_csp_report_uri]
 # JSON bodies of the API, except intake (INTAKE_MAX_BODY_BYTES, for attachments in base64).
 API_JSON_MAX_BYTES = env.int("API_JSON_MAX_BYTES", default=1024 * 1024)
-# django-axes logs every sign-in at INFO; failures and lockouts (WARNING) are what matters.
-LOGGING["loggers"]["axes"] = {"level": "WARNING"}

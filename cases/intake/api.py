@@ -31,13 +31,13 @@ from rest_framework.views import APIView
 
 from accounts.access import AccessRule, DoorPermission, current_administration
 from accounts.api.common import error_response
-from accounts.api_parsers import JSONParser
 from accounts.api_auth import (
     ThrottleAnonymous,
     TokenAuthentication,
     TokenScope,
     request_token,
 )
+from accounts.api_parsers import JSONParser
 
 from ..models import Channel
 from .attachments import AttachmentData

@@ -17,6 +17,7 @@ from defusedxml import DefusedXmlException
 from defusedxml import ElementTree as DefusedET
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
+
 from cases.dates import date_out_of_range
 
 from .text import strip_accents

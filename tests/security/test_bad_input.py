@@ -151,7 +151,10 @@ def test_a_pdf_over_5_mb_is_refused_with_a_field_error(tenant_a, settings, tmp_p
         "attachments": [{"filename": "avis.pdf", "content_base64": base64.b64encode(pdf).decode()}],
     }
     response = _token_client(tenant_a, "intake").post(
-        INTAKE, data=json.dumps(payload), content_type="application/json", HTTP_IDEMPOTENCY_KEY="big"
+        INTAKE,
+        data=json.dumps(payload),
+        content_type="application/json",
+        HTTP_IDEMPOTENCY_KEY="big",
     )
     body = _assert_error_shape(INTAKE, response, 400)
     assert any(key.startswith("attachments") for key in body["fields"]), body

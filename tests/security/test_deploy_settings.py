@@ -8,6 +8,7 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -28,7 +29,11 @@ def _manage(*args: str, **env: str) -> subprocess.CompletedProcess:
     return subprocess.run(
         [sys.executable, "manage.py", *args],
         cwd=ROOT,
-        env={**clean, "GUICHET_VAR_DIR": "/tmp/guichet-deploy-check", **env},
+        env={
+            **clean,
+            "GUICHET_VAR_DIR": str(Path(tempfile.gettempdir()) / "guichet-deploy-check"),
+            **env,
+        },
         capture_output=True,
         text=True,
         timeout=120,

@@ -80,7 +80,9 @@ def _check_page(url: str, response) -> list[str]:
     content_type = response.headers.get("Content-Type", "")
     if response.status_code != 200 or not content_type.startswith("text/html"):
         return problems
-    nonces = [s[len("'nonce-") : -1] for s in policy.get("script-src", []) if s.startswith("'nonce-")]
+    nonces = [
+        s[len("'nonce-") : -1] for s in policy.get("script-src", []) if s.startswith("'nonce-")
+    ]
     parser = _Inline()
     parser.feed(response.content.decode())
     problems += [f"{url}: {p}" for p in parser.problems]

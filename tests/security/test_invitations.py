@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 from django.core import mail
+from django.core.exceptions import ValidationError
 from django.test import Client
 from rest_framework.test import APIClient
 
@@ -51,9 +52,7 @@ def test_the_answer_is_the_same_as_for_an_unknown_address(tenant_a, other):
     data = {e.target_label: e.data for e in entries}
     assert data["claire.dupont@cpam40.fr"] == data["inconnu@exemple.fr"]
     # No access yet: the membership is pending, inactive.
-    membership = Membership.objects.get(
-        user=other, administration=tenant_a.administration
-    )
+    membership = Membership.objects.get(user=other, administration=tenant_a.administration)
     assert membership.pending and not membership.is_active
 
 
@@ -81,9 +80,7 @@ def test_the_person_accepts_from_their_session_and_gets_access(
     client = Client()
     client.force_login(other)
     # Before accepting: the administration is not among theirs.
-    switch = client.post(
-        "/compte/administration/", {"administration": tenant_a.administration.pk}
-    )
+    switch = client.post("/compte/administration/", {"administration": tenant_a.administration.pk})
     assert switch.status_code == 302
     assert client.session.get(SESSION_KEY) != tenant_a.administration.pk
     page = client.get("/compte/invitations/")
@@ -117,7 +114,7 @@ def test_someone_else_cannot_accept_and_a_decline_removes_it(tenant_a, tenant_b,
     answer = intruder.post(f"/compte/invitations/{membership.pk}/reponse/", {"answer": "accept"})
     assert answer.status_code == 404
     # The inviting administrator cannot activate it in the person's place.
-    with pytest.raises(Exception, match="acceptation|acceptance"):
+    with pytest.raises(ValidationError):
         membership_set_active(membership=membership, active=True, actor=tenant_a.administrator)
     client = Client()
     client.force_login(other)

@@ -8,14 +8,12 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from accounts.services import administration_create
-from tests.accounts.test_oidc import (  # noqa: F401 (fixtures)
+from tests.accounts.test_oidc import (
     CALLBACK_URL,
     INIT_URL,
     _authorize_at_provider,
     _sign_in,
     _signed_in_user_id,
-    proconnect,
-    provider,
 )
 from tests.factories import make_member
 

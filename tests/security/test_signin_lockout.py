@@ -100,7 +100,9 @@ def test_the_admin_sign_in_is_locked_too(limits, agent):
             REMOTE_ADDR="192.0.2.50",
         )
     response = client.post(
-        "/admin/login/", {"username": "agent@caf.fr", "password": PASSWORD}, REMOTE_ADDR="192.0.2.50"
+        "/admin/login/",
+        {"username": "agent@caf.fr", "password": PASSWORD},
+        REMOTE_ADDR="192.0.2.50",
     )
     assert response.status_code == 429
 
@@ -149,7 +151,10 @@ def test_password_reset_requests_are_limited_per_email_and_per_address(settings,
     # An unknown address is answered the same way (nothing disclosed by the limit).
     for _n in range(2):
         client.post(RESET, {"email": "personne@caf.fr"}, REMOTE_ADDR="192.0.2.32")
-    assert client.post(RESET, {"email": "personne@caf.fr"}, REMOTE_ADDR="192.0.2.33").status_code == 429
+    assert (
+        client.post(RESET, {"email": "personne@caf.fr"}, REMOTE_ADDR="192.0.2.33").status_code
+        == 429
+    )
     # Per address: a fifth request from one address, whatever the e-mail, is refused.
     for n in range(4):
         client.post(RESET, {"email": f"a{n}@caf.fr"}, REMOTE_ADDR="192.0.2.40")

@@ -82,7 +82,9 @@ def test_the_tokens_page_sets_and_shows_the_expiry(tenant_a):
     # A bad date is a field error on the page, nothing created.
     bad = client.post("/compte/jetons/", {"name": "X", "scope": "read", "expires_on": "31/02"})
     assert bad.status_code == 400 and 'id="token-expires-on-error"' in bad.content.decode()
-    past = client.post("/compte/jetons/", {"name": "Y", "scope": "read", "expires_on": "2001-01-01"})
+    past = client.post(
+        "/compte/jetons/", {"name": "Y", "scope": "read", "expires_on": "2001-01-01"}
+    )
     assert past.status_code == 400 and "Choisissez un jour entre" in past.content.decode()
     assert ApiToken.objects.count() == 1
     ApiToken.objects.update(expires_at=timezone.now() - dt.timedelta(minutes=1))
