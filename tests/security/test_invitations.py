@@ -45,6 +45,11 @@ def test_the_answer_is_the_same_as_for_an_unknown_address(tenant_a, other):
     assert "claire.dupont@cpam40.fr est invité" in " ".join(first) or first  # same wording
     page = client.get("/compte/membres/").content.decode()
     assert "Claire" not in page and "Dupont" not in page
+    # Neither a search by name nor the member's own page tells it either.
+    assert "cpam40" not in client.get("/compte/membres/?q=Dupont").content.decode()
+    pending = Membership.objects.get(user=other, administration=tenant_a.administration)
+    detail = client.get(f"/compte/membres/{pending.pk}/").content.decode()
+    assert "Claire" not in detail and "Dupont" not in detail
     # Nothing in the journal of the inviting administration tells an account existed.
     entries = AuditEntry.objects.filter(
         administration=tenant_a.administration, action="membership.invited"
