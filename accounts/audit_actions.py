@@ -17,6 +17,8 @@ class AccountsAuditAction(models.TextChoices):
     MEMBERSHIP_ADDED = "membership.added", _("Member added")
     MEMBERSHIP_RESTORED = "membership.restored", _("Member restored")
     MEMBERSHIP_INVITED = "membership.invited", _("Member invited")
+    MEMBERSHIP_ACCEPTED = "membership.accepted", _("Invitation accepted")
+    MEMBERSHIP_DECLINED = "membership.declined", _("Invitation declined")
     MEMBERSHIP_ROLE_CHANGED = "membership.role_changed", _("Role changed")
     MEMBERSHIP_TEAM_CHANGED = "membership.team_changed", _("Team changed")
     MEMBERSHIP_DEACTIVATED = "membership.deactivated", _("Member deactivated")

@@ -173,6 +173,10 @@ class Membership(models.Model):
     role = models.CharField(_("role"), max_length=20, choices=Role.choices)
     team = models.CharField(_("team"), max_length=100, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
+    # An invitation sent to someone who already has an account (in another administration):
+    # inactive, it gives nothing until the person accepts it from their own session
+    # (accounts.services.membership_accept). Nothing about them is shown meanwhile.
+    pending = models.BooleanField(_("waiting for acceptance"), default=False)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     deactivated_at = models.DateTimeField(_("deactivated"), null=True, blank=True)
 
@@ -367,6 +371,8 @@ class ApiToken(models.Model):
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
     revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+    # Optional: past this moment the key is refused, as if revoked.
+    expires_at = models.DateTimeField(_("expires"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("API token")
@@ -382,3 +388,9 @@ class ApiToken(models.Model):
     @property
     def is_revoked(self) -> bool:
         return self.revoked_at is not None
+
+    @property
+    def is_expired(self) -> bool:
+        from django.utils import timezone
+
+        return self.expires_at is not None and self.expires_at <= timezone.now()

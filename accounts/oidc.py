@@ -18,7 +18,7 @@ import requests
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import SuspiciousOperation
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Q
 from mozilla_django_oidc.auth import OIDCAuthenticationBackend
 
 from .models import Membership, User
@@ -150,11 +150,15 @@ class ProConnectBackend(OIDCAuthenticationBackend):
         email = (claims.get("email") or "").strip()
         if not email:
             return User.objects.none()
-        return User.objects.filter(
-            Exists(Membership.objects.filter(user=OuterRef("pk"), is_active=True)),
-            email__iexact=email,
-            is_active=True,
-        )
+        memberships = Membership.objects.filter(user=OuterRef("pk"), is_active=True)
+        siret = claims.get("siret")
+        if siret:
+            # ProConnect names the organisation the person signs in for: only a membership in
+            # an administration with that SIRET (or with none recorded) lets them in.
+            memberships = memberships.filter(
+                Q(administration__siret="") | Q(administration__siret=str(siret).strip())
+            )
+        return User.objects.filter(Exists(memberships), email__iexact=email, is_active=True)
 
     def create_user(self, claims):
         # OIDC_CREATE_USER is False; this guards against it being switched on by mistake.

@@ -6,6 +6,7 @@ from celery import shared_task
 from django.conf import settings
 from django.contrib.auth.tokens import default_token_generator
 from django.core.mail import send_mail
+from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
@@ -21,14 +22,17 @@ def send_invitation(membership_id: int) -> None:
     """E-mail an invited member: a link to choose a password (new account) or to sign in."""
     membership = (
         Membership.objects.select_related("user", "administration")
-        .filter(pk=membership_id, is_active=True)
+        .filter(Q(is_active=True) | Q(pending=True), pk=membership_id)
         .first()
     )
     if membership is None:
         return
     user = membership.user
     site = settings.SITE_URL.rstrip("/")
-    if user.has_usable_password():
+    if membership.pending:
+        # Someone with an account elsewhere: they accept from their own session.
+        link = site + reverse("accounts:invitations")
+    elif user.has_usable_password():
         link = site + reverse("accounts:login")
     else:
         link = site + reverse(
@@ -42,7 +46,8 @@ def send_invitation(membership_id: int) -> None:
         context = {
             "membership": membership,
             "link": link,
-            "new_account": not user.has_usable_password(),
+            "new_account": not user.has_usable_password() and not membership.pending,
+            "pending": membership.pending,
             "proconnect": settings.PROCONNECT_ENABLED,
             "login_url": site + reverse("accounts:login"),
         }

@@ -5,6 +5,7 @@ A key reads ``gch_<prefix>_<secret>``: the prefix finds the row, the whole key i
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import hmac
 import secrets
@@ -32,11 +33,32 @@ def _new_key() -> tuple[str, str]:
     return prefix, f"{KEY_START}{prefix}_{secrets.token_urlsafe(32)}"
 
 
+# A token that expires does so within this many days (an integration's key is rotated at least
+# this often when an expiry is chosen); without an expiry it lives until revoked.
+MAX_LIFETIME_DAYS = 3 * 365
+
+
+def token_expiry(expires_on: dt.date | None) -> dt.datetime | None:
+    """The moment a token chosen to expire "on" a day stops working: the end of that day."""
+    if expires_on is None:
+        return None
+    next_day = dt.datetime.combine(expires_on + dt.timedelta(days=1), dt.time.min)
+    return timezone.make_aware(next_day)
+
+
 @transaction.atomic
 def api_token_create(
-    *, actor: User, administration: Administration, name: str, scope: str
+    *,
+    actor: User,
+    administration: Administration,
+    name: str,
+    scope: str,
+    expires_on: dt.date | None = None,
 ) -> tuple[ApiToken, str]:
-    """A new token of ``administration``; returns it with its key, which is never shown again."""
+    """A new token of ``administration``; returns it with its key, which is never shown again.
+
+    ``expires_on``: the last day the token works (optional), from today to MAX_LIFETIME_DAYS.
+    """
     if not has_administration_perm(actor, MANAGE_MEMBERS, administration):
         raise PermissionDenied("Only administrators create API tokens.")
     name = (name or "").strip()
@@ -47,6 +69,17 @@ def api_token_create(
         errors["name"] = [ValidationError(_("At most 100 characters."), code="max_length")]
     if scope not in ApiToken.Scope.values:
         errors["scope"] = [ValidationError(_("Choose a scope."), code="invalid_choice")]
+    today = timezone.localdate()
+    if expires_on is not None and not (
+        today <= expires_on <= today + dt.timedelta(days=MAX_LIFETIME_DAYS)
+    ):
+        errors["expires_on"] = [
+            ValidationError(
+                _("Choose a day between today and %(days)s days from now.")
+                % {"days": MAX_LIFETIME_DAYS},
+                code="invalid",
+            )
+        ]
     if errors:
         raise ValidationError(errors)
     prefix, key = _new_key()
@@ -57,6 +90,7 @@ def api_token_create(
         prefix=prefix,
         key_hash=hash_key(key),
         created_by=actor,
+        expires_at=token_expiry(expires_on),
     )
     audit_record(
         administration=administration,
@@ -64,7 +98,11 @@ def api_token_create(
         category=AuditEntry.Category.ACCESS,
         action=AccountsAuditAction.TOKEN_CREATED,
         target_label=f"{name} ({prefix})",
-        data={"scope": scope, "prefix": prefix},
+        data={
+            "scope": scope,
+            "prefix": prefix,
+            "expires_on": expires_on.isoformat() if expires_on else None,
+        },
     )
     return token, key
 
@@ -95,8 +133,9 @@ def api_tokens_of(administration: Administration) -> QuerySet[ApiToken]:
 
 
 def api_token_authenticate(key: str) -> ApiToken | None:
-    """The live token for ``key``, or None: unknown, malformed, revoked, or its creator is no
-    longer an active member of the token's administration (deactivation takes effect at once)."""
+    """The live token for ``key``, or None: unknown, malformed, revoked, expired, or its creator
+    is no longer an active member of the token's administration (deactivation takes effect at
+    once)."""
     if not key.startswith(KEY_START) or key.count("_") < 2:
         return None
     prefix = key[len(KEY_START) :].split("_", 1)[0]
@@ -106,6 +145,8 @@ def api_token_authenticate(key: str) -> ApiToken | None:
         .first()
     )
     if token is None or not hmac.compare_digest(token.key_hash, hash_key(key)):
+        return None
+    if token.is_expired:
         return None
     creator = token.created_by
     if not creator.is_active:

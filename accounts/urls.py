@@ -2,7 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
 from .access import public
-from .views import audit, auth, enrolment, members, profile, tokens
+from .views import audit, auth, enrolment, invitations, members, profile, tokens
 
 app_name = "accounts"
 
@@ -23,22 +23,17 @@ urlpatterns = [
         auth.InvitationAcceptView.as_view(),
         name="invitation_accept",
     ),
+    path("invitations/", invitations.invitations, name="invitations"),
+    path(
+        "invitations/<int:pk>/reponse/",
+        invitations.invitation_answer,
+        name="invitation_answer",
+    ),
     path("volontaires/", enrolment.enrolments, name="enrolments"),
     path("volontaires/<int:pk>/decision/", enrolment.enrolment_decide, name="enrolment_decide"),
     path("jetons/", tokens.token_list, name="tokens"),
     path("jetons/<int:pk>/revocation/", tokens.token_revoke, name="token_revoke"),
-    path(
-        "mot-de-passe/oubli/",
-        public(
-            auth_views.PasswordResetView.as_view(
-                template_name="accounts/password_reset_form.html",
-                email_template_name="accounts/password_reset_email.txt",
-                success_url=reverse_lazy("accounts:password_reset_done"),
-            ),
-            reason="asking for a password reset link",
-        ),
-        name="password_reset",
-    ),
+    path("mot-de-passe/oubli/", auth.PasswordResetView.as_view(), name="password_reset"),
     path(
         "mot-de-passe/oubli/envoye/",
         public(

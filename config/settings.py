@@ -4,7 +4,9 @@ Development defaults (SQLite under var/, eager Celery, the offline drafting mode
 nothing is set; production sets DATABASE_URL, CELERY_BROKER_URL, DJANGO_SECRET_KEY and friends.
 """
 
+import ipaddress
 import sys
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -189,17 +191,34 @@ DEFAULT_FROM_EMAIL = env.str("DJANGO_DEFAULT_FROM_EMAIL", default="guichet@local
 # The address people reach the site at, for links sent by e-mail (invitations, surveys).
 SITE_URL = env.str("GUICHET_SITE_URL", default="http://127.0.0.1:8000")
 
-# Security headers: on by default outside DEBUG so that `check --deploy` is clean.
+# Security headers (README, "Security: limits, proxies, CSP, antivirus"). Production
+# (GUICHET_ENV=production, the default) redirects to HTTPS and sends HSTS for a year, so that
+# `check --deploy` is clean with the documented minimum settings; development and test do not.
+_PRODUCTION = GUICHET_ENV == "production" and not DEBUG
 SESSION_COOKIE_SECURE = env.bool("DJANGO_SECURE_COOKIES", default=not DEBUG)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SESSION_COOKIE_HTTPONLY = True
-SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=False)
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-SECURE_HSTS_SECONDS = env.int("DJANGO_SECURE_HSTS_SECONDS", default=0)
+SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=_PRODUCTION)
+# Load balancers probe these over plain HTTP.
+SECURE_REDIRECT_EXEMPT = [r"^healthz/?$", r"^readyz/?$"]
+SECURE_HSTS_SECONDS = env.int(
+    "DJANGO_SECURE_HSTS_SECONDS", default=365 * 24 * 3600 if _PRODUCTION else 0
+)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("DJANGO_SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
 SECURE_HSTS_PRELOAD = env.bool("DJANGO_SECURE_HSTS_PRELOAD", default=True)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+# The proxies (addresses or CIDR blocks) whose X-Forwarded-* headers are believed; from anyone
+# else they are dropped (accounts.client). Every limit reads accounts.client.client_address.
+TRUSTED_PROXIES = [p.strip() for p in env.list("GUICHET_TRUSTED_PROXIES", default=[]) if p.strip()]
+for _proxy in TRUSTED_PROXIES:
+    try:
+        ipaddress.ip_network(_proxy.strip(), strict=False)
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"GUICHET_TRUSTED_PROXIES: “{_proxy}” is not an address or CIDR block."
+        ) from None
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if TRUSTED_PROXIES else None
 
 # Celery: eager (in-process) unless a broker is configured.
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="memory://")
@@ -222,6 +241,8 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": [
+        # Anonymous calls count against the anonymous rate before they are refused (429).
+        "accounts.api_auth.ThrottleAnonymous",
         "rest_framework.permissions.IsAuthenticated",
         "accounts.api_auth.TokenScope",
         # The access door: a view without an ``access_rule`` is refused (fail closed).
@@ -236,7 +257,15 @@ REST_FRAMEWORK = {
         "token": env.str("API_THROTTLE_TOKEN", default="600/min"),
         "user": env.str("API_THROTTLE_USER", default="600/min"),
         "anon": env.str("API_THROTTLE_ANON", default="60/min"),
+        # Bad bearer keys per client address (accounts.api_auth.InvalidTokenThrottle).
+        "invalid_token": env.str("API_THROTTLE_INVALID_TOKEN", default="20/min"),
     },
+    # JSON bounded in size and nesting, errors in the API's shape (accounts.api_parsers).
+    "DEFAULT_PARSER_CLASSES": [
+        "accounts.api_parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "config.api.exception_handler",
 }
@@ -313,6 +342,8 @@ LOGGING = {
         "httpx": {"level": "WARNING"},
         # Requests are logged once by config/observability.RequestIdMiddleware.
         "django.server": {"level": "WARNING"},
+        # django-axes logs every sign-in at INFO; failures and lockouts are what matters.
+        "axes": {"level": "WARNING"},
     },
 }
 # Workers keep these handlers (JSON in production) instead of Celery's own format.
@@ -413,7 +444,7 @@ AUTHENTICATION_BACKENDS.append("accounts.oidc.ProConnectBackend")
 OIDC_RP_CLIENT_ID = env.str("PROCONNECT_CLIENT_ID", default="")
 OIDC_RP_CLIENT_SECRET = env.str("PROCONNECT_CLIENT_SECRET", default="")
 OIDC_RP_SIGN_ALGO = env.str("PROCONNECT_SIGN_ALGO", default="RS256")
-OIDC_RP_SCOPES = env.str("PROCONNECT_SCOPES", default="openid email given_name usual_name")
+OIDC_RP_SCOPES = env.str("PROCONNECT_SCOPES", default="openid email given_name usual_name siret")
 OIDC_OP_DISCOVERY_URL = env.str("PROCONNECT_DISCOVERY_URL", default="")
 OIDC_OP_AUTHORIZATION_ENDPOINT = env.str("PROCONNECT_AUTHORIZATION_ENDPOINT", default="")
 OIDC_OP_TOKEN_ENDPOINT = env.str("PROCONNECT_TOKEN_ENDPOINT", default="")
@@ -425,6 +456,9 @@ OIDC_CREATE_USER = False  # an agent signs in only if an active membership match
 OIDC_STORE_ID_TOKEN = True
 OIDC_TIMEOUT = env.int("PROCONNECT_TIMEOUT", default=10)
 LOGIN_REDIRECT_URL_FAILURE = "/compte/connexion/?proconnect=refuse"
+# PKCE (RFC 7636, S256): the code is useless to whoever intercepts it without the verifier.
+OIDC_USE_PKCE = True
+OIDC_PKCE_CODE_CHALLENGE_METHOD = "S256"
 
 # Usager satisfaction survey: the link sent with a reply, its lifetime and the page's rate limit.
 SURVEY_LINK_MAX_AGE_DAYS = env.int("SURVEY_LINK_MAX_AGE_DAYS", default=30)
@@ -490,3 +524,89 @@ REPLICA_CHECK_SECONDS = env.float("REPLICA_CHECK_SECONDS", default=5.0)
 # appeal (two months) and of a usager coming back on the same matter, and short of the three
 # years the CNIL allows for contact data in a user-relationship processing.
 RETENTION_CLOSED_CASE_DAYS = env.int("RETENTION_CLOSED_CASE_DAYS", default=730)
+# --- Doors: sign-in lockouts, API throttles, CSP, body limits -------------------------------
+# (README, "Security: limits, proxies, CSP, antivirus".)
+# Forwarded headers are believed from TRUSTED_PROXIES only; this runs before everything else.
+MIDDLEWARE.insert(0, "accounts.client.TrustedProxyMiddleware")
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
+    "csp.middleware.CSPMiddleware",
+)
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("csp.middleware.CSPMiddleware") + 1,
+    "config.security.PermissionsPolicyMiddleware",
+)
+# django-axes: failed sign-ins counted per account and per client address (accounts.client);
+# past the limit, sign-in is refused with a French message until the cool-off has passed.
+INSTALLED_APPS += ["axes", "csp"]
+AUTHENTICATION_BACKENDS.insert(0, "accounts.auth_backends.LockoutBackend")
+MIDDLEWARE.append("axes.middleware.AxesMiddleware")
+AXES_FAILURE_LIMIT = env.int("GUICHET_SIGNIN_FAILURE_LIMIT", default=10)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("GUICHET_SIGNIN_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_CLIENT_IP_CALLABLE = "accounts.auth_backends.lockout_address"
+AXES_USERNAME_CALLABLE = "accounts.auth_backends.lockout_username"
+AXES_LOCKOUT_CALLABLE = "accounts.views.auth.locked_out"
+AXES_VERBOSE = False
+AXES_ENABLE_ACCESS_FAILURE_LOG = False
+AXES_DISABLE_ACCESS_LOG = True
+# Password-reset requests: per client address and per e-mail typed, per hour.
+PASSWORD_RESET_LIMIT_PER_ADDRESS = env.int("GUICHET_PASSWORD_RESET_PER_ADDRESS", default=10)
+PASSWORD_RESET_LIMIT_PER_EMAIL = env.int("GUICHET_PASSWORD_RESET_PER_EMAIL", default=3)
+PASSWORD_RESET_LIMIT_WINDOW_SECONDS = 3600
+# API: invalid bearer tokens and anonymous calls are counted per client address before the
+# permission check answers (accounts.api_auth.ThrottleAnonymous, InvalidTokenThrottle; their
+# entries are in REST_FRAMEWORK above); past the rate, 429 in the API's error shape.
+# JSON bodies: nesting deeper than this is refused (400) before Python's recursion limit.
+API_JSON_MAX_DEPTH = env.int("API_JSON_MAX_DEPTH", default=32)
+
+# Content-Security-Policy (django-csp): scripts and styles from our origin or carrying the
+# request's nonce (`{{ request.csp_nonce }}` in templates); no inline handlers, no eval.
+from csp.constants import NONCE, NONE, SELF  # noqa: E402
+
+
+def _origin(url: str) -> str:
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else ""
+
+
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF, NONCE],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF, "data:"],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "frame-ancestors": [NONE],
+        # Signing out after a ProConnect sign-in redirects the form to the provider.
+        "form-action": [
+            SELF,
+            *sorted(
+                {
+                    origin
+                    for origin in map(
+                        _origin,
+                        [
+                            OIDC_OP_DISCOVERY_URL,
+                            OIDC_OP_LOGOUT_ENDPOINT,
+                            OIDC_OP_AUTHORIZATION_ENDPOINT,
+                        ],
+                    )
+                    if origin and PROCONNECT_ENABLED
+                }
+            ),
+        ],
+    },
+}
+# Where browsers report violations (optional): any endpoint collecting CSP reports.
+if _csp_report_uri := env.str("GUICHET_CSP_REPORT_URI", default=""):
+    CONTENT_SECURITY_POLICY["DIRECTIVES"]["report-uri"] = [_csp_report_uri]
+# JSON bodies of the API, except intake (INTAKE_MAX_BODY_BYTES, for attachments in base64).
+API_JSON_MAX_BYTES = env.int("API_JSON_MAX_BYTES", default=1024 * 1024)

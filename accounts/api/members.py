@@ -28,8 +28,15 @@ ADMINISTRATORS_TENANT_FIRST = AccessRule("permission", perm=MANAGE_MEMBERS, tena
 class MemberSerializer(serializers.ModelSerializer):
     user = serializers.IntegerField(source="user_id", read_only=True)
     email = serializers.CharField(source="user.email", read_only=True)
-    first_name = serializers.CharField(source="user.first_name", read_only=True)
-    last_name = serializers.CharField(source="user.last_name", read_only=True)
+    first_name = serializers.SerializerMethodField()
+    last_name = serializers.SerializerMethodField()
+
+    # An invitation still waiting for its acceptance says nothing about the person.
+    def get_first_name(self, membership) -> str:
+        return "" if membership.pending else membership.user.first_name
+
+    def get_last_name(self, membership) -> str:
+        return "" if membership.pending else membership.user.last_name
 
     class Meta:
         model = Membership

@@ -98,8 +98,30 @@ def membership_set_active(
     member's open cases back in the queue, journaled, in this same transaction.
     """
     membership = Membership.objects.select_for_update().select_related("user").get(pk=membership.pk)
+    if membership.pending and not active:
+        # Withdrawing an invitation that was never accepted.
+        audit_record(
+            administration=membership.administration,
+            actor=actor,
+            category=AuditEntry.Category.MEMBERSHIP,
+            action=AccountsAuditAction.MEMBERSHIP_REMOVED,
+            target_label=_member_label(membership),
+            data={"role": membership.role},
+        )
+        membership.delete()
+        return membership
     if membership.is_active == active:
         return membership
+    if membership.pending:
+        raise ValidationError(
+            {
+                "is_active": [
+                    ValidationError(
+                        _("This invitation waits for the person's acceptance."), code="pending"
+                    )
+                ]
+            }
+        )
     _keep_an_administrator(membership, role=membership.role, active=active)
     membership.is_active = active
     membership.deactivated_at = None if active else timezone.now()
@@ -216,6 +238,13 @@ def normalise_email(value: str) -> str:
     return email
 
 
+def _has_account_elsewhere(user: User, administration: Administration) -> bool:
+    return (
+        user.is_superuser
+        or Membership.objects.filter(user=user).exclude(administration=administration).exists()
+    )
+
+
 @transaction.atomic
 def member_invite(
     *,
@@ -231,9 +260,11 @@ def member_invite(
     """Bring someone into the administration.
 
     A new person gets an account without a password and an invitation to choose one (or to
-    sign in with ProConnect when it is on); someone who already has an account gets the new
-    membership at once. An active member cannot be invited twice; a deactivated one is
-    reactivated with the given role.
+    sign in with ProConnect when it is on). Someone who already has an account in another
+    administration gets a *pending* membership, inactive until they accept it from their own
+    session (``membership_accept``); the inviting administration learns nothing about them
+    (the answer, the journal and the members list are those of an unknown address). An active
+    member cannot be invited twice; a deactivated one is reactivated with the given role.
     """
     _require_manage_members(actor, administration)
     email = normalise_email(email)
@@ -260,20 +291,78 @@ def member_invite(
                 ]
             }
         )
-    membership = membership_create(
-        user=user, administration=administration, role=role, team=team.strip(), actor=actor
-    )
+    if (existing is not None and existing.pending) or (
+        existing is None and not created_user and _has_account_elsewhere(user, administration)
+    ):
+        membership = _membership_propose(
+            user=user, administration=administration, role=role, team=team.strip()
+        )
+    else:
+        membership = membership_create(
+            user=user, administration=administration, role=role, team=team.strip(), actor=actor
+        )
     audit_record(
         administration=administration,
         actor=actor,
         category=AuditEntry.Category.MEMBERSHIP,
         action=AccountsAuditAction.MEMBERSHIP_INVITED,
         target_label=email,
-        data={"role": role, "team": membership.team, "new_account": created_user},
+        data={"role": role, "team": membership.team},
     )
     if notify:
         transaction.on_commit(lambda: send_invitation.delay(membership.pk))
     return membership
+
+
+def _membership_propose(
+    *, user: User, administration: Administration, role: str, team: str
+) -> Membership:
+    """A pending membership (no group, no access) waiting for the person's acceptance."""
+    membership, _created = Membership.objects.update_or_create(
+        user=user,
+        administration=administration,
+        defaults={"role": role, "team": team[:100], "is_active": False, "pending": True},
+    )
+    return membership
+
+
+@transaction.atomic
+def membership_accept(*, user: User, membership: Membership) -> Membership:
+    """The invited person accepts a pending membership from their own session."""
+    membership = Membership.objects.select_for_update().get(pk=membership.pk)
+    if membership.user_id != user.pk or not membership.pending:
+        raise PermissionDenied(_("This invitation is not yours or no longer waiting."))
+    membership.pending = False
+    membership.is_active = True
+    membership.deactivated_at = None
+    membership.save(update_fields=["pending", "is_active", "deactivated_at"])
+    membership_sync_groups(membership=membership)
+    audit_record(
+        administration=membership.administration,
+        actor=user,
+        category=AuditEntry.Category.MEMBERSHIP,
+        action=AccountsAuditAction.MEMBERSHIP_ACCEPTED,
+        target_label=user.email,
+        data={"role": membership.role, "team": membership.team},
+    )
+    return membership
+
+
+@transaction.atomic
+def membership_decline(*, user: User, membership: Membership) -> None:
+    """The invited person declines: the pending membership goes, journaled."""
+    membership = Membership.objects.select_for_update().get(pk=membership.pk)
+    if membership.user_id != user.pk or not membership.pending:
+        raise PermissionDenied(_("This invitation is not yours or no longer waiting."))
+    audit_record(
+        administration=membership.administration,
+        actor=user,
+        category=AuditEntry.Category.MEMBERSHIP,
+        action=AccountsAuditAction.MEMBERSHIP_DECLINED,
+        target_label=user.email,
+        data={"role": membership.role},
+    )
+    membership.delete()
 
 
 @transaction.atomic

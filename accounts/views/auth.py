@@ -5,8 +5,9 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
-from django.http import HttpResponse, HttpResponseRedirect
-from django.shortcuts import redirect, resolve_url
+from django.core.cache import cache
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import redirect, render, resolve_url
 from django.urls import reverse_lazy
 from django.utils.crypto import get_random_string
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
@@ -14,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from ..access import AccessRule, AuthenticatedHttpRequest, signed_in
+from ..client import client_address
 from ..forms import EmailAuthenticationForm
 from ..middleware import SESSION_KEY
 from ..oidc import ProviderUnavailable, provider_configuration
@@ -62,6 +64,79 @@ class LoginView(auth_views.LoginView):
         context["oidc_enabled"] = settings.PROCONNECT_ENABLED
         context["oidc_refused"] = self.request.GET.get("proconnect") == "refuse"
         return context
+
+
+def locked_out(request: HttpRequest, original_response=None, credentials=None) -> HttpResponse:
+    """What django-axes answers past the failure limit (AXES_LOCKOUT_CALLABLE): the sign-in page
+    with the reason and the wait, 429. The same for every account, known or not."""
+    minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
+    form = EmailAuthenticationForm(request)
+    response = render(
+        request,
+        "accounts/login.html",
+        {
+            "form": form,
+            "locked_message": _(
+                "Too many failed sign-in attempts. For your security, signing in is blocked "
+                "for %(minutes)s minutes; try again later or reset your password."
+            )
+            % {"minutes": minutes},
+            "oidc_enabled": settings.PROCONNECT_ENABLED,
+            "next": "",
+        },
+        status=429,
+    )
+    response["Retry-After"] = str(int(settings.AXES_COOLOFF_TIME.total_seconds()))
+    return response
+
+
+def _spend(key: str, limit: int, window: int) -> bool:
+    """Count one request against ``key``; False once ``limit`` requests are in the window."""
+    cache.add(key, 0, window)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, window)
+        count = 1
+    return count <= limit
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    """Asking for a reset link, limited per client address and per e-mail typed.
+
+    Past either limit the form answers 429 with the reason and sends nothing; the answer is the
+    same whether the address has an account or not.
+    """
+
+    access_rule = AccessRule("public", reason="asking for a password reset link")
+    template_name = "accounts/password_reset_form.html"
+    email_template_name = "accounts/password_reset_email.txt"
+    success_url = reverse_lazy("accounts:password_reset_done")
+
+    def form_valid(self, form):
+        window = settings.PASSWORD_RESET_LIMIT_WINDOW_SECONDS
+        email = form.cleaned_data["email"].strip().lower()
+        by_address = _spend(
+            f"password-reset:address:{client_address(self.request)}",
+            settings.PASSWORD_RESET_LIMIT_PER_ADDRESS,
+            window,
+        )
+        by_email = _spend(
+            f"password-reset:email:{email}", settings.PASSWORD_RESET_LIMIT_PER_EMAIL, window
+        )
+        if not (by_address and by_email):
+            form.add_error(
+                None,
+                _(
+                    "Too many password reset requests. For your security, try again in "
+                    "%(minutes)s minutes."
+                )
+                % {"minutes": window // 60},
+            )
+            response = self.render_to_response(self.get_context_data(form=form), status=429)
+            response["Retry-After"] = str(window)
+            return response
+        return super().form_valid(form)
 
 
 @signed_in

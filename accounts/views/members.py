@@ -52,8 +52,9 @@ def members(request: AuthenticatedHttpRequest) -> HttpResponse:
     if q:
         rows = rows.filter(
             Q(user__email__icontains=q)
-            | Q(user__first_name__icontains=q)
-            | Q(user__last_name__icontains=q)
+            # A pending invitation says nothing about the person: not found by their name.
+            | Q(user__first_name__icontains=q, pending=False)
+            | Q(user__last_name__icontains=q, pending=False)
             | Q(team__icontains=q)
         )
     if role in Role.values:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
@@ -16,13 +18,24 @@ from ..models import ApiToken
 from ..permissions import MANAGE_MEMBERS
 
 
+def _day(value: str) -> dt.date | None:
+    if not value:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise ValidationError(
+            {"expires_on": [ValidationError(_("Enter a valid date."), code="invalid")]}
+        ) from None
+
+
 @requires(MANAGE_MEMBERS)
 @require_http_methods(["GET", "POST"])
 def token_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     administration = administration_for(request, MANAGE_MEMBERS)
     context = {
         "scopes": ApiToken.Scope.choices,
-        "form": {"name": "", "scope": ApiToken.Scope.READ},
+        "form": {"name": "", "scope": ApiToken.Scope.READ, "expires_on": ""},
         "errors": {},
         "new_key": None,
     }
@@ -30,10 +43,15 @@ def token_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     if request.method == "POST":
         name = request.POST.get("name", "")
         scope = request.POST.get("scope", "")
-        context["form"] = {"name": name, "scope": scope}
+        expires_on = request.POST.get("expires_on", "").strip()
+        context["form"] = {"name": name, "scope": scope, "expires_on": expires_on}
         try:
             token, key = tokens.api_token_create(
-                actor=request.user, administration=administration, name=name, scope=scope
+                actor=request.user,
+                administration=administration,
+                name=name,
+                scope=scope,
+                expires_on=_day(expires_on),
             )
         except ValidationError as exc:
             context["errors"] = exc.message_dict
@@ -42,7 +60,7 @@ def token_list(request: AuthenticatedHttpRequest) -> HttpResponse:
             # Rendered, not redirected: the key exists only in this response.
             context["new_key"] = key
             context["new_token"] = token
-            context["form"] = {"name": "", "scope": ApiToken.Scope.READ}
+            context["form"] = {"name": "", "scope": ApiToken.Scope.READ, "expires_on": ""}
     context["tokens"] = tokens.api_tokens_of(administration)
     response = render(request, "accounts/tokens.html", context, status=status)
     add_never_cache_headers(response)

@@ -24,7 +24,7 @@ from drf_spectacular.utils import (
 from rest_framework import serializers, status
 from rest_framework.authentication import SessionAuthentication
 from rest_framework.exceptions import ValidationError
-from rest_framework.parsers import JSONParser, MultiPartParser
+from rest_framework.parsers import MultiPartParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -32,10 +32,12 @@ from rest_framework.views import APIView
 from accounts.access import AccessRule, DoorPermission, current_administration
 from accounts.api.common import error_response
 from accounts.api_auth import (
+    ThrottleAnonymous,
     TokenAuthentication,
     TokenScope,
     request_token,
 )
+from accounts.api_parsers import JSONParser
 
 from ..models import Channel
 from .attachments import AttachmentData
@@ -75,7 +77,7 @@ def flatten_errors(errors, prefix: str = "") -> dict[str, list[str]]:
 class _IntakeView(APIView):
     # Sessions are recognised only to answer them 403 (not 401): they are not channels.
     authentication_classes = [TokenAuthentication, SessionAuthentication]
-    permission_classes = [IsAuthenticated, TokenScope, DoorPermission]
+    permission_classes = [ThrottleAnonymous, IsAuthenticated, TokenScope, DoorPermission]
     required_scope = "intake"
     # Channels, not people: a token of scope intake (TokenScope) acts in its administration;
     # a signed-in person is answered 403 token_required by the view itself.
@@ -85,6 +87,11 @@ class _IntakeView(APIView):
     parser_classes = [JSONParser, MultiPartParser]
     serializer_class: type[serializers.Serializer]
     channel: str
+
+    @property
+    def max_body_bytes(self) -> int:
+        # accounts.api_parsers.JSONParser: a JSON body carries the attachments in base64.
+        return settings.INTAKE_MAX_BODY_BYTES
 
     def post(self, request):
         if request_token(request) is None:

@@ -8,6 +8,27 @@ import binascii
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from ..dates import date_out_of_range
+
+
+class _InRange:
+    """A date or date-time field refusing dates outside ``cases.dates.date_range``."""
+
+    def to_internal_value(self, data):
+        value = super().to_internal_value(data)  # type: ignore[misc]
+        message = date_out_of_range(value)
+        if message:
+            raise serializers.ValidationError(message, code="date_out_of_range")
+        return value
+
+
+class DateField(_InRange, serializers.DateField):
+    pass
+
+
+class DateTimeField(_InRange, serializers.DateTimeField):
+    pass
+
 
 class AttachmentSerializer(serializers.Serializer):
     filename = serializers.CharField(max_length=255)
@@ -60,8 +81,8 @@ class ServicesPublicsPlusExperienceSerializer(_WithAttachments):
     description = serializers.CharField(max_length=50_000)
     structure = StructureSerializer(help_text=_("The public body concerned."))
     author = PersonSerializer()
-    experience_date = serializers.DateField(required=False, allow_null=True)
-    published_at = serializers.DateTimeField(required=False, allow_null=True)
+    experience_date = DateField(required=False, allow_null=True)
+    published_at = DateTimeField(required=False, allow_null=True)
     feeling = serializers.ChoiceField(
         choices=["positive", "neutral", "negative"], required=False, allow_blank=True
     )
@@ -88,7 +109,7 @@ class ServicePublicQuestionSerializer(_WithAttachments):
     usager = UsagerWithEmailSerializer()
     fiche = FicheSerializer(required=False)
     theme = serializers.CharField(max_length=60, required=False, allow_blank=True)
-    submitted_at = serializers.DateTimeField(required=False, allow_null=True)
+    submitted_at = DateTimeField(required=False, allow_null=True)
 
 
 class SiteSerializer(serializers.Serializer):
@@ -122,7 +143,7 @@ class FranceServicesRecordSerializer(_WithAttachments):
     consent = serializers.BooleanField(
         help_text=_("The usager agreed to the transmission of their request.")
     )
-    accompanied_at = serializers.DateTimeField(required=False, allow_null=True)
+    accompanied_at = DateTimeField(required=False, allow_null=True)
 
     def validate_consent(self, value: bool) -> bool:
         if not value:

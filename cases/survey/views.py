@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from accounts.access import public
+from accounts.client import client_address
 
 from ..models import SatisfactionResponse
 from .services import SurveyLinkError, rate_limited, satisfaction_record, survey_case_from_token
@@ -43,9 +44,8 @@ class SurveyForm(forms.Form):
 
 
 def _client_ip(request: HttpRequest) -> str:
-    # REMOTE_ADDR only: a forwarded header is the client's to write. Behind a proxy, the
-    # proxy must set REMOTE_ADDR (e.g. gunicorn's --forwarded-allow-ips).
-    return request.META.get("REMOTE_ADDR", "") or "unknown"
+    # X-Forwarded-For only from GUICHET_TRUSTED_PROXIES, as for every limit.
+    return client_address(request)
 
 
 def _render(request: HttpRequest, context: dict, status: int = 200) -> HttpResponse:

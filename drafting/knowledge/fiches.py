@@ -18,6 +18,8 @@ from defusedxml import ElementTree as DefusedET
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 
+from cases.dates import date_out_of_range
+
 from .text import strip_accents
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
@@ -252,6 +254,8 @@ def parse_service_public_xml(path: Path) -> ArticleData | None:
                 updated_on = dt.date(*map(int, match.groups()))
             except ValueError as exc:
                 raise KnowledgeFileError(path, f"invalid <dc:date> “{date.text}”.") from exc
+            if out_of_range := date_out_of_range(updated_on):
+                raise KnowledgeFileError(path, f"<dc:date> “{date.text}”: {out_of_range}")
     themes = [_inline(theme) for theme in root.iter("Theme")]
     sections: list[tuple[str, list[str]]] = []
     introduction = root.find("Introduction")
@@ -314,6 +318,8 @@ def parse_markdown(path: Path) -> ArticleData:
             raise KnowledgeFileError(
                 path, f"front matter: “updated” must be a date YYYY-MM-DD, not “{meta['updated']}”."
             ) from exc
+        if out_of_range := date_out_of_range(updated_on):
+            raise KnowledgeFileError(path, f"front matter: “updated”: {out_of_range}")
     title = meta["title"]
     sections: list[tuple[str, list[str]]] = []
     heading_trail = [title]

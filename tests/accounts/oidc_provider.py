@@ -8,6 +8,7 @@ userinfo endpoint (JSON, or a signed JWT as ProConnect answers) and the JWKS.
 from __future__ import annotations
 
 import base64
+import hashlib
 import json
 import secrets
 import threading
@@ -29,6 +30,7 @@ class Identity:
     given_name: str = "Camille"
     usual_name: str = "Martin"
     sub: str = field(default_factory=lambda: secrets.token_hex(8))
+    siret: str | None = None  # ProConnect's "siret" claim: the person's organisation
 
     def claims(self) -> dict[str, Any]:
         claims: dict[str, Any] = {
@@ -38,6 +40,8 @@ class Identity:
         }
         if self.email is not None:
             claims["email"] = self.email
+        if self.siret is not None:
+            claims["siret"] = self.siret
         return claims
 
 
@@ -47,6 +51,10 @@ class OIDCProvider:
         self.client_secret = client_secret or secrets.token_urlsafe(16)
         self.identity = Identity()
         self.userinfo_as_jwt = False
+        # PKCE (RFC 7636): with require_pkce, an authorization request without an S256
+        # code_challenge is refused; a challenge given is always checked at the token endpoint.
+        self.require_pkce = False
+        self.challenges: list[str | None] = []
         self.id_token_audience: str | None = None  # None: the client id
         self.kid = secrets.token_hex(4)
         self._key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
@@ -105,13 +113,20 @@ class OIDCProvider:
             return 400, {}, {"error": "invalid_request"}
         if "openid" not in query.get("scope", "").split():
             return 400, {}, {"error": "invalid_scope"}
+        challenge = query.get("code_challenge")
+        if challenge is not None and query.get("code_challenge_method") != "S256":
+            return 400, {}, {"error": "invalid_request"}
+        if self.require_pkce and not challenge:
+            return 400, {}, {"error": "invalid_request"}
         code = secrets.token_urlsafe(16)
         with self._lock:
             self.nonces.append(query.get("nonce"))
+            self.challenges.append(challenge)
             self._codes[code] = {
                 "redirect_uri": query["redirect_uri"],
                 "nonce": query.get("nonce"),
                 "identity": self.identity,
+                "code_challenge": challenge,
             }
         params = {"code": code}
         if "state" in query:
@@ -131,6 +146,12 @@ class OIDCProvider:
             grant = self._codes.pop(form.get("code", ""), None)  # a code is used once
         if grant is None or grant["redirect_uri"] != form.get("redirect_uri"):
             return 400, {}, {"error": "invalid_grant"}
+        if grant["code_challenge"] is not None:
+            verifier = form.get("code_verifier") or ""
+            digest = hashlib.sha256(verifier.encode()).digest()
+            expected = base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
+            if not verifier or expected != grant["code_challenge"]:
+                return 400, {}, {"error": "invalid_grant"}
         identity: Identity = grant["identity"]
         now = int(time.time())
         id_claims = {

@@ -88,15 +88,17 @@ def test_bad_email_and_unknown_role_are_form_errors(client, tenant_a):
     assert Membership.objects.count() == before
 
 
-def test_inviting_someone_with_an_account_elsewhere_adds_the_membership(
+def test_inviting_someone_with_an_account_elsewhere_proposes_the_membership(
     client, tenant_a, tenant_b, django_capture_on_commit_callbacks
 ):
+    """A pending membership they accept from their session (tests/security/test_invitations)."""
     client.force_login(tenant_a.administrator)
     with django_capture_on_commit_callbacks(execute=True):
         _invite(client, email=tenant_b.agent.email, role="manager")
     membership = Membership.objects.get(user=tenant_b.agent, administration=tenant_a.administration)
     assert membership.role == "manager"
-    assert "/compte/connexion/" in mail.outbox[-1].body
+    assert membership.pending and not membership.is_active
+    assert "/compte/invitations/" in mail.outbox[-1].body
 
 
 @pytest.mark.parametrize("role", ["agent", "manager"])

@@ -1,0 +1,39 @@
+"""The lockout in front of every sign-in (django-axes), first in AUTHENTICATION_BACKENDS.
+
+Failed sign-ins are counted per account and per client address (``accounts.client``); past
+``AXES_FAILURE_LIMIT`` the next attempt is refused, even with the right password, until
+``AXES_COOLOFF_TIME`` has passed. ProConnect sign-ins go through the same door: an address that
+is locked out cannot sign in with ProConnect either. API tokens are not passwords: they have
+their own limit (``accounts.api_auth``).
+"""
+
+from __future__ import annotations
+
+from axes.backends import AxesBackend
+
+from .client import client_address
+
+
+def lockout_username(request, credentials: dict | None) -> str | None:
+    """The account a failed sign-in counts against: the e-mail as accounts store it, so that
+    ``Alice@Example.fr`` and ``alice@example.fr`` share one counter."""
+    username = (credentials or {}).get("username")
+    if not isinstance(username, str):
+        return None
+    return username.strip().lower() or None
+
+
+class LockoutBackend(AxesBackend):
+    """Axes' backend, except that a call without a request (a script, a shell) is not a
+    sign-in attempt to watch: it is left to the other backends."""
+
+    def authenticate(self, request, username=None, password=None, **kwargs):
+        if request is None:
+            return None
+        return super().authenticate(request, username=username, password=password, **kwargs)
+
+
+def lockout_address(request) -> str | None:
+    """``client_address`` for axes, which stores it in an address column: None when unknown."""
+    address = client_address(request)
+    return None if address == "unknown" else address

@@ -1,0 +1,161 @@
+"""Guessing passwords: sign-in and password-reset limits per account and per client address."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from axes.models import AccessAttempt
+from django.core import mail
+from django.test import Client
+from django.utils import timezone
+
+from accounts.models import Role
+from tests.factories import make_administration, make_member
+
+pytestmark = pytest.mark.django_db
+
+PASSWORD = "motdepasse-solide-2026"
+LOGIN = "/compte/connexion/"
+RESET = "/compte/mot-de-passe/oubli/"
+
+
+@pytest.fixture
+def limits(settings):
+    settings.AXES_FAILURE_LIMIT = 3
+    settings.AXES_COOLOFF_TIME = timedelta(minutes=15)
+    return settings
+
+
+@pytest.fixture
+def agent(db):
+    return make_member(make_administration(), Role.AGENT, email="agent@caf.fr")
+
+
+def _sign_in(client: Client, email: str, password: str, address: str = "192.0.2.10"):
+    return client.post(LOGIN, {"username": email, "password": password}, REMOTE_ADDR=address)
+
+
+def _signed_in(client: Client) -> bool:
+    return "_auth_user_id" in client.session
+
+
+def test_the_account_is_locked_after_the_limit_then_unlocked_after_the_cool_off(limits, agent):
+    client = Client()
+    statuses = [_sign_in(client, "agent@caf.fr", "wrong-password").status_code for _ in range(3)]
+    # The failure that reaches the limit is answered with the lockout already.
+    assert statuses == [200, 200, 429] and not _signed_in(client)
+    # The right password, from another address and in another case, is refused now.
+    locked = _sign_in(Client(), "Agent@CAF.fr", PASSWORD, address="198.51.100.7")
+    assert locked.status_code == 429
+    text = locked.content.decode()
+    assert 'id="signin-locked"' in text
+    assert "Trop de tentatives de connexion" in text and "15 minutes" in text
+    assert int(locked["Retry-After"]) == 15 * 60
+
+    # The cool-off passes (the failures are now older than it): the right password works.
+    AccessAttempt.objects.update(attempt_time=timezone.now() - timedelta(minutes=16))
+    fresh = Client()
+    response = _sign_in(fresh, "agent@caf.fr", PASSWORD, address="198.51.100.7")
+    assert response.status_code == 302 and _signed_in(fresh)
+
+
+def test_an_address_guessing_many_accounts_is_locked(limits, agent):
+    client = Client()
+    for n in range(3):
+        _sign_in(client, f"inconnu{n}@caf.fr", "wrong-password", address="203.0.113.5")
+    # A real account from that address is refused, the same account elsewhere is not.
+    assert _sign_in(Client(), "agent@caf.fr", PASSWORD, address="203.0.113.5").status_code == 429
+    other = Client()
+    assert _sign_in(other, "agent@caf.fr", PASSWORD, address="203.0.113.6").status_code == 302
+    assert _signed_in(other)
+
+
+def test_a_locked_unknown_account_answers_like_a_known_one(limits, agent):
+    for email in ("agent@caf.fr", "personne@caf.fr"):
+        for n in range(3):
+            _sign_in(Client(), email, "wrong", address=f"192.0.2.{n + 20}")
+    known = _sign_in(Client(), "agent@caf.fr", "wrong", address="192.0.2.99")
+    unknown = _sign_in(Client(), "personne@caf.fr", "wrong", address="192.0.2.98")
+    assert known.status_code == unknown.status_code == 429
+
+
+def test_a_success_resets_the_account_counter(limits, agent):
+    client = Client()
+    for _n in range(2):
+        _sign_in(client, "agent@caf.fr", "wrong")
+    assert _sign_in(client, "agent@caf.fr", PASSWORD).status_code == 302
+    client.logout()
+    for _n in range(2):
+        assert _sign_in(client, "agent@caf.fr", "wrong").status_code == 200
+    assert _sign_in(client, "agent@caf.fr", PASSWORD).status_code == 302
+
+
+def test_the_admin_sign_in_is_locked_too(limits, agent):
+    client = Client()
+    for _n in range(3):
+        client.post(
+            "/admin/login/",
+            {"username": "agent@caf.fr", "password": "wrong"},
+            REMOTE_ADDR="192.0.2.50",
+        )
+    response = client.post(
+        "/admin/login/",
+        {"username": "agent@caf.fr", "password": PASSWORD},
+        REMOTE_ADDR="192.0.2.50",
+    )
+    assert response.status_code == 429
+
+
+def test_a_forwarded_address_is_believed_only_from_a_trusted_proxy(limits, agent, settings):
+    # Without a trusted proxy, X-Forwarded-For is the client's own writing: changing it does
+    # not escape the address lock.
+    for n in range(3):
+        Client().post(
+            LOGIN,
+            {"username": f"x{n}@caf.fr", "password": "wrong"},
+            REMOTE_ADDR="192.0.2.77",
+            HTTP_X_FORWARDED_FOR=f"10.9.9.{n}",
+        )
+    spoofed = Client().post(
+        LOGIN,
+        {"username": "agent@caf.fr", "password": PASSWORD},
+        REMOTE_ADDR="192.0.2.77",
+        HTTP_X_FORWARDED_FOR="10.9.9.200",
+    )
+    assert spoofed.status_code == 429
+    # Behind a trusted proxy, each client behind it has its own count.
+    settings.TRUSTED_PROXIES = ["192.0.2.77/32"]
+    behind = Client()
+    response = behind.post(
+        LOGIN,
+        {"username": "agent@caf.fr", "password": PASSWORD},
+        REMOTE_ADDR="192.0.2.77",
+        HTTP_X_FORWARDED_FOR="10.9.9.200",
+    )
+    assert response.status_code == 302 and _signed_in(behind)
+
+
+def test_password_reset_requests_are_limited_per_email_and_per_address(settings, agent):
+    settings.PASSWORD_RESET_LIMIT_PER_EMAIL = 2
+    settings.PASSWORD_RESET_LIMIT_PER_ADDRESS = 4
+    client = Client()
+    for _n in range(2):
+        response = client.post(RESET, {"email": "agent@caf.fr"}, REMOTE_ADDR="192.0.2.30")
+        assert response.status_code == 302
+    assert len(mail.outbox) == 2
+    limited = client.post(RESET, {"email": "agent@caf.fr"}, REMOTE_ADDR="192.0.2.31")
+    assert limited.status_code == 429
+    assert "Trop de demandes de réinitialisation" in limited.content.decode()
+    assert len(mail.outbox) == 2
+    # An unknown address is answered the same way (nothing disclosed by the limit).
+    for _n in range(2):
+        client.post(RESET, {"email": "personne@caf.fr"}, REMOTE_ADDR="192.0.2.32")
+    assert (
+        client.post(RESET, {"email": "personne@caf.fr"}, REMOTE_ADDR="192.0.2.33").status_code
+        == 429
+    )
+    # Per address: a fifth request from one address, whatever the e-mail, is refused.
+    for n in range(4):
+        client.post(RESET, {"email": f"a{n}@caf.fr"}, REMOTE_ADDR="192.0.2.40")
+    assert client.post(RESET, {"email": "b@caf.fr"}, REMOTE_ADDR="192.0.2.40").status_code == 429
