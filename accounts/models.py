@@ -382,3 +382,6 @@ class ApiToken(models.Model):
     @property
     def is_revoked(self) -> bool:
         return self.revoked_at is not None
+
+
+from .followups.models import FollowUp  # noqa: E402, F401  (the follow-ups room: docs/design.md)

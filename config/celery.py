@@ -2,7 +2,9 @@ import os
 from pathlib import Path
 
 from celery import Celery
+from celery.schedules import crontab
 from django.apps import apps
+from django.conf import settings
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
@@ -35,3 +37,26 @@ def packages_with_tasks() -> list[str]:
 
 
 app.autodiscover_tasks(packages_with_tasks)
+
+
+# Celery beat's schedule: static, in the code (docs/design.md "Follow-ups" says why not
+# django-celery-beat). Every entry names a task that exists (tests/test_celery_setup.py); adding
+# a periodic job is one line here. The sweepers' messages expire after one period: a backlog
+# while the workers were down runs once, not once per missed period.
+_SWEEP = {
+    "schedule": settings.FOLLOWUP_SWEEP_SECONDS,
+    "options": {"expires": settings.FOLLOWUP_SWEEP_SECONDS},
+}
+BEAT_SCHEDULE: dict[str, dict] = {
+    # Durable follow-ups: rows whose task never ran or whose worker died (accounts.followups).
+    "followups-sweep": {"task": "accounts.followups.sweep", **_SWEEP},
+    "deliveries-sweep": {"task": "cases.delivery.requeue", **_SWEEP},
+    "drafts-sweep": {"task": "drafting.suggestions.requeue", **_SWEEP},
+    # Daily housekeeping.
+    "sessions-clear": {"task": "accounts.clear_sessions", "schedule": crontab(hour=3, minute=17)},
+    "answers-learn-due": {
+        "task": "drafting.answers.tasks.learn_due",
+        "schedule": crontab(hour=2, minute=41),
+    },
+}
+app.conf.beat_schedule = BEAT_SCHEDULE
