@@ -103,6 +103,7 @@ def _env(tmp_path: Path, broker_url: str, openai_url: str, *, grace: int) -> dic
         "PATH": os.environ.get("PATH", ""),
         "HOME": str(tmp_path),
         "GUICHET_ENV": "test",
+        "PYTHONUNBUFFERED": "1",  # the worker's "ready." line reaches its log at once
         "DJANGO_SETTINGS_MODULE": "tests.fault_settings",
         "DJANGO_SECRET_KEY": "test-only-secret-key",
         "DATABASE_URL": (

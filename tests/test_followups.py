@@ -15,6 +15,7 @@ from django.core import mail
 from django.db import transaction
 from django.utils import timezone
 
+from accounts.followups import registry
 from accounts.followups.models import FollowUp
 from accounts.followups.registry import (
     followup_add,
@@ -65,9 +66,9 @@ def broker_down():
     )
     _reset_pools()
     yield
-
     app.conf.update(**previous)
     _reset_pools()
+    registry._broker_down_until = 0.0  # the pause after a failed publish ends with the outage
 
 
 def _reset_pools():

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -56,6 +57,12 @@ _KINDS: dict[str, FollowUpKind] = {}
 _SWEEPERS: dict[str, Callable[..., int]] = {}
 
 
+# After a failed publish, this process stops trying for a few seconds: a request that leaves
+# several follow-ups waits for an unreachable broker once, not once per follow-up.
+BROKER_PAUSE_SECONDS = 5.0
+_broker_down_until = 0.0
+
+
 def queue_after_commit(task: Task, *args: Any) -> None:
     """Queue ``task(*args)`` once the current transaction commits (at once outside one).
 
@@ -63,9 +70,15 @@ def queue_after_commit(task: Task, *args: Any) -> None:
     left to the sweepers."""
 
     def publish() -> None:
+        global _broker_down_until
+        eager = task.app.conf.task_always_eager
+        if not eager and time.monotonic() < _broker_down_until:
+            logger.warning("Broker unavailable, %s%r left for the sweeper", task.name, args)
+            return
         try:
             task.apply_async(args=args)
         except BROKER_ERRORS as exc:
+            _broker_down_until = time.monotonic() + BROKER_PAUSE_SECONDS
             logger.warning(
                 "Broker unavailable, %s%r left for the sweeper: %s", task.name, args, exc
             )
