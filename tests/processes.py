@@ -87,6 +87,11 @@ class PrivateRedis:
             return False
 
 
+def consuming(client: redis.Redis) -> bool:
+    """A worker is up and waiting for messages: one of the broker's clients blocks in BRPOP."""
+    return any(entry.get("cmd") == "brpop" for entry in client.client_list())
+
+
 class CeleryProcess:
     """``celery -A config worker|beat ...`` in its own process group (killed whole)."""
 
@@ -98,7 +103,6 @@ class CeleryProcess:
 
     def start(self) -> CeleryProcess:
         self.log = self.log_path.open("ab")
-        self.log_offset = self.log.tell()
         self.process = subprocess.Popen(
             [sys.executable, "-m", "celery", "-A", "config", *self.args],
             cwd=ROOT,
@@ -108,17 +112,6 @@ class CeleryProcess:
             start_new_session=True,
         )
         return self
-
-    def wait_ready(self, timeout: float = 240.0) -> float:
-        """Wait for the worker's "ready." line (it logs at INFO); the time it was seen."""
-
-        def ready() -> bool:
-            with self.log_path.open("rb") as log:
-                log.seek(self.log_offset)
-                return b" ready." in log.read()
-
-        assert wait_for(ready, timeout=timeout, every=0.1), f"{self.args[0]} did not start"
-        return time.time()
 
     @property
     def pid(self) -> int:

@@ -34,7 +34,7 @@ from tests.case_states import REPLY_TEXT, make_office
 from tests.cases.test_intake_api import FRANCE_SERVICES, URLS, client_for, post
 from tests.drafting.openai_server import FakeOpenAI
 from tests.factories import make_case
-from tests.processes import PrivateRedis, beat, wait_for, worker
+from tests.processes import PrivateRedis, beat, consuming, wait_for, worker
 
 pytestmark = [
     pytest.mark.broker,
@@ -336,10 +336,12 @@ def test_whole_worker_killed_mid_draft_twenty_times(
     administration = tenants[0].administration
     kills: dict[int, tuple[float, object]] = {}
     available: dict[int, float] = {}
+    broker = redis_server.client()
     while len(kills) < KILLS:
         live = worker(env, logs / "worker.log", queues="drafting,celery").start()
         processes.append(live)
-        ready_at = live.wait_ready()
+        assert wait_for(lambda: consuming(broker), timeout=240), "the worker did not start"
+        ready_at = time.time()
         for pk in kills:
             available.setdefault(pk, ready_at)
         assert wait_for(lambda: _due_recoveries_done(kills), timeout=LEASE + 120)
@@ -350,7 +352,8 @@ def test_whole_worker_killed_mid_draft_twenty_times(
         kills[found[0]] = (time.time(), found[1])
     last = worker(env, logs / "worker.log", queues="drafting,celery").start()
     processes.append(last)
-    ready_at = last.wait_ready()
+    assert wait_for(lambda: consuming(broker), timeout=240), "the worker did not start"
+    ready_at = time.time()
     for pk in kills:
         available.setdefault(pk, ready_at)
     assert wait_for(
