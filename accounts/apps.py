@@ -9,4 +9,5 @@ class AccountsConfig(AppConfig):
 
     def ready(self) -> None:
         # Registers the journal actions of accounts (accounts.journal).
-        from . import audit_actions  # noqa: F401
+        # Registers accounts' follow-up handlers (accounts.followups) by importing its tasks.
+        from . import audit_actions, tasks  # noqa: F401

@@ -394,3 +394,6 @@ class ApiToken(models.Model):
         from django.utils import timezone
 
         return self.expires_at is not None and self.expires_at <= timezone.now()
+
+
+from .followups.models import FollowUp  # noqa: E402, F401  (the follow-ups room: docs/design.md)

@@ -1,4 +1,4 @@
-"""Thin Celery tasks of accounts: they take ids and do one thing."""
+"""Thin Celery tasks and follow-up handlers of accounts: they take ids and do one thing."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ from celery import shared_task
 from django.conf import settings
 from django.contrib.auth.tokens import default_token_generator
 from django.core.mail import send_mail
+from django.core.management import call_command
 from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -14,12 +15,23 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 
+from .followups.registry import followup_handler
 from .models import Membership
+
+MEMBER_INVITATION = "mail.member_invitation"
 
 
 @shared_task(acks_late=True, autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
 def send_invitation(membership_id: int) -> None:
-    """E-mail an invited member: a link to choose a password (new account) or to sign in."""
+    """Messages queued before the follow-ups (accounts.followups): the same mail."""
+    member_invitation_mail(membership_id=membership_id)
+
+
+@followup_handler(MEMBER_INVITATION)
+def member_invitation_mail(*, membership_id: int) -> None:
+    """E-mail an invited member: a link to choose a password (new account) or to sign in.
+
+    A follow-up of the invitation (``members_invite`` writes the row in its transaction)."""
     membership = (
         Membership.objects.select_related("user", "administration")
         .filter(Q(is_active=True) | Q(pending=True), pk=membership_id)
@@ -56,3 +68,9 @@ def send_invitation(membership_id: int) -> None:
         }
         body = render_to_string("accounts/invitation_email.txt", context)
     send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [user.email])
+
+
+@shared_task(name="accounts.clear_sessions", ignore_result=True)
+def clear_sessions() -> None:
+    """Celery beat, daily: delete expired sessions (Django's ``clearsessions``)."""
+    call_command("clearsessions")

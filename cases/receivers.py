@@ -1,12 +1,17 @@
-"""Cases' answers to domain events (connected in CasesConfig.ready)."""
+"""Cases' answers to domain events (connected in CasesConfig.ready).
+
+The case signals are sent inside the change's transaction (cases/signals.py): these receivers
+write rows (follow-ups, the delivery) that commit or roll back with the change.
+"""
 
 from __future__ import annotations
 
+from accounts.followups.registry import followup_add
 from accounts.models import User
 
 from .delivery.services import delivery_create
 from .services import cases_release_of_member
-from .survey.tasks import send_survey_invitation
+from .survey.tasks import SURVEY_INVITATION
 
 
 def release_cases_of_deactivated_member(
@@ -23,10 +28,10 @@ def release_cases_of_deactivated_member(
 
 
 def invite_usager_to_survey(sender, *, case_id: int, reply_id: int, **kwargs) -> None:
-    # reply_sent is sent after commit: the task reads committed rows.
-    send_survey_invitation.delay(case_id, reply_id)
+    followup_add(kind=SURVEY_INVITATION, case_id=case_id, reply_id=reply_id)
 
 
 def create_reply_delivery(sender, *, reply_id: int, **kwargs) -> None:
-    # Runs after the reply's transaction committed; the task is queued after this one does.
+    # The delivery row is the reply's own outbox: written with the reply, its task queued
+    # after commit, queued again by the delivery sweeper if that is lost.
     delivery_create(reply_id=reply_id)

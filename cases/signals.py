@@ -1,6 +1,10 @@
-"""Domain events of cases. Sent by cases/services.py after the transaction commits.
+"""Domain events of cases, sent by cases/services *inside* the transaction of the change.
 
-Receivers get ids, not objects: they run after commit and must read fresh rows.
+Receivers get ids. They run in the change's transaction, so they may only write rows that
+belong with the change: the follow-ups (``accounts.followups.registry.followup_add``) or a
+domain row such as the reply's ``Delivery``. They never call a broker or a remote service:
+that is the follow-up's task, queued after commit, retried by the sweepers
+(docs/design.md, "Follow-ups"). A receiver that raises rolls the change back.
 """
 
 from django.dispatch import Signal
@@ -9,5 +13,5 @@ from django.dispatch import Signal
 case_created = Signal()
 # case_id, reply_id, actor_id
 reply_sent = Signal()
-# case_id, actor_id (the assignee opened the case for the first time)
+# case_id, actor_id (the assignee opened the case for the first time; sent after commit)
 case_opened = Signal()

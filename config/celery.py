@@ -2,7 +2,9 @@ import os
 from pathlib import Path
 
 from celery import Celery
+from celery.schedules import crontab
 from django.apps import apps
+from django.conf import settings
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
@@ -35,3 +37,45 @@ def packages_with_tasks() -> list[str]:
 
 
 app.autodiscover_tasks(packages_with_tasks)
+
+
+# Celery beat's schedule: static, in the code (docs/design.md "Follow-ups" says why not
+# django-celery-beat). Every entry names a task that exists (tests/test_celery_setup.py); adding
+# a periodic job is one line here. The sweepers' messages expire after one period: a backlog
+# while the workers were down runs once, not once per missed period.
+_SWEEP = {
+    "schedule": settings.FOLLOWUP_SWEEP_SECONDS,
+    "options": {"expires": settings.FOLLOWUP_SWEEP_SECONDS},
+}
+BEAT_SCHEDULE: dict[str, dict] = {
+    # Durable follow-ups: rows whose task never ran or whose worker died (accounts.followups).
+    "followups-sweep": {"task": "accounts.followups.sweep", **_SWEEP},
+    "deliveries-sweep": {"task": "cases.delivery.requeue", **_SWEEP},
+    "drafts-sweep": {"task": "drafting.suggestions.requeue", **_SWEEP},
+    # Daily housekeeping.
+    "sessions-clear": {"task": "accounts.clear_sessions", "schedule": crontab(hour=3, minute=17)},
+    "answers-learn-due": {
+        "task": "drafting.answers.tasks.learn_due",
+        "schedule": crontab(hour=2, minute=41),
+    },
+    # E-mail intake: the administrations' IMAP mailboxes, and the acknowledgements whose task
+    # was lost (cases/intake/).
+    "mailboxes-poll": {
+        "task": "cases.intake.poll_mailboxes",
+        "schedule": settings.MAILBOX_POLL_SECONDS,
+        "options": {"expires": settings.MAILBOX_POLL_SECONDS},
+    },
+    "acknowledgements-sweep": {"task": "cases.intake.requeue_acknowledgements", **_SWEEP},
+    # Retention: closed cases past their administration's period are anonymised (nightly).
+    "retention-purge": {"task": "cases.retention.purge", "schedule": crontab(hour=1, minute=23)},
+    # Agents' notifications: "due within 24 h" every hour, the e-mail digest each morning.
+    "notifications-due-soon": {
+        "task": "cases.notifications.tasks.notify_due_soon",
+        "schedule": crontab(minute=7),
+    },
+    "notifications-digest": {
+        "task": "cases.notifications.tasks.send_notification_digests",
+        "schedule": crontab(hour=7, minute=30),
+    },
+}
+app.conf.beat_schedule = BEAT_SCHEDULE

@@ -220,18 +220,77 @@ for _proxy in TRUSTED_PROXIES:
         ) from None
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if TRUSTED_PROXIES else None
 
-# Celery: eager (in-process) unless a broker is configured.
+# Celery (README "Workers, queues and beat"; docs/design.md "Follow-ups").
+# Eager (in-process) with the memory broker, only in development and test: production refuses
+# both at start-up (a model call of up to 3 x 30 s must never run inside a web request).
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="memory://")
 CELERY_TASK_ALWAYS_EAGER = env.bool(
     "CELERY_TASK_ALWAYS_EAGER", default=CELERY_BROKER_URL == "memory://"
 )
+if GUICHET_ENV not in ("development", "test") and (
+    CELERY_BROKER_URL.startswith("memory://") or CELERY_TASK_ALWAYS_EAGER
+):
+    raise ImproperlyConfigured(
+        "CELERY_BROKER_URL must name a real broker (redis://...) and CELERY_TASK_ALWAYS_EAGER "
+        "must be off outside development and test (GUICHET_ENV=" + GUICHET_ENV + ")."
+    )
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_RESULT_BACKEND = env.str("CELERY_RESULT_BACKEND", default=None)
+# A task is acknowledged when it ends, and given back to the queue if its process dies: with
+# every task idempotent (claims on the rows), a redelivery never does the work twice.
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-CELERY_TASK_TIME_LIMIT = 120
-CELERY_TASK_SOFT_TIME_LIMIT = 90
+# Time limits, leases and the visibility timeout hold together (checked at start-up below):
+#   task hard time limit < claim lease < broker visibility timeout.
+# A live worker is always stopped (hard limit) before its claim on a row may be taken over,
+# and Redis gives an unacknowledged message to another worker only after every lease expired.
+CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=90)
+CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=120)
+# The claim lease of follow-ups and drafts (deliveries: DELIVERY_CLAIM_LEASE_SECONDS).
+FOLLOWUP_LEASE_SECONDS = env.int("FOLLOWUP_LEASE_SECONDS", default=CELERY_TASK_TIME_LIMIT + 30)
+DRAFTING_CLAIM_LEASE_SECONDS = env.int(
+    "DRAFTING_CLAIM_LEASE_SECONDS", default=CELERY_TASK_TIME_LIMIT + 30
+)
+BROKER_VISIBILITY_TIMEOUT = env.int("CELERY_VISIBILITY_TIMEOUT", default=600)
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": BROKER_VISIBILITY_TIMEOUT}
+# A retry's countdown stays under the visibility timeout (else Redis hands the waiting message
+# to a second worker); a longer wait is left to the sweepers, which find the row when it is due.
+FOLLOWUP_MAX_COUNTDOWN_SECONDS = BROKER_VISIBILITY_TIMEOUT // 2
+# Queuing after commit is only a nudge: with the broker down it fails fast (logged), and the
+# sweepers queue the rows again.
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 2,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.5,
+}
+CELERY_BROKER_CONNECTION_TIMEOUT = env.float("CELERY_BROKER_CONNECTION_TIMEOUT", default=2.0)
+# Queues: `drafting` (model calls, slow), `delivery` (replies to usagers), `mail` (intake and
+# every other outgoing mail), `celery` (the rest: follow-up bookkeeping, sweepers). Workers:
+# `celery -A config worker -Q drafting` and `celery -A config worker -Q delivery,mail,celery`.
+CELERY_TASK_DEFAULT_QUEUE = "celery"
+CELERY_TASK_ROUTES = {
+    "drafting.tasks.draft_suggestion": {"queue": "drafting"},
+    "cases.tasks.deliver_reply": {"queue": "delivery"},
+    "followup.mail.*": {"queue": "mail"},
+    "cases.intake.*": {"queue": "mail"},
+    "cases.notifications.tasks.send_notification_digests": {"queue": "mail"},
+}
+# The sweepers (run by beat, config/celery.py): how often, and how long a row may wait for its
+# first task before they queue it again.
+FOLLOWUP_SWEEP_SECONDS = env.float("FOLLOWUP_SWEEP_SECONDS", default=60.0)
+FOLLOWUP_SWEEP_GRACE_SECONDS = env.int("FOLLOWUP_SWEEP_GRACE_SECONDS", default=60)
+FOLLOWUP_MAX_ATTEMPTS = env.int("FOLLOWUP_MAX_ATTEMPTS", default=8)
+FOLLOWUP_RETRY_BASE_SECONDS = env.float("FOLLOWUP_RETRY_BASE_SECONDS", default=30.0)
+if not (
+    min(FOLLOWUP_LEASE_SECONDS, DRAFTING_CLAIM_LEASE_SECONDS) > CELERY_TASK_TIME_LIMIT
+    and max(FOLLOWUP_LEASE_SECONDS, DRAFTING_CLAIM_LEASE_SECONDS) < BROKER_VISIBILITY_TIMEOUT
+):
+    raise ImproperlyConfigured(
+        "Celery timings must hold: CELERY_TASK_TIME_LIMIT < FOLLOWUP_LEASE_SECONDS and "
+        "DRAFTING_CLAIM_LEASE_SECONDS < CELERY_VISIBILITY_TIMEOUT."
+    )
 CELERY_TIMEZONE = TIME_ZONE
 
 REST_FRAMEWORK = {

@@ -10,10 +10,11 @@ from django.utils.translation import gettext as _
 
 from .. import signals
 from ..audit_actions import AccountsAuditAction
+from ..followups.registry import followup_add
 from ..imports import parse
 from ..models import Administration, AuditEntry, Membership, Role, User
 from ..permissions import MANAGE_MEMBERS, has_administration_perm
-from ..tasks import send_invitation
+from ..tasks import MEMBER_INVITATION
 from .administrations import membership_sync_groups
 from .journal import audit_record
 
@@ -310,7 +311,7 @@ def member_invite(
         data={"role": role, "team": membership.team},
     )
     if notify:
-        transaction.on_commit(lambda: send_invitation.delay(membership.pk))
+        followup_add(kind=MEMBER_INVITATION, membership_id=membership.pk)
     return membership
 
 

@@ -1,7 +1,8 @@
 """Outbound delivery of replies, through the case's channel: the writes.
 
-A sent reply gets one ``Delivery`` row (created when ``reply_sent`` fires, after commit) and a
-Celery task (cases/delivery/tasks.py) that claims it with a conditional UPDATE, calls the backend
+A sent reply gets one ``Delivery`` row (created when ``reply_sent`` fires, inside the reply's
+transaction: the row is the reply's outbox) and a Celery task (cases/delivery/tasks.py) that
+claims it with a conditional UPDATE, calls the backend
 outside any transaction, and records the outcome. Failures are retried with exponential
 backoff up to ``DELIVERY_MAX_ATTEMPTS``; the last one is recorded on the case.
 
@@ -10,22 +11,20 @@ Backends: cases/delivery/backends.py; one attempt: cases/delivery/pipeline.py.
 
 from __future__ import annotations
 
-import datetime as dt
-from functools import partial
-
-from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.followups.registry import queue_after_commit
 from accounts.models import User
 
 from ..models import Case, CaseEvent, ChannelEndpoint, Delivery, Reply
 from ..permissions import Ability, require_ability
 from ..services.common import invalid, lock_case
 from ..services.journal import case_event_record
-from .tasks import deliver_reply
+from .tasks import deliver_reply, deliveries_requeue
+
+__all__ = ["deliveries_requeue", "delivery_create", "delivery_retry", "delivery_route"]
 
 
 def delivery_route(case: Case) -> str:
@@ -40,8 +39,9 @@ def delivery_route(case: Case) -> str:
 
 
 def queue_delivery(delivery_id: int) -> None:
-    """Queue the task once the current transaction commits (at once outside one)."""
-    transaction.on_commit(partial(deliver_reply.delay, delivery_id))
+    """Queue the task once the current transaction commits (at once outside one). Only a
+    nudge: with the broker down it is logged, and the delivery sweeper queues the row again."""
+    queue_after_commit(deliver_reply, delivery_id)
 
 
 @transaction.atomic
@@ -65,28 +65,6 @@ def delivery_create(*, reply_id: int) -> Delivery:
     elif created:
         queue_delivery(delivery.pk)
     return delivery
-
-
-def deliveries_requeue(*, grace_seconds: int = 600) -> int:
-    """Queue again the deliveries whose task was lost: pending long past their due time, or
-    held by a worker past the claim lease. A duplicate task is harmless (the claim decides).
-    Returns how many were queued."""
-    now = timezone.now()
-    lease = now - dt.timedelta(seconds=settings.DELIVERY_CLAIM_LEASE_SECONDS)
-    ids = list(
-        Delivery.objects.filter(
-            Q(
-                status=Delivery.Status.PENDING,
-                next_attempt_at__lt=now - dt.timedelta(seconds=grace_seconds),
-            )
-            | Q(status=Delivery.Status.SENDING, claimed_at__lt=lease)
-        )
-        .order_by("pk")
-        .values_list("pk", flat=True)[:1000]
-    )
-    for delivery_id in ids:
-        queue_delivery(delivery_id)
-    return len(ids)
 
 
 @transaction.atomic

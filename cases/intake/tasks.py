@@ -6,6 +6,8 @@ Beat: ``cases.intake.poll_mailboxes`` every ``MAILBOX_POLL_SECONDS`` (README, op
 from celery import shared_task
 from django.db import OperationalError
 
+from accounts.followups.registry import register_sweeper
+
 from .acknowledgement import acknowledgement_send, acknowledgements_requeue
 
 
@@ -16,13 +18,24 @@ from .acknowledgement import acknowledgement_send, acknowledgements_requeue
     time_limit=300,
 )
 def poll_mailboxes() -> dict:
-    """Read every active mailbox once (a mailbox already being read is skipped), then queue
-    again the acknowledgements whose task was lost."""
+    """Read every active mailbox once (a mailbox already being read is skipped)."""
     from .imap import mailboxes_poll
 
-    results = mailboxes_poll()
-    requeued = acknowledgements_requeue()
-    return {"mailboxes": results, "acknowledgements_requeued": requeued}
+    return {"mailboxes": mailboxes_poll()}
+
+
+@register_sweeper("acknowledgements")
+def acknowledgements_sweep(*, grace_seconds: int | None = None) -> int:
+    """The acknowledgements' sweeper (one contract with the follow-ups': docs/design.md)."""
+    if grace_seconds is None:
+        return acknowledgements_requeue()
+    return acknowledgements_requeue(grace_seconds=grace_seconds)
+
+
+@shared_task(name="cases.intake.requeue_acknowledgements", ignore_result=True)
+def requeue_acknowledgements() -> int:
+    """Celery beat: acknowledgements whose task was lost are queued again."""
+    return acknowledgements_sweep()
 
 
 @shared_task(

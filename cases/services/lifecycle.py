@@ -114,13 +114,11 @@ def case_create(
         to_status=Status.NEW,
         data={"channel": channel},
     )
-    transaction.on_commit(
-        partial(
-            signals.case_created.send,
-            sender=Case,
-            case_id=case.pk,
-            administration_id=administration.pk,
-        )
+    # Inside the transaction: receivers write the follow-ups with the change (cases/signals.py).
+    signals.case_created.send(
+        sender=Case,
+        case_id=case.pk,
+        administration_id=administration.pk,
     )
     return case
 

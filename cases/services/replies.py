@@ -3,7 +3,6 @@ messages arriving on the case."""
 
 from __future__ import annotations
 
-from functools import partial
 from typing import Any
 
 from django.db import transaction
@@ -65,14 +64,12 @@ def case_send_reply(
         to_status=target,
         data={"reply_id": reply.pk},
     )
-    transaction.on_commit(
-        partial(
-            signals.reply_sent.send,
-            sender=Case,
-            case_id=case.pk,
-            reply_id=reply.pk,
-            actor_id=actor.pk,
-        )
+    # Inside the transaction: receivers write the follow-ups with the change (cases/signals.py).
+    signals.reply_sent.send(
+        sender=Case,
+        case_id=case.pk,
+        reply_id=reply.pk,
+        actor_id=actor.pk,
     )
     return reply
 

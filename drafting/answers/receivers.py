@@ -1,18 +1,21 @@
 """The answer bank's reactions to cases' domain events, and its journal vocabulary.
 
 Imported from ``DraftingConfig.ready()``: importing it registers the journal actions and
-connects the receivers (events are sent after commit; receivers only queue tasks with ids).
+connects the receivers (events are sent inside the change's transaction: the receiver writes
+a follow-up row, handled by ``drafting.tasks.learn_from_sent_reply`` after commit).
 """
 
+from accounts.followups.registry import followup_add
 from cases import signals
+from drafting import tasks as drafting_tasks
 
-from . import audit_actions, tasks
+from . import audit_actions
 
 __all__ = ["audit_actions", "on_reply_sent"]
 
 
 def on_reply_sent(sender, *, case_id: int, reply_id: int, **kwargs) -> None:
-    tasks.learn_from_reply.delay(reply_id)
+    followup_add(kind=drafting_tasks.LEARN_FROM_REPLY, reply_id=reply_id)
 
 
 signals.reply_sent.connect(on_reply_sent, dispatch_uid="drafting.answers.reply_sent")

@@ -274,26 +274,28 @@ def _source_record(source: Source) -> dict[str, Any]:
     }
 
 
-# A claim older than this is taken to belong to a dead worker and may be claimed again.
-STALE_CLAIM = dt.timedelta(minutes=5)
-
-
-def suggestion_claim(*, suggestion_id: int) -> bool:
-    """Atomically move a suggestion from pending (or a stale run) to running."""
+def suggestion_claim(*, suggestion_id: int) -> dt.datetime | None:
+    """Atomically move a suggestion from pending (or a dead worker's run: a claim older than
+    ``DRAFTING_CLAIM_LEASE_SECONDS``) to running. The claim's time if we won, else None; only
+    the holder of that claim may record the outcome."""
     now = timezone.now()
+    lease = dt.timedelta(seconds=settings.DRAFTING_CLAIM_LEASE_SECONDS)
     claimable = Q(status=Suggestion.Status.PENDING) | Q(
-        status=Suggestion.Status.RUNNING, started_at__lt=now - STALE_CLAIM
+        status=Suggestion.Status.RUNNING, started_at__lt=now - lease
     )
     updated = Suggestion.objects.filter(claimable, pk=suggestion_id).update(
         status=Suggestion.Status.RUNNING, started_at=now, attempts=F("attempts") + 1
     )
-    return bool(updated)
+    return now if updated else None
 
 
 def suggestion_draft(*, suggestion_id: int) -> Suggestion | None:
-    """Run one suggestion through the pipeline. Idempotent: an unclaimable row is left alone."""
-    if not suggestion_claim(suggestion_id=suggestion_id):
+    """Run one suggestion through the pipeline. Idempotent: an unclaimable row is left alone,
+    and a run whose claim was taken over (it outlived the lease) records nothing."""
+    claimed_at = suggestion_claim(suggestion_id=suggestion_id)
+    if claimed_at is None:
         return None
+    ours = Q(pk=suggestion_id, status=Suggestion.Status.RUNNING, started_at=claimed_at)
     suggestion = Suggestion.objects.select_related("case__administration").get(pk=suggestion_id)
     started = time.perf_counter()
     try:
@@ -301,7 +303,7 @@ def suggestion_draft(*, suggestion_id: int) -> Suggestion | None:
     except Exception as exc:
         logger.exception("drafting failed for suggestion %s", suggestion_id)
         with transaction.atomic():
-            Suggestion.objects.filter(pk=suggestion_id, status=Suggestion.Status.RUNNING).update(
+            Suggestion.objects.filter(ours).update(
                 status=Suggestion.Status.FAILED,
                 error=f"{type(exc).__name__}: {exc}"[:2000],
                 finished_at=timezone.now(),
@@ -310,7 +312,7 @@ def suggestion_draft(*, suggestion_id: int) -> Suggestion | None:
             )
         raise
     with transaction.atomic():
-        Suggestion.objects.filter(pk=suggestion_id, status=Suggestion.Status.RUNNING).update(
+        recorded = Suggestion.objects.filter(ours).update(
             status=Suggestion.Status.READY,
             text=result.text,
             sources=[_source_record(s) for s in sources],
@@ -329,7 +331,7 @@ def suggestion_draft(*, suggestion_id: int) -> Suggestion | None:
             reused_answer_id=result.reused_answer_id,
             finished_at=timezone.now(),
         )
-        if result.reused_answer_id is not None:
+        if recorded and result.reused_answer_id is not None:
             bank_answer_record_use(bank_answer_id=result.reused_answer_id)
     suggestion.refresh_from_db()
     return suggestion

@@ -4,7 +4,6 @@ for drafts, and recording what the agent did with them."""
 from __future__ import annotations
 
 import datetime as dt
-from functools import partial
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -13,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from rapidfuzz import fuzz
 
+from accounts.followups.registry import queue_after_commit
 from accounts.models import User
 from accounts.permissions import VIEW_CASES, WORK_CASES, has_administration_perm
 from accounts.selectors import is_volunteer
@@ -26,7 +26,9 @@ from .usable import usable_forms
 
 
 def _enqueue(suggestion_id: int) -> None:
-    draft_suggestion.delay(suggestion_id)
+    """Queue the draft after commit: only a nudge (a broker error is logged; the drafts'
+    sweeper queues a pending row again)."""
+    queue_after_commit(draft_suggestion, suggestion_id)
 
 
 @transaction.atomic
@@ -43,7 +45,7 @@ def suggestion_create_for_new_case(*, case_id: int) -> Suggestion | None:
         case=case, sequence=1, defaults={"administration_id": case.administration_id}
     )
     if created:
-        transaction.on_commit(partial(_enqueue, suggestion.pk))
+        _enqueue(suggestion.pk)
     return suggestion
 
 
@@ -55,6 +57,10 @@ def suggestion_request(*, actor: User, case: Case) -> Suggestion:
         raise Case.DoesNotExist("No case matches the given query.")
     if not has_administration_perm(actor, WORK_CASES, case.administration):
         raise PermissionDenied(_("Your role does not allow working on cases."))
+    if not is_volunteer(actor, case.administration_id):
+        # Nothing is written for an agent who may not see drafts (they would count in the
+        # experiment's figures without ever being shown).
+        raise PermissionDenied(_("Drafts are shown only to volunteers of the experiment."))
     if not case.is_open:
         raise ValidationError({"case": _("Drafts are only made for open cases.")})
     if not case_gets_drafts(case):
@@ -64,6 +70,9 @@ def suggestion_request(*, actor: User, case: Case) -> Suggestion:
         case=case, status__in=[Suggestion.Status.PENDING, Suggestion.Status.RUNNING]
     ).first()
     if busy is not None:
+        # Queue it again: harmless if a worker holds it (the claim decides), and it is drafted
+        # again once a dead worker's claim expires.
+        _enqueue(busy.pk)
         return busy
     last = Suggestion.objects.filter(case=case).aggregate(m=Max("sequence"))["m"] or 0
     suggestion = Suggestion.objects.create(
@@ -72,7 +81,7 @@ def suggestion_request(*, actor: User, case: Case) -> Suggestion:
         sequence=last + 1,
         requested_by=actor,
     )
-    transaction.on_commit(partial(_enqueue, suggestion.pk))
+    _enqueue(suggestion.pk)
     return suggestion
 
 

@@ -19,7 +19,9 @@ pytestmark = [pytest.mark.broker, pytest.mark.django_db(transaction=True)]
 # One Redis database per xdist worker: parallel runs never read each other's queues.
 _WORKER_INDEX = int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw") or 0)
 BROKER_URL = f"redis://127.0.0.1:6379/{10 + _WORKER_INDEX}"
-QUEUE = "celery"
+QUEUE = "celery"  # the follow-ups' bookkeeping; drafts go to "drafting"
+# Every queue of config/settings.py (CELERY_TASK_ROUTES): the test worker consumes them all.
+QUEUES = ["celery", "drafting", "delivery", "mail"]
 
 
 @pytest.fixture
@@ -45,13 +47,27 @@ def _reset_pools():
     app.amqp._producer_pool = None
 
 
-def _wait_for(predicate, timeout=30.0):
+def _wait_for(predicate, timeout=60.0):
+    """Poll ``predicate`` until true or a generous deadline (a loaded machine is slow)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if predicate():
             return True
-        time.sleep(0.1)
-    return False
+        time.sleep(0.05)
+    return predicate()
+
+
+def _idle(client) -> bool:
+    """Nothing waiting in any queue and nothing taken but unacknowledged (acks_late: a message
+    stays in kombu's ``unacked`` hash until its task ended)."""
+    return not any(client.llen(queue) for queue in QUEUES) and not client.hlen("unacked")
+
+
+def worker(**kwargs):
+    """An in-process worker consuming every queue."""
+    return start_worker(
+        app, perform_ping_check=False, pool="solo", loglevel="WARNING", queues=QUEUES, **kwargs
+    )
 
 
 def test_committed_case_is_queued_and_rolled_back_case_is_not(broker, tenants):
@@ -61,7 +77,7 @@ def test_committed_case_is_queued_and_rolled_back_case_is_not(broker, tenants):
         raise RuntimeError("roll back")
     assert broker.llen(QUEUE) == 0
     make_case(tenant.administration)
-    assert broker.llen(QUEUE) == 1
+    assert broker.llen(QUEUE) == 1  # the case's follow-up (its arm and first draft)
 
 
 def test_worker_drafts_a_ready_offline_suggestion_with_sources(broker, tenants):
@@ -85,7 +101,7 @@ def test_worker_drafts_a_ready_offline_suggestion_with_sources(broker, tenants):
         administration=None,
     )
     tenant = tenants[0]
-    with start_worker(app, perform_ping_check=False, pool="solo", loglevel="WARNING"):
+    with worker():
         case = make_case(
             tenant.administration,
             subject="APL après déménagement",
@@ -101,8 +117,7 @@ def test_worker_drafts_a_ready_offline_suggestion_with_sources(broker, tenants):
 
         prepare_new_case.delay(case.pk)
         draft_suggestion.delay(suggestion.pk)
-        assert _wait_for(lambda: broker.llen(QUEUE) == 0)
-        time.sleep(0.5)
+        assert _wait_for(lambda: _idle(broker))
     assert Suggestion.objects.filter(case=case).count() == 1
     suggestion.refresh_from_db()
     assert suggestion.backend == "offline" and suggestion.attempts == 1
