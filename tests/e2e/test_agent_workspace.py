@@ -46,7 +46,6 @@ def test_agent_takes_uses_edits_and_sends_the_draft(page, tenants, vitale_articl
     page.goto("/dossiers/?box=queue")
     row = page.locator(f"tr[data-case='{case.pk}']")
     assert row.is_visible()
-    screenshot(page, "inbox.png")
     row.get_by_role("button").click()  # "Take"
     page.wait_for_url(f"**/dossiers/{case.pk}/")
 
@@ -56,7 +55,6 @@ def test_agent_takes_uses_edits_and_sends_the_draft(page, tenants, vitale_articl
     assert "ameli" in draft.inner_text()
     assert page.locator("#draft-sources li").count() >= 1
     page.locator("#draft-sources summary").first.click()
-    screenshot(page, "case-with-draft.png")
 
     page.locator("#use-draft").click()
     composer = page.locator("#id_body_reply")
