@@ -438,7 +438,7 @@ def _normalised(text: str) -> str:
     return strip_citation_markers(text).replace("\r\n", "\n").strip()
 
 
-def _already_sent(request: HttpRequest, case: Case, body: str) -> Reply | None:
+def _already_sent(request: AuthenticatedHttpRequest, case: Case, body: str) -> Reply | None:
     """The agent's own latest reply on this case, if it is the text they confirm again (Back
     after sending, then Confirm): nothing to refuse, nothing to send twice."""
     reply = case.replies.filter(author=request.user).order_by("-created_at", "-pk").first()

@@ -1182,9 +1182,7 @@ def test_a_case_of_another_of_my_administrations_opens_with_the_header_switched_
     said = f"This case belongs to {elsewhere.name}: you are now working in {elsewhere.name}"
     assert escape(said) in html
     # The session follows: the inbox is now the case's administration's.
-    assert _select_current(client.get(reverse("cases:inbox")).content.decode()) == str(
-        elsewhere.pk
-    )
+    assert _select_current(client.get(reverse("cases:inbox")).content.decode()) == str(elsewhere.pk)
     # A case of the administration one works in says nothing.
     again = client.get(detail(case)).content.decode()
     assert "you are now working in" not in again
@@ -1202,9 +1200,7 @@ def test_a_case_of_an_administration_i_do_not_belong_to_is_404_and_switches_noth
 
 
 def _htmx(client: Client, case: Case, **data) -> object:
-    return client.post(
-        reverse("cases:reply", args=[case.pk]), data, headers={"HX-Request": "true"}
-    )
+    return client.post(reverse("cases:reply", args=[case.pk]), data, headers={"HX-Request": "true"})
 
 
 def test_htmx_preview_answers_the_composer_alone_with_the_focus_on_confirm(office, browser):
@@ -1323,7 +1319,7 @@ def test_the_pages_document_their_shortcuts(office, browser):
 def test_discarding_a_draft_without_a_reason_answers_the_panel_with_a_visible_error(
     office, browser, django_capture_on_commit_callbacks
 ):
-    case, suggestion = drafted_case(office, django_capture_on_commit_callbacks)
+    _case, suggestion = drafted_case(office, django_capture_on_commit_callbacks)
     response = browser(office.agent).post(
         reverse("drafting:discard", args=[suggestion.pk]),
         {"reason": "", "comment": ""},

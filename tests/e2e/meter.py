@@ -6,7 +6,8 @@ import time
 from dataclasses import dataclass, field
 
 IN_VIEW = """el => { const r = el.getBoundingClientRect();
-  return r.bottom > 0 && r.top < window.innerHeight && r.right > 0 && r.left < window.innerWidth; }"""
+  return r.bottom > 0 && r.top < window.innerHeight
+    && r.right > 0 && r.left < window.innerWidth; }"""
 FULLY_IN_VIEW = """el => { const r = el.getBoundingClientRect();
   return r.top >= 0 && r.bottom <= window.innerHeight && r.left >= 0
     && r.right <= window.innerWidth; }"""

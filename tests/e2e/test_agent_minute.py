@@ -41,7 +41,12 @@ def laptop(browser, live_server):
     page = context.new_page()
     page.set_default_timeout(15_000)
     yield page
-    context.close()
+    # Let the page's last requests (the panel, the presence) end before the database is
+    # flushed under the live server.
+    try:
+        page.goto("about:blank")
+    finally:
+        context.close()
 
 
 def _queue(tenant, count: int = CASES) -> list[Case]:
@@ -111,7 +116,8 @@ def test_a_draft_used_as_is_takes_four_actions(laptop, tenants, vitale_article):
         if index == 0:
             meter.click(page.locator(f"tr[data-case='{case.pk}'] button"))  # Prendre en charge
         else:
-            meter.click(page.locator("#take-case"))
+            with page.expect_navigation():
+                meter.click(page.locator("#take-case"))
         page.wait_for_url(f"**/dossiers/{case.pk}/")
         # The question, the draft and the composer are on screen together.
         page.locator("#use-draft").wait_for()
@@ -160,7 +166,8 @@ def test_a_case_by_keyboard_alone_takes_at_most_fifteen_key_presses(
         page.wait_for_url(f"**/dossiers/{case.pk}/")
         start = meter.keys
         _wait_focus(page, "#take-case")
-        meter.press("p")  # prendre en charge
+        with page.expect_navigation():
+            meter.press("p")  # prendre en charge
         page.wait_for_url(f"**/dossiers/{case.pk}/")
         page.locator("#use-draft").wait_for()
         meter.press("u")  # utiliser le brouillon: the focus goes to the reply
