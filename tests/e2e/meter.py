@@ -5,6 +5,8 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 
+import pytest
+
 IN_VIEW = """el => { const r = el.getBoundingClientRect();
   return r.bottom > 0 && r.top < window.innerHeight
     && r.right > 0 && r.left < window.innerWidth; }"""
@@ -60,3 +62,20 @@ class Meter:
             "actions": self.actions / cases,
             "seconds": round(self.seconds / cases, 2),
         }
+
+
+@pytest.fixture
+def laptop(browser, live_server):
+    """A laptop screen: 1,280 × 800."""
+    context = browser.new_context(
+        base_url=live_server.url, locale="fr-FR", viewport={"width": 1280, "height": 800}
+    )
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    yield page
+    # Let the page's last requests (the panel, the presence) end before the database is
+    # flushed under the live server.
+    try:
+        page.goto("about:blank")
+    finally:
+        context.close()

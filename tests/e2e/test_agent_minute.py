@@ -20,33 +20,23 @@ from cases import services as case_services
 from cases.models import Case, Reply, Status
 from drafting.models import Suggestion
 from tests.e2e.conftest import screenshot, sign_in
-from tests.e2e.meter import FULLY_IN_VIEW, IN_VIEW, Meter
+from tests.e2e.meter import FULLY_IN_VIEW, IN_VIEW, Meter, laptop  # noqa: F401
 from tests.factories import make_case
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def page(laptop):  # noqa: F811
+    """A laptop screen (1,280 × 800)."""
+    return laptop
+
 
 CASES = 3
 LONG_SUBJECT = (
     "Carte Vitale perdue lors d'un déplacement à l'étranger, demande de remplacement urgente "
     "et attestation de droits"
 )
-
-
-@pytest.fixture
-def laptop(browser, live_server):
-    """A laptop screen: 1,280 × 800."""
-    context = browser.new_context(
-        base_url=live_server.url, locale="fr-FR", viewport={"width": 1280, "height": 800}
-    )
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    yield page
-    # Let the page's last requests (the panel, the presence) end before the database is
-    # flushed under the live server.
-    try:
-        page.goto("about:blank")
-    finally:
-        context.close()
 
 
 def _queue(tenant, count: int = CASES) -> list[Case]:
@@ -79,8 +69,7 @@ def _wait_focus(page, selector: str) -> None:
     )
 
 
-def test_the_inbox_fits_a_laptop_screen(laptop, tenants, vitale_article):
-    page = laptop
+def test_the_inbox_fits_a_laptop_screen(page, tenants, vitale_article):
     tenant = tenants[0]
     cases = _queue(tenant)
     sign_in(page, tenant.agent.email)
@@ -103,8 +92,7 @@ def test_the_inbox_fits_a_laptop_screen(laptop, tenants, vitale_article):
     screenshot(page, "inbox.png")
 
 
-def test_a_draft_used_as_is_takes_four_actions(laptop, tenants, vitale_article):
-    page = laptop
+def test_a_draft_used_as_is_takes_four_actions(page, tenants, vitale_article):
     tenant = tenants[0]
     cases = _queue(tenant)
     sign_in(page, tenant.agent.email)
@@ -151,10 +139,7 @@ def test_a_draft_used_as_is_takes_four_actions(laptop, tenants, vitale_article):
         assert suggestion.decision == Suggestion.Decision.ACCEPTED
 
 
-def test_a_case_by_keyboard_alone_takes_at_most_fifteen_key_presses(
-    laptop, tenants, vitale_article
-):
-    page = laptop
+def test_a_case_by_keyboard_alone_takes_at_most_fifteen_key_presses(page, tenants, vitale_article):
     tenant = tenants[0]
     cases = _queue(tenant)
     sign_in(page, tenant.agent.email)
@@ -177,7 +162,8 @@ def test_a_case_by_keyboard_alone_takes_at_most_fifteen_key_presses(
         meter.press("Enter")  # confirmer et envoyer
         page.wait_for_url(f"**/dossiers/{case.pk}/?envoye=1")
         _wait_focus(page, "#next-case")
-        assert "Réponse envoyée" in page.locator(".fr-alert--success").inner_text()
+        assert page.get_by_text("Réponse envoyée à l'usager").is_visible()
+        assert page.locator("#already-answered").is_visible()
         if index < len(cases) - 1:
             meter.press("Enter")  # suivant
         per_case.append(meter.keys - start)
@@ -186,8 +172,7 @@ def test_a_case_by_keyboard_alone_takes_at_most_fifteen_key_presses(
     assert max(per_case) <= 15, per_case
 
 
-def test_the_shortcuts_help_and_no_shortcut_while_typing(laptop, tenants, vitale_article):
-    page = laptop
+def test_the_shortcuts_help_and_no_shortcut_while_typing(page, tenants, vitale_article):
     tenant = tenants[0]
     case = case_services.case_take(actor=tenant.agent, case=_queue(tenant, 1)[0])
     sign_in(page, tenant.agent.email)
@@ -216,8 +201,7 @@ def test_the_shortcuts_help_and_no_shortcut_while_typing(laptop, tenants, vitale
     page.locator("#reply-preview").wait_for()
 
 
-def test_errors_are_shown_where_the_agent_is(laptop, tenants, vitale_article):
-    page = laptop
+def test_errors_are_shown_where_the_agent_is(page, tenants, vitale_article):
     tenant = tenants[0]
     case = case_services.case_take(actor=tenant.agent, case=_queue(tenant, 1)[0])
     sign_in(page, tenant.agent.email)
@@ -242,8 +226,7 @@ def test_errors_are_shown_where_the_agent_is(laptop, tenants, vitale_article):
     assert Suggestion.objects.get(case=case).decision == ""
 
 
-def test_back_after_sending_then_confirm_is_no_dead_end(laptop, tenants, vitale_article):
-    page = laptop
+def test_back_after_sending_then_confirm_is_no_dead_end(page, tenants, vitale_article):
     tenant = tenants[0]
     case = case_services.case_take(actor=tenant.agent, case=_queue(tenant, 1)[0])
     sign_in(page, tenant.agent.email)
@@ -268,9 +251,8 @@ def test_back_after_sending_then_confirm_is_no_dead_end(laptop, tenants, vitale_
 
 
 def test_a_case_url_of_my_other_administration_switches_the_header_and_says_so(
-    laptop, tenants, vitale_article
+    page, tenants, vitale_article
 ):
-    page = laptop
     first, second = tenants[0], tenants[1]
     membership_create(user=first.agent, administration=second.administration, role=Role.AGENT)
     case = make_case(second.administration, subject="Question de l'autre caisse")
