@@ -11,6 +11,7 @@ app_name = "cases"
 
 urlpatterns = [
     path("", views.inbox, name="inbox"),
+    path("suivant/", views.case_next, name="next"),
     path("<int:pk>/", views.case_detail, name="detail"),
     path("<int:pk>/presence/", views.case_presence, name="presence"),
     path("<int:pk>/prendre/", views.case_take, name="take"),

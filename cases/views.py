@@ -8,29 +8,36 @@ import datetime as dt
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.db.models import Q
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.access import AuthenticatedHttpRequest, current_administration, may, signed_in
 from accounts.middleware import SESSION_KEY
 from accounts.models import Membership, User
 from accounts.permissions import ASSIGN_CASES, WORK_CASES
+from accounts.selectors import administrations_of
 
 from . import presence, selectors, services
 from .delivery.services import delivery_retry as delivery_retry_service
 from .forms import AssignForm, InboxFilterForm, NoteForm, ReplyForm, TransferForm, TransitionForm
 from .history import usager_other_cases
-from .models import Attachment, Case, Delivery
+from .models import OPEN_STATUSES, Attachment, Case, Delivery, Reply
 from .permissions import STATUS_ABILITIES, Ability, case_abilities, require_ability
 from .text import strip_citation_markers
 from .transitions import TRANSITIONS
 
 PAGE_SIZE = 50
+# The inbox query the agent last looked at ("the box they came from"): **Suivant** opens the
+# next case of it.
+INBOX_QUERY_KEY = "cases_inbox_query"
 
 
 @signed_in
@@ -39,14 +46,23 @@ def home(request: AuthenticatedHttpRequest) -> HttpResponse:
     administration = request.administration
     counts = {}
     if administration:
-        counts = _box_counts(request.user, administration)
+        counts = _box_counts(request.user, administration, mine_overdue=True)
     return render(request, "cases/home.html", {"counts": counts})
 
 
-def _box_counts(user, administration) -> dict:
+def _box_counts(user, administration, *, mine_overdue: bool = False) -> dict:
     """The counts on the box tabs (cases/selectors.py: their cost does not grow with the
-    administration's history)."""
-    return selectors.box_counts(user, administration)
+    administration's history). ``mine_overdue``: the overdue cases among "mine" (the home
+    page's tile beside "My open cases" counts the same scope; a narrow index range)."""
+    counts = selectors.box_counts(user, administration)
+    if mine_overdue:
+        counts["mine_overdue"] = Case.objects.filter(
+            administration=administration,
+            assignee=user,
+            status__in=OPEN_STATUSES,
+            due_at__lt=timezone.now(),
+        ).count()
+    return counts
 
 
 def _cursor_from(value: str) -> tuple[dt.datetime, int] | None:
@@ -60,18 +76,15 @@ def _cursor_from(value: str) -> tuple[dt.datetime, int] | None:
     return parsed, int(pk)
 
 
-@signed_in  # without an administration, back to the home page
-@require_GET
-def inbox(request: AuthenticatedHttpRequest) -> HttpResponse:
-    administration = request.administration
-    if not administration:
-        return redirect("home")
-    topics = list(selectors.topics_for(administration))
-    form = InboxFilterForm(request.GET or None, topics=topics)
+def _inbox_filters(
+    request: AuthenticatedHttpRequest, query: QueryDict
+) -> tuple[InboxFilterForm, selectors.InboxFilters, dict]:
+    """The inbox's filters from a query string (the page's, or the one kept for Suivant)."""
+    topics = list(selectors.topics_for(request.administration))
+    form = InboxFilterForm(query or None, topics=topics)
     data = form.cleaned_data if form.is_valid() else {}
-    can_see_all = may(request, ASSIGN_CASES)
     box = data.get("box") or "mine"
-    if box == "all" and not can_see_all:
+    if box == "all" and not may(request, ASSIGN_CASES):
         box = "mine"
     filters = selectors.InboxFilters(
         box=box,
@@ -93,6 +106,24 @@ def inbox(request: AuthenticatedHttpRequest) -> HttpResponse:
         surveyed_from=data.get("surveyed_from"),
         surveyed_to=data.get("surveyed_to"),
     )
+    return form, filters, data
+
+
+@signed_in  # without an administration, back to the home page
+@require_GET
+@never_cache  # Back shows the list as it is now, not the browser's copy
+def inbox(request: AuthenticatedHttpRequest) -> HttpResponse:
+    administration = request.administration
+    if not administration:
+        return redirect("home")
+    form, filters, data = _inbox_filters(request, request.GET)
+    box = filters.box
+    can_see_all = may(request, ASSIGN_CASES)
+    kept = request.GET.copy()
+    kept.pop("apres", None)
+    came_from = {"administration": administration.pk, "query": kept.urlencode()}
+    if request.session.get(INBOX_QUERY_KEY) != came_from:
+        request.session[INBOX_QUERY_KEY] = came_from
     drill_down = any(data.get(name) for name in InboxFilterForm.DRILL_DOWN)
     after = _cursor_from(request.GET.get("apres", ""))
     rows, cursor = selectors.inbox_page(
@@ -124,6 +155,40 @@ def inbox(request: AuthenticatedHttpRequest) -> HttpResponse:
             "soon": now + selectors.DUE_SOON,
         },
     )
+
+
+def _kept_inbox_query(request: AuthenticatedHttpRequest) -> QueryDict:
+    kept = request.session.get(INBOX_QUERY_KEY) or {}
+    if kept.get("administration") != request.administration.pk:
+        return QueryDict("")
+    return QueryDict(kept.get("query") or "")
+
+
+@signed_in  # without an administration, back to the home page
+@require_GET
+def case_next(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """**Suivant**: the case after ``depuis`` in the box the agent came from (the first one
+    again at the end; the box itself once it is empty)."""
+    administration = request.administration
+    if not administration:
+        return redirect("home")
+    query = _kept_inbox_query(request)
+    _form, filters, _data = _inbox_filters(request, query)
+    qs = selectors.inbox(request.user, administration, filters)
+    after = request.GET.get("depuis", "")
+    following = None
+    if after.isdigit():
+        current = Case.objects.filter(pk=int(after)).values("due_at", "pk").first()
+        qs = qs.exclude(pk=int(after))
+        if current is not None:
+            following = qs.filter(
+                Q(due_at__gt=current["due_at"]) | Q(due_at=current["due_at"], pk__gt=current["pk"])
+            ).first()
+    following = following or qs.first()
+    if following is None:
+        messages.info(request, _("No other case in this box."))
+        return redirect(f"{reverse('cases:inbox')}?{query.urlencode()}")
+    return redirect("cases:detail", pk=following.pk)
 
 
 def _get_case(request: HttpRequest, pk: int) -> Case:
@@ -193,17 +258,34 @@ def _case_context(request: HttpRequest, case: Case, **forms) -> dict:
         "transfer_form": forms.get("transfer_form")
         or TransferForm(current=administration, initial={"version": case.version}),
         "confirming": forms.get("confirming", False),
+        "editing": forms.get("editing", False),
         "stale": forms.get("stale", False),
+        # Just sent (the redirect of the send): the focus goes to **Suivant**.
+        "just_sent": request.GET.get("envoye") == "1" and not case.is_open,
     }
 
 
 @signed_in  # the case policy decides (404 for a case one may not see)
 @require_GET
+@never_cache  # Back after sending shows the case as it is now (answered), not the composer
 def case_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     case = _get_case(request, pk)
-    if request.session.get(SESSION_KEY) != case.administration_id:
-        # The case is one of the user's administrations: work in it.
+    current = current_administration(request)
+    if (current is None or current.pk != case.administration_id) and administrations_of(
+        request.user
+    ).filter(pk=case.administration_id).exists():
+        # A case of another of the user's administrations (a link, a bookmark): work in it,
+        # and say so; the header of this very page already names it.
         request.session[SESSION_KEY] = case.administration_id
+        request.administration = case.administration
+        messages.info(
+            request,
+            _(
+                "This case belongs to %(name)s: you are now working in %(name)s (change it "
+                "at the top of the page)."
+            )
+            % {"name": case.administration.name},
+        )
     if case.assignee_id == request.user.pk and case.first_opened_at is None:
         case = services.case_mark_opened(actor=request.user, case=case)
     presence.touch(case.pk, request.user.pk, request.user.display_name)
@@ -321,17 +403,61 @@ def case_note(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return redirect("cases:detail", pk=case.pk)
 
 
+def _is_htmx(request: HttpRequest) -> bool:
+    return request.headers.get("HX-Request") == "true"
+
+
+def _render_composer(request, case, status=200, **forms) -> HttpResponse:
+    """The composer alone (htmx: the preview and the errors replace it where the agent is),
+    else the whole case page."""
+    if _is_htmx(request):
+        return render(
+            request, "cases/_composer.html", _case_context(request, case, **forms), status=status
+        )
+    return _render_case(request, case, status=status, **forms)
+
+
+def _redirect(request: HttpRequest, url: str) -> HttpResponse:
+    if _is_htmx(request):
+        response = HttpResponse(status=204)
+        response["HX-Redirect"] = url
+        return response
+    return redirect(url)
+
+
+def _normalised(text: str) -> str:
+    return strip_citation_markers(text).replace("\r\n", "\n").strip()
+
+
+def _already_sent(request: AuthenticatedHttpRequest, case: Case, body: str) -> Reply | None:
+    """The agent's own latest reply on this case, if it is the text they confirm again (Back
+    after sending, then Confirm): nothing to refuse, nothing to send twice."""
+    reply = case.replies.filter(author=request.user).order_by("-created_at", "-pk").first()
+    if reply is not None and _normalised(reply.body) == _normalised(body):
+        return reply
+    return None
+
+
 @signed_in
 @require_POST
 def case_reply(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Two steps: the first shows exactly what will be sent, the second sends it."""
     case = _get_case(request, pk)
+    detail = reverse("cases:detail", args=[case.pk])
     form = ReplyForm(request.POST)
     if not form.is_valid():
-        return _render_case(request, case, status=400, reply_form=form)
+        return _render_composer(request, case, status=400, reply_form=form)
     body = form.cleaned_data["body"]
     version = form.cleaned_data["version"]
     if version != case.version:
+        sent = _already_sent(request, case, body) if form.cleaned_data["confirmed"] else None
+        if sent is not None:
+            messages.info(
+                request,
+                _("This reply was already sent on %(date)s: it was not sent again.")
+                % {"date": date_format(timezone.localtime(sent.created_at), "DATETIME_FORMAT")},
+            )
+            return _redirect(request, f"{detail}?envoye=1")
         # Keep the agent's text, against the case as it is now: they read, then send again.
         data = request.POST.copy()
         data["version"] = str(case.version)
@@ -345,27 +471,27 @@ def case_reply(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
                 "below: check it before sending."
             ),
         )
-        return _render_case(request, case, status=409, reply_form=stale_form, stale=True)
+        return _render_composer(request, case, status=409, reply_form=stale_form, stale=True)
     if request.POST.get("edit"):
         edit_form = ReplyForm(initial={"body": body, "version": version})
-        return _render_case(request, case, reply_form=edit_form)
+        return _render_composer(request, case, reply_form=edit_form, editing=True)
     if not form.cleaned_data["confirmed"]:
         # The preview shows exactly what is sent: citation markers are never sent.
         body = strip_citation_markers(body)
         confirm_form = ReplyForm(initial={"body": body, "version": version, "confirmed": True})
-        return _render_case(request, case, reply_form=confirm_form, confirming=True)
+        return _render_composer(request, case, reply_form=confirm_form, confirming=True)
     try:
         services.case_send_reply(actor=request.user, case=case, body=body, expected_version=version)
     except ValidationError as exc:
         for field, errors in exc.message_dict.items():
             form.add_error(field if field == "body" else None, errors)
-        return _render_case(
+        return _render_composer(
             request, case, status=409 if "version" in exc.message_dict else 400, reply_form=form
         )
     except PermissionDenied as exc:
         raise PermissionDenied(str(exc)) from exc
     messages.success(request, _("Reply sent to the usager. The case is answered."))
-    return redirect("cases:detail", pk=case.pk)
+    return _redirect(request, f"{detail}?envoye=1")
 
 
 @signed_in

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -28,7 +27,9 @@ def _case(request: HttpRequest, case_pk: int) -> Case:
         raise Http404 from exc
 
 
-def _panel(request: HttpRequest, case: Case, *, discard_form=None, status=200) -> HttpResponse:
+def _panel(
+    request: HttpRequest, case: Case, *, discard_form=None, error: str = "", status=200
+) -> HttpResponse:
     context = selectors.panel_context(request.user, case)
     suggestion = context.get("suggestion")
     if (
@@ -41,6 +42,8 @@ def _panel(request: HttpRequest, case: Case, *, discard_form=None, status=200) -
             actor=request.user, suggestion=suggestion
         )
     context["discard_form"] = discard_form or DiscardForm()
+    # A refusal is said in the panel itself, where the agent clicked (the swap shows it).
+    context["panel_error"] = error
     context["can_work"] = may(request, WORK_CASES, case.administration)
     context["can_manage_answers"] = may(request, MANAGE_ANSWERS, case.administration)
     return render(request, "drafting/_panel.html", context, status=status)
@@ -59,7 +62,7 @@ def request_new(request: HttpRequest, case_pk: int) -> HttpResponse:
     try:
         services.suggestion_request(actor=request.user, case=case)
     except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
+        return _panel(request, case, error=" ".join(exc.messages), status=400)
     except PermissionDenied as exc:
         raise PermissionDenied(str(exc)) from exc
     return _panel(request, case)

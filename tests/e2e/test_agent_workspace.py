@@ -15,12 +15,19 @@ from drafting.knowledge import ArticleData
 from drafting.knowledge.services import article_upsert
 from drafting.models import Suggestion
 from tests.e2e.conftest import screenshot, sign_in
+from tests.e2e.meter import laptop  # noqa: F401
 from tests.factories import make_case
 
 MARKER_RE = re.compile(r"\[\d+(?:\s*[,;-]\s*\d+)*\]")
 AMELI = "https://www.ameli.fr/assure/remboursements/etre-bien-rembourse/carte-vitale"
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def page(laptop):  # noqa: F811
+    """A laptop screen (1,280 × 800): the case page's screenshots are at that width."""
+    return laptop
 
 
 def _vitale_case(tenant, **kwargs):
@@ -46,7 +53,6 @@ def test_agent_takes_uses_edits_and_sends_the_draft(page, tenants, vitale_articl
     page.goto("/dossiers/?box=queue")
     row = page.locator(f"tr[data-case='{case.pk}']")
     assert row.is_visible()
-    screenshot(page, "inbox.png")
     row.get_by_role("button").click()  # "Take"
     page.wait_for_url(f"**/dossiers/{case.pk}/")
 
@@ -56,7 +62,6 @@ def test_agent_takes_uses_edits_and_sends_the_draft(page, tenants, vitale_articl
     assert "ameli" in draft.inner_text()
     assert page.locator("#draft-sources li").count() >= 1
     page.locator("#draft-sources summary").first.click()
-    screenshot(page, "case-with-draft.png")
 
     page.locator("#use-draft").click()
     composer = page.locator("#id_body_reply")
@@ -74,7 +79,8 @@ def test_agent_takes_uses_edits_and_sends_the_draft(page, tenants, vitale_articl
     page.locator("#reply-preview").wait_for()
     assert "nous comprenons votre inquiétude" in page.locator("#reply-preview").inner_text()
     page.locator("#confirm-send").click()
-    page.locator("#case-status").wait_for()
+    # The preview is in place (htmx): the page changes once the reply is sent.
+    page.wait_for_url("**/?envoye=1")
     assert Case.objects.get(pk=case.pk).status == Status.ANSWERED
 
     suggestion = Suggestion.objects.get(case=case)
@@ -163,7 +169,8 @@ def test_a_confident_draft_is_used_without_markers_and_with_the_fiche_link(
     assert f"Pour en savoir plus :\n- Carte Vitale perdue ou volée : {AMELI}" in text
     page.locator("#preview-send").click()
     page.locator("#confirm-send").click()
-    page.locator("#case-status").wait_for()
+    # The preview is in place (htmx): the page changes once the reply is sent.
+    page.wait_for_url("**/?envoye=1")
     suggestion.refresh_from_db()
     assert suggestion.decision == Suggestion.Decision.ACCEPTED
     assert not MARKER_RE.search(case.replies.get().body)

@@ -1,0 +1,134 @@
+/* The agent's workspace (inbox and case page): keyboard shortcuts, the in-place preview and
+   errors of htmx, and where the focus goes. A shortcut is the click on a visible button marked
+   data-shortcut: nothing here is out of reach of the mouse or of Tab, and every form still
+   works without this file. */
+(function () {
+  "use strict";
+
+  var SHORTCUTS = {p: "take", u: "use-draft", v: "preview", e: "send", s: "next"};
+
+  // A field where letters are text: shortcuts are off there.
+  function typing(element) {
+    if (!element || !element.tagName) { return false; }
+    if (element.isContentEditable) { return true; }
+    var tag = element.tagName;
+    if (tag === "TEXTAREA" || tag === "SELECT") { return true; }
+    if (tag !== "INPUT") { return false; }
+    var type = (element.getAttribute("type") || "text").toLowerCase();
+    return ["checkbox", "radio", "button", "submit", "reset", "hidden"].indexOf(type) < 0;
+  }
+
+  function usable(element) {
+    return !!element && !element.disabled && element.getClientRects().length > 0;
+  }
+
+  function dialogOpen() {
+    return !!document.querySelector("dialog[open], .fr-modal--opened");
+  }
+
+  function openHelp() {
+    var help = document.getElementById("shortcuts-modal");
+    if (!help) { return; }
+    if (window.dsfr) {
+      window.dsfr(help).modal.disclose();
+    } else if (help.showModal) {
+      help.showModal();
+    }
+  }
+
+  document.addEventListener("keydown", function (event) {
+    if (event.defaultPrevented || event.altKey || event.metaKey || event.isComposing) { return; }
+    var target = event.target;
+    // Ctrl+Enter in the reply: check it (the preview), without leaving the keyboard.
+    if (event.ctrlKey && event.key === "Enter" && target && target.id === "id_body_reply") {
+      var preview = document.querySelector('[data-shortcut="preview"]');
+      if (usable(preview)) { event.preventDefault(); preview.click(); }
+      return;
+    }
+    if (event.ctrlKey) { return; }
+    if (event.key === "Escape" && typing(target) && !dialogOpen()) {
+      target.blur();  // out of the field: the letters are shortcuts again
+      return;
+    }
+    if (typing(target) || dialogOpen()) { return; }
+    if (event.key === "?") {
+      event.preventDefault();
+      openHelp();
+      return;
+    }
+    var name = SHORTCUTS[event.key];
+    if (!name) { return; }
+    var element = document.querySelector('[data-shortcut="' + name + '"]');
+    if (!usable(element)) { return; }
+    event.preventDefault();
+    element.click();
+  });
+
+  // A refused form (400, 409) comes back with its errors: show it in place like any answer.
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var status = event.detail.xhr.status;
+    if (status === 400 || status === 409) {
+      event.detail.shouldSwap = true;
+      event.detail.isError = false;
+    }
+  });
+
+  // Anything else that fails (403, 404, 500, no network) is said on the page, where the agent
+  // is, not only in the console.
+  function alertBox() { return document.getElementById("workspace-alert"); }
+
+  function sayFailure(kind) {
+    var box = alertBox();
+    if (!box) { return; }
+    box.querySelector("p").textContent = box.getAttribute("data-" + kind) || "";
+    box.hidden = false;
+    box.focus({preventScroll: true});
+  }
+
+  document.addEventListener("htmx:responseError", function (event) {
+    var status = event.detail.xhr.status;
+    sayFailure(status === 403 ? "forbidden" : status === 404 ? "missing" : "failed");
+  });
+  document.addEventListener("htmx:sendError", function () { sayFailure("offline"); });
+  document.addEventListener("htmx:beforeRequest", function () {
+    var box = alertBox();
+    if (box) { box.hidden = true; }
+  });
+  document.addEventListener("click", function (event) {
+    if (event.target.closest("[data-dismiss-alert]")) { alertBox().hidden = true; }
+  });
+
+  // After a swap the agent acted on (preview, errors, back to editing, a refused discard), the
+  // focus goes to what they act on next, and it is scrolled into view with its error.
+  function settle(region) {
+    if (!region) { return; }
+    var focus = region.querySelector("[autofocus]");
+    var alert = region.querySelector('[role="alert"]');
+    if (!focus && !alert) { return; }
+    region.scrollIntoView({block: "nearest"});
+    if (focus) {
+      focus.focus({preventScroll: true});
+      focus.scrollIntoView({block: "nearest"});
+    }
+    if (alert) { alert.scrollIntoView({block: "nearest"}); }
+  }
+
+  document.addEventListener("htmx:afterSettle", function (event) {
+    var target = event.detail.target;
+    if (!target || !target.id) { return; }
+    if (target.id === "composer") {
+      settle(document.getElementById("composer"));
+    } else if (target.id === "suggestion-slot" && event.detail.requestConfig &&
+               event.detail.requestConfig.verb === "post") {
+      settle(target);
+    }
+  });
+
+  // "Use this reply": keep the whole composer (and its button) in view, with the question
+  // above it, rather than centring the field.
+  document.addEventListener("click", function (event) {
+    if (!event.target.closest("[data-use-draft]")) { return; }
+    var form = document.getElementById("reply-form");
+    if (form) { form.scrollIntoView({block: "nearest"}); }
+  });
+})();
