@@ -16,6 +16,7 @@ caller ranks with BM25 alone; a failing backend is not asked again for ``COOL_DO
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import threading
 import time
@@ -38,7 +39,7 @@ from .embedding_backends import (
     get_backend,
     normalise,
 )
-from .models import Embedding, KnowledgeArticle, Passage
+from .models import Embedding, KnowledgeArticle, Passage, QuestionVector
 from .units import split_units
 
 logger = logging.getLogger(__name__)
@@ -61,6 +62,7 @@ __all__ = [
     "normalise",
     "passage_ranking",
     "prefetch_question",
+    "question_vectors",
     "unit_similarities",
 ]
 
@@ -416,3 +418,54 @@ def unit_similarities(
         else:
             scores.append(float(vector @ question_vector))
     return scores
+
+
+# --- question texts kept as vectors (the answer bank's questions) ----------------------------
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def question_vectors(texts: Sequence[str]) -> np.ndarray | None:
+    """The normalised vectors of ``texts`` embedded as questions, one row each (zeros for an
+    empty text), or None when embeddings are off or failing.
+
+    Stored in ``QuestionVector`` by digest: a text is embedded once, whatever the process. The
+    texts not stored yet are embedded now (a bank of ``ANSWER_BANK_CAP`` questions costs that
+    many embeddings once, then one per new answer).
+    """
+    backend = get_backend()
+    if backend is None:
+        return None
+    digests = [_digest(text.strip()) for text in texts]
+    found: dict[str, np.ndarray] = {}
+    stored = QuestionVector.objects.filter(
+        model_name=backend.model_name, digest__in=set(digests)
+    ).values_list("digest", "dim", "vector")
+    for digest, dim, vector in stored.iterator(chunk_size=1000):
+        found[digest] = from_bytes(vector, dim)
+    new: list[QuestionVector] = []
+    for text, digest in zip(texts, digests, strict=True):
+        if digest in found or not text.strip():
+            continue
+        vector = _question_vector(backend, text.strip())
+        if vector is None:
+            return None
+        found[digest] = vector
+        new.append(
+            QuestionVector(
+                model_name=backend.model_name,
+                digest=digest,
+                dim=vector.shape[0],
+                vector=to_bytes(vector),
+            )
+        )
+    if new:
+        QuestionVector.objects.bulk_create(new, batch_size=500, ignore_conflicts=True)
+    dims = {vector.shape[0] for vector in found.values()}
+    if len(dims) > 1:
+        return None
+    dim = dims.pop() if dims else 1
+    zero = np.zeros(dim, dtype=np.float32)
+    return np.vstack([found.get(digest, zero) for digest in digests]) if digests else None
