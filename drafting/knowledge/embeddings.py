@@ -291,7 +291,19 @@ def passage_ranking(
 # --- reads: the question and the units ------------------------------------------------------
 
 _question_cache: OrderedDict[tuple[str, str], np.ndarray] = OrderedDict()
-QUESTION_CACHE_SIZE = 64
+QUESTION_CACHE_SIZE = 256
+# What of a question is embedded: its beginning (the subject, then the message). Embedding
+# costs grow with the length; a usager's point is made early, and a long mail's tail (a
+# forwarded thread, a signature) would only cost time. See README, "Latency".
+QUESTION_MAX_CHARS = 800
+
+
+def _question_text(question: str | None) -> str:
+    text = (question or "").strip()
+    if len(text) <= QUESTION_MAX_CHARS:
+        return text
+    cut = text[:QUESTION_MAX_CHARS]
+    return cut[: cut.rfind(" ")] if " " in cut else cut
 
 
 # Questions being embedded in the background (prefetch_question), by the same key.
@@ -306,7 +318,7 @@ def prefetch_question(question: str) -> None:
     vector is computed while the caller queries the database (the answer bank, BM25). The
     next ``embed_question`` of the same text waits for it instead of computing it again."""
     backend = get_backend()
-    question = (question or "").strip()
+    question = _question_text(question)
     if backend is None or not question:
         return
     key = (backend.model_name, question)
@@ -322,7 +334,7 @@ def embed_question(question: str) -> np.ndarray | None:
     The last questions are kept: retrieval and the composer ask for the same one.
     """
     backend = get_backend()
-    question = (question or "").strip()
+    question = _question_text(question)
     if backend is None or not question:
         return None
     key = (backend.model_name, question)

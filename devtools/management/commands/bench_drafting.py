@@ -2,10 +2,11 @@
 
 Loads an administration with ``--answered`` answered cases next to the demo knowledge base (and
 its vectors), fills its answer bank to ``ANSWER_BANK_CAP``, then times what a draft retrieves
-for ``--drafts`` new questions: the fiches (``retrieve_fiches``: BM25 and embeddings fused),
-the question's vector and its similarity to every unit of those fiches (``embed_question``,
-``unit_similarities``), and the bank's candidates (``bank_candidates``). Past answers reach a
-draft only through the bounded bank, so this cost must not grow with the history.
+for ``--drafts`` new questions through the pipeline's own path (devtools/bench/draftpath.py):
+``sources.gather`` (the question embedded once; the bank's candidates by words and by meaning;
+the fiches, BM25 and embeddings fused; every unit's similarity) and the evidence (``compose``).
+Past answers reach a draft only through the bounded bank, so this cost must not grow with the
+history.
 
 Answered cases are not indexed for search (no past reply is retrieved, only the bank's
 answers): the postings are those of the knowledge passages alone, whatever the history.
@@ -369,7 +370,7 @@ class Command(BaseCommand):
             f"  units scored per draft {timings.units / drafts:.0f}; bank: a candidate for "
             f"{timings.candidates} of {drafts} drafts ({timings.bank_questions} asked a known "
             f"question again); right fiche first for {right:.1%} "
-            f"of {timings.covered} covered questions"
+            f"of {timings.covered} covered questions; {timings.abstained} abstained"
         )
 
     def _line(self, label: str, values: list[float]) -> None:
