@@ -455,8 +455,8 @@ def question_vectors(texts: Sequence[str]) -> np.ndarray | None:
     stored = QuestionVector.objects.filter(
         model_name=backend.model_name, digest__in=set(digests)
     ).values_list("digest", "dim", "vector")
-    for digest, dim, vector in stored.iterator(chunk_size=1000):
-        found[digest] = from_bytes(vector, dim)
+    for digest, dim, data in stored.iterator(chunk_size=1000):
+        found[digest] = from_bytes(data, dim)
     new: list[QuestionVector] = []
     for text, digest in zip(texts, digests, strict=True):
         if digest in found or not text.strip():
