@@ -198,8 +198,10 @@ class Command(BaseCommand):
     # --- history ----------------------------------------------------------------------------
 
     def _existing(self, administration: Administration):
-        """The synthetic history: answered cases of the bench administration without a journal."""
-        return Case.objects.filter(administration=administration, status=Status.ANSWERED).filter(
+        """The synthetic history: answered (or answered and closed) cases of the bench
+        administration without a journal."""
+        answered = (Status.ANSWERED, Status.CLOSED)
+        return Case.objects.filter(administration=administration, status__in=answered).filter(
             ~Exists(CaseEvent.objects.filter(case=OuterRef("pk")))
         )
 
