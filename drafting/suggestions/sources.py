@@ -14,6 +14,7 @@ from django.conf import settings
 from cases.models import Case
 from drafting.answers.models import BankAnswer
 from drafting.answers.selectors import bank_candidates, bank_semantic_candidates
+from drafting.knowledge.embeddings import question_vectors
 from drafting.knowledge.retrieval import (
     embed_question,
     fiche_title_terms,
@@ -74,8 +75,13 @@ BEST_FICHE_CACHE = 5000
 def _answer_fiche(answer: BankAnswer, case: Case) -> int | None:
     key = (case.administration_id, answer.question)
     if key not in _best_fiche:
+        # The bank question's stored vector: it is not embedded again (QuestionVector).
+        vectors = question_vectors([answer.question])
         fiches = retrieve_fiches(
-            answer.question, administration_id=case.administration_id, articles=1
+            answer.question,
+            administration_id=case.administration_id,
+            articles=1,
+            question_vector=vectors[0] if vectors is not None else None,
         )
         if len(_best_fiche) >= BEST_FICHE_CACHE:
             _best_fiche.clear()
