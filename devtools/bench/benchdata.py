@@ -13,15 +13,12 @@ import datetime as dt
 import json
 import random
 import re
-from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
-from cases.models import Case, Channel, Reply
+from cases.models import Channel
 from devtools.demo import DEMO_DIR, QUESTIONS_FILE
 from devtools.demo.samples import FIRST_NAMES, LAST_NAMES, SAMPLES, CaseSample
-from drafting.knowledge.index import anonymise, case_document_text
-from drafting.knowledge.text import term_frequencies
 
 GREETINGS = ["Bonjour,", "Bonjour", "Madame, Monsieur,", "Bonsoir,", "Bonjour madame, monsieur,"]
 CLOSINGS = [
@@ -100,16 +97,6 @@ class SyntheticCase:
     answered_at: dt.datetime
 
 
-@dataclass(frozen=True)
-class IndexEntry:
-    """What ``services.search_index_case`` stores for a case: title, text, length, terms."""
-
-    title: str
-    text: str
-    length: int
-    frequencies: Counter[str]
-
-
 def person(rng: random.Random) -> str:
     return f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}"
 
@@ -186,31 +173,6 @@ def new_question(rng: random.Random, item: dict) -> tuple[str, str, str]:
     """(subject, body, usager name) of a new case asking ``item["question"]``."""
     name = person(rng)
     return rng.choice(NEW_SUBJECTS), _vary(rng, item["question"], name, signed=False), name
-
-
-def index_entry(case: Case, reply: Reply) -> IndexEntry:
-    """The search document of an answered case, computed as ``services.search_index_case`` does.
-
-    Same functions, same order: the anonymised title weighs twice, then the anonymised question
-    and reply (``case_document_text``), analysed by ``term_frequencies``.
-    """
-    title = anonymise(case.subject, known_names=[case.usager_name])[:500]
-    text = case_document_text(case, reply)
-    frequencies = term_frequencies(f"{title}\n{title}\n{text}")
-    return IndexEntry(title, text, max(sum(frequencies.values()), 1), frequencies)
-
-
-def answered_batch(
-    seed: int, size: int, now: dt.datetime, closing: str, signature: str
-) -> list[tuple[SyntheticCase, IndexEntry]]:
-    """``size`` answered cases with their index entries (pure: runs in a worker process)."""
-    rng = random.Random(seed)  # noqa: S311 - synthetic data, not secrets
-    batch = []
-    for _ in range(size):
-        item = answered_case(rng, now, closing=closing, signature=signature)
-        case = Case(subject=item.subject, body=item.body, usager_name=item.usager_name)
-        batch.append((item, index_entry(case, Reply(body=item.reply))))
-    return batch
 
 
 def answered_cases_batch(

@@ -1,11 +1,10 @@
 """What ``bench_drafting`` times for a draft: the answer bank filled to its cap, then the
-retrieval path a draft takes (bank candidates, fiches, unit similarities), part by part.
+retrieval path a draft takes, through the pipeline's own functions: ``sources.gather`` (the
+question embedded once, in the background while the database answers; the bank's candidates
+by words and by meaning; the fiches; the units' similarities) and the evidence (``compose``).
 
 Past answers reach a draft only through the bounded bank, so none of this may grow with the
-administration's history. The drafting pipeline calls exactly these functions, in this order:
-``prefetch_question`` (the question's vector computed in the background while the database
-answers), ``bank_candidates``, ``retrieve_fiches``, ``embed_question`` (by then a cache hit)
-and ``unit_similarities`` over every unit of the fiches found.
+administration's history.
 """
 
 from __future__ import annotations
@@ -16,20 +15,16 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.db.models import QuerySet
 
 from accounts.models import Administration
 from cases.models import Case, Reply
 from drafting.answers.cleaning import anonymise, reusable_body
 from drafting.answers.models import BankAnswer
-from drafting.answers.selectors import bank_candidates, bank_settings
-from drafting.knowledge.retrieval import (
-    embed_question,
-    prefetch_question,
-    retrieve_fiches,
-    unit_similarities,
-)
-from drafting.knowledge.units import split_units
+from drafting.answers.selectors import bank_settings
+from drafting.suggestions.compose import compose
+from drafting.suggestions.sources import gather
 
 from . import benchdata
 
@@ -93,9 +88,8 @@ def fill_bank(administration: Administration, history: QuerySet[Case], rng: rand
 class PathTimings:
     parts: dict[str, list[float]] = field(
         default_factory=lambda: {
-            "bank (bank_candidates)": [],
-            "fiches (retrieve_fiches)": [],
-            "units (embed_question + similarities)": [],
+            "sources (sources.gather)": [],
+            "evidence (compose)": [],
             "whole retrieval path": [],
         }
     )
@@ -105,6 +99,7 @@ class PathTimings:
     bank_questions: int = 0
     covered: int = 0
     right_first: int = 0
+    abstained: int = 0
 
 
 def time_retrieval_path(
@@ -116,7 +111,12 @@ def time_retrieval_path(
     cpu_clock: Callable[[], float],
 ) -> PathTimings:
     """Time ``drafts`` retrieval paths (after ``warmup`` untimed ones) on the labelled usager
-    questions, one in ``BANK_QUESTION_EVERY`` replaced by a known question reworded."""
+    questions, one in ``BANK_QUESTION_EVERY`` replaced by a known question reworded.
+
+    The path is the pipeline's own, what ``Suggestion.retrieval_ms`` measures: the sources
+    (``sources.gather``: the bank by words and by meaning, the fiches, the units' similarities,
+    the fiches' vocabulary) and the evidence (``compose``) that decides whether to abstain.
+    """
     questions = benchdata.load_questions(benchdata.EVAL_QUESTIONS)
     order = list(range(len(questions)))
     rng.shuffle(order)
@@ -127,40 +127,36 @@ def time_retrieval_path(
         from_bank = number % BANK_QUESTION_EVERY == BANK_QUESTION_EVERY - 1
         if from_bank:
             known = benchdata.answered_case(rng, now, closing="", signature="")
-            question, item = f"{known.subject}\n{known.body}", {}
+            subject, body, item = known.subject, known.body, {}
         else:
             subject, body, _name = benchdata.new_question(rng, item)
-            question = f"{subject}\n{body}"
+        case = Case(administration=administration, subject=subject, body=body)
+        question = f"{subject}\n{body}"
         cpu = cpu_clock()
         started = time.perf_counter()
-        prefetch_question(question)
-        found = bank_candidates(administration, question, k=3)
-        after_bank = time.perf_counter()
-        fiches = retrieve_fiches(question, administration_id=administration.pk, articles=3)
-        after_fiches = time.perf_counter()
-        vector = embed_question(question)
-        keys = [
-            (passage.passage_id, unit.position)
-            for article in fiches
-            for passage in article.passages
-            for unit in split_units(passage.text)
-        ]
-        similarities = unit_similarities(vector, keys)
+        gathered = gather(case, question)
+        after_sources = time.perf_counter()
+        evidence = compose(
+            question,
+            gathered.for_composer(),
+            gathered.unit_similarity,
+            min_similarity=settings.DRAFTING_MIN_SIMILARITY,
+            context=gathered.context,
+        )
         ended = time.perf_counter()
         cpu = cpu_clock() - cpu
         if number < warmup:
             continue
-        timings.parts["bank (bank_candidates)"].append((after_bank - started) * 1000)
-        timings.parts["fiches (retrieve_fiches)"].append((after_fiches - after_bank) * 1000)
-        timings.parts["units (embed_question + similarities)"].append((ended - after_fiches) * 1000)
+        timings.parts["sources (sources.gather)"].append((after_sources - started) * 1000)
+        timings.parts["evidence (compose)"].append((ended - after_sources) * 1000)
         timings.parts["whole retrieval path"].append((ended - started) * 1000)
         timings.cpu.append(cpu)
-        timings.units += len(similarities)
+        timings.units += len(gathered.unit_similarity)
         timings.bank_questions += from_bank
-        timings.candidates += bool(found)
+        timings.candidates += any(s.kind == "answer" for s in gathered.sources)
+        timings.abstained += evidence.abstained
+        fiches = [s.ref.get("external_id") for s in gathered.sources if s.kind == "passage"]
         if item.get("covered") and item.get("expected_sources"):
             timings.covered += 1
-            timings.right_first += (
-                bool(fiches) and fiches[0].external_id in item["expected_sources"]
-            )
+            timings.right_first += bool(fiches) and fiches[0] in item["expected_sources"]
     return timings

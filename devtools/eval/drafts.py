@@ -12,9 +12,10 @@ The scores (see ``Report.metrics``):
   (``drafting.grounding.verify_citations``);
 - abstention precision and recall on the questions the base does not cover, and the share of
   covered questions wrongly abstained on;
-- past-answer reuse precision: for each pair of questions, the first one's draft is banked as a
-  model answer and the second drafted; a reuse of that answer counts, right when both questions
-  share the same need. The bank entries live in a transaction that is rolled back.
+- past-answer reuse precision and recall: for each pair of questions, the first one's draft is
+  banked as a model answer and the second drafted; a reuse of that answer counts, right when both
+  questions share the same need (recall: the share of same-need pairs reused). The bank entries
+  live in a transaction that is rolled back.
 - latency p50 / p95 of a whole draft.
 """
 
@@ -329,6 +330,7 @@ class Report:
             "pairs": len(self.pairs),
             "reuses": len(reuses),
             "reuse_precision": _share(sum(p.same_need for p in reuses), len(reuses)),
+            "reuse_recall": _share(sum(p.reused for p in same), len(same)),
             "same_need_pairs_reused": sum(p.reused for p in same),
             "same_need_pairs": len(same),
             "different_need_pairs_reused": sum(p.reused for p in different),
@@ -440,6 +442,7 @@ def format_report(report: Report) -> list[str]:
         f"({m['reuses']} reuses over {m['pairs']} pairs; same need "
         f"{m['same_need_pairs_reused']}/{m['same_need_pairs']}, different need "
         f"{m['different_need_pairs_reused']}/{m['different_need_pairs']})",
+        f"  past-answer reuse recall (same need) {pct(m['reuse_recall'])}",
         f"  latency p50 / p95                    {ms(m['latency_p50_ms'])} / "
         f"{ms(m['latency_p95_ms'])}",
     ]

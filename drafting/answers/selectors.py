@@ -12,12 +12,14 @@ import threading
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 from django.conf import settings
 from django.db.models import Count, Max, Q, QuerySet
 
 from accounts.models import Administration, User
 from accounts.permissions import VIEW_CASES, administrations_with_perm
 from cases.models import Reply, Topic
+from drafting.knowledge import embeddings
 
 from .models import BankAnswer
 from .similarity import QuestionIndex
@@ -27,6 +29,7 @@ __all__ = [
     "bank_answer_get",
     "bank_candidates",
     "bank_search",
+    "bank_semantic_candidates",
     "bank_settings",
     "reply_for_bank",
 ]
@@ -166,3 +169,54 @@ def bank_candidates(
         return []
     rows = BankAnswer.objects.select_related("topic").in_bulk([pk for pk, _ in found])
     return [(rows[pk], score) for pk, score in found if pk in rows]
+
+
+# --- the same, in meaning: question vectors ------------------------------------------------------
+
+# (administration id, model name) -> (version, answer ids, matrix of their questions' vectors)
+_semantic: dict[tuple[int, str], tuple[Any, np.ndarray, np.ndarray]] = {}
+
+
+def bank_semantic_candidates(
+    administration: Administration, question_vector: np.ndarray, *, k: int, min_similarity: float
+) -> list[tuple[BankAnswer, float]]:
+    """The bank answers whose question is closest *in meaning* to the new one (cosine of the
+    questions' embeddings, at or above ``min_similarity``), best first, at most ``k``.
+
+    The matrix of the administration's active questions (at most ``ANSWER_BANK_CAP`` rows) is
+    kept per process and rebuilt when the bank changes; the vectors themselves are stored
+    (``drafting.knowledge.embeddings.question_vectors``). Empty when embeddings are off.
+    """
+    backend = embeddings.get_backend()
+    if backend is None or question_vector is None:
+        return []
+    version = _version(administration.pk, None)
+    key = (administration.pk, backend.model_name)
+    with _lock:
+        cached = _semantic.get(key)
+    if cached is None or cached[0] != version:
+        cap = bank_settings().cap
+        rows = list(
+            BankAnswer.objects.filter(
+                administration_id=administration.pk, status=BankAnswer.Status.ACTIVE
+            )
+            .order_by("id")
+            .values_list("id", "question")[: cap * 2]
+        )
+        matrix = embeddings.question_vectors([question for _, question in rows]) if rows else None
+        if rows and matrix is None:
+            return []
+        ids = np.asarray([pk for pk, _ in rows], dtype=np.int64)
+        cached = (version, ids, matrix if matrix is not None else np.zeros((0, 1), np.float32))
+        with _lock:
+            _semantic[key] = cached
+    ids, matrix = cached[1], cached[2]
+    if not len(ids) or matrix.shape[1] != question_vector.shape[0]:
+        return []
+    scores = matrix @ question_vector
+    order = np.argsort(-scores)[:k]
+    found = [(int(ids[i]), float(scores[i])) for i in order if scores[i] >= min_similarity]
+    if not found:
+        return []
+    answers = BankAnswer.objects.select_related("topic").in_bulk([pk for pk, _ in found])
+    return [(answers[pk], round(score, 4)) for pk, score in found if pk in answers]

@@ -75,6 +75,9 @@ class QuestionIndex:
     vectors: list[dict[str, float]] = field(default_factory=list)
     postings: dict[str, list[tuple[int, float]]] = field(default_factory=dict)
     df: Counter[str] = field(default_factory=Counter)
+    # Squared norm of each question's vector weighted with the idf of a term *not* in the new
+    # question; a search corrects it for the terms it shares (``search``). Computed once.
+    _base_norms: list[float] | None = None
 
     @classmethod
     def build(cls, rows: Iterable[tuple[int, int | None, str]]) -> QuestionIndex:
@@ -112,21 +115,28 @@ class QuestionIndex:
         query_tf = dict.fromkeys(question_terms(question), 1.0)
         if not query_tf or not self.ids:
             return []
-        query = {t: w * self._idf(t, True) for t, w in query_tf.items()}
+        query_idf = {t: self._idf(t, True) for t in query_tf}
+        query = {t: w * query_idf[t] for t, w in query_tf.items()}
         query_norm = math.sqrt(sum(w * w for w in query.values()))
+        if self._base_norms is None:
+            self._base_norms = [
+                sum((tf * self._idf(term, False)) ** 2 for term, tf in vector.items())
+                for vector in self.vectors
+            ]
         dots: dict[int, float] = {}
+        # Per matched question: its squared norm, corrected for the terms the query shares.
+        corrections: dict[int, float] = {}
         for term, q_weight in query.items():
-            idf = self._idf(term, True)
+            idf = query_idf[term]
+            shift = idf * idf - self._idf(term, False) ** 2
             for position, tf in self.postings.get(term, ()):
                 dots[position] = dots.get(position, 0.0) + q_weight * tf * idf
+                corrections[position] = corrections.get(position, 0.0) + tf * tf * shift
         results: list[tuple[int, float]] = []
         for position, dot in dots.items():
             if topic_id is not None and self.topics[position] not in (None, topic_id):
                 continue
-            vector = self.vectors[position]
-            norm = math.sqrt(
-                sum((tf * self._idf(term, term in query)) ** 2 for term, tf in vector.items())
-            )
+            norm = math.sqrt(max(self._base_norms[position] + corrections[position], 0.0))
             if not norm or not query_norm:
                 continue
             similarity = dot / (norm * query_norm)

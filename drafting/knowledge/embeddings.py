@@ -16,6 +16,7 @@ caller ranks with BM25 alone; a failing backend is not asked again for ``COOL_DO
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import threading
 import time
@@ -38,7 +39,7 @@ from .embedding_backends import (
     get_backend,
     normalise,
 )
-from .models import Embedding, KnowledgeArticle, Passage
+from .models import Embedding, KnowledgeArticle, Passage, QuestionVector
 from .units import split_units
 
 logger = logging.getLogger(__name__)
@@ -61,6 +62,7 @@ __all__ = [
     "normalise",
     "passage_ranking",
     "prefetch_question",
+    "question_vectors",
     "unit_similarities",
 ]
 
@@ -289,7 +291,19 @@ def passage_ranking(
 # --- reads: the question and the units ------------------------------------------------------
 
 _question_cache: OrderedDict[tuple[str, str], np.ndarray] = OrderedDict()
-QUESTION_CACHE_SIZE = 64
+QUESTION_CACHE_SIZE = 256
+# What of a question is embedded: its beginning (the subject, then the message). Embedding
+# costs grow with the length; a usager's point is made early, and a long mail's tail (a
+# forwarded thread, a signature) would only cost time. See README, "Latency".
+QUESTION_MAX_CHARS = 800
+
+
+def _question_text(question: str | None) -> str:
+    text = (question or "").strip()
+    if len(text) <= QUESTION_MAX_CHARS:
+        return text
+    cut = text[:QUESTION_MAX_CHARS]
+    return cut[: cut.rfind(" ")] if " " in cut else cut
 
 
 # Questions being embedded in the background (prefetch_question), by the same key.
@@ -304,7 +318,7 @@ def prefetch_question(question: str) -> None:
     vector is computed while the caller queries the database (the answer bank, BM25). The
     next ``embed_question`` of the same text waits for it instead of computing it again."""
     backend = get_backend()
-    question = (question or "").strip()
+    question = _question_text(question)
     if backend is None or not question:
         return
     key = (backend.model_name, question)
@@ -320,7 +334,7 @@ def embed_question(question: str) -> np.ndarray | None:
     The last questions are kept: retrieval and the composer ask for the same one.
     """
     backend = get_backend()
-    question = (question or "").strip()
+    question = _question_text(question)
     if backend is None or not question:
         return None
     key = (backend.model_name, question)
@@ -416,3 +430,54 @@ def unit_similarities(
         else:
             scores.append(float(vector @ question_vector))
     return scores
+
+
+# --- question texts kept as vectors (the answer bank's questions) ----------------------------
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def question_vectors(texts: Sequence[str]) -> np.ndarray | None:
+    """The normalised vectors of ``texts`` embedded as questions, one row each (zeros for an
+    empty text), or None when embeddings are off or failing.
+
+    Stored in ``QuestionVector`` by digest: a text is embedded once, whatever the process. The
+    texts not stored yet are embedded now (a bank of ``ANSWER_BANK_CAP`` questions costs that
+    many embeddings once, then one per new answer).
+    """
+    backend = get_backend()
+    if backend is None:
+        return None
+    digests = [_digest(text.strip()) for text in texts]
+    found: dict[str, np.ndarray] = {}
+    stored = QuestionVector.objects.filter(
+        model_name=backend.model_name, digest__in=set(digests)
+    ).values_list("digest", "dim", "vector")
+    for digest, dim, data in stored.iterator(chunk_size=1000):
+        found[digest] = from_bytes(data, dim)
+    new: list[QuestionVector] = []
+    for text, digest in zip(texts, digests, strict=True):
+        if digest in found or not text.strip():
+            continue
+        vector = _question_vector(backend, text.strip())
+        if vector is None:
+            return None
+        found[digest] = vector
+        new.append(
+            QuestionVector(
+                model_name=backend.model_name,
+                digest=digest,
+                dim=vector.shape[0],
+                vector=to_bytes(vector),
+            )
+        )
+    if new:
+        QuestionVector.objects.bulk_create(new, batch_size=500, ignore_conflicts=True)
+    dims = {vector.shape[0] for vector in found.values()}
+    if len(dims) > 1:
+        return None
+    dim = dims.pop() if dims else 1
+    zero = np.zeros(dim, dtype=np.float32)
+    return np.vstack([found.get(digest, zero) for digest in digests]) if digests else None

@@ -1,15 +1,14 @@
-"""Writes of the search index: the postings of knowledge passages and of answered cases."""
+"""Writes of the search index: the postings of knowledge passages.
+
+Answered cases are not indexed: past replies reach drafts only through the answer bank
+(``drafting.answers``), bounded per administration.
+"""
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterable
 from functools import partial
 
 from django.db import transaction
-
-from cases.models import Case, Reply
-from drafting.suggestions.pseudonymise import pseudonymise
 
 from .models import Embedding, KnowledgeArticle, Posting, SearchDocument
 from .tasks import queue_embedding
@@ -60,52 +59,3 @@ def search_index_article(*, article: KnowledgeArticle) -> int:
         postings += _index_document(document, f"{heading}\n{heading}\n{passage.text}")
     Posting.objects.bulk_create(postings, batch_size=2000)
     return len(postings)
-
-
-_PLACEHOLDER = re.compile(r"\[([A-Z_]+?)_\d+\]")
-# Plain words, not placeholders: nothing downstream may mistake them for restorable ones.
-_MASKS = {
-    "NOM": "(nom masqué)",
-    "EMAIL": "(adresse e-mail masquée)",
-    "TEL": "(téléphone masqué)",
-    "NIR": "(numéro de sécurité sociale masqué)",
-    "IBAN": "(IBAN masqué)",
-    "ADRESSE": "(adresse masquée)",
-    "DATE_NAISSANCE": "(date de naissance masquée)",
-}
-
-
-def anonymise(text: str, *, known_names: Iterable[str] = ()) -> str:
-    """Irreversibly replace a usager's identifiers with neutral words such as "(nom masqué)"."""
-    result = pseudonymise(text, known_names=[n for n in known_names if n])
-    return _PLACEHOLDER.sub(lambda m: _MASKS.get(m.group(1), "(identifiant masqué)"), result.text)
-
-
-def case_document_text(case: Case, reply: Reply) -> str:
-    names = [case.usager_name]
-    question = anonymise(f"{case.subject}\n{case.body}", known_names=names)
-    answer = anonymise(reply.body, known_names=names)
-    return f"Question : {question}\n\nRéponse envoyée : {answer}"
-
-
-@transaction.atomic
-def search_index_case(*, case: Case) -> bool:
-    """Index an answered case (question and last reply, anonymised) for its administration."""
-    reply = case.replies.order_by("-created_at", "-id").first()
-    SearchDocument.objects.filter(case=case).delete()
-    if reply is None:
-        return False
-    text = case_document_text(case, reply)
-    document = SearchDocument(
-        kind=SearchDocument.Kind.CASE,
-        administration_id=case.administration_id,
-        case=case,
-        title=anonymise(case.subject, known_names=[case.usager_name])[:500],
-        text=text,
-        length=0,
-    )
-    # The question is what a new case resembles; the reply is indexed once for its vocabulary.
-    # Only anonymised text is indexed: a usager's name must not become a search term.
-    postings = _index_document(document, f"{document.title}\n{document.title}\n{text}")
-    Posting.objects.bulk_create(postings, batch_size=2000)
-    return True

@@ -5,7 +5,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Administration
-from cases.models import Case, Topic, unique_per_administration
+from cases.models import Topic, unique_per_administration
 
 # --- knowledge ------------------------------------------------------------------------------
 
@@ -78,26 +78,22 @@ class Passage(models.Model):
 
 
 class SearchDocument(models.Model):
-    """One retrievable unit: a knowledge passage or an answered case (anonymised)."""
+    """One retrievable unit: a knowledge passage. (Answered cases were indexed too, until the
+    answer bank replaced them: migration 0009 deleted their rows and column.)"""
 
     class Kind(models.TextChoices):
         PASSAGE = "passage", _("Knowledge passage")
-        CASE = "case", _("Answered case")
 
     kind = models.CharField(max_length=10, choices=Kind.choices)
-    # Null for national passages; answered cases always belong to their administration.
+    # Null for national passages.
     administration = models.ForeignKey(
         Administration, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
     )
     passage = models.OneToOneField(
         Passage, null=True, blank=True, on_delete=models.CASCADE, related_name="search_document"
     )
-    case = models.OneToOneField(
-        Case, null=True, blank=True, on_delete=models.CASCADE, related_name="search_document"
-    )
     title = models.CharField(max_length=500)
-    # What the drafts may quote: the passage, or the case's question and reply with the usager's
-    # identifiers replaced (the mapping is not kept).
+    # What the drafts may quote: the passage's text.
     text = models.TextField()
     url = models.URLField(max_length=500, blank=True)
     length = models.PositiveIntegerField()
@@ -105,13 +101,7 @@ class SearchDocument(models.Model):
     class Meta:
         constraints = [
             models.CheckConstraint(
-                condition=(Q(kind="passage") & Q(passage__isnull=False) & Q(case__isnull=True))
-                | (
-                    Q(kind="case")
-                    & Q(case__isnull=False)
-                    & Q(passage__isnull=True)
-                    & Q(administration__isnull=False)
-                ),
+                condition=Q(kind="passage") & Q(passage__isnull=False),
                 name="searchdocument_kind_matches_target",
             )
         ]
@@ -211,3 +201,23 @@ class Embedding(models.Model):
 
     def __str__(self) -> str:
         return f"{self.passage_id} · {self.position} · {self.model_name}"
+
+
+class QuestionVector(models.Model):
+    """The vector of a question text (a question of the answer bank), kept so that each process
+    does not embed the bank again: content-addressed by ``digest`` (SHA-256 of the text) under
+    ``model_name``. Rows are never updated; an edited question is another digest."""
+
+    model_name = models.CharField(max_length=120)
+    digest = models.CharField(max_length=64)
+    dim = models.PositiveSmallIntegerField()
+    vector = models.BinaryField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["model_name", "digest"], name="question_vector_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.model_name} · {self.digest[:12]}"

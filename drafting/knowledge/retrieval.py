@@ -3,20 +3,22 @@
 The index (SearchDocument + Posting) lives in the database, so every web and worker process
 reads the same, current ranking the moment an article is imported or a case answered, under
 SQLite and PostgreSQL alike. Ranking is Okapi BM25: document frequencies and lengths come from
-the index at query time. A deployment that outgrows one database points DRAFTING_RETRIEVER at
-another ``build_retrievers`` (a search cluster) without touching the pipeline.
+the index at query time. Only knowledge passages are indexed: past replies reach drafts through
+the answer bank. A deployment that outgrows one database points DRAFTING_RETRIEVER at another
+``build_retrievers`` (a search cluster) without touching the pipeline.
 """
 
 from __future__ import annotations
 
 import logging
 import math
+import threading
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import Avg, Count, Q
+from django.db.models import Avg, Count, Max, Q
 from django.utils.module_loading import import_string
 from langchain_core.callbacks import CallbackManagerForRetrieverRun
 from langchain_core.documents import Document
@@ -24,7 +26,7 @@ from langchain_core.retrievers import BaseRetriever
 
 from . import embeddings
 from .models import KnowledgeArticle, Passage, Posting, SearchDocument
-from .text import query_terms
+from .text import analyse, query_terms
 
 logger = logging.getLogger(__name__)
 
@@ -35,16 +37,13 @@ MAX_DOCUMENT_SHARE = 0.5
 
 
 def _scope(kind: str, administration_id: int) -> Q:
-    if kind == SearchDocument.Kind.PASSAGE:
-        return Q(administration_id=administration_id) | Q(administration__isnull=True)
-    return Q(administration_id=administration_id)
+    """National passages and the administration's own."""
+    return Q(administration_id=administration_id) | Q(administration__isnull=True)
 
 
 def _scope_sql(kind: str) -> str:
     """``_scope`` for the raw statements below, on the postings aliased ``p``."""
-    if kind == SearchDocument.Kind.PASSAGE:
-        return "(p.administration_id = %s OR p.administration_id IS NULL)"
-    return "p.administration_id = %s"
+    return "(p.administration_id = %s OR p.administration_id IS NULL)"
 
 
 def _document_frequencies(
@@ -139,7 +138,10 @@ def bm25_search(
 
 
 class DatabaseBM25Retriever(BaseRetriever):
-    """Knowledge passages (national + own) or answered cases (own only) for one administration."""
+    """Knowledge passages (national + own) for one administration, BM25 alone.
+
+    Answered cases are not indexed: past replies reach drafts only through the answer bank.
+    """
 
     administration_id: int
     kind: str = SearchDocument.Kind.PASSAGE
@@ -150,18 +152,16 @@ class DatabaseBM25Retriever(BaseRetriever):
     def _get_relevant_documents(
         self, query: str, *, run_manager: CallbackManagerForRetrieverRun | None = None
     ) -> list[Document]:
-        fetch = self.k * 3 if self.kind == SearchDocument.Kind.PASSAGE else self.k
         results = bm25_search(
-            query, kind=self.kind, administration_id=self.administration_id, k=fetch
+            query, kind=self.kind, administration_id=self.administration_id, k=self.k * 3
         )
         documents: list[Document] = []
         per_article: dict[Any, int] = {}
-        if self.kind == SearchDocument.Kind.PASSAGE:
-            passage_articles = dict(
-                SearchDocument.objects.filter(pk__in=[d.pk for d, _ in results]).values_list(
-                    "pk", "passage__article_id"
-                )
+        passage_articles = dict(
+            SearchDocument.objects.filter(pk__in=[d.pk for d, _ in results]).values_list(
+                "pk", "passage__article_id"
             )
+        )
         for document, score in results:
             metadata: dict[str, Any] = {
                 "kind": document.kind,
@@ -170,15 +170,12 @@ class DatabaseBM25Retriever(BaseRetriever):
                 "url": document.url,
                 "score": round(score, 4),
             }
-            if document.kind == SearchDocument.Kind.PASSAGE:
-                article_id = passage_articles.get(document.pk)
-                if per_article.get(article_id, 0) >= self.per_article:
-                    continue
-                per_article[article_id] = per_article.get(article_id, 0) + 1
-                metadata["article_id"] = article_id
-                metadata["passage_id"] = document.passage_id
-            else:
-                metadata["case_id"] = document.case_id
+            article_id = passage_articles.get(document.pk)
+            if per_article.get(article_id, 0) >= self.per_article:
+                continue
+            per_article[article_id] = per_article.get(article_id, 0) + 1
+            metadata["article_id"] = article_id
+            metadata["passage_id"] = document.passage_id
             documents.append(Document(page_content=document.text, metadata=metadata))
             if len(documents) >= self.k:
                 break
@@ -215,6 +212,8 @@ class RetrievedArticle:
     # What the fusion hides, for confidence: best BM25 score and best cosine of its passages.
     bm25: float = 0.0
     similarity: float | None = None
+    # Whether BM25 and the embeddings put the same fiche first (None: one ranking is missing).
+    rankings_agree: bool | None = None
 
 
 def fuse(rankings: list[list[int]], k: int = RRF_K) -> dict[int, float]:
@@ -280,6 +279,13 @@ class HybridFicheRetriever(BaseRetriever):
             article_id = articles_of.get(passage_id)
             if article_id is not None and score > best.get(article_id, 0.0):
                 best[article_id] = score
+        lexical_first = articles_of.get(lexical_ids[0]) if lexical_ids else None
+        semantic_first = semantic[0][1] if semantic else None
+        agree = (
+            None
+            if lexical_first is None or semantic_first is None
+            else lexical_first == semantic_first
+        )
         chosen = sorted(best, key=lambda article_id: (-best[article_id], article_id))
         chosen = chosen[: self.articles]
         if not chosen:
@@ -311,6 +317,7 @@ class HybridFicheRetriever(BaseRetriever):
                             "article_rank": rank,
                             "article_bm25": article_bm25,
                             "article_similarity": max(cosines) if cosines else None,
+                            "rankings_agree": agree,
                             "passage_id": passage.pk,
                             "position": passage.position,
                             "heading": passage.heading,
@@ -352,6 +359,7 @@ def retrieve_fiches(
                 rank=meta["article_rank"],
                 bm25=meta["article_bm25"],
                 similarity=meta["article_similarity"],
+                rankings_agree=meta["rankings_agree"],
             )
         article.passages.append(
             RetrievedPassage(
@@ -382,17 +390,90 @@ def unit_similarities(question_vector, keys: list[tuple[int, int]]) -> list[floa
     return embeddings.unit_similarities(question_vector, keys)
 
 
-def build_retrievers(administration_id: int) -> tuple[BaseRetriever, BaseRetriever]:
-    """The default pair: knowledge passages and past answered cases."""
-    k = settings.DRAFTING_TOP_K
-    return (
-        DatabaseBM25Retriever(administration_id=administration_id, kind="passage", k=k),
-        DatabaseBM25Retriever(administration_id=administration_id, kind="case", k=3),
+def build_retrievers(administration_id: int) -> BaseRetriever:
+    """The default knowledge retriever (BM25 over the passages). Past answered cases are not
+    searched: they reach drafts only through the answer bank (``drafting.answers``)."""
+    return DatabaseBM25Retriever(
+        administration_id=administration_id,
+        kind=SearchDocument.Kind.PASSAGE,
+        k=settings.DRAFTING_TOP_K,
     )
 
 
-def get_retrievers(administration_id: int) -> tuple[BaseRetriever, BaseRetriever]:
+def get_retrievers(administration_id: int) -> BaseRetriever:
     factory = import_string(
-        getattr(settings, "DRAFTING_RETRIEVER", "drafting.retrieval.build_retrievers")
+        getattr(settings, "DRAFTING_RETRIEVER", "drafting.knowledge.retrieval.build_retrievers")
     )
     return factory(administration_id)
+
+
+# --- the vocabulary of the fiches (what the base speaks of at all) ----------------------------
+
+_vocabulary_lock = threading.Lock()
+# administration id -> (version, number of fiches, {term: number of fiches that use it},
+# the terms of the fiches' titles)
+_vocabularies: dict[int, tuple[Any, int, dict[str, int], frozenset[str]]] = {}
+
+
+def fiche_vocabulary(administration_id: int) -> tuple[int, dict[str, int]]:
+    """(number of active fiches visible to the administration, fiche frequency of each term).
+
+    A term's fiche frequency is the number of fiches (title, headings and text) that use it:
+    0 for a word the base never uses. Kept per process, rebuilt when the visible passages
+    change (their count and newest id, read from one indexed query).
+    """
+    scope = Q(article__administration_id=administration_id) | Q(
+        article__administration__isnull=True
+    )
+    passages = Passage.objects.filter(scope, article__is_active=True)
+    stamp = passages.aggregate(n=Count("id"), last=Max("id"))
+    version = (stamp["n"], stamp["last"])
+    cached = _vocabulary(administration_id, passages, version)
+    return cached[1], cached[2]
+
+
+# A word in the titles of at most this many fiches names a subject ("passeport", "vitale");
+# one in more titles ("carte", "demande") does not.
+SUBJECT_TITLES = 3
+
+
+def fiche_title_terms(administration_id: int) -> frozenset[str]:
+    """The subjects the base has a fiche for: the terms found in the titles of at most
+    ``SUBJECT_TITLES`` of the fiches visible to the administration."""
+    scope = Q(article__administration_id=administration_id) | Q(
+        article__administration__isnull=True
+    )
+    passages = Passage.objects.filter(scope, article__is_active=True)
+    stamp = passages.aggregate(n=Count("id"), last=Max("id"))
+    return _vocabulary(administration_id, passages, (stamp["n"], stamp["last"]))[3]
+
+
+def _vocabulary(administration_id: int, passages, version) -> tuple:
+    with _vocabulary_lock:
+        cached = _vocabularies.get(administration_id)
+    if cached is not None and cached[0] == version:
+        return cached
+    terms_of: dict[int, set[str]] = {}
+    titles = dict(
+        KnowledgeArticle.objects.filter(pk__in=passages.values("article_id")).values_list(
+            "pk", "title"
+        )
+    )
+    in_titles: dict[str, int] = {}
+    for article_id, title in titles.items():
+        terms_of[article_id] = set(analyse(title))
+        for term in terms_of[article_id]:
+            in_titles[term] = in_titles.get(term, 0) + 1
+    for article_id, heading, text in passages.values_list("article_id", "heading", "text"):
+        terms = terms_of.setdefault(article_id, set())
+        terms.update(analyse(heading))
+        terms.update(analyse(text))
+    frequencies: dict[str, int] = {}
+    for terms in terms_of.values():
+        for term in terms:
+            frequencies[term] = frequencies.get(term, 0) + 1
+    subjects = frozenset(term for term, count in in_titles.items() if count <= SUBJECT_TITLES)
+    entry = (version, len(terms_of), frequencies, subjects)
+    with _vocabulary_lock:
+        _vocabularies[administration_id] = entry
+    return entry

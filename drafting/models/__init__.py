@@ -6,7 +6,14 @@ The models live in their rooms (``drafting/knowledge/``, ``drafting/experiment/`
 
 from drafting.answers.models import BankAnswer
 from drafting.experiment.models import Arm, CaseArm, ExperimentPeriod
-from drafting.knowledge.models import Embedding, KnowledgeArticle, Passage, Posting, SearchDocument
+from drafting.knowledge.models import (
+    Embedding,
+    KnowledgeArticle,
+    Passage,
+    Posting,
+    QuestionVector,
+    SearchDocument,
+)
 from drafting.suggestions.models import Suggestion
 
 from .impact import ImpactCase, ImpactDraft
@@ -22,6 +29,7 @@ __all__ = [
     "KnowledgeArticle",
     "Passage",
     "Posting",
+    "QuestionVector",
     "SearchDocument",
     "Suggestion",
 ]

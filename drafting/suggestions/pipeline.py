@@ -28,7 +28,7 @@ from drafting.experiment.selectors import running_period
 from drafting.grounding import injection_signals, verify_citations
 
 from .backends import OFFLINE_MODEL_NAME, OfflineDraftModel, build_chat_model
-from .compose import compose
+from .compose import EvidenceContext, compose
 from .models import Suggestion
 from .prompts import PROMPT, PROMPT_VERSION, SYSTEM, Source, prompt_inputs
 from .pseudonymise import find_leftover_placeholders, pseudonymise, reidentify
@@ -106,6 +106,7 @@ def build_chain(
     source_count: int,
     mapping: dict[str, str],
     unit_similarity: dict[tuple[int, int], float] | None = None,
+    context: EvidenceContext | None = None,
 ) -> Runnable:
     """prompt | model | validation, retried, with the offline model as the fallback."""
 
@@ -117,7 +118,9 @@ def build_chain(
     offline = (
         PROMPT
         | OfflineDraftModel(
-            unit_similarity=unit_similarity, min_similarity=settings.DRAFTING_MIN_SIMILARITY
+            unit_similarity=unit_similarity,
+            min_similarity=settings.DRAFTING_MIN_SIMILARITY,
+            context=context,
         )
         | _finish("offline", OFFLINE_MODEL_NAME, validate)
     )
@@ -182,6 +185,7 @@ def draft(case: Case) -> tuple[DraftResult, list[Source], int]:
         gathered.for_composer(),
         gathered.unit_similarity,
         min_similarity=settings.DRAFTING_MIN_SIMILARITY,
+        context=gathered.context,
     )
     retrieval_ms = int((time.perf_counter() - started) * 1000)
 
@@ -211,6 +215,7 @@ def draft(case: Case) -> tuple[DraftResult, list[Source], int]:
         source_count=len(sources),
         mapping=mapping,
         unit_similarity=gathered.unit_similarity,
+        context=gathered.context,
     )
     output = chain.invoke(inputs)
     text = output["text"]

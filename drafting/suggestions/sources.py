@@ -13,16 +13,20 @@ from django.conf import settings
 
 from cases.models import Case
 from drafting.answers.models import BankAnswer
-from drafting.answers.selectors import bank_candidates
+from drafting.answers.selectors import bank_candidates, bank_semantic_candidates
+from drafting.knowledge.embeddings import question_vectors
 from drafting.knowledge.retrieval import (
     embed_question,
+    fiche_title_terms,
+    fiche_vocabulary,
     prefetch_question,
     retrieve_fiches,
     unit_similarities,
 )
+from drafting.knowledge.text import analyse
 from drafting.knowledge.units import split_units
 
-from .compose import ComposeSource
+from .compose import ComposeSource, EvidenceContext
 from .prompts import Source
 
 # The standing of the 1st, 2nd and 3rd fiche: the composer trusts the best one most.
@@ -37,6 +41,8 @@ class Gathered:
     sources: list[Source]
     # (source number, unit position) -> embedding similarity with the question.
     unit_similarity: dict[tuple[int, int], float] = field(default_factory=dict)
+    # What the composer's judgement of coverage needs beyond the sources (None: no fiche).
+    context: EvidenceContext | None = None
 
     def for_composer(self) -> list[ComposeSource]:
         return [
@@ -61,6 +67,39 @@ def _title(article_title: str, heading: str) -> str:
     return f"{article_title} › {heading}"
 
 
+# (administration id, question text) -> its best fiche: a bank question is asked again and again.
+_best_fiche: dict[tuple[int, str], int | None] = {}
+BEST_FICHE_CACHE = 5000
+
+
+def _answer_fiche(answer: BankAnswer, case: Case) -> int | None:
+    key = (case.administration_id, answer.question)
+    if key not in _best_fiche:
+        # The bank question's stored vector: it is not embedded again (QuestionVector).
+        vectors = question_vectors([answer.question])
+        fiches = retrieve_fiches(
+            answer.question,
+            administration_id=case.administration_id,
+            articles=1,
+            question_vector=vectors[0] if vectors is not None else None,
+        )
+        if len(_best_fiche) >= BEST_FICHE_CACHE:
+            _best_fiche.clear()
+        _best_fiche[key] = fiches[0].article_id if fiches else None
+    return _best_fiche[key]
+
+
+def _other_subject(question: str, answer: BankAnswer, case: Case) -> bool:
+    """Whether the new question names a subject of the base (a word of a few fiches' titles:
+    "passeport", "identité", "maladie") that neither the bank's question nor its answer speaks
+    of: "la perte de ma *carte d'identité*" is not answered by the answer to "la perte de mon
+    passeport", however close their meaning and whatever fiche retrieval chose."""
+    subjects = fiche_title_terms(case.administration_id)
+    named = set(analyse(question)) & subjects
+    known = set(analyse(answer.question)) | set(analyse(answer.answer))
+    return bool(named - known)
+
+
 def _same_need(
     question_fiche: int | None, answer: BankAnswer, similarity: float, case: Case
 ) -> bool:
@@ -75,8 +114,7 @@ def _same_need(
         return True
     if question_fiche is None:
         return False
-    fiches = retrieve_fiches(answer.question, administration_id=case.administration_id, articles=1)
-    return bool(fiches) and fiches[0].article_id == question_fiche
+    return _answer_fiche(answer, case) == question_fiche
 
 
 def gather(case: Case, question: str) -> Gathered:
@@ -85,6 +123,23 @@ def gather(case: Case, question: str) -> Gathered:
     prefetch_question(question)
     candidates = bank_candidates(case.administration, question, k=BANK_CANDIDATES)
     vector = embed_question(question)
+    semantic = (
+        bank_semantic_candidates(
+            case.administration,
+            vector,
+            k=BANK_CANDIDATES,
+            min_similarity=settings.DRAFTING_BANK_SIMILARITY,
+        )
+        if vector is not None and settings.DRAFTING_BANK_SIMILARITY is not None
+        else []
+    )
+    # The same answer found by words and by meaning: the closer judgement stands.
+    merged: dict[int, tuple[BankAnswer, float, bool]] = {}
+    for answer, similarity in candidates:
+        merged[answer.pk] = (answer, similarity, False)
+    for answer, cosine in semantic:
+        if answer.pk not in merged or cosine > merged[answer.pk][1]:
+            merged[answer.pk] = (answer, cosine, True)
     articles = retrieve_fiches(
         question,
         administration_id=case.administration_id,
@@ -93,8 +148,15 @@ def gather(case: Case, question: str) -> Gathered:
     )
     best_fiche = articles[0].article_id if articles else None
     sources: list[Source] = []
-    for answer, similarity in candidates:
-        if not _same_need(best_fiche, answer, similarity, case):
+    for answer, similarity, by_meaning in sorted(merged.values(), key=lambda row: -row[1]):
+        # Close in meaning is not enough either ("carte vitale perdue" / "carte d'identité
+        # perdue" embed close): the best fiche must be the same.
+        if by_meaning:
+            if best_fiche is None or _answer_fiche(answer, case) != best_fiche:
+                continue
+            if _other_subject(question, answer, case):
+                continue
+        elif not _same_need(best_fiche, answer, similarity, case):
             continue
         sources.append(
             Source(
@@ -132,6 +194,13 @@ def gather(case: Case, question: str) -> Gathered:
                 )
             )
     gathered = Gathered(sources)
+    if articles:
+        fiche_count, frequencies = fiche_vocabulary(case.administration_id)
+        gathered.context = EvidenceContext(
+            rankings_agree=articles[0].rankings_agree,
+            fiche_count=fiche_count,
+            fiche_frequency=frequencies,
+        )
     if vector is not None and passage_of:
         owners: list[tuple[int, int]] = []
         keys: list[tuple[int, int]] = []

@@ -130,6 +130,8 @@ def test_eval_drafts_scores_the_offline_drafts(tmp_path, tenant_a, demo_fiches, 
     for label in ("hit@1", "hit@3", "key-fact recall", "cited sentences supported"):
         assert "n/a" not in next(line for line in printed.splitlines() if label in line)
     assert "abstention recall (not covered)      100.0%" in printed
+    assert "past-answer reuse recall (same need)" in printed
+    assert "reuse_recall" in metrics
     assert "hit@1 (right fiche cited first)      100.0%" in printed
     # The pair's bank entry and the throwaway agent were rolled back.
     assert results["pairs"][0]["banked_answer_id"] and not results["pairs"][0]["error"]
@@ -175,6 +177,17 @@ def test_the_question_set_is_the_labelled_one():
     assert len(questions) >= 150
     assert sum(not q["covered"] for q in questions) >= 20
     assert all(q["covered"] == bool(q["expected_sources"]) for q in questions)
+
+
+def test_the_held_out_set_is_separate_and_large_enough():
+    held_out = load_questions(QUESTIONS_FILE.parent / "heldout.jsonl")
+    tuned = {q["question"] for q in load_questions(QUESTIONS_FILE)}
+    assert len(held_out) >= 60
+    assert sum(not q["covered"] for q in held_out) >= 15
+    assert all(q["covered"] == bool(q["expected_sources"]) for q in held_out)
+    assert not tuned & {q["question"] for q in held_out}
+    pairs = {q["pair"] for q in held_out if q.get("pair")}
+    assert len(pairs) >= 8
 
 
 def test_facts_and_percentiles():

@@ -64,7 +64,7 @@ def national(vitale_article) -> KnowledgeArticle:
 
 
 def ranked_ids(tenant, query: str) -> list[int]:
-    knowledge, _past = get_retrievers(tenant.administration.pk)
+    knowledge = get_retrievers(tenant.administration.pk)
     return [d.metadata["article_id"] for d in knowledge.invoke(query)]
 
 

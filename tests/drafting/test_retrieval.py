@@ -1,4 +1,5 @@
-"""Retrieval: French normalisation, BM25 ranking, scopes, answered cases, the quality gate."""
+"""Retrieval: French normalisation, BM25 ranking, scopes, no answered case indexed, the quality
+gate."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from drafting.knowledge import ArticleData, read_knowledge_file
 from drafting.knowledge import services as knowledge_services
 from drafting.knowledge.retrieval import DatabaseBM25Retriever, bm25_search, get_retrievers
 from drafting.knowledge.text import analyse, query_terms, strip_accents
-from drafting.models import KnowledgeArticle, SearchDocument
+from drafting.models import KnowledgeArticle, Posting, SearchDocument
 from tests.factories import make_case
 
 pytestmark = pytest.mark.django_db
@@ -52,15 +53,6 @@ def passage_titles(query: str, administration_id: int, k: int = 10) -> list[str]
         document.title
         for document, _ in bm25_search(
             query, kind=SearchDocument.Kind.PASSAGE, administration_id=administration_id, k=k
-        )
-    ]
-
-
-def case_ids(query: str, administration_id: int) -> list[int]:
-    return [
-        document.case_id
-        for document, _ in bm25_search(
-            query, kind=SearchDocument.Kind.CASE, administration_id=administration_id, k=10
         )
     ]
 
@@ -185,9 +177,24 @@ def test_national_and_own_passages_are_visible_but_not_another_administrations(t
     assert "Parapente de la caisse B" not in titles
 
 
-def test_an_unanswered_case_is_not_indexed(tenant_a):
-    make_case(tenant_a.administration, subject="Parapente", body="Question sur le parapente.")
-    assert case_ids("parapente", tenant_a.administration.pk) == []
+def test_an_answered_case_is_not_indexed(tenant_a, django_capture_on_commit_callbacks):
+    """Past replies reach drafts through the answer bank only: sending a reply adds nothing to
+    the search index, which holds knowledge passages alone."""
+    article("N1", "Parapente national", "Le parapente est encadré par la fédération.")
+    before = (SearchDocument.objects.count(), Posting.objects.count())
+    case = make_case(
+        tenant_a.administration, subject="Parapente", body="Question sur le parapente biplace."
+    )
+    answer(
+        tenant_a,
+        case,
+        "Le biplace se pratique avec un moniteur diplômé.",
+        django_capture_on_commit_callbacks,
+    )
+    assert (SearchDocument.objects.count(), Posting.objects.count()) == before
+    assert set(SearchDocument.objects.values_list("kind", flat=True)) == {"passage"}
+    assert not Posting.objects.filter(term__in=analyse("biplace moniteur diplômé")).exists()
+    assert [c.value for c in SearchDocument.Kind] == ["passage"]
 
 
 USAGER = dict(
@@ -199,8 +206,8 @@ USAGER = dict(
 
 def test_the_retrievers_are_langchain_retrievers_returning_documents(tenant_a):
     article("N1", "Parapente national", "Le parapente est encadré par la fédération.")
-    knowledge, past = get_retrievers(tenant_a.administration.pk)
-    assert isinstance(knowledge, BaseRetriever) and isinstance(past, BaseRetriever)
+    knowledge = get_retrievers(tenant_a.administration.pk)
+    assert isinstance(knowledge, BaseRetriever)
     documents = knowledge.invoke("parapente")
     assert len(documents) == 1
     document = documents[0]
@@ -210,7 +217,6 @@ def test_the_retrievers_are_langchain_retrievers_returning_documents(tenant_a):
     assert document.metadata["url"] == "https://guichet.example.gouv.fr/fiches/N1"
     assert document.metadata["score"] > 0
     assert document.metadata["kind"] == "passage"
-    assert past.invoke("parapente") == []
 
 
 def test_the_retriever_keeps_at_most_k_documents_best_first(tenant_a):

