@@ -560,6 +560,8 @@ MAIL_REOPEN_WITHIN_DAYS = env.int("MAIL_REOPEN_WITHIN_DAYS", default=30)
 # Messages larger or nested deeper are quarantined, not read.
 MAIL_MAX_MESSAGE_BYTES = env.int("MAIL_MAX_MESSAGE_BYTES", default=60 * 1024 * 1024)
 MAIL_MAX_MIME_DEPTH = env.int("MAIL_MAX_MIME_DEPTH", default=12)
+# Quarantined messages are deleted after this many days (by the nightly retention purge).
+MAIL_QUARANTINE_DAYS = env.int("MAIL_QUARANTINE_DAYS", default=90)
 # Fernet key (32 url-safe base64 bytes) encrypting the IMAP passwords. Empty: a key derived
 # from DJANGO_SECRET_KEY (rotating that key then means entering the passwords again).
 MAILBOX_ENCRYPTION_KEY = env.str("MAILBOX_ENCRYPTION_KEY", default="")

@@ -4,23 +4,7 @@ usager's export includes and what retention and erasure remove. Called from
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any
-
 from cases.retention.registry import Holder, by_case, declare_no_personal, register
-
-from .knowledge.models import SearchDocument
-
-
-def _documents_export(case_ids: Sequence[int]) -> list[dict[str, Any]]:
-    rows = SearchDocument.objects.filter(case_id__in=case_ids).order_by("pk")
-    return list(rows.values("pk", "case_id", "title", "text"))
-
-
-def _documents_erase(case_ids: Sequence[int]) -> int:
-    """An answered case leaves the retrieval index (its postings go with it)."""
-    deleted, _by_model = SearchDocument.objects.filter(case_id__in=case_ids).delete()
-    return deleted
 
 
 def register_personal_data() -> None:
@@ -38,15 +22,6 @@ def register_personal_data() -> None:
             "sources": "the knowledge passages cited (ids and titles of fiches)",
         },
         blank={"text": "", "error": "", "discard_comment": "", "verification": {}},
-    )
-    register(
-        Holder(
-            model="drafting.SearchDocument",
-            personal=("title", "text"),
-            export=_documents_export,
-            erase=_documents_erase,
-            kept={"url": "empty for a case", "kind": "passage or case"},
-        )
     )
     register(
         Holder(
@@ -69,7 +44,9 @@ def register_personal_data() -> None:
         "drafting.ImpactDraft": "statistics facts (no text)",
         "drafting.KnowledgeArticle": "public knowledge fiches",
         "drafting.Passage": "public knowledge passages",
-        "drafting.Posting": "terms of the index: a case's go with its document",
+        "drafting.Posting": "terms of the index of knowledge passages",
         "drafting.Embedding": "vectors of knowledge passages only",
+        "drafting.SearchDocument": "the index of knowledge passages (no answered case)",
+        "drafting.QuestionVector": "vectors of the answer bank's anonymised questions",
     }.items():
         declare_no_personal(model, reason)

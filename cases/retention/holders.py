@@ -76,16 +76,42 @@ by_case(
     personal=("last_error",),  # a refused recipient's address appears in the error
     exported=("backend", "status", "last_error", "delivered_at"),
     case_field="reply__case_id",
-    kept={"backend": "a backend's name", "status": "delivery state"},
+    kept={
+        "backend": "a backend's name",
+        "status": "delivery state",
+        "message_id": "a random Message-ID made by Guichet (threads the usager's answers)",
+    },
 )
 by_case(
     "cases.InboundEmail",
-    personal=("message_id",),
-    exported=("message_id", "outcome", "created_at"),
+    personal=("message_id", "sender", "subject", "full_text"),
+    exported=("message_id", "sender", "subject", "full_text", "outcome", "created_at"),
     kept={
         "message_key": "a hash of the message: no data, keeps the message from being read twice",
         "outcome": "created or appended",
     },
+)
+by_case(
+    "cases.Acknowledgement",
+    personal=("subject", "body", "last_error"),
+    exported=("backend", "status", "subject", "body", "sent_at"),
+    kept={
+        "backend": "a backend's name",
+        "status": "sending state",
+        "message_id": "a random Message-ID made by Guichet (threads the usager's answers)",
+    },
+)
+# Quarantined e-mails are not linked to a case (they could not be read): a rights request
+# cannot find them by case, so they are kept no longer than MAIL_QUARANTINE_DAYS
+# (services.quarantine_purge, run by the retention purge).
+register(
+    Holder(
+        model="cases.QuarantinedEmail",
+        personal=("raw", "source", "message_id", "error"),
+        export=lambda case_ids: [],
+        erase=lambda case_ids: 0,
+        kept={"sha256": "a hash of the message, no data"},
+    )
 )
 by_case(
     "cases.IntakeDelivery",
@@ -162,6 +188,17 @@ for _model, _reason in {
     "cases.ResponseDeadline": "settings",
     "cases.ChannelEndpoint": "the channel's endpoint (an administration's setting)",
     "cases.RetentionPolicy": "settings",
+    "cases.Mailbox": "the administration's mailbox settings",
+    "cases.AcknowledgementSettings": "the administration's acknowledgement text",
+    "cases.MailboxMessage": (
+        "the UID and Message-ID of each message read, so that none is read twice: no address, "
+        "no text"
+    ),
+    "cases.Notification": "which agent was told what about a case: no usager data",
+    "cases.NotificationPreference": "an agent's choices",
+    "accounts.FollowUp": (
+        "the ids of the work left to do (cases, replies, members) and a failed attempt's error"
+    ),
     "accounts.User": "agents, not usagers",
     "accounts.Administration": "the tenants",
     "accounts.Membership": "agents' roles",

@@ -23,7 +23,7 @@ from accounts.permissions import MANAGE_SETTINGS, has_administration_perm
 from accounts.services import audit_record
 
 from ..audit_actions import CasesAuditAction
-from ..models import OPEN_STATUSES, Attachment, Case, Status
+from ..models import OPEN_STATUSES, Attachment, Case, QuarantinedEmail, Status
 from . import registry
 from .models import MAX_DAYS, MIN_DAYS, RetentionPolicy, retention_days
 
@@ -104,7 +104,16 @@ def retention_purge(
             batches += 1
             if progress:
                 progress(f"{administration.code}: {count} cases anonymised")
+    quarantine_purge(now=now)
     return done
+
+
+def quarantine_purge(*, now: dt.datetime | None = None) -> int:
+    """Delete the quarantined e-mails older than ``MAIL_QUARANTINE_DAYS``: they hold a usager's
+    message as received but no case, so no rights request can find them. Returns how many."""
+    cutoff = (now or timezone.now()) - dt.timedelta(days=settings.MAIL_QUARANTINE_DAYS)
+    deleted, _by_model = QuarantinedEmail.objects.filter(created_at__lt=cutoff).delete()
+    return deleted
 
 
 @transaction.atomic
