@@ -452,3 +452,5 @@ DELIVERY_CLAIM_LEASE_SECONDS = env.int("DELIVERY_CLAIM_LEASE_SECONDS", default=3
 # Deployment (README, "Runbook"): health probes answer over plain HTTP from inside the network
 # (the orchestrator's and the load balancer's), so they are exempt from the HTTPS redirect.
 SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
+# Rotating the secret key without signing everybody out: the previous keys, still accepted.
+SECRET_KEY_FALLBACKS = env.list("DJANGO_SECRET_KEY_FALLBACKS", default=[])
