@@ -13,7 +13,7 @@ TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/guichet
 TEST_ENV := GUICHET_ENV=test DJANGO_SECRET_KEY=test-only-secret-key DATABASE_URL=$(TEST_DATABASE_URL)
 PYTEST_WORKERS ?= 2
 
-.PHONY: run test system venv lint typecheck imports migrations-check pytest messages clean
+.PHONY: run test system venv lock lint typecheck imports migrations-check pytest messages clean
 
 # Debian packages are installed as root (as on this kind of machine); anyone else is told what to
 # run. One line each, so a missing piece stops `make test` at once with the command to fix it.
@@ -22,11 +22,20 @@ PG_START := pg_ctlcluster --skip-systemctl-redirect "$$(ls /etc/postgresql 2>/de
 REDIS_START := redis-server --daemonize yes --bind 127.0.0.1 -::1 --port 6379 --save "" --appendonly no \
 	--dir /var/lib/redis --logfile /var/log/redis/ci.log
 
-$(STAMP): requirements.txt requirements-dev.txt
+# The virtualenv is installed from the lock file: every package pinned, with its hashes (a
+# tampered or substituted download fails). requirements*.txt say what we depend on; `make lock`
+# writes the locks from them (tests/deploy/test_dependencies.py fails when they drift apart).
+$(STAMP): requirements.lock requirements-dev.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	$(BIN)/python -m pip install --quiet --require-hashes -r requirements-dev.lock
 	touch $(STAMP)
+
+PIP_COMPILE := $(BIN)/pip-compile --quiet --generate-hashes --allow-unsafe --strip-extras \
+	--no-emit-index-url --no-emit-find-links
+lock: $(STAMP)
+	$(PIP_COMPILE) -o requirements.lock requirements.txt
+	$(PIP_COMPILE) -o requirements-dev.lock requirements-dev.txt
 
 venv: $(STAMP)
 
@@ -72,6 +81,10 @@ system:
 	@command -v msgfmt >/dev/null 2>&1 || { $(APT_INSTALL) gettext >/dev/null; } \
 	  || { echo "gettext is missing for the translations: run apt-get install gettext (as root)"; exit 1; }
 	@test -x /usr/sbin/dovecot || { $(APT_INSTALL) dovecot-imapd >/dev/null; } || { echo "Dovecot is missing for the IMAP tests: run apt-get install dovecot-imapd (as root)"; exit 1; }
+	@# psql runs deploy/postgres/roles.sql: the tests run as the application's restricted role
+	@# (guichet_app, created by tests/db_roles.py in the test database; see README, "Database roles").
+	@command -v psql >/dev/null 2>&1 || { $(APT_INSTALL) postgresql-client >/dev/null; } \
+	  || { echo "psql is missing for the database roles: run apt-get install postgresql-client (as root)"; exit 1; }
 
 test: system lint typecheck imports migrations-check pytest
 

@@ -65,7 +65,7 @@ def _administration_id(request: HttpRequest) -> int | None:
         return token_administration
     administration: Any = getattr(request, "administration", None)
     if isinstance(administration, LazyObject):
-        wrapped = administration._wrapped  # type: ignore[attr-defined]
+        wrapped = administration._wrapped
         administration = None if wrapped is empty else wrapped
     return getattr(administration, "pk", None)
 
@@ -73,7 +73,7 @@ def _administration_id(request: HttpRequest) -> int | None:
 def _user_id(request: HttpRequest) -> int | None:
     user: Any = getattr(request, "user", None)
     if isinstance(user, LazyObject):
-        wrapped = user._wrapped  # type: ignore[attr-defined]
+        wrapped = user._wrapped
         user = None if wrapped is empty else wrapped
     if user is None or not getattr(user, "is_authenticated", False):
         return None

@@ -678,3 +678,5 @@ if _csp_report_uri := env.str("GUICHET_CSP_REPORT_URI", default=""):
     CONTENT_SECURITY_POLICY["DIRECTIVES"]["report-uri"] = [_csp_report_uri]
 # JSON bodies of the API, except intake (INTAKE_MAX_BODY_BYTES, for attachments in base64).
 API_JSON_MAX_BYTES = env.int("API_JSON_MAX_BYTES", default=1024 * 1024)
+# Rotating the secret key without signing everybody out: the previous keys, still accepted.
+SECRET_KEY_FALLBACKS = env.list("DJANGO_SECRET_KEY_FALLBACKS", default=[])
