@@ -201,6 +201,12 @@ def test_every_drill_down_opens_exactly_the_cases_of_its_figure(client, world):
         assert inbox.status_code == 200, key
         rows = inbox.content.decode().count("<tr data-case=")
         assert rows == EXPECTED_A[key], (key, links[key])
+        # The inbox's banner names the figure and its filter, not "a figure of the dashboard".
+        # (the queue and overdue figures are the inbox's own box and filter: no banner).
+        banner = inbox.context["drill_down"]
+        assert (banner in inbox.content.decode()) if banner else key in ("queue", "overdue"), key
+    assert client.get(links["open"]).context["drill_down"] == "Dossiers ouverts"
+    assert client.get(links["answered"]).context["drill_down"].startswith("Dossiers répondus du ")
     # The tables' cells link too: per status, per agent, per week, per channel, per rating.
     cells = re.findall(r'<td><a href="([^"]+)">(\d+)</a></td>', html)
     assert len(cells) >= 10
