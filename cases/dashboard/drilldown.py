@@ -31,7 +31,7 @@ def describe_drill_down(data: Mapping[str, Any]) -> str:
     """The figure and its filter in words, from the inbox filter form's cleaned data; empty when
     the list is not a drill-down."""
     parts: list[str] = []
-    if data.get("open"):
+    if data.get("open") or data.get("due_soon"):
         assignee = data.get("assignee")
         if assignee:
             user = User.objects.filter(pk=assignee).first()
