@@ -48,7 +48,7 @@ def test_manager_opens_the_impact_report_and_sees_the_charts(page, tenants):
     assert "de temps en moins (entre" in verdict or "n’est pas la preuve" in verdict
     assert "intervalle de confiance" not in verdict
     page.locator("#how-to-read button").click()
-    assert page.locator("#how-to-read-body").is_visible()
+    page.locator("#how-to-read-body p").first.wait_for(state="visible")
     assert page.locator("#table-handling-time").is_visible()
 
     # Filters go through the URL, and the data table behind a chart opens.
