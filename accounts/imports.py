@@ -61,6 +61,11 @@ class ImportRow:
     def ok(self) -> bool:
         return not self.errors
 
+    @property
+    def role_label(self) -> str:
+        """The role in words ("Responsable"), or the text typed when it is not a role."""
+        return str(dict(Role.choices).get(self.role, self.role))
+
 
 @dataclass
 class ImportPreview:

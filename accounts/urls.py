@@ -16,6 +16,7 @@ urlpatterns = [
     path("gestion/", profile.administration_home, name="administration"),
     path("membres/", members.members, name="members"),
     path("membres/import/", members.members_import, name="members_import"),
+    path("membres/export/", members.members_export, name="members_export"),
     path("membres/<int:pk>/", members.member_edit, name="member_edit"),
     path("membres/<int:pk>/activation/", members.member_set_active, name="member_set_active"),
     path(

@@ -4,7 +4,10 @@ label (English msgid, French in the .po files). Registered from ``CasesConfig.re
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from accounts.audit.words import register_words
 from accounts.journal import register_actions
+
+from .models.choices import Channel
 
 
 @register_actions
@@ -33,3 +36,10 @@ class CasesAuditAction(models.TextChoices):
     RETENTION_ANONYMISED = "retention.anonymised", _("Closed cases anonymised (retention period)")
     RIGHTS_EXPORTED = "rights.exported", _("Usager's data exported (access request)")
     RIGHTS_ERASED = "rights.erased", _("Usager's data erased (erasure request)")
+
+
+# The journal's details in words: the deadlines are written per channel.
+register_words(
+    fields={value: label for value, label in Channel.choices},
+    values={"channel": dict(Channel.choices)},
+)

@@ -26,6 +26,7 @@ from accounts.permissions import ASSIGN_CASES, WORK_CASES
 from accounts.selectors import administrations_of
 
 from . import presence, selectors, services
+from .dashboard.drilldown import describe_drill_down
 from .delivery.services import delivery_retry as delivery_retry_service
 from .forms import AssignForm, InboxFilterForm, NoteForm, ReplyForm, TransferForm, TransitionForm
 from .history import usager_other_cases
@@ -149,7 +150,8 @@ def inbox(request: AuthenticatedHttpRequest) -> HttpResponse:
             "is_first_page": after is None,
             "counts": _box_counts(request.user, administration),
             "can_see_all": can_see_all,
-            "drill_down": drill_down,
+            # The dashboard figure this list comes from, and its filter, in words.
+            "drill_down": describe_drill_down(data) if drill_down else "",
             "can_work": may(request, WORK_CASES),
             "now": now,
             "soon": now + selectors.DUE_SOON,

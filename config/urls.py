@@ -24,6 +24,8 @@ urlpatterns = [
     path("api/v1/", include("cases.urls_api")),
     path("api/v1/", include("drafting.urls_api")),
     path("enquete/<str:token>/", survey, name="survey"),
+    # The public-service pages linked from every page's footer.
+    path("", include("config.urls_pages")),
     path(
         "api/schema/",
         public(SpectacularAPIView.as_view(), reason="the API's published description"),

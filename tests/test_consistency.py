@@ -264,3 +264,106 @@ def test_accounts_marks_its_audited_models():
         "accounts.ApiToken",
         "accounts.ConsentText",
     } <= labels
+
+
+# --- (e) the journal reads in French, with English available ---------------------------------
+
+# Labels that are the same word in both languages.
+SAME_IN_BOTH = {"SIRET", "signature", "message", "version", "Usagers", "Agents", "Cookies"}
+
+
+def _english_and_french(label) -> tuple[str, str]:
+    from django.utils import translation
+
+    with translation.override("en"):
+        english = str(label)
+    with translation.override("fr"):
+        french = str(label)
+    return english, french
+
+
+def test_every_action_the_code_can_write_reads_in_french_and_english():
+    """Every action is a member of a registered vocabulary (``audit_record`` refuses anything
+    else), so walking the registry walks every action the code can write; each reads in French
+    (the .po has it) and in English (its msgid)."""
+    untranslated = []
+    for value, label in journal.registered_actions().items():
+        english, french = _english_and_french(label)
+        if english == french and english not in SAME_IN_BOTH:
+            untranslated.append(f"{value}: {english}")
+        assert english and english != value
+    assert not untranslated, f"Translate these journal actions in French: {untranslated}"
+
+
+def _audit_record_data_keys() -> dict[str, set[str]]:
+    """The keys of ``data`` written by every ``audit_record(...)`` call of the product (dict
+    literals in the call, and the literals of the ``before``/``after`` helpers it names)."""
+    keys: dict[str, set[str]] = {}
+    for path in product_files():
+        text = source(path)
+        if "audit_record" not in text and "_period_data" not in text:
+            continue
+        tree = ast.parse(text, filename=str(path))
+        for node in ast.walk(tree):
+            targets: list[ast.AST] = []
+            if isinstance(node, ast.Call) and getattr(node.func, "id", "") == "audit_record":
+                targets = [kw.value for kw in node.keywords if kw.arg == "data"]
+            elif isinstance(node, ast.FunctionDef) and node.name in (
+                "_period_data",
+                "_endpoint_state",
+            ):
+                targets = [node]
+            elif isinstance(node, ast.Call) and getattr(node.func, "id", "") == "_enrolment_audit":
+                keys.setdefault(_relative(path), set()).update(
+                    kw.arg for kw in node.keywords if kw.arg
+                )
+            for target in targets:
+                for inner in ast.walk(target):
+                    if isinstance(inner, ast.Dict):
+                        keys.setdefault(_relative(path), set()).update(
+                            k.value
+                            for k in inner.keys
+                            if isinstance(k, ast.Constant) and isinstance(k.value, str)
+                        )
+    return keys
+
+
+def test_every_detail_key_the_code_writes_has_words():
+    from accounts.audit.words import FIELD_LABELS
+
+    found = _audit_record_data_keys()
+    assert sum(len(v) for v in found.values()) > 30, "the scan found too few keys"
+    missing = sorted(
+        f"{path}: {key}" for path, keys in found.items() for key in keys if key not in FIELD_LABELS
+    )
+    assert not missing, (
+        f"Give these journal detail keys a label (accounts/audit/words.py): {missing}"
+    )
+    untranslated = [
+        key
+        for key, label in FIELD_LABELS.items()
+        if (lambda pair: pair[0] == pair[1] and pair[0] not in SAME_IN_BOTH)(
+            _english_and_french(label)
+        )
+    ]
+    assert not untranslated, f"Translate these detail labels: {untranslated}"
+
+
+def test_no_detail_reads_as_raw_keys_or_json():
+    from django.utils import translation
+
+    from accounts.audit import details_text
+
+    samples = [
+        {"before": {"period": 3, "assisted_share": "0.5", "unit": "case"}, "after": None},
+        {"scope": "read", "prefix": "abc123"},
+        {"channel": "email", "before": None, "after": {"callback_url": "https://x.example"}},
+        {"files": ["a.md"], "created": 2, "updated": 0, "unchanged": 1, "skipped": 0},
+    ]
+    with translation.override("fr"):
+        for data in samples:
+            text = details_text(data)
+            for raw in ("scope", "before", "after", "{", "assisted_share", "callback_url"):
+                assert raw not in text, (raw, text)
+        assert "part des dossiers avec brouillon : 50" in details_text(samples[0])
+        assert "portée : Lecture seule" in details_text(samples[1])

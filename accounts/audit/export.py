@@ -25,9 +25,10 @@ EXPORT_FIELDS = (
 
 def entry_row(
     entry: Mapping[str, Any], *, words: Words, tz: dt.tzinfo, with_administration: bool
-) -> list[str]:
-    """One CSV row from an entry's ``EXPORT_FIELDS``; the columns are ``csv_header``'s."""
-    row = [entry["created_at"].astimezone(tz).strftime("%Y-%m-%d %H:%M:%S")]
+) -> list[Any]:
+    """One CSV row from an entry's ``EXPORT_FIELDS``; the columns are ``csv_header``'s (the
+    export helper writes the date as ``dd/mm/yyyy hh:mm:ss`` and neutralises the texts)."""
+    row: list[Any] = [entry["created_at"].astimezone(tz).replace(tzinfo=None)]
     if with_administration:
         row.append(entry["administration__name"])
     row += [

@@ -8,17 +8,19 @@ and a JSON ``data``. An action's label comes from the vocabulary each app declar
 
 from __future__ import annotations
 
-import json
+import datetime as dt
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from django.utils import formats, timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from .. import journal
-from ..models import AuditEntry, Enrolment, Role
+from ..models import ApiToken, AuditEntry, Enrolment, Role
 
 
 def known_actions() -> set[str]:
@@ -26,11 +28,14 @@ def known_actions() -> set[str]:
     return set(journal.registered_actions())
 
 
-# Keys of ``data`` in words; other keys are shown as written, underscores as spaces.
+# Keys of ``data`` in words. Every key a service writes has one (``tests/test_consistency.py``
+# walks the ``audit_record`` calls); other apps add theirs with ``register_words``.
 FIELD_LABELS: dict[str, Promise] = {
     "role": _("role"),
     "team": _("team"),
     "name": _("name"),
+    "first_name": _("first name"),
+    "last_name": _("last name"),
     "code": _("reference prefix"),
     "siret": _("SIRET"),
     "signature": _("signature"),
@@ -38,23 +43,77 @@ FIELD_LABELS: dict[str, Promise] = {
     "volunteer_quota": _("volunteer quota"),
     "quota": _("volunteer quota"),
     "status": _("status"),
+    "previous": _("previous status"),
     "message": _("message"),
     "cohort": _("cohort"),
     "starts_on": _("starts on"),
     "version": _("version"),
+    "consent_version": _("consent text version"),
     "title": _("title"),
     "reason": _("reason"),
+    "scope": _("scope"),
     "scopes": _("scopes"),
+    "prefix": _("key prefix"),
     "expires_at": _("expires"),
     "share": _("share of cases with a draft"),
     "assisted_share": _("share of cases with a draft"),
+    "count": _("number"),
+    "new_account": _("new account"),
+    "period": _("period number"),
+    "unit": _("unit of randomisation"),
+    "backend": _("drafting backend"),
+    "model_name": _("model"),
+    "started_at": _("started"),
+    "ended_at": _("ended"),
+    "channel": _("channel"),
+    "topic": _("topic number"),
+    "slug": _("short name"),
+    "callback_url": _("callback address"),
+    "is_active": _("active"),
+    "secret_changed": _("signing secret changed"),
+    "reply_references": _("“Pour en savoir plus” list in replies"),
+    "answer": _("bank answer number"),
+    "cap": _("bank size limit"),
+    "case": _("case number"),
+    "reply": _("reply number"),
+    "fields": _("fields changed"),
+    "quality": _("quality"),
+    "evicted": _("evicted answer number"),
+    "article": _("article number"),
+    "url": _("source address"),
+    "files": _("files"),
+    "created": _("created"),
+    "updated": _("updated"),
+    "unchanged": _("unchanged"),
+    "skipped": _("skipped"),
+    "before": _("before"),
+    "after": _("after"),
 }
 
 # Values in words, for the keys whose values are choices.
 VALUE_LABELS: dict[str, Mapping[str, Any]] = {
     "role": dict(Role.choices),
     "status": dict(Enrolment.Status.choices),
+    "previous": dict(Enrolment.Status.choices),
+    "scope": dict(ApiToken.Scope.choices),
+    "unit": {"case": _("per case")},
 }
+# Keys whose value is a share from 0 to 1 (shown as a percentage), or an ISO date and time.
+SHARE_KEYS = {"share", "assisted_share"}
+DATETIME_KEYS = {"started_at", "ended_at", "expires_at"}
+
+
+def register_words(
+    *,
+    fields: Mapping[str, Promise] | None = None,
+    values: Mapping[str, Mapping[str, Any]] | None = None,
+) -> None:
+    """Another app's keys of ``data`` and values in words (it cannot be imported from here):
+    called from its ``audit_actions`` module, next to its actions."""
+    FIELD_LABELS.update(fields or {})
+    for key, labels in (values or {}).items():
+        VALUE_LABELS[key] = {**VALUE_LABELS.get(key, {}), **labels}
+
 
 EMPTY = "—"
 # Long texts (a signature, a consent text) are cut on the page; the CSV keeps them whole.
@@ -117,13 +176,22 @@ class Words:
             return EMPTY
         if isinstance(value, bool):
             return self.gettext("yes") if value else self.gettext("no")
+        if key in SHARE_KEYS:
+            return _share(value)
+        if key in DATETIME_KEYS and isinstance(value, str):
+            return _datetime(value)
         choices = VALUE_LABELS.get(key)
         if choices is not None and isinstance(value, str) and value in choices:
             return self._memo_get(f"value:{key}", value, lambda: str(choices[value]))
         if isinstance(value, list | tuple):
             return ", ".join(self.value(key, item) for item in value) or EMPTY
         if isinstance(value, dict):
-            return json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
+            # Never raw JSON: each key in words.
+            return ", ".join(
+                self.gettext("%(label)s: %(value)s")
+                % {"label": self.field(k), "value": self.value(k, v)}
+                for k, v in value.items()
+            )
         return str(value)
 
     def _change(self, key: str, before: Any, after: Any) -> Detail:
@@ -153,7 +221,11 @@ class Words:
         details: list[Detail] = []
         before, after = data.get("before"), data.get("after")
         rest = data
-        if isinstance(before, dict) and isinstance(after, dict):
+        # A thing created has no "before", a thing removed or stopped no "after".
+        if ("before" in data or "after" in data) and all(
+            side is None or isinstance(side, dict) for side in (before, after)
+        ):
+            before, after = before or {}, after or {}
             keys = _ordered_keys(before, after)
             changed = [k for k in keys if before.get(k) != after.get(k)] or keys
             details += [self._change(k, before.get(k), after.get(k)) for k in changed]
@@ -186,6 +258,24 @@ class Detail:
             return text if len(text) <= SHORT_VALUE else text[: SHORT_VALUE - 1] + "…"
 
         return replace(self, value=cut(self.value), before=cut(self.before), after=cut(self.after))
+
+
+def _share(value: Any) -> str:
+    try:
+        percent = Decimal(str(value)) * 100
+    except (InvalidOperation, ValueError):
+        return str(value)
+    return formats.number_format(percent.normalize(), use_l10n=True) + "\u00a0%"
+
+
+def _datetime(value: str) -> str:
+    try:
+        parsed = dt.datetime.fromisoformat(value)
+    except ValueError:
+        return value
+    if timezone.is_aware(parsed):
+        parsed = timezone.localtime(parsed)
+    return formats.date_format(parsed, "SHORT_DATETIME_FORMAT")
 
 
 def _is_change(value: Any) -> bool:

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import csv
-import io
-
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -26,11 +23,11 @@ from ..audit import (
 )
 from ..permissions import VIEW_AUDIT
 from ..selectors import audit_actions, audit_entries, audit_page
+from ..spreadsheets import streaming_csv
 
 CURSOR_PARAM = "apres"
-# Rows fetched per round trip, and CSV lines sent per piece, while streaming the export.
+# Rows fetched per round trip while streaming the export.
 EXPORT_CHUNK = 2000
-LINES_PER_CHUNK = 500
 
 
 def _scope_and_form(request: HttpRequest) -> tuple[ReportScope, AuditFilterForm]:
@@ -94,14 +91,6 @@ def audit(request: AuthenticatedHttpRequest) -> HttpResponse:
     )
 
 
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _safe_cell(value: str) -> str:
-    # A cell starting like a formula is neutralised: spreadsheets would evaluate it.
-    return "'" + value if value.startswith(_FORMULA_START) else value
-
-
 @requires(VIEW_AUDIT, tenant_first=True)
 @require_GET
 def audit_export(request: AuthenticatedHttpRequest) -> HttpResponse:
@@ -116,25 +105,15 @@ def audit_export(request: AuthenticatedHttpRequest) -> HttpResponse:
     qs = audit_entries(request.user, administration, form.filters()).values(*fields)
     language = translation.get_language()
 
-    def chunks():
+    def rows():
         # The body is written after the view returns: keep the request's language.
         with translation.override(language):
             words, tz = Words(), timezone.get_current_timezone()
-            buffer = io.StringIO()
-            writer = csv.writer(buffer)
-            buffer.write("\ufeff")
-            writer.writerow(csv_header(with_administration=with_administration))
-            for n, entry in enumerate(qs.iterator(chunk_size=EXPORT_CHUNK), start=1):
-                row = entry_row(entry, words=words, tz=tz, with_administration=with_administration)
-                writer.writerow([row[0], *(_safe_cell(cell) for cell in row[1:])])
-                if n % LINES_PER_CHUNK == 0:
-                    yield buffer.getvalue()
-                    buffer.seek(0)
-                    buffer.truncate()
-            yield buffer.getvalue()
+            for entry in qs.iterator(chunk_size=EXPORT_CHUNK):
+                yield entry_row(entry, words=words, tz=tz, with_administration=with_administration)
 
     name = slugify(administration.slug if administration else "national") or "journal"
     stamp = timezone.localdate().isoformat()
-    response = StreamingHttpResponse(chunks(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="journal-{name}-{stamp}.csv"'
-    return response
+    with translation.override(language):
+        header = csv_header(with_administration=with_administration)
+    return streaming_csv(name=f"journal-{name}-{stamp}", header=header, rows=rows())

@@ -2,21 +2,27 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_http_methods
 
 from .. import imports, services
 from ..access import AuthenticatedHttpRequest, administration_for, requires
 from ..forms import InviteForm, MemberForm, MembersImportForm
 from ..models import Enrolment, Membership, Role
 from ..permissions import MANAGE_MEMBERS
+from ..spreadsheets import ExportFormatError, download
 
 IMPORT_SESSION_KEY = "members_import"
 
@@ -38,9 +44,8 @@ def _errors(exc: ValidationError) -> str:
     return " ".join(exc.messages)
 
 
-@requires(MANAGE_MEMBERS)
-def members(request: AuthenticatedHttpRequest) -> HttpResponse:
-    administration = administration_for(request, MANAGE_MEMBERS)
+def _filtered_members(request: HttpRequest, administration) -> tuple[Any, dict[str, str]]:
+    """The administration's memberships matching the list's filters (page and export)."""
     rows = (
         Membership.objects.filter(administration=administration)
         .select_related("user")
@@ -63,21 +68,28 @@ def members(request: AuthenticatedHttpRequest) -> HttpResponse:
         rows = rows.filter(is_active=True)
     elif state == "inactive":
         rows = rows.filter(is_active=False)
-    page = Paginator(rows, 50).get_page(request.GET.get("page"))
-    live = dict(
-        Enrolment.objects.filter(
-            administration=administration,
-            status__in=Enrolment.LIVE,
-            user_id__in=[m.user_id for m in page.object_list],
-        ).values_list("user_id", "status")
-    )
+    return rows, {"q": q, "role": role, "state": state}
+
+
+def _enrolment_labels(administration, user_ids) -> dict[int, str]:
     labels = dict(Enrolment.Status.choices)
+    return {
+        user_id: str(labels[status])
+        for user_id, status in Enrolment.objects.filter(
+            administration=administration, status__in=Enrolment.LIVE, user_id__in=user_ids
+        ).values_list("user_id", "status")
+    }
+
+
+@requires(MANAGE_MEMBERS)
+def members(request: AuthenticatedHttpRequest) -> HttpResponse:
+    administration = administration_for(request, MANAGE_MEMBERS)
+    rows, filters = _filtered_members(request, administration)
+    page = Paginator(rows, 50).get_page(request.GET.get("page"))
+    live = _enrolment_labels(administration, [m.user_id for m in page.object_list])
     for membership in page.object_list:
-        status = live.get(membership.user_id)
-        membership.enrolment_label = labels[status] if status else ""
-        membership.invitation_pending = (
-            not membership.user.has_usable_password() and membership.user.last_login is None
-        )
+        membership.enrolment_label = live.get(membership.user_id, "")
+        membership.invitation_pending = _invitation_pending(membership)
     form = InviteForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -101,7 +113,8 @@ def members(request: AuthenticatedHttpRequest) -> HttpResponse:
         {
             "page": page,
             "form": form,
-            "filters": {"q": q, "role": role, "state": state},
+            "filters": filters,
+            "export_query": urlencode({k: v for k, v in filters.items() if v}),
             "roles": Role.choices,
             "proconnect": settings.PROCONNECT_ENABLED,
         },
@@ -136,11 +149,99 @@ def member_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     )
 
 
+def _invitation_pending(membership: Membership) -> bool:
+    return not membership.user.has_usable_password() and membership.user.last_login is None
+
+
+def _state_label(membership: Membership) -> str:
+    if not membership.is_active:
+        return _("Deactivated")
+    return _("Invitation sent") if _invitation_pending(membership) else _("Active")
+
+
 @requires(MANAGE_MEMBERS)
-@require_POST
+@require_GET
+def members_export(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """The members list with its filters, as CSV (French spreadsheet software) or XLSX."""
+    administration = administration_for(request, MANAGE_MEMBERS)
+    rows, _filters = _filtered_members(request, administration)
+    memberships = list(rows)
+    live = _enrolment_labels(administration, [m.user_id for m in memberships])
+    header = [
+        _("Last name"),
+        _("First name"),
+        _("E-mail address"),
+        _("Role"),
+        _("Team"),
+        _("Volunteering"),
+        _("State"),
+    ]
+    table = [
+        [
+            m.user.last_name,
+            m.user.first_name,
+            m.user.email,
+            m.get_role_display(),
+            m.team,
+            live.get(m.user_id, ""),
+            _state_label(m),
+        ]
+        for m in memberships
+    ]
+    fmt = request.GET.get("format", "csv")
+    try:
+        return download(
+            name=f"membres-{administration.slug}-{timezone.localdate().isoformat()}",
+            title=_("Members"),
+            header=header,
+            rows=table,
+            fmt=fmt,
+        )
+    except ExportFormatError:
+        return HttpResponseBadRequest(
+            _("Unknown export format: choose csv or xlsx."), content_type="text/plain"
+        )
+
+
+@requires(MANAGE_MEMBERS)
+@require_http_methods(["GET", "POST"])
 def member_set_active(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """Reactivating is one click; deactivating (the person is signed out, their cases go back to
+    the queue, their tokens stop) asks first: GET shows what will happen, and only a POST that
+    carries the confirmation acts."""
     membership = _membership_or_404(request, pk)
     active = request.POST.get("active") == "1"
+    if request.method == "GET" or (not active and request.POST.get("confirm") != "1"):
+        if not membership.is_active:
+            return redirect("accounts:members")
+        email = membership.user.email
+        return render(
+            request,
+            "components/confirm.html",
+            {
+                "title": _("Deactivate %(name)s?") % {"name": membership.user.display_name},
+                "consequences": [
+                    _(
+                        "%(email)s will be signed out at once and can no longer sign in to this "
+                        "administration. Their open cases go back to the queue, unassigned, and "
+                        "the API tokens they created stop working."
+                    )
+                    % {"email": email},
+                    _(
+                        "The journal keeps everything they did. You can reactivate them later, "
+                        "but their cases will not come back to them by themselves."
+                    ),
+                ],
+                "action": request.path,
+                "fields": {"active": "0"},
+                "confirm_label": _("Yes, deactivate %(email)s") % {"email": email},
+                "confirm_id": "confirm-deactivate",
+                "cancel_url": reverse("accounts:members"),
+                "back_label": _("Members"),
+                "confirmation_missing": request.method == "POST",
+            },
+            status=400 if request.method == "POST" else 200,
+        )
     try:
         services.membership_set_active(membership=membership, active=active, actor=request.user)
     except ValidationError as exc:

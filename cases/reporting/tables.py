@@ -15,6 +15,8 @@ from typing import Any
 from django.utils import formats
 from django.utils.functional import Promise
 
+from accounts.spreadsheets import DECIMALS, rounded
+
 
 @dataclass
 class Table:
@@ -25,6 +27,8 @@ class Table:
     # Optional drill-down links, same shape as ``rows`` (None where a cell has no link).
     links: list[list[str | None]] | None = None
     meta: dict[str, Any] = field(default_factory=dict)
+    # Places after the decimal comma of its non-whole numbers, on screen and in the exports.
+    decimals: int = DECIMALS
 
     def column(self, index: int) -> list[Any]:
         """One column's values, for a chart series."""
@@ -47,21 +51,38 @@ class Table:
             links = self.links[r] if self.links and r < len(self.links) else []
             out.append(
                 [
-                    {"text": _display(value), "url": links[c] if c < len(links) else None}
+                    {
+                        "text": display(value, self.decimals),
+                        "url": links[c] if c < len(links) else None,
+                    }
                     for c, value in enumerate(row)
                 ]
             )
         return out
 
 
-def _display(value: Any) -> str:
+def display(value: Any, decimals: int = DECIMALS) -> str:
+    """A cell on screen: numbers rounded half up (never truncated: 3.6 − 3.1 is "0,5", 66.67
+    is "66,7") in the active language's format, dates short."""
     if value is None:
         return "—"
+    if isinstance(value, bool):
+        return str(value)
     if isinstance(value, float | Decimal):
-        return formats.number_format(value, decimal_pos=1, use_l10n=True)
+        return number(value, decimals)
     if isinstance(value, datetime | date):
         return formats.date_format(value, "SHORT_DATE_FORMAT")
     return str(value)
+
+
+def number(value: float | Decimal | int, decimals: int = DECIMALS) -> str:
+    """A number on a page: rounded half up, then formatted for the active language (decimal
+    comma and narrow grouping in French)."""
+    if isinstance(value, int):
+        return formats.number_format(value, use_l10n=True, force_grouping=True)
+    return formats.number_format(
+        rounded(value, decimals), decimal_pos=decimals, use_l10n=True, force_grouping=True
+    )
 
 
 def chart(
@@ -76,9 +97,13 @@ def chart(
     stacked: bool = False,
 ) -> dict[str, Any]:
     """A chart spec for templates/components/chart.html (drawn by static/js/charts.js)."""
+    points = [_number(v) for d in datasets for v in d["data"]]
     return {
         "id": id,
         "data_id": f"{id}-data",
+        # Nothing to draw (no row, or only empty values): the page says so instead of an
+        # empty frame.
+        "has_data": any(v not in (None, 0) for v in points),
         "title": str(title),
         "type": type,
         "labels": [str(label) for label in labels],
@@ -95,6 +120,6 @@ def chart(
 def _number(value: Any) -> float | int | None:
     if value is None:
         return None
-    if isinstance(value, Decimal):
-        return float(value)
+    if isinstance(value, float | Decimal):
+        return float(rounded(value))
     return value

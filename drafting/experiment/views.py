@@ -9,8 +9,9 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods
 
 from accounts.access import AuthenticatedHttpRequest, administration_for, requires
 from accounts.permissions import MANAGE_EXPERIMENT
@@ -81,9 +82,39 @@ def experiment(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 
 @requires(MANAGE_EXPERIMENT)
-@require_POST
+@require_http_methods(["GET", "POST"])
 def experiment_stop(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """Stopping asks first: GET shows what will happen, only a POST carrying the confirmation
+    ends the period."""
     administration = administration_for(request, MANAGE_EXPERIMENT)
+    if request.POST.get("confirm") != "1":
+        if running_period(administration.pk) is None:
+            return redirect("drafting:experiment")
+        return render(
+            request,
+            "components/confirm.html",
+            {
+                "title": _("Stop the experiment?"),
+                "consequences": [
+                    _(
+                        "The current period ends now: cases created from now on are no longer "
+                        "drawn, and no agent receives new drafts."
+                    ),
+                    _(
+                        "Nothing is deleted: periods, cases, drafts and decisions stay for the "
+                        "impact report. Starting again opens a new period, compared on its own."
+                    ),
+                ],
+                "action": request.path,
+                "fields": {},
+                "confirm_label": _("Yes, stop the experiment"),
+                "confirm_id": "confirm-stop",
+                "cancel_url": reverse("drafting:experiment"),
+                "back_label": _("Experiment"),
+                "confirmation_missing": request.method == "POST",
+            },
+            status=400 if request.method == "POST" else 200,
+        )
     try:
         services.experiment_end(actor=request.user, administration=administration)
     except ValidationError as exc:

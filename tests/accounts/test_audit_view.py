@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 from unittest import mock
 
 import pytest
@@ -18,6 +16,7 @@ from accounts.audit import action_label, describe, details_text
 from accounts.journal import is_registered
 from accounts.models import AuditEntry, Membership, Role
 from tests.factories import UserFactory
+from tests.french_csv import french_rows
 
 JOURNAL = "/compte/journal/"
 EXPORT = "/compte/journal/export.csv"
@@ -71,9 +70,7 @@ def _legacy_row(*, administration, actor, category, action, target_label, data) 
 
 
 def _csv_rows(response) -> list[list[str]]:
-    body = b"".join(response.streaming_content).decode("utf-8")
-    assert body.startswith("\ufeff"), "the export starts with a BOM for spreadsheet software"
-    return list(csv.reader(io.StringIO(body[1:])))
+    return french_rows(b"".join(response.streaming_content))
 
 
 def _table(response) -> str:
@@ -523,7 +520,7 @@ def test_words_for_actions_and_details():
         assert details_text({"before": {"a": 1, "b": 2}, "after": {"a": 1, "b": 3}}) == "b : 2 → 3"
         assert [d.text for d in describe({"scopes": ["read", "write"], "x": {"y": 1}})] == [
             "portées : read, write",
-            'x : {"y": 1}',
+            "x : y : 1",  # never raw JSON
         ]
         assert describe(None) == [] and describe({}) == []
         assert details_text("free text") == "détails : free text"
@@ -585,8 +582,7 @@ def test_a_large_export_is_streamed_in_pieces(client, tenant_a):
     pieces = list(response.streaming_content)
     # Written as it is read, a few hundred lines at a time, never the whole file in memory.
     assert len(pieces) == expected // 500 + 1
-    body = b"".join(pieces).decode("utf-8")
-    rows = list(csv.reader(io.StringIO(body[1:])))
+    rows = french_rows(b"".join(pieces))
     assert len(rows) == expected + 1
     assert rows[1][6] == "rôle : Agent → Responsable"
 

@@ -116,7 +116,9 @@ def test_agents_and_managers_cannot_use_member_pages(client, tenant_a, role):
         == 403
     )
     assert (
-        client.post(f"/compte/membres/{membership.pk}/activation/", {"active": "0"}).status_code
+        client.post(
+            f"/compte/membres/{membership.pk}/activation/", {"active": "0", "confirm": "1"}
+        ).status_code
         == 403
     )
     membership.refresh_from_db()
@@ -135,7 +137,9 @@ def test_administrator_of_another_administration_gets_404_and_changes_nothing(
         == 404
     )
     assert (
-        client.post(f"/compte/membres/{membership.pk}/activation/", {"active": "0"}).status_code
+        client.post(
+            f"/compte/membres/{membership.pk}/activation/", {"active": "0", "confirm": "1"}
+        ).status_code
         == 404
     )
     membership.refresh_from_db()
@@ -170,7 +174,7 @@ def test_role_change_is_journaled_and_the_last_administrator_cannot_be_demoted(c
     assert response.status_code == 400
     own.refresh_from_db()
     assert own.role == "administrator"
-    client.post(f"/compte/membres/{own.pk}/activation/", {"active": "0"})
+    client.post(f"/compte/membres/{own.pk}/activation/", {"active": "0", "confirm": "1"})
     own.refresh_from_db()
     assert own.is_active
 
@@ -194,7 +198,9 @@ def test_deactivation_ends_the_session_and_puts_cases_back_in_the_queue(client, 
     membership = Membership.objects.get(user=tenant_a.agent, administration=administration)
     client.force_login(tenant_a.administrator)
     assert (
-        client.post(f"/compte/membres/{membership.pk}/activation/", {"active": "0"}).status_code
+        client.post(
+            f"/compte/membres/{membership.pk}/activation/", {"active": "0", "confirm": "1"}
+        ).status_code
         == 302
     )
 

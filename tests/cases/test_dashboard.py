@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import io
 import re
@@ -15,6 +14,7 @@ from openpyxl import load_workbook
 from accounts.models import User
 from cases.models import Case, Channel, SatisfactionResponse, Status
 from tests.factories import make_case, make_topic
+from tests.french_csv import french_rows
 
 URL = "/dossiers/tableau-de-bord/"
 API = "/api/v1/dashboard/workload/"
@@ -201,6 +201,12 @@ def test_every_drill_down_opens_exactly_the_cases_of_its_figure(client, world):
         assert inbox.status_code == 200, key
         rows = inbox.content.decode().count("<tr data-case=")
         assert rows == EXPECTED_A[key], (key, links[key])
+        # The inbox's banner names the figure and its filter, not "a figure of the dashboard".
+        # (the queue and overdue figures are the inbox's own box and filter: no banner).
+        banner = inbox.context["drill_down"]
+        assert (banner in inbox.content.decode()) if banner else key in ("queue", "overdue"), key
+    assert client.get(links["open"]).context["drill_down"] == "Dossiers ouverts"
+    assert client.get(links["answered"]).context["drill_down"].startswith("Dossiers répondus du ")
     # The tables' cells link too: per status, per agent, per week, per channel, per rating.
     cells = re.findall(r'<td><a href="([^"]+)">(\d+)</a></td>', html)
     assert len(cells) >= 10
@@ -321,9 +327,9 @@ def test_exports_have_the_figures_filtered_as_on_screen(client, world):
     csv_response = client.get(URL, {"periode": "30", "export": "times-by-channel", "format": "csv"})
     assert csv_response.status_code == 200
     assert csv_response["Content-Type"].startswith("text/csv")
-    rows = list(csv.reader(io.StringIO(csv_response.content.decode("utf-8").lstrip("\ufeff"))))
+    rows = french_rows(csv_response.content)
     assert len(rows) == 3  # header, e-mail, phone
-    assert sorted(row[1:] for row in rows[1:]) == [["1", "10.0", "8.0"], ["2", "4.0", "3.5"]]
+    assert sorted(row[1:] for row in rows[1:]) == [["1", "10,0", "8,0"], ["2", "4,0", "3,5"]]
     xlsx = client.get(URL, {"periode": "7", "export": "summary", "format": "xlsx"})
     sheet = load_workbook(io.BytesIO(xlsx.content)).active
     values = {row[0].value: row[1].value for row in sheet.iter_rows(min_row=2)}

@@ -1,4 +1,3 @@
-import csv
 import io
 
 import pytest
@@ -6,6 +5,7 @@ from openpyxl import load_workbook
 
 from cases.reporting.exports import ExportFormatError, export_response
 from cases.reporting.tables import Table, chart
+from tests.french_csv import french_rows
 
 TABLE = Table(
     id="load",
@@ -19,12 +19,10 @@ def test_csv_export_keeps_accents_numbers_and_empty_cells():
     response = export_response(TABLE, "csv")
     assert response["Content-Type"].startswith("text/csv")
     assert 'filename="dossiers-ouverts-par-agent.csv"' in response["Content-Disposition"]
-    text = response.content.decode("utf-8")
-    assert text.startswith("\ufeff")
-    rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
+    rows = french_rows(response.content)
     assert rows == [
         ["Agent", "Dossiers", "Part"],
-        ["Élise Martin", "12", "0.5"],
+        ["Élise Martin", "12", "0,5"],
         ["Noé Durand", "3", ""],
     ]
 

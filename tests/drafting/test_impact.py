@@ -24,6 +24,7 @@ from drafting.experiment.impact.filters import ImpactFilters
 from drafting.experiment.impact.statistics import Distribution
 from drafting.models import Arm, CaseArm, ExperimentPeriod, Suggestion
 from tests.factories import UserFactory, make_topic
+from tests.french_csv import french_number, french_rows
 
 pytestmark = pytest.mark.django_db
 
@@ -421,7 +422,7 @@ def test_manager_sees_the_report_with_charts_and_tables(client, tenant_a):
     assert "export=adoption-channel&amp;format=xlsx" in html
     assert "vendor/chartjs/chart.umd.min.js" in html
     # The handling-time verdict, and the satisfaction one with no survey yet.
-    assert "plus rapidement" in html or "faster" in html
+    assert "de temps en moins (entre" in html or "less time (between" in html
     assert response.context["report"]["handling_time"]["verdict"] == "assisted_faster"
     assert response.context["report"]["satisfaction"]["verdict"] == "too_few"
 
@@ -433,7 +434,9 @@ def test_the_page_says_plainly_when_there_are_too_few_cases(client, tenant_a):
     login(client, tenant_a.manager)
     response = client.get(URL, HTTP_ACCEPT_LANGUAGE="en")
     html = response.content.decode()
-    assert "Too few cases to conclude" in html or "Trop peu de dossiers pour conclure" in html
+    assert "We cannot conclude yet: about 40 more cases" in html or (
+        "On ne peut pas encore conclure : il faudrait environ 40 dossiers de plus" in html
+    )
 
 
 def test_administrator_sees_the_report(client, tenant_a):
@@ -506,12 +509,12 @@ def test_csv_export_is_filtered_as_on_screen(client, tenant_a):
     )
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/csv")
-    lines = response.content.decode("utf-8-sig").strip().splitlines()
+    lines = french_rows(response.content)
     assert len(lines) == 2  # header + the e-mail channel only
-    cells = lines[1].split(",")
+    cells = lines[1]
     assert cells[1] == "6"  # drafts ready
-    assert float(cells[2]) == 100.0  # all shown
-    assert float(cells[3]) == pytest.approx(400 / 6)  # 4 of the 6 accepted
+    assert french_number(cells[2]) == 100  # all shown
+    assert cells[3] == "66,7"  # 4 of the 6 accepted, rounded (not 66,6 nor 66.66666666666667)
 
 
 def test_xlsx_export_of_the_handling_time_table(client, tenant_a):
@@ -523,13 +526,14 @@ def test_xlsx_export_of_the_handling_time_table(client, tenant_a):
     assert response.status_code == 200
     sheet = load_workbook(io.BytesIO(response.content)).active
     rows = list(sheet.iter_rows(values_only=True))
-    assert len(rows) == 8
+    # The figures only: the conclusion is the sentence above the table, said once.
+    assert len(rows) == 7
     by_label = {row[0]: row for row in rows[1:]}
     values = [row[1] for row in rows[1:]]
     assert values[:5] == [41, 41, 90, 120, 30]
     difference = rows[5]
     assert difference[2] > 0 and difference[3] > 30
-    assert len(by_label) == 7
+    assert len(by_label) == 6
 
 
 @pytest.mark.parametrize(

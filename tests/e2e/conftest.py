@@ -43,7 +43,7 @@ def browser():
 @pytest.fixture
 def page(browser, live_server):
     context = browser.new_context(
-        base_url=live_server.url, locale="fr-FR", viewport={"width": 1400, "height": 1000}
+        base_url=live_server.url, locale="fr-FR", viewport={"width": 1280, "height": 1000}
     )
     page = context.new_page()
     page.set_default_timeout(15_000)

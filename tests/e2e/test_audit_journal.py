@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from pathlib import Path
 
 import pytest
@@ -11,6 +9,7 @@ import pytest
 from accounts import services
 from accounts.models import Membership, Role
 from tests.e2e.conftest import screenshot, sign_in
+from tests.french_csv import french_rows
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -48,7 +47,6 @@ def test_administrator_filters_and_exports_the_journal(page, tenants):
     with page.expect_download() as download_info:
         page.locator("#audit-export").click()
     download = download_info.value
-    body = Path(download.path()).read_text(encoding="utf-8-sig")
-    lines = list(csv.reader(io.StringIO(body)))
+    lines = french_rows(Path(download.path()).read_bytes())
     assert lines[0][0] == "Date" and len(lines) == 2
     assert lines[1][3] == "Rôle modifié" and lines[1][4] == "membership.role_changed"

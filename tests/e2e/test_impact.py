@@ -43,7 +43,12 @@ def test_manager_opens_the_impact_report_and_sees_the_charts(page, tenants):
         }).length"""
     )
     assert blank == 0
-    assert "intervalle de confiance (95 %)" in page.locator("#handling-verdict").inner_text()
+    # One plain sentence, no statistician's words: a gain with its range, or what could be seen.
+    verdict = page.locator("#handling-verdict").inner_text()
+    assert "de temps en moins (entre" in verdict or "n’est pas la preuve" in verdict
+    assert "intervalle de confiance" not in verdict
+    page.locator("#how-to-read button").click()
+    page.locator("#how-to-read-body p").first.wait_for(state="visible")
     assert page.locator("#table-handling-time").is_visible()
 
     # Filters go through the URL, and the data table behind a chart opens.

@@ -18,7 +18,6 @@ from cases.reporting.figures import Chart, Figure, Report, Series
 from drafting.models import Arm, Suggestion
 
 from .statistics import HANDLING_BINS, binned, share
-from .verdicts import handling_verdict, satisfaction_verdict
 
 
 def _pct(value: float | None) -> float | None:
@@ -67,7 +66,6 @@ def handling_time_rows(report: dict[str, Any]) -> list[list[Any]]:
             _pct(handling["relative_gain"]),
             *_ci(handling["relative_gain_ci"], _pct),
         ],
-        [_("Conclusion"), handling_verdict(handling), None, None],
     ]
 
 
@@ -111,8 +109,6 @@ def satisfaction_rows(report: dict[str, Any]) -> list[list[Any]]:
             _pct(sat["yes_share_difference"]),
             *_ci(sat["yes_share_difference_ci"], _pct),
         ],
-        [_("Conclusion on the rating"), satisfaction_verdict(sat), None, None],
-        [_("Conclusion on “yes”"), satisfaction_verdict(sat, "yes_verdict"), None, None],
     ]
 
 
@@ -141,7 +137,7 @@ def _adoption_columns(first: Any) -> tuple[Any, ...]:
         _("Accepted, share of shown drafts (%)"),
         _("Edited, share of shown drafts (%)"),
         _("Discarded, share of shown drafts (%)"),
-        _("Mean similarity of edited replies"),
+        _("Edited replies: mean similarity to the draft (%, 100 = unchanged)"),
     )
 
 
@@ -153,7 +149,7 @@ def _adoption_row(label: str, row: dict[str, Any]) -> list[Any]:
         _pct(row["accepted_share"]),
         _pct(row["edited_share"]),
         _pct(row["discarded_share"]),
-        row["edited_mean_similarity"],
+        _pct(row["edited_mean_similarity"]),
     ]
 
 
