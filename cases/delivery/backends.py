@@ -44,7 +44,7 @@ def reply_files(reply: Reply) -> list[tuple[str, bytes, str, str]]:
     (nothing half-sent: the delivery fails and can be retried once the file is back)."""
     files = []
     for row in reply.attachments.order_by("pk"):
-        extension = PurePosixPath(row.file.name).suffix
+        extension = PurePosixPath(row.file.name or "").suffix
         name = PurePosixPath(row.original_name.replace("\\", "/")).name or "piece-jointe"
         if not name.lower().endswith(extension):
             name += extension
