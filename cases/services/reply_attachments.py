@@ -31,6 +31,13 @@ from accounts.models import User
 from ..models import Attachment, Case, Reply
 from .common import invalid
 
+# Intake's signatures (cases/intake/attachments.py ALLOWED_SIGNATURES; not imported: intake
+# imports the services, and a test keeps both tables equal).
+SIGNATURES: tuple[tuple[bytes, str, str], ...] = (
+    (b"%PDF-", "application/pdf", ".pdf"),
+    (b"\x89PNG\r\n\x1a\n", "image/png", ".png"),
+    (b"\xff\xd8\xff", "image/jpeg", ".jpg"),
+)
 # OpenDocument: a ZIP whose first entry, stored uncompressed, is "mimetype" (ODF 1.2, 3.3).
 OPENDOCUMENT_TYPES = {
     "application/vnd.oasis.opendocument.text": ".odt",
@@ -85,9 +92,10 @@ def _opendocument_type(content: bytes) -> tuple[str, str] | None:
 
 
 def detect_reply_type(content: bytes) -> tuple[str, str] | None:
-    from ..intake.attachments import detect_type
-
-    return detect_type(content) or _opendocument_type(content)
+    for signature, content_type, extension in SIGNATURES:
+        if content.startswith(signature):
+            return content_type, extension
+    return _opendocument_type(content)
 
 
 def reply_files_check(files: list[UploadedFile], *, already: int = 0) -> list[CheckedFile]:

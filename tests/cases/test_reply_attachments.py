@@ -24,7 +24,7 @@ from tests.api.conftest import session_client
 from tests.case_states import bring_to, snapshot
 from tests.factories import make_member
 
-from .test_delivery import SECRET, callback, endpoint  # noqa: F401  (the callback fixture)
+from .test_delivery import callback, endpoint  # noqa: F401  (the callback fixture)
 
 pytestmark = pytest.mark.django_db
 
@@ -142,8 +142,8 @@ def test_a_pdf_is_previewed_sent_by_mail_and_listed_under_the_reply(
 def test_the_callback_carries_the_file_in_the_signed_payload(
     office,
     media,
-    callback,
-    django_capture_on_commit_callbacks,  # noqa: F811
+    callback,  # noqa: F811  (the fixture imported above)
+    django_capture_on_commit_callbacks,
 ):
     server, url = callback()
     endpoint(office, url)
@@ -339,3 +339,10 @@ def test_the_api_refuses_a_bad_file_with_its_error_shape(office, media):
     assert snapshot(case) == before
     assert not Reply.objects.filter(case=case).exists()
     assert files_in(media) == []
+
+
+def test_the_reply_checks_use_intakes_signatures():
+    from cases.intake.attachments import ALLOWED_SIGNATURES
+    from cases.services.reply_attachments import SIGNATURES
+
+    assert SIGNATURES == ALLOWED_SIGNATURES
