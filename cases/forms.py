@@ -77,6 +77,8 @@ class ReplyForm(forms.Form):
     )
     version = forms.IntegerField(widget=forms.HiddenInput)
     confirmed = forms.BooleanField(required=False, widget=forms.HiddenInput)
+    # Reply attachments: the preview's pending files (cases/services/reply_attachments.py).
+    attachment_token = forms.CharField(required=False, max_length=64, widget=forms.HiddenInput)
 
 
 class TransferForm(forms.Form):

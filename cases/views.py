@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
@@ -32,6 +33,11 @@ from .forms import AssignForm, InboxFilterForm, NoteForm, ReplyForm, TransferFor
 from .history import usager_other_cases
 from .models import OPEN_STATUSES, Attachment, Case, Delivery, Reply
 from .permissions import STATUS_ABILITIES, Ability, case_abilities, require_ability
+from .services.reply_attachments import (
+    pending_attachments,
+    reply_attachments_prepare,
+    uploaded_files,
+)
 from .text import strip_citation_markers
 from .transitions import TRANSITIONS
 
@@ -231,7 +237,9 @@ def _case_context(request: HttpRequest, case: Case, **forms) -> dict:
         )
     timeline = list(selectors.case_timeline(case))
     notes = list(case.notes.select_related("author"))
-    replies = list(case.replies.select_related("author", "delivery"))
+    replies = list(
+        case.replies.select_related("author", "delivery").prefetch_related("attachments")
+    )
     return {
         "case": case,
         "timeline": timeline,
@@ -245,7 +253,11 @@ def _case_context(request: HttpRequest, case: Case, **forms) -> dict:
         "can_transfer": Ability.TRANSFER in abilities,
         "can_assign": Ability.ASSIGN in abilities,
         "agents": agents,
-        "attachments": list(case.attachments.all()),
+        # The usager's files (an agent's are listed under their reply).
+        "attachments": list(case.attachments.filter(reply__isnull=True, pending_token="")),
+        "reply_attachments": forms.get("reply_attachments", []),
+        "reply_attachment_max_files": settings.INTAKE_ATTACHMENT_MAX_FILES,
+        "reply_attachment_max_mb": settings.INTAKE_ATTACHMENT_MAX_BYTES // (1024 * 1024),
         "can_retry_delivery": Ability.RETRY_DELIVERY in abilities,
         # The answer bank (drafting's pages, reached from this page by URL only): its picker
         # in the composer, and "Mark as model answer" on sent replies.
@@ -473,22 +485,72 @@ def case_reply(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
                 "below: check it before sending."
             ),
         )
-        return _render_composer(request, case, status=409, reply_form=stale_form, stale=True)
+        return _render_composer(
+            request,
+            case,
+            status=409,
+            reply_form=stale_form,
+            stale=True,
+            reply_attachments=pending_attachments(
+                case=case, actor=request.user, token=form.cleaned_data["attachment_token"]
+            ),
+        )
+    # --- reply attachments (cases/services/reply_attachments.py) ---
+    token = form.cleaned_data["attachment_token"]
+    attachment_ids = [int(v) for v in request.POST.getlist("attachment_ids") if v.isdigit()]
     if request.POST.get("edit"):
-        edit_form = ReplyForm(initial={"body": body, "version": version})
-        return _render_composer(request, case, reply_form=edit_form, editing=True)
+        pending = pending_attachments(case=case, actor=request.user, token=token)
+        edit_form = ReplyForm(initial={"body": body, "version": version, "attachment_token": token})
+        return _render_composer(
+            request, case, reply_form=edit_form, editing=True, reply_attachments=pending
+        )
     if not form.cleaned_data["confirmed"]:
+        try:
+            token, pending = reply_attachments_prepare(
+                case=case,
+                actor=request.user,
+                token=token,
+                keep=set(attachment_ids),
+                files=uploaded_files(request.FILES.getlist("attachments")[:100]),
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc.messages)
+            pending = pending_attachments(case=case, actor=request.user, token=token)
+            return _render_case(
+                request, case, status=400, reply_form=form, reply_attachments=pending
+            )
         # The preview shows exactly what is sent: citation markers are never sent.
         body = strip_citation_markers(body)
-        confirm_form = ReplyForm(initial={"body": body, "version": version, "confirmed": True})
-        return _render_composer(request, case, reply_form=confirm_form, confirming=True)
+        confirm_form = ReplyForm(
+            initial={
+                "body": body,
+                "version": version,
+                "confirmed": True,
+                "attachment_token": token,
+            }
+        )
+        return _render_composer(
+            request, case, reply_form=confirm_form, confirming=True, reply_attachments=pending
+        )
+    # --- end reply attachments ---
     try:
-        services.case_send_reply(actor=request.user, case=case, body=body, expected_version=version)
+        services.case_send_reply(
+            actor=request.user,
+            case=case,
+            body=body,
+            expected_version=version,
+            attachment_token=token,
+            attachment_ids=attachment_ids,
+        )
     except ValidationError as exc:
         for field, errors in exc.message_dict.items():
             form.add_error(field if field == "body" else None, errors)
         return _render_composer(
-            request, case, status=409 if "version" in exc.message_dict else 400, reply_form=form
+            request,
+            case,
+            status=409 if "version" in exc.message_dict else 400,
+            reply_form=form,
+            reply_attachments=pending_attachments(case=case, actor=request.user, token=token),
         )
     except PermissionDenied as exc:
         raise PermissionDenied(str(exc)) from exc
@@ -549,7 +611,10 @@ def attachment_download(
     """An attachment of a case the user may see, always as a download (never rendered)."""
     case = _get_case(request, pk)
     attachment = Attachment.objects.filter(pk=attachment_pk, case=case).first()
-    if attachment is None:
+    # A reply's file still pending (the preview) is its agent's only.
+    if attachment is None or (
+        attachment.pending_token and attachment.uploaded_by_id != request.user.pk
+    ):
         raise Http404(_("No such attachment."))
     try:
         handle = attachment.file.open("rb")

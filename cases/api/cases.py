@@ -27,6 +27,7 @@ from accounts.models import Membership
 from accounts.permissions import VIEW_CASES, WORK_CASES
 from cases import selectors, services
 from cases.models import Case
+from cases.services.reply_attachments import uploaded_files
 
 from .serializers import (
     AssignSerializer,
@@ -267,6 +268,7 @@ class CaseReplyView(APIView):
             case=case,
             body=serializer.validated_data["body"],
             expected_version=serializer.validated_data.get("version"),
+            files=uploaded_files(serializer.validated_data.get("attachments", [])),
         )
         return Response(_detail(request, case_for_request(request, pk)))
 

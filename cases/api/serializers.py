@@ -136,6 +136,11 @@ class TransitionSerializer(VersionMixin):
 
 class ReplySerializer(VersionMixin):
     body = TextField(max_length=MAX_TEXT_LENGTH)
+    # multipart/form-data only: files checked by content like intake's (PDF, PNG, JPEG,
+    # OpenDocument; INTAKE_ATTACHMENT_MAX_FILES / _MAX_BYTES).
+    attachments = serializers.ListField(
+        child=serializers.FileField(allow_empty_file=True), required=False, max_length=100
+    )
 
 
 class NoteCreateSerializer(serializers.Serializer):

@@ -10,15 +10,21 @@ deployment can plug its own).
   channel, signed ``X-Guichet-Signature: sha256=<HMAC-SHA256 of the body>`` with the
   endpoint's secret, with ``X-Guichet-Timestamp`` (also inside the signed body) and
   ``Idempotency-Key: <delivery id>`` so the receiver can drop a duplicate.
+
+A reply's attachments travel with it: real MIME parts in the mail, and in the callback's
+signed JSON ``reply.attachments``, a list of ``{"name", "content_type", "size", "sha256",
+"content_base64"}`` (the README's operators' section documents the shape).
 """
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import hmac
 import json
 import time
 import uuid
+from pathlib import PurePosixPath
 
 import httpx
 from django.conf import settings
@@ -30,6 +36,25 @@ from ..models import Acknowledgement, Case, ChannelEndpoint, Delivery, InboundEm
 
 class DeliveryError(Exception):
     """The backend could not deliver; the message is shown on the case."""
+
+
+def reply_files(reply: Reply) -> list[tuple[str, bytes, str, str]]:
+    """(name, content, content type, sha256) of each of the reply's attachments; the name
+    ends with the extension of the detected type. ``DeliveryError`` if a file is missing
+    (nothing half-sent: the delivery fails and can be retried once the file is back)."""
+    files = []
+    for row in reply.attachments.order_by("pk"):
+        extension = PurePosixPath(row.file.name or "").suffix
+        name = PurePosixPath(row.original_name.replace("\\", "/")).name or "piece-jointe"
+        if not name.lower().endswith(extension):
+            name += extension
+        try:
+            with row.file.open("rb") as handle:
+                content = handle.read()
+        except OSError as exc:
+            raise DeliveryError(f"Attachment {row.pk} unreadable: {exc}") from exc
+        files.append((name, content, row.content_type, row.sha256))
+    return files
 
 
 # --- backends --------------------------------------------------------------------------------
@@ -93,7 +118,13 @@ def reply_to_for(case: Case) -> list[str]:
 
 
 def send_case_email(
-    *, case: Case, subject: str, body: str, message_id: str, extra: dict[str, str] | None = None
+    *,
+    case: Case,
+    subject: str,
+    body: str,
+    message_id: str,
+    extra: dict[str, str] | None = None,
+    files: list[tuple[str, bytes, str, str]] | None = None,
 ) -> None:
     """One mail to the case's usager, in the case's thread; ``DeliveryError`` on failure."""
     if not case.usager_email:
@@ -111,6 +142,8 @@ def send_case_email(
             **(extra or {}),
         },
     )
+    for name, content, content_type, _sha256 in files or []:
+        message.attach(name, content, content_type)
     try:
         message.send(fail_silently=False)
     except Exception as exc:  # SMTP and provider backends raise anything
@@ -136,6 +169,7 @@ class EmailBackend:
             subject=f"[{case.reference}] {case.subject}",
             body=reply.body,
             message_id=delivery.message_id,
+            files=reply_files(reply),
         )
 
 
@@ -201,6 +235,16 @@ class HttpCallbackBackend:
                     "body": reply.body,
                     "sent_at": reply.created_at.isoformat(),
                     "author": case.administration.name,
+                    "attachments": [
+                        {
+                            "name": name,
+                            "content_type": content_type,
+                            "size": len(content),
+                            "sha256": sha256,
+                            "content_base64": base64.b64encode(content).decode("ascii"),
+                        }
+                        for name, content, content_type, sha256 in reply_files(reply)
+                    ],
                 },
             },
             str(delivery.pk),

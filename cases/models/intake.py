@@ -3,6 +3,7 @@
 import uuid
 from pathlib import PurePosixPath
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -19,10 +20,27 @@ def _attachment_path(instance: "Attachment", filename: str) -> str:
 
 
 class Attachment(models.Model):
-    """A file the usager sent with their message, checked by content and stored under a
-    random name (see cases/intake.py)."""
+    """A file the usager sent with their message, or one an agent sent with a reply; checked
+    by content and stored under a random name (see cases/intake/attachments.py).
+
+    An agent's file is written at the preview ("pending": ``pending_token`` set, ``reply``
+    empty) and bound to its reply by ``case_send_reply`` in the reply's transaction; pending
+    files never confirmed are deleted by ``reply_attachments_purge_pending``."""
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="attachments")
+    # Empty for the usager's files (and for an agent's file still pending).
+    reply = models.ForeignKey(
+        "cases.Reply",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="attachments",
+    )
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # The preview's token while the agent has not confirmed the reply; empty afterwards.
+    pending_token = models.CharField(max_length=64, blank=True, db_index=True)
     file = models.FileField(_("file"), upload_to=_attachment_path, max_length=200)
     original_name = models.CharField(_("original name"), max_length=255, blank=True)
     # Detected from the content (magic bytes), never taken from the sender.

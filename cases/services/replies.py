@@ -12,11 +12,12 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 
 from .. import signals
-from ..models import Case, CaseEvent, InternalNote, Reply, Status
+from ..models import Attachment, Case, CaseEvent, InternalNote, Reply, Status
 from ..permissions import Ability, require_ability
 from ..text import strip_citation_markers
 from .common import bump, check_version, clean_text, invalid, lock_case, require_transition
 from .journal import case_event_record
+from .reply_attachments import UploadedFile, reply_files_check, reply_files_store
 
 
 @transaction.atomic
@@ -33,9 +34,21 @@ def case_add_note(*, actor: User, case: Case, body: str) -> InternalNote:
 
 @transaction.atomic
 def case_send_reply(
-    *, actor: User, case: Case, body: str, expected_version: int | None = None
+    *,
+    actor: User,
+    case: Case,
+    body: str,
+    expected_version: int | None = None,
+    attachment_token: str = "",
+    attachment_ids: list[int] | tuple[int, ...] = (),
+    files: list[UploadedFile] | None = None,
 ) -> Reply:
-    """Send a reply to the usager: the case becomes answered."""
+    """Send a reply to the usager: the case becomes answered.
+
+    Attachments: the files the preview stored as pending (``attachment_token`` and the
+    ``attachment_ids`` the agent saw), and/or new ``files`` (the API), checked like intake's.
+    The reply, its journal line and its attachments are written in this one transaction: a
+    refused or vanished file raises ValidationError and nothing is written."""
     case = lock_case(case, actor)
     require_ability(actor, case, Ability.REPLY)
     check_version(case, expected_version)
@@ -50,7 +63,31 @@ def case_send_reply(
     # The last guard: a draft's internal citation markers ("[3]") never reach the usager,
     # whatever the agent pasted (what is stored is what every channel delivers).
     body = clean_text(strip_citation_markers(body or ""), "body")
+    pending: list[Attachment] = []
+    if attachment_ids:
+        pending = list(
+            Attachment.objects.select_for_update()
+            .filter(
+                case=case,
+                uploaded_by=actor,
+                pending_token=attachment_token or "-",
+                reply__isnull=True,
+                pk__in=list(attachment_ids),
+            )
+            .order_by("pk")
+        )
+        if len(pending) != len(set(attachment_ids)):
+            raise invalid(
+                "attachments",
+                _("The attached files are no longer available: attach them again."),
+                "attachments_expired",
+            )
+    checked = reply_files_check(files or [], already=len(pending))
     reply = Reply.objects.create(case=case, author=actor, body=body)
+    if pending:
+        Attachment.objects.filter(pk__in=[row.pk for row in pending]).update(
+            reply=reply, pending_token=""
+        )
     from_status = case.status
     case.status = target
     if case.answered_at is None:
@@ -71,6 +108,9 @@ def case_send_reply(
         reply_id=reply.pk,
         actor_id=actor.pk,
     )
+    # Files last: nothing after them can fail and leave a row pointing at nothing (the delivery
+    # reads them after commit).
+    reply_files_store(case=case, actor=actor, files=checked, reply=reply)
     return reply
 
 

@@ -62,12 +62,7 @@ def minimum_production_environment() -> dict[str, str]:
     return env
 
 
-# MARKED: the minimum of .env.example leaves HSTS and the HTTPS redirect to their defaults, which
-# helper "doors" turns on in production (issue 13 item 3 / issue 14 item 5). Until that lands,
-# `check --deploy` warns (security.W004, W008); remove this marker at the merge.
-@pytest.mark.xfail(
-    strict=True, reason="HSTS and SSL redirect on by default in production: doors' branch"
-)
+# The minimum of .env.example leaves HSTS and the HTTPS redirect to their production defaults.
 def test_deploy_check_is_clean_with_the_documented_minimum():
     env = minimum_production_environment()
     assert env["GUICHET_ENV"] == "production"
