@@ -206,7 +206,8 @@ def usager_export(
             except OSError:
                 continue
             archive.writestr(
-                f"attachments/{attachment.pk}-{attachment.file.name.rsplit('/')[-1]}", content
+                f"attachments/{attachment.pk}-{(attachment.file.name or '').rsplit('/')[-1]}",
+                content,
             )
     references = list(Case.objects.filter(pk__in=ids).values_list("reference", flat=True))
     audit_record(
@@ -265,4 +266,4 @@ def usager_erase(
 
 
 def default_days() -> int:
-    return settings.RETENTION_CLOSED_CASE_DAYS
+    return int(settings.RETENTION_CLOSED_CASE_DAYS)

@@ -170,6 +170,7 @@ def test_seed_demo_refuses_production_before_touching_the_database():
         DJANGO_SECRET_KEY="x" * 50,
         # Nothing listens there: a refusal that connected first would say so instead.
         DATABASE_URL="postgres://postgres@127.0.0.1:9/none",
+        CELERY_BROKER_URL="redis://127.0.0.1:9/0",
     )
     assert result.returncode != 0
     assert "seed_demo refuses to run with GUICHET_ENV=production" in result.stderr
