@@ -43,3 +43,23 @@ register_words(
     fields={value: label for value, label in Channel.choices},
     values={"channel": dict(Channel.choices)},
 )
+
+# Mailboxes, acknowledgements, quarantine and retention (cases/intake/, cases/retention/).
+register_words(
+    fields={
+        "error": _("error"),
+        "mailbox_id": _("mailbox"),
+        "quarantine_id": _("quarantined message"),
+        "source": _("read from"),
+        "channels": _("channels"),
+        "before_channels": _("channels before"),
+        "password_changed": _("password changed"),
+        "service_contact": _("service contact"),
+        "text_changed": _("text changed"),
+        "cases": _("cases"),
+        "first_case_id": _("first case"),
+        "last_case_id": _("last case"),
+        "references": _("references"),
+        "retention_days": _("retention period (days)"),
+    }
+)

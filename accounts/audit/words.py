@@ -32,6 +32,7 @@ def known_actions() -> set[str]:
 # walks the ``audit_record`` calls); other apps add theirs with ``register_words``.
 FIELD_LABELS: dict[str, Promise] = {
     "role": _("role"),
+    "expires_on": _("valid until"),
     "team": _("team"),
     "name": _("name"),
     "first_name": _("first name"),

@@ -20,6 +20,7 @@ import datetime as dt
 import logging
 import string
 
+from celery import current_app
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -142,11 +143,11 @@ def _route(case: Case) -> str:
 def queue_acknowledgement(acknowledgement_id: int) -> None:
     """Queue the task once the current transaction commits; a broker error is logged, the
     row stays pending for ``acknowledgements_requeue``."""
-    from .tasks import send_acknowledgement
 
     def nudge() -> None:
         try:
-            send_acknowledgement.delay(acknowledgement_id)
+            # By name from Celery's registry (cases/intake/tasks.py imports this module).
+            current_app.tasks["cases.intake.send_acknowledgement"].delay(acknowledgement_id)
         except Exception:  # broker down: the row is committed and will be swept
             logger.exception("Acknowledgement %s could not be queued", acknowledgement_id)
 

@@ -156,7 +156,11 @@ register(
         personal=("file", "original_name"),
         export=_attachment_export,
         erase=_attachment_erase,
-        kept={"content_type": "detected type", "sha256": "a hash (the row is deleted anyway)"},
+        kept={
+            "content_type": "detected type",
+            "pending_token": "a random token binding a preview's files to their agent: no data",
+            "sha256": "a hash (the row is deleted anyway)",
+        },
     )
 )
 

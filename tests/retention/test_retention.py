@@ -32,7 +32,7 @@ from cases.retention.holders import ANONYMISED_SUBJECT
 from cases.retention.models import RetentionPolicy
 from cases.retention.services import retention_purge
 from cases.services.journal import REDACTED
-from drafting.models import SearchDocument, Suggestion
+from drafting.models import Suggestion
 from tests.drafting.test_impact import adoption_data, make_period, satisfaction_data
 from tests.factories import make_case
 
@@ -155,7 +155,6 @@ def test_purge_anonymises_the_usager_data_and_keeps_every_figure(
     assert SatisfactionResponse.objects.filter(administration=tenant.administration).count() == 12
     suggestions = Suggestion.objects.filter(administration=tenant.administration)
     assert set(suggestions.values_list("text", "discard_comment")) == {("", "")}
-    assert not SearchDocument.objects.filter(case__administration=tenant.administration).exists()
     # The journal keeps every entry, without the usager's words.
     events = CaseEvent.objects.filter(case=handled)
     assert events.count() == events_before
