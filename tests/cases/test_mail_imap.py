@@ -12,6 +12,7 @@ from io import StringIO
 from pathlib import Path
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 
 from accounts.models import AuditEntry
@@ -30,6 +31,7 @@ from cases.models import (
     QuarantinedEmail,
     Status,
 )
+from cases.services.reply_attachments import uploaded_files
 from tests.case_states import REPLY_TEXT
 
 from .mailservers import start_dovecot, start_smtp, wait_until
@@ -224,13 +226,28 @@ def test_conversation_end_to_end_through_real_imap_and_smtp(
     assert "67 bd Vivier-Merle" in ack.get_content()
     assert ack["Message-ID"].strip() == Acknowledgement.objects.get(case=case).message_id
 
-    # 3. The agent replies; the reply reaches the usager by SMTP with its own Message-ID.
+    # 3. The agent replies with a form attached; the reply reaches the usager by SMTP with its
+    # own Message-ID and the file as a MIME part.
     case = services.case_take(actor=office.agent, case=case)
+    form_pdf = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
     with django_capture_on_commit_callbacks(execute=True):
-        services.case_send_reply(actor=office.agent, case=case, body=REPLY_TEXT)
+        services.case_send_reply(
+            actor=office.agent,
+            case=case,
+            body=REPLY_TEXT,
+            files=uploaded_files([SimpleUploadedFile("formulaire.pdf", form_pdf)]),
+        )
     reply_mail = wait_until(
-        lambda: [m for m in smtp.to(USAGER) if REPLY_TEXT[:30] in m.get_content()]
+        lambda: [
+            m
+            for m in smtp.to(USAGER)
+            if REPLY_TEXT[:30] in m.get_body(preferencelist=("plain",)).get_content()
+        ]
     )[-1]
+    (attached,) = list(reply_mail.iter_attachments())
+    assert attached.get_filename() == "formulaire.pdf"
+    assert attached.get_content_type() == "application/pdf"
+    assert attached.get_payload(decode=True) == form_pdf
     delivery = Delivery.objects.get(reply__case=case)
     assert delivery.status == Delivery.Status.DELIVERED
     assert reply_mail["Message-ID"].strip() == delivery.message_id
