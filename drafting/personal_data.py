@@ -14,7 +14,7 @@ from .knowledge.models import SearchDocument
 
 def _documents_export(case_ids: Sequence[int]) -> list[dict[str, Any]]:
     rows = SearchDocument.objects.filter(case_id__in=case_ids).order_by("pk")
-    return list(rows.values("pk", "case_id", "title", "text"))
+    return [dict(row) for row in rows.values("pk", "case_id", "title", "text")]
 
 
 def _documents_erase(case_ids: Sequence[int]) -> int:
