@@ -205,10 +205,8 @@ def usager_export(
                     content = handle.read()
             except OSError:
                 continue
-            archive.writestr(
-                f"attachments/{attachment.pk}-{(attachment.file.name or '').rsplit('/')[-1]}",
-                content,
-            )
+            name = (attachment.file.name or "").rsplit("/")[-1]
+            archive.writestr(f"attachments/{attachment.pk}-{name}", content)
     references = list(Case.objects.filter(pk__in=ids).values_list("reference", flat=True))
     audit_record(
         administration=administration,

@@ -437,6 +437,24 @@ def url_for(endpoint: Endpoint, kwargs: dict) -> str:
 
 # --- the tests --------------------------------------------------------------------------------
 
+# Rights requests and the retention period (issue 17): administrators, their administration's
+# usagers only (the search is tenant-scoped; no object in the URL).
+RULES.update(
+    {
+        ("api-rights-export", "post"): Rule(
+            ADMINISTRATOR, payload=lambda w, u: {"identifier": "camille.martin@example.org"}
+        ),
+        ("api-rights-erase", "post"): Rule(
+            ADMINISTRATOR,
+            payload=lambda w, u: {"identifier": "personne@example.org", "reason": "Demande"},
+        ),
+        ("api-administration-retention", "get"): Rule(ADMINISTRATOR),
+        ("api-administration-retention", "put"): Rule(
+            ADMINISTRATOR, payload=lambda w, u: {"closed_case_days": 365}
+        ),
+    }
+)
+
 ENDPOINTS = api_endpoints()
 CALLS = [(e, m) for e in ENDPOINTS for m in e.methods]
 

@@ -469,7 +469,7 @@ class Command(BaseCommand):
         for result in results:
             total_ms, buffers, count = 0.0, 0, 0
             for _ms, sql in result["queries"]:
-                if 'FROM "cases_case"' not in sql:
+                if 'FROM "cases_case"' not in sql or sql.startswith("EXPLAIN"):
                     continue
                 count += 1
                 best, touched = float("inf"), 0
