@@ -16,7 +16,8 @@ def _manage(*args: str, **env: str) -> subprocess.CompletedProcess:
     return subprocess.run(
         [sys.executable, "manage.py", *args],
         cwd=ROOT,
-        env={**clean, **env},
+        # Production refuses to start without a real broker (nothing need listen for `check`).
+        env={**clean, "CELERY_BROKER_URL": "redis://127.0.0.1:6379/0", **env},
         capture_output=True,
         text=True,
         timeout=120,

@@ -146,7 +146,10 @@ RULES: dict[tuple[str, str], Rule] = {
     ("api-case-suggestion", "get"): Rule(
         AGENT_UP, obj=_case_id("drafted"), role_status={"administrator": 404}
     ),
-    ("api-case-suggestion", "post"): Rule(AGENT_UP, 202, obj=_case_id("drafted")),
+    # Drafts are written for volunteers only (the administrator is not one): refused, 403.
+    ("api-case-suggestion", "post"): Rule(
+        AGENT_UP, 202, obj=_case_id("drafted"), role_status={"administrator": 403}
+    ),
     ("api-suggestion-shown", "post"): Rule(
         AGENT_UP, obj=_attr("suggestion"), role_status={"administrator": 403}
     ),

@@ -220,16 +220,20 @@ def test_token_page_creates_shows_the_key_once_and_revokes(client, tenant_a):
     page = client.get("/compte/jetons/")
     assert page.status_code == 200
     assert "no-store" in page["Cache-Control"]
-    response = client.post("/compte/jetons/", {"name": "Portail usagers", "scope": "intake"})
-    assert response.status_code == 200
+    # POST/redirect/GET: the key is shown once by the page the creation redirects to.
+    response = client.post(
+        "/compte/jetons/", {"name": "Portail usagers", "scope": "intake"}, follow=True
+    )
+    assert response.status_code == 200 and response.redirect_chain[0][1] == 302
     token = ApiToken.objects.get(name="Portail usagers")
     key = response.context["new_key"]
     assert key.startswith(f"gch_{token.prefix}_") and key in response.content.decode()
     assert token.key_hash == hash_key(key) and token.scope == "intake"
+    assert "no-store" in response["Cache-Control"]
     again = client.get("/compte/jetons/").content.decode()
     assert key not in again and token.prefix in again
-    assert "no-store" in response["Cache-Control"]
-    response = client.post(f"/compte/jetons/{token.pk}/revocation/")
+    # Revoking asks first, then revokes on the confirmation.
+    response = client.post(f"/compte/jetons/{token.pk}/revocation/", {"confirm": "1"})
     assert response.status_code == 302
     token.refresh_from_db()
     assert token.revoked_at is not None

@@ -7,6 +7,7 @@ import pytest
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
+from tests.db_roles import switch_back_to_owner, switch_to_app_role
 from tests.factories import make_case
 
 BEFORE = [("drafting", "0008_embeddings")]
@@ -22,6 +23,8 @@ def _migrate(targets):
 
 @pytest.mark.django_db(transaction=True)
 def test_the_migration_deletes_the_answered_case_rows_and_is_reversible(tenant_a):
+    # Migrations run as the schema's owner (the application's role has no DDL).
+    switch_back_to_owner()
     try:
         case = make_case(tenant_a.administration, subject="Parapente", body="Question")
         apps = _migrate(BEFORE)
@@ -62,3 +65,4 @@ def test_the_migration_deletes_the_answered_case_rows_and_is_reversible(tenant_a
         assert not apps.get_model("drafting", "SearchDocument").objects.filter(kind="case").exists()
     finally:
         _migrate(AFTER)
+        switch_to_app_role()

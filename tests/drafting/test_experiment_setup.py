@@ -116,7 +116,7 @@ def test_stopping_ends_the_period_and_deletes_nothing(tenant_a, django_capture_o
     arms_before = CaseArm.objects.count()
     suggestions_before = Suggestion.objects.count()
     assert arms_before == 4
-    response = client.post(STOP)
+    response = client.post(STOP, {"confirm": "1"})
     assert response.status_code == 302
     period = ExperimentPeriod.objects.get()
     assert period.ended_at is not None
@@ -131,7 +131,7 @@ def test_stopping_ends_the_period_and_deletes_nothing(tenant_a, django_capture_o
     assert not CaseArm.objects.filter(case=later).exists()
     assert len(cases) == 4
     # Stopping again says so, and writes nothing.
-    response = client.post(STOP, follow=True)
+    response = client.post(STOP, {"confirm": "1"}, follow=True)
     assert "No experiment is running." in response.content.decode()
     assert audit(tenant_a.administration, "experiment.stopped").count() == 1
 

@@ -32,6 +32,8 @@ def _manage(*args: str, **env: str) -> subprocess.CompletedProcess:
         env={
             **clean,
             "GUICHET_VAR_DIR": str(Path(tempfile.gettempdir()) / "guichet-deploy-check"),
+            # Production refuses to start without a real broker (nothing need listen here).
+            "CELERY_BROKER_URL": "redis://127.0.0.1:6379/0",
             **env,
         },
         capture_output=True,
