@@ -36,8 +36,13 @@ def _violations(page) -> list[dict]:
 
 @pytest.fixture
 def wide_page(browser, live_server):
+    # axe-core is injected as an inline script: the test's browser lets it past the page's
+    # Content-Security-Policy (which tests/e2e/test_csp.py checks on its own).
     context = browser.new_context(
-        base_url=live_server.url, locale="fr-FR", viewport={"width": 1280, "height": 900}
+        base_url=live_server.url,
+        locale="fr-FR",
+        viewport={"width": 1280, "height": 900},
+        bypass_csp=True,
     )
     page = context.new_page()
     page.set_default_timeout(20_000)
