@@ -403,6 +403,8 @@ LOGGING = {
         "django.server": {"level": "WARNING"},
         # django-axes logs every sign-in at INFO; failures and lockouts are what matters.
         "axes": {"level": "WARNING"},
+        # In development (in-process Celery), a line per task would drown `make run`'s output.
+        "guichet.task": {"level": "WARNING" if GUICHET_ENV == "development" else "INFO"},
     },
 }
 # Workers keep these handlers (JSON in production) instead of Celery's own format.
