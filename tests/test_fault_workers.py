@@ -211,7 +211,12 @@ def test_broker_down_during_requests_then_everything_done_exactly_once(
     client = redis_server.client()
     assert wait_for(lambda: _broker_idle(client), timeout=120)
     # Nothing is left for a sweeper, and each thing was done once.
-    assert sweep_all(grace_seconds=0) == {"deliveries": 0, "drafts": 0, "followups": 0}
+    assert sweep_all(grace_seconds=0) == {
+        "acknowledgements": 0,
+        "deliveries": 0,
+        "drafts": 0,
+        "followups": 0,
+    }
     for each in (intake, case):
         assert [(s.status, s.attempts) for s in Suggestion.objects.filter(case=each)] == [
             ("ready", 1)

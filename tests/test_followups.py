@@ -226,7 +226,12 @@ def test_broker_down_intake_reply_and_invitation_succeed_then_the_sweep_does_eac
     recipients = sorted(r for m in mail.outbox for r in m.to)
     assert recipients == ["lea@example.org", "lea@example.org", "new.agent@example.fr"], subjects
     # Sweeping again does nothing more: each was done exactly once.
-    assert sweep_all(grace_seconds=0) == {"deliveries": 0, "drafts": 0, "followups": 0}
+    assert sweep_all(grace_seconds=0) == {
+        "acknowledgements": 0,
+        "deliveries": 0,
+        "drafts": 0,
+        "followups": 0,
+    }
     assert len(mail.outbox) == 3
 
 
