@@ -105,6 +105,7 @@ def draft_review(suggestion: Suggestion) -> dict[str, Any]:
         level = "reliable"
     return {
         "level": level,
+        "draft_parts": draft_parts(suggestion.text, [item["text"] for item in flagged]),
         "low_confidence": bool(
             suggestion.confidence is not None and suggestion.confidence < LOW_CONFIDENCE
         ),
@@ -118,3 +119,29 @@ def draft_review(suggestion: Suggestion) -> dict[str, Any]:
         "usable_text": usable_text(suggestion),
         "reused_answer": suggestion.reused_answer,
     }
+
+
+def draft_parts(text: str, flagged: list[str]) -> list[dict[str, Any]]:
+    """The draft's text cut into runs, each flagged or not, so the panel can mark the sentences
+    to check where they stand in the draft (the agent sees them in context, not only in a list).
+    A flagged sentence the text no longer contains (edited since) is simply not marked."""
+    spans: list[tuple[int, int]] = []
+    for sentence in flagged:
+        sentence = sentence.strip()
+        if not sentence:
+            continue
+        start = text.find(sentence)
+        while start != -1 and any(a < start + len(sentence) and start < b for a, b in spans):
+            start = text.find(sentence, start + 1)
+        if start != -1:
+            spans.append((start, start + len(sentence)))
+    parts: list[dict[str, Any]] = []
+    position = 0
+    for start, end in sorted(spans):
+        if start > position:
+            parts.append({"text": text[position:start], "flagged": False})
+        parts.append({"text": text[start:end], "flagged": True})
+        position = end
+    if position < len(text) or not parts:
+        parts.append({"text": text[position:], "flagged": False})
+    return parts

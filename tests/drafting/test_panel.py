@@ -331,3 +331,36 @@ def test_administrators_see_the_mark_button_too(
     # The administrator of A did not volunteer, but works cases: the button shows for them too.
     page = signed_in(tenant_a.administrator).get(reverse("cases:detail", args=[case.pk]))
     assert f'data-mark-answer="{reply.pk}"' in page.content.decode()
+
+
+def test_flagged_sentences_are_highlighted_where_they_stand_in_the_draft(tenant_a, ready):
+    case, suggestion = ready
+    sentence = "Une baisse de l'APL est versée sous 5 jours [1]."
+    text = f"Bonjour,\n\n{sentence}\n\nCordialement."
+    Suggestion.objects.filter(pk=suggestion.pk).update(
+        text=text,
+        confidence=0.7,
+        verification={
+            "supported": 0,
+            "unsupported": 2,
+            "uncited": 0,
+            # The second one is no longer in the text (a stale verification): nothing marked.
+            "flagged": [{"text": sentence, "cited": [1]}, {"text": "Absente.", "cited": [1]}],
+        },
+    )
+    page = panel(signed_in(tenant_a.agent), case)
+    draft = page.split(f'id="draft-text-{suggestion.pk}">')[1].split("</p>")[0]
+    marks = re.findall(r'<mark class="guichet-flagged">(.*?)<span', draft)
+    assert [html.unescape(mark) for mark in marks] == [sentence]
+    # Nothing of the text is lost around the mark.
+    assert html.unescape(re.sub(r"<span.*?</span>|<[^>]+>", "", draft)) == text
+
+
+def test_draft_parts_cut_the_text_around_each_flagged_sentence_once():
+    from drafting.suggestions.selectors import draft_parts
+
+    text = "A. B. A. C."
+    parts = draft_parts(text, ["A.", "A.", "C.", ""])
+    assert "".join(part["text"] for part in parts) == text
+    assert [part["text"] for part in parts if part["flagged"]] == ["A.", "A.", "C."]
+    assert draft_parts("", []) == [{"text": "", "flagged": False}]

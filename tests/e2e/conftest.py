@@ -60,5 +60,18 @@ def sign_in(page, email: str, password: str = "motdepasse-solide-2026") -> None:
 
 
 def screenshot(page, name: str) -> None:
+    """The whole page, as tall as its content: the case page's draft panel is sticky and as
+    high as the window (it scrolls on its own), so a window of the page's height shows all of
+    it instead of a panel cut at 800 px."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / name), full_page=True)
+    viewport = page.viewport_size
+    height = page.evaluate("document.documentElement.scrollHeight")
+    if viewport and height > viewport["height"]:
+        page.set_viewport_size({"width": viewport["width"], "height": height})
+        height = max(height, page.evaluate("document.documentElement.scrollHeight"))
+        page.set_viewport_size({"width": viewport["width"], "height": height})
+    try:
+        page.screenshot(path=str(SCREENSHOTS / name), full_page=True)
+    finally:
+        if viewport:
+            page.set_viewport_size(viewport)

@@ -196,6 +196,10 @@ def test_sentences_not_found_in_their_source_are_shown_to_check(
     flagged = page.locator("#draft-flagged")
     flagged.wait_for()
     assert "cinq jours ouvrés" in flagged.inner_text()
+    # The sentence is highlighted where it stands in the draft, and only that one.
+    marked = page.locator(f"#draft-text-{suggestion.pk} mark.guichet-flagged")
+    assert marked.count() == 1
+    assert wrong in marked.inner_text()
     assert page.locator("#draft-confidence").get_attribute("data-level") == "check"
     screenshot(page, "draft-flagged.png")
 
