@@ -106,7 +106,8 @@ def chart(
         "has_data": any(v not in (None, 0) for v in points),
         "title": str(title),
         "type": type,
-        "labels": [str(label) for label in labels],
+        # Labels read as in the data table below the chart (dates in the language's format).
+        "labels": [display(label) if isinstance(label, date) else str(label) for label in labels],
         "datasets": [
             {**d, "label": str(d["label"]), "data": [_number(v) for v in d["data"]]}
             for d in datasets

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django.db.models import QuerySet
@@ -124,17 +125,20 @@ def draft_review(suggestion: Suggestion) -> dict[str, Any]:
 def draft_parts(text: str, flagged: list[str]) -> list[dict[str, Any]]:
     """The draft's text cut into runs, each flagged or not, so the panel can mark the sentences
     to check where they stand in the draft (the agent sees them in context, not only in a list).
-    A flagged sentence the text no longer contains (edited since) is simply not marked."""
+
+    The verifier stores a flagged sentence without its ``[n]`` markers: it is found again word by
+    word, whatever markers, spaces or punctuation stand between the words in the draft, and the
+    mark runs on to the sentence's own markers and final stop. A flagged sentence the text no
+    longer contains (edited since) is simply not marked."""
     spans: list[tuple[int, int]] = []
     for sentence in flagged:
-        sentence = sentence.strip()
-        if not sentence:
+        pattern = _sentence_pattern(sentence)
+        if pattern is None:
             continue
-        start = text.find(sentence)
-        while start != -1 and any(a < start + len(sentence) and start < b for a, b in spans):
-            start = text.find(sentence, start + 1)
-        if start != -1:
-            spans.append((start, start + len(sentence)))
+        for match in pattern.finditer(text):
+            if not any(a < match.end() and match.start() < b for a, b in spans):
+                spans.append((match.start(), match.end()))
+                break
     parts: list[dict[str, Any]] = []
     position = 0
     for start, end in sorted(spans):
@@ -145,3 +149,16 @@ def draft_parts(text: str, flagged: list[str]) -> list[dict[str, Any]]:
     if position < len(text) or not parts:
         parts.append({"text": text[position:], "flagged": False})
     return parts
+
+
+_WORD_RE = re.compile(r"\w+")
+_BETWEEN = r"(?:[^\w\[]|\[[\d,;\s–-]*\])+"
+_TAIL = r"(?:\s*\[[\d,;\s–-]*\])*(?:\s*[.!?…])?(?:\s*\[[\d,;\s–-]*\])*"
+
+
+def _sentence_pattern(sentence: str) -> re.Pattern[str] | None:
+    words = _WORD_RE.findall(sentence)
+    if not words:
+        return None
+    body = _BETWEEN.join(re.escape(word) for word in words)
+    return re.compile(rf"(?<!\w){body}(?!\w){_TAIL}")

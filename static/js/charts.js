@@ -54,15 +54,24 @@ as well as by colour (readable without colour), and every chart has its data tab
           legend: {display: datasets.length > 1, labels: {usePointStyle: true}},
           tooltip: {enabled: true}
         },
-        scales: (spec.type === "pie" || spec.type === "doughnut") ? {} : {
-          x: {stacked: !!spec.stacked, ticks: {autoSkip: true}},
-          y: {stacked: !!spec.stacked, beginAtZero: true,
-              title: {display: !!spec.unit, text: spec.unit || ""}}
-        }
+        scales: (spec.type === "pie" || spec.type === "doughnut") ? {} : scales(spec, datasets)
       }
     });
     figure.dataset.drawn = "1";
     figure.setAttribute("data-rendered", "true");
+  }
+
+  // The value axis is y, or x for a horizontal chart: it carries the unit, starts at zero,
+  // and shows whole numbers only when every value is one (no "0,5 dossier").
+  function scales(spec, datasets) {
+    var whole = datasets.every(function (set) {
+      return (set.data || []).every(function (v) { return v === null || Number.isInteger(v); });
+    });
+    var value = {stacked: !!spec.stacked, beginAtZero: true,
+                 ticks: whole ? {precision: 0} : {},
+                 title: {display: !!spec.unit, text: spec.unit || ""}};
+    var category = {stacked: !!spec.stacked, ticks: {autoSkip: true}};
+    return spec.horizontal ? {x: value, y: category} : {x: category, y: value};
   }
 
   function drawAll(root) {

@@ -345,7 +345,11 @@ def test_flagged_sentences_are_highlighted_where_they_stand_in_the_draft(tenant_
             "unsupported": 2,
             "uncited": 0,
             # The second one is no longer in the text (a stale verification): nothing marked.
-            "flagged": [{"text": sentence, "cited": [1]}, {"text": "Absente.", "cited": [1]}],
+            # Stored as the verifier stores it: without its marker.
+            "flagged": [
+                {"text": "Une baisse de l'APL est versée sous 5 jours.", "cited": [1]},
+                {"text": "Absente.", "cited": [1]},
+            ],
         },
     )
     page = panel(signed_in(tenant_a.agent), case)
@@ -359,8 +363,13 @@ def test_flagged_sentences_are_highlighted_where_they_stand_in_the_draft(tenant_
 def test_draft_parts_cut_the_text_around_each_flagged_sentence_once():
     from drafting.suggestions.selectors import draft_parts
 
-    text = "A. B. A. C."
-    parts = draft_parts(text, ["A.", "A.", "C.", ""])
+    text = "Alpha un. Beta deux [1]. Alpha un. Gamma trois [2][3]. Alphabet."
+    parts = draft_parts(text, ["Alpha un.", "Alpha un.", "Gamma trois.", "", "Beta"])
     assert "".join(part["text"] for part in parts) == text
-    assert [part["text"] for part in parts if part["flagged"]] == ["A.", "A.", "C."]
+    assert [part["text"] for part in parts if part["flagged"]] == [
+        "Alpha un.",
+        "Beta",
+        "Alpha un.",
+        "Gamma trois [2][3].",
+    ]
     assert draft_parts("", []) == [{"text": "", "flagged": False}]
