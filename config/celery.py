@@ -65,6 +65,11 @@ BEAT_SCHEDULE: dict[str, dict] = {
         "schedule": settings.MAILBOX_POLL_SECONDS,
         "options": {"expires": settings.MAILBOX_POLL_SECONDS},
     },
+    # Reply attachments uploaded for a preview and never sent (cases/composer/), hourly.
+    "reply-attachments-purge": {
+        "task": "cases.composer.purge_pending_attachments",
+        "schedule": crontab(minute=47),
+    },
     # Retention: closed cases past their administration's period are anonymised (nightly).
     "retention-purge": {"task": "cases.retention.purge", "schedule": crontab(hour=1, minute=23)},
     # Agents' notifications: "due within 24 h" every hour, the e-mail digest each morning.

@@ -24,6 +24,7 @@ PERIODIC_JOBS = {
     "sessions-clear": "accounts.clear_sessions",
     "answers-learn-due": "drafting.answers.tasks.learn_due",
     "mailboxes-poll": "cases.intake.poll_mailboxes",
+    "reply-attachments-purge": "cases.composer.purge_pending_attachments",
     "retention-purge": "cases.retention.purge",
     "notifications-due-soon": "cases.notifications.tasks.notify_due_soon",
     "notifications-digest": "cases.notifications.tasks.send_notification_digests",
@@ -63,6 +64,7 @@ def test_every_registered_sweeper_runs_from_beat():
         ("cases.notifications.tasks.send_notification_digests", "mail"),
         ("cases.notifications.tasks.notify_due_soon", "celery"),
         ("cases.retention.purge", "celery"),
+        ("cases.composer.purge_pending_attachments", "celery"),
     ],
 )
 def test_tasks_are_routed_to_their_queue(task, queue):
