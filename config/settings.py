@@ -580,6 +580,10 @@ AUTHENTICATION_BACKENDS.insert(0, "accounts.auth_backends.LockoutBackend")
 MIDDLEWARE.append("axes.middleware.AxesMiddleware")
 AXES_FAILURE_LIMIT = env.int("GUICHET_SIGNIN_FAILURE_LIMIT", default=10)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("GUICHET_SIGNIN_COOLOFF_MINUTES", default=15))
+# Two counters, either of which locks (django-axes 8: separate items of the list): an account
+# guessed from many addresses is locked everywhere, an address guessing many accounts is locked
+# for every account. A nested item, [["username", "ip_address"]], would count the pair only and
+# let a botnet try one account, or one address try every account, without end.
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_RESET_ON_SUCCESS = True
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
