@@ -193,6 +193,13 @@ EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
 DEFAULT_FROM_EMAIL = env.str("DJANGO_DEFAULT_FROM_EMAIL", default="guichet@localhost")
 # The address people reach the site at, for links sent by e-mail (invitations, surveys).
 SITE_URL = env.str("GUICHET_SITE_URL", default="http://127.0.0.1:8000")
+# The legal notice (/mentions-legales/; loi pour la confiance dans l'économie numérique, art.
+# 6 III): who publishes this instance, its director of publication, who hosts it (name,
+# address, telephone). Each line set is shown on the page; unset, the page speaks in general.
+LEGAL_PUBLISHER = env.str("GUICHET_LEGAL_PUBLISHER", default="")
+LEGAL_PUBLISHER_ADDRESS = env.str("GUICHET_LEGAL_PUBLISHER_ADDRESS", default="")
+LEGAL_PUBLICATION_DIRECTOR = env.str("GUICHET_LEGAL_PUBLICATION_DIRECTOR", default="")
+LEGAL_HOST = env.str("GUICHET_LEGAL_HOST", default="")
 
 # Security headers (README, "Security: limits, proxies, CSP, antivirus"). Production
 # (GUICHET_ENV=production, the default) redirects to HTTPS and sends HSTS for a year, so that
