@@ -10,14 +10,23 @@ their own limit (``accounts.api_auth``).
 from __future__ import annotations
 
 from axes.backends import AxesBackend
+from django.contrib.auth import get_user_model
 
 from .client import client_address
 
 
 def lockout_username(request, credentials: dict | None) -> str | None:
-    """The account a failed sign-in counts against: the e-mail as accounts store it, so that
-    ``Alice@Example.fr`` and ``alice@example.fr`` share one counter."""
-    username = (credentials or {}).get("username")
+    """The account a sign-in counts against: the e-mail as accounts store it, so that
+    ``Alice@Example.fr`` and ``alice@example.fr`` share one counter.
+
+    Axes asks twice with differently keyed credentials: when it records a failure (Django's
+    ``user_login_failed``: ``username``) and when it checks the lock before authenticating (its
+    own: the user model's ``USERNAME_FIELD``, ``email``). Both must name the account, or a lock
+    reached from many addresses would never be checked."""
+    credentials = credentials or {}
+    username = credentials.get("username")
+    if username is None:
+        username = credentials.get(get_user_model().USERNAME_FIELD)
     if not isinstance(username, str):
         return None
     return username.strip().lower() or None

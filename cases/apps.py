@@ -18,7 +18,6 @@ class CasesConfig(AppConfig):
             signals,
         )
         from .administration_settings.topics import ensure_national_topics
-        from .intake import tasks as intake_tasks  # noqa: F401  (acknowledgement task, by name)
         from .receivers import (
             create_reply_delivery,
             invite_usager_to_survey,

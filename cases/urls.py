@@ -2,6 +2,7 @@ from django.urls import path
 
 from . import views
 from .administration_settings import views as views_settings
+from .composer import views as composer_views
 from .dashboard import views as dashboard_views
 from .intake import views as views_mail
 from .notifications import views as notification_views
@@ -18,7 +19,7 @@ urlpatterns = [
     path("<int:pk>/action/", views.case_transition, name="transition"),
     path("<int:pk>/assigner/", views.case_assign, name="assign"),
     path("<int:pk>/note/", views.case_note, name="note"),
-    path("<int:pk>/reponse/", views.case_reply, name="reply"),
+    path("<int:pk>/reponse/", composer_views.case_reply, name="reply"),
     path("<int:pk>/transfert/", views.case_transfer, name="transfer"),
     path(
         "<int:pk>/envois/<int:delivery_pk>/relancer/",

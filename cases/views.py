@@ -1,6 +1,9 @@
 """The agent workspace: home, inbox and the case page. Views parse, call a service or a
 selector, and render; the rules live in services/, selectors.py and permissions.py (the case
-policy: which buttons show is what the services allow)."""
+policy: which buttons show is what the services allow).
+
+The composer (the reply's preview, attachments and sending) is its own room, cases/composer/;
+it renders the case page with ``get_case``, ``case_context`` and ``render_case`` from here."""
 
 from __future__ import annotations
 
@@ -15,7 +18,6 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
@@ -27,18 +29,13 @@ from accounts.permissions import ASSIGN_CASES, WORK_CASES
 from accounts.selectors import administrations_of
 
 from . import presence, selectors, services
+from .composer.forms import ReplyForm
 from .dashboard.drilldown import describe_drill_down
 from .delivery.services import delivery_retry as delivery_retry_service
-from .forms import AssignForm, InboxFilterForm, NoteForm, ReplyForm, TransferForm, TransitionForm
+from .forms import AssignForm, InboxFilterForm, NoteForm, TransferForm, TransitionForm
 from .history import usager_other_cases
-from .models import OPEN_STATUSES, Attachment, Case, Delivery, Reply
+from .models import OPEN_STATUSES, Attachment, Case, Delivery
 from .permissions import STATUS_ABILITIES, Ability, case_abilities, require_ability
-from .services.reply_attachments import (
-    pending_attachments,
-    reply_attachments_prepare,
-    uploaded_files,
-)
-from .text import strip_citation_markers
 from .transitions import TRANSITIONS
 
 PAGE_SIZE = 50
@@ -199,7 +196,7 @@ def case_next(request: AuthenticatedHttpRequest) -> HttpResponse:
     return redirect("cases:detail", pk=following.pk)
 
 
-def _get_case(request: HttpRequest, pk: int) -> Case:
+def get_case(request: HttpRequest, pk: int) -> Case:
     try:
         return selectors.case_get(request.user, pk=pk)
     except Case.DoesNotExist as exc:
@@ -216,7 +213,7 @@ def _can_use_answer_bank(request: HttpRequest, case: Case) -> bool:
     )
 
 
-def _case_context(request: HttpRequest, case: Case, **forms) -> dict:
+def case_context(request: HttpRequest, case: Case, **forms) -> dict:
     user = request.user
     administration = case.administration
     abilities = case_abilities(user, case)
@@ -283,7 +280,7 @@ def _case_context(request: HttpRequest, case: Case, **forms) -> dict:
 @require_GET
 @never_cache  # Back after sending shows the case as it is now (answered), not the composer
 def case_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    case = _get_case(request, pk)
+    case = get_case(request, pk)
     current = current_administration(request)
     if (current is None or current.pk != case.administration_id) and administrations_of(
         request.user
@@ -303,13 +300,13 @@ def case_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     if case.assignee_id == request.user.pk and case.first_opened_at is None:
         case = services.case_mark_opened(actor=request.user, case=case)
     presence.touch(case.pk, request.user.pk, request.user.display_name)
-    return render(request, "cases/case_detail.html", _case_context(request, case))
+    return render(request, "cases/case_detail.html", case_context(request, case))
 
 
 @signed_in  # the case policy decides (404 for a case one may not see)
 @require_GET
 def case_presence(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    case = _get_case(request, pk)
+    case = get_case(request, pk)
     presence.touch(case.pk, request.user.pk, request.user.display_name)
     return render(
         request,
@@ -335,7 +332,7 @@ def _apply(request: HttpRequest, case: Case, action, success: str) -> HttpRespon
 @signed_in
 @require_POST
 def case_take(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    case = _get_case(request, pk)
+    case = get_case(request, pk)
     return _apply(
         request,
         case,
@@ -347,7 +344,7 @@ def case_take(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 @signed_in
 @require_POST
 def case_transition(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    case = _get_case(request, pk)
+    case = get_case(request, pk)
     form = TransitionForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Unknown action."))
@@ -371,7 +368,7 @@ def case_transition(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 @signed_in
 @require_POST
 def case_assign(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    case = _get_case(request, pk)
+    case = get_case(request, pk)
     form = AssignForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Choose an agent."))
@@ -393,178 +390,37 @@ def case_assign(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _render_case(request, case, status=200, **forms) -> HttpResponse:
+def render_case(request, case, status=200, **forms) -> HttpResponse:
     return render(
-        request, "cases/case_detail.html", _case_context(request, case, **forms), status=status
+        request, "cases/case_detail.html", case_context(request, case, **forms), status=status
     )
 
 
 @signed_in
 @require_POST
 def case_note(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    case = _get_case(request, pk)
+    case = get_case(request, pk)
     form = NoteForm(request.POST)
     if not form.is_valid():
-        return _render_case(request, case, status=400, note_form=form)
+        return render_case(request, case, status=400, note_form=form)
     try:
         services.case_add_note(actor=request.user, case=case, body=form.cleaned_data["body"])
     except ValidationError as exc:
         form.add_error("body", exc.messages[0])
-        return _render_case(request, case, status=400, note_form=form)
+        return render_case(request, case, status=400, note_form=form)
     except PermissionDenied as exc:
         raise PermissionDenied(str(exc)) from exc
     messages.success(request, _("Note added."))
     return redirect("cases:detail", pk=case.pk)
 
 
-def _is_htmx(request: HttpRequest) -> bool:
-    return request.headers.get("HX-Request") == "true"
-
-
-def _render_composer(request, case, status=200, **forms) -> HttpResponse:
-    """The composer alone (htmx: the preview and the errors replace it where the agent is),
-    else the whole case page."""
-    if _is_htmx(request):
-        return render(
-            request, "cases/_composer.html", _case_context(request, case, **forms), status=status
-        )
-    return _render_case(request, case, status=status, **forms)
-
-
-def _redirect(request: HttpRequest, url: str) -> HttpResponse:
-    if _is_htmx(request):
-        response = HttpResponse(status=204)
-        response["HX-Redirect"] = url
-        return response
-    return redirect(url)
-
-
-def _normalised(text: str) -> str:
-    return strip_citation_markers(text).replace("\r\n", "\n").strip()
-
-
-def _already_sent(request: AuthenticatedHttpRequest, case: Case, body: str) -> Reply | None:
-    """The agent's own latest reply on this case, if it is the text they confirm again (Back
-    after sending, then Confirm): nothing to refuse, nothing to send twice."""
-    reply = case.replies.filter(author=request.user).order_by("-created_at", "-pk").first()
-    if reply is not None and _normalised(reply.body) == _normalised(body):
-        return reply
-    return None
-
-
-@signed_in
-@require_POST
-def case_reply(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    """Two steps: the first shows exactly what will be sent, the second sends it."""
-    case = _get_case(request, pk)
-    detail = reverse("cases:detail", args=[case.pk])
-    form = ReplyForm(request.POST)
-    if not form.is_valid():
-        return _render_composer(request, case, status=400, reply_form=form)
-    body = form.cleaned_data["body"]
-    version = form.cleaned_data["version"]
-    if version != case.version:
-        sent = _already_sent(request, case, body) if form.cleaned_data["confirmed"] else None
-        if sent is not None:
-            messages.info(
-                request,
-                _("This reply was already sent on %(date)s: it was not sent again.")
-                % {"date": date_format(timezone.localtime(sent.created_at), "DATETIME_FORMAT")},
-            )
-            return _redirect(request, f"{detail}?envoye=1")
-        # Keep the agent's text, against the case as it is now: they read, then send again.
-        data = request.POST.copy()
-        data["version"] = str(case.version)
-        data["confirmed"] = ""
-        stale_form = ReplyForm(data)
-        stale_form.is_valid()
-        stale_form.add_error(
-            None,
-            _(
-                "This case changed since you opened it (see the timeline). Your text is kept "
-                "below: check it before sending."
-            ),
-        )
-        return _render_composer(
-            request,
-            case,
-            status=409,
-            reply_form=stale_form,
-            stale=True,
-            reply_attachments=pending_attachments(
-                case=case, actor=request.user, token=form.cleaned_data["attachment_token"]
-            ),
-        )
-    # --- reply attachments (cases/services/reply_attachments.py) ---
-    token = form.cleaned_data["attachment_token"]
-    attachment_ids = [int(v) for v in request.POST.getlist("attachment_ids") if v.isdigit()]
-    if request.POST.get("edit"):
-        pending = pending_attachments(case=case, actor=request.user, token=token)
-        edit_form = ReplyForm(initial={"body": body, "version": version, "attachment_token": token})
-        return _render_composer(
-            request, case, reply_form=edit_form, editing=True, reply_attachments=pending
-        )
-    if not form.cleaned_data["confirmed"]:
-        try:
-            token, pending = reply_attachments_prepare(
-                case=case,
-                actor=request.user,
-                token=token,
-                keep=set(attachment_ids),
-                files=uploaded_files(request.FILES.getlist("attachments")[:100]),
-            )
-        except ValidationError as exc:
-            form.add_error(None, exc.messages)
-            pending = pending_attachments(case=case, actor=request.user, token=token)
-            return _render_case(
-                request, case, status=400, reply_form=form, reply_attachments=pending
-            )
-        # The preview shows exactly what is sent: citation markers are never sent.
-        body = strip_citation_markers(body)
-        confirm_form = ReplyForm(
-            initial={
-                "body": body,
-                "version": version,
-                "confirmed": True,
-                "attachment_token": token,
-            }
-        )
-        return _render_composer(
-            request, case, reply_form=confirm_form, confirming=True, reply_attachments=pending
-        )
-    # --- end reply attachments ---
-    try:
-        services.case_send_reply(
-            actor=request.user,
-            case=case,
-            body=body,
-            expected_version=version,
-            attachment_token=token,
-            attachment_ids=attachment_ids,
-        )
-    except ValidationError as exc:
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field == "body" else None, errors)
-        return _render_composer(
-            request,
-            case,
-            status=409 if "version" in exc.message_dict else 400,
-            reply_form=form,
-            reply_attachments=pending_attachments(case=case, actor=request.user, token=token),
-        )
-    except PermissionDenied as exc:
-        raise PermissionDenied(str(exc)) from exc
-    messages.success(request, _("Reply sent to the usager. The case is answered."))
-    return _redirect(request, f"{detail}?envoye=1")
-
-
 @signed_in
 @require_POST
 def case_transfer(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
-    case = _get_case(request, pk)
+    case = get_case(request, pk)
     form = TransferForm(request.POST, current=case.administration)
     if not form.is_valid():
-        return _render_case(request, case, status=400, transfer_form=form)
+        return render_case(request, case, status=400, transfer_form=form)
     try:
         services.case_transfer(
             actor=request.user,
@@ -576,7 +432,7 @@ def case_transfer(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     except ValidationError as exc:
         for field, errors in exc.message_dict.items():
             form.add_error("reason" if field == "reason" else None, errors)
-        return _render_case(request, case, status=400, transfer_form=form)
+        return render_case(request, case, status=400, transfer_form=form)
     except PermissionDenied as exc:
         raise PermissionDenied(str(exc)) from exc
     messages.success(
@@ -590,7 +446,7 @@ def case_transfer(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def delivery_retry(request: AuthenticatedHttpRequest, pk: int, delivery_pk: int) -> HttpResponse:
     """A manager sends a failed reply delivery again."""
-    case = _get_case(request, pk)
+    case = get_case(request, pk)
     delivery = Delivery.objects.filter(pk=delivery_pk, reply__case=case).first()
     if delivery is None:
         raise Http404(_("No such delivery."))
@@ -609,7 +465,7 @@ def attachment_download(
     request: AuthenticatedHttpRequest, pk: int, attachment_pk: int
 ) -> HttpResponse:
     """An attachment of a case the user may see, always as a download (never rendered)."""
-    case = _get_case(request, pk)
+    case = get_case(request, pk)
     attachment = Attachment.objects.filter(pk=attachment_pk, case=case).first()
     # A reply's file still pending (the preview) is its agent's only.
     if attachment is None or (

@@ -58,14 +58,18 @@ BEAT_SCHEDULE: dict[str, dict] = {
         "task": "drafting.answers.tasks.learn_due",
         "schedule": crontab(hour=2, minute=41),
     },
-    # E-mail intake: the administrations' IMAP mailboxes, and the acknowledgements whose task
-    # was lost (cases/intake/).
+    # E-mail intake: the administrations' IMAP mailboxes (cases/intake/; the acknowledgements
+    # of receipt are follow-ups, swept with them).
     "mailboxes-poll": {
         "task": "cases.intake.poll_mailboxes",
         "schedule": settings.MAILBOX_POLL_SECONDS,
         "options": {"expires": settings.MAILBOX_POLL_SECONDS},
     },
-    "acknowledgements-sweep": {"task": "cases.intake.requeue_acknowledgements", **_SWEEP},
+    # Reply attachments uploaded for a preview and never sent (cases/composer/), hourly.
+    "reply-attachments-purge": {
+        "task": "cases.composer.purge_pending_attachments",
+        "schedule": crontab(minute=47),
+    },
     # Retention: closed cases past their administration's period are anonymised (nightly).
     "retention-purge": {"task": "cases.retention.purge", "schedule": crontab(hour=1, minute=23)},
     # Agents' notifications: "due within 24 h" every hour, the e-mail digest each morning.

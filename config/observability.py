@@ -6,7 +6,7 @@
   duration, user id and administration id.
 - ``RequestContextFilter`` stamps every log record of the request (and of a Celery task) with
   ``request_id``, ``user_id`` and ``administration_id``; the JSON formatter of production
-  (python-json-logger, see LOGGING in config/settings.py) writes them as fields.
+  (python-json-logger, see ``logging_config``, LOGGING in config/settings.py) writes them as fields.
 - Celery signals log one line per task run: name, queue, duration, retries and outcome.
 - ``sentry_init`` turns Sentry (or a compatible service) on when ``SENTRY_DSN`` is set, without
   personal data and without request bodies.
@@ -129,6 +129,56 @@ class RequestIdMiddleware:
                 "duration_ms": round((time.monotonic() - started) * 1000, 1),
             },
         )
+
+
+# --- LOGGING ------------------------------------------------------------------------------------
+
+
+def logging_config(*, log_format: str, level: str, quiet_tasks: bool) -> dict[str, Any]:
+    """Django's ``LOGGING``: JSON lines (``log_format="json"``, python-json-logger) or readable
+    text, every line with the request id (or the task id), the user id and the administration
+    id (``RequestContextFilter``). ``quiet_tasks``: the line per task run only at WARNING."""
+    return {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "filters": {"context": {"()": "config.observability.RequestContextFilter"}},
+        "formatters": {
+            "json": {
+                "()": "pythonjsonlogger.json.JsonFormatter",
+                "format": (
+                    "%(asctime)s %(levelname)s %(name)s %(message)s "
+                    "%(request_id)s %(user_id)s %(administration_id)s"
+                ),
+                "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+            },
+            "text": {
+                "format": (
+                    "%(asctime)s %(levelname)s %(name)s [%(request_id)s u=%(user_id)s "
+                    "a=%(administration_id)s] %(message)s"
+                ),
+            },
+        },
+        "handlers": {
+            "console": {
+                "class": "logging.StreamHandler",
+                "filters": ["context"],
+                "formatter": "json" if log_format == "json" else "text",
+            }
+        },
+        "root": {"handlers": ["console"], "level": level},
+        "loggers": {
+            "django.db.backends": {"level": "INFO"},
+            # One line per task and per HTTP call is noise at INFO; failures still show. Each
+            # task run is logged once by this module's Celery signals (queue, duration, retries).
+            "celery.app.trace": {"level": "WARNING"},
+            "httpx": {"level": "WARNING"},
+            # Requests are logged once by RequestIdMiddleware.
+            "django.server": {"level": "WARNING"},
+            # django-axes logs every sign-in at INFO; failures and lockouts are what matters.
+            "axes": {"level": "WARNING"},
+            "guichet.task": {"level": "WARNING" if quiet_tasks else "INFO"},
+        },
+    }
 
 
 # --- Celery: one log line per task run, with its queue, duration and retries -------------------

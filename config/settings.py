@@ -13,6 +13,9 @@ import environ
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from config.observability import logging_config
+from config.security import content_security_policy
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(environ.Env().str("GUICHET_VAR_DIR", default=str(BASE_DIR / "var")))
 
@@ -190,6 +193,13 @@ EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
 DEFAULT_FROM_EMAIL = env.str("DJANGO_DEFAULT_FROM_EMAIL", default="guichet@localhost")
 # The address people reach the site at, for links sent by e-mail (invitations, surveys).
 SITE_URL = env.str("GUICHET_SITE_URL", default="http://127.0.0.1:8000")
+# The legal notice (/mentions-legales/; loi pour la confiance dans l'économie numérique, art.
+# 6 III): who publishes this instance, its director of publication, who hosts it (name,
+# address, telephone). Each line set is shown on the page; unset, the page speaks in general.
+LEGAL_PUBLISHER = env.str("GUICHET_LEGAL_PUBLISHER", default="")
+LEGAL_PUBLISHER_ADDRESS = env.str("GUICHET_LEGAL_PUBLISHER_ADDRESS", default="")
+LEGAL_PUBLICATION_DIRECTOR = env.str("GUICHET_LEGAL_PUBLICATION_DIRECTOR", default="")
+LEGAL_HOST = env.str("GUICHET_LEGAL_HOST", default="")
 
 # Security headers (README, "Security: limits, proxies, CSP, antivirus"). Production
 # (GUICHET_ENV=production, the default) redirects to HTTPS and sends HSTS for a year, so that
@@ -365,48 +375,12 @@ DSFR_USE_INTEGRITY_CHECKSUMS = True
 LOG_FORMAT = env.str(
     "DJANGO_LOG_FORMAT", default="text" if GUICHET_ENV in ("development", "test") else "json"
 )
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "filters": {"context": {"()": "config.observability.RequestContextFilter"}},
-    "formatters": {
-        "json": {
-            "()": "pythonjsonlogger.json.JsonFormatter",
-            "format": (
-                "%(asctime)s %(levelname)s %(name)s %(message)s "
-                "%(request_id)s %(user_id)s %(administration_id)s"
-            ),
-            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
-        },
-        "text": {
-            "format": (
-                "%(asctime)s %(levelname)s %(name)s [%(request_id)s u=%(user_id)s "
-                "a=%(administration_id)s] %(message)s"
-            ),
-        },
-    },
-    "handlers": {
-        "console": {
-            "class": "logging.StreamHandler",
-            "filters": ["context"],
-            "formatter": "json" if LOG_FORMAT == "json" else "text",
-        }
-    },
-    "root": {"handlers": ["console"], "level": env.str("DJANGO_LOG_LEVEL", default="INFO")},
-    "loggers": {
-        "django.db.backends": {"level": "INFO"},
-        # One line per task and per HTTP call is noise at INFO; failures still show. Each task
-        # run is logged once by config/observability.py (queue, duration, retries).
-        "celery.app.trace": {"level": "WARNING"},
-        "httpx": {"level": "WARNING"},
-        # Requests are logged once by config/observability.RequestIdMiddleware.
-        "django.server": {"level": "WARNING"},
-        # django-axes logs every sign-in at INFO; failures and lockouts are what matters.
-        "axes": {"level": "WARNING"},
-        # In development (in-process Celery), a line per task would drown `make run`'s output.
-        "guichet.task": {"level": "WARNING" if GUICHET_ENV == "development" else "INFO"},
-    },
-}
+LOGGING = logging_config(
+    log_format=LOG_FORMAT,
+    level=env.str("DJANGO_LOG_LEVEL", default="INFO"),
+    # In development (in-process Celery), a line per task would drown `make run`'s output.
+    quiet_tasks=GUICHET_ENV == "development",
+)
 # Workers keep these handlers (JSON in production) instead of Celery's own format.
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 
@@ -613,6 +587,10 @@ AUTHENTICATION_BACKENDS.insert(0, "accounts.auth_backends.LockoutBackend")
 MIDDLEWARE.append("axes.middleware.AxesMiddleware")
 AXES_FAILURE_LIMIT = env.int("GUICHET_SIGNIN_FAILURE_LIMIT", default=10)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("GUICHET_SIGNIN_COOLOFF_MINUTES", default=15))
+# Two counters, either of which locks (django-axes 8: separate items of the list): an account
+# guessed from many addresses is locked everywhere, an address guessing many accounts is locked
+# for every account. A nested item, [["username", "ip_address"]], would count the pair only and
+# let a botnet try one account, or one address try every account, without end.
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_RESET_ON_SUCCESS = True
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
@@ -632,52 +610,17 @@ PASSWORD_RESET_LIMIT_WINDOW_SECONDS = 3600
 # JSON bodies: nesting deeper than this is refused (400) before Python's recursion limit.
 API_JSON_MAX_DEPTH = env.int("API_JSON_MAX_DEPTH", default=32)
 
-# Content-Security-Policy (django-csp): scripts and styles from our origin or carrying the
-# request's nonce (`{{ request.csp_nonce }}` in templates); no inline handlers, no eval.
-from csp.constants import NONCE, NONE, SELF  # noqa: E402
-
-
-def _origin(url: str) -> str:
-    from urllib.parse import urlsplit
-
-    parts = urlsplit(url)
-    return f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else ""
-
-
-CONTENT_SECURITY_POLICY = {
-    "DIRECTIVES": {
-        "default-src": [SELF],
-        "script-src": [SELF, NONCE],
-        "style-src": [SELF, NONCE],
-        "img-src": [SELF, "data:"],
-        "font-src": [SELF, "data:"],
-        "connect-src": [SELF],
-        "object-src": [NONE],
-        "base-uri": [SELF],
-        "frame-ancestors": [NONE],
-        # Signing out after a ProConnect sign-in redirects the form to the provider.
-        "form-action": [
-            SELF,
-            *sorted(
-                {
-                    origin
-                    for origin in map(
-                        _origin,
-                        [
-                            OIDC_OP_DISCOVERY_URL,
-                            OIDC_OP_LOGOUT_ENDPOINT,
-                            OIDC_OP_AUTHORIZATION_ENDPOINT,
-                        ],
-                    )
-                    if origin and PROCONNECT_ENABLED
-                }
-            ),
-        ],
-    },
-}
-# Where browsers report violations (optional): any endpoint collecting CSP reports.
-if _csp_report_uri := env.str("GUICHET_CSP_REPORT_URI", default=""):
-    CONTENT_SECURITY_POLICY["DIRECTIVES"]["report-uri"] = [_csp_report_uri]
+# Content-Security-Policy (django-csp): built by config/security.content_security_policy.
+# Signing out after a ProConnect sign-in redirects the form to the provider; browsers report
+# violations to GUICHET_CSP_REPORT_URI when set (any endpoint collecting CSP reports).
+CONTENT_SECURITY_POLICY = content_security_policy(
+    form_targets=(
+        [OIDC_OP_DISCOVERY_URL, OIDC_OP_LOGOUT_ENDPOINT, OIDC_OP_AUTHORIZATION_ENDPOINT]
+        if PROCONNECT_ENABLED
+        else []
+    ),
+    report_uri=env.str("GUICHET_CSP_REPORT_URI", default=""),
+)
 # JSON bodies of the API, except intake (INTAKE_MAX_BODY_BYTES, for attachments in base64).
 API_JSON_MAX_BYTES = env.int("API_JSON_MAX_BYTES", default=1024 * 1024)
 # Rotating the secret key without signing everybody out: the previous keys, still accepted.

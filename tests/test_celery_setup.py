@@ -24,7 +24,7 @@ PERIODIC_JOBS = {
     "sessions-clear": "accounts.clear_sessions",
     "answers-learn-due": "drafting.answers.tasks.learn_due",
     "mailboxes-poll": "cases.intake.poll_mailboxes",
-    "acknowledgements-sweep": "cases.intake.requeue_acknowledgements",
+    "reply-attachments-purge": "cases.composer.purge_pending_attachments",
     "retention-purge": "cases.retention.purge",
     "notifications-due-soon": "cases.notifications.tasks.notify_due_soon",
     "notifications-digest": "cases.notifications.tasks.send_notification_digests",
@@ -42,10 +42,10 @@ def test_every_periodic_job_is_scheduled_and_names_a_registered_task():
 
 
 def test_every_registered_sweeper_runs_from_beat():
-    # The sweepers of the follow-ups, the deliveries, the drafts and the acknowledgements all
-    # have their beat entry.
-    assert set(registered_sweepers()) == {"followups", "deliveries", "drafts", "acknowledgements"}
-    sweeping = {"followups-sweep", "deliveries-sweep", "drafts-sweep", "acknowledgements-sweep"}
+    # The sweepers of the follow-ups (the acknowledgements of receipt among them), the
+    # deliveries and the drafts all have their beat entry.
+    assert set(registered_sweepers()) == {"followups", "deliveries", "drafts"}
+    sweeping = {"followups-sweep", "deliveries-sweep", "drafts-sweep"}
     assert sweeping <= set(BEAT_SCHEDULE)
 
 
@@ -59,10 +59,12 @@ def test_every_registered_sweeper_runs_from_beat():
         ("followup.drafting.prepare_case", "celery"),
         ("accounts.followups.sweep", "celery"),
         ("cases.intake.poll_mailboxes", "mail"),
-        ("cases.intake.send_acknowledgement", "mail"),
+        ("followup.mail.acknowledgement", "mail"),
+        ("cases.intake.send_acknowledgement", "mail"),  # messages queued before the follow-up
         ("cases.notifications.tasks.send_notification_digests", "mail"),
         ("cases.notifications.tasks.notify_due_soon", "celery"),
         ("cases.retention.purge", "celery"),
+        ("cases.composer.purge_pending_attachments", "celery"),
     ],
 )
 def test_tasks_are_routed_to_their_queue(task, queue):

@@ -212,7 +212,6 @@ def test_broker_down_during_requests_then_everything_done_exactly_once(
     assert wait_for(lambda: _broker_idle(client), timeout=120)
     # Nothing is left for a sweeper, and each thing was done once.
     assert sweep_all(grace_seconds=0) == {
-        "acknowledgements": 0,
         "deliveries": 0,
         "drafts": 0,
         "followups": 0,

@@ -88,6 +88,7 @@ def test_every_follow_up_of_a_change_is_a_kind_with_a_routed_task():
         "drafting.learn_from_reply",
         "mail.survey_invitation",
         "mail.member_invitation",
+        "mail.acknowledgement",
     ):
         assert kind in kinds
         assert kinds[kind].task.name == f"followup.{kind}"
@@ -227,7 +228,6 @@ def test_broker_down_intake_reply_and_invitation_succeed_then_the_sweep_does_eac
     assert recipients == ["lea@example.org", "lea@example.org", "new.agent@example.fr"], subjects
     # Sweeping again does nothing more: each was done exactly once.
     assert sweep_all(grace_seconds=0) == {
-        "acknowledgements": 0,
         "deliveries": 0,
         "drafts": 0,
         "followups": 0,

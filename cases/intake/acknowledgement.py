@@ -8,10 +8,10 @@ administrators edit within the mentions the law expects (their placeholders must
 Sent once per case (a database-unique ``Acknowledgement`` row written in the transaction that
 creates the case), through the case's channel: the channel's callback when one is configured,
 else an e-mail to the usager in the case's thread. Never for an automatic reply (those never
-create a case). ``acknowledgement_send`` is idempotent (a conditional claim), so that it can
-be registered as one kind of follow-up of a transactional outbox; until then, the row's task is
-queued on commit (``queue_acknowledgement``) and ``acknowledgements_requeue`` takes the ones
-whose task was lost.
+create a case). The sending is a follow-up of the case's creation (``mail.acknowledgement``,
+accounts/followups): its row is written with the case, its task queued after commit, and the
+follow-ups' sweeper queues it again if that is lost. ``acknowledgement_send`` is idempotent (a
+conditional claim on the row), so a duplicated follow-up never sends twice.
 """
 
 from __future__ import annotations
@@ -20,7 +20,6 @@ import datetime as dt
 import logging
 import string
 
-from celery import current_app
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -28,6 +27,7 @@ from django.db.models import F, Q
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
+from accounts.followups.registry import followup_add, followup_handler
 from accounts.models import Administration
 
 from ..models import (
@@ -41,6 +41,9 @@ from ..models import (
 from ..services.journal import case_event_record
 
 logger = logging.getLogger(__name__)
+
+# The follow-up kind (its task: ``followup.mail.acknowledgement``, on the mail queue).
+ACKNOWLEDGEMENT = "mail.acknowledgement"
 
 # The mentions R112-5 asks for; an administrator's text must keep each of them.
 REQUIRED_PLACEHOLDERS = ("date_reception", "reference", "service", "contact")
@@ -140,20 +143,6 @@ def _route(case: Case) -> str:
     return Delivery.Backend.NONE
 
 
-def queue_acknowledgement(acknowledgement_id: int) -> None:
-    """Queue the task once the current transaction commits; a broker error is logged, the
-    row stays pending for ``acknowledgements_requeue``."""
-
-    def nudge() -> None:
-        try:
-            # By name from Celery's registry (cases/intake/tasks.py imports this module).
-            current_app.tasks["cases.intake.send_acknowledgement"].delay(acknowledgement_id)
-        except Exception:  # broker down: the row is committed and will be swept
-            logger.exception("Acknowledgement %s could not be queued", acknowledgement_id)
-
-    transaction.on_commit(nudge)
-
-
 def acknowledgement_schedule(*, case: Case) -> Acknowledgement | None:
     """In the transaction that creates ``case``: its acknowledgement row when the
     administration asks for one on this channel and the case has a route (once per case)."""
@@ -168,7 +157,7 @@ def acknowledgement_schedule(*, case: Case) -> Acknowledgement | None:
         case=case, defaults={"backend": backend, "subject": subject, "body": body}
     )
     if created:
-        queue_acknowledgement(acknowledgement.pk)
+        followup_add(kind=ACKNOWLEDGEMENT, acknowledgement_id=acknowledgement.pk)
     return acknowledgement
 
 
@@ -262,36 +251,39 @@ def _failed(row: Acknowledgement, error: str) -> str:
     return "failed" if final else "retry"
 
 
-def acknowledgements_requeue(*, grace_seconds: int = 600) -> int:
-    """Queue again the acknowledgements whose task was lost (pending past ``grace_seconds``,
-    or held past the claim lease). Returns how many were queued."""
-    now = timezone.now()
-    lease = now - dt.timedelta(seconds=settings.DELIVERY_CLAIM_LEASE_SECONDS)
-    ids = list(
-        Acknowledgement.objects.filter(
-            Q(
-                status=Acknowledgement.Status.PENDING,
-                created_at__lt=now - dt.timedelta(seconds=grace_seconds),
-            )
-            | Q(status=Acknowledgement.Status.SENDING, claimed_at__lt=lease)
-        )
-        .order_by("pk")
-        .values_list("pk", flat=True)[:1000]
+@followup_handler(ACKNOWLEDGEMENT)
+def acknowledgement_followup(*, acknowledgement_id: int) -> None:
+    """One attempt at sending. An attempt that failed short of ``DELIVERY_MAX_ATTEMPTS`` (counted
+    on the row) leaves a new follow-up, due after a backoff, in the same transaction; the last
+    one marks the row failed in the case's journal."""
+    if acknowledgement_send(acknowledgement_id=acknowledgement_id) != "retry":
+        return
+    attempts = (
+        Acknowledgement.objects.filter(pk=acknowledgement_id)
+        .values_list("attempts", flat=True)
+        .first()
+    ) or 1
+    wait = min(
+        settings.DELIVERY_RETRY_BASE_SECONDS * 2 ** (attempts - 1),
+        settings.DELIVERY_RETRY_MAX_SECONDS,
     )
-    for acknowledgement_id in ids:
-        queue_acknowledgement(acknowledgement_id)
-    return len(ids)
+    followup_add(
+        kind=ACKNOWLEDGEMENT,
+        due_at=timezone.now() + dt.timedelta(seconds=wait),
+        acknowledgement_id=acknowledgement_id,
+    )
 
 
 __all__ = [
+    "ACKNOWLEDGEMENT",
     "DEFAULT_BODY",
     "DEFAULT_SUBJECT",
     "PLACEHOLDERS",
     "REQUIRED_PLACEHOLDERS",
+    "acknowledgement_followup",
     "acknowledgement_render",
     "acknowledgement_schedule",
     "acknowledgement_send",
-    "acknowledgements_requeue",
     "settings_for",
     "template_check",
 ]

@@ -1,14 +1,13 @@
-"""E-mail intake tasks (thin): poll the administrations' IMAP mailboxes, send an
-acknowledgement of receipt.
+"""E-mail intake tasks (thin): poll the administrations' IMAP mailboxes.
 
-Beat: ``cases.intake.poll_mailboxes`` every ``MAILBOX_POLL_SECONDS`` (README, operators)."""
+Beat: ``cases.intake.poll_mailboxes`` every ``MAILBOX_POLL_SECONDS`` (README, operators). The
+acknowledgement of receipt is a follow-up (``followup.mail.acknowledgement``, registered in
+acknowledgement.py, which this module imports so that workers know it)."""
 
 from celery import shared_task
 from django.db import OperationalError
 
-from accounts.followups.registry import register_sweeper
-
-from .acknowledgement import acknowledgement_send, acknowledgements_requeue
+from .acknowledgement import acknowledgement_send
 
 
 @shared_task(
@@ -24,20 +23,6 @@ def poll_mailboxes() -> dict:
     return {"mailboxes": mailboxes_poll()}
 
 
-@register_sweeper("acknowledgements")
-def acknowledgements_sweep(*, grace_seconds: int | None = None) -> int:
-    """The acknowledgements' sweeper (one contract with the follow-ups': docs/design.md)."""
-    if grace_seconds is None:
-        return acknowledgements_requeue()
-    return acknowledgements_requeue(grace_seconds=grace_seconds)
-
-
-@shared_task(name="cases.intake.requeue_acknowledgements", ignore_result=True)
-def requeue_acknowledgements() -> int:
-    """Celery beat: acknowledgements whose task was lost are queued again."""
-    return acknowledgements_sweep()
-
-
 @shared_task(
     bind=True,
     name="cases.intake.send_acknowledgement",
@@ -49,7 +34,8 @@ def requeue_acknowledgements() -> int:
     time_limit=90,
 )
 def send_acknowledgement(self, acknowledgement_id: int) -> str:
-    """One attempt; on failure, again later (attempts are counted on the row)."""
+    """Messages queued before the acknowledgement became a follow-up: the same sending (the
+    row's claim decides, so a follow-up of the same row never sends it twice)."""
     outcome = acknowledgement_send(acknowledgement_id=acknowledgement_id)
     if outcome == "retry" and not self.request.is_eager:
         raise self.retry(countdown=min(30 * 2 ** (self.request.retries or 0), 3600))

@@ -2,7 +2,8 @@
 
 ``notify_for_event`` is called by the case journal's one write path for every event: a
 notification is written in the same transaction as what it tells about, so it is never lost
-and never tells about something that was rolled back.
+and never tells about something that was rolled back. ``notify_for_events`` does it for many
+events at once, with one query for the recipients' preferences and one INSERT.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections import defaultdict
+from collections.abc import Sequence
 
 from django.conf import settings
 from django.core.mail import send_mail
@@ -26,35 +28,68 @@ logger = logging.getLogger(__name__)
 
 DUE_SOON = dt.timedelta(hours=24)
 Kind = Notification.Kind
+# The journal events that may notify someone (``_recipient``).
+NOTIFYING_EVENTS = frozenset({CaseEvent.Kind.USAGER_MESSAGE, CaseEvent.Kind.ASSIGNED})
 
 
-def _wants(user_id: int, kind: str) -> bool:
-    preference = NotificationPreference.objects.filter(user_id=user_id).first()
-    return preference is None or preference.wants(kind)
+def _cases_of(events: Sequence[CaseEvent]) -> dict[int, Case]:
+    """The events' cases: those already loaded, the others in one query."""
+    cases = {event.case_id: event.case for event in events if CaseEvent.case.is_cached(event)}
+    missing = {event.case_id for event in events} - set(cases)
+    if missing:
+        cases.update(
+            Case.objects.only("pk", "administration_id", "assignee_id").in_bulk(list(missing))
+        )
+    return cases
 
 
-def _notify(*, user_id: int, case: Case, kind: str) -> Notification | None:
-    if not _wants(user_id, kind):
-        return None
-    return Notification.objects.create(
-        user_id=user_id, administration_id=case.administration_id, case=case, kind=kind
-    )
-
-
-def notify_for_event(event: CaseEvent) -> Notification | None:
-    """The notification ``event`` calls for, if any: the usager answered a case that has an
-    agent, or someone else assigned a case to an agent. Nobody is told what they did."""
+def _recipient(event: CaseEvent, case: Case) -> tuple[int, str] | None:
+    """Who ``event`` is told to, and as what: the usager answered a case that has an agent, or
+    someone else assigned a case to an agent. Nobody is told what they did."""
     if event.kind == CaseEvent.Kind.USAGER_MESSAGE:
-        case = event.case
         if case.assignee_id is None or case.assignee_id == event.actor_id:
             return None
-        return _notify(user_id=case.assignee_id, case=case, kind=Kind.USAGER_ANSWERED)
+        return case.assignee_id, Kind.USAGER_ANSWERED
     if event.kind == CaseEvent.Kind.ASSIGNED:
         assignee_id = (event.data or {}).get("assignee_id")
         if not assignee_id or assignee_id == event.actor_id:
             return None
-        return _notify(user_id=int(assignee_id), case=event.case, kind=Kind.ASSIGNED)
+        return int(assignee_id), Kind.ASSIGNED
     return None
+
+
+def notify_for_events(events: Sequence[CaseEvent]) -> list[Notification]:
+    """The notifications ``events`` call for, written in one INSERT after one query for the
+    recipients' preferences (an agent without preferences gets every kind)."""
+    notifying = [event for event in events if event.kind in NOTIFYING_EVENTS]
+    if not notifying:
+        return []
+    cases = _cases_of(notifying)
+    wanted: list[tuple[Case, int, str]] = []
+    for event in notifying:
+        case = cases.get(event.case_id)
+        recipient = _recipient(event, case) if case is not None else None
+        if case is not None and recipient is not None:
+            wanted.append((case, *recipient))
+    if not wanted:
+        return []
+    preferences = NotificationPreference.objects.in_bulk(
+        {user_id for _case, user_id, _kind in wanted}, field_name="user_id"
+    )
+    notifications = [
+        Notification(
+            user_id=user_id, administration_id=case.administration_id, case=case, kind=kind
+        )
+        for case, user_id, kind in wanted
+        if user_id not in preferences or preferences[user_id].wants(kind)
+    ]
+    return Notification.objects.bulk_create(notifications) if notifications else []
+
+
+def notify_for_event(event: CaseEvent) -> Notification | None:
+    """The notification ``event`` calls for, if any (``notify_for_events`` for one event)."""
+    created = notify_for_events([event])
+    return created[0] if created else None
 
 
 def notifications_mark_read(

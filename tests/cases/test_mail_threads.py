@@ -5,18 +5,28 @@ acknowledgements of receipt are sent once, within the mentions the law expects."
 
 from __future__ import annotations
 
+import datetime as dt
 import json
+import socket
 from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
+from accounts.followups.models import FollowUp
+from accounts.followups.registry import followup_run
 from accounts.models import AuditEntry
 from cases import services
 from cases.delivery.pipeline import delivery_attempt
 from cases.delivery.services import delivery_create
-from cases.intake.acknowledgement import DEFAULT_BODY, DEFAULT_SUBJECT
+from cases.intake.acknowledgement import (
+    ACKNOWLEDGEMENT,
+    DEFAULT_BODY,
+    DEFAULT_SUBJECT,
+    acknowledgement_followup,
+)
 from cases.intake.mail import email_receive
 from cases.intake.quarantine import mail_read_one
 from cases.intake.settings_services import acknowledgement_settings_save
@@ -301,6 +311,51 @@ def test_acknowledgement_sent_once_with_the_legal_mentions(
     )
     assert Acknowledgement.objects.count() == 1
     assert len([m for m in mailoutbox if "Accusé de réception" in m.subject]) == 1
+
+
+def test_acknowledgement_is_a_follow_up_of_the_case_run_once(
+    office, mailoutbox, django_capture_on_commit_callbacks
+):
+    acknowledge(office)
+    case = receive(office, mail(), django_capture_on_commit_callbacks).case
+    acknowledgement = Acknowledgement.objects.get(case=case)
+    followup = FollowUp.objects.get(kind=ACKNOWLEDGEMENT)
+    assert followup.payload == {"acknowledgement_id": acknowledgement.pk}
+    assert followup.status == FollowUp.Status.DONE and followup.attempts == 1
+    # A duplicated follow-up (a redelivered message, a sweep) sends nothing more.
+    acknowledgement_followup(acknowledgement_id=acknowledgement.pk)
+    assert len([m for m in mailoutbox if "Accusé de réception" in m.subject]) == 1
+    assert FollowUp.objects.filter(kind=ACKNOWLEDGEMENT).count() == 1
+
+
+def test_a_failed_acknowledgement_is_tried_again_later_then_marked_failed(
+    office, settings, django_capture_on_commit_callbacks
+):
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]  # closed again: no mail server listens there
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", port, 5
+    settings.DELIVERY_MAX_ATTEMPTS = 2
+    acknowledge(office)
+    case = receive(office, mail(), django_capture_on_commit_callbacks).case
+    acknowledgement = Acknowledgement.objects.get(case=case)
+    assert (acknowledgement.status, acknowledgement.attempts) == ("pending", 1)
+    assert "ConnectionRefusedError" in acknowledgement.last_error
+    # The first follow-up is done; the next attempt is a new one, due after the backoff.
+    first, retry = FollowUp.objects.filter(kind=ACKNOWLEDGEMENT).order_by("pk")
+    assert first.status == FollowUp.Status.DONE and retry.status == FollowUp.Status.PENDING
+    wait = (retry.due_at - timezone.now()).total_seconds()
+    assert settings.DELIVERY_RETRY_BASE_SECONDS - 5 < wait <= settings.DELIVERY_RETRY_BASE_SECONDS
+    assert followup_run(followup_id=retry.pk) == ("skipped", None)  # not due yet
+
+    FollowUp.objects.filter(pk=retry.pk).update(due_at=timezone.now() - dt.timedelta(seconds=1))
+    assert followup_run(followup_id=retry.pk) == ("done", None)
+    acknowledgement.refresh_from_db()
+    assert (acknowledgement.status, acknowledgement.attempts) == ("failed", 2)
+    assert not FollowUp.objects.filter(kind=ACKNOWLEDGEMENT, status="pending").exists()
+    failed = CaseEvent.objects.get(case=case, kind=CaseEvent.Kind.ACKNOWLEDGEMENT_FAILED)
+    assert failed.data["attempts"] == 2
 
 
 def test_acknowledgement_off_for_a_channel_sends_nothing(

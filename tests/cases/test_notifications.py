@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cases import services
-from cases.models import Case, Notification, Status
+from cases.models import Case, CaseEvent, Notification, Status
 from cases.notifications import services as notifications
 from cases.notifications.services import notification_preference_update
 from tests.factories import make_case
@@ -167,3 +167,52 @@ def test_the_header_counts_unread_notifications_and_the_profile_links_the_choice
     assert 'id="notifications-count">2<' in home.text
     profile = client.get(reverse("accounts:profile"))
     assert reverse("cases:notification_preferences") in profile.text
+
+
+def test_notifying_many_events_asks_the_preferences_once(tenant_a, django_assert_num_queries):
+    """A batch of journal events: one query for the recipients' preferences, one INSERT, each
+    recipient's choice applied (agent2 chose not to hear of assignments)."""
+    agents = [tenant_a.agent, tenant_a.agent2]
+    notification_preference_update(user=tenant_a.agent2, assigned=False)
+    events = []
+    for n in range(6):
+        case = make_case(tenant_a.administration)
+        Case.objects.filter(pk=case.pk).update(assignee=agents[n % 2])
+        case = Case.objects.get(pk=case.pk)
+        events.append(
+            CaseEvent.objects.create(
+                case=case,
+                actor=tenant_a.manager,
+                kind=CaseEvent.Kind.ASSIGNED,
+                data={"assignee_id": agents[n % 2].pk},
+            )
+        )
+        events.append(
+            CaseEvent.objects.create(case=case, actor=None, kind=CaseEvent.Kind.USAGER_MESSAGE)
+        )
+    events.append(  # the manager took it themselves: nobody is told
+        CaseEvent.objects.create(
+            case=case,
+            actor=tenant_a.manager,
+            kind=CaseEvent.Kind.ASSIGNED,
+            data={"assignee_id": tenant_a.manager.pk},
+        )
+    )
+    Notification.objects.all().delete()
+    with django_assert_num_queries(2):
+        created = notifications.notify_for_events(events)
+    told = sorted(Notification.objects.values_list("user_id", "kind"))
+    assert len(created) == len(told) == 9
+    assert told == sorted(
+        [(tenant_a.agent.pk, Kind.ASSIGNED)] * 3
+        + [(tenant_a.agent.pk, Kind.USAGER_ANSWERED)] * 3
+        + [(tenant_a.agent2.pk, Kind.USAGER_ANSWERED)] * 3
+    )
+    # Events whose case is not loaded: their cases come in one more query, whatever their number.
+    Notification.objects.all().delete()
+    by_id = list(CaseEvent.objects.filter(pk__in=[e.pk for e in events]))
+    with django_assert_num_queries(3):
+        assert len(notifications.notify_for_events(by_id)) == 9
+    # One event alone: its preferences and its INSERT, as before.
+    with django_assert_num_queries(2):
+        assert notifications.notify_for_event(events[1]).user_id == tenant_a.agent.pk

@@ -71,6 +71,44 @@ def test_an_address_guessing_many_accounts_is_locked(limits, agent):
     assert _signed_in(other)
 
 
+def _locked_in_french(response) -> bool:
+    text = response.content.decode()
+    return (
+        response.status_code == 429
+        and 'id="signin-locked"' in text
+        and "Trop de tentatives de connexion" in text
+        and "15 minutes" in text
+    )
+
+
+def test_the_account_and_the_address_are_counted_separately(settings):
+    # Either counter locks: a pair (account, address) would be one nested item.
+    assert settings.AXES_LOCKOUT_PARAMETERS == ["username", "ip_address"]
+
+
+def test_wrong_passwords_on_one_account_from_many_addresses_lock_the_account(limits, agent):
+    for n in range(3):  # one failure from each address: no address reaches the limit
+        _sign_in(Client(), "agent@caf.fr", "wrong-password", address=f"198.51.100.{n + 1}")
+    # The right password, from yet another address, is refused with the French message.
+    locked = _sign_in(Client(), "agent@caf.fr", PASSWORD, address="198.51.100.200")
+    assert _locked_in_french(locked)
+    # The addresses themselves are not locked: another account signs in from them.
+    colleague = make_member(make_administration(), Role.AGENT, email="collegue@caf.fr")
+    other = Client()
+    assert _sign_in(other, colleague.email, PASSWORD, address="198.51.100.1").status_code == 302
+
+
+def test_one_address_trying_many_accounts_is_locked_for_every_account(limits, agent):
+    for n in range(3):  # one failure on each account: no account reaches the limit
+        _sign_in(Client(), f"essai{n}@caf.fr", "wrong-password", address="203.0.113.80")
+    locked = _sign_in(Client(), "agent@caf.fr", PASSWORD, address="203.0.113.80")
+    assert _locked_in_french(locked)
+    # The account itself is not locked: from another address it signs in.
+    elsewhere = Client()
+    assert _sign_in(elsewhere, "agent@caf.fr", PASSWORD, address="203.0.113.81").status_code == 302
+    assert _signed_in(elsewhere)
+
+
 def test_a_locked_unknown_account_answers_like_a_known_one(limits, agent):
     for email in ("agent@caf.fr", "personne@caf.fr"):
         for n in range(3):
