@@ -487,3 +487,34 @@ def test_channel_intake_is_acknowledged_once_even_when_replayed(
     sent = [m for m in mailoutbox if "Accusé de réception" in m.subject]
     assert len(sent) == 1 and sent[0].to == ["lea@example.org"]
     assert "Renouvellement" not in sent[0].body and case.reference in sent[0].body
+
+
+def test_the_upgrade_gives_waiting_acknowledgements_a_follow_up_once(
+    office, mailoutbox, django_capture_on_commit_callbacks
+):
+    """Migration 0011: acknowledgements left pending by the version that had its own sweeper
+    get a follow-up row (one, even if the migration's function runs twice); sent ones none."""
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("cases.migrations.0011_acknowledgements_as_followups")
+    acknowledge(office)
+    sent = receive(office, mail(), django_capture_on_commit_callbacks).case
+    waiting = receive(
+        office, mail(message_id="<other@example.org>"), django_capture_on_commit_callbacks
+    ).case
+    # As the previous version left them: no follow-up row, one acknowledgement still pending.
+    FollowUp.objects.filter(kind=ACKNOWLEDGEMENT).delete()
+    Acknowledgement.objects.filter(case=waiting).update(status="pending", sent_at=None)
+
+    migration.add_followups(apps, None)
+    migration.add_followups(apps, None)
+
+    followup = FollowUp.objects.get(kind=ACKNOWLEDGEMENT)
+    pending = Acknowledgement.objects.get(case=waiting)
+    assert followup.payload == {"acknowledgement_id": pending.pk}
+    assert Acknowledgement.objects.get(case=sent).status == "sent"
+    assert followup_run(followup_id=followup.pk) == ("done", None)
+    pending.refresh_from_db()
+    assert pending.status == "sent"
