@@ -23,6 +23,7 @@ from urllib.parse import urlsplit
 from django.conf import settings
 
 CHUNK_BYTES = 64 * 1024
+END_OF_STREAM = struct.pack("!L", 0)
 # The longest answer we wait for: a signature name is short.
 MAX_ANSWER_BYTES = 4096
 
@@ -64,7 +65,11 @@ class Scanner:
                 sock.close()
                 raise
             return sock
-        return socket.create_connection((self.host, self.port), timeout=timeout)
+        sock = socket.create_connection((self.host, self.port), timeout=timeout)
+        # Small frames (the command, the last chunk, the end mark) go at once: without this,
+        # Nagle's algorithm and delayed ACKs add ~40 ms to every scan.
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        return sock
 
     def __str__(self) -> str:
         return f"unix://{self.path}" if self.path else f"tcp://{self.host}:{self.port}"
@@ -97,10 +102,14 @@ def _exchange(target: Scanner, command: bytes, payload: bytes | None, timeout: f
             try:
                 for start in range(0, len(payload), CHUNK_BYTES):
                     chunk = payload[start : start + CHUNK_BYTES]
+                    frame = struct.pack("!L", len(chunk)) + chunk
+                    if start + CHUNK_BYTES >= len(payload):
+                        frame += END_OF_STREAM
                     sock.settimeout(remaining())
-                    sock.sendall(struct.pack("!L", len(chunk)) + chunk)
-                sock.settimeout(remaining())
-                sock.sendall(struct.pack("!L", 0))
+                    sock.sendall(frame)
+                if not payload:
+                    sock.settimeout(remaining())
+                    sock.sendall(END_OF_STREAM)
             except (BrokenPipeError, ConnectionResetError):
                 # The daemon closed early (size limit): its answer says why, if it sent one.
                 pass
