@@ -68,8 +68,8 @@ pytest: $(STAMP)
 	$(TEST_ENV) $(BIN)/python -m pytest -n $(PYTEST_WORKERS) --create-db $(PYTEST_ARGS)
 
 # What the whole suite needs from the machine: PostgreSQL and Redis running (the broker tests),
-# Debian's Chromium (browser tests, no browser download), gettext (the translations) and Dovecot
-# (the IMAP tests start their own; the package's service is never used).
+# Debian's Chromium (browser tests, no browser download), gettext (the translations), Dovecot
+# (the IMAP tests start their own; the package's service is never used) and ClamAV's daemon.
 system:
 	@pg_isready -h 127.0.0.1 -p 5432 -q || { $(PG_START) >/dev/null 2>&1; \
 	  for i in $$(seq 30); do pg_isready -h 127.0.0.1 -p 5432 -q && break; sleep 1; done; \
@@ -81,6 +81,9 @@ system:
 	@command -v msgfmt >/dev/null 2>&1 || { $(APT_INSTALL) gettext >/dev/null; } \
 	  || { echo "gettext is missing for the translations: run apt-get install gettext (as root)"; exit 1; }
 	@test -x /usr/sbin/dovecot || { $(APT_INSTALL) dovecot-imapd >/dev/null; } || { echo "Dovecot is missing for the IMAP tests: run apt-get install dovecot-imapd (as root)"; exit 1; }
+	@# ClamAV's daemon: the antivirus tests start their own (tests/clamd.py, a database holding the
+	@# EICAR test signature only: no download); the package's services are never used.
+	@test -x /usr/sbin/clamd || { $(APT_INSTALL) clamav-daemon >/dev/null; } || { echo "clamd is missing for the antivirus tests: run apt-get install clamav-daemon (as root)"; exit 1; }
 	@# psql runs deploy/postgres/roles.sql: the tests run as the application's restricted role
 	@# (guichet_app, created by tests/db_roles.py in the test database; see README, "Database roles").
 	@command -v psql >/dev/null 2>&1 || { $(APT_INSTALL) postgresql-client >/dev/null; } \

@@ -28,6 +28,8 @@ class CasesAuditAction(models.TextChoices):
     MAILBOX_DELETED = "settings.mailbox_deleted", _("Mailbox removed")
     MAILBOX_ERROR = "mail.mailbox_error", _("Mailbox could not be read")
     MAIL_QUARANTINED = "mail.quarantined", _("Unreadable e-mail quarantined")
+    # Files refused by the antivirus (cases/files.py), whatever the way they came in.
+    ATTACHMENT_INFECTED = "security.attachment_infected", _("Infected file refused (antivirus)")
     ACKNOWLEDGEMENT_CHANGED = (
         "settings.acknowledgement_changed",
         _("Acknowledgement of receipt changed"),
@@ -61,5 +63,14 @@ register_words(
         "last_case_id": _("last case"),
         "references": _("references"),
         "retention_days": _("retention period (days)"),
+    }
+)
+
+# Files refused by the antivirus (cases/files.py).
+register_words(
+    fields={
+        "virus": _("virus found"),
+        "sha256": _("SHA-256 fingerprint"),
+        "size": _("size (bytes)"),
     }
 )

@@ -625,3 +625,20 @@ CONTENT_SECURITY_POLICY = content_security_policy(
 API_JSON_MAX_BYTES = env.int("API_JSON_MAX_BYTES", default=1024 * 1024)
 # Rotating the secret key without signing everybody out: the previous keys, still accepted.
 SECRET_KEY_FALLBACKS = env.list("DJANGO_SECRET_KEY_FALLBACKS", default=[])
+
+# --- Antivirus (issue 13): attachments scanned by ClamAV's daemon (cases/antivirus.py, README
+# "Security: limits, proxies, CSP, antivirus"). unix:///run/clamav/clamd.ctl or tcp://host:3310;
+# empty, nothing is scanned. Configured but out of reach, files are refused (fail closed).
+import re  # noqa: E402
+
+CLAMAV_URL = env.str("CLAMAV_URL", default="").strip()
+CLAMAV_TIMEOUT_SECONDS = env.float("CLAMAV_TIMEOUT_SECONDS", default=30.0)
+# The same forms as cases.antivirus.Scanner.from_url (IPv6 literals in brackets too).
+if CLAMAV_URL and not re.fullmatch(
+    r"unix:///\S+|tcp://([\w.\-]+|\[[0-9a-fA-F:.]+\])(:\d{1,5})?/?", CLAMAV_URL
+):
+    raise ImproperlyConfigured(
+        f"CLAMAV_URL: “{CLAMAV_URL}” is neither unix:///path/to/clamd.sock nor tcp://host:3310."
+    )
+if not 0 < CLAMAV_TIMEOUT_SECONDS <= 600:
+    raise ImproperlyConfigured("CLAMAV_TIMEOUT_SECONDS must lie between 0 and 600 seconds.")

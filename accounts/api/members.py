@@ -118,6 +118,7 @@ class TokenSerializer(serializers.ModelSerializer):
             "created_at",
             "last_used_at",
             "revoked_at",
+            "expires_at",
         ]
         read_only_fields = fields
 
@@ -135,6 +136,14 @@ class TokenCreatedSerializer(TokenSerializer):
 class TokenCreateSerializer(serializers.Serializer):
     name = TextField(max_length=100)
     scope = serializers.ChoiceField(choices=ApiToken.Scope.choices)
+    expires_on = serializers.DateField(
+        required=False,
+        allow_null=True,
+        help_text=_(
+            "Optional: the last day the token works (from today to three years ahead); "
+            "without it, the token works until revoked."
+        ),
+    )
 
 
 def _members(administration):

@@ -22,10 +22,11 @@ from rest_framework.views import APIView
 
 from accounts import access
 from accounts.access import AccessRule, administration_for
-from accounts.api.common import MAX_ID
+from accounts.api.common import MAX_ID, error_response
 from accounts.models import Membership
 from accounts.permissions import VIEW_CASES, WORK_CASES
 from cases import selectors, services
+from cases.files import ScannerUnavailable
 from cases.models import Case
 from cases.services.reply_attachments import uploaded_files
 
@@ -263,13 +264,27 @@ class CaseReplyView(APIView):
         case = case_for_request(request, pk)
         serializer = ReplySerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        services.case_send_reply(
-            actor=request.user,
-            case=case,
-            body=serializer.validated_data["body"],
-            expected_version=serializer.validated_data.get("version"),
-            files=uploaded_files(serializer.validated_data.get("attachments", [])),
-        )
+        try:
+            services.case_send_reply(
+                actor=request.user,
+                case=case,
+                body=serializer.validated_data["body"],
+                expected_version=serializer.validated_data.get("version"),
+                files=uploaded_files(serializer.validated_data.get("attachments", [])),
+            )
+        except ScannerUnavailable:
+            # Fail closed (cases/files.py): nothing was written, the same request may be sent
+            # again once the antivirus answers.
+            response = error_response(
+                _(
+                    "The antivirus cannot check the attached files right now: nothing was "
+                    "saved. Send the reply again in a few minutes."
+                ),
+                "scanner_unavailable",
+                status.HTTP_503_SERVICE_UNAVAILABLE,
+            )
+            response["Retry-After"] = "60"
+            return response
         return Response(_detail(request, case_for_request(request, pk)))
 
 

@@ -6,7 +6,9 @@
 key with another payload answers 422.
 
 Attachments: ``attachments: [{"filename", "content_base64"}]`` in a JSON body, or a multipart
-body with the payload as JSON in a ``payload`` part and files in ``attachments`` parts.
+body with the payload as JSON in a ``payload`` part and files in ``attachments`` parts. With
+an antivirus configured (``CLAMAV_URL``), an infected file is a 400 naming it (and journaled);
+an antivirus out of reach answers 503 ``scanner_unavailable`` with nothing written.
 """
 
 from __future__ import annotations
@@ -39,6 +41,7 @@ from accounts.api_auth import (
 )
 from accounts.api_parsers import JSONParser
 
+from ..files import ScannerUnavailable
 from ..models import Channel
 from .attachments import AttachmentData
 from .serializers import (
@@ -134,6 +137,20 @@ class _IntakeView(APIView):
                 raw_payload=raw_payload,
                 attachments=attachments,
             )
+        except ScannerUnavailable:
+            # Fail closed: nothing was written; the channel sends the same delivery again.
+            response = error_response(
+                str(
+                    _(
+                        "The antivirus cannot check the attachments right now: nothing was "
+                        "saved. Send the same delivery again in a few minutes."
+                    )
+                ),
+                "scanner_unavailable",
+                status.HTTP_503_SERVICE_UNAVAILABLE,
+            )
+            response["Retry-After"] = "60"
+            return response
         except IdempotencyConflict:
             return error_response(
                 str(
@@ -202,6 +219,10 @@ _RESPONSES = {
     403: ErrorSerializer,
     413: ErrorSerializer,
     422: OpenApiResponse(ErrorSerializer, description=_("Idempotency-Key reused.")),
+    503: OpenApiResponse(
+        ErrorSerializer,
+        description=_("The antivirus is out of reach: nothing saved, send again later."),
+    ),
 }
 
 

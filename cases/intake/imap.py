@@ -10,7 +10,8 @@
   After reading, the message is moved to the folder for read messages (or flagged \\Seen).
 - A message that cannot be read is quarantined and the next ones are read; a mailbox that
   cannot be reached (DNS, TLS, login, folder) is journaled in the administration's journal
-  and shown on the mailbox page, once per distinct error.
+  and shown on the mailbox page, once per distinct error. So is an antivirus out of reach
+  (``CLAMAV_URL``): the poll stops at the message it could not scan, left unread for the next.
 - Two pollers never read the same mailbox at once (a lease on its row, ``MAILBOX_LEASE_SECONDS``).
 """
 
@@ -36,6 +37,7 @@ from accounts.models import AuditEntry
 from accounts.services import audit_record
 
 from ..audit_actions import CasesAuditAction
+from ..files import ScannerUnavailable
 from ..models import Mailbox, MailboxMessage
 from .quarantine import mail_read_one
 
@@ -208,6 +210,11 @@ def mailbox_read(mailbox: Mailbox) -> PollResult:
             client.expunge()
     except (TimeoutError, imaplib.IMAP4.error, OSError) as exc:
         raise MailboxError(f"{type(exc).__name__}: {exc}") from exc
+    except ScannerUnavailable as exc:
+        # The message stays in the folder, unrecorded: the next poll reads it (fail closed).
+        raise MailboxError(
+            f"Antivirus unavailable, reading stopped until it answers: {exc.reason}"
+        ) from exc
     finally:
         with contextlib.suppress(imaplib.IMAP4.error, OSError):
             client.logout()

@@ -36,6 +36,7 @@ from django.utils.translation import gettext as _
 from accounts.models import Administration
 
 from .. import services
+from ..files import InfectedFiles, ScannerUnavailable
 from ..models import (
     Acknowledgement,
     Case,
@@ -192,11 +193,14 @@ def email_receive(*, administration: Administration, raw: bytes, source: str = "
     if InboundEmail.objects.filter(administration=administration, message_key=key).exists():
         return EmailOutcome("duplicate", None)
     # Refused attachments are left out (and said in the journal), not the whole message: the
-    # usager's text must reach an agent.
+    # usager's text must reach an agent. Not so an infected file or an antivirus out of reach
+    # (cases/files.py): they raise, and the reader quarantines the message or leaves it unread.
     checked, refused = [], []
     for attachment in parsed["attachments"]:
         try:
             checked.extend(attachments_check([attachment]))
+        except (InfectedFiles, ScannerUnavailable):
+            raise
         except ValidationError:
             refused.append(attachment.name or "?")
     limit = settings.INTAKE_ATTACHMENT_MAX_FILES

@@ -4,7 +4,9 @@
 reads a message into the cases, or, when that fails for any reason (malformed, NUL bytes where
 they cannot be cleaned, MIME nested too deep, refused by the database, a bug), keeps the raw
 message as a ``QuarantinedEmail`` row, writes a line in the administration's journal (shown to
-administrators on the mailbox page), and returns so that the next message is read.
+administrators on the mailbox page), and returns so that the next message is read. A message
+with an infected attachment is quarantined the same way; when the antivirus cannot be reached,
+the message is left unread and the reader stops (cases/files.py).
 """
 
 from __future__ import annotations
@@ -15,11 +17,13 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from accounts.models import Administration, AuditEntry
 from accounts.services import audit_record
 
 from ..audit_actions import CasesAuditAction
+from ..files import InfectedFiles, ScannerUnavailable, infected_files_journal
 from ..models import Case, QuarantinedEmail
 from .mail import MalformedEmail, email_receive
 
@@ -74,14 +78,27 @@ def email_quarantine(
 
 
 def mail_read_one(*, administration: Administration, raw: bytes, source: str) -> ReadResult:
-    """Read one message; quarantine it when it cannot be read. Never raises for the message's
-    sake (a lost database connection still does: nothing could be kept then)."""
+    """Read one message; quarantine it when it cannot be read or carries an infected file (the
+    virus journaled too). Never raises for the message's sake (a lost database connection still
+    does: nothing could be kept then); an antivirus out of reach raises ``ScannerUnavailable``
+    with nothing written, so that the reader stops and reads the message at its next run."""
     try:
         # Its own savepoint: a database refusal leaves the caller's transaction usable for the
         # quarantine row.
         with transaction.atomic():
             outcome = email_receive(administration=administration, raw=raw, source=source)
         return ReadResult(outcome.outcome, outcome.case, message_id=_message_id_of(raw))
+    except ScannerUnavailable:
+        # Not the message's fault: left unread (nothing of it written) for the next reading.
+        raise
+    except InfectedFiles as exc:
+        error = str(
+            _("infected attachment(s): %(files)s")
+            % {"files": ", ".join(f"{f.name} ({f.signature})" for f in exc.found)}
+        )
+        infected_files_journal(
+            administration=administration, actor=None, found=exc.found, source=f"mail:{source}"
+        )
     except MalformedEmail as exc:
         error = str(exc)
     except ValidationError as exc:

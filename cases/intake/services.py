@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from accounts.models import Administration
 
 from .. import services
+from ..files import InfectedFiles, infected_files_journal
 from ..models import Case, Channel, IntakeDelivery, Topic
 from .acknowledgement import acknowledgement_schedule
 from .attachments import AttachmentData, CheckedAttachment, attachments_check, attachments_store
@@ -91,7 +92,10 @@ def intake_receive(
     attachments: list[AttachmentData],
 ) -> IntakeResult:
     """Open a case for a channel's delivery, or return the case of an earlier delivery with
-    the same key and payload. ``IdempotencyConflict`` if the key came with another payload."""
+    the same key and payload. ``IdempotencyConflict`` if the key came with another payload.
+    Attachments are checked and scanned before anything is written (cases/files.py): an
+    infected file is journaled and refused (``InfectedFiles``), an antivirus out of reach
+    refuses the delivery for now (``ScannerUnavailable``: the channel retries)."""
     key = key.strip()
     if not key or len(key) > 200 or not key.isprintable():
         raise services.invalid(
@@ -106,7 +110,17 @@ def intake_receive(
     replay = _replay(administration, channel, key, hashed)
     if replay is not None:
         return replay
-    checked = attachments_check(attachments)
+    try:
+        checked = attachments_check(attachments)
+    except InfectedFiles as exc:
+        # Outside any transaction: the line stays although the delivery is refused.
+        infected_files_journal(
+            administration=administration,
+            actor=None,
+            found=exc.found,
+            source=f"intake:{channel}:{key}",
+        )
+        raise
     fields = MAPPERS[Channel(channel)](data)
     try:
         return _intake_create(administration, channel, key, hashed, fields, checked)

@@ -12,8 +12,9 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 
 from .. import signals
+from ..files import CheckedFile
 from ..models import Attachment, Case, CaseEvent, InternalNote, Reply, Status
-from ..permissions import Ability, require_ability
+from ..permissions import Ability, may, require_ability
 from ..text import strip_citation_markers
 from .common import bump, check_version, clean_text, invalid, lock_case, require_transition
 from .journal import case_event_record
@@ -32,7 +33,6 @@ def case_add_note(*, actor: User, case: Case, body: str) -> InternalNote:
     return note
 
 
-@transaction.atomic
 def case_send_reply(
     *,
     actor: User,
@@ -47,8 +47,39 @@ def case_send_reply(
 
     Attachments: the files the preview stored as pending (``attachment_token`` and the
     ``attachment_ids`` the agent saw), and/or new ``files`` (the API), checked like intake's.
-    The reply, its journal line and its attachments are written in this one transaction: a
-    refused or vanished file raises ValidationError and nothing is written."""
+    The reply, its journal line and its attachments are written in one transaction: a
+    refused or vanished file raises ValidationError and nothing is written. New files are
+    checked and scanned first, outside it (a virus found is journaled although nothing else is
+    written, and no row stays locked while the antivirus reads)."""
+    checked: list[CheckedFile] = []
+    if files:
+        # The same door as lock_case's, before anything is read: not yours looks like not there.
+        if not may(actor, case, Ability.VIEW):
+            raise Case.DoesNotExist("No case matches the given query.")
+        require_ability(actor, case, Ability.REPLY)
+        checked = reply_files_check(files, case=case, actor=actor, already=len(set(attachment_ids)))
+    return _case_send_reply(
+        actor=actor,
+        case=case,
+        body=body,
+        expected_version=expected_version,
+        attachment_token=attachment_token,
+        attachment_ids=attachment_ids,
+        checked=checked,
+    )
+
+
+@transaction.atomic
+def _case_send_reply(
+    *,
+    actor: User,
+    case: Case,
+    body: str,
+    expected_version: int | None,
+    attachment_token: str,
+    attachment_ids: list[int] | tuple[int, ...],
+    checked: list[CheckedFile],
+) -> Reply:
     case = lock_case(case, actor)
     require_ability(actor, case, Ability.REPLY)
     check_version(case, expected_version)
@@ -82,7 +113,6 @@ def case_send_reply(
                 _("The attached files are no longer available: attach them again."),
                 "attachments_expired",
             )
-    checked = reply_files_check(files or [], already=len(pending))
     reply = Reply.objects.create(case=case, author=actor, body=body)
     if pending:
         Attachment.objects.filter(pk__in=[row.pk for row in pending]).update(

@@ -1,5 +1,6 @@
-"""Files an agent sends with a reply: the same content checks and limits as intake
-(``INTAKE_ATTACHMENT_MAX_FILES`` / ``INTAKE_ATTACHMENT_MAX_BYTES``), OpenDocument accepted too.
+"""Files an agent sends with a reply: the same content checks, limits and antivirus as intake
+(cases/files.py: ``INTAKE_ATTACHMENT_MAX_FILES`` / ``INTAKE_ATTACHMENT_MAX_BYTES``,
+``CLAMAV_URL``), OpenDocument accepted too.
 
 The composer's preview stores the files as *pending* attachments of the case (``reply`` empty,
 ``pending_token`` the token carried by the confirm form, ``uploaded_by`` the agent); the reply
@@ -10,58 +11,32 @@ same token, so nothing is uploaded twice; pending files never confirmed are dele
 
 from __future__ import annotations
 
-import hashlib
 import secrets
-import zipfile
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import timedelta
-from io import BytesIO
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from accounts.models import User
 
-from ..models import Attachment, Case, Reply
-from .common import invalid
-
-# Intake's signatures (cases/intake/attachments.py ALLOWED_SIGNATURES; not imported: intake
-# imports the services, and a test keeps both tables equal).
-SIGNATURES: tuple[tuple[bytes, str, str], ...] = (
-    (b"%PDF-", "application/pdf", ".pdf"),
-    (b"\x89PNG\r\n\x1a\n", "image/png", ".png"),
-    (b"\xff\xd8\xff", "image/jpeg", ".jpg"),
+from ..files import (
+    CheckedFile,
+    IncomingFile,
+    InfectedFiles,
+    files_check,
+    infected_files_journal,
 )
-# OpenDocument: a ZIP whose first entry, stored uncompressed, is "mimetype" (ODF 1.2, 3.3).
-OPENDOCUMENT_TYPES = {
-    "application/vnd.oasis.opendocument.text": ".odt",
-    "application/vnd.oasis.opendocument.spreadsheet": ".ods",
-    "application/vnd.oasis.opendocument.presentation": ".odp",
-    "application/vnd.oasis.opendocument.graphics": ".odg",
-}
+from ..models import Attachment, Case, Reply
+
+# The shared names (cases/files.py); the composer's words for them.
+UploadedFile = IncomingFile
+
 # Pending files older than this were never confirmed (the composer was left).
 PENDING_LIFETIME = timedelta(hours=24)
-
-
-@dataclass(frozen=True)
-class UploadedFile:
-    name: str
-    content: bytes
-
-
-@dataclass(frozen=True)
-class CheckedFile:
-    name: str
-    content: bytes
-    content_type: str
-    extension: str
-    sha256: str
 
 
 def uploaded_files(uploads: Iterable[Any]) -> list[UploadedFile]:
@@ -74,76 +49,23 @@ def uploaded_files(uploads: Iterable[Any]) -> list[UploadedFile]:
     return files
 
 
-def _opendocument_type(content: bytes) -> tuple[str, str] | None:
-    if not content.startswith(b"PK\x03\x04") or content[30:38] != b"mimetype":
-        return None
+def reply_files_check(
+    files: list[UploadedFile], *, case: Case, actor: User, already: int = 0
+) -> list[CheckedFile]:
+    """The files typed by content (intake's types and OpenDocument) and scanned; a
+    ValidationError on ``attachments`` naming each refused file otherwise. ``already``: files
+    already pending for this reply (counted in the limit). A virus found is journaled in the
+    case's administration: call this outside the transaction that the refusal rolls back."""
     try:
-        with zipfile.ZipFile(BytesIO(content)) as archive:
-            first = archive.infolist()[0]
-            if first.filename != "mimetype" or first.compress_type != zipfile.ZIP_STORED:
-                return None
-            declared = archive.read(first).decode("ascii", "replace").strip()
-            if archive.testzip() is not None:
-                return None
-    except (zipfile.BadZipFile, IndexError, OSError, RuntimeError, ValueError):
-        return None
-    extension = OPENDOCUMENT_TYPES.get(declared)
-    return (declared, extension) if extension else None
-
-
-def detect_reply_type(content: bytes) -> tuple[str, str] | None:
-    for signature, content_type, extension in SIGNATURES:
-        if content.startswith(signature):
-            return content_type, extension
-    return _opendocument_type(content)
-
-
-def reply_files_check(files: list[UploadedFile], *, already: int = 0) -> list[CheckedFile]:
-    """The files typed by content; a ValidationError on ``attachments`` naming each refused
-    file otherwise. ``already``: files already pending for this reply (counted in the limit)."""
-    max_files = settings.INTAKE_ATTACHMENT_MAX_FILES
-    max_bytes = settings.INTAKE_ATTACHMENT_MAX_BYTES
-    if len(files) + already > max_files:
-        raise invalid(
-            "attachments",
-            _("Too many attachments: %(count)d (%(max)d at most).")
-            % {"count": len(files) + already, "max": max_files},
-            "too_many",
+        return files_check(files, opendocument=True, already=already)
+    except InfectedFiles as exc:
+        infected_files_journal(
+            administration=case.administration,
+            actor=actor,
+            found=exc.found,
+            source=f"reply:{case.reference}",
         )
-    errors = []
-    checked = []
-    for index, upload in enumerate(files, start=1):
-        label = upload.name or f"#{index}"
-        if not upload.content:
-            errors.append(_("“%(name)s” is empty.") % {"name": label})
-            continue
-        if len(upload.content) > max_bytes:
-            errors.append(
-                _("“%(name)s” is too large (%(max)d MB at most).")
-                % {"name": label, "max": max_bytes // (1024 * 1024)}
-            )
-            continue
-        detected = detect_reply_type(upload.content)
-        if detected is None:
-            errors.append(
-                _("“%(name)s” is not an accepted type (PDF, PNG, JPEG or OpenDocument).")
-                % {"name": label}
-            )
-            continue
-        checked.append(
-            CheckedFile(
-                name=upload.name[:255],
-                content=upload.content,
-                content_type=detected[0],
-                extension=detected[1],
-                sha256=hashlib.sha256(upload.content).hexdigest(),
-            )
-        )
-    if errors:
-        raise ValidationError(
-            {"attachments": [ValidationError(e, code="invalid_attachment") for e in errors]}
-        )
-    return checked
+        raise
 
 
 def reply_files_store(
@@ -207,7 +129,7 @@ def reply_attachments_prepare(
     token = token or new_pending_token()
     current = pending_attachments(case=case, actor=actor, token=token)
     kept = [row for row in current if row.pk in keep]
-    checked = reply_files_check(files, already=len(kept))
+    checked = reply_files_check(files, case=case, actor=actor, already=len(kept))
     dropped = [row for row in current if row.pk not in keep]
     stored = reply_files_store(case=case, actor=actor, files=checked, pending_token=token)
     _delete_rows(dropped)

@@ -341,8 +341,43 @@ def test_the_api_refuses_a_bad_file_with_its_error_shape(office, media):
     assert files_in(media) == []
 
 
-def test_the_reply_checks_use_intakes_signatures():
-    from cases.intake.attachments import ALLOWED_SIGNATURES
-    from cases.services.reply_attachments import SIGNATURES
+@pytest.mark.parametrize(
+    ("name", "content", "intake", "reply"),
+    [
+        ("a.pdf", PDF, "application/pdf", "application/pdf"),
+        ("a.png", PNG, "image/png", "image/png"),
+        ("a.jpg", b"\xff\xd8\xff\xe0" + b"\x00" * 40, "image/jpeg", "image/jpeg"),
+        ("a.odt", odt(), None, "application/vnd.oasis.opendocument.text"),
+        ("a.pdf", EXE, None, None),
+        ("a.pdf", b"<html><script>", None, None),
+    ],
+)
+def test_intake_and_replies_type_files_alike_opendocument_in_replies_only(
+    office, name, content, intake, reply, settings
+):
+    """One table of signatures (cases/files.py) behind both doors: the same bytes get the same
+    type, whatever the name; OpenDocument only from agents."""
+    from django.core.exceptions import ValidationError
 
-    assert SIGNATURES == ALLOWED_SIGNATURES
+    from cases.intake.attachments import AttachmentData, attachments_check
+    from cases.services.reply_attachments import UploadedFile, reply_files_check
+
+    settings.CLAMAV_URL = ""
+    case = bring_to(Status.IN_PROGRESS, office)
+    for check, expected in (
+        (lambda: attachments_check([AttachmentData(name=name, content=content)]), intake),
+        (
+            lambda: reply_files_check(
+                [UploadedFile(name=name, content=content)], case=case, actor=office.agent
+            ),
+            reply,
+        ),
+    ):
+        if expected is None:
+            with pytest.raises(ValidationError) as refused:
+                check()
+            assert name in refused.value.message_dict["attachments"][0]
+        else:
+            (checked,) = check()
+            assert checked.content_type == expected
+            assert checked.sha256 == hashlib.sha256(content).hexdigest()

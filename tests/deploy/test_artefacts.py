@@ -108,7 +108,7 @@ def test_env_example_holds_no_secret():
 def test_compose_has_every_process_with_health_checks_and_volumes():
     compose = _compose()
     services = compose["services"]
-    assert set(services) == {"db", "redis"} | SERVICES_OF_THE_APP
+    assert set(services) == {"db", "redis", "clamav"} | SERVICES_OF_THE_APP
     for name, service in services.items():
         if name != "migrate":
             assert service.get("healthcheck", {}).get("test"), f"{name} has no health check"

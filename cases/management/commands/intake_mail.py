@@ -4,7 +4,9 @@ Each message is one transaction; a message already read (same Message-ID, or the
 when it has none) is skipped, so the command can run from cron on the same mailbox forever.
 A message that cannot be read is named and quarantined (kept, journaled, shown to the
 administrators), nothing else of it is written, the others go on, and the command exits
-non-zero; the same message read again later is skipped as already quarantined.
+non-zero; the same message read again later is skipped as already quarantined. When the
+antivirus (``CLAMAV_URL``) cannot be reached, the command stops at that message with nothing of
+it written, exits non-zero, and reads it at its next run.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from accounts.models import Administration
+from cases.files import ScannerUnavailable
 from cases.intake.mail import NotAMaildir, mail_sources
 from cases.intake.quarantine import mail_read_one
 
@@ -35,8 +38,10 @@ class Command(BaseCommand):
 
         counts: dict[str, int] = {}
         errors: list[str] = []
+        current = ""
         try:
             for label, raw in mail_sources(paths):
+                current = label
                 result = mail_read_one(administration=tenant, raw=raw, source=label)
                 counts[result.outcome] = counts.get(result.outcome, 0) + 1
                 if result.outcome == "quarantined":
@@ -45,6 +50,12 @@ class Command(BaseCommand):
                     self.stdout.write(f"{label}: {result.outcome} {result.case.reference}")
         except NotAMaildir as exc:
             raise CommandError(str(exc)) from exc
+        except ScannerUnavailable as exc:
+            # Fail closed: this message and the next ones are left for the next run.
+            raise CommandError(
+                f"Antivirus unavailable ({exc.reason}): stopped at {current} (not read), "
+                f"{sum(counts.values())} message(s) read. Run again once it answers."
+            ) from exc
 
         total = sum(counts.values())
         self.stdout.write(
