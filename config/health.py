@@ -5,7 +5,10 @@
 - ``/readyz``: the process can serve (readiness): the database answers, every migration is
   applied, the cache stores and reads a value, the broker accepts a connection. 200 when all
   hold, else 503 naming the failed checks. The answer says which dependency failed, never why
-  (no host name, no error text: it is public).
+  (no host name, no error text: it is public). When ``CLAMAV_URL`` is set, the antivirus is
+  checked too but only *degrades* readiness (listed under ``degraded``, still 200): without it
+  only uploads are refused (they fail closed), and taking every web process out of the load
+  balancer would stop all the rest of the work.
 """
 
 from __future__ import annotations
@@ -72,12 +75,35 @@ def check_broker() -> None:
         conn.default_channel  # noqa: B018 - the property opens it
 
 
+def check_antivirus() -> None:
+    from cases.antivirus import ping
+
+    if not ping(timeout=BROKER_TIMEOUT_SECONDS):
+        raise RuntimeError("the antivirus daemon did not answer PONG")
+
+
 CHECKS: dict[str, Callable[[], None]] = {
     "database": check_database,
     "migrations": check_migrations,
     "cache": check_cache,
     "broker": check_broker,
 }
+# Checked only when configured; a failure is reported but keeps the process ready.
+DEGRADING_CHECKS: dict[str, Callable[[], None]] = {"antivirus": check_antivirus}
+
+
+def _run(name: str, check: Callable[[], None]) -> str:
+    started = time.monotonic()
+    try:
+        check()
+    except Exception:
+        logger.warning("readiness check failed: %s", name, exc_info=True)
+        return "failed"
+    finally:
+        elapsed = time.monotonic() - started
+        if elapsed > 1:
+            logger.warning("readiness check %s took %.1f s", name, elapsed)
+    return "ok"
 
 
 @public(reason="liveness probe for load balancers and orchestrators")
@@ -96,19 +122,18 @@ def readyz(request: HttpRequest) -> JsonResponse:
         if name == "migrations" and checks.get("database") != "ok":
             checks[name] = "skipped"
             continue
-        started = time.monotonic()
-        try:
-            check()
-        except Exception:
-            logger.warning("readiness check failed: %s", name, exc_info=True)
-            checks[name] = "failed"
-        else:
-            checks[name] = "ok"
-        elapsed = time.monotonic() - started
-        if elapsed > 1:
-            logger.warning("readiness check %s took %.1f s", name, elapsed)
+        checks[name] = _run(name, check)
     failed = [name for name, state in checks.items() if state != "ok"]
-    return JsonResponse(
-        {"status": "failed" if failed else "ok", "checks": checks, "failed": failed},
-        status=503 if failed else 200,
-    )
+    body: dict[str, object] = {
+        "status": "failed" if failed else "ok",
+        "checks": checks,
+        "failed": failed,
+    }
+    if settings.CLAMAV_URL:
+        degraded = []
+        for name, check in DEGRADING_CHECKS.items():
+            checks[name] = _run(name, check)
+            if checks[name] != "ok":
+                degraded.append(name)
+        body["degraded"] = degraded
+    return JsonResponse(body, status=503 if failed else 200)

@@ -14,6 +14,7 @@ import pytest
 from django.db import connection
 
 from config import health
+from tests.clamd import clamav_on, clamd  # noqa: F401
 from tests.deploy.processes import free_port, private_redis, stop, wait_for
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -56,6 +57,24 @@ def test_readyz_fails_when_the_broker_is_down(client, settings, tmp_path):
     assert body["failed"] == ["broker"]
     assert body["checks"]["database"] == "ok"
     assert str(port) not in response.content.decode()  # which one failed, never where or why
+
+
+@pytest.mark.usefixtures("clamav_on")
+def test_the_antivirus_is_checked_when_configured_and_only_degrades_readiness(
+    client, settings, tmp_path
+):
+    response = client.get("/readyz")
+    assert response.status_code == 200
+    assert response.json()["checks"]["antivirus"] == "ok"
+    assert response.json()["degraded"] == []
+    # The daemon gone: uploads fail closed, the rest of the work goes on (still ready).
+    settings.CLAMAV_URL = f"unix://{tmp_path / 'nobody.sock'}"
+    response = client.get("/readyz")
+    assert response.status_code == 200
+    body = response.json()
+    assert body["checks"]["antivirus"] == "failed"
+    assert body["degraded"] == ["antivirus"] and body["failed"] == []
+    assert "nobody.sock" not in response.content.decode()
 
 
 def test_readyz_fails_when_the_cache_is_down(client, settings):
