@@ -50,7 +50,9 @@ def test_pending_attachments_past_a_day_are_purged_with_their_files(
     kept = reply_files_store(
         case=case,
         actor=office.agent,
-        files=reply_files_check([UploadedFile(name="usager.pdf", content=PDF)]),
+        files=reply_files_check(
+            [UploadedFile(name="usager.pdf", content=PDF)], case=case, actor=office.agent
+        ),
     )
     long_ago = timezone.now() - dt.timedelta(hours=25)
     Attachment.objects.filter(pk__in=[row.pk for row in left + kept]).update(created_at=long_ago)
