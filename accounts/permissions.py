@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.db import connection
-from django.db.models import QuerySet
+from django.db.models import Model, QuerySet
 from guardian.shortcuts import get_objects_for_user
 
 from .models import Administration, Role
@@ -54,7 +54,7 @@ def has_administration_perm(
         return False
     if user.is_superuser:
         return True
-    return _codename(perm) in administration_perms(user, administration)  # type: ignore[arg-type]
+    return _codename(perm) in administration_perms(user, administration)
 
 
 # The object permissions a user holds on one Administration row, granted to them or to one of
@@ -79,7 +79,7 @@ def _perms_sql() -> str:
 
     from .models import User
 
-    def table(model) -> str:
+    def table(model: type[Model]) -> str:
         return connection.ops.quote_name(model._meta.db_table)
 
     return _PERMS_SQL.format(

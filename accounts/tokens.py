@@ -162,7 +162,7 @@ def api_token_authenticate(key: str) -> ApiToken | None:
     creator = token.created_by
     if not creator.is_active:
         return None
-    if not creator.is_superuser and not token.creator_is_member:  # type: ignore[attr-defined]
+    if not creator.is_superuser and not token.creator_is_member:
         return None
     return token
 

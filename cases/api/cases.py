@@ -51,7 +51,7 @@ def case_for_request(request: Request, pk: int, *, lock_related: bool = True) ->
     administration = administration_for(request)
     qs = selectors.cases_of(request.user, administration)
     if lock_related:
-        qs = qs.select_related("administration", "assignee", "topic").prefetch_related(rows.REPLIES)
+        qs = qs.select_related("administration", "assignee", "topic")
     return qs.get(pk=pk)  # Case.DoesNotExist answers 404 (config/api.py)
 
 

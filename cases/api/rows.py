@@ -126,6 +126,7 @@ def case_detail(case: Case, user: User | None) -> dict[str, Any]:
     its replies (``REPLIES``) unless a query per reply is fine."""
     tz = timezone.get_current_timezone()
     assignee = case.assignee if case.assignee_id is not None else None
+    topic = case.topic if case.topic_id is not None else None
     if user is None:
         abilities: list[str] = []
     else:
@@ -139,7 +140,7 @@ def case_detail(case: Case, user: User | None) -> dict[str, Any]:
         "status": case.status,
         "priority": case.priority,
         "topic": case.topic_id,
-        "topic_name": case.topic.name if case.topic_id is not None else None,
+        "topic_name": topic.name if topic is not None else None,
         "assignee": case.assignee_id,
         "assignee_name": assignee.display_name if assignee is not None else None,
         "due_at": iso(case.due_at, tz),

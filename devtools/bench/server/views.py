@@ -47,6 +47,11 @@ WHERE r.case_id = %s
 ORDER BY r.created_at, r.id
 """
 
+ATTACHMENTS_SQL = """
+SELECT reply_id, id, original_name, content_type, size FROM cases_attachment
+WHERE reply_id = ANY(%s) ORDER BY created_at, id
+"""
+
 
 def _iso(value):
     return value.isoformat() if value is not None else None
@@ -91,7 +96,8 @@ def floor(request: HttpRequest) -> HttpResponse:
 
 
 def floor_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    """One case of the request's administration with its replies (two raw queries)."""
+    """One case of the request's administration with its replies and their files (two raw
+    queries, three when the case has replies: as many as the API)."""
     administration = _signed_in_administration(request)
     if administration is None:
         return HttpResponse(status=401)
@@ -102,6 +108,13 @@ def floor_detail(request: HttpRequest, pk: int) -> HttpResponse:
             return HttpResponse(status=404)
         cursor.execute(REPLIES_SQL, [pk])
         replies = cursor.fetchall()
+        files: dict[int, list[dict]] = {}
+        if replies:
+            cursor.execute(ATTACHMENTS_SQL, [[x[0] for x in replies]])
+            for reply_id, attachment_id, name, content_type, size in cursor.fetchall():
+                files.setdefault(reply_id, []).append(
+                    {"id": attachment_id, "name": name, "content_type": content_type, "size": size}
+                )
     body = _row(r)
     body.update(
         {
@@ -121,6 +134,7 @@ def floor_detail(request: HttpRequest, pk: int) -> HttpResponse:
                     "author": x[2],
                     "author_name": x[3] or x[4],
                     "body": x[5],
+                    "attachments": files.get(x[0], []),
                     "delivery_status": x[6],
                 }
                 for x in replies

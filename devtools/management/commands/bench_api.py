@@ -28,11 +28,13 @@ import os
 import random
 import shutil
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
 import threading
 import time
+from pathlib import Path
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
@@ -77,6 +79,19 @@ def load_average() -> str:
     return f"{one:.2f}, {five:.2f}, {fifteen:.2f}"
 
 
+def _combine(parts: list[dict]) -> dict:
+    """The rounds of one URL: throughput over all of them, the rounds' median latencies."""
+    seconds = sum(p["requests"] / p["rps"] for p in parts if p["rps"])
+    requests = sum(p["requests"] for p in parts)
+    return {
+        "requests": requests,
+        "rps": requests / seconds if seconds else 0.0,
+        "p50": statistics.median(p["p50"] for p in parts),
+        "p95": statistics.median(p["p95"] for p in parts),
+        "errors": sum(p["errors"] for p in parts),
+    }
+
+
 class Command(BaseCommand):
     help = (
         "Requests per second and p95 latency of the API's case list and case detail (session "
@@ -93,6 +108,13 @@ class Command(BaseCommand):
             "nothing generated, nothing deleted but the bench's token",
         )
         parser.add_argument("--seconds", type=int, default=20, help="measured seconds per URL")
+        parser.add_argument(
+            "--rounds",
+            type=int,
+            default=4,
+            help="interleave the URLs in this many rounds (a busy machine's load drifts; "
+            "each URL gets --seconds in all)",
+        )
         parser.add_argument("--warmup", type=int, default=3, help="unmeasured seconds per URL")
         parser.add_argument(
             "--connections", type=int, default=2, help="concurrent connections (1 worker)"
@@ -176,7 +198,7 @@ class Command(BaseCommand):
 
     # --- the server ---------------------------------------------------------------------------
 
-    def _start(self, port: int, cache_url: str) -> subprocess.Popen:
+    def _start(self, port: int, cache_url: str, log_path: Path) -> subprocess.Popen:
         env = {
             **os.environ,
             # Production settings, as a deployment runs them behind its proxy.
@@ -185,8 +207,7 @@ class Command(BaseCommand):
             # The sessions the command signs in are signed with this process's key.
             "DJANGO_SECRET_KEY": settings.SECRET_KEY,
             "GUICHET_TRUSTED_PROXIES": "127.0.0.1",
-            "CELERY_BROKER_URL": os.environ.get("CELERY_BROKER_URL")
-            or "redis://127.0.0.1:6379/0",
+            "CELERY_BROKER_URL": os.environ.get("CELERY_BROKER_URL") or "redis://127.0.0.1:6379/0",
             "CELERY_TASK_ALWAYS_EAGER": "0",
             "GUNICORN_BIND": f"127.0.0.1:{port}",
             "GUNICORN_LOG_LEVEL": "warning",
@@ -211,7 +232,11 @@ class Command(BaseCommand):
             str(settings.BASE_DIR),
         ]
         # Our own interpreter and module, fixed arguments: nothing comes from a request.
-        server = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL)  # noqa: S603
+        # Its log (a JSON line per request, as in production) goes to a file.
+        with log_path.open("w") as log:
+            server = subprocess.Popen(  # noqa: S603
+                command, env=env, stdout=log, stderr=subprocess.STDOUT
+            )
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             if server.poll() is not None:
@@ -264,7 +289,8 @@ class Command(BaseCommand):
                 ("detail API, session", detail_paths, session),
                 ("detail API, token", detail_paths, bearer),
             ]
-        server = self._start(port, options["cache_url"])
+        log_path = Path(tempfile.gettempdir()) / f"bench_api-{port}.log"
+        server = self._start(port, options["cache_url"], log_path)
         try:
             self._check_same_rows(port, plan, size)
             total = Case.objects.filter(administration=administration).count()
@@ -276,21 +302,29 @@ class Command(BaseCommand):
                 f"{options['warmup']} s of warm-up. Details drawn among {len(ids):,} cases."
             )
             self.stdout.write(f"Load average before: {load_average()}")
-            results = {}
-            for label, paths, headers in plan:
-                measure = self._wrk if driver == "wrk" else self._python
+            measure = self._wrk if driver == "wrk" else self._python
+            for _label, paths, headers in plan:
                 measure(port, paths, headers, options["warmup"], options["connections"])
-                results[label] = measure(
-                    port, paths, headers, options["seconds"], options["connections"]
-                )
+            rounds = max(1, min(options["rounds"], options["seconds"]))
+            slice_seconds = max(1, options["seconds"] // rounds)
+            runs: dict[str, list[dict]] = {label: [] for label, _p, _h in plan}
+            for _round in range(rounds):
+                for label, paths, headers in plan:
+                    runs[label].append(
+                        measure(port, paths, headers, slice_seconds, options["connections"])
+                    )
+                self.stdout.write(f"  round {_round + 1}/{rounds}, load average {load_average()}")
             self.stdout.write(f"Load average after: {load_average()}")
+        except CommandError:
+            self.stderr.write(log_path.read_text()[-3000:])
+            raise
         finally:
             server.terminate()
             try:
                 server.wait(timeout=20)
             except subprocess.TimeoutExpired:
                 server.kill()
-        self._report(results)
+        self._report({label: _combine(parts) for label, parts in runs.items()})
 
     def _check_same_rows(self, port: int, plan, size: int) -> None:
         """The floor and the API answer the same rows (and every URL answers 200)."""
@@ -305,7 +339,8 @@ class Command(BaseCommand):
             raise CommandError("The API and the floor view return different cases.")
 
     def _get(self, port: int, path: str, headers: dict[str, str]) -> dict:
-        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        # The first request waits for the worker to boot (long on a busy machine).
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=180)
         connection.request(
             "GET",
             path,
@@ -421,7 +456,8 @@ class Command(BaseCommand):
             )
         self.stdout.write("")
         for kind in ("list", "detail"):
-            floor = next((r for k, r in results.items() if k.startswith(f"{kind} ") and "floor" in k), None)
+            mine = {k: r for k, r in results.items() if k.startswith(f"{kind} ")}
+            floor = next((r for k, r in mine.items() if "floor" in k), None)
             if floor is None or not floor["rps"]:
                 continue
             for label, r in results.items():
