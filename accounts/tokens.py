@@ -12,7 +12,7 @@ import secrets
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -139,8 +139,19 @@ def api_token_authenticate(key: str) -> ApiToken | None:
     if not key.startswith(KEY_START) or key.count("_") < 2:
         return None
     prefix = key[len(KEY_START) :].split("_", 1)[0]
+    # One query: the token, its administration, its creator and whether the creator is still
+    # an active member there.
     token = (
         ApiToken.objects.select_related("administration", "created_by")
+        .annotate(
+            creator_is_member=Exists(
+                Membership.objects.filter(
+                    user_id=OuterRef("created_by_id"),
+                    administration_id=OuterRef("administration_id"),
+                    is_active=True,
+                )
+            )
+        )
         .filter(prefix=prefix, revoked_at__isnull=True)
         .first()
     )
@@ -151,12 +162,7 @@ def api_token_authenticate(key: str) -> ApiToken | None:
     creator = token.created_by
     if not creator.is_active:
         return None
-    if (
-        not creator.is_superuser
-        and not Membership.objects.filter(
-            user_id=creator.pk, administration_id=token.administration_id, is_active=True
-        ).exists()
-    ):
+    if not creator.is_superuser and not token.creator_is_member:
         return None
     return token
 

@@ -1,4 +1,5 @@
-"""Reads of cases. ``cases_visible_to`` is the only door: everything else starts from it."""
+"""Reads of cases. ``cases_visible_to`` (every administration the user may see) and ``cases_of``
+(one administration) are the doors: everything else starts from them."""
 
 from __future__ import annotations
 
@@ -9,11 +10,11 @@ from typing import Any
 
 from django.core.cache import cache
 from django.db import connection
-from django.db.models import Exists, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from accounts.models import Administration, User
-from accounts.permissions import VIEW_CASES, administrations_with_perm
+from accounts.permissions import VIEW_CASES, administrations_with_perm, has_administration_perm
 
 from .models import OPEN_STATUSES, Case, CaseEvent, CaseTally, Status, Topic
 
@@ -59,6 +60,17 @@ def cases_visible_to(user: User) -> QuerySet[Case]:
     return Case.objects.filter(
         administration__in=administrations_with_perm(user, VIEW_CASES).values("pk")
     )
+
+
+def cases_of(user: User, administration: Administration) -> QuerySet[Case]:
+    """The cases of one administration, if ``user`` may view cases there (none otherwise).
+
+    The permission is asked in Python (``has_administration_perm``: one query per request,
+    which the door has already made), not as a subquery to build and plan with every list.
+    """
+    if not has_administration_perm(user, VIEW_CASES, administration):
+        return Case.objects.none()
+    return Case.objects.filter(administration=administration)
 
 
 def may_view_cases(user: User, administration: Administration) -> bool:
@@ -134,16 +146,9 @@ def inbox(user: User, administration: Administration, filters: InboxFilters) -> 
 
     One query whatever the page size: the related rows shown in a list are joined.
     """
-    # Visibility as an uncorrelated EXISTS on this administration: PostgreSQL evaluates it once
-    # (a one-time filter), and the list stays a plain range of one administration's index (an
-    # IN-subquery on the permissions let the planner join and sort instead). One query.
-    if not user.is_authenticated or not user.is_active:
-        return Case.objects.none()
-    qs = Case.objects.filter(administration=administration)
-    if not user.is_superuser:
-        qs = qs.filter(
-            Exists(administrations_with_perm(user, VIEW_CASES).filter(pk=administration.pk))
-        )
+    # The list stays a plain range of one administration's index (an IN-subquery on the
+    # permissions let the planner join and sort instead). One query for the rows.
+    qs = cases_of(user, administration)
     if filters.box == "mine":
         qs = qs.filter(assignee=user, status__in=OPEN_STATUSES)
     elif filters.box == "queue":
@@ -181,16 +186,21 @@ def inbox(user: User, administration: Administration, filters: InboxFilters) -> 
 
 
 def inbox_page(
-    qs: QuerySet[Case], *, after: tuple[dt.datetime, int] | None, size: int
-) -> tuple[list[Case], tuple[dt.datetime, int] | None]:
-    """Keyset pagination on (due_at, id): stable under inserts, constant cost per page."""
+    qs: QuerySet[Any], *, after: tuple[dt.datetime, int] | None, size: int
+) -> tuple[list[Any], tuple[dt.datetime, int] | None]:
+    """Keyset pagination on (due_at, id): stable under inserts, constant cost per page.
+
+    ``qs`` yields cases, or dicts (``values()``) holding ``due_at`` and ``id``."""
     if after is not None:
         due, last_id = after
         qs = qs.filter(Q(due_at__gt=due) | Q(due_at=due, id__gt=last_id))
     rows = list(qs[: size + 1])
     has_more = len(rows) > size
     rows = rows[:size]
-    cursor = (rows[-1].due_at, rows[-1].pk) if has_more and rows else None
+    cursor = None
+    if has_more and rows:
+        last = rows[-1]
+        cursor = (last["due_at"], last["id"]) if isinstance(last, dict) else (last.due_at, last.pk)
     return rows, cursor
 
 

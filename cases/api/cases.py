@@ -10,6 +10,7 @@ import base64
 import binascii
 import datetime as dt
 
+from django.db.models import prefetch_related_objects
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
@@ -30,11 +31,11 @@ from cases.files import ScannerUnavailable
 from cases.models import Case
 from cases.services.reply_attachments import uploaded_files
 
+from . import rows
 from .serializers import (
     AssignSerializer,
     CaseCreateSerializer,
     CaseDetailSerializer,
-    CaseListSerializer,
     CasePageSerializer,
     EventSerializer,
     InboxQuerySerializer,
@@ -45,23 +46,11 @@ from .serializers import (
     TransitionSerializer,
 )
 
-LIST_COLUMNS = (
-    *(
-        name
-        for name in CaseListSerializer.Meta.fields
-        if name not in {"topic_name", "assignee_name"}
-    ),
-    "topic__name",
-    "assignee__first_name",
-    "assignee__last_name",
-    "assignee__email",
-)
-
 
 def case_for_request(request: Request, pk: int, *, lock_related: bool = True) -> Case:
     """The case ``pk`` of the request's administration, visible to its user; 404 otherwise."""
     administration = administration_for(request)
-    qs = selectors.cases_visible_to(request.user).filter(administration=administration)
+    qs = selectors.cases_of(request.user, administration)
     if lock_related:
         qs = qs.select_related("administration", "assignee", "topic")
     return qs.get(pk=pk)  # Case.DoesNotExist answers 404 (config/api.py)
@@ -114,15 +103,16 @@ class CaseListView(APIView):
             q=params.get("q", ""),
         )
         after = _decode_cursor(params["cursor"]) if params.get("cursor") else None
-        # Only the listed columns: the usager's message is the bulk of a row and not listed.
-        cases = selectors.inbox(request.user, administration, filters).only(*LIST_COLUMNS)
-        rows, cursor = selectors.inbox_page(cases, after=after, size=params["size"])
+        # Plain values of the listed columns (the usager's message, the bulk of a row, is not
+        # listed), rendered as CaseListSerializer would (rows.py).
+        cases = selectors.inbox(request.user, administration, filters).values(*rows.LIST_VALUES)
+        page, cursor = selectors.inbox_page(cases, after=after, size=params["size"])
         next_url = None
         if cursor is not None:
             query_dict = request.query_params.copy()
             query_dict["cursor"] = _encode_cursor(cursor)
             next_url = request.build_absolute_uri(f"{request.path}?{query_dict.urlencode()}")
-        return Response({"next": next_url, "results": CaseListSerializer(rows, many=True).data})
+        return Response({"next": next_url, "results": rows.list_rows(page)})
 
     @extend_schema(
         request=CaseCreateSerializer,
@@ -148,7 +138,8 @@ class CaseListView(APIView):
 
 
 def _detail(request: Request, case: Case) -> dict:
-    return CaseDetailSerializer(case, context={"request": request}).data
+    prefetch_related_objects([case], rows.REPLIES)
+    return rows.case_detail(case, request.user)
 
 
 # Case-scoped views: members reach them; the case policy decides the rest (404 for a case one

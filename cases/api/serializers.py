@@ -6,7 +6,18 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from accounts.api.common import IdField, TextField
-from cases.models import Case, CaseEvent, Channel, InternalNote, Priority, Status, Topic
+from cases.models import (
+    Attachment,
+    Case,
+    CaseEvent,
+    Channel,
+    Delivery,
+    InternalNote,
+    Priority,
+    Reply,
+    Status,
+    Topic,
+)
 from cases.permissions import Ability, case_abilities
 from cases.services import MAX_TEXT_LENGTH
 from cases.transitions import TRANSITIONS, allowed_actions
@@ -44,7 +55,44 @@ class CaseListSerializer(serializers.ModelSerializer):
         return case.assignee.display_name if case.assignee_id else None
 
 
+class ReplyAttachmentSerializer(serializers.ModelSerializer):
+    name = serializers.CharField(source="original_name", read_only=True)
+
+    class Meta:
+        model = Attachment
+        fields = ["id", "name", "content_type", "size"]
+        read_only_fields = fields
+
+
+class CaseReplySerializer(serializers.ModelSerializer):
+    author = serializers.IntegerField(source="author_id", read_only=True)
+    author_name = serializers.CharField(source="author.display_name", read_only=True)
+    attachments = ReplyAttachmentSerializer(many=True, read_only=True)
+    # Null for a reply without a delivery row (sent before deliveries existed).
+    delivery_status = serializers.ChoiceField(
+        source="delivery.status",
+        choices=Delivery.Status.choices,
+        allow_null=True,
+        read_only=True,
+        help_text=_("Where the reply's delivery to the usager stands."),
+    )
+
+    class Meta:
+        model = Reply
+        fields = [
+            "id",
+            "created_at",
+            "author",
+            "author_name",
+            "body",
+            "attachments",
+            "delivery_status",
+        ]
+        read_only_fields = fields
+
+
 class CaseDetailSerializer(CaseListSerializer):
+    replies = CaseReplySerializer(many=True, read_only=True)
     actions = serializers.SerializerMethodField()
     abilities = serializers.SerializerMethodField()
     transferred_from = serializers.IntegerField(
@@ -65,6 +113,7 @@ class CaseDetailSerializer(CaseListSerializer):
             "answered_at",
             "closed_at",
             "transferred_from",
+            "replies",
             "actions",
             "abilities",
         ]
