@@ -152,3 +152,29 @@ def test_bench_reports_asks_for_the_data_first(db):
 
     with pytest.raises(CommandError, match="generate_bulk_data"):
         call_command("bench_reports")
+
+
+def test_years_of_history_before_the_experiment(db):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    totals = bulkdata.generate(cases=3_000, administrations=2, seed=0.2, years=5)
+    assert totals["cases"] == 3_000
+    now = timezone.now()
+    started = ExperimentPeriod.objects.order_by("started_at").first().started_at
+    older = Case.objects.filter(created_at__lt=started)
+    # A constant rate over five years: about four cases in five are older than the experiment.
+    assert 0.7 < older.count() / 3_000 < 0.9
+    assert Case.objects.filter(created_at__lt=now - dt.timedelta(days=4 * 365)).exists()
+    # Only the experiment's year has arms and drafts.
+    assert not CaseArm.objects.filter(case__created_at__lt=started).exists()
+    assert CaseArm.objects.count() == Case.objects.filter(created_at__gte=started).count()
+    assert not Suggestion.objects.filter(case__created_at__lt=started).exists()
+    # The backlog stays recent: nothing older than BACKLOG_DAYS is still open.
+    assert not Case.objects.filter(
+        status__in=OPEN_STATUSES,
+        created_at__lt=now - dt.timedelta(days=bulkdata.BACKLOG_DAYS + 1),
+    ).exists()
+    with pytest.raises(ValueError, match="years"):
+        bulkdata.generate(cases=10, administrations=1, years=0)
