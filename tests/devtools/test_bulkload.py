@@ -24,7 +24,7 @@ def _indexes() -> set[tuple]:
             SELECT i.relname, t.relname, x.indisunique, x.indkey::text, x.indnkeyatts,
                    pg_get_expr(x.indexprs, x.indrelid) IS NOT NULL,
                    regexp_replace(coalesce(pg_get_expr(x.indpred, x.indrelid), ''),
-                                  '::(text|character varying)|[()]', '', 'g')
+                                  '::(text|character varying)(\\[\\])?|[()]', '', 'g')
             FROM pg_index x
             JOIN pg_class i ON i.oid = x.indexrelid
             JOIN pg_class t ON t.oid = x.indrelid
