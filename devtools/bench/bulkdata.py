@@ -7,19 +7,23 @@ two experiment periods (one ended, one running), then, administration by adminis
 batches of ``batch_size`` cases, one transaction each (a rerun resumes after the last finished
 batch: the administration's count of cases says where):
 
-- cases over the last year (more of them recently), channels, topics, priorities and deadlines
+- cases over the last year (more of them recently), or over ``years`` years at a constant rate
+  (five years of France Services: 17,500,000 cases), channels, topics, priorities and deadlines
   as in production; old cases answered or closed, recent ones new or being worked, a small
-  backlog left overdue;
-- the experiment arm of every case (``CaseArm``: assisted or control, drawn with the period's
-  share), a suggestion for every assisted case (ready or failed, latency, tokens, backend; shown
+  backlog (cases under ``BACKLOG_DAYS`` old) left overdue;
+- the experiment (two periods) covers the last year: the arm of every case of that year
+  (``CaseArm``: assisted or control, drawn with the period's share; older cases have none), a
+  suggestion for every assisted case (ready or failed, latency, tokens, backend; shown
   to volunteers, accepted, edited or discarded with a reason when the case was answered);
 - the reply of every answered case, written by its agent, handled faster on assisted cases
   worked by a volunteer;
 - the usager's satisfaction answer for part of the answered cases that left an e-mail.
 
 Rows are produced by ``INSERT … SELECT … FROM generate_series`` over temporary tables of random
-draws: no row passes through Python. The synthetic cases have no journal (``CaseEvent``), which
-keeps them deletable (``reset``): the journal is append-only.
+draws: no row passes through Python. Past a few million cases, ``bulk_load`` drops the tables'
+secondary indexes and pauses autovacuum while loading, then rebuilds them (``bulkload.py``).
+The synthetic cases have no journal (``CaseEvent``), which keeps them deletable (``reset``): the
+journal is append-only.
 
 Application code never imports this module; the ``generate_bulk_data`` command does.
 """
@@ -45,6 +49,7 @@ from cases.models import (
     SatisfactionResponse,
     Topic,
 )
+from devtools.bench import bulkload
 from devtools.bench.common import bench_administration, bench_member
 from drafting.models import CaseArm, ExperimentPeriod, ImpactCase, ImpactDraft, Suggestion
 from drafting.suggestions.prompts import PROMPT_VERSION
@@ -52,7 +57,11 @@ from drafting.suggestions.prompts import PROMPT_VERSION
 CODE_PREFIX = "BULK"
 NAME_PREFIX = "Banc d'essai national"
 CASES_PER_AGENT = 5_000
-HISTORY_DAYS = 365
+# The experiment (two periods) covers the last year; a longer history (``years``) has cases
+# before it, without arm or draft.
+EXPERIMENT_DAYS = 365
+# Cases older than this are all answered: the backlog left open does not grow with the history.
+BACKLOG_DAYS = 90
 ASSISTED_SHARE = 0.5
 # Volunteers working an assisted case spend this share of the usual handling time.
 ASSISTED_SPEED = 0.75
@@ -175,14 +184,14 @@ def _staff(index: int, cases: int, now: dt.datetime) -> BulkAdministration:
         ).order_by("started_at")
     )
     if len(periods) != 2:
-        middle = now - dt.timedelta(days=HISTORY_DAYS // 2)
+        middle = now - dt.timedelta(days=EXPERIMENT_DAYS // 2)
         periods = [
             ExperimentPeriod.objects.create(
                 administration=administration,
                 assisted_share=ASSISTED_SHARE,
                 seed="bulk-1",
                 backend="offline",
-                started_at=now - dt.timedelta(days=HISTORY_DAYS + 1),
+                started_at=now - dt.timedelta(days=EXPERIMENT_DAYS + 1),
                 ended_at=middle,
             ),
             ExperimentPeriod.objects.create(
@@ -263,6 +272,7 @@ def _fill(
     *,
     count: int,
     offset: int = 0,
+    years: int = 1,
 ):
     """``count`` cases of one administration (numbered from ``offset`` + 1) and their rows, in
     the caller's transaction."""
@@ -304,21 +314,22 @@ def _fill(
         CREATE TEMP TABLE bulk_case ON COMMIT DROP AS
         WITH a AS (
             SELECT d.*,
-                   power(r_age, 1.3) * {HISTORY_DAYS} AS age_days,
+                   power(r_age, {1.3 if years == 1 else 1.0}) * {365 * years} AS age_days,
                    {channel_sql} AS channel,
                    1 + floor(r_agent * {len(bulk.agents)})::int AS agent_index
             FROM bulk_draw d
         ), b AS (
             SELECT a.*,
                    %(now)s::timestamptz - make_interval(secs => age_days * 86400) AS created_at,
-                   r_done < least(0.99, age_days / 25.0) AS done,
-                   agent_index <= {bulk.volunteers} AS volunteer,
-                   CASE WHEN r_arm < {ASSISTED_SHARE} THEN 'assisted' ELSE 'control' END AS arm
+                   age_days > {BACKLOG_DAYS} OR r_done < least(0.99, age_days / 25.0) AS done,
+                   agent_index <= {bulk.volunteers} AS volunteer
             FROM a
         ), c AS (
             SELECT b.*,
-                   CASE WHEN created_at >= %(middle)s THEN {period_2.pk} ELSE {period_1.pk} END
-                       AS period_id,
+                   CASE WHEN created_at >= %(middle)s THEN {period_2.pk}
+                        WHEN created_at >= %(started)s THEN {period_1.pk} END AS period_id,
+                   CASE WHEN created_at < %(started)s THEN NULL
+                        WHEN r_arm < {ASSISTED_SHARE} THEN 'assisted' ELSE 'control' END AS arm,
                    CASE
                        WHEN done AND ((age_days > 30 AND r_st < 0.8) OR r_st < 0.3) THEN 'closed'
                        WHEN done THEN 'answered'
@@ -370,6 +381,7 @@ def _fill(
         {
             "now": now,
             "middle": period_2.started_at,
+            "started": period_1.started_at,
             "reply_seq": reply_seq,
         },
     )
@@ -420,7 +432,7 @@ def _fill(
         ["case_id", "period_id", "arm", "draw"],
         "id, period_id, arm, r_arm",
         [],
-        "bulk_case",
+        "bulk_case WHERE arm IS NOT NULL",
     )
     written["replies"] = _insert(
         cursor,
@@ -512,6 +524,17 @@ def _fill(
     return written
 
 
+BULK_TABLES: list[type[models.Model]] = [
+    Case,
+    Reply,
+    CaseArm,
+    Suggestion,
+    SatisfactionResponse,
+    ImpactCase,
+    ImpactDraft,
+]
+
+
 def _skip_foreign_key_checks(cursor) -> bool:
     """For this transaction only, skip the foreign-key triggers when the database role may.
 
@@ -552,9 +575,15 @@ def generate(
     administrations: int,
     seed: float = 0.42,
     batch_size: int = 250_000,
+    bulk_load: bool = False,
+    years: int = 1,
     log: Callable[[str], None] = lambda message: None,
 ) -> dict[str, int]:
-    """Generate ``cases`` cases over ``administrations`` bulk administrations (PostgreSQL)."""
+    """Generate ``cases`` cases over ``administrations`` bulk administrations (PostgreSQL).
+
+    With ``bulk_load``, the tables' secondary indexes are dropped and autovacuum is off while
+    loading, then the indexes are rebuilt (``devtools/bench/bulkload.py``); indexes left dropped
+    by an interrupted bulk load are rebuilt at the end of any run."""
     if connection.vendor != "postgresql":
         raise RuntimeError("The bulk generator writes with PostgreSQL's SQL (generate_series).")
     if administrations < 1 or administrations > 99 or cases < administrations:
@@ -569,8 +598,53 @@ def generate(
         raise RuntimeError("No national topics: run migrate first.")
     if batch_size < 1:
         raise ValueError("The batch size is at least one case.")
+    if not 1 <= years <= 10:
+        raise ValueError("Between 1 and 10 years of history.")
     totals: dict[str, int] = {"cases": 0}
     started = time.perf_counter()
+    tables = [model._meta.db_table for model in BULK_TABLES]
+    if bulk_load:
+        bulkload.session_settings()
+        bulkload.suspend(tables, log=log)
+    _load(
+        cases=cases,
+        administrations=administrations,
+        seed=seed,
+        batch_size=batch_size,
+        years=years,
+        now=now,
+        topics=topics,
+        totals=totals,
+        started=started,
+        log=log,
+    )
+    rebuilt_started = time.perf_counter()
+    if bulkload.restore(tables if bulk_load else (), log=log):
+        log(f"  Indexes rebuilt in {time.perf_counter() - rebuilt_started:.1f} s.")
+    analyze_started = time.perf_counter()
+    # VACUUM sets the visibility map (index-only scans); it cannot run inside a transaction.
+    command = "ANALYZE" if connection.in_atomic_block else "VACUUM ANALYZE"
+    with connection.cursor() as cursor:
+        for model in BULK_TABLES:
+            cursor.execute(f"{command} {_table(model)}")
+    log(f"  {command}: {time.perf_counter() - analyze_started:.1f} s")
+    totals["seconds"] = round(time.perf_counter() - started, 1)
+    return totals
+
+
+def _load(
+    *,
+    cases: int,
+    administrations: int,
+    seed: float,
+    batch_size: int,
+    years: int,
+    now: dt.datetime,
+    topics: list[int],
+    totals: dict[str, int],
+    started: float,
+    log: Callable[[str], None],
+) -> None:
     for index, size in enumerate(sizes(cases, administrations), start=1):
         with transaction.atomic():
             bulk = _staff(index, size, now)
@@ -595,6 +669,7 @@ def generate(
                     seed=(seed + index / 1000 + existing / 1e9) % 1,
                     count=count,
                     offset=existing,
+                    years=years,
                 )
                 # The triggers that keep the impact report's facts and the administration's
                 # tally are off with the foreign keys' (replication role): done here.
@@ -610,20 +685,3 @@ def generate(
                 f"(+{written['cases']:,} in {time.perf_counter() - batch_started:.1f} s; "
                 f"{totals.get('cases', 0) / elapsed:,.0f} cases/s overall, {elapsed:.0f} s)"
             )
-    analyze_started = time.perf_counter()
-    # VACUUM sets the visibility map (index-only scans); it cannot run inside a transaction.
-    command = "ANALYZE" if connection.in_atomic_block else "VACUUM ANALYZE"
-    with connection.cursor() as cursor:
-        for model in (
-            Case,
-            Reply,
-            CaseArm,
-            Suggestion,
-            SatisfactionResponse,
-            ImpactCase,
-            ImpactDraft,
-        ):
-            cursor.execute(f"{command} {_table(model)}")
-    log(f"  {command}: {time.perf_counter() - analyze_started:.1f} s")
-    totals["seconds"] = round(time.perf_counter() - started, 1)
-    return totals

@@ -1,11 +1,16 @@
-"""Benchmark the managers' reports on national-scale data: the workload dashboard of the
-largest administration must answer in under a second (median), through the whole Django stack.
+"""Benchmark the managers' reports on national-scale data: the workload dashboard and the
+impact report of the largest administration must answer with a p95 under 500 ms at 17,500,000
+cases (issue 17), through the whole Django stack.
 
 Run ``generate_bulk_data`` first (1,000,000 cases over 20 administrations). Each page is fetched
 ``--repeat`` times (at least 20) after ``--warmup`` untimed fetches, with Django's test client
 signed in as the administration's manager: middleware, session, permissions, every query and the
 template, as a browser gets it. The impact report (URL ``drafting:impact``) is timed too when the
 project has it.
+
+On a shared machine wall-clock times follow the load; the "DB ms" column is less affected: the
+sum, over the page's queries, of PostgreSQL's own execution time (EXPLAIN ANALYZE, best of 3).
+``--explain`` prints the plans of each page's slowest queries.
 """
 
 from __future__ import annotations
@@ -26,7 +31,7 @@ from devtools.bench import bulkdata
 from devtools.bench.common import bench_member, require_postgresql
 from devtools.management.commands.bench_inbox import percentile
 
-TARGET_MEDIAN_MS = 1000
+TARGET_P95_MS = 500
 MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
 HOST = "localhost"
 NATIONAL_EMAIL = "national@bench.guichet.invalid"
@@ -48,6 +53,13 @@ class Command(BaseCommand):
             action="store_true",
             help="also time national staff's 'all administrations' view (creates a superuser "
             f"{NATIONAL_EMAIL} in this scratch database)",
+        )
+        parser.add_argument(
+            "--explain",
+            type=int,
+            default=0,
+            metavar="N",
+            help="print the EXPLAIN ANALYZE plans of each page's N slowest queries",
         )
 
     def handle(self, *args, **options):
@@ -130,8 +142,29 @@ class Command(BaseCommand):
             timings.append((time.perf_counter() - started) * 1000)
         with CaptureQueriesContext(connection) as ctx:
             self._get(client, url)
-        queries = [float(q["time"]) * 1000 for q in ctx.captured_queries]
-        return {"label": label, "url": url, "timings": timings, "queries": queries}
+        queries = [(float(q["time"]) * 1000, q["sql"]) for q in ctx.captured_queries]
+        executed = [(self._execution_ms(sql), sql) for _ms, sql in queries]
+        return {
+            "label": label,
+            "url": url,
+            "timings": timings,
+            "queries": [ms for ms, _sql in queries],
+            "executed": executed,
+        }
+
+    def _execution_ms(self, sql: str) -> float:
+        """PostgreSQL's execution time of one captured statement, best of 3 (0 for what is not
+        a SELECT: savepoints, session settings)."""
+        if not sql.lstrip().upper().startswith(("SELECT", "WITH")):
+            return 0.0
+        best = float("inf")
+        for _ in range(3):
+            with connection.cursor() as cursor:
+                cursor.execute("EXPLAIN (ANALYZE, FORMAT JSON) " + sql)
+                plan = cursor.fetchone()[0]
+            plan = plan[0] if isinstance(plan, list) else plan
+            best = min(best, plan["Planning Time"] + plan["Execution Time"])
+        return best
 
     def _report(self, results: list[dict], options) -> None:
         load = ""
@@ -144,21 +177,37 @@ class Command(BaseCommand):
         )
         self.stdout.write(
             f"  {'page':<46} {'min':>7} {'median':>7} {'p95':>7} {'max':>7} "
-            f"{'queries':>7} {'SQL ms':>7}"
+            f"{'queries':>7} {'SQL ms':>7} {'DB ms':>7}"
         )
         for result in results:
             timings = result["timings"]
             self.stdout.write(
                 f"  {result['label']:<46} {min(timings):7.1f} {statistics.median(timings):7.1f} "
                 f"{percentile(timings, 0.95):7.1f} {max(timings):7.1f} "
-                f"{len(result['queries']):>7} {sum(result['queries']):7.1f}"
+                f"{len(result['queries']):>7} {sum(result['queries']):7.1f} "
+                f"{sum(ms for ms, _sql in result['executed']):7.1f}"
             )
-        main = results[0]
-        median = statistics.median(main["timings"])
-        verdict = "met" if median < TARGET_MEDIAN_MS else "NOT met"
+        targeted = [results[0], *(r for r in results if r["label"].startswith("impact report"))]
         self.stdout.write("")
-        self.stdout.write(
-            f"Target (workload dashboard of the largest administration, median < "
-            f"{TARGET_MEDIAN_MS} ms): {verdict} ({median:.0f} ms, p95 "
-            f"{percentile(main['timings'], 0.95):.0f} ms)."
-        )
+        for result in targeted:
+            p95 = percentile(result["timings"], 0.95)
+            verdict = "met" if p95 < TARGET_P95_MS else "NOT met"
+            self.stdout.write(
+                f"Target ({result['label']}, p95 < {TARGET_P95_MS} ms): {verdict} "
+                f"({p95:.0f} ms, median {statistics.median(result['timings']):.0f} ms)."
+            )
+        if options["explain"]:
+            self._explain(results, options["explain"])
+
+    def _explain(self, results: list[dict], count: int) -> None:
+        for result in results:
+            slowest = sorted(result["executed"], key=lambda pair: pair[0], reverse=True)
+            for ms, sql in slowest[:count]:
+                self.stdout.write("")
+                self.stdout.write(f"{result['label']}: {ms:.1f} ms in PostgreSQL")
+                self.stdout.write(f"  {sql[:1500]}")
+                with connection.cursor() as cursor:
+                    # Captured from this very connection: the statement as it was sent.
+                    cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql)
+                    for (line,) in cursor.fetchall():
+                        self.stdout.write("    " + line)

@@ -28,6 +28,19 @@ class Command(BaseCommand):
             help="cases per transaction (a rerun resumes after the last finished batch)",
         )
         parser.add_argument(
+            "--years",
+            type=int,
+            default=1,
+            help="years of history (the experiment covers the last one; older cases have no "
+            "arm or draft); a rerun with more cases spreads the new ones over this history",
+        )
+        parser.add_argument(
+            "--bulk-load",
+            action="store_true",
+            help="drop the tables' secondary indexes and pause autovacuum while loading, then "
+            "rebuild them (faster past a few million cases; the pages are slow until the end)",
+        )
+        parser.add_argument(
             "--reset",
             action="store_true",
             help="first delete the cases generated earlier in the bulk administrations",
@@ -51,6 +64,8 @@ class Command(BaseCommand):
                     administrations=options["administrations"],
                     seed=options["seed"],
                     batch_size=options["batch_size"],
+                    bulk_load=options["bulk_load"],
+                    years=options["years"],
                     log=self.stdout.write,
                 )
         except (RuntimeError, ValueError) as exc:

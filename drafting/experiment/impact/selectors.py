@@ -292,11 +292,14 @@ def handling_time_distributions(
         cases = Case.objects.filter(case_filter(filters))
         cases, arm = cases.annotate(_s=SecondsBetween("answered_at", "first_opened_at")), "arm__arm"
         bucket = _bucket()
+    # Count("*"), not the primary key: the facts' covering index (impactcase_report_idx) holds
+    # every other column read here, so PostgreSQL answers from the index alone (measured at
+    # 17.5 million cases: an index-only scan instead of reading the table, docs/design.md).
     rows = (
         cases.annotate(bucket=CaseWhen(When(measured, then=bucket), default=None))
         .order_by()
         .values(arm, "bucket")
-        .annotate(n=Count("pk"), mean=Avg("_s"))
+        .annotate(n=Count("*"), mean=Avg("_s"))
     )
     pairs: dict[str, list[tuple[float, int]]] = {Arm.ASSISTED: [], Arm.CONTROL: []}
     totals = {Arm.ASSISTED.value: 0, Arm.CONTROL.value: 0}
