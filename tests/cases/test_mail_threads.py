@@ -492,13 +492,13 @@ def test_channel_intake_is_acknowledged_once_even_when_replayed(
 def test_the_upgrade_gives_waiting_acknowledgements_a_follow_up_once(
     office, mailoutbox, django_capture_on_commit_callbacks
 ):
-    """Migration 0011: acknowledgements left pending by the version that had its own sweeper
+    """Migration 0012: acknowledgements left pending by the version that had its own sweeper
     get a follow-up row (one, even if the migration's function runs twice); sent ones none."""
     import importlib
 
     from django.apps import apps
 
-    migration = importlib.import_module("cases.migrations.0011_acknowledgements_as_followups")
+    migration = importlib.import_module("cases.migrations.0012_acknowledgements_as_followups")
     acknowledge(office)
     sent = receive(office, mail(), django_capture_on_commit_callbacks).case
     waiting = receive(

@@ -28,7 +28,7 @@ def add_followups(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("cases", "0010_reply_attachments"),
+        ("cases", "0011_case_status_assignee_statistics"),
         ("accounts", "0011_merge_followups"),
     ]
 
