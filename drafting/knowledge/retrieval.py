@@ -24,7 +24,6 @@ from langchain_core.documents import Document
 from langchain_core.retrievers import BaseRetriever
 
 from . import embeddings
-from .embeddings import get_backend
 from .models import KnowledgeArticle, Passage, Posting, SearchDocument
 from .snapshot import VARIANT_WEIGHT, IndexSnapshot, index_snapshot
 from .text import analyse, query_terms
@@ -271,7 +270,8 @@ class HybridFicheRetriever(BaseRetriever):
                     k=self.depth,
                     versions=(
                         snapshot.embedding_versions
-                        if snapshot.embedding_model == getattr(get_backend(), "model_name", None)
+                        if snapshot.embedding_model
+                        == getattr(embeddings.get_backend(), "model_name", None)
                         else None
                     ),
                 )
@@ -332,7 +332,7 @@ def knowledge_snapshot(administration_id: int) -> IndexSnapshot:
     """The scope's current index snapshot and the stamps of its vectors, in one statement: read
     it once per draft and pass it to ``retrieve_fiches``, ``fiche_vocabulary``... Whatever is
     kept under its ``stamp`` is current (see drafting/knowledge/snapshot.py)."""
-    backend = get_backend()
+    backend = embeddings.get_backend()
     return index_snapshot(administration_id, model_name=backend.model_name if backend else None)
 
 

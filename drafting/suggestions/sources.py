@@ -13,7 +13,12 @@ from django.conf import settings
 
 from cases.models import Case
 from drafting.answers.models import BankAnswer
-from drafting.answers.selectors import bank_candidates, bank_semantic_candidates
+from drafting.answers.selectors import (
+    bank_candidates,
+    bank_question_vector,
+    bank_semantic_candidates,
+    bank_version,
+)
 from drafting.knowledge.embeddings import question_vectors
 from drafting.knowledge.retrieval import (
     IndexSnapshot,
@@ -78,13 +83,17 @@ BEST_FICHE_CACHE = 5000
 def _answer_fiche(answer: BankAnswer, case: Case, snapshot: IndexSnapshot) -> int | None:
     best: dict[str, int | None] = snapshot.derived.setdefault("bank_best_fiche", {})
     if answer.question not in best:
-        # The bank question's stored vector: it is not embedded again (QuestionVector).
-        vectors = question_vectors([answer.question])
+        # The bank question's vector, as the bank's matrix or QuestionVector holds it: it is
+        # not embedded again.
+        vector = bank_question_vector(case.administration, answer.pk) if answer.pk else None
+        if vector is None:
+            vectors = question_vectors([answer.question])
+            vector = vectors[0] if vectors is not None else None
         fiches = retrieve_fiches(
             answer.question,
             administration_id=case.administration_id,
             articles=1,
-            question_vector=vectors[0] if vectors is not None else None,
+            question_vector=vector,
             snapshot=snapshot,
         )
         if len(best) >= BEST_FICHE_CACHE:
@@ -131,7 +140,8 @@ def gather(case: Case, question: str) -> Gathered:
     prefetch_question(question)
     # The index as of now, read once for the whole draft.
     snapshot = knowledge_snapshot(case.administration_id)
-    candidates = bank_candidates(case.administration, question, k=BANK_CANDIDATES)
+    version = bank_version(case.administration_id)
+    candidates = bank_candidates(case.administration, question, k=BANK_CANDIDATES, version=version)
     vector = embed_question(question)
     semantic = (
         bank_semantic_candidates(
@@ -139,6 +149,7 @@ def gather(case: Case, question: str) -> Gathered:
             vector,
             k=BANK_CANDIDATES,
             min_similarity=settings.DRAFTING_BANK_SIMILARITY,
+            version=version,
         )
         if vector is not None and settings.DRAFTING_BANK_SIMILARITY is not None
         else []
