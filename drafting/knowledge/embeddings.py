@@ -306,7 +306,7 @@ QUESTION_CACHE_SIZE = 256
 # What of a question is embedded: its beginning (the subject, then the message). Embedding
 # costs grow with the length; a usager's point is made early, and a long mail's tail (a
 # forwarded thread, a signature) would only cost time. See README, "Latency".
-QUESTION_MAX_CHARS = 200
+QUESTION_MAX_CHARS = 300
 
 # Lines and sentences that only greet, thank or sign: they say nothing of the need and cost as
 # much to embed as the need itself.

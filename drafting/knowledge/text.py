@@ -180,7 +180,7 @@ def _words(text: str) -> list[str]:
 def expand_phrases(text: str) -> str:
     """``text`` with the fiches' words added after the usagers' expressions (``PHRASES``)."""
     for pattern, words in PHRASES:
-        text = pattern.sub(lambda match, words=words: f"{match.group(0)} {words}", text)
+        text = pattern.sub(rf"\g<0> {words}", text)
     return text
 
 

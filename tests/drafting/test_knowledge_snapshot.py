@@ -174,4 +174,4 @@ def test_the_embedded_question_leaves_out_courtesy_and_stays_short():
     assert _question_text(text) == "Carte vitale J'ai perdu ma carte vitale. Comment faire ?"
     long = "Je vous écris au sujet de mon dossier. " * 20 + "Quand vais-je être payé ?"
     embedded = _question_text(long)
-    assert len(embedded) <= 200 and embedded.endswith("Quand vais-je être payé ?")
+    assert len(embedded) <= 300 and embedded.endswith("Quand vais-je être payé ?")
