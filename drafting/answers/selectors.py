@@ -28,9 +28,11 @@ __all__ = [
     "answers_visible_to",
     "bank_answer_get",
     "bank_candidates",
+    "bank_question_vector",
     "bank_search",
     "bank_semantic_candidates",
     "bank_settings",
+    "bank_version",
     "reply_for_bank",
 ]
 
@@ -106,27 +108,30 @@ def bank_search(
 # --- the bounded similarity read ----------------------------------------------------------------
 
 _lock = threading.Lock()
-# (administration id, kind) -> (version, index): at most CAP rows each.
-_indexes: dict[tuple[int, str | None], tuple[Any, QuestionIndex]] = {}
+# (administration id, kind) -> (version, index, the answers by id): at most CAP rows each.
+_indexes: dict[tuple[int, str | None], tuple[Any, QuestionIndex, dict[int, BankAnswer]]] = {}
 
 
-def _version(administration_id: int, kind: str | None) -> tuple[Any, ...]:
+def bank_version(administration_id: int) -> tuple[Any, ...]:
+    """The state of an administration's bank (number of active answers, newest update), read
+    from an index alone: what the per-process indexes are kept under. A draft reads it once
+    and passes it to ``bank_candidates`` and ``bank_semantic_candidates``."""
     active = BankAnswer.objects.filter(
         administration_id=administration_id, status=BankAnswer.Status.ACTIVE
     )
     stamp = active.aggregate(count=Count("id"), newest=Max("updated_at"))
-    return (stamp["count"], stamp["newest"], kind)
+    return (stamp["count"], stamp["newest"])
 
 
-def bank_index(administration_id: int, *, kind: str | None = None) -> QuestionIndex:
-    """The question index of an administration's active answers (of ``kind``, if given),
-    rebuilt only when the bank changed since it was built."""
-    version = _version(administration_id, kind)
+def _index(
+    administration_id: int, kind: str | None, version: tuple[Any, ...] | None
+) -> tuple[QuestionIndex, dict[int, BankAnswer]]:
+    version = (version or bank_version(administration_id), kind)
     key = (administration_id, kind)
     with _lock:
         cached = _indexes.get(key)
     if cached is not None and cached[0] == version:
-        return cached[1]
+        return cached[1], cached[2]
     rows = BankAnswer.objects.filter(
         administration_id=administration_id, status=BankAnswer.Status.ACTIVE
     )
@@ -134,12 +139,21 @@ def bank_index(administration_id: int, *, kind: str | None = None) -> QuestionIn
         rows = rows.filter(kind=kind)
     cap = bank_settings().cap
     # The cap holds at write time; the slice is a guard, never a silent truncation in practice.
+    answers = {
+        answer.pk: answer for answer in rows.select_related("topic").order_by("id")[: cap * 2]
+    }
     index = QuestionIndex.build(
-        rows.order_by("id").values_list("id", "topic_id", "question")[: cap * 2]
+        [(pk, answer.topic_id, answer.question) for pk, answer in answers.items()]
     )
     with _lock:
-        _indexes[key] = (version, index)
-    return index
+        _indexes[key] = (version, index, answers)
+    return index, answers
+
+
+def bank_index(administration_id: int, *, kind: str | None = None) -> QuestionIndex:
+    """The question index of an administration's active answers (of ``kind``, if given),
+    rebuilt only when the bank changed since it was built."""
+    return _index(administration_id, kind, None)[0]
 
 
 def bank_candidates(
@@ -150,6 +164,7 @@ def bank_candidates(
     *,
     kind: str | None = None,
     min_similarity: float | None = None,
+    version: tuple[Any, ...] | None = None,
 ) -> list[tuple[BankAnswer, float]]:
     """The bank answers whose question matches ``question`` closely, best first.
 
@@ -158,16 +173,14 @@ def bank_candidates(
     case's subject and message (identifiers do not matter: they are not content words of any
     stored question). ``topic`` leaves out answers filed under another topic; ``kind``
     restricts to model or learned answers. Cost: two queries and at most
-    ``ANSWER_BANK_CAP`` sparse dot products, however long the administration's history.
+    ``ANSWER_BANK_CAP`` sparse dot products, however long the administration's history; one
+    query (none with ``version``, from ``bank_version``) once the index is built.
     """
     threshold = bank_settings().min_similarity if min_similarity is None else min_similarity
-    index = bank_index(administration.pk, kind=kind)
+    index, rows = _index(administration.pk, kind, version)
     found = index.search(
         question, topic_id=topic.pk if topic is not None else None, k=k, min_similarity=threshold
     )
-    if not found:
-        return []
-    rows = BankAnswer.objects.select_related("topic").in_bulk([pk for pk, _ in found])
     return [(rows[pk], score) for pk, score in found if pk in rows]
 
 
@@ -178,7 +191,12 @@ _semantic: dict[tuple[int, str], tuple[Any, np.ndarray, np.ndarray]] = {}
 
 
 def bank_semantic_candidates(
-    administration: Administration, question_vector: np.ndarray, *, k: int, min_similarity: float
+    administration: Administration,
+    question_vector: np.ndarray,
+    *,
+    k: int,
+    min_similarity: float,
+    version: tuple[Any, ...] | None = None,
 ) -> list[tuple[BankAnswer, float]]:
     """The bank answers whose question is closest *in meaning* to the new one (cosine of the
     questions' embeddings, at or above ``min_similarity``), best first, at most ``k``.
@@ -190,7 +208,7 @@ def bank_semantic_candidates(
     backend = embeddings.get_backend()
     if backend is None or question_vector is None:
         return []
-    version = _version(administration.pk, None)
+    version = (version or bank_version(administration.pk), None)
     key = (administration.pk, backend.model_name)
     with _lock:
         cached = _semantic.get(key)
@@ -218,5 +236,21 @@ def bank_semantic_candidates(
     found = [(int(ids[i]), float(scores[i])) for i in order if scores[i] >= min_similarity]
     if not found:
         return []
-    answers = BankAnswer.objects.select_related("topic").in_bulk([pk for pk, _ in found])
+    # The answers themselves, from the words' index of the same version when it is built.
+    answers = _index(administration.pk, None, version[0])[1]
     return [(answers[pk], round(score, 4)) for pk, score in found if pk in answers]
+
+
+def bank_question_vector(administration: Administration, answer_id: int) -> np.ndarray | None:
+    """The vector of a bank answer's question, from the matrix ``bank_semantic_candidates``
+    keeps (None when it is not there: the caller reads ``QuestionVector``)."""
+    backend = embeddings.get_backend()
+    if backend is None:
+        return None
+    with _lock:
+        cached = _semantic.get((administration.pk, backend.model_name))
+    if cached is None:
+        return None
+    ids, matrix = cached[1], cached[2]
+    rows = np.flatnonzero(ids == answer_id)
+    return matrix[rows[0]] if len(rows) and matrix.shape[0] > rows[0] else None

@@ -12,13 +12,12 @@ from __future__ import annotations
 
 import logging
 import math
-import threading
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import Avg, Count, Max, Q
+from django.db.models import Q
 from django.utils.module_loading import import_string
 from langchain_core.callbacks import CallbackManagerForRetrieverRun
 from langchain_core.documents import Document
@@ -26,6 +25,7 @@ from langchain_core.retrievers import BaseRetriever
 
 from . import embeddings
 from .models import KnowledgeArticle, Passage, Posting, SearchDocument
+from .snapshot import VARIANT_WEIGHT, IndexSnapshot, index_snapshot
 from .text import analyse, query_terms
 
 logger = logging.getLogger(__name__)
@@ -36,42 +36,9 @@ B = 0.75
 MAX_DOCUMENT_SHARE = 0.5
 
 
-def _scope(kind: str, administration_id: int) -> Q:
-    """National passages and the administration's own."""
-    return Q(administration_id=administration_id) | Q(administration__isnull=True)
-
-
 def _scope_sql(kind: str) -> str:
     """``_scope`` for the raw statements below, on the postings aliased ``p``."""
     return "(p.administration_id = %s OR p.administration_id IS NULL)"
-
-
-def _document_frequencies(
-    kind: str, administration_id: int, terms: list[str], *, cap: int | None = None
-) -> dict[str, int]:
-    """How many documents in scope contain each term (terms found nowhere are left out).
-
-    One count per term, each read from the lookup index alone: cheaper than grouping the
-    postings of all the terms together. With ``cap``, a count stops there: a term already in
-    more documents than ranking keeps is not worth counting to the end.
-    """
-    posting = Posting._meta.db_table
-    values = ", ".join(["(%s)"] * len(terms))
-    postings = f"""
-        SELECT 1 FROM {posting} p
-        WHERE p.kind = %s AND {_scope_sql(kind)} AND p.term = q.column1
-    """  # noqa: S608 - only placeholders and our own table name are interpolated
-    params: list = [kind, administration_id]
-    if cap is not None:
-        postings += " LIMIT %s"
-        params.append(cap)
-    sql = f"""
-        SELECT q.column1, (SELECT COUNT(*) FROM ({postings}) AS found)
-        FROM (VALUES {values}) AS q
-    """  # noqa: S608 - only placeholders and our own table name are interpolated
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [*params, *terms])
-        return {term: df for term, df in cursor.fetchall() if df}
 
 
 def _score(
@@ -107,32 +74,55 @@ def _score(
         return [(row[0], float(row[1])) for row in cursor.fetchall()]
 
 
+def query_weights(query: str, snapshot: IndexSnapshot) -> dict[str, float]:
+    """The BM25 weight (idf) of each term of ``query`` in the snapshot's scope.
+
+    A term the index does not know stands for the known terms it is a variant of (another
+    form of the word, a typo: ``IndexSnapshot.variants``), at ``VARIANT_WEIGHT``. Terms in
+    more than ``MAX_DOCUMENT_SHARE`` of the documents rank nothing and are dropped.
+    """
+    n = snapshot.documents
+    if not n:
+        return {}
+    weights: dict[str, float] = {}
+    for term in query_terms(query):
+        found = [(term, 1.0)] if term in snapshot.frequencies else []
+        found += [(variant, VARIANT_WEIGHT) for variant in snapshot.variants(term)]
+        for known, share in found:
+            df = snapshot.frequencies[known]
+            if n >= 20 and df / n > MAX_DOCUMENT_SHARE:
+                continue
+            weight = share * math.log(1 + (n - df + 0.5) / (df + 0.5))
+            weights[known] = max(weights.get(known, 0.0), weight)
+    return weights
+
+
+def bm25_ranking(
+    query: str,
+    *,
+    kind: str,
+    administration_id: int,
+    k: int = 5,
+    snapshot: IndexSnapshot | None = None,
+) -> list[tuple[int, float]]:
+    """The ``k`` best search documents of ``kind`` in scope: (document id, score).
+
+    Document frequencies and lengths come from the scope's snapshot (one statement, rebuilt
+    when the index changes); the scores from one statement over the postings.
+    """
+    if snapshot is None:
+        snapshot = index_snapshot(administration_id, kind=kind)
+    idf = query_weights(query, snapshot)
+    if not idf:
+        return []
+    return _score(kind, administration_id, idf, snapshot.average_length, k)
+
+
 def bm25_search(
     query: str, *, kind: str, administration_id: int, k: int = 5
 ) -> list[tuple[SearchDocument, float]]:
     """The ``k`` best documents of ``kind`` visible to ``administration_id``, with scores."""
-    terms = query_terms(query)
-    if not terms:
-        return []
-    scope = _scope(kind, administration_id)
-    # COUNT(*), not COUNT(id): the scope index, which includes length, then answers alone.
-    stats = SearchDocument.objects.filter(scope, kind=kind).aggregate(
-        n=Count("*"), avgdl=Avg("length")
-    )
-    n, avgdl = stats["n"], stats["avgdl"] or 1.0
-    if not n:
-        return []
-    # Past this count a term is dropped (MAX_DOCUMENT_SHARE): counting further changes nothing.
-    cap = None if n < 20 else math.floor(n * MAX_DOCUMENT_SHARE) + 1
-    frequencies = _document_frequencies(kind, administration_id, terms, cap=cap)
-    idf = {
-        term: math.log(1 + (n - df + 0.5) / (df + 0.5))
-        for term, df in frequencies.items()
-        if n < 20 or df / n <= MAX_DOCUMENT_SHARE
-    }
-    if not idf:
-        return []
-    ranked = _score(kind, administration_id, idf, float(avgdl), k)
+    ranked = bm25_ranking(query, kind=kind, administration_id=administration_id, k=k)
     documents = SearchDocument.objects.in_bulk([doc_id for doc_id, _ in ranked])
     return [(documents[doc_id], s) for doc_id, s in ranked if doc_id in documents]
 
@@ -240,6 +230,8 @@ class HybridFicheRetriever(BaseRetriever):
     depth: int = FUSION_DEPTH
     # A vector already computed for this question (else embed_question is called).
     question_vector: Any = None
+    # The scope's index snapshot, when the caller read it already (``knowledge_snapshot``).
+    snapshot: Any = None
 
     def _get_relevant_documents(
         self, query: str, *, run_manager: CallbackManagerForRetrieverRun | None = None
@@ -248,18 +240,24 @@ class HybridFicheRetriever(BaseRetriever):
         # releases the GIL): a draft waits for the slower of the two, not for their sum.
         if self.question_vector is None:
             embeddings.prefetch_question(query)
-        lexical = bm25_search(
+        snapshot = self.snapshot or knowledge_snapshot(self.administration_id)
+        lexical_ranked = bm25_ranking(
             query,
             kind=SearchDocument.Kind.PASSAGE,
             administration_id=self.administration_id,
             k=self.depth,
+            snapshot=snapshot,
         )
-        # Passage documents always have their passage (the index's own constraint).
-        lexical_ids = [document.passage_id for document, _ in lexical if document.passage_id]
-        bm25_scores = {document.passage_id: score for document, score in lexical}
-        articles_of = dict(
-            Passage.objects.filter(pk__in=lexical_ids).values_list("pk", "article_id")
-        )
+        articles_of: dict[int, int] = {}
+        lexical_ids: list[int] = []
+        bm25_scores: dict[int, float] = {}
+        for document_id, score in lexical_ranked:
+            owner = snapshot.owners.get(document_id)
+            if owner is None:  # indexed after the snapshot was read: the next draft sees it
+                continue
+            lexical_ids.append(owner[0])
+            bm25_scores[owner[0]] = score
+            articles_of[owner[0]] = owner[1]
         semantic: list[tuple[int, int, float]] = []
         vector = self.question_vector
         if vector is None:
@@ -267,7 +265,15 @@ class HybridFicheRetriever(BaseRetriever):
         if vector is not None:
             try:
                 semantic = embeddings.passage_ranking(
-                    vector, administration_id=self.administration_id, k=self.depth
+                    vector,
+                    administration_id=self.administration_id,
+                    k=self.depth,
+                    versions=(
+                        snapshot.embedding_versions
+                        if snapshot.embedding_model
+                        == getattr(embeddings.get_backend(), "model_name", None)
+                        else None
+                    ),
                 )
             except Exception:  # a broken matrix must not break a draft: BM25 alone
                 logger.warning("Semantic ranking failed; BM25 alone.", exc_info=True)
@@ -287,19 +293,11 @@ class HybridFicheRetriever(BaseRetriever):
             else lexical_first == semantic_first
         )
         chosen = sorted(best, key=lambda article_id: (-best[article_id], article_id))
-        chosen = chosen[: self.articles]
-        if not chosen:
-            return []
-        heads = KnowledgeArticle.objects.in_bulk(chosen)
-        passages: dict[int, list[Passage]] = {}
-        for passage in Passage.objects.filter(article_id__in=chosen).order_by("position"):
-            passages.setdefault(passage.article_id, []).append(passage)
+        fiches = snapshot.fiches_of(chosen[: self.articles + 2])
+        chosen = [article_id for article_id in chosen if article_id in fiches][: self.articles]
         documents: list[Document] = []
         for rank, article_id in enumerate(chosen):
-            article = heads.get(article_id)
-            if article is None:
-                continue
-            own = passages.get(article_id, [])
+            article, own = fiches[article_id]
             article_bm25 = max((bm25_scores.get(p.pk, 0.0) for p in own), default=0.0)
             cosines = [similarities[p.pk] for p in own if p.pk in similarities]
             for passage in own:
@@ -330,20 +328,33 @@ class HybridFicheRetriever(BaseRetriever):
         return documents
 
 
+def knowledge_snapshot(administration_id: int) -> IndexSnapshot:
+    """The scope's current index snapshot and the stamps of its vectors, in one statement: read
+    it once per draft and pass it to ``retrieve_fiches``, ``fiche_vocabulary``... Whatever is
+    kept under its ``stamp`` is current (see drafting/knowledge/snapshot.py)."""
+    backend = embeddings.get_backend()
+    return index_snapshot(administration_id, model_name=backend.model_name if backend else None)
+
+
 def retrieve_fiches(
     question: str,
     *,
     administration_id: int,
     articles: int = 3,
     question_vector: Any = None,
+    snapshot: IndexSnapshot | None = None,
 ) -> list[RetrievedArticle]:
     """The ``articles`` fiches (national + the administration's own) that best answer
     ``question``, ranked by reciprocal rank fusion (k=60) of the BM25 and the embedding passage
     rankings (an article scores its best passage), each with ALL its passages in order.
     BM25 alone when embeddings are off or failing. ``question_vector`` (from
-    ``embed_question``) saves embedding the question twice."""
+    ``embed_question``) saves embedding the question twice; ``snapshot`` (from
+    ``knowledge_snapshot``) reading the index's stamp twice."""
     retriever = HybridFicheRetriever(
-        administration_id=administration_id, articles=articles, question_vector=question_vector
+        administration_id=administration_id,
+        articles=articles,
+        question_vector=question_vector,
+        snapshot=snapshot,
     )
     found: dict[int, RetrievedArticle] = {}
     for document in retriever.invoke(question):
@@ -409,50 +420,40 @@ def get_retrievers(administration_id: int) -> BaseRetriever:
 
 # --- the vocabulary of the fiches (what the base speaks of at all) ----------------------------
 
-_vocabulary_lock = threading.Lock()
-# administration id -> (version, number of fiches, {term: number of fiches that use it},
-# the terms of the fiches' titles)
-_vocabularies: dict[int, tuple[Any, int, dict[str, int], frozenset[str]]] = {}
-
-
-def fiche_vocabulary(administration_id: int) -> tuple[int, dict[str, int]]:
-    """(number of active fiches visible to the administration, fiche frequency of each term).
-
-    A term's fiche frequency is the number of fiches (title, headings and text) that use it:
-    0 for a word the base never uses. Kept per process, rebuilt when the visible passages
-    change (their count and newest id, read from one indexed query).
-    """
-    scope = Q(article__administration_id=administration_id) | Q(
-        article__administration__isnull=True
-    )
-    passages = Passage.objects.filter(scope, article__is_active=True)
-    stamp = passages.aggregate(n=Count("id"), last=Max("id"))
-    version = (stamp["n"], stamp["last"])
-    cached = _vocabulary(administration_id, passages, version)
-    return cached[1], cached[2]
-
-
 # A word in the titles of at most this many fiches names a subject ("passeport", "vitale");
 # one in more titles ("carte", "demande") does not.
 SUBJECT_TITLES = 3
 
 
-def fiche_title_terms(administration_id: int) -> frozenset[str]:
+def fiche_vocabulary(
+    administration_id: int, *, snapshot: IndexSnapshot | None = None
+) -> tuple[int, dict[str, int]]:
+    """(number of active fiches visible to the administration, fiche frequency of each term).
+
+    A term's fiche frequency is the number of fiches (title, headings and text) that use it:
+    0 for a word the base never uses. Kept with the index snapshot: rebuilt when the index
+    changes.
+    """
+    entry = _vocabulary(snapshot or knowledge_snapshot(administration_id))
+    return entry[0], entry[1]
+
+
+def fiche_title_terms(
+    administration_id: int, *, snapshot: IndexSnapshot | None = None
+) -> frozenset[str]:
     """The subjects the base has a fiche for: the terms found in the titles of at most
     ``SUBJECT_TITLES`` of the fiches visible to the administration."""
-    scope = Q(article__administration_id=administration_id) | Q(
+    return _vocabulary(snapshot or knowledge_snapshot(administration_id))[2]
+
+
+def _vocabulary(snapshot: IndexSnapshot) -> tuple[int, dict[str, int], frozenset[str]]:
+    cached = snapshot.derived.get("vocabulary")
+    if cached is not None:
+        return cached
+    scope = Q(article__administration_id=snapshot.administration_id) | Q(
         article__administration__isnull=True
     )
     passages = Passage.objects.filter(scope, article__is_active=True)
-    stamp = passages.aggregate(n=Count("id"), last=Max("id"))
-    return _vocabulary(administration_id, passages, (stamp["n"], stamp["last"]))[3]
-
-
-def _vocabulary(administration_id: int, passages, version) -> tuple:
-    with _vocabulary_lock:
-        cached = _vocabularies.get(administration_id)
-    if cached is not None and cached[0] == version:
-        return cached
     terms_of: dict[int, set[str]] = {}
     titles = dict(
         KnowledgeArticle.objects.filter(pk__in=passages.values("article_id")).values_list(
@@ -473,7 +474,6 @@ def _vocabulary(administration_id: int, passages, version) -> tuple:
         for term in terms:
             frequencies[term] = frequencies.get(term, 0) + 1
     subjects = frozenset(term for term, count in in_titles.items() if count <= SUBJECT_TITLES)
-    entry = (version, len(terms_of), frequencies, subjects)
-    with _vocabulary_lock:
-        _vocabularies[administration_id] = entry
+    entry = (len(terms_of), frequencies, subjects)
+    snapshot.derived["vocabulary"] = entry
     return entry

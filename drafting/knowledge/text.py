@@ -102,7 +102,54 @@ LEXICON: dict[str, str] = {
     "mail": "courriel adresse électronique",
     "mdp": "mot passe",
     "fc": "franceconnect",
+    # Informal and abbreviated words of usagers' messages.
+    "gosse": "enfant",
+    "gosses": "enfants",
+    "gamin": "enfant",
+    "gamins": "enfants",
+    "mômes": "enfants",
+    "momes": "enfants",
+    "proprio": "propriétaire",
+    "coloc": "colocation colocataire",
+    "appart": "appartement logement",
+    "fac": "université études étudiant",
+    "toubib": "médecin",
+    "généraliste": "médecin généraliste",
+    "generaliste": "médecin généraliste",
+    "voiture": "voiture véhicule",
+    "bagnole": "voiture véhicule",
+    "moto": "moto véhicule",
+    "scooter": "scooter véhicule",
+    "smartphone": "smartphone téléphone",
+    "radié": "désinscrit radiation",
+    "radie": "désinscrit radiation",
+    "actu": "actualisation",
+    "cb": "combien",
+    "cbien": "combien",
+    "tps": "temps",
+    "qd": "quand",
+    "1ere": "première",
+    "1ère": "première",
+    "allocs": "allocations",
 }
+
+# Expressions of several words usagers write for what the fiches name otherwise; the words
+# written are kept, the fiches' words added (queries only, like LEXICON).
+PHRASES: list[tuple[re.Pattern[str], str]] = [
+    (re.compile(pattern, re.IGNORECASE), words)
+    for pattern, words in (
+        (r"\bcartes? (?:de |d'|du )?(?:la )?s[ée]cu(?:rit[ée] sociale)?\b", "carte vitale"),
+        (r"\bcartes? (?:de |du )?(?:s[ée]jour|r[ée]sidents?)\b", "titre séjour"),
+        (r"\bmi[- ]temps\b", "temps partiel"),
+        (r"\bp[ôo]le[- ]emploi\b", "france travail"),
+        (r"\b(?:file d'attente|faire la queue)\b", "file attente priorité"),
+        (r"\bfauteuil roulant\b", "handicap mobilité"),
+        (
+            r"\b(?:petits?|faibles?|bas) (?:revenus|salaires?|ressources)\b",
+            "revenus modestes ressources",
+        ),
+    )
+]
 
 
 # Acronyms that are also common words: expanded only when written in capitals ("mon PAS" is
@@ -130,9 +177,18 @@ def _words(text: str) -> list[str]:
     return _WORD_RE.findall(_ELISION_RE.sub(" ", text))
 
 
+def expand_phrases(text: str) -> str:
+    """``text`` with the fiches' words added after the usagers' expressions (``PHRASES``)."""
+    for pattern, words in PHRASES:
+        text = pattern.sub(rf"\g<0> {words}", text)
+    return text
+
+
 def analyse(text: str, *, expand: bool = False) -> list[str]:
     """The index terms of ``text``, in order (repetitions kept for term frequencies)."""
     terms: list[str] = []
+    if expand:
+        text = expand_phrases(text)
     for written in _words(text):
         word = written.lower()
         if expand and written in ACRONYMS:

@@ -13,12 +13,19 @@ from django.conf import settings
 
 from cases.models import Case
 from drafting.answers.models import BankAnswer
-from drafting.answers.selectors import bank_candidates, bank_semantic_candidates
+from drafting.answers.selectors import (
+    bank_candidates,
+    bank_question_vector,
+    bank_semantic_candidates,
+    bank_version,
+)
 from drafting.knowledge.embeddings import question_vectors
 from drafting.knowledge.retrieval import (
+    IndexSnapshot,
     embed_question,
     fiche_title_terms,
     fiche_vocabulary,
+    knowledge_snapshot,
     prefetch_question,
     retrieve_fiches,
     unit_similarities,
@@ -67,41 +74,51 @@ def _title(article_title: str, heading: str) -> str:
     return f"{article_title} › {heading}"
 
 
-# (administration id, question text) -> its best fiche: a bank question is asked again and again.
-_best_fiche: dict[tuple[int, str], int | None] = {}
+# A bank question's best fiche, kept with the index snapshot it was computed on (a bank question
+# is asked again and again): a fiche added, edited, retired or imported changes the snapshot's
+# stamp, and with it every best fiche of the scope (drafting/knowledge/snapshot.py).
 BEST_FICHE_CACHE = 5000
 
 
-def _answer_fiche(answer: BankAnswer, case: Case) -> int | None:
-    key = (case.administration_id, answer.question)
-    if key not in _best_fiche:
-        # The bank question's stored vector: it is not embedded again (QuestionVector).
-        vectors = question_vectors([answer.question])
+def _answer_fiche(answer: BankAnswer, case: Case, snapshot: IndexSnapshot) -> int | None:
+    best: dict[str, int | None] = snapshot.derived.setdefault("bank_best_fiche", {})
+    if answer.question not in best:
+        # The bank question's vector, as the bank's matrix or QuestionVector holds it: it is
+        # not embedded again.
+        vector = bank_question_vector(case.administration, answer.pk) if answer.pk else None
+        if vector is None:
+            vectors = question_vectors([answer.question])
+            vector = vectors[0] if vectors is not None else None
         fiches = retrieve_fiches(
             answer.question,
             administration_id=case.administration_id,
             articles=1,
-            question_vector=vectors[0] if vectors is not None else None,
+            question_vector=vector,
+            snapshot=snapshot,
         )
-        if len(_best_fiche) >= BEST_FICHE_CACHE:
-            _best_fiche.clear()
-        _best_fiche[key] = fiches[0].article_id if fiches else None
-    return _best_fiche[key]
+        if len(best) >= BEST_FICHE_CACHE:
+            best.clear()
+        best[answer.question] = fiches[0].article_id if fiches else None
+    return best[answer.question]
 
 
-def _other_subject(question: str, answer: BankAnswer, case: Case) -> bool:
+def _other_subject(question: str, answer: BankAnswer, case: Case, snapshot: IndexSnapshot) -> bool:
     """Whether the new question names a subject of the base (a word of a few fiches' titles:
     "passeport", "identité", "maladie") that neither the bank's question nor its answer speaks
     of: "la perte de ma *carte d'identité*" is not answered by the answer to "la perte de mon
     passeport", however close their meaning and whatever fiche retrieval chose."""
-    subjects = fiche_title_terms(case.administration_id)
+    subjects = fiche_title_terms(case.administration_id, snapshot=snapshot)
     named = set(analyse(question)) & subjects
     known = set(analyse(answer.question)) | set(analyse(answer.answer))
     return bool(named - known)
 
 
 def _same_need(
-    question_fiche: int | None, answer: BankAnswer, similarity: float, case: Case
+    question_fiche: int | None,
+    answer: BankAnswer,
+    similarity: float,
+    case: Case,
+    snapshot: IndexSnapshot,
 ) -> bool:
     """Whether a bank answer answers this need, not only shares its words.
 
@@ -114,14 +131,17 @@ def _same_need(
         return True
     if question_fiche is None:
         return False
-    return _answer_fiche(answer, case) == question_fiche
+    return _answer_fiche(answer, case, snapshot) == question_fiche
 
 
 def gather(case: Case, question: str) -> Gathered:
     """The numbered sources for ``case``'s draft, and the unit similarities when available."""
     # The question's vector is computed while the database answers the bank's query.
     prefetch_question(question)
-    candidates = bank_candidates(case.administration, question, k=BANK_CANDIDATES)
+    # The index as of now, read once for the whole draft.
+    snapshot = knowledge_snapshot(case.administration_id)
+    version = bank_version(case.administration_id)
+    candidates = bank_candidates(case.administration, question, k=BANK_CANDIDATES, version=version)
     vector = embed_question(question)
     semantic = (
         bank_semantic_candidates(
@@ -129,6 +149,7 @@ def gather(case: Case, question: str) -> Gathered:
             vector,
             k=BANK_CANDIDATES,
             min_similarity=settings.DRAFTING_BANK_SIMILARITY,
+            version=version,
         )
         if vector is not None and settings.DRAFTING_BANK_SIMILARITY is not None
         else []
@@ -145,6 +166,7 @@ def gather(case: Case, question: str) -> Gathered:
         administration_id=case.administration_id,
         articles=settings.DRAFTING_FICHES,
         question_vector=vector,
+        snapshot=snapshot,
     )
     best_fiche = articles[0].article_id if articles else None
     sources: list[Source] = []
@@ -152,11 +174,11 @@ def gather(case: Case, question: str) -> Gathered:
         # Close in meaning is not enough either ("carte vitale perdue" / "carte d'identité
         # perdue" embed close): the best fiche must be the same.
         if by_meaning:
-            if best_fiche is None or _answer_fiche(answer, case) != best_fiche:
+            if best_fiche is None or _answer_fiche(answer, case, snapshot) != best_fiche:
                 continue
-            if _other_subject(question, answer, case):
+            if _other_subject(question, answer, case, snapshot):
                 continue
-        elif not _same_need(best_fiche, answer, similarity, case):
+        elif not _same_need(best_fiche, answer, similarity, case, snapshot):
             continue
         sources.append(
             Source(
@@ -195,7 +217,7 @@ def gather(case: Case, question: str) -> Gathered:
             )
     gathered = Gathered(sources)
     if articles:
-        fiche_count, frequencies = fiche_vocabulary(case.administration_id)
+        fiche_count, frequencies = fiche_vocabulary(case.administration_id, snapshot=snapshot)
         gathered.context = EvidenceContext(
             rankings_agree=articles[0].rankings_agree,
             fiche_count=fiche_count,

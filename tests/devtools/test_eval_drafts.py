@@ -199,3 +199,15 @@ def test_facts_and_percentiles():
     ]
     assert percentile([5, 1, 3, 2, 4], 0.5) == 3 and percentile([1, 2], 0.95) == 2
     assert percentile([], 0.5) is None
+
+
+def test_the_retrieval_held_out_set_is_separate_and_labelled():
+    held_out = load_questions(QUESTIONS_FILE.parent / "heldout_retrieval.jsonl")
+    seen = {q["question"] for q in load_questions(QUESTIONS_FILE)} | {
+        q["question"] for q in load_questions(QUESTIONS_FILE.parent / "heldout.jsonl")
+    }
+    assert len(held_out) >= 60 and sum(not q["covered"] for q in held_out) >= 15
+    assert all(q["covered"] == bool(q["expected_sources"]) for q in held_out)
+    assert all(q["key_facts"] for q in held_out if q["covered"])
+    assert not seen & {q["question"] for q in held_out}
+    assert len({q["pair"] for q in held_out if q.get("pair")}) >= 8

@@ -219,8 +219,9 @@ def test_semantic_ranking_reaches_a_fiche_without_a_shared_word(monkeypatch, ten
     article = upsert("EMB-P", "Passeport", "Passeport : prenez rendez-vous en mairie.")
     embeddings.embed_article(article.pk)
     administration_id = tenant_a.administration.pk
-    # A typo: no BM25 term in common, the semantic axis still matches.
-    question = "Bonjour, mon passeportt ?"
+    # Words run together: no BM25 term in common (not even one typo away), the semantic axis
+    # still matches.
+    question = "Bonjour, monpasseport ?"
     with monkeypatch.context() as off:
         off.setattr(embeddings, "enabled", lambda: False)
         off.setattr(embeddings, "get_backend", lambda: None)
