@@ -54,9 +54,12 @@ def case_send_reply(
     checked: list[CheckedFile] = []
     if files:
         # The same door as lock_case's, before anything is read: not yours looks like not there.
-        if not may(actor, case, Ability.VIEW):
+        # Judged on the case as stored (the caller's copy may predate a take or an assignment);
+        # the transaction judges again under the lock.
+        current = Case.objects.filter(pk=case.pk).first()
+        if current is None or not may(actor, current, Ability.VIEW):
             raise Case.DoesNotExist("No case matches the given query.")
-        require_ability(actor, case, Ability.REPLY)
+        require_ability(actor, current, Ability.REPLY)
         checked = reply_files_check(files, case=case, actor=actor, already=len(set(attachment_ids)))
     return _case_send_reply(
         actor=actor,
