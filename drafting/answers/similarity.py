@@ -41,7 +41,8 @@ _SYNONYMS_RAW = {
 _GENERIC_RAW = (
     "demand demand savoir souhait voudr veux voulo obten obtien besoin aid aide inform "
     "question renseign possibl proced demarch fair dossi merc bonjour cordial madam monsieur "
-    "pouv pourr peut dev doit comment quoi quel ca cela"
+    "pouv pourr peut dev doit comment quoi quel ca cela declar inscrir anne annee jour mois "
+    "semain"
 )
 GENERIC_WEIGHT = 0.2
 
@@ -59,6 +60,56 @@ for _key, _words in _SYNONYMS_RAW.items():
     for _stem in _stems(_words):
         _SYNONYM_OF.setdefault(_stem, _key)
 _GENERIC = frozenset(_stems(_GENERIC_RAW))
+
+
+def canonical(term: str) -> str:
+    """The need a term stands for: "egar" and "perdu" are both "perte" (``_SYNONYMS_RAW``)."""
+    return _SYNONYM_OF.get(term, term)
+
+
+def subjects_of(titles: Iterable[str], *, most: int = 3) -> frozenset[str]:
+    """The words that name what fiches are about: the terms of the titles' heads (before " : ":
+    "*Carte Vitale* : que faire en cas de perte") found in at most ``most`` heads ("carte",
+    in many, names nothing by itself), without the needs and request words."""
+    counts: Counter[str] = Counter()
+    for title in titles:
+        counts.update(set(analyse(title.split(" : ")[0])))
+    return frozenset(
+        term
+        for term, count in counts.items()
+        if count <= most and term not in _SYNONYM_OF and term not in _GENERIC
+    )
+
+
+def named_objects(text: str, subjects: Iterable[str]) -> frozenset[str]:
+    """What a question is about, among the base's ``subjects`` (``subjects_of``)."""
+    subjects = frozenset(subjects)
+    return frozenset(term for term in analyse(text, expand=True) if term in subjects)
+
+
+def same_object(question: str, other: str, subjects: Iterable[str]) -> bool:
+    """Whether ``question`` may be answered by the answer to ``other`` as far as the thing
+    asked about goes. Not when one thing stands for another ("mon *passeport* perdu" / "ma
+    *carte d'identité* perdue", "acte de *mariage*" / "acte de *naissance*"): each question
+    names a subject of the base the other does not, or both name subjects and none in common.
+    A question that names none ("ma carte de sécu") leaves the judgement to the similarity and
+    to the best fiche."""
+    named, others = named_objects(question, subjects), named_objects(other, subjects)
+    if named and others and not named & others:
+        return False
+    if named - others and others - named:
+        return False
+    # The other question names a subject this one does not, and this one says something the
+    # other does not: "acte de *mariage*" is not "acte de *naissance*".
+    return not (others - named and _own_words(question) - _own_words(other))
+
+
+def _own_words(text: str) -> set[str]:
+    return {
+        canonical(term)
+        for term in analyse(text, expand=True)
+        if len(term) > 3 and not term.isdigit() and term not in _GENERIC
+    }
 
 
 def question_terms(text: str) -> Counter[str]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.db.models import Q
 
 from cases.models import Case
 from drafting.answers.models import BankAnswer
@@ -19,6 +20,7 @@ from drafting.answers.selectors import (
     bank_semantic_candidates,
     bank_version,
 )
+from drafting.answers.similarity import same_object, subjects_of
 from drafting.knowledge.embeddings import question_vectors
 from drafting.knowledge.retrieval import (
     IndexSnapshot,
@@ -32,6 +34,7 @@ from drafting.knowledge.retrieval import (
 )
 from drafting.knowledge.text import analyse
 from drafting.knowledge.units import split_units
+from drafting.models import KnowledgeArticle
 
 from .compose import ComposeSource, EvidenceContext
 from .prompts import Source
@@ -102,6 +105,21 @@ def _answer_fiche(answer: BankAnswer, case: Case, snapshot: IndexSnapshot) -> in
     return best[answer.question]
 
 
+def _fiche_subjects(case: Case, snapshot: IndexSnapshot) -> frozenset[str]:
+    """The words naming what the administration's fiches are about (the heads of their titles,
+    ``drafting.answers.similarity.subjects_of``), kept with the snapshot: any knowledge change
+    gives a new snapshot, hence new subjects."""
+    cached = snapshot.derived.get("fiche_subjects")
+    if cached is None:
+        titles = KnowledgeArticle.objects.filter(
+            Q(administration_id=case.administration_id) | Q(administration__isnull=True),
+            is_active=True,
+        ).values_list("title", flat=True)
+        cached = subjects_of(titles)
+        snapshot.derived["fiche_subjects"] = cached
+    return cached
+
+
 def _other_subject(question: str, answer: BankAnswer, case: Case, snapshot: IndexSnapshot) -> bool:
     """Whether the new question names a subject of the base (a word of a few fiches' titles:
     "passeport", "identité", "maladie") that neither the bank's question nor its answer speaks
@@ -169,8 +187,13 @@ def gather(case: Case, question: str) -> Gathered:
         snapshot=snapshot,
     )
     best_fiche = articles[0].article_id if articles else None
+    subjects = _fiche_subjects(case, snapshot)
     sources: list[Source] = []
     for answer, similarity, by_meaning in sorted(merged.values(), key=lambda row: -row[1]):
+        # A bank answer about another thing is never offered, to any backend, however close
+        # the other words: "mon *passeport* perdu" is not "ma *carte d'identité* perdue".
+        if not same_object(question, answer.question, subjects):
+            continue
         # Close in meaning is not enough either ("carte vitale perdue" / "carte d'identité
         # perdue" embed close): the best fiche must be the same.
         if by_meaning:

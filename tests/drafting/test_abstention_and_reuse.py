@@ -173,3 +173,71 @@ def test_the_same_need_in_other_words_reuses_the_bank_answer(tenant_a, semantic)
     assert not same.abstained
     other = _draft(tenant_a, "Bonjour, comment remplacer ma carte d'identité perdue ?")
     assert other.reused_answer_id is None
+
+
+@pytest.mark.django_db
+def test_an_answer_about_another_object_is_not_reused_however_close_the_words(tenant_a, semantic):
+    """ "passeport perdu" must not get the answer to "carte d'identité perdue" (the answer
+    mentions passports in passing; the question's object differs): the answer is not even
+    offered as a source, to any backend."""
+    knowledge_services.article_upsert(
+        data=ArticleData(
+            external_id="R-PASS",
+            title="Passeport : obtenir ou renouveler son passeport",
+            body="x",
+            source_format="manual",
+            passages=[
+                (
+                    "Passeport",
+                    "Le passeport se demande en mairie sur rendez-vous, après une pré-demande "
+                    "en ligne. Il coûte 86 euros pour un adulte.",
+                )
+            ],
+        ),
+        administration=None,
+    )
+    from drafting.models import KnowledgeArticle
+
+    embeddings.embed_article(KnowledgeArticle.objects.get(external_id="R-PASS").pk)
+    answer = bank_services.bank_answer_create(
+        actor=tenant_a.agent,
+        administration=tenant_a.administration,
+        question="j'ai perdu ma carte d'identité, comment la refaire ?",
+        answer=(
+            "Déclarez la perte en mairie ou en ligne lors de la pré-demande, puis prenez "
+            "rendez-vous en mairie avec un timbre fiscal de 25 euros et votre passeport si vous "
+            "en avez un."
+        ),
+    )
+    case = Case(
+        administration=tenant_a.administration,
+        subject="",
+        body="j'ai perdu mon passeport, comment le refaire ?",
+        channel="web_form",
+    )
+    other, offered, _ = pipeline.draft(case)
+    assert other.reused_answer_id is None
+    assert not any(source.kind == "answer" for source in offered)
+    same = _draft(tenant_a, "ma carte d'identité est perdue, comment je la refais ?")
+    assert same.reused_answer_id == answer.pk
+
+
+def test_the_object_of_a_question_must_match_for_reuse():
+    from drafting.answers.similarity import same_object, subjects_of
+
+    subjects = subjects_of(
+        [
+            "Acte de naissance : obtenir une copie",
+            "Acte de mariage : obtenir une copie",
+            "Passeport : obtenir ou renouveler son passeport",
+            "Carte d'identité : perte ou vol",
+        ]
+    )
+    naissance = "comment obtenir une copie de mon acte de naissance ?"
+    assert same_object("une copie de mon acte de naissance svp, comment faire", naissance, subjects)
+    assert not same_object(
+        "comment obtenir une copie de mon acte de mariage ?", naissance, subjects
+    )
+    assert not same_object("j'ai perdu mon passeport", "j'ai perdu ma carte d'identité", subjects)
+    # A question that names no subject of the base leaves the judgement to the similarity.
+    assert same_object("je l'ai perdue, je fais comment ?", "j'ai perdu ma carte", subjects)
