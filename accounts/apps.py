@@ -10,4 +10,10 @@ class AccountsConfig(AppConfig):
     def ready(self) -> None:
         # Registers the journal actions of accounts (accounts.journal).
         # Registers accounts' follow-up handlers (accounts.followups) by importing its tasks.
+        from django.contrib.auth.signals import user_logged_in
+
         from . import audit_actions, tasks  # noqa: F401
+        from .auth_backends import forget_account_failures
+
+        # A success forgets its own account's failures, never the address's others.
+        user_logged_in.connect(forget_account_failures, dispatch_uid="guichet-forget-failures")

@@ -46,3 +46,18 @@ def lockout_address(request) -> str | None:
     """``client_address`` for axes, which stores it in an address column: None when unknown."""
     address = client_address(request)
     return None if address == "unknown" else address
+
+
+def forget_account_failures(sender, request, user, **kwargs) -> None:
+    """A successful sign-in forgets the failures counted against *that account* only.
+
+    Not axes' ``AXES_RESET_ON_SUCCESS``: with the account and the address counted separately,
+    it deletes every failure from the address too, the ones on other accounts included, so
+    that someone could guess a colleague's password nine times, sign in to their own account
+    from the same place, and start again without ever being locked. The address's count
+    expires with the cool-off like any other."""
+    from axes.models import AccessAttempt
+
+    username = lockout_username(request, {"username": getattr(user, "email", "")})
+    if username:
+        AccessAttempt.objects.filter(username=username).delete()

@@ -598,7 +598,9 @@ AXES_COOLOFF_TIME = timedelta(minutes=env.int("GUICHET_SIGNIN_COOLOFF_MINUTES", 
 # for every account. A nested item, [["username", "ip_address"]], would count the pair only and
 # let a botnet try one account, or one address try every account, without end.
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
-AXES_RESET_ON_SUCCESS = True
+# A success forgets its own account's failures only (accounts.auth_backends
+# .forget_account_failures): axes' reset would clear the address's failures on other accounts.
+AXES_RESET_ON_SUCCESS = False
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_CLIENT_IP_CALLABLE = "accounts.auth_backends.lockout_address"
 AXES_USERNAME_CALLABLE = "accounts.auth_backends.lockout_username"
@@ -640,9 +642,10 @@ import re  # noqa: E402
 CLAMAV_URL = env.str("CLAMAV_URL", default="").strip()
 CLAMAV_TIMEOUT_SECONDS = env.float("CLAMAV_TIMEOUT_SECONDS", default=30.0)
 # The same forms as cases.antivirus.Scanner.from_url (IPv6 literals in brackets too).
-if CLAMAV_URL and not re.fullmatch(
-    r"unix:///\S+|tcp://([\w.\-]+|\[[0-9a-fA-F:.]+\])(:\d{1,5})?/?", CLAMAV_URL
-):
+_CLAMAV_URL = re.fullmatch(
+    r"unix:///\S+|tcp://([\w.\-]+|\[[0-9a-fA-F:.]+\])(?::(\d{1,5}))?/?", CLAMAV_URL
+)
+if CLAMAV_URL and (not _CLAMAV_URL or not 0 < int(_CLAMAV_URL.group(2) or 3310) <= 65535):
     raise ImproperlyConfigured(
         f"CLAMAV_URL: “{CLAMAV_URL}” is neither unix:///path/to/clamd.sock nor tcp://host:3310."
     )

@@ -6,8 +6,9 @@ from tests.test_settings import _manage
 
 
 def test_a_clamav_url_that_names_no_daemon_stops_the_start():
-    refused = _manage("check", GUICHET_ENV="development", CLAMAV_URL="http://clamav:3310")
-    assert refused.returncode != 0 and "CLAMAV_URL" in refused.stderr
+    for url in ("http://clamav:3310", "tcp://clamav:99999", "tcp://clamav:0"):
+        refused = _manage("check", GUICHET_ENV="development", CLAMAV_URL=url)
+        assert refused.returncode != 0 and "CLAMAV_URL" in refused.stderr, url
     for url in ("unix:///run/clamav/clamd.ctl", "tcp://clamav:3310", "tcp://[::1]:3310", ""):
         started = _manage("check", GUICHET_ENV="development", CLAMAV_URL=url)
         assert started.returncode == 0, (url, started.stderr[-2000:])

@@ -129,6 +129,22 @@ def test_a_success_resets_the_account_counter(limits, agent):
     assert _sign_in(client, "agent@caf.fr", PASSWORD).status_code == 302
 
 
+def test_signing_in_to_ones_own_account_does_not_forgive_guesses_on_another(limits, agent):
+    """Guess a colleague's password up to the limit, sign in to one's own account from the same
+    address, guess again: the colleague's account locks all the same."""
+    colleague = make_member(agent.memberships.get().administration, Role.AGENT, email="b@caf.fr")
+    address = "192.0.2.50"
+    for _n in range(2):
+        _sign_in(Client(), colleague.email, "wrong", address=address)
+    own = Client()
+    assert _sign_in(own, "agent@caf.fr", PASSWORD, address="192.0.2.51").status_code == 302
+    assert _sign_in(Client(), "agent@caf.fr", PASSWORD, address=address).status_code == 302
+    assert AccessAttempt.objects.filter(username=colleague.email).exists()
+    _sign_in(Client(), colleague.email, "wrong", address="192.0.2.52")
+    locked = _sign_in(Client(), colleague.email, PASSWORD, address="192.0.2.53")
+    assert _locked_in_french(locked)
+
+
 def test_the_admin_sign_in_is_locked_too(limits, agent):
     client = Client()
     for _n in range(3):
