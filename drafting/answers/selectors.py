@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 from django.conf import settings
-from django.db.models import Count, Max, Q, QuerySet
+from django.db.models import Count, FloatField, Func, Max, Q, QuerySet, Sum
 
 from accounts.models import Administration, User
 from accounts.permissions import VIEW_CASES, administrations_with_perm
@@ -112,6 +112,18 @@ _lock = threading.Lock()
 _indexes: dict[tuple[int, str | None], tuple[Any, QuestionIndex, dict[int, BankAnswer]]] = {}
 
 
+class _Epoch(Func):
+    """Seconds since 1970 of a datetime column, on PostgreSQL and SQLite."""
+
+    template = "EXTRACT(EPOCH FROM %(expressions)s)"
+    output_field = FloatField()
+
+    def as_sqlite(self, compiler: Any, connection: Any, **extra_context: Any) -> Any:
+        return super().as_sql(
+            compiler, connection, template="(julianday(%(expressions)s) * 86400.0)", **extra_context
+        )
+
+
 def bank_version(administration_id: int) -> tuple[Any, ...]:
     """The state of an administration's bank (number of active answers, newest update), read
     from an index alone: what the per-process indexes are kept under. A draft reads it once
@@ -119,8 +131,12 @@ def bank_version(administration_id: int) -> tuple[Any, ...]:
     active = BankAnswer.objects.filter(
         administration_id=administration_id, status=BankAnswer.Status.ACTIVE
     )
-    stamp = active.aggregate(count=Count("id"), newest=Max("updated_at"))
-    return (stamp["count"], stamp["newest"])
+    # The sum of the update times changes with any edit whatever the order the edits commit
+    # in (count and newest alone would miss an older-stamped edit committed after a newer one).
+    stamp = active.aggregate(
+        count=Count("id"), newest=Max("updated_at"), total=Sum(_Epoch("updated_at"))
+    )
+    return (stamp["count"], stamp["newest"], stamp["total"])
 
 
 def _index(

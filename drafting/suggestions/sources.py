@@ -84,7 +84,18 @@ BEST_FICHE_CACHE = 5000
 
 
 def _answer_fiche(answer: BankAnswer, case: Case, snapshot: IndexSnapshot) -> int | None:
-    best: dict[str, int | None] = snapshot.derived.setdefault("bank_best_fiche", {})
+    # Kept with the vectors it was computed from too: the index's stamp does not change when
+    # the embeddings of an edited fiche arrive later (or the model changes), and a best fiche
+    # found by words alone meanwhile must not stay.
+    computed_with = (
+        snapshot.embedding_model,
+        frozenset((snapshot.embedding_versions or {}).items()),
+    )
+    holder = snapshot.derived.get("bank_best_fiche")
+    if holder is None or holder[0] != computed_with:
+        holder = (computed_with, {})
+        snapshot.derived["bank_best_fiche"] = holder
+    best: dict[str, int | None] = holder[1]
     if answer.question not in best:
         # The bank question's vector, as the bank's matrix or QuestionVector holds it: it is
         # not embedded again.

@@ -74,7 +74,7 @@ def test_the_bank_best_fiche_follows_every_knowledge_change(tenant_a, tmp_path):
     question = "J'ai perdu ma carte Vitale, comment en avoir une nouvelle ?"
     assert best_fiche(question, administration) == vitale.pk
     unchanged = knowledge_snapshot(administration.pk)
-    assert unchanged.derived["bank_best_fiche"][question] == vitale.pk  # kept, not recomputed
+    assert unchanged.derived["bank_best_fiche"][1][question] == vitale.pk  # kept, not recomputed
 
     # Retired: the cached best fiche is not used any more.
     knowledge_services.article_set_active(article=vitale, active=False)
@@ -175,3 +175,47 @@ def test_the_embedded_question_leaves_out_courtesy_and_stays_short():
     long = "Je vous écris au sujet de mon dossier. " * 20 + "Quand vais-je être payé ?"
     embedded = _question_text(long)
     assert len(embedded) <= 300 and embedded.endswith("Quand vais-je être payé ?")
+
+
+def test_the_bank_best_fiche_is_recomputed_when_the_vectors_change(tenant_a):
+    """The embeddings of an edited fiche arrive after its reindex (same index stamp): a best
+    fiche found meanwhile is not kept once they are there."""
+    administration = tenant_a.administration
+    vitale, _ = base()
+    question = "J'ai perdu ma carte Vitale, comment en avoir une nouvelle ?"
+    assert best_fiche(question, administration) == vitale.pk
+    snapshot = knowledge_snapshot(administration.pk)
+    _vectors, found = snapshot.derived["bank_best_fiche"]
+    found[question] = -1  # as if found by words alone, before the vectors arrived
+    assert best_fiche(question, administration) == -1  # the same vectors: kept
+    # Found under other vectors (another model, or before an edited fiche's vectors arrived).
+    snapshot.derived["bank_best_fiche"] = (("another-model", frozenset()), {question: -1})
+    assert best_fiche(question, administration) == vitale.pk
+
+
+def test_the_bank_version_changes_with_any_edit_whatever_the_commit_order(tenant_a):
+    """Count and newest update alone miss an edit stamped earlier than the newest one."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from drafting.answers.selectors import bank_version
+
+    administration = tenant_a.administration
+    for n in range(2):
+        BankAnswer.objects.create(
+            administration=administration,
+            kind=BankAnswer.Kind.MODEL,
+            question=f"question {n}",
+            answer=f"réponse {n}",
+        )
+    first, second = BankAnswer.objects.filter(administration=administration).order_by("pk")
+    now = timezone.now()
+    BankAnswer.objects.filter(pk=second.pk).update(updated_at=now)
+    BankAnswer.objects.filter(pk=first.pk).update(updated_at=now - dt.timedelta(minutes=5))
+    before = bank_version(administration.pk)
+    # An edit saved before the newest one but committed after it.
+    BankAnswer.objects.filter(pk=first.pk).update(updated_at=now - dt.timedelta(minutes=1))
+    after = bank_version(administration.pk)
+    assert before[:2] == after[:2]  # what the version used to be: unchanged
+    assert before != after
