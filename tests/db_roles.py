@@ -12,9 +12,12 @@ separate owner connection in ``session_replication_role = replica``, which skips
 
 from __future__ import annotations
 
+import fcntl
 import os
 import shutil
 import subprocess
+import tempfile
+import time
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +27,7 @@ from django.db.backends.postgresql.operations import DatabaseOperations
 
 ROOT = Path(__file__).resolve().parents[1]
 ROLES_SQL = ROOT / "deploy" / "postgres" / "roles.sql"
+ROLES_LOCK = Path(tempfile.gettempdir()) / "guichet-db-roles.lock"
 APP_ROLE = os.environ.get("GUICHET_TEST_APP_ROLE", "guichet_app")
 
 
@@ -44,7 +48,28 @@ def grant_app_role(settings_dict: dict[str, Any]) -> None:
     owner = settings_dict.get("USER") or "postgres"
     env = {**os.environ, "PGPASSWORD": settings_dict.get("PASSWORD") or ""}
     psql = shutil.which("psql") or "psql"
-    result = subprocess.run(
+    # Roles are the cluster's, not the database's: two test databases (xdist workers, two
+    # checkouts) altering the same role at once get "tuple concurrently updated", and the
+    # script's advisory lock only holds within one database. One run at a time on this machine,
+    # and a retry should another machine share the cluster.
+    for attempt in range(5):
+        with open(ROLES_LOCK, "a") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            try:
+                result = _run_roles_sql(psql, settings_dict, owner, env)
+            finally:
+                fcntl.flock(lock, fcntl.LOCK_UN)
+        if result.returncode == 0 or "concurrently" not in result.stderr or attempt == 4:
+            break
+        time.sleep(0.5 * (attempt + 1))
+    if result.returncode != 0:
+        raise RuntimeError(f"deploy/postgres/roles.sql failed: {result.stderr.strip()}")
+
+
+def _run_roles_sql(
+    psql: str, settings_dict: dict[str, Any], owner: str, env: dict[str, str]
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
         [
             psql,
             _conninfo(settings_dict),
@@ -66,8 +91,6 @@ def grant_app_role(settings_dict: dict[str, Any]) -> None:
         timeout=120,
         check=False,
     )
-    if result.returncode != 0:
-        raise RuntimeError(f"deploy/postgres/roles.sql failed: {result.stderr.strip()}")
 
 
 _OWNER: dict[str, dict[str, Any]] = {}
