@@ -65,6 +65,9 @@ def screenshot(page, name: str) -> None:
     it instead of a panel cut at 800 px."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     viewport = page.viewport_size
+    # Where the agent was: the window is put back there after (a journey's count of scrolls
+    # must not change because a picture was taken).
+    scrolled = page.evaluate("[window.scrollX, window.scrollY]")
     height = page.evaluate("document.documentElement.scrollHeight")
     if viewport and height > viewport["height"]:
         page.set_viewport_size({"width": viewport["width"], "height": height})
@@ -75,3 +78,4 @@ def screenshot(page, name: str) -> None:
     finally:
         if viewport:
             page.set_viewport_size(viewport)
+        page.evaluate("([x, y]) => window.scrollTo(x, y)", scrolled)
