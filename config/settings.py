@@ -6,7 +6,6 @@ nothing is set; production sets DATABASE_URL, CELERY_BROKER_URL, DJANGO_SECRET_K
 
 import ipaddress
 import sys
-from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -535,22 +534,9 @@ DELIVERY_CLAIM_LEASE_SECONDS = env.int("DELIVERY_CLAIM_LEASE_SECONDS", default=3
 # Deployment (README, "Runbook"): health probes answer over plain HTTP from inside the network
 # (the orchestrator's and the load balancer's), so they are exempt from the HTTPS redirect.
 SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
-# --- E-mail intake: threads, mailboxes, acknowledgements (cases/intake/, README "Mailboxes").
-# A usager's mail on a case closed less than this many days ago reopens it; later, it opens a
-# follow-up case linked to it.
-MAIL_REOPEN_WITHIN_DAYS = env.int("MAIL_REOPEN_WITHIN_DAYS", default=30)
-# Messages larger or nested deeper are quarantined, not read.
-MAIL_MAX_MESSAGE_BYTES = env.int("MAIL_MAX_MESSAGE_BYTES", default=60 * 1024 * 1024)
-MAIL_MAX_MIME_DEPTH = env.int("MAIL_MAX_MIME_DEPTH", default=12)
-# Quarantined messages are deleted after this many days (by the nightly retention purge).
-MAIL_QUARANTINE_DAYS = env.int("MAIL_QUARANTINE_DAYS", default=90)
-# Fernet key (32 url-safe base64 bytes) encrypting the IMAP passwords. Empty: a key derived
-# from DJANGO_SECRET_KEY (rotating that key then means entering the passwords again).
-MAILBOX_ENCRYPTION_KEY = env.str("MAILBOX_ENCRYPTION_KEY", default="")
-MAILBOX_POLL_SECONDS = env.int("MAILBOX_POLL_SECONDS", default=120)
-MAILBOX_TIMEOUT_SECONDS = env.float("MAILBOX_TIMEOUT_SECONDS", default=30.0)
-MAILBOX_LEASE_SECONDS = env.int("MAILBOX_LEASE_SECONDS", default=600)
-MAILBOX_MAX_MESSAGES_PER_POLL = env.int("MAILBOX_MAX_MESSAGES_PER_POLL", default=500)
+# E-mail intake: threads, mailboxes, quarantine (config/mail.py).
+from config.mail import *  # noqa: E402,F403
+
 # --- Scale (issue 17): read replica, retention. README "Replica", "Retention and rights
 # requests", "Sizing"; docs/design.md "Inbox counts", "Read replica", "Retention".
 # Reports (dashboards, impact report, exports, the API's report endpoints) read the replica
@@ -591,32 +577,12 @@ MIDDLEWARE.insert(
 INSTALLED_APPS += ["axes", "csp"]
 AUTHENTICATION_BACKENDS.insert(0, "accounts.auth_backends.LockoutBackend")
 MIDDLEWARE.append("axes.middleware.AxesMiddleware")
-AXES_FAILURE_LIMIT = env.int("GUICHET_SIGNIN_FAILURE_LIMIT", default=10)
-AXES_COOLOFF_TIME = timedelta(minutes=env.int("GUICHET_SIGNIN_COOLOFF_MINUTES", default=15))
-# Two counters, either of which locks (django-axes 8: separate items of the list): an account
-# guessed from many addresses is locked everywhere, an address guessing many accounts is locked
-# for every account. A nested item, [["username", "ip_address"]], would count the pair only and
-# let a botnet try one account, or one address try every account, without end.
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
-# A success forgets its own account's failures only (accounts.auth_backends
-# .forget_account_failures): axes' reset would clear the address's failures on other accounts.
-AXES_RESET_ON_SUCCESS = False
-AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
-AXES_CLIENT_IP_CALLABLE = "accounts.auth_backends.lockout_address"
-AXES_USERNAME_CALLABLE = "accounts.auth_backends.lockout_username"
-AXES_LOCKOUT_CALLABLE = "accounts.views.auth.locked_out"
-AXES_VERBOSE = False
-AXES_ENABLE_ACCESS_FAILURE_LOG = False
-AXES_DISABLE_ACCESS_LOG = True
-# Password-reset requests: per client address and per e-mail typed, per hour.
-PASSWORD_RESET_LIMIT_PER_ADDRESS = env.int("GUICHET_PASSWORD_RESET_PER_ADDRESS", default=10)
-PASSWORD_RESET_LIMIT_PER_EMAIL = env.int("GUICHET_PASSWORD_RESET_PER_EMAIL", default=3)
-PASSWORD_RESET_LIMIT_WINDOW_SECONDS = 3600
+# The lockout's, password reset's, JSON bodies' and antivirus' settings: config/doors.py.
+from config.doors import *  # noqa: E402,F403
+
 # API: invalid bearer tokens and anonymous calls are counted per client address before the
 # permission check answers (accounts.api_auth.ThrottleAnonymous, InvalidTokenThrottle; their
 # entries are in REST_FRAMEWORK above); past the rate, 429 in the API's error shape.
-# JSON bodies: nesting deeper than this is refused (400) before Python's recursion limit.
-API_JSON_MAX_DEPTH = env.int("API_JSON_MAX_DEPTH", default=32)
 
 # Content-Security-Policy (django-csp): built by config/security.content_security_policy.
 # Signing out after a ProConnect sign-in redirects the form to the provider; browsers report
@@ -629,25 +595,5 @@ CONTENT_SECURITY_POLICY = content_security_policy(
     ),
     report_uri=env.str("GUICHET_CSP_REPORT_URI", default=""),
 )
-# JSON bodies of the API, except intake (INTAKE_MAX_BODY_BYTES, for attachments in base64).
-API_JSON_MAX_BYTES = env.int("API_JSON_MAX_BYTES", default=1024 * 1024)
 # Rotating the secret key without signing everybody out: the previous keys, still accepted.
 SECRET_KEY_FALLBACKS = env.list("DJANGO_SECRET_KEY_FALLBACKS", default=[])
-
-# --- Antivirus (issue 13): attachments scanned by ClamAV's daemon (cases/antivirus.py, README
-# "Security: limits, proxies, CSP, antivirus"). unix:///run/clamav/clamd.ctl or tcp://host:3310;
-# empty, nothing is scanned. Configured but out of reach, files are refused (fail closed).
-import re  # noqa: E402
-
-CLAMAV_URL = env.str("CLAMAV_URL", default="").strip()
-CLAMAV_TIMEOUT_SECONDS = env.float("CLAMAV_TIMEOUT_SECONDS", default=30.0)
-# The same forms as cases.antivirus.Scanner.from_url (IPv6 literals in brackets too).
-_CLAMAV_URL = re.fullmatch(
-    r"unix:///\S+|tcp://([\w.\-]+|\[[0-9a-fA-F:.]+\])(?::(\d{1,5}))?/?", CLAMAV_URL
-)
-if CLAMAV_URL and (not _CLAMAV_URL or not 0 < int(_CLAMAV_URL.group(2) or 3310) <= 65535):
-    raise ImproperlyConfigured(
-        f"CLAMAV_URL: “{CLAMAV_URL}” is neither unix:///path/to/clamd.sock nor tcp://host:3310."
-    )
-if not 0 < CLAMAV_TIMEOUT_SECONDS <= 600:
-    raise ImproperlyConfigured("CLAMAV_TIMEOUT_SECONDS must lie between 0 and 600 seconds.")

@@ -44,11 +44,19 @@ def _reads_environment(func: ast.Attribute) -> bool:
 
 
 def settings_read_from_environment(path: Path = ROOT / "config" / "settings.py") -> set[str]:
-    """Every variable name config/settings.py reads: env.<cast>("NAME"...), environ.Env()...,
-    os.environ.get / os.getenv / os.environ[...]."""
+    """Every variable name config/settings.py (and the fragments it star-imports) reads:
+    env.<cast>("NAME"...), environ.Env()..., os.environ.get / os.getenv / os.environ[...]."""
     names: set[str] = set()
     for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+        # The settings fragments it takes whole (``from config.doors import *``) are read too.
+        if (
+            isinstance(node, ast.ImportFrom)
+            and (node.module or "").startswith("config.")
+            and any(alias.name == "*" for alias in node.names)
+        ):
+            fragment = ROOT / Path(*node.module.split(".")).with_suffix(".py")
+            names |= settings_read_from_environment(fragment)
+        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
             if _reads_environment(node.func) and node.args:
                 first = node.args[0]
                 if isinstance(first, ast.Constant) and isinstance(first.value, str):
@@ -85,6 +93,8 @@ def test_the_parser_finds_what_settings_read():
         "EMAIL_URL",
         "SENTRY_DSN",
         "DATABASE_MIGRATE_URL",
+        "CLAMAV_URL",  # config/doors.py
+        "MAILBOX_POLL_SECONDS",  # config/mail.py
     } <= names
     assert len(names) > 60
 

@@ -1,0 +1,36 @@
+"""Settings of e-mail intake: threads, mailboxes, quarantine (cases/intake/, README
+"Mailboxes"). ``config/settings.py`` takes them all (``from config.mail import *``)."""
+
+from __future__ import annotations
+
+import environ
+
+env = environ.Env()
+
+# A usager's mail on a case closed less than this many days ago reopens it; later, it opens a
+# follow-up case linked to it.
+MAIL_REOPEN_WITHIN_DAYS = env.int("MAIL_REOPEN_WITHIN_DAYS", default=30)
+# Messages larger or nested deeper are quarantined, not read.
+MAIL_MAX_MESSAGE_BYTES = env.int("MAIL_MAX_MESSAGE_BYTES", default=60 * 1024 * 1024)
+MAIL_MAX_MIME_DEPTH = env.int("MAIL_MAX_MIME_DEPTH", default=12)
+# Quarantined messages are deleted after this many days (by the nightly retention purge).
+MAIL_QUARANTINE_DAYS = env.int("MAIL_QUARANTINE_DAYS", default=90)
+# Fernet key (32 url-safe base64 bytes) encrypting the IMAP passwords. Empty: a key derived
+# from DJANGO_SECRET_KEY (rotating that key then means entering the passwords again).
+MAILBOX_ENCRYPTION_KEY = env.str("MAILBOX_ENCRYPTION_KEY", default="")
+MAILBOX_POLL_SECONDS = env.int("MAILBOX_POLL_SECONDS", default=120)
+MAILBOX_TIMEOUT_SECONDS = env.float("MAILBOX_TIMEOUT_SECONDS", default=30.0)
+MAILBOX_LEASE_SECONDS = env.int("MAILBOX_LEASE_SECONDS", default=600)
+MAILBOX_MAX_MESSAGES_PER_POLL = env.int("MAILBOX_MAX_MESSAGES_PER_POLL", default=500)
+
+__all__ = [
+    "MAILBOX_ENCRYPTION_KEY",
+    "MAILBOX_LEASE_SECONDS",
+    "MAILBOX_MAX_MESSAGES_PER_POLL",
+    "MAILBOX_POLL_SECONDS",
+    "MAILBOX_TIMEOUT_SECONDS",
+    "MAIL_MAX_MESSAGE_BYTES",
+    "MAIL_MAX_MIME_DEPTH",
+    "MAIL_QUARANTINE_DAYS",
+    "MAIL_REOPEN_WITHIN_DAYS",
+]
