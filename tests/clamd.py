@@ -22,6 +22,7 @@ from pathlib import Path
 import pytest
 
 from tests.cases.mailservers import free_port, wait_until
+from tests.deploy.processes import stop
 
 CLAMD = shutil.which("clamd") or "/usr/sbin/clamd"
 
@@ -54,13 +55,7 @@ class Clamd:
         return path.read_text(errors="replace") if path.exists() else ""
 
     def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(timeout=30)
+        stop(self.process)
         shutil.rmtree(self.root, ignore_errors=True)
 
 

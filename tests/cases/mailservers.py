@@ -19,6 +19,8 @@ from email import message_from_bytes, policy
 from email.utils import getaddresses
 from pathlib import Path
 
+from tests.deploy.processes import stop
+
 DOVECOT = shutil.which("dovecot") or "/usr/sbin/dovecot"
 
 
@@ -73,13 +75,8 @@ class Dovecot:
             client.logout()
 
     def stop(self) -> None:
-        if self.process and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(timeout=30)
+        if self.process:
+            stop(self.process)
         shutil.rmtree(self.root, ignore_errors=True)
 
 
