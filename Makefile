@@ -13,7 +13,7 @@ TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/guichet
 TEST_ENV := GUICHET_ENV=test DJANGO_SECRET_KEY=test-only-secret-key DATABASE_URL=$(TEST_DATABASE_URL)
 PYTEST_WORKERS ?= 2
 
-.PHONY: run test system venv lock lint typecheck imports migrations-check pytest messages clean
+.PHONY: run test test-busy system venv lock lint typecheck imports migrations-check pytest messages clean
 
 # Debian packages are installed as root (as on this kind of machine); anyone else is told what to
 # run. One line each, so a missing piece stops `make test` at once with the command to fix it.
@@ -90,6 +90,13 @@ system:
 	  || { echo "psql is missing for the database roles: run apt-get install postgresql-client (as root)"; exit 1; }
 
 test: system lint typecheck imports migrations-check pytest
+
+# The suite several times in a row while CPU-bound processes compete with it (issue 13: no test may
+# depend on timing). `make test-busy RUNS=3 BURNERS=1`; the first failure stops it.
+RUNS ?= 3
+BURNERS ?= 1
+test-busy: system $(STAMP)
+	$(BIN)/python devtools/busy.py --runs $(RUNS) --burners $(BURNERS) -- $(MAKE) --no-print-directory pytest
 
 messages: $(STAMP)
 	$(RUN_ENV) $(BIN)/python manage.py makemessages -l fr --no-obsolete --ignore=.venv --ignore=var
