@@ -12,6 +12,9 @@ The scores (see ``Report.metrics``):
   (``drafting.grounding.verify_citations``);
 - abstention precision and recall on the questions the base does not cover, and the share of
   covered questions wrongly abstained on;
+- the warnings short of abstaining: the share of uncovered questions that were abstained on *or*
+  drafted with a low confidence (the panel tells the agent to check), and the share of covered
+  questions drafted with a low confidence;
 - past-answer reuse precision and recall: for each pair of questions, the first one's draft is
   banked as a model answer and the second drafted; a reuse of that answer counts, right when both
   questions share the same need (recall: the share of same-need pairs reused). The bank entries
@@ -43,6 +46,7 @@ from drafting.grounding import strip_markers, verify_citations
 from drafting.grounding.markup import cited_numbers
 from drafting.models import KnowledgeArticle, SearchDocument
 from drafting.suggestions import pipeline
+from drafting.suggestions.compose import LOW_CONFIDENCE
 
 from . import QUESTIONS_FILE
 
@@ -114,6 +118,8 @@ class QuestionResult:
     unsupported: list[str] = field(default_factory=list)
     abstained: bool = False
     confidence: float | None = None
+    # Drafted, but shown to the agent as a low-confidence draft (``draft_review``'s rule).
+    low_confidence: bool = False
     reused_answer_id: int | None = None
     backend: str = ""
     model_name: str = ""
@@ -199,6 +205,9 @@ def draft_question(
     row.abstained = bool(abstained) if abstained is not None else not cited_numbers(result.text)
     confidence = getattr(result, "confidence", None)
     row.confidence = float(confidence) if confidence is not None else None
+    row.low_confidence = (
+        not row.abstained and row.confidence is not None and row.confidence < LOW_CONFIDENCE
+    )
     row.reused_answer_id = getattr(result, "reused_answer_id", None)
     return row
 
@@ -304,6 +313,9 @@ class Report:
         uncovered = [r for r in rows if not r.covered]
         abstained = [r for r in rows if r.abstained]
         right_abstentions = [r for r in abstained if not r.covered]
+        # A draft the panel shows as low-confidence warns the agent too, short of abstaining.
+        warned = [r for r in rows if r.abstained or r.low_confidence]
+        warned_covered = [r for r in covered if r.low_confidence and not r.abstained]
         facts_total = sum(r.facts_total for r in covered)
         cited = sum(r.cited_sentences for r in rows)
         reuses = [p for p in self.pairs if p.reused]
@@ -327,6 +339,8 @@ class Report:
             "abstention_precision": _share(len(right_abstentions), len(abstained)),
             "abstention_recall": _share(len(right_abstentions), len(uncovered)),
             "false_abstention_share": _share(len(abstained) - len(right_abstentions), len(covered)),
+            "warned_recall": _share(sum(not r.covered for r in warned), len(uncovered)),
+            "warned_covered_share": _share(len(warned_covered), len(covered)),
             "pairs": len(self.pairs),
             "reuses": len(reuses),
             "reuse_precision": _share(sum(p.same_need for p in reuses), len(reuses)),
@@ -438,6 +452,8 @@ def format_report(report: Report) -> list[str]:
         f"({m['abstentions']} abstentions)",
         f"  abstention recall (not covered)      {pct(m['abstention_recall'])}",
         f"  false abstentions (covered)          {pct(m['false_abstention_share'])}",
+        f"  not covered, abstained or warned     {pct(m['warned_recall'])}",
+        f"  covered, drafted with low confidence {pct(m['warned_covered_share'])}",
         f"  past-answer reuse precision          {pct(m['reuse_precision'])}  "
         f"({m['reuses']} reuses over {m['pairs']} pairs; same need "
         f"{m['same_need_pairs_reused']}/{m['same_need_pairs']}, different need "

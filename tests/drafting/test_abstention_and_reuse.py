@@ -13,10 +13,13 @@ from drafting.suggestions import pipeline
 from drafting.suggestions.compose import (
     LOW_CONFIDENCE,
     NOT_COVERED,
+    UNCERTAIN_PROBABILITY,
+    UNCOVERED_PROBABILITY,
     ComposeSource,
     EvidenceContext,
     compose,
     content_terms,
+    covered_confidence,
     term_evidence,
     uncovered_probability,
 )
@@ -72,6 +75,40 @@ def test_a_held_out_style_uncovered_question_abstains_with_the_semantic_evidence
         context=_context(True),
     )
     assert not covered.abstained and covered.cited == [1]
+
+
+def test_the_confidence_follows_the_probability_that_the_base_does_not_cover_the_question():
+    assert covered_confidence(0.0) == 1.0
+    assert covered_confidence(UNCERTAIN_PROBABILITY) == pytest.approx(LOW_CONFIDENCE)
+    assert covered_confidence(1.0) == 0.0
+    steps = [covered_confidence(p / 100) for p in range(101)]
+    assert steps == sorted(steps, reverse=True)
+
+
+def test_between_the_two_thresholds_the_draft_is_written_and_shown_as_low_confidence():
+    """Closer and closer in meaning, the same question is abstained on, then drafted with a
+    warning for the agent, then drafted with confidence: three regimes, in that order."""
+    question = "j'ai perdu mon permis de conduire, comment en avoir un nouveau ?"
+    regimes = []
+    for step in range(80, 96):
+        similarity = step / 100
+        result = compose(
+            question,
+            [PERMIS],
+            {(1, 0): similarity, (1, 1): similarity - 0.01},
+            context=_context(True),
+        )
+        if result.abstained:
+            regime = "abstained"
+        elif result.confidence < LOW_CONFIDENCE:
+            regime = "warned"
+            assert result.body and result.cited == [1]
+        else:
+            regime = "confident"
+        if not regimes or regimes[-1] != regime:
+            regimes.append(regime)
+    assert regimes == ["abstained", "warned", "confident"]
+    assert UNCERTAIN_PROBABILITY < UNCOVERED_PROBABILITY
 
 
 @pytest.mark.django_db

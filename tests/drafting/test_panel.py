@@ -149,7 +149,7 @@ def test_a_low_confidence_draft_reads_to_check(tenant_a, ready):
     Suggestion.objects.filter(pk=suggestion.pk).update(confidence=0.3)
     page = panel(signed_in(tenant_a.agent), case)
     assert 'data-level="check"' in page
-    assert "only in part" in page
+    assert "may not answer this exact question" in page
 
 
 def test_model_answer_sources_are_labelled_and_a_reused_answer_is_linked(tenant_a, ready):
