@@ -204,6 +204,27 @@ def test_sentences_not_found_in_their_source_are_shown_to_check(
     screenshot(page, "draft-flagged.png")
 
 
+def test_a_low_confidence_draft_tells_the_agent_to_check_that_it_answers_the_question(
+    page, tenants, public_vitale_article
+):
+    tenant = tenants[0]
+    case = _taken(tenant)
+    suggestion = Suggestion.objects.get(case=case)
+    assert suggestion.status == "ready" and not suggestion.abstained
+    # What the composer gives a question its fiches may not cover (tests/drafting/
+    # test_abstention_and_reuse.py): every sentence found in its source, a low confidence.
+    Suggestion.objects.filter(pk=suggestion.pk).update(confidence=0.3)
+    sign_in(page, tenant.agent.email)
+    page.goto(f"/dossiers/{case.pk}/")
+    box = page.locator("#draft-confidence")
+    box.wait_for()
+    assert box.get_attribute("data-level") == "check"
+    assert "brouillon à vérifier" in box.inner_text().casefold()
+    assert "ne répond peut-être pas à cette question précise" in box.inner_text()
+    assert page.locator("#draft-flagged").count() == 0
+    screenshot(page, "draft-low-confidence.png")
+
+
 def test_an_uncovered_question_gets_an_abstained_draft_and_the_picker_helps(
     page, tenants, public_vitale_article
 ):
