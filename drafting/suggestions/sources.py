@@ -85,8 +85,9 @@ BEST_FICHE_CACHE = 5000
 
 
 def _answer_fiche(
-    answer: BankAnswer, case: Case, snapshot: IndexSnapshot, bank: tuple[Any, ...]
+    answer: BankAnswer, case: Case, snapshot: IndexSnapshot, bank: tuple[Any, ...] | None = None
 ) -> int | None:
+    # ``bank``: the bank's version this draft read (``bank_version``; read again when None).
     # Kept with the vectors it was computed from too: the index's stamp does not change when
     # the embeddings of an edited fiche arrive later (or the model changes), and a best fiche
     # found by words alone meanwhile must not stay.
