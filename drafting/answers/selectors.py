@@ -257,15 +257,21 @@ def bank_semantic_candidates(
     return [(answers[pk], round(score, 4)) for pk, score in found if pk in answers]
 
 
-def bank_question_vector(administration: Administration, answer_id: int) -> np.ndarray | None:
+def bank_question_vector(
+    administration: Administration, answer_id: int, *, version: tuple[Any, ...] | None = None
+) -> np.ndarray | None:
     """The vector of a bank answer's question, from the matrix ``bank_semantic_candidates``
-    keeps (None when it is not there: the caller reads ``QuestionVector``)."""
+    keeps, if that matrix is of the bank's current ``version`` (``bank_version``, read here when
+    not given): after an edit, the matrix may hold the question as it was. None when it is not
+    there or not current: the caller reads ``QuestionVector``."""
     backend = embeddings.get_backend()
     if backend is None:
         return None
     with _lock:
         cached = _semantic.get((administration.pk, backend.model_name))
     if cached is None:
+        return None
+    if cached[0] != (version or bank_version(administration.pk), None):
         return None
     ids, matrix = cached[1], cached[2]
     rows = np.flatnonzero(ids == answer_id)

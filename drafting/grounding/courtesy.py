@@ -10,11 +10,12 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from ..knowledge.text import without_marks
+
 
 def fold(text: str) -> str:
     """Lower case, accents stripped, typographic apostrophes and spaces made plain."""
-    text = unicodedata.normalize("NFKD", text)
-    text = "".join(c for c in text if not unicodedata.combining(c)).lower()
+    text = without_marks(unicodedata.normalize("NFKD", text)).lower()
     return re.sub(r"[ \t\u00a0\u202f]+", " ", text.replace("\u2019", "'").replace("`", "'"))
 
 

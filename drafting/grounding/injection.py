@@ -24,6 +24,8 @@ import re
 import unicodedata
 from collections.abc import Iterable
 
+from ..knowledge.text import without_marks
+
 __all__ = ["INSTRUCTION_RUN", "injection_signals"]
 
 # This many consecutive words of the system prompt in a draft mean the rules were recited.
@@ -41,8 +43,7 @@ _WORD_RE = re.compile(r"[a-z0-9]+")
 
 
 def _fold(text: str) -> str:
-    text = unicodedata.normalize("NFKD", text.lower())
-    return "".join(char for char in text if not unicodedata.combining(char))
+    return without_marks(unicodedata.normalize("NFKD", text.lower()))
 
 
 def _url_key(url: str) -> str:

@@ -159,9 +159,28 @@ ACRONYMS: dict[str, str] = {
 }
 
 
+class _Marks(dict):
+    """A ``str.translate`` table that deletes combining marks: a code point maps to None when
+    ``unicodedata.combining`` says it is a mark, else to itself; filled as characters are met
+    (a few hundred in French texts). The same result as filtering character by character in
+    Python, at the speed of ``translate``."""
+
+    def __missing__(self, code: int) -> int | None:
+        value = None if unicodedata.combining(chr(code)) else code
+        self[code] = value
+        return value
+
+
+_MARKS = _Marks()
+
+
+def without_marks(text: str) -> str:
+    """``text`` without its combining marks (to be applied to a decomposed text)."""
+    return text.translate(_MARKS)
+
+
 def strip_accents(value: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", value)
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
+    return without_marks(unicodedata.normalize("NFKD", value))
 
 
 @lru_cache(maxsize=200_000)
@@ -184,8 +203,18 @@ def expand_phrases(text: str) -> str:
     return text
 
 
+# Texts analysed again and again by one draft and the next (the question by retrieval, the bank,
+# the composer and the citation check; the fiches' passages and titles): kept, by text.
+ANALYSED_TEXTS = 4096
+
+
 def analyse(text: str, *, expand: bool = False) -> list[str]:
     """The index terms of ``text``, in order (repetitions kept for term frequencies)."""
+    return list(_analysed(text, expand))
+
+
+@lru_cache(maxsize=ANALYSED_TEXTS)
+def _analysed(text: str, expand: bool) -> tuple[str, ...]:
     terms: list[str] = []
     if expand:
         text = expand_phrases(text)
@@ -204,7 +233,7 @@ def analyse(text: str, *, expand: bool = False) -> list[str]:
         stem = _stem(word)
         if stem:
             terms.append(stem[:60])
-    return terms
+    return tuple(terms)
 
 
 def term_frequencies(text: str) -> Counter[str]:

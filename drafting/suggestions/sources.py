@@ -8,6 +8,7 @@ by searching every answered case: the cost of gathering does not grow with years
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.conf import settings
 from django.db.models import Q
@@ -83,7 +84,10 @@ def _title(article_title: str, heading: str) -> str:
 BEST_FICHE_CACHE = 5000
 
 
-def _answer_fiche(answer: BankAnswer, case: Case, snapshot: IndexSnapshot) -> int | None:
+def _answer_fiche(
+    answer: BankAnswer, case: Case, snapshot: IndexSnapshot, bank: tuple[Any, ...] | None = None
+) -> int | None:
+    # ``bank``: the bank's version this draft read (``bank_version``; read again when None).
     # Kept with the vectors it was computed from too: the index's stamp does not change when
     # the embeddings of an edited fiche arrive later (or the model changes), and a best fiche
     # found by words alone meanwhile must not stay.
@@ -99,7 +103,11 @@ def _answer_fiche(answer: BankAnswer, case: Case, snapshot: IndexSnapshot) -> in
     if answer.question not in best:
         # The bank question's vector, as the bank's matrix or QuestionVector holds it: it is
         # not embedded again.
-        vector = bank_question_vector(case.administration, answer.pk) if answer.pk else None
+        vector = (
+            bank_question_vector(case.administration, answer.pk, version=bank)
+            if answer.pk
+            else None
+        )
         if vector is None:
             vectors = question_vectors([answer.question])
             vector = vectors[0] if vectors is not None else None
@@ -148,6 +156,7 @@ def _same_need(
     similarity: float,
     case: Case,
     snapshot: IndexSnapshot,
+    bank: tuple[Any, ...],
 ) -> bool:
     """Whether a bank answer answers this need, not only shares its words.
 
@@ -160,7 +169,7 @@ def _same_need(
         return True
     if question_fiche is None:
         return False
-    return _answer_fiche(answer, case, snapshot) == question_fiche
+    return _answer_fiche(answer, case, snapshot, bank) == question_fiche
 
 
 def gather(case: Case, question: str) -> Gathered:
@@ -208,11 +217,11 @@ def gather(case: Case, question: str) -> Gathered:
         # Close in meaning is not enough either ("carte vitale perdue" / "carte d'identité
         # perdue" embed close): the best fiche must be the same.
         if by_meaning:
-            if best_fiche is None or _answer_fiche(answer, case, snapshot) != best_fiche:
+            if best_fiche is None or _answer_fiche(answer, case, snapshot, version) != best_fiche:
                 continue
             if _other_subject(question, answer, case, snapshot):
                 continue
-        elif not _same_need(best_fiche, answer, similarity, case, snapshot):
+        elif not _same_need(best_fiche, answer, similarity, case, snapshot, version):
             continue
         sources.append(
             Source(

