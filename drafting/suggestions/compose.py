@@ -71,7 +71,7 @@ UNCOVERED_PROBABILITY = 0.35
 # low-confidence one: the documentation may not answer this exact question ("passer le permis
 # moto" against a fiche on renewing a licence). Chosen on devtools/eval/questions.jsonl, where
 # it warns on 34 of the 40 questions the base does not cover (abstained or low confidence)
-# against 21 of 239 covered ones; checked on the held-out sets (README, "Evaluation").
+# against 22 of 239 covered ones; checked on the held-out sets (README, "Evaluation").
 UNCERTAIN_PROBABILITY = 0.15
 
 # What kind of answer a question asks for, and what a unit that gives it looks like. These words
@@ -472,7 +472,7 @@ def compose(
         )
         not_covered = uncovered >= UNCOVERED_PROBABILITY
         # The fitted judgement is the confidence: the share of the question's words the units
-        # cover (the formula below) is one of its inputs, and alone it warned on one good
+        # cover (the formula above) is one of its inputs, and alone it warned on one good
         # draft in six of the evaluation set.
         confidence = round(covered_confidence(uncovered) * ranked[0].source.pertinence, 3)
     else:
