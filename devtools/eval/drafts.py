@@ -44,7 +44,7 @@ from cases.models import Case
 from drafting.answers.services import bank_answer_create
 from drafting.grounding import strip_markers, verify_citations
 from drafting.grounding.markup import cited_numbers
-from drafting.models import KnowledgeArticle, SearchDocument
+from drafting.models import BankAnswer, KnowledgeArticle, SearchDocument
 from drafting.suggestions import pipeline
 from drafting.suggestions.compose import LOW_CONFIDENCE
 
@@ -55,6 +55,7 @@ __all__ = [
     "PairResult",
     "QuestionResult",
     "Report",
+    "banked",
     "forced_backend",
     "knowledge_indexed",
     "load_questions",
@@ -254,29 +255,39 @@ class _EvalActor:
         return self.user
 
 
-def reuse_pair(
-    name: str, first: dict, second: dict, first_text: str, administration, actor: _EvalActor
-) -> PairResult:
-    """Bank ``first_text`` as a model answer to ``first``, draft ``second``, undo the bank."""
-    row = PairResult(name, first["id"], second["id"], bool(second.get("same_need", False)))
+@contextmanager
+def banked(
+    first: dict, first_text: str, administration: Administration, actor: _EvalActor
+) -> Iterator[BankAnswer]:
+    """``first_text`` banked as a model answer to ``first`` for the time of the block, undone
+    after (a savepoint rolled back): what a reuse pair's second question is drafted against."""
     # The agent is made outside the savepoint: it serves every pair of the run.
     agent = actor.of(administration)
     savepoint = transaction.savepoint()
     try:
-        answer = bank_answer_create(
+        yield bank_answer_create(
             actor=agent,
             administration=administration,
             question=f"{first.get('subject') or ''}\n{first['question']}".strip(),
             answer=strip_markers(first_text),
         )
-        row.banked_answer_id = answer.pk
-        result, _sources, _ms = pipeline.draft(_case(second, administration))
-        row.reused_answer_id = getattr(result, "reused_answer_id", None)
-        row.reused = row.reused_answer_id == answer.pk
-    except Exception as exc:
-        row.error = f"{type(exc).__name__}: {exc}"[:500]
     finally:
         transaction.savepoint_rollback(savepoint)
+
+
+def reuse_pair(
+    name: str, first: dict, second: dict, first_text: str, administration, actor: _EvalActor
+) -> PairResult:
+    """Bank ``first_text`` as a model answer to ``first``, draft ``second``, undo the bank."""
+    row = PairResult(name, first["id"], second["id"], bool(second.get("same_need", False)))
+    try:
+        with banked(first, first_text, administration, actor) as answer:
+            row.banked_answer_id = answer.pk
+            result, _sources, _ms = pipeline.draft(_case(second, administration))
+            row.reused_answer_id = getattr(result, "reused_answer_id", None)
+            row.reused = row.reused_answer_id == answer.pk
+    except Exception as exc:
+        row.error = f"{type(exc).__name__}: {exc}"[:500]
     return row
 
 

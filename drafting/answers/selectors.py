@@ -224,7 +224,7 @@ def bank_semantic_candidates(
     backend = embeddings.get_backend()
     if backend is None or question_vector is None:
         return []
-    version = (version or bank_version(administration.pk), None)
+    version = _matrix_version(administration.pk, version)
     key = (administration.pk, backend.model_name)
     with _lock:
         cached = _semantic.get(key)
@@ -257,6 +257,11 @@ def bank_semantic_candidates(
     return [(answers[pk], round(score, 4)) for pk, score in found if pk in answers]
 
 
+def _matrix_version(administration_id: int, version: tuple[Any, ...] | None) -> tuple[Any, ...]:
+    """What the semantic matrix of a bank is kept under (``bank_version``, read when None)."""
+    return (version or bank_version(administration_id), None)
+
+
 def bank_question_vector(
     administration: Administration, answer_id: int, *, version: tuple[Any, ...] | None = None
 ) -> np.ndarray | None:
@@ -271,7 +276,7 @@ def bank_question_vector(
         cached = _semantic.get((administration.pk, backend.model_name))
     if cached is None:
         return None
-    if cached[0] != (version or bank_version(administration.pk), None):
+    if cached[0] != _matrix_version(administration.pk, version):
         return None
     ids, matrix = cached[1], cached[2]
     rows = np.flatnonzero(ids == answer_id)

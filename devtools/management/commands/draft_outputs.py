@@ -21,9 +21,7 @@ from django.db import transaction
 
 from accounts.models import Administration
 from devtools.eval import EVAL_DIR
-from devtools.eval.drafts import _case, _EvalActor, _pairs, forced_backend, load_questions
-from drafting.answers.services import bank_answer_create
-from drafting.grounding import strip_markers
+from devtools.eval.drafts import _case, _EvalActor, _pairs, banked, forced_backend, load_questions
 from drafting.suggestions import pipeline
 
 
@@ -76,16 +74,8 @@ def _pair_drafts(questions: list[dict], drafts: dict[str, dict]) -> dict[str, di
     with transaction.atomic():
         for name, first, second in _pairs(questions):
             administration = administrations[second["administration"]]
-            agent = actor.of(administration)
-            savepoint = transaction.savepoint()
-            answer = bank_answer_create(
-                actor=agent,
-                administration=administration,
-                question=f"{first.get('subject') or ''}\n{first['question']}".strip(),
-                answer=strip_markers(drafts[first["id"]]["text"]),
-            )
-            pairs[name] = _draft(_case(second, administration), banked=answer.pk)
-            transaction.savepoint_rollback(savepoint)
+            with banked(first, drafts[first["id"]]["text"], administration, actor) as answer:
+                pairs[name] = _draft(_case(second, administration), banked=answer.pk)
         transaction.set_rollback(True)
     return pairs
 
