@@ -28,7 +28,7 @@ from drafting.experiment.selectors import running_period
 from drafting.grounding import injection_signals, verify_citations
 
 from .backends import OFFLINE_MODEL_NAME, OfflineDraftModel, build_chat_model
-from .compose import EvidenceContext, compose
+from .compose import LOW_CONFIDENCE, EvidenceContext, compose
 from .models import Suggestion
 from .prompts import PROMPT, PROMPT_VERSION, SYSTEM, Source, prompt_inputs
 from .pseudonymise import find_leftover_placeholders, pseudonymise, reidentify
@@ -41,10 +41,29 @@ MIN_DRAFT_CHARS = 120
 UNSUPPORTED_CONFIDENCE = 0.3
 MAX_DRAFT_CHARS = 8_000
 _CITATION_RE = re.compile(r"\[(\d{1,3})\]")
+# The model's "the sources do not answer" mark (prompts.NOT_COVERED_MARK), as models write it:
+# bold or not, with a space instead of the underscore, in any case.
+_NOT_COVERED_RE = re.compile(
+    r"\**\s*\[\s*NON[ _]COUVERT\s*\]\s*\**",
+    re.IGNORECASE,
+)
 
 
 class DraftValidationError(ValueError):
     """The model's output cannot be shown to an agent as it is."""
+
+
+def split_not_covered(text: str) -> tuple[str, bool]:
+    """``text`` without the model's not-covered mark, and whether it was there. A line that
+    holds only the mark goes with it; the mark never reaches the agent or the usager."""
+    if not _NOT_COVERED_RE.search(text):
+        return text, False
+    lines = [
+        " ".join(_NOT_COVERED_RE.sub(" ", line).split()) if _NOT_COVERED_RE.search(line) else line
+        for line in text.splitlines()
+        if not _NOT_COVERED_RE.fullmatch(line.strip())
+    ]
+    return "\n".join(lines).strip(), True
 
 
 def validate_draft(
@@ -88,8 +107,12 @@ def _finish(backend: str, model_name: str, validate) -> RunnableLambda:
     def finish(message: AIMessage) -> dict[str, Any]:
         usage = message.usage_metadata or {}
         meta_model = (message.response_metadata or {}).get("model_name") or model_name
+        # A model that says the sources do not answer writes no citation, by the prompt's rule 4:
+        # its reply is an abstention, not a malformed draft to retry.
+        text, not_covered = split_not_covered(str(message.content))
         return {
-            "text": validate(str(message.content), require_citation=backend != "offline"),
+            "text": validate(text, require_citation=backend != "offline" and not not_covered),
+            "not_covered": not_covered,
             "backend": backend,
             "model_name": meta_model,
             "prompt_tokens": usage.get("input_tokens"),
@@ -245,6 +268,11 @@ def draft(case: Case) -> tuple[DraftResult, list[Source], int]:
     )
     if injection:
         confidence = min(confidence, UNSUPPORTED_CONFIDENCE)
+    # The model judged that the sources do not answer (rule 4 of the prompt): an abstention, as
+    # when the evidence says so, whatever the evidence thought.
+    model_abstained = bool(output.get("not_covered"))
+    if model_abstained:
+        confidence = min(confidence, LOW_CONFIDENCE / 2)
     cited = {check_n for check in verification.sentences for check_n in check.cited}
     reused = [
         source.ref["bank_answer_id"]
@@ -260,7 +288,7 @@ def draft(case: Case) -> tuple[DraftResult, list[Source], int]:
         prompt_tokens=output.get("prompt_tokens"),
         completion_tokens=output.get("completion_tokens"),
         confidence=round(confidence, 3),
-        abstained=evidence.abstained,
+        abstained=evidence.abstained or model_abstained,
         verification={**verification.as_dict(), "injection": list(injection)},
         reused_answer_id=reused[0] if reused else None,
     )

@@ -5,6 +5,10 @@ from __future__ import annotations
 import pytest
 
 from drafting.models import Suggestion
+from drafting.suggestions.compose import LOW_CONFIDENCE
+from drafting.suggestions.pipeline import split_not_covered
+from drafting.suggestions.prompts import NOT_COVERED_MARK, SYSTEM
+from drafting.suggestions.selectors import draft_review
 from tests.drafting.openai_server import FakeOpenAI
 from tests.factories import make_case
 
@@ -148,3 +152,49 @@ def test_malformed_once_then_valid_is_kept(
     suggestion = Suggestion.objects.get(case=_case(tenant_a, django_capture_on_commit_callbacks))
     assert suggestion.backend == "openai" and not suggestion.fell_back
     assert len(server.requests) == 2
+
+
+NOT_COVERED_REPLY = (
+    "{mark}\nBonjour {greeting_name},\n\nNous avons bien reçu votre message. Les informations dont "
+    "nous disposons ne permettent pas de répondre à votre question. Pourriez-vous nous préciser "
+    "votre situation et la démarche concernée ?\n\nNous vous prions d'agréer nos salutations "
+    "distinguées.\n\nLe service"
+)
+
+
+@pytest.mark.parametrize("mark", ["[NON_COUVERT]", "**[non couvert]**"])
+def test_a_model_saying_the_sources_do_not_answer_is_an_abstention(
+    tenant_a, vitale_article, openai_settings, server, django_capture_on_commit_callbacks, mark
+):
+    """Rule 4 of the prompt: the model marks its reply and cites nothing. That is the model's
+    judgement that the documentation does not cover the question, shown to the agent as such;
+    not a malformed draft to retry and replace by the offline drafter's."""
+    server.reply_text = NOT_COVERED_REPLY.replace("{mark}", mark)
+    case = _case(tenant_a, django_capture_on_commit_callbacks)
+    suggestion = Suggestion.objects.get(case=case)
+    assert suggestion.status == "ready"
+    assert suggestion.backend == "openai" and not suggestion.fell_back
+    assert len(server.requests) == 1  # no retry
+    assert suggestion.abstained
+    assert suggestion.confidence is not None and suggestion.confidence < LOW_CONFIDENCE
+    assert "couvert" not in suggestion.text.lower()
+    assert suggestion.text.startswith(f"Bonjour {NAME},")
+    assert draft_review(suggestion)["level"] == "abstained"
+
+
+def test_a_reply_without_citation_nor_mark_is_still_refused(
+    tenant_a, vitale_article, openai_settings, server, django_capture_on_commit_callbacks
+):
+    server.reply_text = NOT_COVERED_REPLY.replace("{mark}\n", "")
+    case = _case(tenant_a, django_capture_on_commit_callbacks)
+    suggestion = Suggestion.objects.get(case=case)
+    assert suggestion.fell_back and suggestion.backend == "offline"
+    assert "cites none" in suggestion.error
+    assert len(server.requests) == 1 + openai_settings.DRAFTING_OPENAI_MAX_RETRIES
+
+
+def test_the_prompt_asks_for_the_mark_the_pipeline_removes():
+    assert NOT_COVERED_MARK in SYSTEM
+    assert split_not_covered(f"{NOT_COVERED_MARK}\nBonjour,\nTexte.") == ("Bonjour,\nTexte.", True)
+    assert split_not_covered("Bonjour, [Non_Couvert] texte.") == ("Bonjour, texte.", True)
+    assert split_not_covered("Bonjour,\nTexte [1].") == ("Bonjour,\nTexte [1].", False)
