@@ -205,3 +205,64 @@ def test_login_page_is_french_by_default_and_english_on_request():
 
     html = Client(HTTP_ACCEPT_LANGUAGE="en").get(login).content.decode()
     assert "Sign in" in html
+
+
+_GETTEXT_CALLS = {"gettext": 1, "ngettext": 2, "pgettext": 2, "npgettext": 3}
+
+
+_STRING = r"""u?(?:'(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*")"""
+_CALL_RE = re.compile(rf"\b(n?p?gettext)\(((?:\s*{_STRING}\s*,?)+)")
+
+
+def _template_messages(path: Path) -> list[tuple[str, str | None, str | None]]:
+    """(msgid, plural, context) of every string a template asks to translate, as Django looks
+    them up: ``templatize`` turns ``{% blocktranslate %}`` variables into ``%(name)s``, as
+    ``makemessages`` does."""
+    import ast
+
+    from django.utils.translation.template import templatize
+
+    source = templatize(path.read_text(encoding="utf-8"), origin=str(path))
+    found: list[tuple[str, str | None, str | None]] = []
+    for call in _CALL_RE.finditer(source):
+        name = call.group(1)
+        strings = [ast.literal_eval(m.group(0)) for m in re.finditer(_STRING, call.group(2))]
+        strings = strings[: _GETTEXT_CALLS[name]]
+        if name == "gettext":
+            found.append((strings[0], None, None))
+        elif name == "ngettext":
+            found.append((strings[0], strings[1], None))
+        elif name == "pgettext":
+            found.append((strings[1], None, strings[0]))
+        else:
+            found.append((strings[1], strings[2], strings[0]))
+    return found
+
+
+def test_every_template_string_is_in_the_catalog_as_django_looks_it_up(entries):
+    """A msgid written by hand with ``{{ name }}`` where ``makemessages`` writes ``%(name)s``
+    is never found: the page shows the English, or (for a plural whose singular has no
+    variable) the French with ``{{ counter }}`` left in it."""
+    catalog = {
+        (e.fields.get("msgctxt"), e.msgid): e.fields.get("msgid_plural") for e in entries[1:]
+    }
+    root = Path(settings.BASE_DIR) / "templates"
+    problems = []
+    for path in sorted(root.rglob("*")):
+        if path.suffix not in {".html", ".txt"}:
+            continue
+        for msgid, plural, context in _template_messages(path):
+            if (context, msgid) not in catalog:
+                problems.append(f"{path.relative_to(root)}: not in the catalog: {msgid!r}")
+            elif plural is not None and catalog[(context, msgid)] != plural:
+                problems.append(f"{path.relative_to(root)}: plural differs: {plural!r}")
+    assert not problems, "\n".join(problems)
+
+
+def test_no_entry_holds_template_syntax(entries):
+    problems = [
+        f"line {e.line}: {e.msgid!r}"
+        for e in entries[1:]
+        if any("{{" in text or "{%" in text for text in (e.msgid, *e.msgstrs.values()))
+    ]
+    assert not problems, "\n".join(problems)

@@ -138,6 +138,9 @@ def test_the_daily_digest_mails_unread_notifications_once(tenant_a, settings):
     assert message.to == [tenant_a.agent.email]
     assert case.reference in message.body
     assert f"/dossiers/{case.pk}/" in message.body
+    # In French, with the number and the name in the sentences.
+    assert message.subject == "Guichet : 1 notification à lire"
+    assert message.body.startswith(f"Bonjour {tenant_a.agent.display_name},")
     assert notifications.send_notification_digests() == 0
     assert len(mail.outbox) == 1
 

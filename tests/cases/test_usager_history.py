@@ -47,3 +47,18 @@ def test_the_case_page_lists_them(client, tenant_a, tenant_b):
     assert other.reference in page.text and "Ma pension" in page.text
     assert elsewhere.reference not in page.text
     assert "autre dossier de cet usager ici" in page.text
+
+
+def test_the_section_reads_in_french_with_its_numbers(client, tenant_a):
+    """The counts and dates are in the sentences, never a template variable left in them."""
+    case = make_case(tenant_a.administration, usager_email="b@example.org")
+    for _ in range(12):  # two more than the page lists (HISTORY_LIMIT)
+        make_case(tenant_a.administration, usager_email="b@example.org")
+    client.force_login(tenant_a.agent)
+    html = client.get(reverse("cases:detail", args=[case.pk])).text
+    section = html[html.index('id="usager-history"') :]
+    section = section[: section.index("</section>")]
+    assert "Les 12 autres dossiers de cet usager ici" in section
+    assert "reçu le " in section and "received on" not in section
+    assert "et 2 dossiers plus anciens" in section
+    assert "{{" not in section and "%(" not in section
