@@ -266,3 +266,67 @@ def test_no_entry_holds_template_syntax(entries):
         if any("{{" in text or "{%" in text for text in (e.msgid, *e.msgstrs.values()))
     ]
     assert not problems, "\n".join(problems)
+
+
+# gettext and its variants: (context, msgid, plural) argument positions.
+_PY_CALLS = {
+    "_": (None, 0, None),
+    "gettext": (None, 0, None),
+    "gettext_lazy": (None, 0, None),
+    "ngettext": (None, 0, 1),
+    "ngettext_lazy": (None, 0, 1),
+    "pgettext": (0, 1, None),
+    "pgettext_lazy": (0, 1, None),
+    "npgettext": (0, 1, 2),
+    "npgettext_lazy": (0, 1, 2),
+}
+# Django's own messages, translated by Django's catalog.
+_DJANGO_MESSAGES = {"Enter a valid date."}
+
+
+def _python_messages(path: Path) -> list[tuple[int, str, str | None, str | None]]:
+    import ast
+
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if not isinstance(node, ast.Call):
+            continue
+        func = node.func
+        name = getattr(func, "id", None) or getattr(func, "attr", None)
+        if name not in _PY_CALLS:
+            continue
+
+        def literal(index: int | None, args: list = node.args) -> str | None:
+            if index is None or index >= len(args):
+                return None
+            arg = args[index]
+            return (
+                arg.value if isinstance(arg, ast.Constant) and isinstance(arg.value, str) else None
+            )
+
+        context_at, msgid_at, plural_at = _PY_CALLS[name]
+        msgid = literal(msgid_at)
+        if msgid and (context_at is None or literal(context_at) is not None):
+            found.append((node.lineno, msgid, literal(plural_at), literal(context_at)))
+    return found
+
+
+def test_every_python_string_is_in_the_catalog(entries):
+    catalog = {
+        (e.fields.get("msgctxt"), e.msgid): e.fields.get("msgid_plural") for e in entries[1:]
+    }
+    base = Path(settings.BASE_DIR)
+    problems = []
+    for path in sorted(base.rglob("*.py")):
+        parts = set(path.relative_to(base).parts)
+        if parts & {".venv", "tests", "migrations", "node_modules"}:
+            continue
+        for line, msgid, plural, context in _python_messages(path):
+            if msgid in _DJANGO_MESSAGES:
+                continue
+            where = f"{path.relative_to(base)}:{line}"
+            if (context, msgid) not in catalog:
+                problems.append(f"{where}: not in the catalog: {msgid!r}")
+            elif plural is not None and catalog[(context, msgid)] != plural:
+                problems.append(f"{where}: plural differs: {plural!r}")
+    assert not problems, "\n".join(problems)
