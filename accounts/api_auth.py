@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import authentication, exceptions, permissions, throttling
 from rest_framework.settings import api_settings
 
+from . import ratelimit
 from .client import client_address
 from .models import ApiToken
 from .tokens import api_token_authenticate, api_token_touch
@@ -78,11 +79,17 @@ class TokenScope(permissions.BasePermission):
         return scope == ApiToken.Scope.READ and request.method in permissions.SAFE_METHODS
 
 
-class _SettingsRate:
-    """Read the rate from the current settings (DRF freezes them at import otherwise); the
-    client is ``accounts.client.client_address`` (trusted proxies only), as for every limit."""
+class _WindowRate(throttling.SimpleRateThrottle):
+    """A limit counted in windows (``accounts.ratelimit``: one cache round trip per request,
+    instead of DRF's read and rewrite of a history list). The rate is read from the current
+    settings (DRF freezes them at import otherwise); the client is
+    ``accounts.client.client_address`` (trusted proxies only), as for every limit."""
 
+    # Not DRF's keys: a deployment's cache still holds DRF's history lists under those.
+    cache_format = "ratelimit_%(scope)s_%(ident)s"
     scope: str
+    num_requests: int
+    duration: int
 
     def get_rate(self):
         return api_settings.DEFAULT_THROTTLE_RATES.get(self.scope)
@@ -90,45 +97,49 @@ class _SettingsRate:
     def get_ident(self, request):
         return client_address(request)
 
+    def allow_request(self, request, view):
+        if self.rate is None:
+            return True
+        self.key = self.get_cache_key(request, view)
+        if self.key is None:
+            return True
+        window = ratelimit.hit(self.key, self.duration)
+        self.seconds_left = window.remaining
+        return window.count <= self.num_requests
 
-class InvalidTokenThrottle(_SettingsRate, throttling.SimpleRateThrottle):
+    def wait(self):
+        # Retry-After: the seconds until the window closes, at least one.
+        return max(self.seconds_left, 1.0)
+
+
+class InvalidTokenThrottle(_WindowRate):
     """Bad bearer keys per client address (rate ``DEFAULT_THROTTLE_RATES["invalid_token"]``).
 
-    Not a view throttle: ``TokenAuthentication`` checks it before looking a key up and records
-    each failure; past the rate, every bearer request from the address answers 429.
+    Not a view throttle: ``TokenAuthentication`` checks it before looking a key up (one cache
+    read) and records each failure; past the rate, every bearer request from the address
+    answers 429 until the window closes.
     """
 
     scope = "invalid_token"
-    num_requests: int
-    duration: int
 
     def get_cache_key(self, request, view=None):
         return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
 
-    def _history(self, request) -> list[float]:
-        self.key = self.get_cache_key(request)
-        self.now = self.timer()
-        history = [t for t in self.cache.get(self.key, []) if t > self.now - self.duration]
-        self.history = history
-        return history
-
     def check(self, request) -> None:
         if self.rate is None:
             return
-        if len(self._history(request)) >= self.num_requests:
-            raise exceptions.Throttled(wait=self.wait())
+        key = self.get_cache_key(request)
+        if ratelimit.count(key) >= self.num_requests:
+            raise exceptions.Throttled(wait=max(ratelimit.remaining(key, self.duration), 1.0))
 
     def record(self, request) -> None:
         if self.rate is None:
             return
-        history = self._history(request)
-        history.insert(0, self.now)
-        self.cache.set(self.key, history, self.duration)
-        if len(history) > self.num_requests:
+        if not self.allow_request(request, None):
             raise exceptions.Throttled(wait=self.wait())
 
 
-class TokenRateThrottle(_SettingsRate, throttling.SimpleRateThrottle):
+class TokenRateThrottle(_WindowRate):
     """Requests per token (rate ``DEFAULT_THROTTLE_RATES["token"]``)."""
 
     scope = "token"
@@ -140,7 +151,7 @@ class TokenRateThrottle(_SettingsRate, throttling.SimpleRateThrottle):
         return self.cache_format % {"scope": self.scope, "ident": token.pk}
 
 
-class UserRateThrottle(_SettingsRate, throttling.SimpleRateThrottle):
+class UserRateThrottle(_WindowRate):
     """Requests per signed-in user through the session (token requests count per token)."""
 
     scope = "user"
@@ -151,12 +162,17 @@ class UserRateThrottle(_SettingsRate, throttling.SimpleRateThrottle):
         return self.cache_format % {"scope": self.scope, "ident": request.user.pk}
 
 
-class AnonRateThrottle(_SettingsRate, throttling.AnonRateThrottle):
+class AnonRateThrottle(_WindowRate):
     """Anonymous requests per client address. ``ThrottleAnonymous`` counts them before the
     permission check (which would answer 401 first); a request it counted is not counted
     twice."""
 
     scope = "anon"
+
+    def get_cache_key(self, request, view):
+        if request.user and request.user.is_authenticated:
+            return None
+        return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
 
     def allow_request(self, request, view):
         if getattr(request, "_anon_throttled", False):

@@ -6,6 +6,12 @@ from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse
 from django.utils.functional import SimpleLazyObject
 
+from .models import Administration
+from .permissions import (
+    administration_perms_column,
+    quoted_column,
+    remember_administration_perms,
+)
 from .selectors import administrations_of
 
 SESSION_KEY = "current_administration_id"
@@ -21,12 +27,22 @@ def resolve_current_administration(request: HttpRequest):
     if not user.is_authenticated:
         return None
     allowed = administrations_of(user)
+    # The user's permissions there come with the row (one round trip less per request).
+    perms = administration_perms_column(
+        user=user.pk, administration=quoted_column(Administration, "id")
+    )
+    if perms is not None:
+        allowed = allowed.annotate(held_perms=perms)
     chosen_id = request.session.get(SESSION_KEY)
     administration = allowed.filter(pk=chosen_id).first() if chosen_id else None
     if administration is None:
         administration = allowed.first()
         if administration is not None:
             request.session[SESSION_KEY] = administration.pk
+    if administration is not None and perms is not None:
+        remember_administration_perms(
+            user, administration.pk, getattr(administration, "held_perms", None)
+        )
     return administration
 
 

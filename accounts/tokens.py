@@ -18,7 +18,13 @@ from django.utils.translation import gettext as _
 
 from .audit_actions import AccountsAuditAction
 from .models import Administration, ApiToken, AuditEntry, Membership, User
-from .permissions import MANAGE_MEMBERS, has_administration_perm
+from .permissions import (
+    MANAGE_MEMBERS,
+    administration_perms_column,
+    has_administration_perm,
+    quoted_column,
+    remember_administration_perms,
+)
 from .services import audit_record
 
 KEY_START = "gch_"
@@ -139,22 +145,24 @@ def api_token_authenticate(key: str) -> ApiToken | None:
     if not key.startswith(KEY_START) or key.count("_") < 2:
         return None
     prefix = key[len(KEY_START) :].split("_", 1)[0]
-    # One query: the token, its administration, its creator and whether the creator is still
-    # an active member there.
-    token = (
-        ApiToken.objects.select_related("administration", "created_by")
-        .annotate(
-            creator_is_member=Exists(
-                Membership.objects.filter(
-                    user_id=OuterRef("created_by_id"),
-                    administration_id=OuterRef("administration_id"),
-                    is_active=True,
-                )
+    # One query: the token, its administration, its creator, whether the creator is still an
+    # active member there, and what the creator may do there (the door asks next).
+    tokens = ApiToken.objects.select_related("administration", "created_by").annotate(
+        creator_is_member=Exists(
+            Membership.objects.filter(
+                user_id=OuterRef("created_by_id"),
+                administration_id=OuterRef("administration_id"),
+                is_active=True,
             )
         )
-        .filter(prefix=prefix, revoked_at__isnull=True)
-        .first()
     )
+    perms = administration_perms_column(
+        user=quoted_column(ApiToken, "created_by"),
+        administration=quoted_column(ApiToken, "administration"),
+    )
+    if perms is not None:
+        tokens = tokens.annotate(creator_perms=perms)
+    token = tokens.filter(prefix=prefix, revoked_at__isnull=True).first()
     if token is None or not hmac.compare_digest(token.key_hash, hash_key(key)):
         return None
     if token.is_expired:
@@ -164,6 +172,10 @@ def api_token_authenticate(key: str) -> ApiToken | None:
         return None
     if not creator.is_superuser and not token.creator_is_member:
         return None
+    if perms is not None:
+        remember_administration_perms(
+            creator, token.administration_id, getattr(token, "creator_perms", None)
+        )
     return token
 
 

@@ -11,7 +11,6 @@ from types import SimpleNamespace
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db.models import prefetch_related_objects
 from django.utils import timezone
 from rest_framework.renderers import JSONRenderer
 
@@ -127,7 +126,6 @@ def test_case_detail_is_the_serializer_s(varied, tenant_a, zone):
         for user in varied.viewers:
             for case in varied.cases:
                 case = selectors.case_get(user, pk=case.pk)
-                prefetch_related_objects([case], rows.REPLIES)
                 request = SimpleNamespace(user=user)
                 slow = CaseDetailSerializer(case, context={"request": request}).data
                 assert_same(rows.case_detail(case, user), dict(slow))

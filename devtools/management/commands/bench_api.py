@@ -211,6 +211,9 @@ class Command(BaseCommand):
             "CELERY_TASK_ALWAYS_EAGER": "0",
             "GUNICORN_BIND": f"127.0.0.1:{port}",
             "GUNICORN_LOG_LEVEL": "warning",
+            # No recycling of the one worker mid-run (gunicorn.conf.py's max_requests): a
+            # restart stalls every request for seconds, in whichever URL's slice it falls.
+            "GUNICORN_MAX_REQUESTS": "0",
             # The bench measures the request path, not the rate limiter's refusals.
             "API_THROTTLE_USER": "100000000/min",
             "API_THROTTLE_TOKEN": "100000000/min",
