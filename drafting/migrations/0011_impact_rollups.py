@@ -199,6 +199,12 @@ def _upsert_rollup(table: str, keys: str, sums: dict[str, str], where: str, delt
 
 
 def case_rollups(delta: str) -> str:
+    # The flag counts only for a measured case: an unanswered case taken by a volunteer, or an
+    # enrolment change of an agent's open cases, leaves the rollups alone.
+    measured = f"""
+        SELECT sign, administration_id, period_id, arm, handling_bucket, handling_seconds,
+               volunteer AND handling_bucket IS NOT NULL AS volunteer
+        FROM ({delta}) AS f"""
     return _upsert_rollup(
         "drafting_impacthandlingrollup",
         "administration_id, period_id, arm, volunteer, handling_bucket",
@@ -207,7 +213,7 @@ def case_rollups(delta: str) -> str:
             "seconds": f"COALESCE(sum(sign * handling_seconds::{_N}), 0)",
         },
         "true",
-        delta,
+        measured,
     ) + _upsert_rollup(
         "drafting_impactsatisfactionrollup",
         "administration_id, period_id, arm, rating, survey_answered",

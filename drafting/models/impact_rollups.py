@@ -16,13 +16,14 @@ from drafting.experiment.models import Arm
 
 # Sums of floats: each value is cast to numeric(40, 15) before it is added (migration 0011), so
 # every addition and subtraction is exact.
-_SUM = {"max_digits": 40, "decimal_places": 15}
+SUM_DIGITS, SUM_DECIMALS = 40, 15
 
 
 class ImpactHandlingRollup(models.Model):
     """Experiment cases per period, arm, volunteer flag and handling bucket (NULL: not
     measured), with the sum of their handling seconds: per arm the case totals and the
-    handling-time distribution of the volunteers' answered cases."""
+    handling-time distribution of the volunteers' answered cases. The flag is the facts'
+    only where a bucket is (false on the rows of unmeasured cases)."""
 
     administration_id = models.BigIntegerField()
     period_id = models.BigIntegerField()
@@ -30,7 +31,7 @@ class ImpactHandlingRollup(models.Model):
     volunteer = models.BooleanField()
     handling_bucket = models.FloatField(null=True)
     cases = models.BigIntegerField()
-    seconds = models.DecimalField(**_SUM)
+    seconds = models.DecimalField(max_digits=SUM_DIGITS, decimal_places=SUM_DECIMALS)
 
     class Meta:
         constraints = [
@@ -85,7 +86,7 @@ class ImpactAdoptionRollup(models.Model):
     fell_back = models.BigIntegerField()
     shown = models.BigIntegerField()
     # Over the drafts shown and edited: the sum of their similarities and how many have one.
-    similarity_sum = models.DecimalField(**_SUM)
+    similarity_sum = models.DecimalField(max_digits=SUM_DIGITS, decimal_places=SUM_DECIMALS)
     similarity_n = models.BigIntegerField()
     prompt_tokens = models.BigIntegerField()
     completion_tokens = models.BigIntegerField()

@@ -6,11 +6,14 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+import threading
+import time
 from collections import Counter
 from decimal import Decimal
 
 import pytest
 from django.core.management import call_command
+from django.db import connections, transaction
 from django.db.models import Count, F, Max, Sum
 from django.utils import timezone
 
@@ -62,7 +65,8 @@ def recomputed(administration) -> dict[str, Counter]:
     drafts = ImpactDraft.objects.filter(administration_id=administration.pk).order_by()
     result: dict[str, Counter] = {name: Counter() for name in ("h", "s", "a", "l")}
     for row in cases.values("period_id", "arm", "volunteer", "handling_bucket", "handling_seconds"):
-        key = (row["period_id"], row["arm"], row["volunteer"], row["handling_bucket"])
+        measured = row["handling_bucket"] is not None
+        key = (row["period_id"], row["arm"], row["volunteer"] and measured, row["handling_bucket"])
         result["h"][(*key, "n")] += 1
         if row["handling_seconds"] is not None:
             seconds = numeric(row["handling_seconds"])
@@ -475,3 +479,60 @@ def test_the_generated_rollups_give_the_facts_report_and_survive_a_rebuild(gener
     call_command("refresh_impact_facts")
     call_command("refresh_impact_facts", "--check")
     assert stored(generated[0]) == before
+
+
+# --- concurrency: an enrolment change and a refresh of the same administration --------------
+
+
+def _in_thread(work, started: threading.Event, hold: float) -> threading.Thread:
+    """Run ``work`` in its own transaction on its own connection, signal once it has written,
+    and keep the transaction open ``hold`` seconds before committing."""
+
+    def run() -> None:
+        try:
+            with transaction.atomic():
+                work()
+                started.set()
+                time.sleep(hold)
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    return thread
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("first", ["enrolment", "answer"])
+def test_an_enrolment_change_and_an_answer_in_flight_take_turns(tenant_a, first):
+    """Whichever commits first, the flag ends as the rule says: the advisory lock makes the
+    second wait, and its statements then see what the first committed."""
+    administration = tenant_a.administration
+    agent = make_member(administration, Role.AGENT)
+    experiment_services.experiment_start(
+        actor=None, administration=administration, assisted_share="1", backend="openai"
+    )
+    case = make_case(administration)
+    experiment_services.case_arm_assign(case=case)
+    enrolment = Enrolment.objects.create(
+        user=agent, administration=administration, status="requested", consented_at=timezone.now()
+    )
+    answered = timezone.now()
+
+    def approve() -> None:
+        Enrolment.objects.filter(pk=enrolment.pk).update(status="approved")
+
+    def answer() -> None:
+        Case.objects.filter(pk=case.pk).update(
+            assignee=agent, first_opened_at=answered - dt.timedelta(minutes=5), answered_at=answered
+        )
+
+    started = threading.Event()
+    thread = _in_thread(approve if first == "enrolment" else answer, started, hold=1.0)
+    assert started.wait(10)
+    with transaction.atomic():
+        (answer if first == "enrolment" else approve)()
+    thread.join(10)
+    assert ImpactCase.objects.get(case_id=case.pk).volunteer
+    assert volunteers_by_rule(administration) == {case.pk}
+    assert impact_facts.rollup_differences(administration.pk) == 0

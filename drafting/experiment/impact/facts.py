@@ -33,7 +33,7 @@ ROLLUPS: tuple[type[models.Model], ...] = (
 
 def _columns(model: type[models.Model]) -> list[str]:
     """A rollup's columns but its id (a rebuilt row has a new one)."""
-    return [f.column for f in model._meta.concrete_fields if not f.primary_key]
+    return [f.column for f in model._meta.concrete_fields if f.column and not f.primary_key]
 
 
 def refresh_administration(administration_id: int) -> tuple[int, int]:
