@@ -274,6 +274,11 @@ CREATE FUNCTION drafting_{_fact}_rollup_{_op}() RETURNS trigger LANGUAGE plpgsql
 DECLARE
     zero bigint[];
 BEGIN
+    -- A statement trigger fires for a statement that changed no row (a refresh's DELETE, the
+    -- UPDATE half of an upsert that inserted): nothing to add then.
+    IF NOT EXISTS (SELECT 1 FROM {_tables.split()[-1]}) THEN
+        RETURN NULL;
+    END IF;
     {_rollups(_delta)}
     RETURN NULL;
 END $$;

@@ -9,6 +9,11 @@ written in both modes, modes alternating round by round. The triggers are disabl
 ``ALTER TABLE … DISABLE TRIGGER USER`` (the fact tables have no other user trigger) and
 enabled again at the end; the administration's rollups are then rebuilt from the facts (and
 that rebuild timed), so the database is left exact.
+
+On a loaded machine a write's wall-clock time varies more than the rollups cost, so the command
+also times the rollups' triggers alone, inside PostgreSQL: a loop of UPDATEs of the facts
+themselves (a case fact moved by 600 s, a draft fact's decision changed), with and without the
+triggers, in a transaction rolled back.
 """
 
 from __future__ import annotations
@@ -28,6 +33,29 @@ from devtools.management.commands.bench_inbox import percentile
 from drafting.experiment.impact import facts as impact_facts
 
 FACT_TABLES = ("drafting_impactcase", "drafting_impactdraft")
+
+# One loop inside PostgreSQL: milliseconds per UPDATE of a fact row (no client round trip).
+SERVER_LOOP = """
+CREATE OR REPLACE FUNCTION pg_temp.bench_fact_updates(ids bigint[], kind text)
+RETURNS double precision LANGUAGE plpgsql AS $$
+DECLARE
+    started timestamptz := clock_timestamp();
+    one bigint;
+BEGIN
+    FOREACH one IN ARRAY ids LOOP
+        IF kind = 'case' THEN
+            UPDATE drafting_impactcase SET handling_seconds = handling_seconds + 600,
+                   handling_bucket = handling_bucket + 600
+            WHERE case_id = one;
+        ELSE
+            UPDATE drafting_impactdraft SET was_shown = true, similarity = random(),
+                   decision = CASE WHEN decision = 'edited' THEN 'accepted' ELSE 'edited' END
+            WHERE suggestion_id = one;
+        END IF;
+    END LOOP;
+    RETURN extract(epoch FROM clock_timestamp() - started) * 1000 / cardinality(ids);
+END $$;
+"""
 
 
 class Command(BaseCommand):
@@ -78,6 +106,35 @@ class Command(BaseCommand):
                 rows = impact_facts.rebuild_rollups(administration.pk)
             rebuilt = (time.perf_counter() - started) * 1000
         self._report(timings, administration.code, rows, rebuilt)
+        self._server_side(cases, drafts, options["rounds"])
+
+    def _server_side(self, cases: list[int], drafts: list[int], rounds: int) -> None:
+        results: dict[tuple[str, str], list[float]] = {}
+        for round_ in range(rounds):
+            modes = ("with", "without") if round_ % 2 == 0 else ("without", "with")
+            for mode in modes:
+                for kind, ids in (("case fact", cases), ("draft fact", drafts)):
+                    with connection.cursor() as cursor:
+                        cursor.execute("BEGIN")
+                        try:
+                            cursor.execute(SERVER_LOOP)
+                            if mode == "without":
+                                for table in FACT_TABLES:
+                                    cursor.execute(f"ALTER TABLE {table} DISABLE TRIGGER USER")
+                            cursor.execute(
+                                "SELECT pg_temp.bench_fact_updates(%s, %s)",
+                                [ids, kind.split()[0]],
+                            )
+                            results.setdefault((kind, mode), []).append(cursor.fetchone()[0])
+                        finally:
+                            cursor.execute("ROLLBACK")
+        self.stdout.write(
+            "The rollups' triggers alone: ms per UPDATE of a fact row inside PostgreSQL "
+            "(rolled back), one value per round:"
+        )
+        for (kind, mode), values in sorted(results.items()):
+            shown = ", ".join(f"{v:.3f}" for v in values)
+            self.stdout.write(f"  {kind:<11} {mode:<8} {shown}")
 
     def _targets(self, administration_id: int, count: int) -> tuple[list[int], list[int]]:
         """Answered experiment cases and ready drafts of the administration, a fixed sample."""
