@@ -672,8 +672,13 @@ def _load(
                     years=years,
                 )
                 # The triggers that keep the impact report's facts and the administration's
-                # tally are off with the foreign keys' (replication role): done here.
+                # tally are off with the foreign keys' (replication role): done here. The facts'
+                # own triggers (their rollups) run: the role is back to normal for the refresh.
+                if skipped:
+                    cursor.execute("SET LOCAL session_replication_role = origin")
                 cursor.execute("SELECT drafting_impact_refresh(ARRAY(SELECT id FROM bulk_case))")
+                if skipped:
+                    cursor.execute("SET LOCAL session_replication_role = replica")
                 if skipped:
                     tally_add(bulk.administration.pk, written["cases"], cursor=cursor)
             existing += written["cases"]

@@ -17,6 +17,12 @@ from drafting.knowledge.models import (
 from drafting.suggestions.models import Suggestion
 
 from .impact import ImpactCase, ImpactDraft
+from .impact_rollups import (
+    ImpactAdoptionRollup,
+    ImpactHandlingRollup,
+    ImpactLatencyRollup,
+    ImpactSatisfactionRollup,
+)
 
 __all__ = [
     "Arm",
@@ -24,8 +30,12 @@ __all__ = [
     "CaseArm",
     "Embedding",
     "ExperimentPeriod",
+    "ImpactAdoptionRollup",
     "ImpactCase",
     "ImpactDraft",
+    "ImpactHandlingRollup",
+    "ImpactLatencyRollup",
+    "ImpactSatisfactionRollup",
     "KnowledgeArticle",
     "Passage",
     "Posting",

@@ -34,6 +34,10 @@ class ImpactCase(models.Model):
     handling_bucket = models.FloatField(null=True)
     rating = models.PositiveSmallIntegerField(null=True)
     survey_answered = models.CharField(max_length=10, blank=True)
+    # The assignee had volunteered when answering: an approved enrolment of the administration,
+    # or a withdrawn one whose withdrawal came after the answer. Kept exact by the refresh and
+    # by a trigger on enrolments (migration 0011).
+    volunteer = models.BooleanField(default=False)
 
     class Meta:
         indexes = [
@@ -59,6 +63,12 @@ class ImpactCase(models.Model):
                 include=["arm", "channel", "topic_id", "rating", "survey_answered"],
                 condition=Q(rating__isnull=False),
                 name="impactcase_survey_idx",
+            ),
+            # An enrolment's change rewrites the volunteer flag of its agent's facts.
+            models.Index(
+                fields=["administration_id", "assignee_id"],
+                condition=Q(assignee_id__isnull=False),
+                name="impactcase_assignee_idx",
             ),
         ]
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any, Literal, TypedDict, overload
 
 from django.conf import settings
@@ -28,6 +28,7 @@ from cases.models import Case, SatisfactionResponse
 from cases.reporting.sql import SecondsBetween
 from drafting.models import Arm, ImpactCase, ImpactDraft, Suggestion
 
+from . import rollups
 from .filters import ImpactFilters, case_filter, facts_of, suggestions_of, use_facts
 from .statistics import (
     BOOTSTRAP_RESAMPLES,
@@ -103,39 +104,12 @@ def adoption_and_operations(filters: ImpactFilters) -> dict[str, Any]:
     The groups (backend × model × channel × topic × decision × discard reason) number in the
     hundreds at most, whatever the number of drafts, and every figure here is a sum of them.
     """
-    drafts: QuerySet[Any, Mapping[str, Any]]
-    if use_facts():
-        shown = Q(was_shown=True)
-        drafts = facts_of(ImpactDraft, filters).values(
-            "backend", "model_name", "decision", "discard_reason", "channel", topic=F("topic_id")
-        )
-    else:
-        shown = Q(shown_at__isnull=False)
-        drafts = suggestions_of(filters).values(
-            "backend",
-            "model_name",
-            "decision",
-            "discard_reason",
-            channel=F("case__channel"),
-            topic=F("case__topic_id"),
-        )
-    rows = drafts.order_by().annotate(
-        drafts=Count("pk"),
-        ready=Count("pk", filter=Q(status=Suggestion.Status.READY)),
-        failed=Count("pk", filter=Q(status=Suggestion.Status.FAILED)),
-        fell_back=Count("pk", filter=Q(fell_back=True)),
-        shown=Count("pk", filter=shown),
-        similarity_sum=Sum("similarity", filter=shown & Q(decision="edited")),
-        similarity_n=Count("similarity", filter=shown & Q(decision="edited")),
-        prompt_tokens=Sum("prompt_tokens"),
-        completion_tokens=Sum("completion_tokens"),
-    )
     overall = _empty_adoption()
     by_backend: dict[tuple[str, str], dict[str, Any]] = defaultdict(_empty_adoption)
     by_channel: dict[str, dict[str, Any]] = defaultdict(_empty_adoption)
     by_topic: dict[int | None, dict[str, Any]] = defaultdict(_empty_adoption)
     reasons: dict[str, int] = defaultdict(int)
-    for row in rows:
+    for row in _adoption_rows(filters):
         decided = {
             "accepted": row["shown"] if row["decision"] == "accepted" else 0,
             "edited": row["shown"] if row["decision"] == "edited" else 0,
@@ -156,7 +130,51 @@ def adoption_and_operations(filters: ImpactFilters) -> dict[str, Any]:
             acc["similarity_sum"] += row["similarity_sum"] or 0.0
             acc["prompt_tokens"] += row["prompt_tokens"] or 0
             acc["completion_tokens"] += row["completion_tokens"] or 0
+    return _adoption_report(filters, overall, by_backend, by_channel, by_topic, reasons)
 
+
+def _adoption_rows(filters: ImpactFilters) -> Iterable[Mapping[str, Any]]:
+    """The drafts grouped by backend, model, decision, reason, channel and topic, with their
+    counts and sums: from the rollups, the facts or the source tables."""
+    if rollups.use_rollups(filters):
+        return rollups.adoption_rows(filters)
+    drafts: QuerySet[Any, Mapping[str, Any]]
+    if use_facts():
+        shown = Q(was_shown=True)
+        drafts = facts_of(ImpactDraft, filters).values(
+            "backend", "model_name", "decision", "discard_reason", "channel", topic=F("topic_id")
+        )
+    else:
+        shown = Q(shown_at__isnull=False)
+        drafts = suggestions_of(filters).values(
+            "backend",
+            "model_name",
+            "decision",
+            "discard_reason",
+            channel=F("case__channel"),
+            topic=F("case__topic_id"),
+        )
+    return drafts.order_by().annotate(
+        drafts=Count("pk"),
+        ready=Count("pk", filter=Q(status=Suggestion.Status.READY)),
+        failed=Count("pk", filter=Q(status=Suggestion.Status.FAILED)),
+        fell_back=Count("pk", filter=Q(fell_back=True)),
+        shown=Count("pk", filter=shown),
+        similarity_sum=Sum("similarity", filter=shown & Q(decision="edited")),
+        similarity_n=Count("similarity", filter=shown & Q(decision="edited")),
+        prompt_tokens=Sum("prompt_tokens"),
+        completion_tokens=Sum("completion_tokens"),
+    )
+
+
+def _adoption_report(
+    filters: ImpactFilters,
+    overall: dict[str, Any],
+    by_backend: dict[tuple[str, str], dict[str, Any]],
+    by_channel: dict[str, dict[str, Any]],
+    by_topic: dict[int | None, dict[str, Any]],
+    reasons: dict[str, int],
+) -> dict[str, Any]:
     percentiles = latency_percentiles(filters)
     operations = []
     for (backend, model_name), acc in sorted(by_backend.items()):
@@ -207,15 +225,21 @@ def latency_percentiles(filters: ImpactFilters) -> dict[tuple[str, str], dict[st
     of every draft). None on SQLite (``make run``), as before."""
     if connection.vendor != "postgresql":
         return {}
-    drafts = (
-        facts_of(ImpactDraft, filters) if use_facts() else suggestions_of(filters, with_case=False)
-    )
-    rows = (
-        drafts.filter(status=Suggestion.Status.READY, latency_ms__isnull=False)
-        .order_by()
-        .values_list("backend", "model_name", "latency_ms")
-        .annotate(n=Count("pk"))
-    )
+    rows: Iterable[tuple[str, str, int, int]]
+    if rollups.use_rollups(filters):
+        rows = rollups.latency_rows(filters)
+    else:
+        drafts = (
+            facts_of(ImpactDraft, filters)
+            if use_facts()
+            else suggestions_of(filters, with_case=False)
+        )
+        rows = (
+            drafts.filter(status=Suggestion.Status.READY, latency_ms__isnull=False)
+            .order_by()
+            .values_list("backend", "model_name", "latency_ms")
+            .annotate(n=Count("pk"))
+        )
     pairs: dict[tuple[str, str], list[tuple[float, int]]] = defaultdict(list)
     for backend, model_name, latency, n in rows:
         pairs[(backend, model_name)].append((latency, n))
@@ -273,6 +297,20 @@ def handling_time_distributions(
     The same scan counts every experiment case per arm (the rows whose bucket is NULL are the
     cases that are not part of the comparison), so that the report reads the cases once.
     """
+    pairs: dict[str, list[tuple[float, int]]] = {Arm.ASSISTED: [], Arm.CONTROL: []}
+    totals = {Arm.ASSISTED.value: 0, Arm.CONTROL.value: 0}
+    for row in _handling_rows(filters):
+        totals[row["arm"]] += row["n"]
+        if row["bucket"] is not None:
+            pairs[row["arm"]].append((row["mean"], row["n"]))
+    distributions = {arm: Distribution.from_pairs(p) for arm, p in pairs.items()}
+    return (distributions, totals) if with_totals else distributions
+
+
+def _handling_rows(filters: ImpactFilters) -> Iterable[Mapping[str, Any]]:
+    """Per arm and bucket (None: not measured), the cases and the mean of their seconds."""
+    if rollups.use_rollups(filters):
+        return rollups.handling_rows(filters)
     volunteer = _answered_by_volunteer(filters.administration)
     bucket: F | CaseWhen
     if use_facts():
@@ -301,14 +339,7 @@ def handling_time_distributions(
         .values(arm, "bucket")
         .annotate(n=Count("*"), mean=Avg("_s"))
     )
-    pairs: dict[str, list[tuple[float, int]]] = {Arm.ASSISTED: [], Arm.CONTROL: []}
-    totals = {Arm.ASSISTED.value: 0, Arm.CONTROL.value: 0}
-    for row in rows:
-        totals[row[arm]] += row["n"]
-        if row["bucket"] is not None:
-            pairs[row[arm]].append((row["mean"], row["n"]))
-    distributions = {arm: Distribution.from_pairs(p) for arm, p in pairs.items()}
-    return (distributions, totals) if with_totals else distributions
+    return ({**row, "arm": row[arm]} for row in rows)
 
 
 def handling_time(filters: ImpactFilters) -> dict[str, Any]:
@@ -356,8 +387,10 @@ class _RatingCounts(TypedDict):
     answered: dict[str, int]
 
 
-def satisfaction(filters: ImpactFilters) -> dict[str, Any]:
-    """Per arm: the counts per (rating, answered) from one grouped query, 30 rows at most."""
+def _satisfaction_rows(filters: ImpactFilters) -> Iterable[Mapping[str, Any]]:
+    """Per arm, rating and answer: how many survey answers."""
+    if rollups.use_rollups(filters):
+        return rollups.satisfaction_rows(filters)
     responses: QuerySet[Any, Mapping[str, Any]]
     if use_facts():
         responses = (
@@ -369,7 +402,12 @@ def satisfaction(filters: ImpactFilters) -> dict[str, Any]:
         responses = SatisfactionResponse.objects.filter(case_filter(filters, "case__")).values(
             "rating", "answered", arm=F("case__arm__arm")
         )
-    rows = responses.order_by().annotate(n=Count("pk"))
+    return responses.order_by().annotate(n=Count("pk"))
+
+
+def satisfaction(filters: ImpactFilters) -> dict[str, Any]:
+    """Per arm: the counts per (rating, answered) from one grouped query, 30 rows at most."""
+    rows = _satisfaction_rows(filters)
     counts: dict[str, _RatingCounts] = {
         arm: {"n": 0, "sum": 0, "sum_sq": 0, "ratings": defaultdict(int), "answered": {}}
         for arm in (Arm.ASSISTED, Arm.CONTROL)

@@ -1,11 +1,13 @@
 """Rewrite the impact report's fact tables (``ImpactCase``, ``ImpactDraft``) from the source
-tables, administration by administration.
+tables, and their per-period rollups from the facts, administration by administration.
 
 Not needed in normal operation: PostgreSQL triggers keep the facts in the same transaction as
-every change of a case, arm, draft or survey answer, and the migration that created them filled
-them. Run it after restoring source tables without their triggers (a partial dump, a
-``session_replication_role = replica`` load) or to check the facts: ``--check`` reports the
-administrations whose facts differ from a rewrite, without changing anything.
+every change of a case, arm, draft, survey answer or enrolment, and the rollups with every change
+of the facts; the migrations that created them filled them. Run it after restoring tables
+without their triggers (a partial dump, a ``session_replication_role = replica`` load) or to
+check them: ``--check`` reports the administrations whose facts differ from a rewrite, or whose
+rollups differ from a recomputation from the facts, without changing anything. The rebuild of
+an administration's rollups locks the fact tables against writes (SHARE) for its transaction.
 """
 
 from __future__ import annotations
@@ -18,7 +20,10 @@ from drafting.experiment.impact import facts as impact_facts
 
 
 class Command(BaseCommand):
-    help = "Rewrite the impact report's fact tables from cases, arms, drafts and survey answers."
+    help = (
+        "Rewrite the impact report's fact tables from cases, arms, drafts, survey answers and "
+        "enrolments, and their rollups from the facts."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--administration-code", help="only this administration")
@@ -38,14 +43,22 @@ class Command(BaseCommand):
         for administration in administrations:
             if options["check"]:
                 differences = impact_facts.differences(administration.pk)
-                if differences:
+                rollups = impact_facts.rollup_differences(administration.pk)
+                if differences or rollups:
                     stale += 1
-                    self.stdout.write(f"{administration.code}: {differences} rows differ.")
+                    self.stdout.write(
+                        f"{administration.code}: {differences} fact rows differ, "
+                        f"{rollups} rollup rows differ."
+                    )
                 continue
             with transaction.atomic():
                 cases, drafts = impact_facts.refresh_administration(administration.pk)
-            self.stdout.write(f"{administration.code}: {cases:,} cases, {drafts:,} drafts.")
+                rollups = impact_facts.rebuild_rollups(administration.pk)
+            self.stdout.write(
+                f"{administration.code}: {cases:,} cases, {drafts:,} drafts, "
+                f"{rollups:,} rollup rows."
+            )
         if options["check"]:
             if stale:
-                raise CommandError(f"{stale} administration(s) with stale facts.")
-            self.stdout.write("The facts match the source tables.")
+                raise CommandError(f"{stale} administration(s) with stale facts or rollups.")
+            self.stdout.write("The facts match the source tables, the rollups the facts.")
