@@ -278,7 +278,10 @@ CREATE TRIGGER cases_activity_update AFTER UPDATE ON cases_case
     FOR EACH STATEMENT EXECUTE FUNCTION cases_activity_on_update();
 """
 
-BACKFILL_SQL = "SELECT cases_activity_rebuild(id) FROM accounts_administration ORDER BY id;"
+BACKFILL_SQL = """
+SELECT cases_activity_rebuild(id) FROM accounts_administration ORDER BY id;
+ANALYZE cases_dailyactivity;
+"""
 
 DOWN_SQL = """
 DROP TRIGGER IF EXISTS cases_activity_insert ON cases_case;

@@ -5,12 +5,14 @@ read from it equal the exact ones (counts) or lie within the buckets' tolerance 
 from __future__ import annotations
 
 import datetime as dt
+import io
 import math
 import random
 import statistics
 from collections import Counter, defaultdict
 
 import pytest
+from django.core.management import CommandError, call_command
 from django.db import connection
 from django.db.models import F
 from django.utils import timezone
@@ -283,3 +285,22 @@ def test_sql_buckets_contain_their_durations():
                 assert lo - 1e-9 <= hours < hi + 1e-9
             else:
                 assert lo - 1e-9 < hours <= hi + 1e-9
+
+
+@pytest.mark.django_db
+def test_rebuild_command_checks_and_recomputes_one_administration(tenants):
+    world = World(tenants, 11)
+    world.new_cases(20)
+    out = io.StringIO()
+    call_command("rebuild_dashboard_activity", "--check", stdout=out)
+    assert "0 row(s) differ" in out.getvalue()
+    administration = DailyActivity.objects.filter(created__gt=0).first().administration
+    DailyActivity.objects.filter(administration=administration, kind="a").update(created=0)
+    with pytest.raises(CommandError, match="differs"):
+        call_command("rebuild_dashboard_activity", "--check", stdout=io.StringIO())
+    out = io.StringIO()
+    call_command("rebuild_dashboard_activity", "--administration", administration.code, stdout=out)
+    assert f"  {administration.code}: " in out.getvalue()
+    _assert_exact()
+    with pytest.raises(CommandError, match="NOPE"):
+        call_command("rebuild_dashboard_activity", "--administration", "NOPE")
