@@ -1,8 +1,11 @@
 """Selectors of the managers' workload dashboard.
 
-Every figure is one aggregation in the database over the cases of a scope (one administration,
-or all of them for national staff); nothing here loads cases into Python. The scope is decided by
-the caller after its permission check: these functions trust it.
+Every figure is one aggregation in the database over a scope (one administration, or all of them
+for national staff); nothing here loads cases into Python. The workload *now* reads the open
+cases; the activity of a period reads, on PostgreSQL, the daily activity kept by triggers
+(``cases.dashboard.activity``: counts summed over the days, bucketed medians), and the cases
+themselves on SQLite or with ``exact=True``. The scope is decided by the caller after its
+permission check: these functions trust it.
 
 Two kinds of figures: the workload *now* (open cases by status and by agent, the queue, overdue
 and due within 48 h) and the activity of a *period* (new and answered cases per week, median
