@@ -1,8 +1,11 @@
 """Selectors of the managers' workload dashboard.
 
-Every figure is one aggregation in the database over the cases of a scope (one administration,
-or all of them for national staff); nothing here loads cases into Python. The scope is decided by
-the caller after its permission check: these functions trust it.
+Every figure is one aggregation in the database over a scope (one administration, or all of them
+for national staff); nothing here loads cases into Python. The workload *now* reads the open
+cases; the activity of a period reads, on PostgreSQL, the daily activity kept by triggers
+(``cases.dashboard.activity``: counts summed over the days, bucketed medians), and the cases
+themselves on SQLite or with ``exact=True``. The scope is decided by the caller after its
+permission check: these functions trust it.
 
 Two kinds of figures: the workload *now* (open cases by status and by agent, the queue, overdue
 and due within 48 h) and the activity of a *period* (new and answered cases per week, median
@@ -18,19 +21,21 @@ Each function gives the rows of one figure; its title, columns and chart are dec
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
 from collections.abc import Mapping
 from typing import Any
 
-from django.db.models import Avg, Count, F, Q
+from django.db.models import Avg, Count, Q
 from django.db.models.functions import Coalesce, TruncWeek
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cases.models import OPEN_STATUSES, Channel, Status
+from cases.models import OPEN_STATUSES, ActivityKind, Channel, Status, Topic
 from cases.reporting.figures import Rows
 from cases.reporting.sql import HoursBetween, Median
 from cases.selectors import DUE_SOON
 
+from . import activity
 from .scope import Period, Scope
 
 FIRST_RESPONSE = HoursBetween("answered_at", "created_at")
@@ -56,12 +61,9 @@ def summary(scope: Scope, period: Period) -> Rows:
         overdue=Count("due_at", filter=Q(due_at__lt=now)),
         due_soon=Count("due_at", filter=Q(due_at__gte=now, due_at__lt=now + DUE_SOON)),
     )
-    created = scope.cases().filter(created_at__gte=low, created_at__lt=high).count()
-    answered = (
-        scope.cases()
-        .filter(answered_at__gte=low, answered_at__lt=high)
-        .aggregate(n=Count("*"), first=Median(FIRST_RESPONSE), handling=Median(HANDLING))
-    )
+    totals = period_times(scope, period, ActivityKind.ALL).get("")
+    created = totals["created"] if totals else 0
+    answered = totals or {"n": 0, "first": None, "handling": None}
     surveyed = (
         scope.responses()
         .filter(created_at__gte=low, created_at__lt=high)
@@ -177,23 +179,7 @@ def _weeks(period: Period) -> list[dt.date]:
 def weekly(scope: Scope, period: Period) -> Rows:
     """New and answered cases per week (weeks start on Monday; the first and last weeks are
     cut to the period)."""
-    low, high = period.bounds()
-
-    def per_week(field: str) -> dict[dt.date, int]:
-        rows = (
-            scope.cases()
-            .filter(**{f"{field}__gte": low, f"{field}__lt": high})
-            .annotate(week=TruncWeek(field))
-            .values_list("week")
-            .annotate(n=Count("*"))
-            .values_list("week", "n")
-        )
-        return {
-            timezone.localtime(week).date() if isinstance(week, dt.datetime) else week: n
-            for week, n in rows
-        }
-
-    created, answered = per_week("created_at"), per_week("answered_at")
+    created, answered = per_week(scope, period)
     rows, links = [], []
     for week in _weeks(period):
         start, end = max(week, period.start), min(week + dt.timedelta(days=6), period.end)
@@ -211,19 +197,88 @@ def weekly(scope: Scope, period: Period) -> Rows:
     )
 
 
-def _times(scope: Scope, period: Period, group: str) -> list[dict[str, Any]]:
+def per_week(
+    scope: Scope, period: Period, *, exact: bool = False
+) -> tuple[dict[dt.date, int], dict[dt.date, int]]:
+    """New and answered cases per week (its Monday): from the daily activity on PostgreSQL,
+    with ``exact`` or on SQLite from the cases."""
+    if not exact and activity.available():
+        created: dict[dt.date, int] = defaultdict(int)
+        answered: dict[dt.date, int] = defaultdict(int)
+        for day, (new, done) in activity.daily_counts(scope, period).items():
+            monday = day - dt.timedelta(days=day.weekday())
+            created[monday] += new
+            answered[monday] += done
+        return _nonzero(created), _nonzero(answered)
     low, high = period.bounds()
-    return list(
-        scope.cases()
-        .filter(answered_at__gte=low, answered_at__lt=high)
-        .values(group)
-        .annotate(n=Count("*"), first=Median(FIRST_RESPONSE), handling=Median(HANDLING))
-        .order_by(group)
-    )
+
+    def count(field: str) -> dict[dt.date, int]:
+        rows = (
+            scope.cases()
+            .filter(**{f"{field}__gte": low, f"{field}__lt": high})
+            .annotate(week=TruncWeek(field))
+            .values_list("week")
+            .annotate(n=Count("*"))
+            .values_list("week", "n")
+        )
+        return {
+            timezone.localtime(week).date() if isinstance(week, dt.datetime) else week: n
+            for week, n in rows
+        }
+
+    return count("created_at"), count("answered_at")
+
+
+def _nonzero(counts: dict[dt.date, int]) -> dict[dt.date, int]:
+    return {week: n for week, n in counts.items() if n}
+
+
+def period_times(
+    scope: Scope, period: Period, kind: str, *, exact: bool = False
+) -> dict[str, dict[str, Any]]:
+    """{key: {"created", "n", "first", "handling"}} of the period for all cases (kind ``a``,
+    key ``""``), per channel (``c``) or per topic (``t``, the topic's id as text, ``""`` for
+    none): cases created, answered, and the answered cases' median first-response and handling
+    times in hours. Keys without any case created or answered in the period are left out.
+
+    On PostgreSQL from the daily activity (bucketed medians, ``cases.dashboard.activity``);
+    with ``exact`` or on SQLite from the cases (``percentile_cont``)."""
+    if not exact and activity.available():
+        return {
+            key: {
+                "created": a.created,
+                "n": a.answered,
+                "first": a.first_median,
+                "handling": a.handling_median,
+            }
+            for key, a in activity.period_activity(scope, period, kind).items()
+        }
+    low, high = period.bounds()
+    group = {str(ActivityKind.CHANNEL): "channel", str(ActivityKind.TOPIC): "topic"}.get(kind)
+    created = scope.cases().filter(created_at__gte=low, created_at__lt=high)
+    answered = scope.cases().filter(answered_at__gte=low, answered_at__lt=high)
+    figures = {"n": Count("*"), "first": Median(FIRST_RESPONSE), "handling": Median(HANDLING)}
+    if group is None:
+        row = {"created": created.count(), **answered.aggregate(**figures)}
+        return {"": row} if row["created"] or row["n"] else {}
+    result: dict[str, dict[str, Any]] = {}
+    for row in answered.values(group).annotate(**figures).order_by():
+        result[_key(row.pop(group))] = {"created": 0, **row}
+    for value, n in created.values_list(group).annotate(n=Count("*")).values_list(group, "n"):
+        result.setdefault(_key(value), {"n": 0, "first": None, "handling": None})["created"] = n
+    return result
+
+
+def _key(value: Any) -> str:
+    return "" if value is None else str(value)
+
+
+def _answered(scope: Scope, period: Period, kind: str) -> dict[str, dict[str, Any]]:
+    return {key: row for key, row in period_times(scope, period, kind).items() if row["n"]}
 
 
 def times_by_channel(scope: Scope, period: Period) -> Rows:
-    by_channel = {row["channel"]: row for row in _times(scope, period, "channel")}
+    by_channel = _answered(scope, period, ActivityKind.CHANNEL)
     channels = [c for c in Channel if c.value in by_channel]
     answered = _period_links(period, "answered")
     return Rows(
@@ -241,23 +296,27 @@ def times_by_channel(scope: Scope, period: Period) -> Rows:
 
 
 def times_by_topic(scope: Scope, period: Period) -> Rows:
-    low, high = period.bounds()
-    rows = list(
-        scope.cases()
-        .filter(answered_at__gte=low, answered_at__lt=high)
-        .values("topic", "topic__name")
-        .annotate(n=Count("*"), first=Median(FIRST_RESPONSE), handling=Median(HANDLING))
-        .order_by(F("topic__name").asc(nulls_last=True))
+    by_topic = _answered(scope, period, ActivityKind.TOPIC)
+    # The topics' names in the database's order (its collation), then "No topic".
+    named = list(
+        Topic.objects.filter(pk__in=[int(key) for key in by_topic if key])
+        .order_by("name", "pk")
+        .values_list("pk", "name")
     )
+    ordered: list[tuple[int | None, str, dict[str, Any]]] = [
+        (pk, name, by_topic[str(pk)]) for pk, name in named
+    ]
+    if "" in by_topic:
+        ordered.append((None, _("No topic"), by_topic[""]))
     answered = _period_links(period, "answered")
     return Rows(
         values=[
-            [r["topic__name"] or _("No topic"), r["n"], _round(r["first"]), _round(r["handling"])]
-            for r in rows
+            [name, row["n"], _round(row["first"]), _round(row["handling"])]
+            for _pk, name, row in ordered
         ],
         links=[
-            [None, scope.link(topic=r["topic"], **answered) if r["topic"] else None, None, None]
-            for r in rows
+            [None, scope.link(topic=pk, **answered) if pk else None, None, None]
+            for pk, _name, _row in ordered
         ],
     )
 

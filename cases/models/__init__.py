@@ -2,6 +2,7 @@
 ``from cases.models import Case`` keeps working (and the migrations' paths stay valid)."""
 
 from ..retention.models import RetentionPolicy
+from .activity import ActivityKind, DailyActivity
 from .case import (
     Case,
     CaseEvent,
@@ -32,6 +33,7 @@ __all__ = [
     "OPEN_STATUSES",
     "Acknowledgement",
     "AcknowledgementSettings",
+    "ActivityKind",
     "Attachment",
     "Case",
     "CaseEvent",
@@ -39,6 +41,7 @@ __all__ = [
     "CaseTally",
     "Channel",
     "ChannelEndpoint",
+    "DailyActivity",
     "Delivery",
     "InboundEmail",
     "IntakeDelivery",

@@ -189,6 +189,9 @@ register(
 for _model, _reason in {
     "cases.ReferenceCounter": "counters",
     "cases.CaseTally": "counters",
+    "cases.DailyActivity": (
+        "counts and duration histograms per day, channel and topic: no case, no usager"
+    ),
     "cases.Topic": "the administration's topics",
     "cases.ResponseDeadline": "settings",
     "cases.ChannelEndpoint": "the channel's endpoint (an administration's setting)",
