@@ -139,6 +139,17 @@ def _in_days(
     return qs
 
 
+def _open_condition(status: str) -> Q:
+    """The condition "the case is open", knowing the status the list is filtered on: a chosen
+    status already says it. ``status = 'in_progress' AND status IN (open ones)`` made PostgreSQL
+    multiply two selectivities of one fact: at 17.5 million cases it expected 158 overdue cases
+    in progress where there were 5,817, and read and sorted them all instead of the first 51 in
+    index order (14 ms instead of under 1)."""
+    if not status:
+        return Q(status__in=OPEN_STATUSES)
+    return Q() if status in OPEN_STATUSES else Q(pk__in=[])
+
+
 def inbox(user: User, administration: Administration, filters: InboxFilters) -> QuerySet[Case]:
     """The cases of one box of ``administration``, ordered by due date then id (keyset-ready).
 
@@ -147,8 +158,9 @@ def inbox(user: User, administration: Administration, filters: InboxFilters) -> 
     # The list stays a plain range of one administration's index (an IN-subquery on the
     # permissions let the planner join and sort instead). One query for the rows.
     qs = cases_of(user, administration)
+    is_open = _open_condition(filters.status)
     if filters.box == "mine":
-        qs = qs.filter(assignee=user, status__in=OPEN_STATUSES)
+        qs = qs.filter(is_open, assignee=user)
     elif filters.box == "queue":
         qs = qs.filter(status=Status.NEW, assignee__isnull=True)
     if filters.status:
@@ -160,16 +172,16 @@ def inbox(user: User, administration: Administration, filters: InboxFilters) -> 
     if filters.priority:
         qs = qs.filter(priority=filters.priority)
     if filters.overdue:
-        qs = qs.filter(due_at__lt=timezone.now(), status__in=OPEN_STATUSES)
+        qs = qs.filter(is_open, due_at__lt=timezone.now())
     if filters.assignee_id:
         qs = qs.filter(assignee_id=filters.assignee_id)
     if filters.unassigned:
         qs = qs.filter(assignee__isnull=True)
     if filters.open_only:
-        qs = qs.filter(status__in=OPEN_STATUSES)
+        qs = qs.filter(is_open)
     if filters.due_soon:
         now = timezone.now()
-        qs = qs.filter(due_at__gte=now, due_at__lt=now + DUE_SOON, status__in=OPEN_STATUSES)
+        qs = qs.filter(is_open, due_at__gte=now, due_at__lt=now + DUE_SOON)
     qs = _in_days(qs, "created_at", filters.created_from, filters.created_to)
     qs = _in_days(qs, "answered_at", filters.answered_from, filters.answered_to)
     if filters.rating:

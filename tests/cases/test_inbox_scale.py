@@ -4,9 +4,12 @@ by its partial index, and the list reading only the columns it shows."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from cases import selectors
 from cases import services as case_services
@@ -105,3 +108,43 @@ def test_the_queue_page_is_a_bounded_read_of_its_partial_index(office):
     plan = qs[:51].explain()
     assert "case_queue_open_idx" in plan, plan
     assert "Sort Key" not in plan, plan
+
+
+def _ids(office, **filters) -> set[int]:
+    qs = selectors.inbox(office.manager, office.administration, selectors.InboxFilters(**filters))
+    return set(qs.values_list("id", flat=True))
+
+
+def test_a_chosen_status_replaces_the_open_condition_without_changing_the_cases(office):
+    """``status = X AND status IN (open ones)`` made PostgreSQL multiply two selectivities of
+    one fact (5,817 overdue cases in progress estimated at 158, at 17.5 million cases): with a
+    status chosen, the open condition is left out (an open status) or empties the list."""
+    now = timezone.now()
+    cases = []
+    for status in Status.values:
+        for days in (-3, 1, 10):
+            case = make_case(office.administration)
+            assignee = office.agent if status != Status.NEW else None
+            Case.objects.filter(pk=case.pk).update(
+                status=status, assignee=assignee, due_at=now + dt.timedelta(days=days)
+            )
+            cases.append(Case.objects.get(pk=case.pk))
+    for status in Status.values:
+        for flags in ({"overdue": True}, {"open_only": True}, {"due_soon": True}):
+            expected = {
+                c.pk
+                for c in cases
+                if c.status == status
+                and c.status in OPEN_STATUSES
+                and (not flags.get("overdue") or c.due_at < now)
+                and (not flags.get("due_soon") or now <= c.due_at < now + selectors.DUE_SOON)
+            }
+            assert _ids(office, box="all", status=status, **flags) == expected, (status, flags)
+        qs = selectors.inbox(
+            office.manager,
+            office.administration,
+            selectors.InboxFilters(box="all", status=status, overdue=True),
+        )
+        if status in OPEN_STATUSES:
+            sql = str(qs.query)
+            assert "IN (" not in sql.split("WHERE", 1)[1].split("ORDER BY")[0], sql
