@@ -224,6 +224,10 @@ def test_queue_box_lists_unassigned_new_cases_with_a_take_button(office, browser
     response = browser(office.agent).get(inbox_url(box="queue"))
     assert listed(response) == [spread["queue"].pk]
     assert reverse("cases:take", args=[spread["queue"].pk]) in inbox_row(response, spread["queue"])
+    # The row's links, built from one reverse per name, are the ones reverse gives.
+    assert f'href="{reverse("cases:detail", args=[spread["queue"].pk])}"' in inbox_row(
+        response, spread["queue"]
+    )
 
 
 def test_all_box_falls_back_to_mine_for_an_agent(office, browser, spread):
