@@ -42,6 +42,16 @@ from tests.factories import make_case, make_member, make_topic
 pytestmark = pytest.mark.django_db
 
 N = Decimal("1e-15")
+# The adoption rollup's key, as the facts give it.
+ADOPTION_KEY = (
+    "period_id",
+    "backend",
+    "model_name",
+    "decision",
+    "discard_reason",
+    "channel",
+    "topic_id",
+)
 
 
 def numeric(value: float) -> Decimal:
@@ -76,18 +86,7 @@ def recomputed(administration) -> dict[str, Counter]:
     ):
         result["s"][tuple(row.values())] += 1
     for row in drafts.values():
-        key = tuple(
-            row[k]
-            for k in (
-                "period_id",
-                "backend",
-                "model_name",
-                "decision",
-                "discard_reason",
-                "channel",
-                "topic_id",
-            )
-        )
+        key = tuple(row[k] for k in ADOPTION_KEY)
         edited = row["was_shown"] and row["decision"] == "edited"
         result["a"][(*key, "drafts")] += 1
         result["a"][(*key, "ready")] += row["status"] == "ready"
@@ -117,18 +116,7 @@ def stored(administration) -> dict[str, Counter]:
         key = (row["period_id"], row["arm"], row["rating"], row["survey_answered"])
         result["s"][key] += row["responses"]
     for row in ImpactAdoptionRollup.objects.filter(**mine).values():
-        key = tuple(
-            row[k]
-            for k in (
-                "period_id",
-                "backend",
-                "model_name",
-                "decision",
-                "discard_reason",
-                "channel",
-                "topic_id",
-            )
-        )
+        key = tuple(row[k] for k in ADOPTION_KEY)
         for name in (
             "drafts",
             "ready",
