@@ -36,9 +36,22 @@ def _columns(model: type[models.Model]) -> list[str]:
     return [f.column for f in model._meta.concrete_fields if f.column and not f.primary_key]
 
 
+def _lock_facts(cursor) -> None:
+    """Lock the fact tables against writes (and against another run of this module) before
+    any of their rows: taken after a rewrite had locked rows, a case write that had already
+    changed the facts would wait on those rows while this waited on it, a deadlock. Held until
+    the transaction ends."""
+    tables = ", ".join(
+        connection.ops.quote_name(m._meta.db_table) for m in (ImpactCase, ImpactDraft)
+    )
+    cursor.execute(f"LOCK TABLE {tables} IN SHARE ROW EXCLUSIVE MODE")
+
+
 def refresh_administration(administration_id: int) -> tuple[int, int]:
-    """Rewrite one administration's facts; returns how many case and draft rows it holds."""
-    with connection.cursor() as cursor:
+    """Rewrite one administration's facts; returns how many case and draft rows it holds.
+    Writes of cases, drafts and surveys wait until the caller's transaction ends."""
+    with transaction.atomic(), connection.cursor() as cursor:
+        _lock_facts(cursor)
         cursor.execute("SELECT drafting_impact_refresh_administration(%s)", [administration_id])
     return (
         ImpactCase.objects.filter(administration_id=administration_id).count(),
@@ -85,6 +98,9 @@ def _compare(
     total = 0
     try:
         with transaction.atomic(), connection.cursor() as cursor:
+            # Locked first: the copies and the rewrite see the same facts (a write between
+            # them would count as a difference), and no row is locked before the tables.
+            _lock_facts(cursor)
             for table, _columns in tables:
                 cursor.execute(
                     f"CREATE TEMPORARY TABLE before_{table} AS "  # noqa: S608
