@@ -40,6 +40,9 @@ MIN_DRAFT_CHARS = 120
 # A draft whose main claims are not found in the sources it cites is shown as low confidence.
 UNSUPPORTED_CONFIDENCE = 0.3
 MAX_DRAFT_CHARS = 8_000
+# A reply marked as not covered is short (rule 4 of the prompt): greeting, a few sentences,
+# closing and signature.
+NOT_COVERED_MAX_CHARS = 1_500
 _CITATION_RE = re.compile(r"\[(\d{1,3})\]")
 # The model's "the sources do not answer" mark (prompts.NOT_COVERED_MARK), as models write it:
 # bold or not, with a space instead of the underscore, in any case.
@@ -54,16 +57,20 @@ class DraftValidationError(ValueError):
 
 
 def split_not_covered(text: str) -> tuple[str, bool]:
-    """``text`` without the model's not-covered mark, and whether it was there. A line that
-    holds only the mark goes with it; the mark never reaches the agent or the usager."""
-    if not _NOT_COVERED_RE.search(text):
+    """``text`` without the model's not-covered mark, and whether the reply opens with it (the
+    prompt asks for it on a first line; a mark further down, say one the usager's message
+    asked for, is removed but does not make an abstention). A line holding only the mark goes
+    with it: the mark never reaches the agent or the usager."""
+    opening = text.lstrip().split("\n", 1)[0].strip()
+    opens_with_mark = bool(_NOT_COVERED_RE.match(opening))
+    if not opens_with_mark and not _NOT_COVERED_RE.search(text):
         return text, False
     lines = [
         " ".join(_NOT_COVERED_RE.sub(" ", line).split()) if _NOT_COVERED_RE.search(line) else line
         for line in text.splitlines()
         if not _NOT_COVERED_RE.fullmatch(line.strip())
     ]
-    return "\n".join(lines).strip(), True
+    return "\n".join(lines).strip(), opens_with_mark
 
 
 def validate_draft(
@@ -110,6 +117,9 @@ def _finish(backend: str, model_name: str, validate) -> RunnableLambda:
         # A model that says the sources do not answer writes no citation, by the prompt's rule 4:
         # its reply is an abstention, not a malformed draft to retry.
         text, not_covered = split_not_covered(str(message.content))
+        if not_covered and len(text) > NOT_COVERED_MAX_CHARS:
+            # An abstention is short (rule 4): a long uncited text under the mark is refused.
+            raise DraftValidationError(f"an abstention of {len(text)} characters")
         return {
             "text": validate(text, require_citation=backend != "offline" and not not_covered),
             "not_covered": not_covered,

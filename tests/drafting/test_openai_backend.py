@@ -196,5 +196,24 @@ def test_a_reply_without_citation_nor_mark_is_still_refused(
 def test_the_prompt_asks_for_the_mark_the_pipeline_removes():
     assert NOT_COVERED_MARK in SYSTEM
     assert split_not_covered(f"{NOT_COVERED_MARK}\nBonjour,\nTexte.") == ("Bonjour,\nTexte.", True)
-    assert split_not_covered("Bonjour, [Non_Couvert] texte.") == ("Bonjour, texte.", True)
+    assert split_not_covered("[non couvert] Bonjour,\nTexte.") == ("Bonjour,\nTexte.", True)
+    # Further down (say, because the usager's message asked for it), the mark is removed but
+    # makes no abstention: the reply must cite its sources like any other.
+    assert split_not_covered("Bonjour, [Non_Couvert] texte.") == ("Bonjour, texte.", False)
     assert split_not_covered("Bonjour,\nTexte [1].") == ("Bonjour,\nTexte [1].", False)
+
+
+def test_a_long_reply_under_the_mark_is_refused(
+    tenant_a, vitale_article, openai_settings, server, django_capture_on_commit_callbacks
+):
+    """The mark lifts the citation rule for a short abstention only: a long uncited text under
+    it (an answer made up, or one the usager's message dictated) is refused like any uncited
+    draft, retried, then replaced by the offline drafter's."""
+    server.reply_text = NOT_COVERED_REPLY.replace("{mark}", "[NON_COUVERT]").replace(
+        "Pourriez-vous", "Voici la procédure. " * 100 + "Pourriez-vous"
+    )
+    case = _case(tenant_a, django_capture_on_commit_callbacks)
+    suggestion = Suggestion.objects.get(case=case)
+    assert suggestion.fell_back and suggestion.backend == "offline"
+    assert "abstention of" in suggestion.error
+    assert "couvert" not in suggestion.text.lower()
