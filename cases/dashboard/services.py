@@ -9,12 +9,13 @@ during which case writes wait (a SHARE lock on ``cases_case``).
 
 from __future__ import annotations
 
+import contextlib
 import time
 import zoneinfo
 from collections.abc import Callable, Iterable
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import ProgrammingError, connection, transaction
 
 from accounts.models import Administration
 
@@ -54,26 +55,40 @@ def daily_activity_rebuild(
 ) -> dict[str, float]:
     """Recompute the daily activity of ``administrations`` (all by default) from their cases,
     one transaction each; idempotent. If ``TIME_ZONE`` changed since the table was filled,
-    every administration is recomputed in the new local days. Returns rows written and
-    seconds."""
+    every administration is recomputed in the new local days, all in one transaction (case
+    writes wait until it ends). Returns rows written and seconds."""
     _require_postgresql()
     chosen = list(administrations) if administrations is not None else None
-    if daily_activity_time_zone() != settings.TIME_ZONE:
-        with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute(time_zone_sql(settings.TIME_ZONE))
-        log(f"Time zone changed to {settings.TIME_ZONE}: every administration is recomputed.")
-        chosen = None
-    if chosen is None:
-        chosen = list(Administration.objects.order_by("pk"))
+    moved = daily_activity_time_zone() != settings.TIME_ZONE
     started = time.perf_counter()
     rows = 0
-    for administration in chosen:
-        begun = time.perf_counter()
-        with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute("SELECT cases_activity_rebuild(%s)", [administration.pk])
-            written = cursor.fetchone()[0]
-        rows += written
-        log(f"  {administration.code}: {written:,} rows in {time.perf_counter() - begun:.1f} s")
+    # A new time zone moves every day: the function and every administration change in one
+    # transaction, the cases locked from the start, so that no trigger adds in the new days
+    # what was counted in the old ones, and a stop halfway leaves the table as it was.
+    with transaction.atomic() if moved else contextlib.nullcontext():
+        if moved:
+            with connection.cursor() as cursor:
+                cursor.execute("LOCK TABLE cases_case IN SHARE MODE")
+                try:
+                    cursor.execute(time_zone_sql(settings.TIME_ZONE))
+                except ProgrammingError as exc:  # the application role replaces no function
+                    raise RebuildUnavailable(
+                        f"TIME_ZONE is now {settings.TIME_ZONE}: moving the dashboard's days "
+                        "redefines a database function, which only the schema's owner may do. "
+                        "Run this command with DATABASE_URL set to the owner's URL "
+                        "(DATABASE_MIGRATE_URL)."
+                    ) from exc
+            log(f"Time zone changed to {settings.TIME_ZONE}: every administration is recomputed.")
+            chosen = None
+        if chosen is None:
+            chosen = list(Administration.objects.order_by("pk"))
+        for administration in chosen:
+            begun = time.perf_counter()
+            with transaction.atomic(), connection.cursor() as cursor:
+                cursor.execute("SELECT cases_activity_rebuild(%s)", [administration.pk])
+                written = cursor.fetchone()[0]
+            rows += written
+            log(f"  {administration.code}: {written:,} rows in {time.perf_counter() - begun:.1f} s")
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE cases_dailyactivity")  # the planner's view of the new rows
     return {"rows": rows, "seconds": round(time.perf_counter() - started, 1)}

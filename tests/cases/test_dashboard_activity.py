@@ -19,7 +19,11 @@ from django.utils import timezone
 
 from cases.dashboard import activity, selectors
 from cases.dashboard.scope import Period, Scope
-from cases.dashboard.services import daily_activity_differences, daily_activity_rebuild
+from cases.dashboard.services import (
+    daily_activity_differences,
+    daily_activity_rebuild,
+    daily_activity_time_zone,
+)
 from cases.models import ActivityKind, Case, Channel, DailyActivity
 from tests.factories import make_case, make_topic
 
@@ -304,3 +308,35 @@ def test_rebuild_command_checks_and_recomputes_one_administration(tenants):
     _assert_exact()
     with pytest.raises(CommandError, match="NOPE"):
         call_command("rebuild_dashboard_activity", "--administration", "NOPE")
+
+
+@pytest.mark.django_db
+def test_the_application_role_is_told_to_move_the_days_as_the_owner(tenants, settings):
+    settings.TIME_ZONE = "Pacific/Noumea"
+    with pytest.raises(CommandError, match="DATABASE_MIGRATE_URL"):
+        call_command("rebuild_dashboard_activity", stdout=io.StringIO())
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_new_time_zone_moves_every_day_in_one_go(tenants, settings):
+    """After ``TIME_ZONE`` changes, the rebuild (as the schema's owner) redefines the local day
+    and recomputes every administration in one transaction: the table is exact in the new
+    days, and writes made afterwards land in them."""
+    from tests.db_roles import switch_back_to_owner, switch_to_app_role
+
+    switch_back_to_owner()  # replacing a function is the owner's
+    try:
+        world = World(tenants, 5)
+        world.new_cases(30)
+        settings.TIME_ZONE = "Pacific/Noumea"  # eleven hours ahead of Paris: most days move
+        lines: list[str] = []
+        daily_activity_rebuild(log=lines.append)
+        assert lines[0].startswith("Time zone changed to Pacific/Noumea")
+        assert daily_activity_time_zone() == "Pacific/Noumea"
+        _assert_exact()
+        world.new_cases(10)
+        _assert_exact()
+    finally:
+        settings.TIME_ZONE = "Europe/Paris"
+        daily_activity_rebuild()  # the function back for the other tests
+        switch_to_app_role()
