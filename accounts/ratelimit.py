@@ -11,6 +11,7 @@ local-memory cache of development and tests) use ``add`` and ``incr``, atomic in
 
 from __future__ import annotations
 
+import math
 import time
 from dataclasses import dataclass
 
@@ -108,4 +109,8 @@ def _hit_generic(cache: BaseCache, key: str, duration: int) -> Window:
             cache.set(f"{key}:t", now, duration)
             return Window(1, float(duration))
         count = cache.incr(key)
-    return Window(count, _remaining(cache, key, duration))
+    remaining = _remaining(cache, key, duration)
+    # Some caches (the database's, files) write an incremented value back with the default
+    # timeout: the counter's expiry is set again to the window's end.
+    cache.touch(key, max(1, math.ceil(remaining)))
+    return Window(count, remaining)

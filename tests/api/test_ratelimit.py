@@ -76,6 +76,22 @@ def test_locmem_window_reopens_once_closed(locmem, monkeypatch):
     assert window.count == 1 and window.remaining == 60
 
 
+def test_a_cache_that_writes_increments_back_still_closes_the_window(tmp_path, monkeypatch):
+    """The file and database caches write an incremented value back with their default
+    timeout (300 s here): the counter's expiry is set again to the window's end."""
+    from django.core.cache.backends.filebased import FileBasedCache
+
+    cache = FileBasedCache(str(tmp_path), {"TIMEOUT": 300})
+    now = [time.time()]
+    monkeypatch.setattr(time, "time", lambda: now[0])
+    assert ratelimit.hit("k", 60, cache).count == 1
+    now[0] += 30
+    assert ratelimit.hit("k", 60, cache).count == 2
+    now[0] += 31
+    assert ratelimit.count("k", cache) == 0
+    assert ratelimit.hit("k", 60, cache).count == 1
+
+
 def test_redis_window_expires_and_is_one_round_trip(redis_cache, monkeypatch):
     sent: list[str] = []
     execute, command = redis.client.Pipeline.execute, redis.client.Redis.execute_command
