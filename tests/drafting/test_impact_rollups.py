@@ -42,16 +42,8 @@ from tests.factories import make_case, make_member, make_topic
 pytestmark = pytest.mark.django_db
 
 N = Decimal("1e-15")
-# The adoption rollup's key, as the facts give it.
-ADOPTION_KEY = (
-    "period_id",
-    "backend",
-    "model_name",
-    "decision",
-    "discard_reason",
-    "channel",
-    "topic_id",
-)
+# The adoption rollup's key within an administration, as its unique constraint declares it.
+ADOPTION_KEY = tuple(ImpactAdoptionRollup._meta.constraints[0].fields[1:])
 
 
 def numeric(value: float) -> Decimal:
