@@ -55,9 +55,33 @@ class InboxFilterForm(forms.Form):
         "surveyed_to",
     )
 
+    SELECTS = ("status", "channel", "topic", "priority")
+
     def __init__(self, *args, topics=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["topic"].choices = [("", _("All"))] + [(t.pk, t.name) for t in topics]
+
+    def selects(self) -> list[dict]:
+        """The four select filters, each option with whether it is the chosen one: the
+        template places them (through the generic field loop, reading the bound value once per
+        option was a twentieth of the inbox page's CPU)."""
+        selects = []
+        for name in self.SELECTS:
+            field = self[name]
+            chosen = field.value()
+            chosen = "" if chosen is None else str(chosen)
+            selects.append(
+                {
+                    "id": field.id_for_label,
+                    "name": field.html_name,
+                    "label": field.label,
+                    "options": [
+                        (str(value), label, str(value) == chosen)
+                        for value, label in field.field.choices
+                    ],
+                }
+            )
+        return selects
 
 
 class NoteForm(forms.Form):
