@@ -1,10 +1,12 @@
 import pytest
 from django.db import transaction
-from django.test import override_settings
+from django.test import Client, override_settings
 
 from accounts.models import Administration, User
 from tests.case_states import Office, make_office
 from tests.factories import make_administration
+
+MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -80,3 +82,15 @@ def elsewhere(request, _module_world, db) -> Administration:
     _refuse_transactional(request)
     _office, other = _module_world
     return Administration.objects.get(pk=other.pk)
+
+
+@pytest.fixture
+def browser():
+    """``browser(user)``: a test client signed in as ``user``, asking for English pages."""
+
+    def sign_in(user, language: str = "en") -> Client:
+        client = Client(headers={"accept-language": language})
+        client.force_login(user, backend=MODEL_BACKEND)
+        return client
+
+    return sign_in

@@ -10,7 +10,7 @@ import pytest
 from django.db import connection
 
 from cases.models import Case, Status
-from devtools.bench import bulkdata
+from devtools.bench import bulkdata, bulkstaff
 from tests.db_roles import switch_back_to_owner, switch_to_app_role
 
 
@@ -20,7 +20,7 @@ def test_the_queue_estimate_counts_new_and_unassigned_together():
     switch_back_to_owner()
     try:
         bulkdata.generate(cases=6_000, administrations=1, seed=0.4, years=5)
-        administration = bulkdata.largest_administration()
+        administration = bulkstaff.largest_administration()
         queue = Case.objects.filter(
             administration=administration, status=Status.NEW, assignee__isnull=True
         )

@@ -8,7 +8,7 @@ import pytest
 from django.db.models import Count, Exists, F, OuterRef, Q
 
 from cases.models import OPEN_STATUSES, Case, Reply, SatisfactionResponse, Status, Topic
-from devtools.bench import bulkdata
+from devtools.bench import bulkdata, bulkrows, bulkstaff
 from drafting.models import CaseArm, ExperimentPeriod, Suggestion
 
 
@@ -19,11 +19,11 @@ def generated(db):
 
 def test_counts_and_spread(generated):
     assert generated["cases"] == 2_000
-    administrations = bulkdata.bulk_administrations(3)
+    administrations = bulkstaff.bulk_administrations(3)
     per_administration = [Case.objects.filter(administration=a).count() for a in administrations]
     assert sum(per_administration) == 2_000
     assert per_administration == sorted(per_administration, reverse=True)
-    assert per_administration == bulkdata.sizes(2_000, 3)
+    assert per_administration == bulkstaff.sizes(2_000, 3)
     assert CaseArm.objects.count() == 2_000
     assert generated["replies"] == Reply.objects.count()
     assert Case.objects.filter(status__in=OPEN_STATUSES).exists()
@@ -183,7 +183,7 @@ def test_years_of_history_before_the_experiment(db):
     # The backlog stays recent: nothing older than BACKLOG_DAYS is still open.
     assert not Case.objects.filter(
         status__in=OPEN_STATUSES,
-        created_at__lt=now - dt.timedelta(days=bulkdata.BACKLOG_DAYS + 1),
+        created_at__lt=now - dt.timedelta(days=bulkrows.BACKLOG_DAYS + 1),
     ).exists()
     with pytest.raises(ValueError, match="years"):
         bulkdata.generate(cases=10, administrations=1, years=0)

@@ -17,7 +17,7 @@ from cases import services as case_services
 from cases.models import Channel
 from cases.reporting.sql import PercentileCont
 from cases.survey import satisfaction_record
-from devtools.bench import bulkdata
+from devtools.bench import bulkdata, bulkstaff
 from drafting.experiment import services as experiment_services
 from drafting.experiment.impact import selectors as impact
 from drafting.experiment.impact.filters import ImpactFilters, periods_of, use_facts
@@ -153,7 +153,7 @@ def test_bulk_updates_and_answers_before_the_first_opening_are_kept_exactly(tena
 @pytest.fixture
 def generated(db):
     bulkdata.generate(cases=3_000, administrations=2, seed=0.3)
-    return bulkdata.bulk_administrations(2)
+    return bulkstaff.bulk_administrations(2)
 
 
 def test_the_generator_writes_the_facts_and_the_backfill_reproduces_them(generated):

@@ -20,7 +20,7 @@ from django.utils import timezone
 from accounts.models import Enrolment, Role, User
 from cases.models import Case, Channel, SatisfactionResponse
 from cases.retention.services import cases_anonymise
-from devtools.bench import bulkdata
+from devtools.bench import bulkdata, bulkstaff
 from drafting.experiment import services as experiment_services
 from drafting.experiment.impact import facts as impact_facts
 from drafting.experiment.impact import selectors as impact
@@ -421,7 +421,7 @@ def test_an_enrolment_change_moves_its_agents_cases_in_and_out_of_the_comparison
 @pytest.fixture
 def generated(db):
     bulkdata.generate(cases=3_000, administrations=2, seed=0.3)
-    return bulkdata.bulk_administrations(2)
+    return bulkstaff.bulk_administrations(2)
 
 
 def test_the_generated_rollups_give_the_facts_report_and_survive_a_rebuild(generated, settings):

@@ -19,7 +19,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 
 from cases.models import Case
-from devtools.bench import bulkdata
+from devtools.bench import bulkstaff
 from devtools.bench.common import require_postgresql
 from devtools.management.commands.bench_inbox import percentile
 
@@ -39,7 +39,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, writes: int, rounds: int, **options):
         require_postgresql("bench_activity_triggers", allow_sqlite=False)
-        code = bulkdata.administration_code(1)
+        code = bulkstaff.administration_code(1)
         ids = list(
             Case.objects.filter(administration__code=code, answered_at__isnull=True)
             .order_by("?")

@@ -27,7 +27,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 
 from accounts.models import Administration
-from devtools.bench import bulkdata
+from devtools.bench import bulkstaff
 from devtools.bench.common import require_postgresql
 from devtools.management.commands.bench_inbox import percentile
 from drafting.experiment.impact import facts as impact_facts
@@ -64,7 +64,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--writes", type=int, default=200, help="writes of each kind a round")
         parser.add_argument("--rounds", type=int, default=2)
-        parser.add_argument("--administration-code", default=bulkdata.administration_code(1))
+        parser.add_argument("--administration-code", default=bulkstaff.administration_code(1))
 
     def handle(self, *args, **options):
         require_postgresql("bench_impact_writes", allow_sqlite=False)

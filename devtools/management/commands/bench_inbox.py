@@ -45,7 +45,7 @@ from cases.models import (
     Status,
     Topic,
 )
-from devtools.bench.bulkdata import largest_administration
+from devtools.bench.bulkstaff import largest_administration
 from devtools.bench.common import (
     add_allow_sqlite,
     bench_administration,

@@ -27,7 +27,7 @@ from django.urls import NoReverseMatch, reverse
 
 from accounts.models import Role, User
 from cases.models import Case
-from devtools.bench import bulkdata
+from devtools.bench import bulkstaff
 from devtools.bench.common import bench_member, require_postgresql
 from devtools.management.commands.bench_inbox import percentile
 
@@ -45,7 +45,7 @@ class Command(BaseCommand):
         parser.add_argument("--warmup", type=int, default=2)
         parser.add_argument(
             "--administration-code",
-            default=bulkdata.administration_code(1),
+            default=bulkstaff.administration_code(1),
             help="the administration to measure (default: the largest generated one)",
         )
         parser.add_argument(
@@ -66,7 +66,7 @@ class Command(BaseCommand):
         require_postgresql("bench_reports", allow_sqlite=False)
         if options["repeat"] < 20 or options["warmup"] < 0:
             raise CommandError("--repeat must be at least 20 and --warmup at least 0.")
-        administration = bulkdata.bulk_administrations(99)
+        administration = bulkstaff.bulk_administrations(99)
         administration = next(
             (a for a in administration if a.code == options["administration_code"]), None
         )

@@ -22,7 +22,7 @@ from cases import selectors
 from cases import services as case_services
 from cases.models import Case, Status
 from cases.retention.services import retention_purge
-from devtools.bench.bulkdata import largest_administration
+from devtools.bench.bulkstaff import largest_administration
 from devtools.bench.common import require_postgresql
 
 HOST = "localhost"
