@@ -113,7 +113,7 @@ def generate(
     bulk_load: bool = False,
     years: int = 1,
     log: Callable[[str], None] = lambda message: None,
-) -> dict[str, int]:
+) -> dict[str, float]:
     """Generate ``cases`` cases over ``administrations`` bulk administrations (PostgreSQL).
 
     With ``bulk_load``, the tables' secondary indexes are dropped and autovacuum is off while
@@ -170,8 +170,7 @@ def generate(
         for model in BULK_TABLES:
             cursor.execute(f"{command} {quoted_table(model)}")
     log(f"  {command}: {time.perf_counter() - analyze_started:.1f} s")
-    totals["seconds"] = round(time.perf_counter() - started, 1)
-    return totals
+    return {**totals, "seconds": round(time.perf_counter() - started, 1)}
 
 
 def _load(

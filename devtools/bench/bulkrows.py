@@ -104,17 +104,19 @@ def _other_columns(model: type[models.Model], given: set[str]) -> tuple[list[str
     the raw INSERTs keep working when the model grows."""
     columns, expressions, params = [], [], []
     for field in model._meta.concrete_fields:
-        if field.column in given or field.primary_key:
+        column = field.column
+        # A concrete field always has a column; the stubs type it `str | None` for all fields.
+        if column is None or column in given or field.primary_key:
             continue
         if field.has_default():
             default = field.get_default()
-            columns.append(connection.ops.quote_name(field.column))
+            columns.append(connection.ops.quote_name(column))
             expressions.append("%s")
             params.append(field.get_db_prep_save(default, connection))
         elif field.null:
             continue
         elif isinstance(field, models.DateTimeField):
-            columns.append(connection.ops.quote_name(field.column))
+            columns.append(connection.ops.quote_name(column))
             expressions.append("now()")
         else:
             raise RuntimeError(

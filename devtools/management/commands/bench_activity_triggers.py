@@ -47,7 +47,7 @@ class Command(BaseCommand):
         )
         if len(ids) < writes * rounds:
             raise CommandError(f"Run generate_bulk_data first ({code} has too few open cases).")
-        columns = [f.column for f in Case._meta.concrete_fields if f.column != "id"]
+        columns = [f.column for f in Case._meta.concrete_fields if f.column and f.column != "id"]
         copied = ", ".join(
             "reference || '-bench'" if column == "reference" else column for column in columns
         )

@@ -152,7 +152,8 @@ class Command(BaseCommand):
             driver = "wrk" if shutil.which("wrk") else "python"
         elif driver == "wrk" and not shutil.which("wrk"):
             raise CommandError("wrk is not installed (apt-get install wrk), use --driver python.")
-        inbox = BenchInbox(stdout=self.stdout, stderr=self.stderr)
+        # django-stubs types these `TextIO`; Django takes any text stream, an OutputWrapper too.
+        inbox = BenchInbox(stdout=self.stdout, stderr=self.stderr)  # type: ignore[arg-type]
         inbox.rng = random.Random(options["seed"])
         inbox.batch_size = options["batch_size"]
         with override_settings(DEBUG=False):

@@ -66,9 +66,9 @@ class Command(BaseCommand):
         require_postgresql("bench_reports", allow_sqlite=False)
         if options["repeat"] < 20 or options["warmup"] < 0:
             raise CommandError("--repeat must be at least 20 and --warmup at least 0.")
-        administration = bulkstaff.bulk_administrations(99)
+        administrations = bulkstaff.bulk_administrations(99)
         administration = next(
-            (a for a in administration if a.code == options["administration_code"]), None
+            (a for a in administrations if a.code == options["administration_code"]), None
         )
         if administration is None:
             raise CommandError(

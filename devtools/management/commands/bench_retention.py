@@ -47,12 +47,14 @@ class Command(BaseCommand):
         administration = largest_administration()
         if administration is None:
             raise CommandError("No bulk administration: run generate_bulk_data first.")
-        agent = (
+        membership = (
             Membership.objects.filter(administration=administration, role=Role.AGENT)
             .select_related("user")
             .first()
-            .user
         )
+        if membership is None:
+            raise CommandError(f"No agent in {administration.code}: run generate_bulk_data first.")
+        agent = membership.user
         with override_settings(DEBUG=False):
             before = self._agent(administration, agent, options["probes"])
             result: dict = {}

@@ -292,7 +292,7 @@ class Command(BaseCommand):
             if roll < 0.56:
                 case_services.case_transition(actor=agent, case=case, action="await_usager")
                 continue
-            body = self._reply_for(case, sample, name, administration, rng)
+            body = self._reply_for(case, sample, name, administration, rng, agent=agent)
             case_services.case_send_reply(actor=agent, case=case, body=body)
             if roll > 0.90:
                 case_services.case_transition(actor=agent, case=case, action="close")
@@ -307,8 +307,9 @@ class Command(BaseCommand):
                     comment=rng.choice(SURVEY_COMMENTS),
                 )
 
-    def _reply_for(self, case: Case, sample, name: str, administration, rng) -> str:
-        """The agent's reply: the draft as shown (often edited), or the sample's own reply.
+    def _reply_for(self, case: Case, sample, name: str, administration, rng, *, agent: User) -> str:
+        """The agent's reply (``agent``, the case's assignee): the draft as shown (often
+        edited), or the sample's own reply.
 
         A draft is sent as an agent would send it (see ``as_sent``): no ``[n]`` marker, one
         acknowledgement, no internal subject quoted back, the fiches' links as references.
@@ -325,9 +326,9 @@ class Command(BaseCommand):
                 administration.signature,
             ]
         )
-        if suggestion is None or not is_volunteer(case.assignee, case.administration_id):
+        if suggestion is None or not is_volunteer(agent, case.administration_id):
             return written
-        suggestion_services.suggestion_mark_shown(actor=case.assignee, suggestion=suggestion)
+        suggestion_services.suggestion_mark_shown(actor=agent, suggestion=suggestion)
         roll = rng.random()
         if roll < 0.35:
             return as_sent(suggestion, case)
