@@ -3,6 +3,7 @@ the environment variable named beside it; `gunicorn config.wsgi` reads this file
 when started from the project's directory (the image, the Procfile, compose).
 """
 
+import gc
 import multiprocessing
 import os
 
@@ -37,3 +38,12 @@ errorlog = "-"
 loglevel = os.environ.get("GUNICORN_LOG_LEVEL") or "info"
 capture_output = True
 proc_name = "guichet"
+
+
+def post_worker_init(worker) -> None:
+    """Once the worker has loaded Django (settings, apps, models: some 300,000 objects), move
+    them out of the garbage collector's reach. A full collection scanned them all: a pause of
+    about 140 ms for every thread of the worker, every few hundred requests (an inbox page's
+    slowest of 60 was 180-210 ms against a p95 of 20-35 ms). ``gc.freeze`` is Python's own
+    remedy for a pre-forking server; what it freezes lives as long as the worker anyway."""
+    gc.freeze()

@@ -9,6 +9,7 @@ without containers, in tests/deploy/test_processes.py.
 from __future__ import annotations
 
 import ast
+import gc
 import re
 import shlex
 from pathlib import Path
@@ -205,3 +206,16 @@ def test_gunicorn_configuration(monkeypatch):
     exec((ROOT / "gunicorn.conf.py").read_text(encoding="utf-8"), values)  # noqa: S102
     assert values["forwarded_allow_ips"] == "10.0.0.0/8"
     assert values["bind"] == "0.0.0.0:9000"
+
+
+def test_a_gunicorn_worker_freezes_what_it_loaded_out_of_the_collector_s_reach():
+    values: dict = {}
+    exec((ROOT / "gunicorn.conf.py").read_text(encoding="utf-8"), values)  # noqa: S102
+    gc.unfreeze()
+    assert gc.get_freeze_count() == 0
+    try:
+        values["post_worker_init"](worker=None)
+        # Django and the apps are loaded in this process, as in a worker after load_wsgi.
+        assert gc.get_freeze_count() > 10_000
+    finally:
+        gc.unfreeze()
