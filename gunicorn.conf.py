@@ -3,7 +3,6 @@ the environment variable named beside it; `gunicorn config.wsgi` reads this file
 when started from the project's directory (the image, the Procfile, compose).
 """
 
-import gc
 import multiprocessing
 import os
 
@@ -41,9 +40,9 @@ proc_name = "guichet"
 
 
 def post_worker_init(worker) -> None:
-    """Once the worker has loaded Django (settings, apps, models: some 300,000 objects), move
-    them out of the garbage collector's reach. A full collection scanned them all: a pause of
-    about 140 ms for every thread of the worker, every few hundred requests (an inbox page's
-    slowest of 60 was 180-210 ms against a p95 of 20-35 ms). ``gc.freeze`` is Python's own
-    remedy for a pre-forking server; what it freezes lives as long as the worker anyway."""
-    gc.freeze()
+    """Once the worker has loaded Django, load what the first request would and move it all out
+    of the garbage collector's reach (config/warmup.py: a full collection paused the worker's
+    threads 140 ms every few hundred requests)."""
+    from config.warmup import freeze_loaded
+
+    freeze_loaded()

@@ -14,12 +14,14 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from django.db.models import Choices
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
 from .models import OPEN_STATUSES, Channel, Priority, Status
+from .models.case import choice_label
 from .selectors import DUE_SOON
 
 # What a row reads (``QuerySet.values``): no model instance, no join beyond the topic's name
@@ -65,12 +67,10 @@ def urls_by_pk(name: str) -> Callable[[int], str]:
     return lambda pk: f"{before}{pk}{after}"
 
 
-def _label(choices: Any, value: Any, labels: dict[Any, str]) -> str:
+def _label(choices: type[Choices], value: Any, labels: dict[Any, str]) -> str:
+    """``choice_label``, once per value and page."""
     if value not in labels:
-        try:
-            labels[value] = str(choices(value).label)
-        except ValueError:  # a value no longer among the choices: shown as it is
-            labels[value] = str(value)
+        labels[value] = choice_label(choices, value)
     return labels[value]
 
 
@@ -79,7 +79,7 @@ def inbox_rows(values: Iterable[Mapping[str, Any]], *, now: dt.datetime) -> list
     tz = timezone.get_current_timezone()
     soon = now + DUE_SOON
     detail_url, take_url = urls_by_pk("cases:detail"), urls_by_pk("cases:take")
-    labels: dict[Any, dict[Any, str]] = {Status: {}, Channel: {}, Priority: {}}
+    labels: dict[type[Choices], dict[Any, str]] = {Status: {}, Channel: {}, Priority: {}}
     priority_word = _("Priority")
     rows = []
     for case in values:

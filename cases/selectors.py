@@ -20,9 +20,10 @@ from .models import OPEN_STATUSES, Case, CaseEvent, CaseTally, Status, Topic
 
 DUE_SOON = dt.timedelta(hours=48)
 
-# The columns a list of cases shows (the inbox, and every list built on ``inbox``): the body and
-# the usager's contact details stay in the table. A template that reads another column costs
-# one query per row: add it here (tests/cases/test_inbox_scale.py counts the queries).
+# The columns ``inbox`` loads when its cases are read as model instances: the body and the
+# usager's contact details stay in the table. The inbox page and the API list read values
+# instead (``inbox_rows.INBOX_ROW_VALUES``, ``api.rows.LIST_VALUES``); code that reads the cases
+# of ``inbox`` as instances and needs another column adds it here, or pays one query per row.
 INBOX_COLUMNS = (
     "id",
     "administration_id",

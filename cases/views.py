@@ -178,7 +178,8 @@ def case_next(request: AuthenticatedHttpRequest) -> HttpResponse:
         return redirect("home")
     query = _kept_inbox_query(request)
     _form, filters, _data = _inbox_filters(request, query)
-    qs = selectors.inbox(request.user, administration, filters)
+    # The next case's id, nothing else.
+    qs = selectors.inbox(request.user, administration, filters).values_list("pk", flat=True)
     after = request.GET.get("depuis", "")
     following = None
     if after.isdigit():
@@ -192,7 +193,7 @@ def case_next(request: AuthenticatedHttpRequest) -> HttpResponse:
     if following is None:
         messages.info(request, _("No other case in this box."))
         return redirect(f"{reverse('cases:inbox')}?{query.urlencode()}")
-    return redirect("cases:detail", pk=following.pk)
+    return redirect("cases:detail", pk=following)
 
 
 def get_case(request: HttpRequest, pk: int) -> Case:

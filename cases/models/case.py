@@ -179,19 +179,20 @@ class Case(models.Model):
         return self.status in OPEN_STATUSES
 
     # The labels, read from the choices' enums. Django's generated get_FOO_display rebuilds a
-    # hashable dict of every choice on each call: three per row were a tenth of the inbox's CPU.
+    # hashable dict of every choice on each call (three per row were a tenth of the inbox's CPU
+    # when its rows were model instances; cases/inbox_rows.py reads the same labels).
     # (django-stubs declares the generated methods, hence the no-redef.)
     def get_status_display(self) -> str:  # type: ignore[no-redef]
-        return _label(Status, self.status)
+        return choice_label(Status, self.status)
 
     def get_channel_display(self) -> str:  # type: ignore[no-redef]
-        return _label(Channel, self.channel)
+        return choice_label(Channel, self.channel)
 
     def get_priority_display(self) -> str:  # type: ignore[no-redef]
-        return _label(Priority, self.priority)
+        return choice_label(Priority, self.priority)
 
 
-def _label(choices: type[models.Choices], value: object) -> str:
+def choice_label(choices: type[models.Choices], value: object) -> str:
     """The label of ``value`` among ``choices``, in the active language; the value itself when
     it is not one of them (as text; Django's get_FOO_display gives it as it is)."""
     try:

@@ -10,8 +10,11 @@ from __future__ import annotations
 
 import ast
 import gc
+import os
 import re
 import shlex
+import subprocess
+import sys
 from pathlib import Path
 
 import yaml
@@ -219,3 +222,27 @@ def test_a_gunicorn_worker_freezes_what_it_loaded_out_of_the_collector_s_reach()
         assert gc.get_freeze_count() > 10_000
     finally:
         gc.unfreeze()
+
+
+def test_the_warm_up_loads_what_the_first_request_would_before_freezing():
+    """In a fresh process, as a worker after loading the application: the views (through the
+    URLconf) and the catalogs are loaded, and frozen with the rest."""
+    script = (
+        "import sys, gc, django; django.setup();"
+        "from config.warmup import freeze_loaded;"
+        "assert 'cases.views' not in sys.modules;"
+        "frozen = freeze_loaded();"
+        "assert 'cases.views' in sys.modules and 'drafting.suggestions.views' in sys.modules;"
+        "assert frozen == gc.get_freeze_count() > 100_000, frozen;"
+        "print('ok')"
+    )
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+        "GUICHET_ENV": "test",
+        "DJANGO_SECRET_KEY": "test-only-secret-key",
+    }
+    result = subprocess.run(
+        [sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True, text=True
+    )
+    assert result.returncode == 0 and result.stdout.strip() == "ok", result.stderr[-2000:]

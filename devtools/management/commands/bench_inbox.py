@@ -14,7 +14,6 @@ append-only (PROTECT), that is what lets the command delete them afterwards.
 from __future__ import annotations
 
 import datetime as dt
-import gc
 import math
 import os
 import random
@@ -46,6 +45,7 @@ from cases.models import (
     Status,
     Topic,
 )
+from config.warmup import freeze_loaded
 from devtools.bench.bulkstaff import largest_administration
 from devtools.bench.common import (
     add_allow_sqlite,
@@ -355,6 +355,9 @@ class Command(BaseCommand):
             f"overdue open {open_cases.filter(due_at__lt=now).count():,}"
         )
 
+        # What a gunicorn worker does once Django is loaded, before its first request
+        # (gunicorn.conf.py, post_worker_init): the full collections then leave the code alone.
+        freeze_loaded()
         inbox = reverse("cases:inbox")
         agent_client = self._client(agent)
         manager_client = self._client(manager)
@@ -373,9 +376,6 @@ class Command(BaseCommand):
                 f"{inbox}?box=all&status={Status.IN_PROGRESS}&overdue=on",
             ),
         ]
-        # What a gunicorn worker does once Django is loaded (gunicorn.conf.py, post_worker_init):
-        # the full collections then leave the loaded code alone.
-        gc.freeze()
         results = [self._measure(label, client, url, options) for label, client, url in pages]
         for client in (agent_client, manager_client):
             client.logout()
