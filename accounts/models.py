@@ -54,7 +54,12 @@ class User(AbstractUser):
 
     @property
     def display_name(self) -> str:
-        return self.get_full_name() or self.email
+        return person_name(self.first_name, self.last_name, self.email)
+
+
+def person_name(first_name: str, last_name: str, email: str) -> str:
+    """``User.display_name`` from its columns (lists that read values, not users)."""
+    return f"{first_name} {last_name}".strip() or email
 
 
 class Administration(models.Model):

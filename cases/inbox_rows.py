@@ -20,27 +20,12 @@ from django.utils import timezone
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
+from accounts.models import person_name
+
 from .models import OPEN_STATUSES, Channel, Priority, Status
 from .models.case import choice_label
 from .selectors import DUE_SOON
 
-# What a row reads (``QuerySet.values``): no model instance, no join beyond the topic's name
-# and the assignee's name.
-INBOX_ROW_VALUES = (
-    "id",
-    "reference",
-    "channel",
-    "subject",
-    "status",
-    "priority",
-    "topic_id",
-    "topic__name",
-    "assignee_id",
-    "assignee__first_name",
-    "assignee__last_name",
-    "assignee__email",
-    "due_at",
-)
 SUBJECT_CHARS = 120
 
 
@@ -75,7 +60,7 @@ def _label(choices: type[Choices], value: Any, labels: dict[Any, str]) -> str:
 
 
 def inbox_rows(values: Iterable[Mapping[str, Any]], *, now: dt.datetime) -> list[InboxRow]:
-    """The rows from ``INBOX_ROW_VALUES``, in the active language and time zone."""
+    """The rows from ``selectors.ROW_VALUES``, in the active language and time zone."""
     tz = timezone.get_current_timezone()
     soon = now + DUE_SOON
     detail_url, take_url = urls_by_pk("cases:detail"), urls_by_pk("cases:take")
@@ -93,8 +78,9 @@ def inbox_rows(values: Iterable[Mapping[str, Any]], *, now: dt.datetime) -> list
             details.append(f"{priority_word} : {priority}")
         assignee = ""
         if case["assignee_id"] is not None:
-            full_name = f"{case['assignee__first_name']} {case['assignee__last_name']}".strip()
-            assignee = full_name or case["assignee__email"]  # User.display_name
+            assignee = person_name(
+                case["assignee__first_name"], case["assignee__last_name"], case["assignee__email"]
+            )
         rows.append(
             InboxRow(
                 pk=case["id"],

@@ -20,9 +20,29 @@ from .models import OPEN_STATUSES, Case, CaseEvent, CaseTally, Status, Topic
 
 DUE_SOON = dt.timedelta(hours=48)
 
+# What a list row reads as values (the inbox page, the API's list): no model instance, no
+# join beyond the topic's name and the assignee's name.
+ROW_VALUES = (
+    "id",
+    "reference",
+    "channel",
+    "subject",
+    "status",
+    "priority",
+    "topic_id",
+    "topic__name",
+    "assignee_id",
+    "assignee__first_name",
+    "assignee__last_name",
+    "assignee__email",
+    "due_at",
+    "created_at",
+    "version",
+)
+
 # The columns ``inbox`` loads when its cases are read as model instances: the body and the
 # usager's contact details stay in the table. The inbox page and the API list read values
-# instead (``inbox_rows.INBOX_ROW_VALUES``, ``api.rows.LIST_VALUES``); code that reads the cases
+# instead (``ROW_VALUES``); code that reads the cases
 # of ``inbox`` as instances and needs another column adds it here, or pays one query per row.
 INBOX_COLUMNS = (
     "id",

@@ -34,7 +34,7 @@ from .dashboard.drilldown import describe_drill_down
 from .delivery.services import delivery_retry as delivery_retry_service
 from .forms import AssignForm, InboxFilterForm, NoteForm, TransferForm, TransitionForm
 from .history import usager_other_cases
-from .inbox_rows import INBOX_ROW_VALUES, inbox_rows
+from .inbox_rows import inbox_rows
 from .models import OPEN_STATUSES, Attachment, Case, Delivery
 from .permissions import STATUS_ABILITIES, Ability, case_abilities, require_ability
 from .transitions import TRANSITIONS
@@ -133,7 +133,7 @@ def inbox(request: AuthenticatedHttpRequest) -> HttpResponse:
     after = _cursor_from(request.GET.get("apres", ""))
     now = timezone.now()
     values, cursor = selectors.inbox_page(
-        selectors.inbox(request.user, administration, filters).values(*INBOX_ROW_VALUES),
+        selectors.inbox(request.user, administration, filters).values(*selectors.ROW_VALUES),
         after=after,
         size=PAGE_SIZE,
     )

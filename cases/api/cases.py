@@ -106,7 +106,7 @@ class CaseListView(APIView):
         after = _decode_cursor(params["cursor"]) if params.get("cursor") else None
         # Plain values of the listed columns (the usager's message, the bulk of a row, is not
         # listed), rendered as CaseListSerializer would (rows.py).
-        cases = selectors.inbox(request.user, administration, filters).values(*rows.LIST_VALUES)
+        cases = selectors.inbox(request.user, administration, filters).values(*selectors.ROW_VALUES)
         page, cursor = selectors.inbox_page(cases, after=after, size=params["size"])
         next_url = None
         if cursor is not None:

@@ -19,29 +19,10 @@ from django.db.models import Model
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from accounts.models import User
+from accounts.models import User, person_name
 from cases.models import Attachment, Case, Delivery, Reply
 from cases.permissions import Ability, case_abilities
 from cases.transitions import allowed_actions
-
-# What a list row reads: CaseListSerializer's fields, the topic's name and the assignee's name.
-LIST_VALUES = (
-    "id",
-    "reference",
-    "channel",
-    "subject",
-    "status",
-    "priority",
-    "topic_id",
-    "topic__name",
-    "assignee_id",
-    "assignee__first_name",
-    "assignee__last_name",
-    "assignee__email",
-    "due_at",
-    "created_at",
-    "version",
-)
 
 
 def iso(value: dt.datetime | None, tz: dt.tzinfo) -> str | None:
@@ -52,13 +33,8 @@ def iso(value: dt.datetime | None, tz: dt.tzinfo) -> str | None:
     return f"{text[:-6]}Z" if text.endswith("+00:00") else text
 
 
-def person_name(first_name: str, last_name: str, email: str) -> str:
-    """``User.display_name`` from its columns."""
-    return f"{first_name} {last_name}".strip() or email
-
-
 def list_row(values: Mapping[str, Any], tz: dt.tzinfo) -> dict[str, Any]:
-    """One row of the list from ``LIST_VALUES``."""
+    """One row of the list from ``selectors.ROW_VALUES``."""
     assignee = values["assignee_id"]
     return {
         "id": values["id"],
