@@ -42,8 +42,8 @@ ROW_VALUES = (
 
 # The columns ``inbox`` loads when its cases are read as model instances: the body and the
 # usager's contact details stay in the table. The inbox page and the API list read values
-# instead (``ROW_VALUES``); code that reads the cases
-# of ``inbox`` as instances and needs another column adds it here, or pays one query per row.
+# instead (``ROW_VALUES``); code that reads the cases of ``inbox`` as instances and needs
+# another column adds it here, or pays one query per row.
 INBOX_COLUMNS = (
     "id",
     "administration_id",
