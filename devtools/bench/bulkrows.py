@@ -21,11 +21,11 @@ from django.db import connection, models
 from cases.models import (
     DEFAULT_RESPONSE_DAYS,
     Case,
-    Channel,
     Reply,
     SatisfactionResponse,
 )
 from devtools.bench.bulkstaff import ASSISTED_SHARE, BulkAdministration
+from devtools.bench.common import CHANNEL_MIX
 from drafting.models import CaseArm, Suggestion
 from drafting.suggestions.prompts import PROMPT_VERSION
 
@@ -78,14 +78,6 @@ DISCARD_REASONS = [
     Suggestion.DiscardReason.TONE,
     Suggestion.DiscardReason.NOT_APPLICABLE,
     Suggestion.DiscardReason.OTHER,
-]
-CHANNEL_MIX = [
-    (Channel.SERVICES_PUBLICS_PLUS, 0.10),
-    (Channel.SERVICE_PUBLIC_QUESTION, 0.20),
-    (Channel.FRANCE_SERVICES, 0.10),
-    (Channel.EMAIL, 0.30),
-    (Channel.PHONE, 0.10),
-    (Channel.WEB_FORM, 0.20),
 ]
 
 

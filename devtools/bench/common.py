@@ -6,6 +6,17 @@ from django.db import connection
 
 from accounts import services as account_services
 from accounts.models import Administration, User
+from cases.models import Channel
+
+# How the generated cases spread over the channels (bench_inbox's cases, the bulk generator's).
+CHANNEL_MIX = [
+    (Channel.SERVICES_PUBLICS_PLUS, 0.10),
+    (Channel.SERVICE_PUBLIC_QUESTION, 0.20),
+    (Channel.FRANCE_SERVICES, 0.10),
+    (Channel.EMAIL, 0.30),
+    (Channel.PHONE, 0.10),
+    (Channel.WEB_FORM, 0.20),
+]
 
 
 def add_allow_sqlite(parser) -> None:
