@@ -265,6 +265,7 @@ def gather(case: Case, question: str) -> Gathered:
             rankings_agree=articles[0].rankings_agree,
             fiche_count=fiche_count,
             fiche_frequency=frequencies,
+            bm25=articles[0].bm25,
         )
     if vector is not None and passage_of:
         owners: list[tuple[int, int]] = []

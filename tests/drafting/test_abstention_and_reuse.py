@@ -44,8 +44,11 @@ VOCABULARY = {
 }
 
 
-def _context(agree: bool) -> EvidenceContext:
-    return EvidenceContext(rankings_agree=agree, fiche_count=40, fiche_frequency=VOCABULARY)
+def _context(agree: bool, bm25: float = 10.0) -> EvidenceContext:
+    # 10: a passage that matches two or three of the question's words, in a base of 40 fiches.
+    return EvidenceContext(
+        rankings_agree=agree, fiche_count=40, fiche_frequency=VOCABULARY, bm25=bm25
+    )
 
 
 def test_the_subject_the_fiche_lacks_is_evidence_of_an_uncovered_question():
@@ -56,10 +59,22 @@ def test_the_subject_the_fiche_lacks_is_evidence_of_an_uncovered_question():
     elsewhere, unknown = term_evidence(uncovered, fiche_terms, _context(True))
     assert unknown > 0.3  # "bateau", "côtier": words no fiche uses
     assert elsewhere > 0  # "passer": the base uses it, not this fiche
-    probability = dict(coverage=0.5, similarity=0.88, agree=True)
+    probability = dict(coverage=0.5, similarity=0.88, agree=True, bm25=10.0)
     assert uncovered_probability(**probability, elsewhere=elsewhere, unknown=unknown) > (
         uncovered_probability(**probability, elsewhere=0.0, unknown=0.0)
     )
+
+
+def test_a_weaker_match_of_the_first_fiche_on_the_words_is_evidence_of_an_uncovered_question():
+    evidence = dict(coverage=0.5, similarity=0.88, agree=True, elsewhere=0.2, unknown=0.2)
+    by_match = [uncovered_probability(**evidence, bm25=score) for score in (0.0, 3.0, 10.0, 25.0)]
+    assert by_match == sorted(by_match, reverse=True) and by_match[0] > by_match[-1] + 0.2
+    # The same question, the same sentences: only the strength of the words' match differs.
+    question = "jai perdu mon permis de conduire, comment en avoir un nouveau ?"
+    similar = {(1, 0): 0.885, (1, 1): 0.88}
+    strong = compose(question, [PERMIS], similar, context=_context(True, bm25=15.0))
+    weak = compose(question, [PERMIS], similar, context=_context(True, bm25=1.0))
+    assert strong.confidence > weak.confidence
 
 
 def test_a_held_out_style_uncovered_question_abstains_with_the_semantic_evidence():

