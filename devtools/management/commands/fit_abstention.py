@@ -7,12 +7,12 @@ drafting/suggestions/compose.py. Writes nothing.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from accounts.models import Administration
 from devtools.eval import EVAL_DIR
 from devtools.eval.abstention import Fit, collect, fit, held_out, rates
 from devtools.eval.drafts import EvaluationError, load_questions
@@ -24,6 +24,7 @@ from drafting.suggestions.compose import (
 )
 
 DEFAULT_SETS = ("questions", "heldout", "heldout_compose", "heldout_retrieval")
+REQUIRED = ("id", "question", "administration")
 
 
 def _rate(done: int, of: int) -> str:
@@ -63,9 +64,22 @@ class Command(BaseCommand):
         question_sets = []
         for path in map(Path, options["questions"]):
             try:
-                question_sets.append((path.stem, load_questions(path)))
-            except (OSError, json.JSONDecodeError, KeyError) as exc:
+                questions = load_questions(path)
+            except (OSError, ValueError) as exc:  # unreadable, not UTF-8, not JSON
                 raise CommandError(f"{path}: {exc}") from exc
+            for number, item in enumerate(questions, start=1):
+                missing = [k for k in REQUIRED if not isinstance(item, dict) or k not in item]
+                if missing:
+                    raise CommandError(f"{path}, question {number}: no {', '.join(missing)}")
+            question_sets.append((path.stem, questions))
+        slugs = {q["administration"] for _name, questions in question_sets for q in questions}
+        known = Administration.objects.filter(slug__in=slugs).values_list("slug", flat=True)
+        unknown = slugs - set(known)
+        if unknown:
+            raise CommandError(
+                f"No administration {', '.join(sorted(unknown))}: run `python manage.py "
+                "seed_demo`, or label the questions with existing slugs."
+            )
 
         def progress(done: int, total: int) -> None:
             if done % 100 == 0 and done < total:
@@ -73,13 +87,21 @@ class Command(BaseCommand):
 
         try:
             samples, skipped = collect(question_sets, progress=progress)
-            everything = fit(samples)
         except EvaluationError as exc:
             raise CommandError(f"{exc}: run `python manage.py seed_demo` first.") from exc
+        try:
+            everything = fit(samples)
+        except EvaluationError as exc:
+            raise CommandError(
+                f"{exc}: {len(samples)} questions were judged by the model. Are the fiches "
+                "embedded (`python manage.py embed_knowledge --missing-only`), and do the files "
+                "label questions both ways?"
+            ) from exc
         uncovered = sum(1 for s in samples if not s.covered)
         self.stdout.write(
             f"{len(samples)} questions judged by the model ({uncovered} not covered); "
-            f"{skipped} decided before it (no request, no fiche, no embeddings)."
+            f"{skipped} decided before it (no request, no fiche, a bank answer reused, no "
+            "embeddings)."
         )
         self.stdout.write(f"\nAbstaining at p ≥ {threshold:g}, each set against the others' fit:")
         self.stdout.write(f"  {'set':22} {'uncovered abstained':>24} {'covered abstained':>24}")
