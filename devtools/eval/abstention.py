@@ -1,11 +1,11 @@
 """Fitting the abstention model of the offline composer (``compose.UNCOVERED_WEIGHTS``).
 
-Each labelled question goes through what every draft goes through first (pseudonymisation,
-``sources.gather``, ``compose``), and the composer reports the evidence its fitted judgement
-weighed (``Composition.evidence``). A logistic regression on that evidence, with "the base does
-not cover the question" as the outcome, gives the weights. Fitted on all the sets but one and
-measured on the one left out, in turn, it tells how the model does on questions it has not
-seen: what a new set of questions would show.
+Each labelled question goes through what every draft goes through first
+(``pipeline.read_case``: pseudonymisation, ``sources.gather``, ``compose``), and the composer
+reports the evidence its fitted judgement weighed (``Composition.evidence``). A logistic
+regression on that evidence, with "the base does not cover the question" as the outcome, gives
+the weights. Fitted on all the sets but one and measured on the one left out, in turn, it tells
+how the model does on questions it has not seen: what a new set of questions would show.
 
 The regression is L2-regularised on standardised evidence (the objective of scikit-learn's
 ``LogisticRegression(C=1)``), solved by Newton's method: numpy only.
@@ -19,9 +19,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from accounts.models import Administration
-from drafting.suggestions.compose import FEATURES, compose
-from drafting.suggestions.pseudonymise import pseudonymise
-from drafting.suggestions.sources import gather
+from drafting.suggestions import pipeline
+from drafting.suggestions.compose import FEATURES
 
 from .drafts import EvaluationError, _case, knowledge_indexed
 
@@ -77,17 +76,7 @@ def collect(
             if administration is None:
                 skipped += 1
                 continue
-            case = _case(item, administration)
-            subject = pseudonymise(case.subject)
-            body = pseudonymise(case.body, mapping=subject.mapping)
-            question = f"{subject.text}\n{body.text}"
-            gathered = gather(case, question)
-            composition = compose(
-                question,
-                gathered.for_composer(),
-                gathered.unit_similarity,
-                context=gathered.context,
-            )
+            composition = pipeline.read_case(_case(item, administration)).evidence
             if composition.evidence is None:
                 skipped += 1
             else:

@@ -28,11 +28,11 @@ from drafting.experiment.selectors import running_period
 from drafting.grounding import injection_signals, verify_citations
 
 from .backends import OFFLINE_MODEL_NAME, OfflineDraftModel, build_chat_model
-from .compose import LOW_CONFIDENCE, EvidenceContext, compose
+from .compose import LOW_CONFIDENCE, Composition, EvidenceContext, compose
 from .models import Suggestion
 from .prompts import PROMPT, PROMPT_VERSION, SYSTEM, Source, prompt_inputs
 from .pseudonymise import find_leftover_placeholders, pseudonymise, reidentify
-from .sources import gather
+from .sources import Gathered, gather
 
 logger = logging.getLogger(__name__)
 
@@ -200,18 +200,30 @@ def _backend_for(case: Case) -> tuple[str, str]:
     return settings.DRAFTING_BACKEND, ""
 
 
-def draft(case: Case) -> tuple[DraftResult, list[Source], int]:
-    """Write a draft for ``case``: (result, sources, retrieval milliseconds). No DB writes."""
+@dataclass
+class Reading:
+    """What a draft starts from: the case's subject and message pseudonymised, the sources
+    gathered for them, and the evidence of whether the documentation answers at all."""
+
+    subject: str
+    body: str
+    mapping: dict[str, str]
+    gathered: Gathered
+    evidence: Composition
+    retrieval_ms: int  # gathering the sources and weighing the evidence
+
+
+def read_case(case: Case) -> Reading:
+    """Pseudonymise, gather the sources, weigh the evidence (``draft``'s first steps; the
+    evaluation's ``fit_abstention`` reads questions the same way). No DB writes."""
     names = [case.usager_name] if case.usager_name else []
     subject = pseudonymise(case.subject, known_names=names)
     body = pseudonymise(case.body, known_names=names, mapping=subject.mapping)
-    mapping = body.mapping
     # Retrieval and the evidence read the question as the model will: without the usager's
     # identifiers (a NIR or an IBAN is no part of what the question is about).
     question = f"{subject.text}\n{body.text}"
     started = time.perf_counter()
     gathered = gather(case, question)
-    sources = gathered.sources
     # The evidence, for every backend: does the documentation answer this question at all?
     evidence = compose(
         question,
@@ -221,6 +233,16 @@ def draft(case: Case) -> tuple[DraftResult, list[Source], int]:
         context=gathered.context,
     )
     retrieval_ms = int((time.perf_counter() - started) * 1000)
+    return Reading(subject.text, body.text, body.mapping, gathered, evidence, retrieval_ms)
+
+
+def draft(case: Case) -> tuple[DraftResult, list[Source], int]:
+    """Write a draft for ``case``: (result, sources, retrieval milliseconds). No DB writes."""
+    names = [case.usager_name] if case.usager_name else []
+    reading = read_case(case)
+    gathered, evidence, mapping = reading.gathered, reading.evidence, reading.mapping
+    retrieval_ms = reading.retrieval_ms
+    sources = gathered.sources
 
     greeting = "Madame, Monsieur,"
     if case.usager_name:
@@ -230,8 +252,8 @@ def draft(case: Case) -> tuple[DraftResult, list[Source], int]:
     administration = case.administration
     inputs = prompt_inputs(
         administration=administration.name,
-        subject=subject.text,
-        message=body.text,
+        subject=reading.subject,
+        message=reading.body,
         sources=sources,
         greeting=greeting,
         closing=administration.closing,
