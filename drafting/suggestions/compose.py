@@ -81,7 +81,7 @@ UNCOVERED_PROBABILITY = 0.4
 # low-confidence one: the documentation may not answer this exact question ("passer le permis
 # moto" against a fiche on renewing a licence). On the four sets of devtools/eval it warns on
 # 98 of the 107 questions the base does not cover (abstained or low confidence); of the 429
-# covered ones it abstains on 20 and drafts 43 with a low confidence (README, "Evaluation").
+# covered ones it abstains on 20 and drafts 43 with a low confidence (README, "Measuring").
 UNCERTAIN_PROBABILITY = 0.15
 
 # What kind of answer a question asks for, and what a unit that gives it looks like. These words
