@@ -17,12 +17,16 @@ from defusedxml import DefusedXmlException
 from defusedxml import ElementTree as DefusedET
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
+from django.utils.translation import gettext as _
 
 from cases.dates import date_out_of_range
 
 from .text import strip_accents
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
+# A service-public.fr fiche is cut into a few dozen passages (the longest, a few hundred): more
+# is not a fiche but a document dump, which would hold a request and the workers for minutes.
+MAX_PASSAGES = 500
 PASSAGE_WORDS = 160  # a passage is about a paragraph or two: precise sources, enough context
 
 
@@ -225,24 +229,29 @@ def _parse_xml(raw: bytes, path: Path) -> ET.Element:
     try:
         return DefusedET.fromstring(raw, forbid_dtd=True)
     except DefusedXmlException as exc:
-        raise KnowledgeFileError(path, "DTD and entity declarations are not accepted.") from exc
+        raise KnowledgeFileError(path, _("DTD and entity declarations are not accepted.")) from exc
     except ET.ParseError as exc:
-        raise KnowledgeFileError(path, f"malformed XML ({exc}).") from exc
+        line, column = getattr(exc, "position", (0, 0))
+        raise KnowledgeFileError(
+            path,
+            _("malformed XML (line %(line)d, column %(column)d).")
+            % {"line": line, "column": column},
+        ) from exc
 
 
 def parse_service_public_xml(path: Path) -> ArticleData | None:
     """One fiche, or None for the export's other publications (R... resources, themes)."""
     root = _parse_xml(path.read_bytes(), path)
     if _local(root.tag) != "Publication":
-        raise KnowledgeFileError(path, "the root element is not <Publication>.")
+        raise KnowledgeFileError(path, _("the root element is not <Publication>."))
     publication_id = (root.get("ID") or "").strip()
     if not publication_id:
-        raise KnowledgeFileError(path, "<Publication> has no ID attribute.")
+        raise KnowledgeFileError(path, _("<Publication> has no ID attribute."))
     if not publication_id.startswith(("F", "N")):
         return None
     title = _inline(root.find(f"{_DC}title")) if root.find(f"{_DC}title") is not None else ""
     if not title:
-        raise KnowledgeFileError(path, "the fiche has no <dc:title>.")
+        raise KnowledgeFileError(path, _("the fiche has no <dc:title>."))
     description = root.find(f"{_DC}description")
     subject = root.find(f"{_DC}subject")
     date = root.find(f"{_DC}date")
@@ -253,9 +262,15 @@ def parse_service_public_xml(path: Path) -> ArticleData | None:
             try:
                 updated_on = dt.date(*map(int, match.groups()))
             except ValueError as exc:
-                raise KnowledgeFileError(path, f"invalid <dc:date> “{date.text}”.") from exc
+                raise KnowledgeFileError(
+                    path, _("invalid <dc:date> “%(date)s”.") % {"date": date.text}
+                ) from exc
             if out_of_range := date_out_of_range(updated_on):
-                raise KnowledgeFileError(path, f"<dc:date> “{date.text}”: {out_of_range}")
+                raise KnowledgeFileError(
+                    path,
+                    _("<dc:date> “%(date)s”: %(problem)s")
+                    % {"date": date.text, "problem": out_of_range},
+                )
     themes = [_inline(theme) for theme in root.iter("Theme")]
     sections: list[tuple[str, list[str]]] = []
     introduction = root.find("Introduction")
@@ -266,7 +281,7 @@ def parse_service_public_xml(path: Path) -> ArticleData | None:
             sections.extend(_sections(element, [title]))
     passages = split_passages(sections)
     if not passages:
-        raise KnowledgeFileError(path, "the fiche has no text (no Introduction nor Texte).")
+        raise KnowledgeFileError(path, _("the fiche has no text (no Introduction nor Texte)."))
     body = "\n\n".join(
         (f"{heading}\n{text}" if heading != title else text) for heading, text in passages
     )
@@ -293,11 +308,11 @@ _FRONT_MATTER_KEYS = {"external_id", "title", "topic", "source_url", "updated", 
 def parse_markdown(path: Path) -> ArticleData:
     text = path.read_text(encoding="utf-8")
     if not text.startswith("---"):
-        raise KnowledgeFileError(path, "missing front matter (the file must start with ---).")
+        raise KnowledgeFileError(path, _("missing front matter (the file must start with ---)."))
     try:
-        _, header, content = text.split("---", 2)
+        _opening, header, content = text.split("---", 2)
     except ValueError as exc:
-        raise KnowledgeFileError(path, "the front matter is not closed by ---.") from exc
+        raise KnowledgeFileError(path, _("the front matter is not closed by ---.")) from exc
     meta: dict[str, str] = {}
     for number, line in enumerate(header.strip().splitlines(), start=2):
         if not line.strip():
@@ -305,21 +320,31 @@ def parse_markdown(path: Path) -> ArticleData:
         key, sep, value = line.partition(":")
         key = key.strip()
         if not sep or key not in _FRONT_MATTER_KEYS:
-            raise KnowledgeFileError(path, f"line {number}: unknown front matter entry “{line}”.")
+            raise KnowledgeFileError(
+                path,
+                _("line %(number)d: unknown front matter entry “%(line)s”.")
+                % {"number": number, "line": line},
+            )
         meta[key] = value.strip().strip('"')
     for required in ("external_id", "title"):
         if not meta.get(required):
-            raise KnowledgeFileError(path, f"front matter: “{required}” is required.")
+            raise KnowledgeFileError(
+                path, _("front matter: “%(entry)s” is required.") % {"entry": required}
+            )
     updated_on = None
     if meta.get("updated"):
         try:
             updated_on = dt.date.fromisoformat(meta["updated"])
         except ValueError as exc:
             raise KnowledgeFileError(
-                path, f"front matter: “updated” must be a date YYYY-MM-DD, not “{meta['updated']}”."
+                path,
+                _("front matter: “updated” must be a date YYYY-MM-DD, not “%(value)s”.")
+                % {"value": meta["updated"]},
             ) from exc
         if out_of_range := date_out_of_range(updated_on):
-            raise KnowledgeFileError(path, f"front matter: “updated”: {out_of_range}")
+            raise KnowledgeFileError(
+                path, _("front matter: “updated”: %(problem)s") % {"problem": out_of_range}
+            )
     title = meta["title"]
     sections: list[tuple[str, list[str]]] = []
     heading_trail = [title]
@@ -359,7 +384,7 @@ def parse_markdown(path: Path) -> ArticleData:
         sections.append((" › ".join(heading_trail), blocks))
     passages = split_passages(sections)
     if not passages:
-        raise KnowledgeFileError(path, "the fiche has no text after its front matter.")
+        raise KnowledgeFileError(path, _("the fiche has no text after its front matter."))
     body = content.strip()
     return ArticleData(
         external_id=meta["external_id"],
@@ -382,24 +407,39 @@ def _check_fields(data: ArticleData, path: Path) -> ArticleData:
     """Refuse, with the file's name, what the database would refuse later."""
     if len(data.external_id) > 64 or not re.fullmatch(r"[\w.-]+", data.external_id):
         raise KnowledgeFileError(
-            path, f"external id “{data.external_id[:80]}” must be 1 to 64 letters, digits, . _ -"
+            path,
+            _("external id “%(id)s” must be 1 to 64 letters, digits, . _ -")
+            % {"id": data.external_id[:80]},
         )
     if len(data.title) > 300:
-        raise KnowledgeFileError(path, "the title is longer than 300 characters.")
+        raise KnowledgeFileError(path, _("the title is longer than 300 characters."))
+    if len(data.passages) > MAX_PASSAGES:
+        raise KnowledgeFileError(
+            path,
+            _(
+                "the fiche is cut into %(count)d passages, more than the %(max)d a fiche may "
+                "have: split it into several fiches."
+            )
+            % {"count": len(data.passages), "max": MAX_PASSAGES},
+        )
     if data.source_url:
         try:
             _URL(data.source_url)
         except ValidationError as exc:
-            raise KnowledgeFileError(path, f"“{data.source_url}” is not a web address.") from exc
+            raise KnowledgeFileError(
+                path, _("“%(url)s” is not a web address.") % {"url": data.source_url}
+            ) from exc
         if len(data.source_url) > 500:
-            raise KnowledgeFileError(path, "the source URL is longer than 500 characters.")
+            raise KnowledgeFileError(path, _("the source URL is longer than 500 characters."))
     return data
 
 
 def read_knowledge_file(path: Path) -> ArticleData | None:
     """Parse one file by its extension; None for files an import skips."""
     if path.stat().st_size > MAX_FILE_BYTES:
-        raise KnowledgeFileError(path, "the file is larger than 5 MiB.")
+        raise KnowledgeFileError(
+            path, _("the file is larger than %(size)d MiB.") % {"size": MAX_FILE_BYTES // 2**20}
+        )
     suffix = path.suffix.lower()
     try:
         if suffix == ".xml":
@@ -408,7 +448,7 @@ def read_knowledge_file(path: Path) -> ArticleData | None:
         if suffix in (".md", ".markdown"):
             return _check_fields(parse_markdown(path), path)
     except UnicodeDecodeError as exc:
-        raise KnowledgeFileError(path, "the file is not UTF-8 text.") from exc
+        raise KnowledgeFileError(path, _("the file is not UTF-8 text.")) from exc
     return None
 
 

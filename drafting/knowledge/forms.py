@@ -120,7 +120,14 @@ def import_uploads(*, actor, administration, files) -> tuple[object | None, list
             )
         except services.KnowledgeImportError as exc:
             return None, [
-                f"{by_disk.get(Path(e.path).name, Path(e.path).name)} : {e.message}"
+                f"{_named(Path(e.path).name, by_disk)} : {_named(e.message, by_disk)}"
                 for e in exc.errors
             ]
     return report, []
+
+
+def _named(message: str, by_disk: dict[str, str]) -> str:
+    """``message`` with the files named as the person chose them, not as saved on disk."""
+    for disk, name in by_disk.items():
+        message = message.replace(disk, name)
+    return message

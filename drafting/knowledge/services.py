@@ -69,7 +69,7 @@ def knowledge_import(
     ):
         raise PermissionDenied(_("Your role does not allow importing knowledge here."))
     if not path.exists():
-        raise KnowledgeImportError([KnowledgeFileError(path, "no such file or folder.")])
+        raise KnowledgeImportError([KnowledgeFileError(path, _("no such file or folder."))])
     parsed: list[ArticleData] = []
     errors: list[KnowledgeFileError] = []
     report = ImportReport()
@@ -87,7 +87,8 @@ def knowledge_import(
             errors.append(
                 KnowledgeFileError(
                     file,
-                    f"external id {data.external_id} is also used by {seen[data.external_id]}.",
+                    _("external id %(id)s is also used by %(other)s.")
+                    % {"id": data.external_id, "other": seen[data.external_id].name},
                 )
             )
             continue

@@ -3,6 +3,7 @@ imported (all or nothing, naming the bad file); national fiches read-only; tenan
 
 from __future__ import annotations
 
+from html import unescape
 from pathlib import Path
 
 import pytest
@@ -10,6 +11,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from accounts.models import AuditEntry
+from drafting.knowledge import fiches
 from drafting.knowledge.retrieval import get_retrievers
 from drafting.models import KnowledgeArticle, Passage, SearchDocument
 from tests.factories import make_topic
@@ -43,12 +45,14 @@ def knowledge_audit(administration, action=None):
     return rows.filter(action=action) if action else rows
 
 
-def markdown(external_id: str, title: str = "Horaires de l'agence") -> bytes:
-    return (
-        f"---\nexternal_id: {external_id}\ntitle: {title}\n---\n"
-        "L'agence est ouverte du lundi au vendredi de 8 h 30 à 16 h 30, sans rendez-vous le "
-        "matin. Le jeudi après-midi est réservé aux rendez-vous.\n"
-    ).encode()
+HOURS = (
+    "L'agence est ouverte du lundi au vendredi de 8 h 30 à 16 h 30, sans rendez-vous le "
+    "matin. Le jeudi après-midi est réservé aux rendez-vous.\n"
+)
+
+
+def markdown(external_id: str, title: str = "Horaires de l'agence", body: str = HOURS) -> bytes:
+    return f"---\nexternal_id: {external_id}\ntitle: {title}\n---\n{body}".encode()
 
 
 def own_article(tenant, **kwargs) -> KnowledgeArticle:
@@ -215,6 +219,35 @@ def test_an_upload_with_one_bad_file_imports_nothing_and_names_it(tenant_a):
     assert "bon.md :" not in html
     assert (KnowledgeArticle.objects.count(), Passage.objects.count()) == before
     assert not knowledge_audit(tenant_a.administration).exists()
+
+
+def test_upload_errors_are_in_the_pages_language_and_name_the_files_as_chosen(tenant_a):
+    """French on the French page: the parser's messages are translated; a file named in a
+    message is named as the person chose it, not as it was saved for the import."""
+    files = [
+        SimpleUploadedFile("premier.md", markdown("CAF69-MEME")),
+        SimpleUploadedFile("second.md", markdown("CAF69-MEME")),
+        SimpleUploadedFile("casse.xml", b'<?xml version="1.0"?>\n<Publication ID="F1">\n<a></b>'),
+    ]
+    client = signed_in(tenant_a.administrator)
+    response = client.post(UPLOAD, {"files": files}, HTTP_ACCEPT_LANGUAGE="fr")
+    assert response.status_code == 400
+    html = unescape(response.content.decode())
+    assert "casse.xml : XML mal formé (ligne 3, colonne" in html
+    assert "second.md : l'identifiant CAF69-MEME est aussi utilisé par premier.md." in html
+    assert "0000-" not in html and "0001-" not in html
+
+
+def test_a_fiche_cut_into_too_many_passages_is_refused(tenant_a, monkeypatch):
+    monkeypatch.setattr(fiches, "MAX_PASSAGES", 2)
+    long = "\n\n".join(" ".join(["mot"] * 200) for _ in range(3))
+    files = [SimpleUploadedFile("long.md", markdown("CAF69-LONG", body=long))]
+    response = signed_in(tenant_a.administrator).post(
+        UPLOAD, {"files": files}, HTTP_ACCEPT_LANGUAGE="en"
+    )
+    assert response.status_code == 400
+    assert "is cut into 3 passages, more than the 2 a fiche may have" in response.content.decode()
+    assert not KnowledgeArticle.objects.filter(administration=tenant_a.administration).exists()
 
 
 @pytest.mark.parametrize(
