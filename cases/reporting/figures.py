@@ -59,6 +59,8 @@ class Chart:
     id: str = ""
     title: Text | None = None
     labels: int = 0
+    # What the page says when there is nothing to draw (see ``tables.chart``).
+    empty: Text = ""
 
     def spec(self, figure_id: str, table: Table) -> dict[str, Any]:
         return chart(
@@ -70,6 +72,7 @@ class Chart:
             unit=self.unit,
             horizontal=self.horizontal,
             stacked=self.stacked,
+            empty=self.empty,
         )
 
 

@@ -95,8 +95,12 @@ def chart(
     unit: str | Promise = "",
     horizontal: bool = False,
     stacked: bool = False,
+    empty: str | Promise = "",
 ) -> dict[str, Any]:
-    """A chart spec for templates/components/chart.html (drawn by static/js/charts.js)."""
+    """A chart spec for templates/components/chart.html (drawn by static/js/charts.js).
+
+    ``empty``: what the page says when there is nothing to draw, when the general sentence
+    ("no case or draft matches") would be wrong (no draft discarded among many shown)."""
     points = [_number(v) for d in datasets for v in d["data"]]
     return {
         "id": id,
@@ -115,6 +119,7 @@ def chart(
         "unit": str(unit),
         "horizontal": horizontal,
         "stacked": stacked,
+        "empty": str(empty),
     }
 
 

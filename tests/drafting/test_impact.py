@@ -7,6 +7,7 @@ import datetime as dt
 import io
 import itertools
 import random
+import re
 from decimal import Decimal
 
 import pytest
@@ -428,6 +429,20 @@ def test_manager_sees_the_report_with_charts_and_tables(client, tenant_a):
     assert "de temps en moins (entre" in html or "less time (between" in html
     assert response.context["report"]["handling_time"]["verdict"] == "assisted_faster"
     assert response.context["report"]["satisfaction"]["verdict"] == "too_few"
+
+
+def test_an_empty_chart_says_what_is_missing(client, tenant_a):
+    """Cases but no draft discarded, no latency recorded: each chart says that, not that no
+    case matches (which the figures beside it would contradict)."""
+    period = make_period(tenant_a)
+    answered_cases(tenant_a, period, Arm.CONTROL, range(100, 141))
+    login(client, tenant_a.manager)
+    html = client.get(URL, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    empty = dict(re.findall(r'data-chart-empty="([\w-]+)">([^<]+)<', html))
+    assert empty["chart-reasons"] == "No draft was discarded in this period, with these filters."
+    assert empty["chart-latency"] == (
+        "No drafting time was recorded for the drafts of this period."
+    )
 
 
 def test_the_page_says_plainly_when_there_are_too_few_cases(client, tenant_a):
