@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["CITATION_MARKER", "strip_citation_markers"]
+__all__ = ["CITATION_MARKER", "says_nothing", "strip_citation_markers"]
 
 _HS = r"[ \t\u00a0\u202f]"
 # One marker: "[3]", "[1, 3]", "[2-4]". Placeholders such as "[NOM_1]" are not markers.
@@ -58,3 +58,21 @@ def strip_citation_markers(text: str) -> str:
     text = _MULTI_SPACE_RE.sub(" ", text)
     text = _TRAILING_RE.sub("", text)
     return _BLANK_LINES_RE.sub("\n\n", text).strip()
+
+
+# A line that only greets: "Bonjour Mme Martin,", "Madame, Monsieur,", "Chère Madame,".
+_GREETING_LINE_RE = re.compile(
+    r"(?im)^[ \t]*(?:bonjour|bonsoir|madame|monsieur|mesdames|messieurs|ch[eè]re?s?)\b"
+    r"[^\n]{0,60},[ \t]*$"
+)
+
+
+def says_nothing(body: str, *, courtesy: list[str]) -> bool:
+    """Whether a reply holds nothing but courtesy: a greeting line, and the ``courtesy`` texts
+    (the administration's closing formula and signature) — the composer's starting text sent
+    as it is."""
+    text = strip_citation_markers(body or "").replace("\r\n", "\n")
+    for part in sorted((p.strip() for p in courtesy if p and p.strip()), key=len, reverse=True):
+        text = text.replace(part, " ")
+    text = _GREETING_LINE_RE.sub(" ", text)
+    return not re.search(r"\w", text)

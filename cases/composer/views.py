@@ -116,6 +116,10 @@ def case_reply(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         return _render_composer(
             request, case, reply_form=edit_form, editing=True, reply_attachments=pending
         )
+    if services.reply_says_nothing(case, body):
+        # Refused at the preview already: the usager would get a letter with nothing in it.
+        form.add_error("body", services.NOTHING_SAID)
+        return _render_composer(request, case, status=400, reply_form=form)
     if not form.cleaned_data["confirmed"]:
         try:
             token, pending = reply_attachments_prepare(

@@ -17,11 +17,18 @@ from .lifecycle import (
     cases_release_of_member,
     response_days,
 )
-from .replies import case_add_note, case_add_usager_message, case_send_reply
+from .replies import (
+    NOTHING_SAID,
+    case_add_note,
+    case_add_usager_message,
+    case_send_reply,
+    reply_says_nothing,
+)
 from .transfer import case_transfer
 
 __all__ = [
     "MAX_TEXT_LENGTH",
+    "NOTHING_SAID",
     "case_add_note",
     "case_add_usager_message",
     "case_assign",
@@ -36,5 +43,6 @@ __all__ = [
     "case_transition",
     "cases_release_of_member",
     "invalid",
+    "reply_says_nothing",
     "response_days",
 ]

@@ -8,6 +8,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts.models import User
 
@@ -15,10 +16,25 @@ from .. import signals
 from ..files import CheckedFile
 from ..models import Attachment, Case, CaseEvent, InternalNote, Reply, Status
 from ..permissions import Ability, may, require_ability
-from ..text import strip_citation_markers
+from ..text import says_nothing, strip_citation_markers
 from .common import bump, check_version, clean_text, invalid, lock_case, require_transition
 from .journal import case_event_record
 from .reply_attachments import UploadedFile, reply_files_check, reply_files_store
+
+NOTHING_SAID = gettext_lazy(
+    "This reply holds only the greeting, the closing and the signature: write the answer "
+    "before sending it."
+)
+
+
+def reply_says_nothing(case: Case, body: str) -> bool:
+    """Whether ``body`` is only the composer's starting text: a greeting, the administration's
+    closing formula and signature (``selectors.reply_skeleton``)."""
+    administration = case.administration
+    return says_nothing(
+        body,
+        courtesy=[administration.closing, administration.signature, administration.name],
+    )
 
 
 @transaction.atomic
@@ -97,6 +113,8 @@ def _case_send_reply(
     # The last guard: a draft's internal citation markers ("[3]") never reach the usager,
     # whatever the agent pasted (what is stored is what every channel delivers).
     body = clean_text(strip_citation_markers(body or ""), "body")
+    if reply_says_nothing(case, body):
+        raise invalid("body", str(NOTHING_SAID), "empty_reply")
     pending: list[Attachment] = []
     if attachment_ids:
         pending = list(

@@ -17,6 +17,7 @@ import re
 from html import unescape
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -25,6 +26,7 @@ from django.utils.html import escape
 from accounts.models import Role
 from cases import services as case_services
 from cases.models import Case, Reply, Status
+from cases.selectors import reply_skeleton
 from tests.case_states import bring_to, row, snapshot
 from tests.cases.workspace_pages import detail, drafted_case, flashed, inbox_url, text_of
 from tests.factories import make_case
@@ -68,6 +70,33 @@ def test_an_empty_reply_is_a_form_error_and_sends_nothing(office, browser):
     assert 'id="reply-body-error"' in html
     assert "Write the reply before sending it." in html
     assert snapshot(case) == before
+    assert not Reply.objects.filter(case=case).exists()
+
+
+@pytest.mark.parametrize("confirmed", ["", "on"])
+def test_the_composers_starting_text_alone_is_refused_and_sends_nothing(office, browser, confirmed):
+    """Greeting, closing and signature with nothing between them: refused at the preview, and
+    at the confirmation if a stale page skips it. A reply that says something is kept."""
+    case = bring_to(Status.IN_PROGRESS, office)
+    before = snapshot(case)
+    skeleton = reply_skeleton(case)
+    client = browser(office.agent)
+    for body in (skeleton, skeleton.replace("\n\n\n\n", "\n\n[2]\n\n"), f"Bonjour,\n\n{skeleton}"):
+        response = _reply(client, case, body=body, version=case.version, confirmed=confirmed)
+        assert response.status_code == 400, body
+        assert "holds only the greeting, the closing and the signature" in response.content.decode()
+    assert snapshot(case) == before
+    assert not Reply.objects.filter(case=case).exists()
+    said = skeleton.replace("\n\n\n\n", "\n\nVotre carte est prête en mairie.\n\n")
+    response = _reply(client, case, body=said, version=case.version)
+    assert response.status_code == 200 and "Votre carte est prête" in composer(response)
+
+
+def test_the_api_refuses_a_reply_of_courtesy_only_on_its_body_field(office):
+    case = bring_to(Status.IN_PROGRESS, office)
+    with pytest.raises(ValidationError) as refused:
+        case_services.case_send_reply(actor=office.agent, case=case, body=reply_skeleton(case))
+    assert "body" in refused.value.message_dict
     assert not Reply.objects.filter(case=case).exists()
 
 
