@@ -72,11 +72,40 @@ def _masks(text: str) -> str:
     return _PLACEHOLDER_RE.sub(lambda m: _MASKS.get(m.group(1), "(identifiant masqué)"), text)
 
 
-def anonymise(text: str, *, known_names: Iterable[str] = ()) -> str:
-    """Irreversibly replace a usager's identifiers in ``text`` with neutral words."""
+def anonymise(
+    text: str, *, known_names: Iterable[str] = (), keep: frozenset[str] = frozenset()
+) -> str:
+    """Irreversibly replace a usager's identifiers in ``text`` with neutral words; those of the
+    kinds in ``keep`` (placeholder kinds: "TEL", "EMAIL"...) are left as written."""
     text = _REFERENCE_RE.sub(_REFERENCE_MASK, text)
     result = pseudonymise(text, known_names=[n for n in known_names if n])
-    return _masks(result.text)
+    masked = result.text
+    if keep:
+        masked = _PLACEHOLDER_RE.sub(
+            lambda m: (
+                result.mapping.get(m.group(0), m.group(0)) if m.group(1) in keep else m.group(0)
+            ),
+            masked,
+        )
+    return _masks(masked)
+
+
+# What a person writes in a model answer on purpose: a service's telephone number, e-mail or
+# address ("l'ADIL du Rhône au 04 78 52 84 84"). A person's name, a social security number, an
+# IBAN or a date of birth are a usager's: masked even there.
+PUBLIC_DETAILS = frozenset({"TEL", "EMAIL", "ADRESSE"})
+
+
+def authored_body(text: str, *, closing: str = "", signature: str = "") -> str:
+    """A model answer as a person wrote it, ready for the bank: its greeting, closing formula
+    and signature off (each new case gets its own), citation markers off, a usager's
+    identifiers masked, public contact details and links kept."""
+    lines = _normal_lines(strip_markers(text))
+    while lines and (not lines[0] or GREETING_RE.match(fold(lines[0]))):
+        lines.pop(0)
+    body = "\n".join(_cut_ending(lines, closing, signature)).strip()
+    body = re.sub(r"\n{3,}", "\n\n", body)
+    return anonymise(body, keep=PUBLIC_DETAILS).strip()
 
 
 def _normal_lines(text: str) -> list[str]:

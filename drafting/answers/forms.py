@@ -20,9 +20,15 @@ class BankAnswerForm(forms.Form):
         label=_("Answer"),
         max_length=MAX_ANSWER_CHARS,
         widget=forms.Textarea(attrs={"rows": 10}),
-        help_text=_("The reusable body: no greeting, closing formula or signature."),
+        help_text=_(
+            "The reusable body. A greeting, closing formula or signature is taken off (each case "
+            "gets its own); a person's name, social security number, IBAN or date of birth is "
+            "masked; a service's telephone, e-mail, address and links are kept."
+        ),
     )
-    topic = forms.ModelChoiceField(label=_("Topic"), queryset=None, required=False)
+    topic = forms.ModelChoiceField(
+        label=_("Topic"), queryset=None, required=False, empty_label=_("None")
+    )
 
     def __init__(self, *args, administration: Administration, **kwargs):
         super().__init__(*args, **kwargs)
@@ -30,7 +36,9 @@ class BankAnswerForm(forms.Form):
 
 
 class FromReplyForm(forms.Form):
-    topic = forms.ModelChoiceField(label=_("Topic"), queryset=None, required=False)
+    topic = forms.ModelChoiceField(
+        label=_("Topic"), queryset=None, required=False, empty_label=_("None")
+    )
 
     def __init__(self, *args, administration: Administration, **kwargs):
         super().__init__(*args, **kwargs)

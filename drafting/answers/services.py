@@ -23,7 +23,7 @@ from cases.models import Case, CaseEvent, Reply, SatisfactionResponse, Status, T
 
 from ..models import Suggestion
 from .audit_actions import AnswerBankAuditAction as Action
-from .cleaning import anonymise, reusable_body, substance
+from .cleaning import anonymise, authored_body, reusable_body, substance
 from .models import BankAnswer
 from .selectors import bank_index, bank_settings
 
@@ -70,6 +70,20 @@ def _clean(value: str, field: str, max_length: int) -> str:
             {field: _("At most %(n)s characters.") % {"n": max_length}}, code="max_length"
         )
     return value
+
+
+def _authored(administration: Administration, answer: str) -> str:
+    body = authored_body(
+        _clean(answer, "answer", MAX_ANSWER_CHARS),
+        closing=administration.closing,
+        signature=administration.signature or administration.name,
+    )
+    if not body:
+        raise ValidationError(
+            {"answer": _("This answer has nothing to reuse once greeting and closing are off.")},
+            code="empty",
+        )
+    return body
 
 
 def _topic(topic: Topic | None, administration: Administration) -> Topic | None:
@@ -138,15 +152,17 @@ def bank_answer_create(
     answer: str,
     topic: Topic | None = None,
 ) -> BankAnswer:
-    """An agent or manager writes a model answer to a question. Stored as written, but
-    anonymised (a model answer must not carry a usager's identifiers)."""
+    """An agent or manager writes a model answer to a question. Stored as written, without
+    its greeting, closing and signature (each case gets its own when the answer is used), and
+    anonymised (a model answer must not carry a usager's identifiers; a service's telephone
+    number, e-mail or address written on purpose is kept: ``cleaning.authored_body``)."""
     _require(actor, WORK_CASES, administration)
     row = BankAnswer.objects.create(
         administration=administration,
         topic=_topic(topic, administration),
         kind=BankAnswer.Kind.MODEL,
         question=anonymise(_clean(question, "question", MAX_QUESTION_CHARS)),
-        answer=anonymise(_clean(answer, "answer", MAX_ANSWER_CHARS)),
+        answer=_authored(administration, answer),
         created_by=actor,
         quality=1.0,
     )
@@ -242,7 +258,7 @@ def bank_answer_update(
         if value != row.question:
             row.question, changed = value, [*changed, "question"]
     if answer is not None:
-        value = anonymise(_clean(answer, "answer", MAX_ANSWER_CHARS))
+        value = _authored(administration, answer)
         if value != row.answer:
             row.answer, changed = value, [*changed, "answer"]
     if topic is not _UNSET:

@@ -6,7 +6,7 @@ import datetime as dt
 
 import numpy as np
 import pytest
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 from rest_framework.test import APIClient
 
@@ -315,6 +315,41 @@ def test_an_agent_marks_a_sent_reply_as_a_model_answer(tenant_a):
     # Learning it later keeps one row.
     later = services.bank_learn_from_reply(reply_id=reply.pk, now=_after_window(reply))
     assert later.outcome == "known"
+
+
+def test_a_written_model_answer_keeps_public_contacts_and_loses_courtesy_and_identifiers(tenant_a):
+    """What an agent writes on purpose (a service's telephone, e-mail, address, a link) is
+    kept; a usager's identifiers are masked; the greeting, closing and signature are off, as
+    each case gets its own when the answer is used."""
+    administration = tenant_a.administration
+    administration.closing = "Nous vous prions d'agréer nos salutations distinguées."
+    administration.signature = "Le service relations usagers"
+    administration.save()
+    answer = services.bank_answer_create(
+        actor=tenant_a.agent,
+        administration=administration,
+        question="Mme Sophie Lambert : j'ai peur d'être expulsée, qui peut m'aider ?",
+        answer=(
+            "Bonjour Madame,\n\n"
+            "Contactez l'ADIL du Rhône au 04 78 52 84 84 ou à contact@adil69.org, "
+            "9 rue Vauban 69006 Lyon : https://www.adil69.org/expulsion.\n\n"
+            "Votre numéro de sécurité sociale 1 84 12 75 108 123 45 n'est pas demandé.\n\n"
+            "Nous vous prions d'agréer nos salutations distinguées.\n\n"
+            "Marie Durand\nLe service relations usagers"
+        ),
+    ).answer
+    assert "04 78 52 84 84" in answer and "contact@adil69.org" in answer
+    assert "https://www.adil69.org/expulsion" in answer and "9 rue Vauban" in answer
+    assert "1 84 12 75 108 123 45" not in answer and "(numéro de sécurité sociale masqué)" in answer
+    assert "Bonjour" not in answer and "agréer" not in answer and "Marie Durand" not in answer
+    assert answer.count("masqué") == 1
+    with pytest.raises(ValidationError, match=r"nothing to reuse|rien"):
+        services.bank_answer_create(
+            actor=tenant_a.agent,
+            administration=administration,
+            question="Une question",
+            answer="Bonjour,\n\nNous vous prions d'agréer nos salutations distinguées.",
+        )
 
 
 def test_managers_edit_and_retire_agents_do_not(tenant_a):
