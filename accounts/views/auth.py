@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render, resolve_url
-from django.urls import reverse_lazy
+from django.urls import Resolver404, resolve, reverse_lazy
 from django.utils.crypto import get_random_string
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
@@ -154,7 +156,19 @@ def switch_administration(request: AuthenticatedHttpRequest) -> HttpResponse:
     next_url = request.POST.get("next") or "/"
     if not url_has_allowed_host_and_scheme(next_url, {request.get_host()}, request.is_secure()):
         next_url = "/"
+    elif administration is not None and _object_page(next_url):
+        # A case, a member, a fiche... belongs to the administration just left: coming back to
+        # it would switch back (a case page works in the case's administration). Home instead.
+        next_url = "/"
     return HttpResponseRedirect(next_url) if next_url != "/" else redirect("home")
+
+
+def _object_page(url: str) -> bool:
+    """Whether ``url`` is the page of one object (its route takes an identifier)."""
+    try:
+        return bool(resolve(urlsplit(url).path).kwargs)
+    except Resolver404:
+        return False
 
 
 class InvitationAcceptView(auth_views.PasswordResetConfirmView):

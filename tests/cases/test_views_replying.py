@@ -225,6 +225,27 @@ def test_a_case_of_another_of_my_administrations_opens_with_the_header_switched_
     assert "you are now working in" not in again
 
 
+def test_switching_administration_on_a_case_page_lands_home_in_the_new_one(
+    office, elsewhere, browser
+):
+    """The case belongs to the administration just left: going back to it would switch back at
+    once. A page without an object (the inbox) is kept."""
+    from accounts.services import membership_create
+
+    membership_create(user=office.agent, administration=elsewhere, role=Role.AGENT)
+    client = browser(office.agent)
+    case = make_case(office.administration)
+    switch = reverse("accounts:switch_administration")
+    response = client.post(switch, {"administration": elsewhere.pk, "next": detail(case)})
+    assert response.status_code == 302 and response["Location"] != detail(case)
+    home = client.get(response["Location"], follow=True).content.decode()
+    assert _select_current(home) == str(elsewhere.pk)
+    assert "you are now working in" not in home
+    inbox = f"{reverse('cases:inbox')}?box=queue"
+    response = client.post(switch, {"administration": office.administration.pk, "next": inbox})
+    assert response["Location"] == inbox
+
+
 def test_a_case_of_an_administration_i_do_not_belong_to_is_404_and_switches_nothing(
     office, elsewhere, browser
 ):
