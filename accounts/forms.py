@@ -10,6 +10,15 @@ class EmailAuthenticationForm(AuthenticationForm):
         label=_("E-mail address"),
         widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "email"}),
     )
+    error_messages = {
+        **AuthenticationForm.error_messages,
+        # Django's says the fields are case-sensitive: the address is not (stored lower-case).
+        "invalid_login": _("Incorrect e-mail address or password."),
+    }
+
+    def clean_username(self) -> str:
+        # Addresses are stored lower-case: "Agent1.CAF69@..." is the same account.
+        return self.cleaned_data["username"].strip().lower()
 
 
 class DsfrForm(forms.Form):

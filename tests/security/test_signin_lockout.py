@@ -213,3 +213,14 @@ def test_password_reset_requests_are_limited_per_email_and_per_address(settings,
     for n in range(4):
         client.post(RESET, {"email": f"a{n}@caf.fr"}, REMOTE_ADDR="192.0.2.40")
     assert client.post(RESET, {"email": "b@caf.fr"}, REMOTE_ADDR="192.0.2.40").status_code == 429
+
+
+def test_the_address_is_not_case_sensitive_and_a_failure_says_so_plainly(agent):
+    """Addresses are stored lower-case: any case signs in. A failure says which fields, in
+    plain French, without Django's claim that they are case-sensitive."""
+    failed = _sign_in(Client(), "agent@caf.fr", "wrong-password")
+    text = failed.content.decode()
+    assert "Adresse électronique ou mot de passe incorrect." in text
+    assert "sensible à la casse" not in text
+    client = Client()
+    assert _sign_in(client, "  Agent@CAF.fr ", PASSWORD).status_code == 302 and _signed_in(client)
