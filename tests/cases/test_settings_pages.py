@@ -389,6 +389,9 @@ def test_the_navigation_shows_the_settings_to_administrators_only(tenant_a):
     html = client.get("/compte/gestion/").content.decode()
     assert 'href="/dossiers/parametres/"' in html and 'href="/brouillons/experience/"' in html
     assert 'href="/brouillons/connaissances/"' in html
+    # Every settings page is reached from here: the mailbox and the usagers' data too.
+    assert 'href="/dossiers/parametres/courriel/"' in html
+    assert 'href="/dossiers/parametres/donnees-usagers/"' in html
     for user in (tenant_a.agent, tenant_a.manager):
         client = signed_in(user)
         assert 'id="nav-administration"' not in client.get("/").content.decode()
