@@ -191,6 +191,21 @@ def enrolment_invite(
     administration = membership.administration
     _require_manage_members(actor, administration)
     cohort, starts_on = _clean_cohort(cohort, starts_on)
+    if starts_on is not None and starts_on < timezone.localdate():
+        # An invitation starts when the agent accepts at the earliest: a past date means nothing.
+        raise ValidationError(
+            {
+                "starts_on": [
+                    ValidationError(
+                        _(
+                            "The start date is in the past: choose today or a later day, or "
+                            "leave it empty (the agent takes part as soon as they accept)."
+                        ),
+                        code="past",
+                    )
+                ]
+            }
+        )
     if not membership.is_active:
         raise ValidationError(
             {"member": [ValidationError(_("This member is deactivated."), code="inactive")]}

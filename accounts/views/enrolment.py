@@ -10,6 +10,7 @@ from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from .. import services
@@ -60,14 +61,19 @@ def enrolments(request: AuthenticatedHttpRequest) -> HttpResponse:
                                 cohort=data["cohort"],
                                 starts_on=data["starts_on"],
                             )
+                    count = len(data["members"])
                     messages.success(
                         request,
-                        _(
+                        ngettext(
+                            "%(count)s agent is invited to the cohort “%(cohort)s”: they take "
+                            "part once they have accepted the consent text.",
                             "%(count)s agents are invited to the cohort “%(cohort)s”: each "
-                            "takes part once they have accepted the consent text."
+                            "takes part once they have accepted the consent text.",
+                            count,
                         )
-                        % {"count": len(data["members"]), "cohort": data["cohort"]},
+                        % {"count": count, "cohort": data["cohort"]},
                     )
+                    _warn_over_quota(request, administration, approved + count)
                     return redirect("accounts:enrolments")
             elif form_name == "quota":
                 settings_form = VolunteerSettingsForm(request.POST, prefix="quota")
@@ -78,6 +84,8 @@ def enrolments(request: AuthenticatedHttpRequest) -> HttpResponse:
                         quota=settings_form.cleaned_data["volunteer_quota"],
                     )
                     messages.success(request, _("The volunteer quota is saved."))
+                    administration.refresh_from_db(fields=["volunteer_quota"])
+                    _warn_over_quota(request, administration, approved)
                     return redirect("accounts:enrolments")
             elif form_name == "consent":
                 consent_form = ConsentForm(request.POST, prefix="consent")
@@ -148,3 +156,18 @@ def enrolment_decide(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
             % {"name": enrolment.user.display_name},
         )
     return redirect("accounts:enrolments")
+
+
+def _warn_over_quota(request, administration, wanted: int) -> None:
+    """Say so when more volunteers take part, or would once the invited accept, than the
+    quota allows: nobody is removed, but no one can join beyond it."""
+    quota = administration.volunteer_quota
+    if quota is not None and wanted > quota:
+        messages.warning(
+            request,
+            _(
+                "The quota is %(quota)s volunteers and %(wanted)s take part or are invited: "
+                "nobody is removed, but an invited agent cannot accept until a place is free."
+            )
+            % {"quota": quota, "wanted": wanted},
+        )

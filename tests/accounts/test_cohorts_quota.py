@@ -234,3 +234,58 @@ def test_other_administrations_enrolments_are_out_of_reach(client, tenant_a, ten
         ).status_code
         == 403
     )
+
+
+def test_an_invitation_cannot_start_in_the_past(client, tenant_a, newcomer):
+    client.force_login(tenant_a.administrator)
+    membership = _membership(newcomer, tenant_a.administration)
+    response = client.post(
+        "/compte/volontaires/",
+        {
+            "form": "cohort",
+            "cohort-members": [membership.pk],
+            "cohort-cohort": "vague 1",
+            "cohort-starts_on": "1999-01-01",
+        },
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    assert response.status_code == 400
+    assert "The start date is in the past" in response.content.decode()
+    assert not Enrolment.objects.filter(user=newcomer).exists()
+
+
+def test_a_quota_below_the_volunteers_or_the_invited_is_said(client, tenant_a, newcomer):
+    """Nobody is removed, but the administrator is told that no one can join."""
+    administration = tenant_a.administration
+    approved = Enrolment.objects.filter(administration=administration, status="approved").count()
+    assert approved >= 2
+    client.force_login(tenant_a.administrator)
+    response = client.post(
+        "/compte/volontaires/",
+        {"form": "quota", "quota-volunteer_quota": approved - 1},
+        HTTP_ACCEPT_LANGUAGE="en",
+        follow=True,
+    )
+    text = response.content.decode()
+    assert f"The quota is {approved - 1} volunteers and {approved} take part" in text
+    response = client.post(
+        "/compte/volontaires/",
+        {"form": "quota", "quota-volunteer_quota": approved},
+        HTTP_ACCEPT_LANGUAGE="en",
+        follow=True,
+    )
+    assert "The quota is" not in response.content.decode()
+    # One more invited: the quota would be passed once they accept. Singular wording.
+    response = client.post(
+        "/compte/volontaires/",
+        {
+            "form": "cohort",
+            "cohort-members": [_membership(newcomer, administration).pk],
+            "cohort-cohort": "vague 3",
+        },
+        HTTP_ACCEPT_LANGUAGE="en",
+        follow=True,
+    )
+    text = response.content.decode()
+    assert "1 agent is invited to the cohort" in text
+    assert f"The quota is {approved} volunteers and {approved + 1} take part" in text
