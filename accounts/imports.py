@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import unicodedata
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext_lazy
 
 from .models import Administration, Membership, Role
 
@@ -96,9 +98,18 @@ def decode(data: bytes) -> str:
     raise ValidationError(_("The file is not text in UTF-8 or Windows-1252."), code="encoding")
 
 
+_BINARY_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# The required columns as the page names them (the keys are internal).
+_COLUMN_LABELS = {
+    "email": pgettext_lazy("CSV column", "e-mail"),
+    "role": pgettext_lazy("CSV column", "role"),
+}
+
+
 def parse(text: str, *, administration: Administration) -> ImportPreview:
     """Read and check every row; writes nothing."""
-    if "\x00" in text:
+    if _BINARY_RE.search(text[:4096]):
+        # Control characters other than tabs and line breaks: an image, a spreadsheet, a PDF.
         return ImportPreview([], [_("The file is not a CSV text file.")])
     sample = text[:4096]
     delimiter = ";" if sample.count(";") > sample.count(",") else ","
@@ -129,7 +140,7 @@ def parse(text: str, *, administration: Administration) -> ImportPreview:
                     "Line 1 must name the columns; missing: %(missing)s "
                     "(expected: e-mail, first name, last name, role, team)."
                 )
-                % {"missing": ", ".join(missing)}
+                % {"missing": ", ".join(str(_COLUMN_LABELS[key]) for key in missing)}
             ],
         )
     active_emails = set(

@@ -305,6 +305,18 @@ def test_csv_import_with_bad_rows_names_each_row_and_writes_nothing(client, tena
     assert (User.objects.count(), Membership.objects.count(), AuditEntry.objects.count()) == before
 
 
+def test_a_file_that_is_not_csv_or_lacks_columns_is_said_in_the_pages_words(client, tenant_a):
+    client.force_login(tenant_a.administrator)
+    png = "\x89PNG\r\n\x1a\n\x02IHDR\x01\x03binary"
+    response = _upload(client, png, encoding="latin-1")
+    assert response.status_code == 400
+    assert response.context["preview"].file_errors == ["Le fichier n'est pas un fichier texte CSV."]
+    response = _upload(client, "nom;prénom;équipe\nDupont;Ana;Accueil\n")
+    (error,) = response.context["preview"].file_errors
+    assert "manquantes : adresse électronique, rôle" in error or "courriel, rôle" in error
+    assert "email" not in error.split("(")[0]
+
+
 def test_import_service_is_all_or_nothing(tenant_a):
     text = GOOD + "bad-row;X;Y;agent;\n"
     before = (User.objects.count(), Membership.objects.count())
