@@ -533,6 +533,11 @@ def test_csv_export_is_filtered_as_on_screen(client, tenant_a):
     assert cells[1] == "6"  # drafts ready
     assert french_number(cells[2]) == 100  # all shown
     assert cells[3] == "66,7"  # 4 of the 6 accepted, rounded (not 66,6 nor 66.66666666666667)
+    # Named after the administration and the period: two exports never overwrite each other.
+    disposition = response["Content-Disposition"]
+    code = tenant_a.administration.code.lower()
+    started = timezone.localdate(period.started_at).isoformat()
+    assert code in disposition.lower() and started in disposition, disposition
 
 
 def test_xlsx_export_of_the_handling_time_table(client, tenant_a):

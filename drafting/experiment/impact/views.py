@@ -10,6 +10,7 @@ from typing import Any
 
 from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
@@ -49,8 +50,23 @@ def impact_report(request: AuthenticatedHttpRequest) -> HttpResponse:
         figure = IMPACT.get(export)
         if figure is None:
             raise Http404
+        table = figure.table(report)
+        # Named after the administration and the period, as the dashboard's: two exports of
+        # two periods or administrations never overwrite each other.
+        period = filters.period
+        when = (
+            [
+                timezone.localdate(period.started_at).isoformat(),
+                timezone.localdate(period.ended_at).isoformat()
+                if period.ended_at
+                else _("running"),
+            ]
+            if period
+            else [_("all periods")]
+        )
+        filename = " ".join(str(part) for part in (table.title, filters.administration.code, *when))
         try:
-            return export_response(figure.table(report), request.GET.get("format", "csv"))
+            return export_response(table, request.GET.get("format", "csv"), filename=filename)
         except ExportFormatError:
             return HttpResponseBadRequest(_("Exports are in CSV or XLSX."))
     query = request.GET.copy()
