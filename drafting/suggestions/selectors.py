@@ -11,6 +11,7 @@ from accounts.selectors import is_volunteer
 from cases.models import Case
 from cases.selectors import cases_visible_to
 from drafting.experiment.models import Arm, CaseArm
+from drafting.grounding.markup import cited_numbers
 
 from .compose import LOW_CONFIDENCE
 from .models import Suggestion
@@ -104,8 +105,14 @@ def draft_review(suggestion: Suggestion) -> dict[str, Any]:
         level = "check"
     else:
         level = "reliable"
+    # The sources the draft cites first; the other passages retrieval gave the drafter are
+    # folded away (an abstention cites none): a list of twenty sources hid the two that count.
+    cited = set(cited_numbers(suggestion.text))
+    sources = list(by_number.values())
     return {
         "level": level,
+        "cited_sources": [s for s in sources if s.get("n") in cited],
+        "other_sources": [s for s in sources if s.get("n") not in cited],
         "draft_parts": draft_parts(suggestion.text, [item["text"] for item in flagged]),
         "low_confidence": bool(
             suggestion.confidence is not None and suggestion.confidence < LOW_CONFIDENCE

@@ -106,6 +106,29 @@ def test_a_supported_draft_reads_reliable_with_its_counts(tenant_a, ready):
     assert "assembles your knowledge base and past replies" not in page
 
 
+def _source(n: int) -> dict:
+    return {"n": n, "kind": "passage", "title": f"Fiche {n}", "url": "", "excerpt": f"Texte {n}."}
+
+
+def test_the_cited_sources_come_first_the_others_are_folded_away(tenant_a, ready):
+    case, suggestion = ready
+    Suggestion.objects.filter(pk=suggestion.pk).update(
+        text="Madame,\n\nVotre APL dépend de vos ressources [3]. Elle change en janvier [1, 3].",
+        sources=[_source(n) for n in range(1, 6)],
+    )
+    page = panel(signed_in(tenant_a.agent), case)
+    cited = page.split('id="draft-sources"')[1].split("</ul>")[0]
+    assert re.findall(r"\[(\d+)\] Fiche", cited) == ["1", "3"]
+    other = page.split('id="draft-other-sources"')[1].split("</details>\n        </details>")[0]
+    assert "3 other passages given to the drafter, not cited" in other
+    assert re.findall(r"\[(\d+)\] Fiche", other) == ["2", "4", "5"]
+    # A draft that cites nothing (an abstention) lists no cited source.
+    Suggestion.objects.filter(pk=suggestion.pk).update(text="Madame,\n\nNous revenons vers vous.")
+    page = panel(signed_in(tenant_a.agent), case)
+    assert 'id="draft-sources"' not in page
+    assert "5 other passages given to the drafter, not cited" in page
+
+
 def test_an_abstained_draft_says_the_documentation_does_not_cover_the_question(tenant_a, ready):
     case, suggestion = ready
     Suggestion.objects.filter(pk=suggestion.pk).update(
