@@ -16,7 +16,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.access import AuthenticatedHttpRequest, administration_for, may, requires
 from accounts.permissions import VIEW_CASES, WORK_CASES
-from cases.models import Reply
+from cases.models import Case, Reply
+from cases.selectors import case_get
 
 from . import selectors, services
 from .forms import BankAnswerForm, FromReplyForm
@@ -148,7 +149,33 @@ def picker(request: AuthenticatedHttpRequest) -> HttpResponse:
     administration = administration_for(request, WORK_CASES)
     q = request.GET.get("q", "").strip()[:2000]
     found: list[tuple[BankAnswer, float | None]] = []
-    if q:
+    case_pk = request.GET.get("case", "")
+    if case_pk.isdigit() and not q:
+        # Opening the picker on a case: the answers close to its question first, then the
+        # other model answers (most used first), so that the list is never empty while the
+        # bank has answers.
+        try:
+            case = case_get(request.user, pk=int(case_pk))
+        except Case.DoesNotExist as exc:
+            raise Http404 from exc
+        if case.administration_id != administration.pk:
+            raise Http404
+        question = f"{case.subject}\n{case.body[:2000]}"
+        found = list(
+            selectors.bank_candidates(
+                administration,
+                question,
+                k=PICKER_LIMIT,
+                kind=BankAnswer.Kind.MODEL,
+                min_similarity=0.2,
+            )
+        )
+        seen = {answer.pk for answer, _score in found}
+        others = selectors.bank_search(administration, kind=BankAnswer.Kind.MODEL)
+        for answer in others[: PICKER_LIMIT + len(seen)]:
+            if answer.pk not in seen and len(found) < PICKER_LIMIT:
+                found.append((answer, None))
+    elif q:
         found = [
             (answer, score)
             for answer, score in selectors.bank_candidates(

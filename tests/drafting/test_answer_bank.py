@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import numpy as np
 import pytest
@@ -415,6 +416,26 @@ def test_pages_list_search_edit_retire_and_pick(client, tenant_a):
     assert client.post(reverse("drafting:answers:retire", args=[answer.pk])).status_code == 302
     answer.refresh_from_db()
     assert answer.answer == "Déclarez la perte sur ameli." and answer.status == "retired"
+
+
+def test_the_picker_opened_on_a_case_lists_the_close_answers_first_then_the_others(
+    client, tenant_a, tenant_b
+):
+    bank = _bank(tenant_a)
+    case = make_case(
+        tenant_a.administration,
+        subject="Carte vitale",
+        body="J'ai perdu ma carte vitale dans le bus, comment la renouveler ?",
+    )
+    client.force_login(tenant_a.agent)
+    picked = client.get(reverse("drafting:answers:picker"), {"case": case.pk})
+    assert picked.status_code == 200
+    order = [int(pk) for pk in re.findall(r'data-insert-answer="(\d+)"', picked.text)]
+    assert order[0] == bank[QUESTIONS[0]].pk  # the close one first...
+    assert set(order) == {answer.pk for answer in bank.values()}  # ...and every other after it
+    # Another administration's case: nothing of it is read.
+    other = make_case(tenant_b.administration)
+    assert client.get(reverse("drafting:answers:picker"), {"case": other.pk}).status_code == 404
 
 
 def test_pages_of_another_administration_answer_404(client, tenant_a, tenant_b):
