@@ -190,6 +190,18 @@ def test_the_case_page_offers_the_actions_of_the_current_status(office, browser)
     assert offered == {"release", "start", "await_usager", "close"}
 
 
+def test_an_unassigned_case_shows_no_actions_heading_to_an_agent(office, browser):
+    """Nothing to do on a case in the queue but take it: no "Actions" heading over nothing."""
+    case = make_case(office.administration)
+    agent_page = browser(office.agent).get(detail(case)).content.decode()
+    assert 'id="take-case"' in agent_page
+    assert 'id="actions-title"' not in agent_page
+    # A manager can assign it: the heading is there, over the assign form.
+    manager_page = browser(office.manager).get(detail(case)).content.decode()
+    assert 'id="actions-title"' in manager_page
+    assert 'id="assign-to"' in manager_page
+
+
 def test_an_allowed_action_moves_the_case(office, browser):
     case = bring_to(Status.ASSIGNED, office)
     response = browser(office.agent).post(
