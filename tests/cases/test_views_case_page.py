@@ -472,6 +472,19 @@ def test_a_valid_transfer_hands_the_case_over_and_goes_back_to_the_inbox(
     assert flashed(response) == [f"Case transferred to {elsewhere.name}."]
 
 
+def test_a_received_case_says_which_administration_sent_it_and_its_reference_there(
+    office, elsewhere, browser
+):
+    case = bring_to(Status.TRANSFERRED, office, other_administration=elsewhere)
+    received = Case.objects.get(administration=elsewhere)
+    receiver = make_member(elsewhere, Role.AGENT)
+    timeline = _timeline(browser(receiver).get(detail(received)))
+    assert f"Received by transfer from {office.administration.name} ({case.reference})" in timeline
+    # The agent who sent it works elsewhere: a stranger here, not named.
+    assert office.agent.display_name not in timeline
+    assert "Relève de la compétence d'un autre organisme." in timeline
+
+
 def test_a_transfer_from_a_stale_page_is_refused(office, elsewhere, browser):
     case = bring_to(Status.IN_PROGRESS, office)
     stale_version = case.version
