@@ -35,6 +35,8 @@
     if (!untouched(composer) && !window.confirm(button.getAttribute("data-confirm"))) { return; }
     composer.value = textOf(source);
     composer.removeAttribute("data-caret");
+    // The draft replaced the agent's text: the reply kept for this case goes (workspace.js).
+    composer.dispatchEvent(new CustomEvent("guichet:draft-used", {bubbles: true}));
     composer.focus();
     composer.setSelectionRange(0, 0);
     composer.scrollIntoView({block: "center"});
@@ -83,6 +85,8 @@
     composer.focus();
     composer.setSelectionRange(caretAt, caretAt);
     composer.setAttribute("data-caret", caretAt + "," + caretAt);
+    // Like typed text: the reply in progress is kept (workspace.js).
+    composer.dispatchEvent(new Event("input", {bubbles: true}));
     announce(button.getAttribute("data-done"));
     // Count the use (the most used answers stay in the bank); nothing waits for it.
     var used = button.getAttribute("data-used-url");

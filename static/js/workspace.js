@@ -131,4 +131,150 @@
     var form = document.getElementById("reply-form");
     if (form) { form.scrollIntoView({block: "nearest"}); }
   });
+
+  // The reply in progress survives what reloads the case page (a note, a status action, "Next
+  // case" and back, a reload): it is kept as it is typed in the tab's sessionStorage, never in
+  // localStorage (no usager's text outlives the tab on a shared workstation), under the key of
+  // the user and the case. When the page comes back with the proposed text (data-proposed), the
+  // kept text takes its place, with a notice and a button back to the proposed text. The page
+  // after sending, and "Use this reply", forget it. Where nothing can be kept (storage refused),
+  // leaving the page with text of one's own asks first.
+  var KEEP_PREFIX = "guichet.reply.";
+  var unkept = false;  // the composer holds the agent's text and it could not be kept
+  var leaving = false;  // the reply was sent: the page goes to the case as answered
+
+  function storage() {
+    try {
+      return window.sessionStorage || null;
+    } catch (error) {
+      return null;  // refused (privacy settings, sandbox)
+    }
+  }
+
+  function keyOf() {
+    var workspace = document.getElementById("workspace");
+    var key = workspace && workspace.getAttribute("data-reply-key");
+    return key ? KEEP_PREFIX + key : null;
+  }
+
+  function normalised(text) { return (text || "").replace(/\r\n?/g, "\n").trim(); }
+
+  function readKept(key) {
+    var store = storage();
+    if (!store || !key) { return null; }
+    try { return store.getItem(key); } catch (error) { return null; }
+  }
+
+  function forget(key) {
+    var store = storage();
+    if (!store || !key) { return; }
+    try { store.removeItem(key); } catch (error) { /* nothing kept then */ }
+  }
+
+  // The agent's own text, not what the page proposes (the skeleton, a draft used as it is).
+  function ownText(composer) {
+    var text = normalised(composer.value);
+    return !!text && text !== normalised(composer.getAttribute("data-skeleton")) &&
+      text !== normalised(composer.getAttribute("data-used-draft"));
+  }
+
+  function keep(composer) {
+    var key = keyOf();
+    if (!ownText(composer)) {
+      forget(key);
+      unkept = false;
+      return;
+    }
+    var store = storage();
+    if (!store || !key) {
+      unkept = true;
+      return;
+    }
+    try {
+      store.setItem(key, composer.value);
+      unkept = false;
+    } catch (error) {
+      unkept = true;  // storage full or refused
+    }
+  }
+
+  function restoredNotice() { return document.getElementById("composer-restored"); }
+
+  function setUpComposer() {
+    var workspace = document.getElementById("workspace");
+    if (!workspace) { return; }
+    var key = keyOf();
+    if (workspace.hasAttribute("data-reply-sent")) {
+      forget(key);
+      return;
+    }
+    var composer = document.getElementById("id_body_reply");
+    // The preview step shows the text read-only: what was kept stays as it is.
+    if (!composer || composer.readOnly || composer.hasAttribute("data-keeping")) { return; }
+    composer.setAttribute("data-keeping", "");
+    if (!composer.hasAttribute("data-proposed")) {
+      keep(composer);  // the server gave the agent's text back (errors, back to editing)
+      return;
+    }
+    var kept = readKept(key);
+    if (kept === null || !normalised(kept) || normalised(kept) === normalised(composer.value)) {
+      return;
+    }
+    composer.value = kept;
+    composer.removeAttribute("data-caret");
+    var notice = restoredNotice();
+    if (notice) { notice.hidden = false; }
+  }
+
+  document.addEventListener("input", function (event) {
+    if (event.target.id === "id_body_reply" && !event.target.readOnly) { keep(event.target); }
+  });
+
+  document.addEventListener("guichet:draft-used", function (event) {
+    var composer = event.target;
+    composer.setAttribute("data-used-draft", composer.value);
+    forget(keyOf());
+    unkept = false;
+    var notice = restoredNotice();
+    if (notice) { notice.hidden = true; }
+  });
+
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest("#composer-restore-proposed");
+    if (!button) { return; }
+    var composer = document.getElementById("id_body_reply");
+    if (!composer) { return; }
+    composer.value = composer.defaultValue;
+    forget(keyOf());
+    unkept = false;
+    restoredNotice().hidden = true;
+    composer.focus();
+    composer.setSelectionRange(0, 0);
+    var status = document.getElementById("composer-status");
+    if (status) { status.textContent = button.getAttribute("data-done") || ""; }
+  });
+
+  // The composer swapped in by htmx (the preview, errors, back to editing).
+  document.addEventListener("htmx:afterSettle", function (event) {
+    var target = event.detail.target;
+    if (target && target.id === "composer") { setUpComposer(); }
+  });
+
+  // Sent: htmx takes the page to the case as answered (HX-Redirect); nothing is lost there.
+  document.addEventListener("htmx:beforeOnLoad", function (event) {
+    var xhr = event.detail.xhr;
+    if (xhr && xhr.getResponseHeader("HX-Redirect")) { leaving = true; }
+  });
+
+  window.addEventListener("beforeunload", function (event) {
+    if (leaving || !unkept || !document.getElementById("id_body_reply")) { return; }
+    event.preventDefault();
+    event.returnValue = "";  // older browsers ask only with a return value
+  });
+
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", setUpComposer);
+  } else {
+    setUpComposer();
+  }
 })();

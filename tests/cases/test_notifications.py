@@ -90,6 +90,19 @@ def test_the_page_shows_only_the_users_own_notifications_here(client, tenant_a, 
     assert "Un dossier vous a été attribué" in page.text
 
 
+def test_the_page_dates_notifications_day_first_in_english_too(client, tenant_a):
+    """Day/month/year, like every other date of the app, whatever the language: 12 July is
+    not shown as 07/12."""
+    _assigned_case(tenant_a)
+    when = timezone.make_aware(dt.datetime(2026, 7, 12, 8, 55))
+    Notification.objects.filter(user=tenant_a.agent).update(created_at=when)
+    client.force_login(tenant_a.agent)
+    for language in ("en", "fr"):
+        page = client.get(reverse("cases:notifications"), headers={"accept-language": language})
+        assert "12/07/2026 08:55" in page.text, language
+        assert "07/12/2026" not in page.text
+
+
 def test_opening_marks_read_and_goes_to_the_case_and_others_are_404(client, tenant_a):
     _assigned_case(tenant_a)
     _assigned_case(tenant_a, to=tenant_a.agent2)

@@ -24,7 +24,13 @@ from cases import services as case_services
 from cases.models import Case, CaseEvent, InternalNote, Status
 from drafting.models import CaseArm, Suggestion
 from tests.case_states import REPLY_TEXT, bring_to, counts, row, snapshot
-from tests.cases.workspace_pages import detail, drafted_case, flashed, suggestions_state
+from tests.cases.workspace_pages import (
+    detail,
+    drafted_case,
+    flashed,
+    suggestions_state,
+    text_of,
+)
 from tests.factories import make_case, make_member
 
 pytestmark = pytest.mark.django_db
@@ -190,6 +196,18 @@ def test_the_case_page_offers_the_actions_of_the_current_status(office, browser)
     assert offered == {"release", "start", "await_usager", "close"}
 
 
+def test_an_unassigned_case_shows_no_actions_heading_to_an_agent(office, browser):
+    """Nothing to do on a case in the queue but take it: no "Actions" heading over nothing."""
+    case = make_case(office.administration)
+    agent_page = browser(office.agent).get(detail(case)).content.decode()
+    assert 'id="take-case"' in agent_page
+    assert 'id="actions-title"' not in agent_page
+    # A manager can assign it: the heading is there, over the assign form.
+    manager_page = browser(office.manager).get(detail(case)).content.decode()
+    assert 'id="actions-title"' in manager_page
+    assert 'id="assign-to"' in manager_page
+
+
 def test_an_allowed_action_moves_the_case(office, browser):
     case = bring_to(Status.ASSIGNED, office)
     response = browser(office.agent).post(
@@ -291,6 +309,37 @@ def test_a_manager_assigns_a_case(office, browser):
     assert stored["assignee_id"] == office.agent2.pk
     assert stored["status"] == Status.ASSIGNED
     assert flashed(response) == [f"Case assigned to {office.agent2.display_name}."]
+
+
+def _timeline(response) -> str:
+    """The visible text of the case page's timeline."""
+    html = response.content.decode()
+    return text_of(
+        html[html.index('id="timeline"') : html.index("</ol>", html.index('id="timeline"'))]
+    )
+
+
+def test_the_timeline_says_to_whom_and_by_whom_a_case_was_assigned(office, browser):
+    case = make_case(office.administration)
+    case_services.case_assign(actor=office.manager, case=case, assignee=office.agent2)
+    timeline = _timeline(browser(office.agent2).get(detail(case)))
+    manager, agent = office.manager.display_name, office.agent2.display_name
+    assert f"Assigned to {agent} by {manager}" in timeline
+    assert f"Assigned · {manager}" not in timeline
+
+
+def test_the_timeline_says_who_assigned_a_case_to_themselves(office, browser):
+    case = case_services.case_take(actor=office.agent, case=make_case(office.administration))
+    case_services.case_assign(actor=office.manager, case=case, assignee=office.manager)
+    timeline = _timeline(browser(office.manager).get(detail(case)))
+    assert f"{office.manager.display_name} assigned the case to themselves" in timeline
+
+
+def test_the_timeline_says_who_took_a_case_from_the_queue(office, browser):
+    case = case_services.case_take(actor=office.agent, case=make_case(office.administration))
+    timeline = _timeline(browser(office.agent2).get(detail(case)))
+    assert f"{office.agent.display_name} took the case" in timeline
+    assert f"Taken from the queue · {office.agent.display_name}" not in timeline
 
 
 def test_an_agent_posting_the_assign_form_is_refused(office, browser):
@@ -421,6 +470,19 @@ def test_a_valid_transfer_hands_the_case_over_and_goes_back_to_the_inbox(
     received = Case.objects.get(administration=elsewhere)
     assert received.transferred_from_id == case.pk
     assert flashed(response) == [f"Case transferred to {elsewhere.name}."]
+
+
+def test_a_received_case_says_which_administration_sent_it_and_its_reference_there(
+    office, elsewhere, browser
+):
+    case = bring_to(Status.TRANSFERRED, office, other_administration=elsewhere)
+    received = Case.objects.get(administration=elsewhere)
+    receiver = make_member(elsewhere, Role.AGENT)
+    timeline = _timeline(browser(receiver).get(detail(received)))
+    assert f"Received by transfer from {office.administration.name} ({case.reference})" in timeline
+    # The agent who sent it works elsewhere: a stranger here, not named.
+    assert office.agent.display_name not in timeline
+    assert "Relève de la compétence d'un autre organisme." in timeline
 
 
 def test_a_transfer_from_a_stale_page_is_refused(office, elsewhere, browser):
