@@ -17,6 +17,13 @@
     if (status && message) { status.textContent = message; }
   }
 
+  // A button that ends something without undo (closing a case nobody answered) asks first.
+  document.addEventListener("submit", function (event) {
+    var button = event.submitter;
+    var question = button && button.getAttribute("data-confirm-submit");
+    if (question && !window.confirm(question)) { event.preventDefault(); }
+  });
+
   // The composer still holds only its starting text (greeting, closing, signature)?
   function untouched(composer) {
     var skeleton = (composer.getAttribute("data-skeleton") || "").trim();

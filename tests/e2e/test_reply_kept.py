@@ -188,3 +188,26 @@ def test_leaving_asks_first_only_when_the_text_cannot_be_kept(page, tenants):
     assert _leave_by_next_case(page) == ["beforeunload"]
     assert detail in page.url  # the agent chose to stay: the text is still there
     assert ADDED in composer.input_value()
+
+
+def test_closing_a_case_nobody_answered_asks_first(page, tenants):
+    tenant = tenants[0]
+    case = _taken_case(tenant)
+    sign_in(page, tenant.agent.email)
+    page.goto(f"/dossiers/{case.pk}/")
+    asked: list[str] = []
+
+    def dismiss(dialog):
+        asked.append(dialog.message)
+        dialog.dismiss()
+
+    page.once("dialog", dismiss)
+    page.locator('button[data-action="close"]').click()
+    assert asked and ("no reply was sent" in asked[0] or "aucune réponse" in asked[0])
+    case.refresh_from_db()
+    assert case.status != Status.CLOSED
+    page.once("dialog", lambda dialog: dialog.accept())
+    with page.expect_navigation():
+        page.locator('button[data-action="close"]').click()
+    case.refresh_from_db()
+    assert case.status == Status.CLOSED
