@@ -269,6 +269,7 @@ def case_context(request: HttpRequest, case: Case, **forms) -> dict:
         "transfer_form": forms.get("transfer_form")
         or TransferForm(current=administration, initial={"version": case.version}),
         "confirming": forms.get("confirming", False),
+        "preview_notices": forms.get("preview_notices", []),
         "editing": forms.get("editing", False),
         "stale": forms.get("stale", False),
         # Just sent (the redirect of the send): the focus goes to **Suivant**.

@@ -5,6 +5,8 @@ the page around the composer is the case page's (cases/views.py)."""
 
 from __future__ import annotations
 
+import re
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
@@ -27,6 +29,10 @@ from ..services.reply_attachments import (
 from ..text import strip_citation_markers
 from ..views import case_context, get_case, render_case
 from .forms import ReplyForm
+
+# What the answer bank puts in place of a usager's identifier ("(téléphone masqué)", "(nom
+# masqué)", "(adresse e-mail masquée)": drafting/answers/cleaning.py).
+_MASKED_RE = re.compile(r"\((?:[^()\n]{1,60} )?masquée?\)")
 
 
 def _is_htmx(request: HttpRequest) -> bool:
@@ -135,8 +141,25 @@ def case_reply(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             return render_case(
                 request, case, status=400, reply_form=form, reply_attachments=pending
             )
-        # The preview shows exactly what is sent: citation markers are never sent.
-        body = strip_citation_markers(body)
+        # The preview shows exactly what is sent: citation markers are never sent; the agent is
+        # told when some were taken off, and when a masked detail is still in the text.
+        notices = []
+        stripped = strip_citation_markers(body)
+        if stripped != body:
+            notices.append(
+                _(
+                    "The references in square brackets ([1], [2]…) were taken off: they are "
+                    "never sent."
+                )
+            )
+        if _MASKED_RE.search(stripped):
+            notices.append(
+                _(
+                    "The reply still holds a masked detail, such as “(téléphone masqué)”: replace "
+                    "it with the right information, or remove it, before sending."
+                )
+            )
+        body = stripped
         confirm_form = ReplyForm(
             initial={
                 "body": body,
@@ -146,7 +169,12 @@ def case_reply(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             }
         )
         return _render_composer(
-            request, case, reply_form=confirm_form, confirming=True, reply_attachments=pending
+            request,
+            case,
+            reply_form=confirm_form,
+            confirming=True,
+            reply_attachments=pending,
+            preview_notices=notices,
         )
     # --- end reply attachments ---
     try:

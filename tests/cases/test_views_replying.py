@@ -92,6 +92,20 @@ def test_the_composers_starting_text_alone_is_refused_and_sends_nothing(office, 
     assert response.status_code == 200 and "Votre carte est prête" in composer(response)
 
 
+def test_the_preview_says_what_was_taken_off_and_what_is_still_masked(office, browser):
+    case = bring_to(Status.IN_PROGRESS, office)
+    client = browser(office.agent)
+    body = "Appelez l'ADIL au (téléphone masqué) [2]. Voir la fiche [3]."
+    response = _reply(client, case, body=body, version=case.version)
+    assert response.status_code == 200
+    notices = re.findall(r"data-preview-notice><p>(.*?)</p>", unescape(response.content.decode()))
+    assert len(notices) == 2
+    assert "references in square brackets" in notices[0]
+    assert "masked detail" in notices[1]
+    plain = _reply(client, case, body=AGENT_TEXT, version=case.version)
+    assert "data-preview-notice" not in plain.content.decode()
+
+
 def test_the_api_refuses_a_reply_of_courtesy_only_on_its_body_field(office):
     case = bring_to(Status.IN_PROGRESS, office)
     with pytest.raises(ValidationError) as refused:
