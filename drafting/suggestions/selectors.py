@@ -47,6 +47,17 @@ def panel_context(user: User, case: Case) -> dict[str, Any]:
     context = {"case": case, "hidden": False, "suggestion": suggestion, "history": history}
     if suggestion is not None and suggestion.status == Suggestion.Status.READY:
         context.update(draft_review(suggestion))
+        if history:
+            # "New draft" gave the same text (the same sources, the same drafter): say so, or
+            # the agent reads the button as broken.
+            previous = (
+                Suggestion.objects.filter(case=case, status=Suggestion.Status.READY)
+                .exclude(pk=suggestion.pk)
+                .order_by("-created_at", "-pk")
+                .values_list("text", flat=True)
+                .first()
+            )
+            context["same_as_previous"] = (previous or "").strip() == suggestion.text.strip()
     return context
 
 

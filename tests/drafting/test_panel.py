@@ -396,3 +396,20 @@ def test_draft_parts_cut_the_text_around_each_flagged_sentence_once():
         "Gamma trois [2][3].",
     ]
     assert draft_parts("", []) == [{"text": "", "flagged": False}]
+
+
+def test_a_new_draft_identical_to_the_previous_one_says_so(
+    tenant_a, ready, django_capture_on_commit_callbacks
+):
+    case, suggestion = ready
+    client = signed_in(tenant_a.agent)
+    assert 'id="draft-same-as-previous"' not in panel(client, case)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("drafting:request", args=[case.pk]))
+    assert response.status_code == 200
+    latest = Suggestion.objects.filter(case=case).order_by("-pk").first()
+    assert latest.pk != suggestion.pk and latest.status == Suggestion.Status.READY
+    assert latest.text == suggestion.text  # the same sources, the same offline drafter
+    assert 'id="draft-same-as-previous"' in panel(client, case)
+    Suggestion.objects.filter(pk=latest.pk).update(text=latest.text + "\n\nAutre chose.")
+    assert 'id="draft-same-as-previous"' not in panel(client, case)
