@@ -91,6 +91,10 @@ FIELD_LABELS: dict[str, Promise] = {
     "after": _("after"),
 }
 
+# Keys whose value is a database identifier: for the CSV and the API (traceability), not for
+# a person reading the page ("bank answer number: 1" says nothing there).
+IDENTIFIER_KEYS = {"answer", "case", "reply", "evicted", "article", "topic", "period", "slug"}
+
 # Values in words, for the keys whose values are choices.
 VALUE_LABELS: dict[str, Mapping[str, Any]] = {
     "role": dict(Role.choices),
@@ -208,8 +212,9 @@ class Words:
         text = self.gettext("%(label)s: %(value)s") % {"label": label, "value": value}
         return Detail(label=label, value=value, text=text)
 
-    def describe(self, data: Any) -> list[Detail]:
-        """The entry's ``data`` in words.
+    def describe(self, data: Any, *, identifiers: bool = True) -> list[Detail]:
+        """The entry's ``data`` in words; without the database identifiers when
+        ``identifiers`` is false (the page: the entry's label already names the thing).
 
         Two shapes of change are recognised: ``{"before": {...}, "after": {...}}`` (the keys
         that differ are listed, or all of them when none differs) and ``{"key": {"before": x,
@@ -232,6 +237,8 @@ class Words:
             details += [self._change(k, before.get(k), after.get(k)) for k in changed]
             rest = {k: v for k, v in data.items() if k not in ("before", "after")}
         for key, value in rest.items():
+            if not identifiers and key in IDENTIFIER_KEYS and not _is_change(value):
+                continue
             if _is_change(value):
                 details.append(self._change(key, value["before"], value["after"]))
             else:
@@ -301,8 +308,8 @@ def category_label(category: str) -> str:
     return Words().category(category)
 
 
-def describe(data: Any) -> list[Detail]:
-    return Words().describe(data)
+def describe(data: Any, *, identifiers: bool = True) -> list[Detail]:
+    return Words().describe(data, identifiers=identifiers)
 
 
 def details_text(data: Any) -> str:

@@ -66,7 +66,9 @@ def audit(request: AuthenticatedHttpRequest) -> HttpResponse:
         for entry in rows:
             entry.category_text = words.category(entry.category)
             entry.action_text = words.action(entry.action)
-            entry.details = [detail.short() for detail in words.describe(entry.data)]
+            entry.details = [
+                detail.short() for detail in words.describe(entry.data, identifiers=False)
+            ]
         if cursor is not None:
             next_params = params.copy()
             next_params[CURSOR_PARAM] = format_cursor(cursor)

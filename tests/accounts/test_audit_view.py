@@ -527,6 +527,11 @@ def test_words_for_actions_and_details():
     with translation.override("en"):
         assert action_label("membership.role_changed") == "Role changed"
         assert details_text({"role": "manager"}) == "role: Manager"
+        # The page leaves database identifiers out (the entry's label names the thing); the
+        # export and the API keep them.
+        data = {"answer": 12, "topic": 3, "created": 2}
+        assert [d.text for d in describe(data, identifiers=False)] == ["created: 2"]
+        assert details_text(data).startswith("bank answer number: 12")
 
 
 # --- append-only ---------------------------------------------------------------------------
