@@ -118,12 +118,12 @@ def draft_review(suggestion: Suggestion) -> dict[str, Any]:
         level = "reliable"
     # The sources the draft cites first; the other passages retrieval gave the drafter are
     # folded away (an abstention cites none): a list of twenty sources hid the two that count.
-    cited = set(cited_numbers(suggestion.text))
+    numbers = set(cited_numbers(suggestion.text))
     sources = list(by_number.values())
     return {
         "level": level,
-        "cited_sources": [s for s in sources if s.get("n") in cited],
-        "other_sources": [s for s in sources if s.get("n") not in cited],
+        "cited_sources": [s for s in sources if s.get("n") in numbers],
+        "other_sources": [s for s in sources if s.get("n") not in numbers],
         "draft_parts": draft_parts(suggestion.text, [item["text"] for item in flagged]),
         "low_confidence": bool(
             suggestion.confidence is not None and suggestion.confidence < LOW_CONFIDENCE

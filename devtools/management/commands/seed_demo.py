@@ -296,15 +296,22 @@ class Command(BaseCommand):
             case_services.case_send_reply(actor=agent, case=case, body=body)
             if roll > 0.90:
                 case_services.case_transition(actor=agent, case=case, action="close")
-            self._backdate(case, created, rng)
+            answered = self._backdate(case, created, rng)
             if rng.random() < 0.45:
                 # About half the usagers answer the survey; ratings drawn the same for every
                 # case, so the demo's impact report shows no invented effect.
-                satisfaction_record(
+                response = satisfaction_record(
                     case=case,
                     rating=rng.choices([1, 2, 3, 4, 5], weights=[1, 1, 3, 5, 5])[0],
                     answered=rng.choices(["yes", "partly", "no"], weights=[6, 3, 1])[0],
                     comment=rng.choice(SURVEY_COMMENTS),
+                )
+                # Answered a few hours to three days after the reply, not all at seeding time
+                # (the dashboard's periods would all count every response). A generator of its
+                # own: the demo's other draws stay as they were.
+                later = answered + dt.timedelta(hours=random.Random(case.pk).uniform(2, 72))
+                type(response).objects.filter(pk=response.pk).update(
+                    created_at=min(later, timezone.now())
                 )
 
     def _reply_for(self, case: Case, sample, name: str, administration, rng, *, agent: User) -> str:
@@ -345,7 +352,7 @@ class Command(BaseCommand):
             )
         return written
 
-    def _backdate(self, case: Case, created: dt.datetime, rng: random.Random) -> None:
+    def _backdate(self, case: Case, created: dt.datetime, rng: random.Random) -> dt.datetime:
         # Demo only: spread the handling times over realistic hours instead of "just now".
         assigned = created + dt.timedelta(hours=rng.uniform(1, 30))
         opened = assigned + dt.timedelta(minutes=rng.uniform(5, 600))
@@ -355,6 +362,7 @@ class Command(BaseCommand):
             first_opened_at=opened,
             answered_at=answered,
         )
+        return answered
 
     def _password_shown(self) -> str:
         if self._password == DEMO_PASSWORD or self._created:
