@@ -30,6 +30,16 @@ def administrations_of(user: User) -> QuerySet[Administration]:
     ).order_by("name")
 
 
+def member_of(administration: Administration, user_id: int) -> User | None:
+    """The user ``user_id`` if they are a member of ``administration`` (former members
+    included: their cases stay theirs); ``None`` for anyone else, so that a page of one
+    administration never names a person of another. A pending invitation is not membership
+    yet: nothing about its person is shown."""
+    return User.objects.filter(
+        pk=user_id, memberships__administration=administration, memberships__pending=False
+    ).first()
+
+
 def current_consent(administration: Administration) -> ConsentText | None:
     """The consent text volunteers of ``administration`` agree to now (its latest version)."""
     return ConsentText.objects.filter(administration=administration).order_by("-version").first()

@@ -8,6 +8,7 @@ from accounts.audit.words import register_words
 from accounts.journal import register_actions
 
 from .models.choices import Channel
+from .models.intake import Mailbox
 
 
 @register_actions
@@ -63,7 +64,9 @@ register_words(
         "last_case_id": _("last case"),
         "references": _("references"),
         "retention_days": _("retention period (days)"),
-    }
+    },
+    # A mailbox's error is a category (Mailbox.Failure), never the server's words.
+    values={"error": dict(Mailbox.Failure.choices)},
 )
 
 # Files refused by the antivirus (cases/files.py).

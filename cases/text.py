@@ -1,5 +1,8 @@
 """Text hygiene of what is sent to the usager.
 
+``one_line`` makes a subject one line of printable text: a usager's line break must not reach
+a mail header (Django refuses such a header, and every reply on the case would fail).
+
 Drafts cite their sources as ``[n]`` markers; those are internal and never reach the usager.
 ``strip_citation_markers`` removes them (``[1]``, ``[1, 3]``, ``[1][2]``, ``[1]. [6]``, a line
 made only of markers) and repairs the punctuation and spacing around them. It is the last guard
@@ -10,8 +13,9 @@ same function (drafting imports cases, never the reverse).
 from __future__ import annotations
 
 import re
+import unicodedata
 
-__all__ = ["CITATION_MARKER", "says_nothing", "strip_citation_markers"]
+__all__ = ["CITATION_MARKER", "one_line", "says_nothing", "strip_citation_markers"]
 
 _HS = r"[ \t\u00a0\u202f]"
 # One marker: "[3]", "[1, 3]", "[2-4]". Placeholders such as "[NOM_1]" are not markers.
@@ -76,3 +80,17 @@ def says_nothing(body: str, *, courtesy: list[str]) -> bool:
         text = text.replace(part, " ")
     text = _GREETING_LINE_RE.sub(" ", text)
     return not re.search(r"\w", text)
+
+
+# Control characters (line breaks, tabs, NUL, escapes...) and the Unicode line and paragraph
+# separators.
+_NOT_ONE_LINE = frozenset(("Cc", "Zl", "Zp"))
+
+
+def one_line(text: str) -> str:
+    """``text`` on one line: control characters and line breaks become spaces, runs of spaces
+    one, no space at either end."""
+    text = "".join(
+        " " if unicodedata.category(char) in _NOT_ONE_LINE else char for char in text or ""
+    )
+    return " ".join(text.split())

@@ -24,9 +24,9 @@ from django.views.decorators.http import require_GET, require_POST
 
 from accounts.access import AuthenticatedHttpRequest, current_administration, may, signed_in
 from accounts.middleware import SESSION_KEY
-from accounts.models import Membership, User
+from accounts.models import Membership
 from accounts.permissions import ASSIGN_CASES, WORK_CASES
-from accounts.selectors import administrations_of
+from accounts.selectors import administrations_of, member_of
 
 from . import presence, selectors, services
 from .composer.forms import ReplyForm
@@ -155,7 +155,7 @@ def inbox(request: AuthenticatedHttpRequest) -> HttpResponse:
             "counts": _box_counts(request.user, administration),
             "can_see_all": can_see_all,
             # The dashboard figure this list comes from, and its filter, in words.
-            "drill_down": describe_drill_down(data) if drill_down else "",
+            "drill_down": describe_drill_down(data, administration) if drill_down else "",
             "can_work": may(request, WORK_CASES),
         },
     )
@@ -374,7 +374,9 @@ def case_assign(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, _("Choose an agent."))
         return redirect("cases:detail", pk=case.pk)
-    assignee = User.objects.filter(pk=form.cleaned_data["assignee"]).first()
+    # Only among the case's administration's members: an id from elsewhere gets the same
+    # answer as an unknown one, never that person's name.
+    assignee = member_of(case.administration, form.cleaned_data["assignee"])
     if assignee is None:
         messages.error(request, _("Choose an agent."))
         return redirect("cases:detail", pk=case.pk)

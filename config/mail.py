@@ -22,8 +22,17 @@ MAILBOX_POLL_SECONDS = env.int("MAILBOX_POLL_SECONDS", default=120)
 MAILBOX_TIMEOUT_SECONDS = env.float("MAILBOX_TIMEOUT_SECONDS", default=30.0)
 MAILBOX_LEASE_SECONDS = env.int("MAILBOX_LEASE_SECONDS", default=600)
 MAILBOX_MAX_MESSAGES_PER_POLL = env.int("MAILBOX_MAX_MESSAGES_PER_POLL", default=500)
+# Whether a mailbox may name a server on a loopback, private, link-local or otherwise
+# non-public address (or a cloud metadata address), read it without TLS, or use a port other
+# than 143 and 993. Off in production: an administrator could otherwise make the poller probe
+# the internal network. On in development and test (the tests read a local Dovecot).
+INTAKE_MAIL_ALLOW_PRIVATE_HOSTS = env.bool(
+    "INTAKE_MAIL_ALLOW_PRIVATE_HOSTS",
+    default=env.str("GUICHET_ENV", default="production") in ("development", "test"),
+)
 
 __all__ = [
+    "INTAKE_MAIL_ALLOW_PRIVATE_HOSTS",
     "MAILBOX_ENCRYPTION_KEY",
     "MAILBOX_LEASE_SECONDS",
     "MAILBOX_MAX_MESSAGES_PER_POLL",

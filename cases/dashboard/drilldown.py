@@ -10,7 +10,8 @@ from typing import Any
 from django.utils import formats
 from django.utils.translation import gettext as _
 
-from accounts.models import User
+from accounts.models import Administration
+from accounts.selectors import member_of
 
 from ..models import Channel
 
@@ -27,16 +28,22 @@ def _between(start: dt.date | None, end: dt.date | None) -> str:
     return _("until %(end)s") % {"end": _day(end)} if end else ""
 
 
-def describe_drill_down(data: Mapping[str, Any]) -> str:
+def _name(administration: Administration, user_id: int) -> str:
+    # Only a member of the administration is named: an id from the query string must not
+    # reveal who a user of another administration is.
+    user = member_of(administration, user_id)
+    return user.display_name if user else "—"
+
+
+def describe_drill_down(data: Mapping[str, Any], administration: Administration) -> str:
     """The figure and its filter in words, from the inbox filter form's cleaned data; empty when
-    the list is not a drill-down."""
+    the list is not a drill-down. ``administration``: the inbox's (only its members are
+    named)."""
     parts: list[str] = []
     if data.get("open") or data.get("due_soon"):
         assignee = data.get("assignee")
         if assignee:
-            user = User.objects.filter(pk=assignee).first()
-            name = user.display_name if user else "—"
-            parts.append(_("Open cases of %(name)s") % {"name": name})
+            parts.append(_("Open cases of %(name)s") % {"name": _name(administration, assignee)})
         elif data.get("unassigned"):
             parts.append(_("Open cases nobody has taken"))
         else:
@@ -57,8 +64,7 @@ def describe_drill_down(data: Mapping[str, Any]) -> str:
     if data.get("rating"):
         parts.append(_("rating %(rating)s out of 5") % {"rating": data["rating"]})
     if not parts and data.get("assignee"):
-        user = User.objects.filter(pk=data["assignee"]).first()
-        parts.append(_("Cases of %(name)s") % {"name": user.display_name if user else "—"})
+        parts.append(_("Cases of %(name)s") % {"name": _name(administration, data["assignee"])})
     if parts and data.get("channel"):
         channel = dict(Channel.choices).get(data["channel"], data["channel"])
         parts.append(_("channel: %(channel)s") % {"channel": channel})

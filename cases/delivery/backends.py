@@ -32,6 +32,7 @@ from django.core.mail import EmailMessage
 from django.utils.module_loading import import_string
 
 from ..models import Acknowledgement, Case, ChannelEndpoint, Delivery, InboundEmail, Mailbox, Reply
+from ..text import one_line
 
 
 class DeliveryError(Exception):
@@ -130,7 +131,9 @@ def send_case_email(
     if not case.usager_email:
         raise DeliveryError("The case has no e-mail address.")
     message = EmailMessage(
-        subject=subject,
+        # A case stored before subjects were made one line may hold a line break: Django
+        # would refuse the header, and the case could never be answered.
+        subject=one_line(subject),
         body=body,
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[case.usager_email],

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import string
+import re
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -65,15 +65,15 @@ Pour toute correspondance, rappelez la référence {reference}, ou répondez sim
 Ce message, envoyé automatiquement, vaut accusé de réception au sens des articles L112-3 et R112-5 du code des relations entre le public et l'administration."""  # noqa: E501
 
 
+# A placeholder is one of the names above in braces, nothing more: no format spec, no
+# attribute or index (``str.format`` would let a text such as ``{reference:>200000}`` make the
+# worker build huge strings, or reach into the values' attributes).
+_BRACED = re.compile(r"\{([^{}]*)\}")
+
+
 def _placeholders(text: str, field: str) -> set[str]:
-    try:
-        names = {name for _literal, name, _spec, _conv in string.Formatter().parse(text) if name}
-    except ValueError as exc:
-        raise ValidationError(
-            {field: _("Braces must surround a placeholder, such as {reference}.")},
-            code="invalid",
-        ) from exc
-    unknown = sorted(names - set(PLACEHOLDERS))
+    names = _BRACED.findall(text)
+    unknown = sorted({name for name in names if name not in PLACEHOLDERS})
     if unknown:
         raise ValidationError(
             {
@@ -85,7 +85,19 @@ def _placeholders(text: str, field: str) -> set[str]:
             },
             code="invalid",
         )
-    return names
+    rest = _BRACED.sub("", text)
+    if "{" in rest or "}" in rest:
+        raise ValidationError(
+            {field: _("Braces must surround a placeholder, such as {reference}.")},
+            code="invalid",
+        )
+    return set(names)
+
+
+def _fill(text: str, values: dict[str, str]) -> str:
+    """``text`` with each known placeholder replaced by its value, in one pass (a value that
+    looks like a placeholder stays as it is); anything else in braces is left untouched."""
+    return _BRACED.sub(lambda match: values.get(match.group(1), match.group(0)), text)
 
 
 def template_check(*, subject: str, body: str) -> None:
@@ -130,7 +142,7 @@ def _render(case: Case, config: AcknowledgementSettings) -> tuple[str, str]:
         "date_limite": formats.date_format(timezone.localtime(case.due_at), "j F Y", use_l10n=True),
         "canal": case.get_channel_display(),
     }
-    return config.subject.format(**values)[:300], config.body.format(**values)
+    return _fill(config.subject, values)[:300], _fill(config.body, values)
 
 
 def _route(case: Case) -> str:

@@ -24,6 +24,7 @@ import hashlib
 import imaplib
 import logging
 import re
+import socket
 import ssl
 from dataclasses import dataclass, field
 
@@ -40,6 +41,7 @@ from ..audit_actions import CasesAuditAction
 from ..files import ScannerUnavailable
 from ..models import Mailbox, MailboxMessage
 from .quarantine import mail_read_one
+from .servers import ServerRefused, connect_address
 
 logger = logging.getLogger(__name__)
 
@@ -67,8 +69,9 @@ def password_decrypt(token: str) -> str:
         return _fernet().decrypt(token.encode()).decode()
     except (InvalidToken, ValueError) as exc:
         raise MailboxError(
+            Mailbox.Failure.PASSWORD,
             "The stored password cannot be decrypted (MAILBOX_ENCRYPTION_KEY changed?): "
-            "enter it again."
+            "enter it again.",
         ) from exc
 
 
@@ -76,7 +79,46 @@ def password_decrypt(token: str) -> str:
 
 
 class MailboxError(Exception):
-    """The mailbox cannot be read (connection, TLS, login, folder)."""
+    """The mailbox cannot be read (connection, TLS, login, folder): ``failure``, a
+    ``Mailbox.Failure`` shown to administrators; ``str()``, the detail for the log."""
+
+    def __init__(self, failure: str, detail: str = "") -> None:
+        super().__init__(detail or failure)
+        self.failure = failure
+
+
+def _failure_of(exc: BaseException, *, login: bool = False) -> str:
+    """The category of a network or IMAP error (``login``: raised while signing in)."""
+    if isinstance(exc, TimeoutError):  # socket.timeout too
+        return Mailbox.Failure.TIMEOUT
+    if isinstance(exc, imaplib.IMAP4.error) and not isinstance(exc, imaplib.IMAP4.abort):
+        return Mailbox.Failure.CREDENTIALS if login else Mailbox.Failure.UNEXPECTED
+    if isinstance(exc, ssl.SSLError | imaplib.IMAP4.abort):
+        return Mailbox.Failure.UNEXPECTED
+    return Mailbox.Failure.REFUSED  # refused, reset, unreachable, unknown name
+
+
+class _CheckedIMAP4(imaplib.IMAP4):
+    """IMAP4 connecting to the address ``servers.connect_address`` checked, not to whatever
+    the name resolves to a second time."""
+
+    def __init__(self, host: str, port: int, *, address: str, timeout: float) -> None:
+        self._address = address
+        super().__init__(host, port, timeout=timeout)
+
+    def _create_socket(self, timeout):
+        return socket.create_connection((self._address, self.port), timeout)
+
+
+class _CheckedIMAP4_SSL(imaplib.IMAP4_SSL):
+    def __init__(self, host: str, port: int, *, address: str, timeout: float) -> None:
+        self._address = address
+        super().__init__(host, port, ssl_context=ssl.create_default_context(), timeout=timeout)
+
+    def _create_socket(self, timeout):
+        sock = socket.create_connection((self._address, self.port), timeout)
+        # The certificate is checked against the name, as imaplib does.
+        return self.ssl_context.wrap_socket(sock, server_hostname=self.host)
 
 
 @dataclass
@@ -84,33 +126,45 @@ class PollResult:
     mailbox_id: int
     read: int = 0
     outcomes: dict[str, int] = field(default_factory=dict)
-    error: str = ""
+    error: str = ""  # a Mailbox.Failure
+    detail: str = ""  # what the server or the network said (operators only)
     skipped: bool = False
+
+
+def _open(mailbox: Mailbox, timeout: float) -> imaplib.IMAP4:
+    try:
+        address = connect_address(mailbox)
+    except ServerRefused as exc:
+        raise MailboxError(Mailbox.Failure.FORBIDDEN, str(exc)) from exc
+    ssl_mode = mailbox.security == Mailbox.Security.SSL
+    if address is not None:
+        kind = _CheckedIMAP4_SSL if ssl_mode else _CheckedIMAP4
+        return kind(mailbox.host, mailbox.port, address=address, timeout=timeout)
+    if ssl_mode:
+        return imaplib.IMAP4_SSL(
+            mailbox.host, mailbox.port, ssl_context=ssl.create_default_context(), timeout=timeout
+        )
+    return imaplib.IMAP4(mailbox.host, mailbox.port, timeout=timeout)
 
 
 def _connect(mailbox: Mailbox) -> imaplib.IMAP4:
     timeout = settings.MAILBOX_TIMEOUT_SECONDS
     client: imaplib.IMAP4 | None = None
+    login = False
     try:
-        if mailbox.security == Mailbox.Security.SSL:
-            client = imaplib.IMAP4_SSL(
-                mailbox.host,
-                mailbox.port,
-                ssl_context=ssl.create_default_context(),
-                timeout=timeout,
-            )
-        else:
-            client = imaplib.IMAP4(mailbox.host, mailbox.port, timeout=timeout)
-            if mailbox.security == Mailbox.Security.STARTTLS:
-                client.starttls(ssl_context=ssl.create_default_context())
-        client.login(mailbox.username, password_decrypt(mailbox.password_encrypted))
+        client = _open(mailbox, timeout)
+        if mailbox.security == Mailbox.Security.STARTTLS:
+            client.starttls(ssl_context=ssl.create_default_context())
+        password = password_decrypt(mailbox.password_encrypted)
+        login = True
+        client.login(mailbox.username, password)
     except (TimeoutError, imaplib.IMAP4.error, OSError, ssl.SSLError, MailboxError) as exc:
         if client is not None:  # connected but refused: close the socket
             with contextlib.suppress(imaplib.IMAP4.error, OSError):
                 client.shutdown()
         if isinstance(exc, MailboxError):
             raise
-        raise MailboxError(f"{type(exc).__name__}: {exc}") from exc
+        raise MailboxError(_failure_of(exc, login=login), f"{type(exc).__name__}: {exc}") from exc
     return client
 
 
@@ -122,7 +176,7 @@ def _check(response: tuple, what: str) -> list:
     status, data = response
     if status != "OK":
         detail = b" ".join(d for d in data if isinstance(d, bytes)).decode("utf-8", "replace")
-        raise MailboxError(f"{what}: {status} {detail}".strip())
+        raise MailboxError(Mailbox.Failure.UNEXPECTED, f"{what}: {status} {detail}".strip())
     return data
 
 
@@ -133,7 +187,7 @@ def _uidvalidity(client: imaplib.IMAP4, folder: str) -> int:
     status = _check(client.status(_quote(folder), "(UIDVALIDITY)"), "STATUS")
     match = re.search(rb"UIDVALIDITY (\d+)", status[0] or b"")
     if not match:
-        raise MailboxError("The server gave no UIDVALIDITY.")
+        raise MailboxError(Mailbox.Failure.UNEXPECTED, "The server gave no UIDVALIDITY.")
     return int(match.group(1))
 
 
@@ -142,7 +196,7 @@ def _fetch(client: imaplib.IMAP4, uid: int) -> bytes:
     for item in data:
         if isinstance(item, tuple) and len(item) == 2:
             return bytes(item[1])
-    raise MailboxError(f"FETCH {uid}: no message returned.")
+    raise MailboxError(Mailbox.Failure.UNEXPECTED, f"FETCH {uid}: no message returned.")
 
 
 def _after_read(client: imaplib.IMAP4, mailbox: Mailbox, uid: int, can_move: bool) -> None:
@@ -209,11 +263,12 @@ def mailbox_read(mailbox: Mailbox) -> PollResult:
         if moved and "MOVE" not in capabilities:
             client.expunge()
     except (TimeoutError, imaplib.IMAP4.error, OSError) as exc:
-        raise MailboxError(f"{type(exc).__name__}: {exc}") from exc
+        raise MailboxError(_failure_of(exc), f"{type(exc).__name__}: {exc}") from exc
     except ScannerUnavailable as exc:
         # The message stays in the folder, unrecorded: the next poll reads it (fail closed).
         raise MailboxError(
-            f"Antivirus unavailable, reading stopped until it answers: {exc.reason}"
+            Mailbox.Failure.ANTIVIRUS,
+            f"Antivirus unavailable, reading stopped until it answers: {exc.reason}",
         ) from exc
     finally:
         with contextlib.suppress(imaplib.IMAP4.error, OSError):
@@ -221,20 +276,22 @@ def mailbox_read(mailbox: Mailbox) -> PollResult:
     return result
 
 
-def _record_error(mailbox: Mailbox, error: str) -> None:
+def _record_error(mailbox: Mailbox, failure: str) -> None:
+    """The category only, on the page and in the journal: the server's own words (its banner,
+    what it answered) are for the application log."""
     now = timezone.now()
     with transaction.atomic():
-        if error != mailbox.last_error:
+        if failure != mailbox.last_error:
             audit_record(
                 administration=mailbox.administration,
                 actor=None,
                 category=AuditEntry.Category.SETTINGS,
                 action=CasesAuditAction.MAILBOX_ERROR,
                 target_label=str(mailbox),
-                data={"mailbox_id": mailbox.pk, "error": error[:500]},
+                data={"mailbox_id": mailbox.pk, "error": failure},
             )
         Mailbox.objects.filter(pk=mailbox.pk).update(
-            last_error=error[:2000], last_error_at=now, last_polled_at=now
+            last_error=failure, last_error_at=now, last_polled_at=now
         )
 
 
@@ -254,9 +311,9 @@ def mailbox_poll(mailbox_id: int) -> PollResult:
     try:
         result = mailbox_read(mailbox)
     except MailboxError as exc:
-        logger.warning("Mailbox %s: %s", mailbox.pk, exc)
-        _record_error(mailbox, str(exc))
-        return PollResult(mailbox_id, error=str(exc))
+        logger.warning("Mailbox %s: %s (%s)", mailbox.pk, exc.failure, exc)
+        _record_error(mailbox, exc.failure)
+        return PollResult(mailbox_id, error=exc.failure, detail=str(exc))
     finally:
         Mailbox.objects.filter(pk=mailbox_id).update(lease_until=None)
     Mailbox.objects.filter(pk=mailbox.pk).update(last_polled_at=timezone.now(), last_error="")
@@ -277,6 +334,7 @@ def mailboxes_poll(administration_slug: str | None = None) -> list[dict]:
                 "read": outcome.read,
                 "outcomes": outcome.outcomes,
                 "error": outcome.error,
+                "detail": outcome.detail,
                 "skipped": outcome.skipped,
             }
         )

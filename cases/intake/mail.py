@@ -48,6 +48,7 @@ from ..models import (
 )
 from ..services.common import bump
 from ..services.journal import case_event_record
+from ..text import one_line
 from . import parsing
 from .acknowledgement import acknowledgement_schedule
 from .attachments import AttachmentData, CheckedAttachment, attachments_check, attachments_store
@@ -114,7 +115,7 @@ def parse_email(raw: bytes) -> tuple[EmailMessage, dict]:
             )
         kind = parsing.message_kind(message)
         name, address = parseaddr(_clean(str(message.get("From", "") or "")))
-        subject = " ".join(_clean(str(message.get("Subject", "") or "")).split())[:300]
+        subject = one_line(str(message.get("Subject", "") or ""))[:300]
         message_id = _clean(str(message.get("Message-ID", "") or "")).strip()[:998]
         text, full_text = parsing.body_text(message)
         attachments = _attachments_of(message) if kind == parsing.PERSON else []

@@ -17,6 +17,7 @@ from ..audit_actions import CasesAuditAction
 from ..models import AcknowledgementSettings, Channel, Mailbox
 from .acknowledgement import settings_for, template_check
 from .imap import password_encrypt
+from .servers import server_refusals
 
 
 def _require_settings(actor: User, administration: Administration) -> None:
@@ -69,6 +70,9 @@ def mailbox_save(
             {"processed_folder": _("Read messages must go to another folder than the one read.")},
             code="invalid",
         )
+    refusals = server_refusals(host=mailbox.host, port=mailbox.port, security=mailbox.security)
+    if refusals:
+        raise ValidationError(refusals, code="invalid")
     mailbox.full_clean(exclude=["administration", "password_encrypted"])
     mailbox.last_error = ""  # a changed setting deserves a fresh try
     mailbox.save()

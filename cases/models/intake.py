@@ -150,6 +150,18 @@ class Mailbox(models.Model):
         MOVE = "move", _("Move to a folder")
         FLAG = "flag", _("Mark as read (flag)")
 
+    class Failure(models.TextChoices):
+        """Why the mailbox could not be read, in ``last_error``: a category, never the
+        server's own words (those go to the application log)."""
+
+        REFUSED = "refused", _("connection refused")
+        TIMEOUT = "timeout", _("timed out")
+        CREDENTIALS = "credentials", _("credentials refused")
+        UNEXPECTED = "unexpected", _("unexpected reply from the server")
+        FORBIDDEN = "forbidden", _("server address, port or security not allowed")
+        PASSWORD = "password", _("the stored password cannot be read: enter it again")
+        ANTIVIRUS = "antivirus", _("antivirus unavailable: reading resumes when it answers")
+
     administration = models.OneToOneField(
         Administration, on_delete=models.CASCADE, related_name="mailbox"
     )
@@ -186,6 +198,14 @@ class Mailbox(models.Model):
 
     def __str__(self) -> str:
         return f"{self.username}@{self.host}"
+
+    @property
+    def last_error_label(self) -> str:
+        """``last_error`` in words (an error recorded before categories: "unexpected")."""
+        if not self.last_error:
+            return ""
+        labels = dict(self.Failure.choices)
+        return str(labels.get(self.last_error, self.Failure.UNEXPECTED.label))
 
 
 class MailboxMessage(models.Model):

@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Administration, Membership, User
 from accounts.permissions import WORK_CASES, has_administration_perm
+from accounts.selectors import member_of
 
 from ..models import Case, CaseEvent, Status
 from ..permissions import Ability, require_ability
@@ -19,6 +20,9 @@ def _assignee_check(administration: Administration, assignee: User) -> None:
     membership = Membership.objects.filter(
         user=assignee, administration=administration, is_active=True
     ).first()
+    if membership is None and member_of(administration, assignee.pk) is None:
+        # Not a member here: the administration learns nothing of who the person is.
+        raise invalid("assignee", _("Not an active member here."), "invalid_assignee")
     if membership is None or not has_administration_perm(assignee, WORK_CASES, administration):
         raise invalid(
             "assignee",

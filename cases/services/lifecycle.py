@@ -35,6 +35,7 @@ from ..models import (
     Topic,
 )
 from ..permissions import Ability, require_ability
+from ..text import one_line
 from ..transitions import TRANSITIONS
 from .common import bump, check_version, clean_text, invalid, lock_case, require_transition
 from .journal import case_event_record, case_events_record_many
@@ -86,7 +87,8 @@ def case_create(
         raise invalid("priority", _("Unknown priority."), "invalid_choice")
     if topic is not None and topic.administration_id not in (None, administration.pk):
         raise invalid("topic", _("This topic belongs to another administration."), "invalid_choice")
-    subject = clean_text(subject, "subject", max_length=300)
+    # Every channel's subject, on one line: it becomes the subject of the replies' mails.
+    subject = clean_text(one_line(subject), "subject", max_length=300)
     body = clean_text(body, "body")
     created_at = created_at or timezone.now()
     case = Case(

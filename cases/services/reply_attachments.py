@@ -31,6 +31,7 @@ from ..files import (
     infected_files_journal,
 )
 from ..models import Attachment, Case, Reply
+from ..permissions import Ability, may, require_ability
 
 # The shared names (cases/files.py); the composer's words for them.
 UploadedFile = IncomingFile
@@ -125,7 +126,14 @@ def reply_attachments_prepare(
 ) -> tuple[str, list[Attachment]]:
     """The preview step: drop the pending files the agent unticked, check and store the new
     ones under the token (a new token when none). Returns the token and the pending files.
-    A refused file raises ValidationError and nothing is written or dropped."""
+    A refused file raises ValidationError and nothing is written or dropped; so does a person
+    who may not reply on the case (PermissionDenied; not there: ``Case.DoesNotExist``)."""
+    # The same door as the reply's (replies.case_send_reply), before anything is read or
+    # stored, judged on the case as stored (the caller's copy may predate an assignment).
+    stored_case = Case.objects.filter(pk=case.pk).first()
+    if stored_case is None or not may(actor, stored_case, Ability.VIEW):
+        raise Case.DoesNotExist("No case matches the given query.")
+    require_ability(actor, stored_case, Ability.REPLY)
     token = token or new_pending_token()
     current = pending_attachments(case=case, actor=actor, token=token)
     kept = [row for row in current if row.pk in keep]

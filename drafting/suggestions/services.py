@@ -14,9 +14,10 @@ from rapidfuzz import fuzz
 
 from accounts.followups.registry import queue_after_commit
 from accounts.models import User
-from accounts.permissions import VIEW_CASES, WORK_CASES, has_administration_perm
+from accounts.permissions import VIEW_CASES, has_administration_perm
 from accounts.selectors import is_volunteer
 from cases.models import Case, Reply
+from cases.permissions import Ability, may, require_ability
 from drafting.experiment.selectors import case_gets_drafts
 from drafting.experiment.services import case_arm_assign
 
@@ -52,11 +53,11 @@ def suggestion_create_for_new_case(*, case_id: int) -> Suggestion | None:
 @transaction.atomic
 def suggestion_request(*, actor: User, case: Case) -> Suggestion:
     """An agent asks for a fresh draft; earlier ones stay in the history."""
-    # The case policy (cases/permissions.py, being written) will answer these two questions.
-    if not has_administration_perm(actor, VIEW_CASES, case.administration):
+    if not may(actor, case, Ability.VIEW):
         raise Case.DoesNotExist("No case matches the given query.")
-    if not has_administration_perm(actor, WORK_CASES, case.administration):
-        raise PermissionDenied(_("Your role does not allow working on cases."))
+    # The draft is the reply's first version: whoever may reply on the case (its assignee,
+    # a manager) may ask for another, nobody else.
+    require_ability(actor, case, Ability.REPLY)
     if not is_volunteer(actor, case.administration_id):
         # Nothing is written for an agent who may not see drafts (they would count in the
         # experiment's figures without ever being shown).
@@ -116,8 +117,8 @@ def suggestion_discard(
 ) -> Suggestion:
     if not has_administration_perm(actor, VIEW_CASES, suggestion.administration):
         raise Suggestion.DoesNotExist("No suggestion matches the given query.")
-    if not has_administration_perm(actor, WORK_CASES, suggestion.administration):
-        raise PermissionDenied(_("Your role does not allow working on cases."))
+    # Discarding is the decision on the reply's draft: the same rule as replying.
+    require_ability(actor, suggestion.case, Ability.REPLY)
     _require_volunteer(actor, suggestion)
     if reason not in Suggestion.DiscardReason.values or reason == Suggestion.DiscardReason.NOT_USED:
         raise ValidationError(

@@ -10,6 +10,8 @@ from django.views.decorators.http import require_GET, require_POST
 from accounts.access import may, requires
 from accounts.permissions import VIEW_CASES, WORK_CASES
 from cases.models import Case
+from cases.permissions import Ability
+from cases.permissions import may as case_may
 from cases.selectors import case_get
 
 from ..answers.services import MANAGE_ANSWERS
@@ -44,7 +46,10 @@ def _panel(
     context["discard_form"] = discard_form or DiscardForm()
     # A refusal is said in the panel itself, where the agent clicked (the swap shows it).
     context["panel_error"] = error
-    context["can_work"] = may(request, WORK_CASES, case.administration)
+    # The draft's buttons (use, discard, new draft) follow the rule of replying.
+    context["can_work"] = may(request, WORK_CASES, case.administration) and case_may(
+        request.user, case, Ability.REPLY
+    )
     context["can_manage_answers"] = may(request, MANAGE_ANSWERS, case.administration)
     return render(request, "drafting/_panel.html", context, status=status)
 

@@ -301,6 +301,21 @@ def test_email_channel_reply_goes_by_email(
     assert f".delivery-{delivery.pk}@" in delivery.message_id
 
 
+def test_a_case_stored_with_a_line_break_in_its_subject_is_still_answered_by_email(
+    office, fast, mailoutbox, django_capture_on_commit_callbacks
+):
+    case = answered_case(office, channel=Channel.EMAIL, usager_email="lea@example.org")
+    # As stored before intake made subjects one line.
+    case.__class__.objects.filter(pk=case.pk).update(subject="Hello\r\nBcc: x@example.org")
+    case.refresh_from_db()
+    reply = send_reply(office, case, django_capture_on_commit_callbacks)
+    delivery = Delivery.objects.get(reply=reply)
+    assert delivery.status == Delivery.Status.DELIVERED, delivery.last_error
+    sent = next(m for m in mailoutbox if "/enquete/" not in m.body)
+    assert sent.subject == f"[{case.reference}] Hello Bcc: x@example.org"
+    assert sent.message()["Bcc"] is None  # no header of its own
+
+
 def test_channel_without_endpoint_falls_back_to_email_and_inactive_endpoint_is_ignored(
     office, callback, fast, mailoutbox, django_capture_on_commit_callbacks
 ):

@@ -113,6 +113,25 @@ def test_service_public_question_and_france_services_record(office):
     assert fs.usager_phone == "0555000000" and "Paul Bernard" in fs.body
 
 
+def test_line_breaks_and_control_characters_leave_the_subject_on_every_channel(office):
+    """A header injection attempt is stored as one line of text (it becomes the replies' mail
+    subject)."""
+    client = client_for(office)
+    payloads = {
+        "sp_question": {**SP_QUESTION, "subject": "Hello\r\nBcc: x@example.org\x1b[31m\x07"},
+        "sp_plus": {**SP_PLUS, "title": "Hello\r\nBcc: x@example.org\x1b[31m\x07"},
+        "france_services": {
+            **FRANCE_SERVICES,
+            "demarche": {"label": "Hello\u2028Bcc: x@example.org\x1b[31m\x0b"},
+        },
+    }
+    for name, payload in payloads.items():
+        response = post(client, URLS[name], payload, key=f"crlf-{name}")
+        assert response.status_code == 201, (name, response.json())
+        case = Case.objects.get(reference=response.json()["reference"])
+        assert case.subject == "Hello Bcc: x@example.org [31m", name
+
+
 def test_same_delivery_twice_makes_one_case(office):
     client = client_for(office)
     first = post(client, URLS["sp_plus"], SP_PLUS, key="retry-me")

@@ -77,6 +77,16 @@ def test_eml_file_becomes_an_email_case(office, tmp_path):
     assert InboundEmail.objects.get().message_id == "<abc123@mail.example.org>"
 
 
+def test_control_characters_of_an_encoded_subject_are_not_kept(office, tmp_path):
+    raw = make_email(subject="x").replace(
+        b"Subject: x", b"Subject: =?utf-8?q?Hello=0D=0ABcc:_x@example.org=1B=07?="
+    )
+    run(office, write(tmp_path, "1.eml", raw))
+    assert Case.objects.get(administration=office.administration).subject == (
+        "Hello Bcc: x@example.org"
+    )
+
+
 def test_the_same_message_is_never_processed_twice(office, tmp_path):
     first = write(tmp_path, "1.eml", make_email())
     # The same message delivered again under another file name (a copy, a re-sync).

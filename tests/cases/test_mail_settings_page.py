@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 from django.urls import reverse
+from django.utils.html import escape
 
 from accounts.models import AuditEntry
 from cases.intake.acknowledgement import DEFAULT_BODY, DEFAULT_SUBJECT
@@ -100,6 +101,31 @@ def test_acknowledgement_text_without_a_mention_is_refused_on_the_page(office, c
     config = AcknowledgementSettings.objects.get(administration=office.administration)
     assert config.channels == [Channel.SERVICE_PUBLIC_QUESTION, Channel.EMAIL]
     assert AuditEntry.objects.filter(action="settings.acknowledgement_changed").count() == 1
+
+
+@pytest.mark.parametrize(
+    ("field", "bad"),
+    [
+        ("body", "{reference:>200000}"),
+        ("subject", "{reference:>200000}"),
+        ("body", "{usager.__class__}"),
+        ("body", "{canal[0]}"),
+        ("body", "{reference!r}"),
+    ],
+)
+def test_a_placeholder_with_a_format_spec_or_attribute_is_refused_on_the_page(
+    office, client, field, bad
+):
+    client.force_login(office.administrator)
+    texts = {"subject": DEFAULT_SUBJECT, "body": DEFAULT_BODY}
+    texts[field] += f" réf {bad}"
+    response = client.post(
+        reverse("cases:mail_settings_acknowledgement"),
+        {"channels": [Channel.EMAIL], "service_contact": "Accueil, 3230", **texts},
+    )
+    assert response.status_code == 400
+    assert escape(bad) in response.content.decode()  # the error names it
+    assert not AcknowledgementSettings.objects.exists()
 
 
 def test_quarantined_messages_are_listed_for_administrators_of_their_administration(

@@ -26,12 +26,14 @@ from cases.intake.acknowledgement import (
     DEFAULT_BODY,
     DEFAULT_SUBJECT,
     acknowledgement_followup,
+    acknowledgement_render,
 )
 from cases.intake.mail import email_receive
 from cases.intake.quarantine import mail_read_one
 from cases.intake.settings_services import acknowledgement_settings_save
 from cases.models import (
     Acknowledgement,
+    AcknowledgementSettings,
     Case,
     CaseEvent,
     Channel,
@@ -43,6 +45,7 @@ from cases.models import (
     Status,
 )
 from tests.case_states import REPLY_TEXT
+from tests.factories import make_case
 
 pytestmark = pytest.mark.django_db
 
@@ -423,6 +426,24 @@ def test_acknowledgement_text_must_keep_the_legal_mentions(office, body, missing
     assert "body" in excinfo.value.message_dict
     assert missing in " ".join(excinfo.value.message_dict["body"])
     assert not AuditEntry.objects.filter(action="settings.acknowledgement_changed").exists()
+
+
+def test_the_acknowledgement_fills_plain_placeholders_only(office):
+    """A text saved before placeholders were checked renders its format spec as written: no
+    padding to 200,000 characters, no attribute access; a value is not filled in again."""
+    case = make_case(office.administration, usager_name="{reference}")
+    config = AcknowledgementSettings(
+        administration=office.administration,
+        channels=[Channel.EMAIL],
+        subject="Réf {reference:>200000}",
+        body="{usager} — {reference} — {reference:>200000} — {canal.__class__} — {{x}}",
+        service_contact="Accueil",
+    )
+    subject, body = acknowledgement_render(case, config)
+    assert subject == "Réf {reference:>200000}"
+    assert body == "{reference} — REF — {reference:>200000} — {canal.__class__} — {{x}}".replace(
+        "REF", case.reference
+    )
 
 
 def test_reply_references_hold_the_whole_thread(

@@ -184,6 +184,24 @@ def test_an_executable_named_pdf_is_a_form_error_and_nothing_is_written(office, 
     assert files_in(media) == []
 
 
+def test_a_colleague_previewing_files_on_a_case_not_theirs_stores_nothing(office, media):
+    """The reply's rule before any file is stored: the case is agent's, agent2 may not reply."""
+    case = bring_to(Status.IN_PROGRESS, office)
+    before = snapshot(case)
+    response = post_reply(signed_in(office.agent2), case, [("formulaire.pdf", PDF)])
+    assert response.status_code == 403
+    assert snapshot(case) == before
+    assert not Attachment.objects.filter(case=case).exists()
+    assert files_in(media) == []
+
+
+def test_a_manager_may_preview_files_on_an_agents_case(office, media):
+    case = bring_to(Status.IN_PROGRESS, office)
+    response = post_reply(signed_in(office.manager), case, [("formulaire.pdf", PDF)])
+    assert response.status_code == 200
+    assert Attachment.objects.get(case=case).uploaded_by_id == office.manager.pk
+
+
 def test_one_bad_file_among_good_ones_writes_none_of_them(office, media):
     case = bring_to(Status.IN_PROGRESS, office)
     response = post_reply(

@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils.html import escape
 
@@ -374,7 +375,9 @@ def test_assigning_to_someone_who_is_not_an_agent_here_is_refused(
 ):
     case = make_case(office.administration)
     value = {
-        "outsider": lambda: make_member(elsewhere, Role.AGENT).pk,
+        "outsider": lambda: (
+            make_member(elsewhere, Role.AGENT, first_name="Zéphyrin", last_name="Ailleurs").pk
+        ),
         "missing": lambda: 987_654_321,
         "garbage": lambda: "x",
     }[assignee]()
@@ -383,8 +386,17 @@ def test_assigning_to_someone_who_is_not_an_agent_here_is_refused(
         reverse("cases:assign", args=[case.pk]), {"assignee": value, "version": case.version}
     )
     assert response.status_code == 302
-    assert len(flashed(response)) == 1
+    # The same answer whoever the id is: never the name of someone of another administration.
+    assert flashed(response) == ["Choose an agent."]
     assert snapshot(case) == before
+
+
+def test_the_assignment_service_names_no_one_of_another_administration(office, elsewhere):
+    outsider = make_member(elsewhere, Role.AGENT, first_name="Zéphyrin", last_name="Ailleurs")
+    case = make_case(office.administration)
+    with pytest.raises(ValidationError) as refused:
+        case_services.case_assign(actor=office.manager, case=case, assignee=outsider)
+    assert refused.value.messages == ["Not an active member here."]
 
 
 # --- internal notes --------------------------------------------------------------------------

@@ -200,3 +200,37 @@ def test_asking_for_a_new_draft_makes_a_second_suggestion(
     assert second.status == Suggestion.Status.READY
     first.refresh_from_db()
     assert first.status == Suggestion.Status.READY  # kept in the history
+
+
+# --- a colleague's case ----------------------------------------------------------------------
+
+
+def test_a_colleague_may_neither_discard_nor_renew_the_draft_of_a_case_not_theirs(
+    office, browser, drafted, django_capture_on_commit_callbacks
+):
+    """The same rule as replying: agent2 (a volunteer too) does not decide on agent's draft."""
+    case, suggestion = drafted
+    before = suggestions_state(case)
+    colleague = browser(office.agent2)
+    panel_html = colleague.get(panel_url(case)).content.decode()
+    for button in ("use-draft", "discard-draft", "new-draft"):
+        assert f'id="{button}"' not in panel_html
+    response = colleague.post(
+        reverse("drafting:discard", args=[suggestion.pk]), {"reason": "wrong"}
+    )
+    assert response.status_code == 403
+    with django_capture_on_commit_callbacks(execute=True):
+        response = colleague.post(reverse("drafting:request", args=[case.pk]))
+    assert response.status_code == 403
+    assert suggestions_state(case) == before
+
+
+def test_a_manager_may_discard_the_draft_of_a_case_assigned_to_an_agent(office, browser, drafted):
+    _case, suggestion = drafted
+    response = browser(office.manager).post(
+        reverse("drafting:discard", args=[suggestion.pk]), {"reason": "wrong"}
+    )
+    assert response.status_code == 200
+    suggestion.refresh_from_db()
+    assert suggestion.decision == Suggestion.Decision.DISCARDED
+    assert suggestion.decided_by_id == office.manager.pk

@@ -185,6 +185,26 @@ def test_inbox_of_an_administration_shows_none_of_another(office, elsewhere, bro
     assert len(listed(response)) == 1
 
 
+@pytest.mark.parametrize("params", [{"open": "1"}, {"due_soon": "1"}, {}])
+def test_the_inbox_banner_names_no_user_of_another_administration(
+    office, elsewhere, browser, params
+):
+    outsider = make_member(elsewhere, Role.AGENT, first_name="Zéphyrin", last_name="Ailleurs")
+    response = browser(office.agent).get(inbox_url(assignee=outsider.pk, **params))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Zéphyrin" not in html and "Ailleurs" not in html and outsider.email not in html
+    assert response.context["drill_down"].split(" · ")[0] in ("Open cases of —", "Cases of —")
+
+
+def test_the_inbox_banner_names_a_member_of_the_administration(office, browser):
+    manager = browser(office.manager)
+    response = manager.get(inbox_url(open="1", assignee=office.agent2.pk))
+    assert response.context["drill_down"] == f"Open cases of {office.agent2.display_name}"
+    response = manager.get(inbox_url(assignee=office.agent2.pk))
+    assert response.context["drill_down"] == f"Cases of {office.agent2.display_name}"
+
+
 # --- inbox: filters --------------------------------------------------------------------------
 
 

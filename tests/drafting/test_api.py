@@ -240,6 +240,32 @@ def test_discarding_with_a_bad_reason_is_a_400_naming_the_field(
     assert row(suggestion) == before
 
 
+def test_a_colleague_who_does_not_hold_the_case_cannot_discard_or_renew_its_draft(
+    tenant_a, case, suggestion, django_capture_on_commit_callbacks
+):
+    """The rule of replying: the case is tenant_a.agent's, agent2 volunteers too."""
+    before = row(suggestion)
+    colleague = client_for(tenant_a.agent2)
+    response = colleague.post(
+        f"/api/v1/suggestions/{suggestion.pk}/discard/", {"reason": "wrong"}, format="json"
+    )
+    assert response.status_code == 403, response.content
+    with django_capture_on_commit_callbacks(execute=True):
+        response = colleague.post(suggestion_url(case.pk))
+    assert response.status_code == 403, response.content
+    assert row(suggestion) == before
+    assert Suggestion.objects.filter(case=case).count() == 1
+
+
+def test_a_manager_may_ask_for_a_new_draft_on_an_agents_case(
+    tenant_a, case, suggestion, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client_for(tenant_a.manager).post(suggestion_url(case.pk))
+    assert response.status_code == 202, response.content
+    assert Suggestion.objects.filter(case=case).count() == 2
+
+
 def test_a_manager_of_another_administration_cannot_discard(tenant_b, suggestion):
     before = row(suggestion)
     response = client_for(tenant_b.manager).post(

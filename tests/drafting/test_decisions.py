@@ -290,7 +290,7 @@ def test_requesting_while_a_draft_is_in_flight_returns_it(tenant_a, ready, statu
     # Outside the commit-callback capture the task is not run: the draft stays pending.
     in_flight = suggestion_services.suggestion_request(actor=tenant_a.agent, case=case)
     Suggestion.objects.filter(pk=in_flight.pk).update(status=status)
-    again = suggestion_services.suggestion_request(actor=tenant_a.agent2, case=case)
+    again = suggestion_services.suggestion_request(actor=tenant_a.manager, case=case)
     assert again.pk == in_flight.pk
     assert Suggestion.objects.filter(case=case).count() == 2
 

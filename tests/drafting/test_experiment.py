@@ -84,7 +84,7 @@ def test_control_cases_get_no_suggestion(tenant_a, django_capture_on_commit_call
     assert not Suggestion.objects.filter(case=case).exists()
     assert not experiment_selectors.case_gets_drafts(case)
     with pytest.raises(ValidationError):
-        suggestion_services.suggestion_request(actor=tenant_a.agent, case=case)
+        suggestion_services.suggestion_request(actor=tenant_a.manager, case=case)
     assert not Suggestion.objects.filter(case=case).exists()
 
 

@@ -26,7 +26,11 @@ class Command(BaseCommand):
             outcomes = ", ".join(f"{k}: {v}" for k, v in sorted(result["outcomes"].items()))
             if result["error"]:
                 failed.append(result)
-                self.stderr.write(f"mailbox {result['mailbox_id']}: {result['error']}")
+                # The operator's console: the server's own words too (the page and the journal
+                # have the category only).
+                self.stderr.write(
+                    f"mailbox {result['mailbox_id']}: {result['error']} ({result['detail']})"
+                )
             elif result["skipped"]:
                 self.stdout.write(f"mailbox {result['mailbox_id']}: being read by another poller")
             else:
