@@ -108,7 +108,7 @@ _COLUMN_LABELS = {
 
 def parse(text: str, *, administration: Administration) -> ImportPreview:
     """Read and check every row; writes nothing."""
-    if _BINARY_RE.search(text[:4096]):
+    if "\x00" in text or _BINARY_RE.search(text[:4096]):
         # Control characters other than tabs and line breaks: an image, a spreadsheet, a PDF.
         return ImportPreview([], [_("The file is not a CSV text file.")])
     sample = text[:4096]

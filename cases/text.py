@@ -64,19 +64,26 @@ def strip_citation_markers(text: str) -> str:
     return _BLANK_LINES_RE.sub("\n\n", text).strip()
 
 
-# A line that only greets: "Bonjour Mme Martin,", "Madame, Monsieur,", "Chère Madame,".
+# A line that only greets, without a verb: "Bonjour,", "Madame, Monsieur,", "Chère Madame,",
+# "Bonjour Mme Martin,". A sentence ("Madame, votre dossier est complet,") is not one.
 _GREETING_LINE_RE = re.compile(
-    r"(?im)^[ \t]*(?:bonjour|bonsoir|madame|monsieur|mesdames|messieurs|ch[eè]re?s?)\b"
-    r"[^\n]{0,60},[ \t]*$"
+    r"(?im)^[ \t]*(?:bonjour|bonsoir|madame|monsieur|mesdames|messieurs|ch[eè]re?s?)"
+    r"(?:[ \t,]+(?:madame|monsieur|mme|m\.|mlle|(?-i:[A-ZÀ-Ý][\w'’.-]*))){0,4}[ \t]*,?[ \t]*$"
 )
 
 
+def _one_kind_of_line_break(text: str) -> str:
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
 def says_nothing(body: str, *, courtesy: list[str]) -> bool:
-    """Whether a reply holds nothing but courtesy: a greeting line, and the ``courtesy`` texts
-    (the administration's closing formula and signature) — the composer's starting text sent
-    as it is."""
-    text = strip_citation_markers(body or "").replace("\r\n", "\n")
-    for part in sorted((p.strip() for p in courtesy if p and p.strip()), key=len, reverse=True):
+    """Whether a reply holds nothing but courtesy: the ``courtesy`` texts (the greeting the
+    composer starts with, the administration's closing formula and signature) and a line that
+    only greets — the composer's starting text sent as it is. Line breaks are compared as one
+    kind: a signature typed in a form is stored with CR LF."""
+    text = _one_kind_of_line_break(strip_citation_markers(body or ""))
+    parts = (_one_kind_of_line_break(p).strip() for p in courtesy if p and p.strip())
+    for part in sorted(parts, key=len, reverse=True):
         text = text.replace(part, " ")
     text = _GREETING_LINE_RE.sub(" ", text)
     return not re.search(r"\w", text)

@@ -255,6 +255,8 @@ def test_a_non_volunteer_cannot_have_drafts_written(
     page = client.post(f"/brouillons/dossier/{case.pk}/nouveau/")
     assert page.status_code == 403
     assert Suggestion.objects.filter(case=case).count() == before
-    # A volunteer may.
-    response = session_client(tenant.agent).post(f"/api/v1/cases/{case.pk}/suggestion/")
+    # A volunteer may, on a case they hold.
+    with django_capture_on_commit_callbacks(execute=True):
+        held = case_services.case_take(actor=tenant.agent, case=make_case(tenant.administration))
+    response = session_client(tenant.agent).post(f"/api/v1/cases/{held.pk}/suggestion/")
     assert response.status_code == 202

@@ -20,6 +20,7 @@ ERROR_STATUSES = {
     "401": "Not authenticated: no session, or an invalid, revoked or inactive token.",
     "403": "Authenticated, but the role or the token's scope does not allow it.",
     "404": "Not found (an object of another administration answers the same).",
+    "406": "Not acceptable: the Accept header asks for a format the API does not give (JSON).",
     "415": "Unsupported media type.",
     "429": "Too many requests: see the Retry-After header.",
 }

@@ -124,8 +124,15 @@ def case_reply(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         )
     if services.reply_says_nothing(case, body):
         # Refused at the preview already: the usager would get a letter with nothing in it.
+        # The files already attached stay attached (the form keeps their token and ticks).
         form.add_error("body", services.NOTHING_SAID)
-        return _render_composer(request, case, status=400, reply_form=form)
+        return _render_composer(
+            request,
+            case,
+            status=400,
+            reply_form=form,
+            reply_attachments=pending_attachments(case=case, actor=request.user, token=token),
+        )
     if not form.cleaned_data["confirmed"]:
         try:
             token, pending = reply_attachments_prepare(

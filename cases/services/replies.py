@@ -31,9 +31,10 @@ def reply_says_nothing(case: Case, body: str) -> bool:
     """Whether ``body`` is only the composer's starting text: a greeting, the administration's
     closing formula and signature (``selectors.reply_skeleton``)."""
     administration = case.administration
+    greeting = f"Bonjour {case.usager_name}," if case.usager_name else "Madame, Monsieur,"
     return says_nothing(
         body,
-        courtesy=[administration.closing, administration.signature, administration.name],
+        courtesy=[greeting, administration.closing, administration.signature, administration.name],
     )
 
 

@@ -7,7 +7,9 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from cases import services as case_services
 from cases.models import Case, CaseEvent, Status
+from cases.selectors import reply_skeleton
 from tests.factories import make_case, make_topic
 
 from .conftest import session_client, token_client
@@ -132,6 +134,19 @@ def test_create_read_assign_transition_note_reply(tenant_a):
     kinds = [e["kind"] for e in agent.get(f"/api/v1/cases/{pk}/events/").json()]
     assert CaseEvent.Kind.NOTE_ADDED in kinds
     assert Case.objects.get(pk=pk).status == Status.ANSWERED
+
+
+def test_a_reply_of_courtesy_only_is_a_400_on_body(tenant_a):
+    """The composer's starting text alone (greeting, closing, signature) is refused by the API
+    too, in the API's error shape, and nothing is sent."""
+    case = case_services.case_take(actor=tenant_a.agent, case=make_case(tenant_a.administration))
+    agent = session_client(tenant_a.agent)
+    response = agent.post(
+        f"/api/v1/cases/{case.pk}/reply/", {"body": reply_skeleton(case)}, format="json"
+    )
+    assert response.status_code == 400
+    assert "body" in response.json()["fields"]
+    assert not case.replies.exists()
 
 
 def test_stale_version_is_refused_with_the_field(tenant_a):

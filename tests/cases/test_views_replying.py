@@ -106,6 +106,21 @@ def test_the_preview_says_what_was_taken_off_and_what_is_still_masked(office, br
     assert "data-preview-notice" not in plain.content.decode()
 
 
+def test_a_signature_typed_on_several_lines_is_still_recognised(office, browser):
+    """A signature saved from the settings form is stored with CR LF; the composer posts LF or
+    CR LF: the starting text alone is refused all the same."""
+    administration = office.administration
+    administration.signature = "Service des prestations\r\n12 rue Vauban\r\n69006 Lyon"
+    administration.save()
+    case = bring_to(Status.IN_PROGRESS, office)
+    skeleton = reply_skeleton(case).replace("\r\n", "\n")
+    client = browser(office.agent)
+    for body in (skeleton, skeleton.replace("\n", "\r\n")):
+        response = _reply(client, case, body=body, version=case.version)
+        assert response.status_code == 400
+    assert not Reply.objects.filter(case=case).exists()
+
+
 def test_the_api_refuses_a_reply_of_courtesy_only_on_its_body_field(office):
     case = bring_to(Status.IN_PROGRESS, office)
     with pytest.raises(ValidationError) as refused:
