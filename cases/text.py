@@ -15,7 +15,13 @@ from __future__ import annotations
 import re
 import unicodedata
 
-__all__ = ["CITATION_MARKER", "one_line", "says_nothing", "strip_citation_markers"]
+__all__ = [
+    "CITATION_MARKER",
+    "is_greeting_line",
+    "one_line",
+    "says_nothing",
+    "strip_citation_markers",
+]
 
 _HS = r"[ \t\u00a0\u202f]"
 # One marker: "[3]", "[1, 3]", "[2-4]". Placeholders such as "[NOM_1]" are not markers.
@@ -70,6 +76,11 @@ _GREETING_LINE_RE = re.compile(
     r"(?im)^[ \t]*(?:bonjour|bonsoir|madame|monsieur|mesdames|messieurs|ch[eè]re?s?)"
     r"(?:[ \t,]+(?:madame|monsieur|mme|m\.|mlle|(?-i:[A-ZÀ-Ý][\w'’.-]*))){0,4}[ \t]*,?[ \t]*$"
 )
+
+
+def is_greeting_line(line: str) -> bool:
+    """Whether ``line`` only greets ("Bonjour,", "Madame, Monsieur,", "Bonjour Mme Martin,")."""
+    return bool(_GREETING_LINE_RE.fullmatch(line.strip()))
 
 
 def _one_kind_of_line_break(text: str) -> str:

@@ -13,6 +13,8 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from cases.text import is_greeting_line
+
 from ..grounding import is_courtesy, split_sentences, strip_markers
 from ..grounding.courtesy import GREETING_RE, fold
 from ..knowledge.text import analyse
@@ -101,7 +103,9 @@ def authored_body(text: str, *, closing: str = "", signature: str = "") -> str:
     and signature off (each new case gets its own), citation markers off, a usager's
     identifiers masked, public contact details and links kept."""
     lines = _normal_lines(strip_markers(text))
-    while lines and (not lines[0] or GREETING_RE.match(fold(lines[0]))):
+    # Only a line that greets and says nothing else: "Madame, Monsieur, votre demande doit
+    # être faite en ligne" is the answer's first sentence.
+    while lines and (not lines[0] or is_greeting_line(lines[0])):
         lines.pop(0)
     body = "\n".join(_cut_ending(lines, closing, signature)).strip()
     body = re.sub(r"\n{3,}", "\n\n", body)

@@ -257,7 +257,8 @@ def bank_answer_update(
         value = anonymise(_clean(question, "question", MAX_QUESTION_CHARS))
         if value != row.question:
             row.question, changed = value, [*changed, "question"]
-    if answer is not None:
+    # The page posts the answer back with every edit: as stored, it is not cleaned again.
+    if answer is not None and answer.strip() != row.answer.strip():
         value = _authored(administration, answer)
         if value != row.answer:
             row.answer, changed = value, [*changed, "answer"]

@@ -344,6 +344,18 @@ def test_a_written_model_answer_keeps_public_contacts_and_loses_courtesy_and_ide
     assert "1 84 12 75 108 123 45" not in answer and "(numéro de sécurité sociale masqué)" in answer
     assert "Bonjour" not in answer and "agréer" not in answer and "Marie Durand" not in answer
     assert answer.count("masqué") == 1
+    # A first sentence that starts like a greeting is the answer, not a greeting.
+    sentence = "Madame, Monsieur, votre demande se fait en ligne sur caf.fr.\nPuis envoyez le RIB."
+    kept = services.bank_answer_create(
+        actor=tenant_a.agent, administration=administration, question="Où ?", answer=sentence
+    )
+    assert kept.answer == sentence
+    # Editing only the topic leaves the stored answer as it is.
+    services.bank_answer_update(
+        actor=tenant_a.manager, bank_answer=kept, answer=kept.answer, topic=None
+    )
+    kept.refresh_from_db()
+    assert kept.answer == sentence
     with pytest.raises(ValidationError, match=r"nothing to reuse|rien"):
         services.bank_answer_create(
             actor=tenant_a.agent,
