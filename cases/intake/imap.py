@@ -41,7 +41,7 @@ from ..audit_actions import CasesAuditAction
 from ..files import ScannerUnavailable
 from ..models import Mailbox, MailboxMessage
 from .quarantine import mail_read_one
-from .servers import ServerRefused, connect_address
+from .servers import ServerRefused, connect_addresses
 
 logger = logging.getLogger(__name__)
 
@@ -98,25 +98,37 @@ def _failure_of(exc: BaseException, *, login: bool = False) -> str:
     return Mailbox.Failure.REFUSED  # refused, reset, unreachable, unknown name
 
 
-class _CheckedIMAP4(imaplib.IMAP4):
-    """IMAP4 connecting to the address ``servers.connect_address`` checked, not to whatever
-    the name resolves to a second time."""
+def _connect_first(addresses: list[str], port: int, timeout) -> socket.socket:
+    """A connection to the first of ``addresses`` that answers (as ``create_connection`` does
+    with the addresses it resolves)."""
+    error: OSError | None = None
+    for address in addresses:
+        try:
+            return socket.create_connection((address, port), timeout)
+        except OSError as exc:
+            error = exc
+    raise error or OSError("no address to connect to")
 
-    def __init__(self, host: str, port: int, *, address: str, timeout: float) -> None:
-        self._address = address
+
+class _CheckedIMAP4(imaplib.IMAP4):
+    """IMAP4 connecting to the addresses ``servers.connect_addresses`` checked, not to
+    whatever the name resolves to a second time."""
+
+    def __init__(self, host: str, port: int, *, addresses: list[str], timeout: float) -> None:
+        self._addresses = addresses
         super().__init__(host, port, timeout=timeout)
 
     def _create_socket(self, timeout):
-        return socket.create_connection((self._address, self.port), timeout)
+        return _connect_first(self._addresses, self.port, timeout)
 
 
 class _CheckedIMAP4_SSL(imaplib.IMAP4_SSL):
-    def __init__(self, host: str, port: int, *, address: str, timeout: float) -> None:
-        self._address = address
+    def __init__(self, host: str, port: int, *, addresses: list[str], timeout: float) -> None:
+        self._addresses = addresses
         super().__init__(host, port, ssl_context=ssl.create_default_context(), timeout=timeout)
 
     def _create_socket(self, timeout):
-        sock = socket.create_connection((self._address, self.port), timeout)
+        sock = _connect_first(self._addresses, self.port, timeout)
         # The certificate is checked against the name, as imaplib does.
         return self.ssl_context.wrap_socket(sock, server_hostname=self.host)
 
@@ -133,13 +145,13 @@ class PollResult:
 
 def _open(mailbox: Mailbox, timeout: float) -> imaplib.IMAP4:
     try:
-        address = connect_address(mailbox)
+        addresses = connect_addresses(mailbox)
     except ServerRefused as exc:
         raise MailboxError(Mailbox.Failure.FORBIDDEN, str(exc)) from exc
     ssl_mode = mailbox.security == Mailbox.Security.SSL
-    if address is not None:
+    if addresses is not None:
         kind = _CheckedIMAP4_SSL if ssl_mode else _CheckedIMAP4
-        return kind(mailbox.host, mailbox.port, address=address, timeout=timeout)
+        return kind(mailbox.host, mailbox.port, addresses=addresses, timeout=timeout)
     if ssl_mode:
         return imaplib.IMAP4_SSL(
             mailbox.host, mailbox.port, ssl_context=ssl.create_default_context(), timeout=timeout

@@ -5,8 +5,9 @@ private, link-local, multicast, unspecified, reserved or a cloud metadata addres
 connection must be encrypted (TLS or STARTTLS) and the port IMAP's own (143, 993).
 
 Checked when the mailbox is saved (``server_refusals``) and again at each connection
-(``connect_address``: the name may resolve elsewhere since), which then connects to the address
-it checked, so that a second resolution cannot lead elsewhere.
+(``connect_addresses``: the name may resolve elsewhere since); the connection then goes to the
+addresses it checked, one after the other as a resolver's would, so that a second resolution
+cannot lead elsewhere.
 """
 
 from __future__ import annotations
@@ -36,14 +37,45 @@ def _private_allowed() -> bool:
     return bool(settings.INTAKE_MAIL_ALLOW_PRIVATE_HOSTS)
 
 
+# IPv6 prefixes that carry an IPv4 address in their last 32 bits (NAT64's well-known and local
+# prefixes, IPv4-compatible, SIIT's IPv4-translated): the IPv4 address is what is reached.
+_EMBEDDING_V4 = tuple(
+    ipaddress.ip_network(prefix)
+    for prefix in ("64:ff9b::/96", "64:ff9b:1::/48", "::/96", "::ffff:0:0:0/96")
+)
+# Global by the standard library's reckoning, yet a cloud metadata service (Oracle's
+# 192.0.0.192 lies in the IETF protocol assignments, 192.0.0.0/24).
+_NOT_PUBLIC = (ipaddress.ip_network("192.0.0.0/24"),)
+
+
+def _embedded_v4(ip: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
+    if ip.ipv4_mapped is not None:
+        return ip.ipv4_mapped
+    if ip.sixtofour is not None:  # 2002::/16
+        return ip.sixtofour
+    if ip.teredo is not None:  # 2001::/32: the client's address
+        return ip.teredo[1]
+    if any(ip in prefix for prefix in _EMBEDDING_V4):
+        return ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
+    return None
+
+
 def address_forbidden(address: str) -> bool:
-    """Whether the poller must not connect to this IP address."""
+    """Whether the poller must not connect to this IP address (an IPv6 address that carries an
+    IPv4 one is judged by both)."""
     ip = ipaddress.ip_address(address.split("%", 1)[0])  # no IPv6 zone
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-        ip = ip.ipv4_mapped
+    candidates: list[ipaddress.IPv4Address | ipaddress.IPv6Address] = [ip]
+    if isinstance(ip, ipaddress.IPv6Address) and (inner := _embedded_v4(ip)) is not None:
+        candidates.append(inner)
     # Not global: loopback, private, link-local, unspecified, reserved, shared (100.64/10),
     # documentation... Multicast ranges count as global, so they are named.
-    return not ip.is_global or ip.is_multicast or ip in METADATA_ADDRESSES
+    return any(
+        not one.is_global
+        or one.is_multicast
+        or one in METADATA_ADDRESSES
+        or any(one in network for network in _NOT_PUBLIC)
+        for one in candidates
+    )
 
 
 def _addresses(host: str, port: int) -> list[str]:
@@ -77,10 +109,10 @@ def server_refusals(*, host: str, port: int, security: str) -> dict[str, str]:
     return refusals
 
 
-def connect_address(mailbox: Mailbox) -> str | None:
-    """The checked address to connect to (``None``: connect by name, private hosts being
-    allowed); ``ServerRefused`` when the settings do not allow this server; ``OSError`` when
-    the name does not resolve."""
+def connect_addresses(mailbox: Mailbox) -> list[str] | None:
+    """The checked addresses to connect to, in the resolver's order (``None``: connect by
+    name, private hosts being allowed); ``ServerRefused`` when the settings do not allow this
+    server; ``OSError`` when the name does not resolve."""
     if _private_allowed():
         return None
     if mailbox.security == Mailbox.Security.NONE or mailbox.port not in IMAP_PORTS:
@@ -89,4 +121,4 @@ def connect_address(mailbox: Mailbox) -> str | None:
     forbidden = [address for address in addresses if address_forbidden(address)]
     if forbidden or not addresses:
         raise ServerRefused(f"{mailbox.host} resolves to {', '.join(forbidden)}")
-    return addresses[0]
+    return addresses

@@ -193,12 +193,33 @@ def test_a_mailbox_saved_before_is_checked_again_and_not_connected(office, setti
 
 def test_the_connection_goes_to_the_address_checked_not_a_new_resolution(server):
     listening = server("imap")
-    # The name does not resolve: only the address given is used.
-    client = _CheckedIMAP4("imap.invalid", listening.port, address="127.0.0.1", timeout=5)
+    # The name does not resolve: only the addresses given are used, the first that answers
+    # (nothing listens on 127.0.0.2: it refuses at once and the next address is tried).
+    client = _CheckedIMAP4(
+        "imap.invalid", listening.port, addresses=["127.0.0.2", "127.0.0.1"], timeout=5
+    )
     try:
         assert client.host == "imap.invalid" and listening.connections == 1
     finally:
         client.shutdown()
+
+
+def test_a_name_that_resolves_to_an_inner_address_at_connection_time_is_refused(
+    office, production_rules, monkeypatch
+):
+    """DNS rebinding: the name was public when the mailbox was saved (TLS, port 993) and
+    resolves to the network's inside when the poller connects."""
+    resolved = {"address": "93.184.215.14"}
+
+    def getaddrinfo(host, port, *args, **kwargs):
+        return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", (resolved["address"], port))]
+
+    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+    mailbox = save(office, host="imap.example.org", port=993, security=Mailbox.Security.SSL)
+    for inner in ("127.0.0.1", "10.0.0.5", "64:ff9b::a00:5", "2002:a9fe:a9fe::1"):
+        resolved["address"] = inner
+        result = mailbox_poll(mailbox.pk)
+        assert result.error == Mailbox.Failure.FORBIDDEN, inner
 
 
 # --- what administrators read ----------------------------------------------------------------
