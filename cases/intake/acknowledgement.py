@@ -94,10 +94,21 @@ def _placeholders(text: str, field: str) -> set[str]:
     return set(names)
 
 
+# What a text saved when it was filled by ``str.format`` may hold: "{{" and "}}" for a brace.
+_FILLED = re.compile(r"\{\{|\}\}|\{([^{}]*)\}")
+
+
 def _fill(text: str, values: dict[str, str]) -> str:
     """``text`` with each known placeholder replaced by its value, in one pass (a value that
-    looks like a placeholder stays as it is); anything else in braces is left untouched."""
-    return _BRACED.sub(lambda match: values.get(match.group(1), match.group(0)), text)
+    looks like a placeholder stays as it is); anything else in braces is left untouched, and a
+    doubled brace is one brace (as ``str.format`` read the texts saved before)."""
+
+    def one(match: re.Match[str]) -> str:
+        if match.group(0) in ("{{", "}}"):
+            return match.group(0)[0]
+        return values.get(match.group(1), match.group(0))
+
+    return _FILLED.sub(one, text)
 
 
 def template_check(*, subject: str, body: str) -> None:
