@@ -39,6 +39,7 @@ def enrolments(request: AuthenticatedHttpRequest) -> HttpResponse:
         .order_by("user__last_name", "user__first_name", "user__email")
     )
     approved = sum(1 for e in rows if e.status == Enrolment.Status.APPROVED)
+    invited = sum(1 for e in rows if e.status == Enrolment.Status.INVITED)
     cohort_form = CohortInviteForm(members=candidates, prefix="cohort")
     settings_form = VolunteerSettingsForm(
         initial={"volunteer_quota": administration.volunteer_quota}, prefix="quota"
@@ -73,7 +74,7 @@ def enrolments(request: AuthenticatedHttpRequest) -> HttpResponse:
                         )
                         % {"count": count, "cohort": data["cohort"]},
                     )
-                    _warn_over_quota(request, administration, approved + count)
+                    _warn_over_quota(request, administration, approved + invited + count)
                     return redirect("accounts:enrolments")
             elif form_name == "quota":
                 settings_form = VolunteerSettingsForm(request.POST, prefix="quota")
@@ -85,7 +86,7 @@ def enrolments(request: AuthenticatedHttpRequest) -> HttpResponse:
                     )
                     messages.success(request, _("The volunteer quota is saved."))
                     administration.refresh_from_db(fields=["volunteer_quota"])
-                    _warn_over_quota(request, administration, approved)
+                    _warn_over_quota(request, administration, approved + invited)
                     return redirect("accounts:enrolments")
             elif form_name == "consent":
                 consent_form = ConsentForm(request.POST, prefix="consent")
@@ -165,9 +166,12 @@ def _warn_over_quota(request, administration, wanted: int) -> None:
     if quota is not None and wanted > quota:
         messages.warning(
             request,
-            _(
+            ngettext(
+                "The quota is %(quota)s volunteer and %(wanted)s take part or are invited: "
+                "nobody is removed, but an invited agent cannot accept until a place is free.",
                 "The quota is %(quota)s volunteers and %(wanted)s take part or are invited: "
-                "nobody is removed, but an invited agent cannot accept until a place is free."
+                "nobody is removed, but an invited agent cannot accept until a place is free.",
+                quota,
             )
             % {"quota": quota, "wanted": wanted},
         )
