@@ -17,6 +17,18 @@
     if (status && message) { status.textContent = message; }
   }
 
+  // Signing out forgets the replies kept in this tab (workspace.js): on a shared workstation,
+  // the next person in this tab never finds them.
+  document.addEventListener("submit", function (event) {
+    if (!event.target.hasAttribute("data-sign-out")) { return; }
+    try {
+      var store = window.sessionStorage;
+      Object.keys(store).forEach(function (key) {
+        if (key.indexOf("guichet.reply.") === 0) { store.removeItem(key); }
+      });
+    } catch (error) { /* storage refused: nothing was kept */ }
+  });
+
   // A button that ends something without undo (closing a case nobody answered) asks first.
   document.addEventListener("submit", function (event) {
     var button = event.submitter;

@@ -206,6 +206,12 @@
     var key = keyOf();
     if (workspace.hasAttribute("data-reply-sent")) {
       forget(key);
+      // Once: a reload of this page is not "just sent" any more.
+      if (window.history && window.history.replaceState && /[?&]envoye=1/.test(window.location.search)) {
+        var url = new URL(window.location.href);
+        url.searchParams.delete("envoye");
+        window.history.replaceState(window.history.state, "", url.pathname + url.search + url.hash);
+      }
       return;
     }
     var composer = document.getElementById("id_body_reply");

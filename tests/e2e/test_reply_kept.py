@@ -211,3 +211,16 @@ def test_closing_a_case_nobody_answered_asks_first(page, tenants):
         page.locator('button[data-action="close"]').click()
     case.refresh_from_db()
     assert case.status == Status.CLOSED
+
+
+def test_signing_out_forgets_the_replies_kept_in_the_tab(page, tenants):
+    """On a shared workstation, the next person signing in in this tab finds nothing."""
+    tenant = tenants[0]
+    case = _taken_case(tenant)
+    sign_in(page, tenant.agent.email)
+    page.goto(f"/dossiers/{case.pk}/")
+    _type_in_the_composer(page)
+    assert page.evaluate(KEPT_KEYS)
+    with page.expect_navigation():
+        page.locator("form[data-sign-out] button").first.click()
+    assert page.evaluate(KEPT_KEYS) == []
