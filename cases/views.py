@@ -35,7 +35,7 @@ from .delivery.services import delivery_retry as delivery_retry_service
 from .forms import AssignForm, InboxFilterForm, NoteForm, TransferForm, TransitionForm
 from .history import usager_other_cases
 from .inbox_rows import inbox_rows
-from .models import OPEN_STATUSES, Attachment, Case, Delivery
+from .models import OPEN_STATUSES, Attachment, Case, Delivery, Status
 from .permissions import STATUS_ABILITIES, Ability, case_abilities, require_ability
 from .transitions import TRANSITIONS
 
@@ -361,8 +361,9 @@ def case_transition(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             reason=form.cleaned_data["reason"],
             expected_version=form.cleaned_data["version"],
         ),
-        _("Done: %(action)s.")
-        % {"action": TRANSITIONS[action].label if action in TRANSITIONS else action},
+        # The result in words ("The case is now: Closed."), not the button's verb.
+        _("The case is now: %(status)s.")
+        % {"status": Status(TRANSITIONS[action].target).label if action in TRANSITIONS else action},
     )
 
 

@@ -220,7 +220,7 @@ def test_an_allowed_action_moves_the_case(office, browser):
     stored = row(case)
     assert stored["status"] == Status.IN_PROGRESS
     assert stored["version"] == case.version + 1
-    assert flashed(response) == ["Done: Start."]
+    assert flashed(response) == ["The case is now: In progress."]
 
 
 @pytest.mark.parametrize("action", ["resume", "reopen", "answer", "transfer", "fly", ""])
@@ -423,6 +423,9 @@ def test_an_empty_note_is_a_form_error_and_writes_nothing(office, browser, body)
     html = response.content.decode()
     assert 'id="note-error"' in html
     assert "fr-input-group--error" in html
+    # The page opens at the form and its error, not at the top (the error is far below).
+    assert f'action="{reverse("cases:note", args=[case.pk])}#note-section"' in html
+    assert re.search(r'<textarea[^>]*id="id_note_body"[^>]*autofocus', html)
     assert snapshot(case) == before
 
 
