@@ -87,7 +87,10 @@ def _inbox_filters(
     """The inbox's filters from a query string (the page's, or the one kept for Suivant)."""
     topics = list(selectors.topics_for(request.administration))
     form = InboxFilterForm(query or None, topics=topics)
-    data = form.cleaned_data if form.is_valid() else {}
+    # A filter at fault (a stale link's value, a search too long) is said on the page and
+    # left out; the others, the box included, still apply.
+    form.is_valid()
+    data = getattr(form, "cleaned_data", {})
     box = data.get("box") or "mine"
     if box == "all" and not may(request, ASSIGN_CASES):
         box = "mine"

@@ -256,6 +256,20 @@ def test_inbox_filters(office, browser, varied, subtests):
             assert set(listed(response)) == {cases[key].pk for key in expected}
 
 
+def test_a_filter_at_fault_is_said_and_the_others_still_apply(office, browser):
+    """A search too long or a stale link's value: the page says so, and the box and the
+    other filters still apply (the agent would believe all these cases match)."""
+    case_services.case_take(
+        actor=office.agent, case=make_case(office.administration, subject="Dossier à moi")
+    )
+    make_case(office.administration, subject="Dossier en attente")
+    client = browser(office.agent)
+    for params in ({"box": "queue", "q": "x" * 201}, {"box": "queue", "status": "bogus"}):
+        html = client.get(inbox_url(**params)).content.decode()
+        assert 'id="inbox-filter-errors"' in html, params
+        assert "Dossier en attente" in html and "Dossier à moi" not in html, params
+
+
 def test_filters_apply_inside_the_agents_box(office, browser):
     mine_email = bring_to(Status.ASSIGNED, office)
     mine_phone = case_services.case_take(
