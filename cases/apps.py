@@ -30,6 +30,8 @@ class CasesConfig(AppConfig):
             release_cases_of_deactivated_member, dispatch_uid="cases.release_on_deactivation"
         )
         connection_created.connect(register_sqlite_functions, dispatch_uid="cases.sqlite_median")
-        signals.reply_sent.connect(invite_usager_to_survey, dispatch_uid="cases.survey_invite")
+        # The survey asks whether the reply helped: only once the reply has reached the usager
+        # (a reply whose delivery failed is never followed by a survey).
+        signals.reply_delivered.connect(invite_usager_to_survey, dispatch_uid="cases.survey_invite")
         post_migrate.connect(ensure_national_topics, sender=self, dispatch_uid="cases.topics")
         signals.reply_sent.connect(create_reply_delivery, dispatch_uid="cases.reply_delivery")

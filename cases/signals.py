@@ -13,5 +13,8 @@ from django.dispatch import Signal
 case_created = Signal()
 # case_id, reply_id, actor_id
 reply_sent = Signal()
+# case_id, reply_id (the reply reached the usager through its channel: inside the transaction
+# that records the delivery)
+reply_delivered = Signal()
 # case_id, actor_id (the assignee opened the case for the first time; sent after commit)
 case_opened = Signal()

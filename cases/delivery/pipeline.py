@@ -18,6 +18,7 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from .. import signals
 from ..models import CaseEvent, Delivery
 from ..services.journal import case_event_record
 from .backends import DeliveryError, get_backend
@@ -97,6 +98,10 @@ def _record_success(delivery: Delivery, claimed_at: dt.datetime) -> AttemptOutco
                 "backend": delivery.backend,
                 "attempts": delivery.attempts,
             },
+        )
+        # What follows the reply's arrival (the survey invitation) is written with this record.
+        signals.reply_delivered.send(
+            sender=Delivery, case_id=delivery.reply.case_id, reply_id=delivery.reply_id
         )
     return AttemptOutcome("delivered")
 

@@ -49,10 +49,49 @@ def test_sending_a_reply_mails_the_usager_a_survey_link(office, django_capture_o
     surveys = [m for m in mail.outbox if "/enquete/" in m.body]
     assert len(surveys) == 1
     message = surveys[0]
+    # It follows the reply itself: the usager is asked about a reply they have.
+    replies = [i for i, m in enumerate(mail.outbox) if "/enquete/" not in m.body]
+    assert replies and replies[0] < mail.outbox.index(message)
     assert message.to == ["camille.martin@example.org"]
     assert case.reference in message.subject
     assert "/enquete/" in message.body
     assert not AI_WORDS.search(message.subject + message.body)
+
+
+def test_no_survey_for_a_reply_that_did_not_reach_the_usager(
+    office, django_capture_on_commit_callbacks, settings
+):
+    """The mail server refuses the reply: the usager is not asked about a reply they never got."""
+    settings.EMAIL_BACKEND = "tests.cases.test_survey.RefusingBackend"
+    mail.outbox.clear()
+    case = _send_reply(office, django_capture_on_commit_callbacks)
+    assert case.replies.get().delivery.status != "delivered"
+    assert mail.outbox == []
+
+
+class RefusingBackend:
+    """A mail server that refuses the reply and would take anything else (a survey)."""
+
+    def __init__(self, *args, **kwargs):
+        pass
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+    def open(self):
+        return True
+
+    def close(self):
+        pass
+
+    def send_messages(self, messages):
+        if any("/enquete/" not in message.body for message in messages):
+            raise OSError("the mail server refuses the message")
+        mail.outbox.extend(messages)
+        return len(messages)
 
 
 def test_no_mail_without_a_contact_address(office, django_capture_on_commit_callbacks):
