@@ -210,9 +210,14 @@ def inbox(user: User, administration: Administration, filters: InboxFilters) -> 
     qs = _in_days(qs, "satisfaction__created_at", filters.surveyed_from, filters.surveyed_to)
     if filters.q:
         for word in filters.q.split()[:8]:
-            qs = qs.filter(
+            matches = (
                 Q(subject__icontains=word) | Q(body__icontains=word) | Q(reference__iexact=word)
             )
+            if word.isdigit() and len(word) <= 6 and int(word):
+                # The case number alone, as usagers quote it on the phone ("206", "000206"
+                # for CAF69-2026-000206): any year.
+                matches |= Q(reference__endswith=f"-{int(word):06d}")
+            qs = qs.filter(matches)
     return qs.select_related("assignee", "topic").only(*INBOX_COLUMNS).order_by("due_at", "id")
 
 

@@ -256,6 +256,18 @@ def test_inbox_filters(office, browser, varied, subtests):
             assert set(listed(response)) == {cases[key].pk for key in expected}
 
 
+def test_the_search_finds_a_case_by_its_number_alone(office, browser):
+    """Usagers quote "206" or "000206" on the phone for CAF69-2026-000206."""
+    case = make_case(office.administration, subject="Une question précise")
+    other = make_case(office.administration, subject="Une autre question")
+    number = case.reference.rsplit("-", 1)[1]
+    client = browser(office.agent)
+    for q in (number, str(int(number)), case.reference):
+        html = client.get(inbox_url(box="queue", q=q)).content.decode()
+        assert "Une question précise" in html and "Une autre question" not in html, q
+    assert other.reference != case.reference
+
+
 def test_a_filter_at_fault_is_said_and_the_others_still_apply(office, browser):
     """A search too long or a stale link's value: the page says so, and the box and the
     other filters still apply (the agent would believe all these cases match)."""
