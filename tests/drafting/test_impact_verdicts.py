@@ -123,3 +123,29 @@ def test_too_few_responses_is_said_once_on_the_page(client, tenant_a):
     assert "README" not in html and "Welch" not in html.split("Pour les spécialistes")[0]
     # No empty chart: the page says why there is nothing to draw.
     assert "Rien à dessiner" in html
+
+
+def test_the_handling_table_difference_adds_up_with_the_medians_it_shows():
+    """Medians shown to a tenth of a minute, and their difference computed from those: a reader
+    who subtracts finds the same number (not −7.3 beside 17.8 and 25.0)."""
+    from django.utils import translation
+
+    from drafting.experiment.impact.figures import handling_time_rows
+
+    report = {
+        "handling_time": {
+            "assisted": {"cases": 40, "median_seconds": 25.03 * 60},
+            "control": {"cases": 41, "median_seconds": 17.76 * 60},
+            "difference_seconds": (17.76 - 25.03) * 60,
+            "difference_ci": [-9.0 * 60, -5.0 * 60],
+            "relative_gain": -0.41,
+            "relative_gain_ci": [-0.5, -0.3],
+        }
+    }
+    with translation.override("en"):
+        rows = {str(row[0]): row[1] for row in handling_time_rows(report)}
+    assisted = rows["Median, assisted (minutes)"]
+    control = rows["Median, control (minutes)"]
+    difference = rows["Difference, control − assisted (minutes)"]
+    assert (assisted, control) == (25.0, 17.8)
+    assert difference == round(control - assisted, 1) == -7.2
