@@ -134,7 +134,15 @@ def test_a_control_case_shows_no_panel_and_no_word_of_the_experiment(
             response = browser(user, language=language).get(panel_url(case))
             assert response.status_code == 200
             text = response.content.decode().lower()
-            for word in ("brouillon", "draft", "contrôle", "control", "expérience", "experiment"):
+            for word in (
+                "brouillon",
+                "draft",
+                "contrôle",
+                "control",
+                "expérience",
+                "expérimentation",
+                "experiment",
+            ):
                 assert word not in text, (user, language, word)
             assert not text.strip(), text
 

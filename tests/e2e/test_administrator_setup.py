@@ -22,7 +22,7 @@ def test_administrator_sets_the_experiment_and_the_settings_up(page, tenants, tm
     page.locator("#tile-experiment a").click()
     page.wait_for_url("**/brouillons/experience/")
     page.locator("#id_assisted_percent").fill("50")
-    page.get_by_role("button", name="Démarrer l’expérience").click()
+    page.get_by_role("button", name="Démarrer l’expérimentation").click()
     page.locator("#running-share").wait_for()
     assert "50 %" in page.locator("#running-share").inner_text()
     screenshot(page, "experiment.png")
