@@ -57,7 +57,15 @@ DASHBOARD = Report(
             title=_("New and answered cases per week"),
             columns=(_("Week of"), _("New"), _("Answered")),
             query=selectors.weekly,
-            chart=Chart("line", [Series(_("New"), 1), Series(_("Answered"), 2)], unit=_("cases")),
+            chart=Chart(
+                "line",
+                [Series(_("New"), 1), Series(_("Answered"), 2)],
+                unit=_("cases"),
+                note=_(
+                    "Weeks start on Monday. The first and the last are cut to the period: they "
+                    "may count fewer days, and fewer cases."
+                ),
+            ),
         ),
         Figure(
             id="times-by-channel",

@@ -61,6 +61,8 @@ class Chart:
     labels: int = 0
     # What the page says when there is nothing to draw (see ``tables.chart``).
     empty: Text = ""
+    # A line under the chart, for what a reader could misread in it.
+    note: Text = ""
 
     def spec(self, figure_id: str, table: Table) -> dict[str, Any]:
         return chart(
@@ -73,6 +75,7 @@ class Chart:
             horizontal=self.horizontal,
             stacked=self.stacked,
             empty=self.empty,
+            note=self.note,
         )
 
 

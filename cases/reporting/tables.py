@@ -96,6 +96,7 @@ def chart(
     horizontal: bool = False,
     stacked: bool = False,
     empty: str | Promise = "",
+    note: str | Promise = "",
 ) -> dict[str, Any]:
     """A chart spec for templates/components/chart.html (drawn by static/js/charts.js).
 
@@ -120,6 +121,7 @@ def chart(
         "horizontal": horizontal,
         "stacked": stacked,
         "empty": str(empty),
+        "note": str(note),
     }
 
 

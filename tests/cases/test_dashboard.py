@@ -189,6 +189,8 @@ def test_page_shows_the_same_figures_and_charts(client, world, django_assert_max
         assert f'id="{chart_id}-data"' in html  # the chart's JSON
     assert html.count('<table id="table-') == 6  # every chart has its data table
     assert 'id="nav-dashboard"' in html
+    # The weekly chart says that its first and last weeks may be partial.
+    assert 'data-chart-note="chart-weekly"' in html
 
 
 def test_every_drill_down_opens_exactly_the_cases_of_its_figure(client, world):
