@@ -62,6 +62,8 @@ def answer_list(request: AuthenticatedHttpRequest) -> HttpResponse:
             "kinds": BankAnswer.Kind.choices,
             "can_manage": may(request, services.MANAGE_ANSWERS),
             "can_write": may(request, WORK_CASES),
+            "filtered": bool(q or kind or status != BankAnswer.Status.ACTIVE),
+            "reopen_days": selectors.bank_settings().reopen_days,
         },
     )
 

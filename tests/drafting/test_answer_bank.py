@@ -450,6 +450,17 @@ def test_the_picker_opened_on_a_case_lists_the_close_answers_first_then_the_othe
     assert client.get(reverse("drafting:answers:picker"), {"case": other.pk}).status_code == 404
 
 
+def test_an_empty_bank_says_how_answers_arrive(client, tenant_a, settings):
+    settings.ANSWER_BANK_REOPEN_DAYS = 9
+    client.force_login(tenant_a.agent)
+    page = client.get(reverse("drafting:answers:list"), HTTP_ACCEPT_LANGUAGE="en").text
+    assert "No answer yet. Model answers are written here" in page and " 9 days after" in page
+    searched = client.get(
+        reverse("drafting:answers:list"), {"q": "rien"}, HTTP_ACCEPT_LANGUAGE="en"
+    ).text
+    assert "No answer matches these filters." in searched
+
+
 def test_pages_of_another_administration_answer_404(client, tenant_a, tenant_b):
     answer = _bank(tenant_a, QUESTIONS[:1])[QUESTIONS[0]]
     _case, reply = _answered(tenant_a)
