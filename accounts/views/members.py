@@ -13,7 +13,7 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadReque
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import urlencode
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -260,6 +260,12 @@ def member_set_active(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
                 )
                 % {"email": membership.user.email},
             )
+    # Back to the list as it was filtered (reactivating from "Deactivated" stays there).
+    back = request.POST.get("back", "")
+    if back.startswith(reverse("accounts:members") + "?") and url_has_allowed_host_and_scheme(
+        back, {request.get_host()}, request.is_secure()
+    ):
+        return redirect(back)
     return redirect("accounts:members")
 
 

@@ -227,6 +227,26 @@ def test_deactivation_ends_the_session_and_puts_cases_back_in_the_queue(client, 
     assert agent_client.get("/dossiers/").status_code == 200
 
 
+def test_reactivating_from_the_filtered_list_comes_back_to_it(client, tenant_a):
+    membership = Membership.objects.get(user=tenant_a.agent, administration=tenant_a.administration)
+    services.membership_set_active(
+        membership=membership, active=False, actor=tenant_a.administrator
+    )
+    client.force_login(tenant_a.administrator)
+    url = f"/compte/membres/{membership.pk}/activation/"
+    back = "/compte/membres/?state=inactive"
+    response = client.post(url, {"active": "1", "back": back})
+    assert response.status_code == 302 and response["Location"] == back
+    membership.refresh_from_db()
+    assert membership.is_active
+    # Anywhere else is not followed.
+    services.membership_set_active(
+        membership=membership, active=False, actor=tenant_a.administrator
+    )
+    response = client.post(url, {"active": "1", "back": "https://evil.example/compte/membres/?x"})
+    assert response["Location"] == "/compte/membres/"
+
+
 def test_member_of_several_administrations_keeps_the_others(client, tenant_a, tenant_b):
     services.membership_create(
         user=tenant_a.agent, administration=tenant_b.administration, role=Role.AGENT
