@@ -6,6 +6,7 @@ write rows (follow-ups, the delivery) that commit or roll back with the change.
 
 from __future__ import annotations
 
+from accounts.followups.models import FollowUp
 from accounts.followups.registry import followup_add
 from accounts.models import User
 
@@ -28,6 +29,10 @@ def release_cases_of_deactivated_member(
 
 
 def invite_usager_to_survey(sender, *, case_id: int, reply_id: int, **kwargs) -> None:
+    # One invitation per case, however many times a delivery is recorded (a retry after a
+    # bounce, a delivery of a reply sent before invitations waited for deliveries).
+    if FollowUp.objects.filter(kind=SURVEY_INVITATION, payload__case_id=case_id).exists():
+        return
     followup_add(kind=SURVEY_INVITATION, case_id=case_id, reply_id=reply_id)
 
 

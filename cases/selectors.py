@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -213,7 +214,7 @@ def inbox(user: User, administration: Administration, filters: InboxFilters) -> 
             matches = (
                 Q(subject__icontains=word) | Q(body__icontains=word) | Q(reference__iexact=word)
             )
-            if word.isdigit() and len(word) <= 6 and int(word):
+            if re.fullmatch(r"[0-9]{1,6}", word) and int(word):
                 # The case number alone, as usagers quote it on the phone ("206", "000206"
                 # for CAF69-2026-000206): any year.
                 matches |= Q(reference__endswith=f"-{int(word):06d}")

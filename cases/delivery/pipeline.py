@@ -99,10 +99,16 @@ def _record_success(delivery: Delivery, claimed_at: dt.datetime) -> AttemptOutco
                 "attempts": delivery.attempts,
             },
         )
-        # What follows the reply's arrival (the survey invitation) is written with this record.
-        signals.reply_delivered.send(
-            sender=Delivery, case_id=delivery.reply.case_id, reply_id=delivery.reply_id
-        )
+        # What follows the reply's arrival (the survey invitation) is written with this record,
+        # in a savepoint: the reply has left, and a receiver's failure must not undo its
+        # "delivered" (the row would be sent again once its claim expired).
+        try:
+            with transaction.atomic():
+                signals.reply_delivered.send(
+                    sender=Delivery, case_id=delivery.reply.case_id, reply_id=delivery.reply_id
+                )
+        except Exception:
+            logger.exception("Delivery %s: what follows its arrival failed", delivery.pk)
     return AttemptOutcome("delivered")
 
 

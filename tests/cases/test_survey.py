@@ -94,6 +94,21 @@ class RefusingBackend:
         return len(messages)
 
 
+def test_one_invitation_however_many_times_the_delivery_is_recorded(
+    office, django_capture_on_commit_callbacks
+):
+    """A delivery recorded again (a retry after a bounce) does not invite the usager twice."""
+    from cases import signals
+    from cases.models import Delivery
+
+    mail.outbox.clear()
+    case = _send_reply(office, django_capture_on_commit_callbacks)
+    reply = case.replies.get()
+    with django_capture_on_commit_callbacks(execute=True):
+        signals.reply_delivered.send(sender=Delivery, case_id=case.pk, reply_id=reply.pk)
+    assert len([m for m in mail.outbox if "/enquete/" in m.body]) == 1
+
+
 def test_no_mail_without_a_contact_address(office, django_capture_on_commit_callbacks):
     mail.outbox.clear()
     _send_reply(office, django_capture_on_commit_callbacks, usager_email="")

@@ -265,6 +265,9 @@ def test_the_search_finds_a_case_by_its_number_alone(office, browser):
     for q in (number, str(int(number)), case.reference):
         html = client.get(inbox_url(box="queue", q=q)).content.decode()
         assert "Une question précise" in html and "Une autre question" not in html, q
+    # Other digits than 0-9 are words like any other (no error, no case number).
+    for q in ("²", "m²", "١٢٣"):
+        assert client.get(inbox_url(box="queue", q=q)).status_code == 200, q
     assert other.reference != case.reference
 
 
