@@ -149,3 +149,10 @@ def test_the_handling_table_difference_adds_up_with_the_medians_it_shows():
     difference = rows["Difference, control − assisted (minutes)"]
     assert (assisted, control) == (25.0, 17.8)
     assert difference == round(control - assisted, 1) == -7.2
+    gain = rows["Relative gain, share of the control median (%)"]
+    assert round(gain, 1) == round(-7.2 / 17.8 * 100, 1)
+    # Half up, as every figure of the app: a median of 17.25 minutes reads 17.3.
+    report["handling_time"]["control"]["median_seconds"] = 17.25 * 60
+    with translation.override("en"):
+        rows = {str(row[0]): row[1] for row in handling_time_rows(report)}
+    assert rows["Median, control (minutes)"] == 17.3
