@@ -426,7 +426,17 @@ def test_an_empty_note_is_a_form_error_and_writes_nothing(office, browser, body)
     # The page opens at the form and its error, not at the top (the error is far below).
     assert f'action="{reverse("cases:note", args=[case.pk])}#note-section"' in html
     assert re.search(r'<textarea[^>]*id="id_note_body"[^>]*autofocus', html)
+    assert html.count("autofocus") == 1  # not "Take this case" as well
     assert snapshot(case) == before
+
+
+def test_a_note_refused_on_a_queue_case_keeps_the_focus_on_the_note(office, browser):
+    case = bring_to(Status.NEW, office)
+    html = browser(office.agent).post(reverse("cases:note", args=[case.pk]), {"body": " "})
+    html = html.content.decode()
+    assert 'id="take-case"' in html
+    assert html.count("autofocus") == 1
+    assert re.search(r'<textarea[^>]*id="id_note_body"[^>]*autofocus', html)
 
 
 # --- transfer --------------------------------------------------------------------------------
