@@ -99,9 +99,9 @@ def suggestion_mark_shown(*, actor: User, suggestion: Suggestion) -> Suggestion:
     _require_volunteer(actor, suggestion)
     if suggestion.status != Suggestion.Status.READY or suggestion.shown_at is not None:
         return suggestion
-    # The clock measures the decision of whoever works the case: a colleague or a manager
-    # reading the draft does not start it (as the panel, which marks it for the assignee only).
-    if suggestion.case.assignee_id != actor.pk:
+    # The clock measures the decision of whoever may take it (the assignee, a manager: those
+    # who may reply): a colleague reading the draft does not start it.
+    if not may(actor, suggestion.case, Ability.REPLY):
         return suggestion
     now = timezone.now()
     Suggestion.objects.filter(pk=suggestion.pk, shown_at__isnull=True).update(

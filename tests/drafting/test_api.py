@@ -193,14 +193,15 @@ def test_posting_shown_records_when_the_draft_was_seen(tenant_a, suggestion):
     assert row(suggestion)["shown_to_id"] == tenant_a.agent.pk
 
 
-def test_a_manager_reading_the_draft_does_not_start_the_clock(tenant_a, suggestion):
-    """The decision clock measures whoever works the case: only their viewing starts it."""
+def test_a_colleague_reading_the_draft_does_not_start_the_clock(tenant_a, suggestion):
+    """The decision clock measures whoever may decide (the assignee, a manager): a colleague
+    who may not reply on the case does not start it."""
     assert suggestion.case.assignee_id == tenant_a.agent.pk
     url = f"/api/v1/suggestions/{suggestion.pk}/shown/"
-    response = client_for(tenant_a.manager).post(url)
+    response = client_for(tenant_a.agent2).post(url)
     assert response.status_code == 200 and response.json()["shown_at"] is None
     assert row(suggestion)["shown_at"] is None
-    assert client_for(tenant_a.agent).post(url).json()["shown_at"] is not None
+    assert client_for(tenant_a.manager).post(url).json()["shown_at"] is not None
 
 
 def test_posting_shown_on_another_administrations_draft_is_not_found(tenant_b, suggestion):
