@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from accounts.models import person_name
 
@@ -66,6 +67,7 @@ def inbox_rows(values: Iterable[Mapping[str, Any]], *, now: dt.datetime) -> list
     detail_url, take_url = urls_by_pk("cases:detail"), urls_by_pk("cases:take")
     labels: dict[type[Choices], dict[Any, str]] = {Status: {}, Channel: {}, Priority: {}}
     priority_word = _("Priority")
+    separator = pgettext("label separator", ": ")
     rows = []
     for case in values:
         status, due_at = case["status"], case["due_at"]
@@ -75,7 +77,7 @@ def inbox_rows(values: Iterable[Mapping[str, Any]], *, now: dt.datetime) -> list
             details.append(case["topic__name"])
         if case["priority"] != Priority.NORMAL:
             priority = _label(Priority, case["priority"], labels[Priority])
-            details.append(f"{priority_word} : {priority}")
+            details.append(f"{priority_word}{separator}{priority}")
         assignee = ""
         if case["assignee_id"] is not None:
             assignee = person_name(

