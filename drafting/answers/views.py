@@ -62,7 +62,9 @@ def answer_list(request: AuthenticatedHttpRequest) -> HttpResponse:
             "kinds": BankAnswer.Kind.choices,
             "can_manage": may(request, services.MANAGE_ANSWERS),
             "can_write": may(request, WORK_CASES),
-            "filtered": bool(q or kind or status != BankAnswer.Status.ACTIVE),
+            # Nothing listed although the bank holds answers (all retired, say): the filters.
+            "filtered": bool(q or kind or status != BankAnswer.Status.ACTIVE)
+            or BankAnswer.objects.filter(administration=administration).exists(),
             "reopen_days": selectors.bank_settings().reopen_days,
         },
     )

@@ -455,6 +455,9 @@ def test_an_empty_bank_says_how_answers_arrive(client, tenant_a, settings):
     client.force_login(tenant_a.agent)
     page = client.get(reverse("drafting:answers:list"), HTTP_ACCEPT_LANGUAGE="en").text
     assert "No answer yet. Model answers are written here" in page and " 9 days after" in page
+    settings.ANSWER_BANK_REOPEN_DAYS = 1
+    page = client.get(reverse("drafting:answers:list"), HTTP_ACCEPT_LANGUAGE="en").text
+    assert " 1 day after" in page
     searched = client.get(
         reverse("drafting:answers:list"), {"q": "rien"}, HTTP_ACCEPT_LANGUAGE="en"
     ).text
