@@ -190,7 +190,9 @@ def test_broker_down_during_requests_then_everything_done_exactly_once(
     assert response.status_code == 201, response.content
     outage_seconds = time.monotonic() - started
     assert not Suggestion.objects.filter(case__in=[intake, case]).exists()
-    assert FollowUp.objects.filter(status=FollowUp.Status.PENDING).count() == 6
+    # What the three requests left to do; the survey's invitation is not among them: it waits
+    # for the reply's delivery, after the outage.
+    assert FollowUp.objects.filter(status=FollowUp.Status.PENDING).count() == 5
 
     redis_server.start()  # back, same port, empty: the sweepers queue everything again
     back = time.monotonic()
