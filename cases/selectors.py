@@ -18,6 +18,7 @@ from accounts.models import Administration, User
 from accounts.permissions import VIEW_CASES, administrations_with_perm, has_administration_perm
 
 from .models import OPEN_STATUSES, Case, CaseEvent, CaseTally, Status, Topic
+from .text import greeting_for
 
 DUE_SOON = dt.timedelta(hours=48)
 
@@ -361,6 +362,6 @@ def reply_skeleton(case: Case) -> str:
     """The composer's starting text: greeting, room to write, the administration's closing
     formula and signature (set on the settings page), as the drafts end."""
     administration = case.administration
-    greeting = f"Bonjour {case.usager_name}," if case.usager_name else "Madame, Monsieur,"
+    greeting = greeting_for(case.usager_name)
     ending = [administration.closing, administration.signature or administration.name]
     return greeting + "\n\n\n\n" + "\n\n".join(part for part in ending if part)

@@ -17,6 +17,7 @@ import unicodedata
 
 __all__ = [
     "CITATION_MARKER",
+    "greeting_for",
     "is_greeting_line",
     "one_line",
     "says_nothing",
@@ -76,6 +77,11 @@ _GREETING_LINE_RE = re.compile(
     r"(?im)^[ \t]*(?:bonjour|bonsoir|madame|monsieur|mesdames|messieurs|ch[eè]re?s?)"
     r"(?:[ \t,]+(?:madame|monsieur|mme|m\.|mlle|(?-i:[A-ZÀ-Ý][\w'’.-]*))){0,4}[ \t]*,?[ \t]*$"
 )
+
+
+def greeting_for(usager_name: str) -> str:
+    """How a reply to this usager starts (the composer's first line)."""
+    return f"Bonjour {usager_name}," if usager_name else "Madame, Monsieur,"
 
 
 def is_greeting_line(line: str) -> bool:

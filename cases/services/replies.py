@@ -16,7 +16,7 @@ from .. import signals
 from ..files import CheckedFile
 from ..models import Attachment, Case, CaseEvent, InternalNote, Reply, Status
 from ..permissions import Ability, may, require_ability
-from ..text import says_nothing, strip_citation_markers
+from ..text import greeting_for, says_nothing, strip_citation_markers
 from .common import bump, check_version, clean_text, invalid, lock_case, require_transition
 from .journal import case_event_record
 from .reply_attachments import UploadedFile, reply_files_check, reply_files_store
@@ -31,10 +31,14 @@ def reply_says_nothing(case: Case, body: str) -> bool:
     """Whether ``body`` is only the composer's starting text: a greeting, the administration's
     closing formula and signature (``selectors.reply_skeleton``)."""
     administration = case.administration
-    greeting = f"Bonjour {case.usager_name}," if case.usager_name else "Madame, Monsieur,"
     return says_nothing(
         body,
-        courtesy=[greeting, administration.closing, administration.signature, administration.name],
+        courtesy=[
+            greeting_for(case.usager_name),
+            administration.closing,
+            administration.signature,
+            administration.name,
+        ],
     )
 
 

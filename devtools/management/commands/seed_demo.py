@@ -22,7 +22,7 @@ from accounts import services as account_services
 from accounts.models import Administration, Role, User
 from accounts.selectors import is_volunteer
 from cases import services as case_services
-from cases.models import Case, Channel, Status, Topic
+from cases.models import Case, Channel, SatisfactionResponse, Status, Topic
 from cases.survey import satisfaction_record
 from devtools.demo import KNOWLEDGE_DIR
 from devtools.demo.samples import FIRST_NAMES, LAST_NAMES, SAMPLES
@@ -310,7 +310,7 @@ class Command(BaseCommand):
                 # (the dashboard's periods would all count every response). A generator of its
                 # own: the demo's other draws stay as they were.
                 later = answered + dt.timedelta(hours=random.Random(case.pk).uniform(2, 72))
-                type(response).objects.filter(pk=response.pk).update(
+                SatisfactionResponse.objects.filter(pk=response.pk).update(
                     created_at=min(later, timezone.now())
                 )
 
