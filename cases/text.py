@@ -8,6 +8,10 @@ Drafts cite their sources as ``[n]`` markers; those are internal and never reach
 made only of markers) and repairs the punctuation and spacing around them. It is the last guard
 of the reply service (``cases/services/replies.py``), and drafting's ``strip_markers`` is this
 same function (drafting imports cases, never the reverse).
+
+The answer bank replaces a usager's identifiers with neutral words ("(téléphone masqué)"):
+``MASKS`` is that vocabulary, and ``MASKED_RE`` finds any of them left in a reply, so that the
+composer can warn the agent before it reaches the usager.
 """
 
 from __future__ import annotations
@@ -17,12 +21,31 @@ import unicodedata
 
 __all__ = [
     "CITATION_MARKER",
+    "MASKED_RE",
+    "MASKS",
+    "REFERENCE_MASK",
+    "UNKNOWN_MASK",
     "greeting_for",
     "is_greeting_line",
     "one_line",
     "says_nothing",
     "strip_citation_markers",
 ]
+
+# What stands in place of each kind of identifier (plain words, never restorable placeholders).
+MASKS = {
+    "NOM": "(nom masqué)",
+    "EMAIL": "(adresse e-mail masquée)",
+    "TEL": "(téléphone masqué)",
+    "NIR": "(numéro de sécurité sociale masqué)",
+    "IBAN": "(IBAN masqué)",
+    "ADRESSE": "(adresse masquée)",
+    "DATE_NAISSANCE": "(date de naissance masquée)",
+}
+UNKNOWN_MASK = "(identifiant masqué)"
+REFERENCE_MASK = "(référence masquée)"
+# Any of them, and any older wording of the same form ("(… masqué)", "(… masquée)").
+MASKED_RE = re.compile(r"\((?:[^()\n]{1,60} )?masquée?\)")
 
 _HS = r"[ \t\u00a0\u202f]"
 # One marker: "[3]", "[1, 3]", "[2-4]". Placeholders such as "[NOM_1]" are not markers.

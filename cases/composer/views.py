@@ -5,8 +5,6 @@ the page around the composer is the case page's (cases/views.py)."""
 
 from __future__ import annotations
 
-import re
-
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
@@ -26,13 +24,9 @@ from ..services.reply_attachments import (
     reply_attachments_prepare,
     uploaded_files,
 )
-from ..text import strip_citation_markers
+from ..text import MASKED_RE, strip_citation_markers
 from ..views import case_context, get_case, render_case
 from .forms import ReplyForm
-
-# What the answer bank puts in place of a usager's identifier ("(téléphone masqué)", "(nom
-# masqué)", "(adresse e-mail masquée)": drafting/answers/cleaning.py).
-_MASKED_RE = re.compile(r"\((?:[^()\n]{1,60} )?masquée?\)")
 
 
 def _is_htmx(request: HttpRequest) -> bool:
@@ -159,7 +153,7 @@ def case_reply(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
                     "never sent."
                 )
             )
-        if _MASKED_RE.search(stripped):
+        if MASKED_RE.search(stripped):
             notices.append(
                 _(
                     "The reply still holds a masked detail, such as “(téléphone masqué)”: replace "

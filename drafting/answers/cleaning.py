@@ -13,7 +13,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from cases.text import is_greeting_line
+from cases.text import MASKS, REFERENCE_MASK, UNKNOWN_MASK, is_greeting_line
 
 from ..grounding import is_courtesy, split_sentences, strip_markers
 from ..grounding.courtesy import GREETING_RE, fold
@@ -25,19 +25,8 @@ MIN_SUBSTANCE_CHARS = 160
 MIN_SUBSTANCE_TERMS = 12
 
 _PLACEHOLDER_RE = re.compile(r"\[([A-Z_]+?)_\d+\]")
-# Plain words, not placeholders: nothing downstream may mistake them for restorable ones.
-_MASKS = {
-    "NOM": "(nom masqué)",
-    "EMAIL": "(adresse e-mail masquée)",
-    "TEL": "(téléphone masqué)",
-    "NIR": "(numéro de sécurité sociale masqué)",
-    "IBAN": "(IBAN masqué)",
-    "ADRESSE": "(adresse masquée)",
-    "DATE_NAISSANCE": "(date de naissance masquée)",
-}
 # Guichet's case references ("CAF69-2026-000123") and a reference the usager is asked to quote.
 _REFERENCE_RE = re.compile(r"\b[A-Z][A-Z0-9]{1,11}-\d{4}-\d{3,}\b")
-_REFERENCE_MASK = "(référence masquée)"
 
 _CLOSING_START_RE = re.compile(
     r"^(?:(?:bien |tres )?(?:cordialement|sincerement|respectueusement|amicalement)"
@@ -71,7 +60,7 @@ class Substance:
 
 
 def _masks(text: str) -> str:
-    return _PLACEHOLDER_RE.sub(lambda m: _MASKS.get(m.group(1), "(identifiant masqué)"), text)
+    return _PLACEHOLDER_RE.sub(lambda m: MASKS.get(m.group(1), UNKNOWN_MASK), text)
 
 
 def anonymise(
@@ -79,7 +68,7 @@ def anonymise(
 ) -> str:
     """Irreversibly replace a usager's identifiers in ``text`` with neutral words; those of the
     kinds in ``keep`` (placeholder kinds: "TEL", "EMAIL"...) are left as written."""
-    text = _REFERENCE_RE.sub(_REFERENCE_MASK, text)
+    text = _REFERENCE_RE.sub(REFERENCE_MASK, text)
     result = pseudonymise(text, known_names=[n for n in known_names if n])
     masked = result.text
     if keep:

@@ -523,3 +523,22 @@ def test_api_of_another_administration_answer_404(tenant_a, tenant_b):
     assert manager_b.delete(f"/api/v1/answers/{answer.pk}/").status_code == 404
     answer.refresh_from_db()
     assert answer.status == BankAnswer.Status.ACTIVE
+
+
+def test_every_mask_the_bank_writes_is_one_the_composer_warns_about():
+    """The words the bank puts in place of identifiers and the composer's warning share one
+    vocabulary (cases.text): a stored answer's mask can never reach a usager unnoticed."""
+    from cases.text import MASKED_RE, MASKS, REFERENCE_MASK, UNKNOWN_MASK
+    from drafting.answers.cleaning import anonymise
+
+    stored = anonymise(
+        "Mme Jeanne Dupuis, 12 rue des Lilas 69003 Lyon, jeanne.dupuis@example.org, "
+        "06 12 34 56 78, NIR 2 84 05 69 123 456 78, IBAN FR76 3000 6000 0112 3456 7890 189, "
+        "dossier CAF69-2026-000123.",
+        known_names=["Jeanne Dupuis"],
+    )
+    found = set(MASKED_RE.findall(stored))
+    assert found and found <= {*MASKS.values(), UNKNOWN_MASK, REFERENCE_MASK}
+    assert {"(adresse e-mail masquée)", "(téléphone masqué)", REFERENCE_MASK} <= found
+    assert all(MASKED_RE.fullmatch(mask) for mask in (*MASKS.values(), UNKNOWN_MASK))
+    assert not MASKED_RE.search("Le montant est masqué par défaut (voir ci-dessous).")
