@@ -232,9 +232,10 @@ SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if TRUSTED_PROXIES
 # Celery (README "Workers, queues and beat"; docs/design.md "Follow-ups").
 # Eager (in-process) with the memory broker, only in development and test: production refuses
 # both at start-up (a model call of up to 3 x 30 s must never run inside a web request).
-CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="memory://")
+# The memory transport names a host, or kombu warns on every in-process task.
+CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="memory://localhost/")
 CELERY_TASK_ALWAYS_EAGER = env.bool(
-    "CELERY_TASK_ALWAYS_EAGER", default=CELERY_BROKER_URL == "memory://"
+    "CELERY_TASK_ALWAYS_EAGER", default=CELERY_BROKER_URL.startswith("memory://")
 )
 if GUICHET_ENV not in ("development", "test") and (
     CELERY_BROKER_URL.startswith("memory://") or CELERY_TASK_ALWAYS_EAGER

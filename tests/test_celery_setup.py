@@ -100,10 +100,40 @@ def _settings_in(**env: str) -> subprocess.CompletedProcess:
     )
 
 
+def test_development_runs_tasks_in_process_without_a_broker_warning():
+    """``make run``'s defaults: a task queued in development runs at once, and the memory
+    transport does not print kombu's "No hostname was supplied" warning on the console."""
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import django; django.setup(); from config.celery import app; "
+            "print('eager', app.conf.task_always_eager); "
+            "from celery import shared_task\n"
+            "@shared_task\ndef double(x): return 2 * x\n"
+            "print('result', double.delay(21).get())",
+        ],
+        cwd=ROOT,
+        env={
+            "PATH": os.environ.get("PATH", ""),
+            "DJANGO_SETTINGS_MODULE": "config.settings",
+            "GUICHET_ENV": "development",
+            "DJANGO_DEBUG": "1",
+        },
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "result 42" in result.stdout
+    assert "No hostname was supplied" not in result.stderr + result.stdout
+
+
 @pytest.mark.parametrize(
     "env",
     [
         {},  # no broker: the memory transport
+        {"CELERY_BROKER_URL": "memory://localhost/"},
         {"CELERY_BROKER_URL": "memory://"},
         {"CELERY_BROKER_URL": "redis://127.0.0.1:6379/0", "CELERY_TASK_ALWAYS_EAGER": "1"},
     ],
