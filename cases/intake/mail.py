@@ -95,7 +95,8 @@ def _attachments_of(message: EmailMessage) -> list[AttachmentData]:
     for part in message.iter_attachments():
         content = part.get_payload(decode=True)
         if isinstance(content, bytes):
-            found.append(AttachmentData(name=_clean(part.get_filename() or ""), content=content))
+            name = parsing.cp1252_repaired(part.get_filename() or "")
+            found.append(AttachmentData(name=_clean(name), content=content))
     return found
 
 
@@ -114,8 +115,10 @@ def parse_email(raw: bytes) -> tuple[EmailMessage, dict]:
                 _("MIME parts nested deeper than %(limit)s levels") % {"limit": limit}
             )
         kind = parsing.message_kind(message)
-        name, address = parseaddr(_clean(str(message.get("From", "") or "")))
-        subject = one_line(str(message.get("Subject", "") or ""))[:300]
+        name, address = parseaddr(
+            _clean(parsing.cp1252_repaired(str(message.get("From", "") or "")))
+        )
+        subject = one_line(parsing.cp1252_repaired(str(message.get("Subject", "") or "")))[:300]
         message_id = _clean(str(message.get("Message-ID", "") or "")).strip()[:998]
         text, full_text = parsing.body_text(message)
         attachments = _attachments_of(message) if kind == parsing.PERSON else []

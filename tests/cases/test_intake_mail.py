@@ -292,3 +292,23 @@ def test_html_only_and_unknown_charset_messages_are_read(office, tmp_path):
     assert "Bonjour, ma carte est perdue." in bodies["En HTML"]
     assert "<p>" not in bodies["En HTML"]
     assert bodies["Charset"].startswith("Café cr")
+
+
+def test_windows_1252_text_labelled_iso_8859_1_reads_right(office, tmp_path):
+    # Outlook and many webmails label Windows-1252 text "iso-8859-1": its apostrophe, dash and
+    # euro sign then decode as invisible control characters ("Je narrive pas").
+    raw = (
+        b"From: =?iso-8859-1?q?Ren=E9e_O=92Brien?= <renee@example.org>\r\n"
+        b"Subject: =?iso-8859-1?q?L=92aide_au_logement_=96_question?=\r\n"
+        b"Message-ID: <cp1252@example.org>\r\nMIME-Version: 1.0\r\n"
+        b"Content-Type: text/plain; charset=iso-8859-1\r\n"
+        b"Content-Transfer-Encoding: 8bit\r\n\r\n"
+        b"Bonjour,\r\nJe n\x92arrive pas \xe0 d\xe9clarer \x96 il me manque 200 \x80\x85\r\n"
+        b"Ren\xe9e\r\n"
+    )
+    run(office, write(tmp_path, "cp1252.eml", raw))
+    case = Case.objects.get(administration=office.administration, usager_email="renee@example.org")
+    assert case.subject == "L’aide au logement – question"
+    assert case.usager_name == "Renée O’Brien"
+    assert "Je n’arrive pas à déclarer – il me manque 200 €…" in case.body
+    assert not any("\x80" <= char <= "\x9f" for char in case.subject + case.body)
