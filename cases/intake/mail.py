@@ -413,6 +413,9 @@ def _email_apply(
             source="email",
             sender=parsed["address"],
             message_id=parsed["message_id"],
+            # Named on the timeline with the message they came with (the files themselves are
+            # listed with the case's attachments).
+            attachments=[a.name or "?" for a in attachments],
             refused_attachments=refused,
             # The whole message, folded on the case page; the drafter reads ``body`` only.
             **({"full_body": parsed["full_text"]} if parsed["full_text"] != body else {}),

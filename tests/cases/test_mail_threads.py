@@ -540,3 +540,47 @@ def test_the_upgrade_gives_waiting_acknowledgements_a_follow_up_once(
     assert followup_run(followup_id=followup.pk) == ("done", None)
     pending.refresh_from_db()
     assert pending.status == "sent"
+
+
+def test_answer_attachments_and_refused_files_are_named_on_the_timeline(
+    office, client, mailoutbox, django_capture_on_commit_callbacks
+):
+    # The usager answers the reply with their certificate and a Word document: the agent must
+    # see which files came with this answer, and that the Word file was refused (not silence).
+    case = receive(office, mail(), django_capture_on_commit_callbacks).case
+    delivery = reply_and_deliver(office, case, django_capture_on_commit_callbacks)
+    answer = EmailMessage()
+    answer["From"] = f"Jeanne Roux <{USAGER}>"
+    answer["To"] = "contact@caf69.example.gouv.fr"
+    answer["Subject"] = f"Re: [{case.reference}] Question sur ma pension"
+    answer["Message-ID"] = "<with-files@example.org>"
+    answer["In-Reply-To"] = delivery.message_id
+    answer.set_content("Voici mon attestation et mon courrier.")
+    answer.add_attachment(
+        b"%PDF-1.7\n%%EOF\n", maintype="application", subtype="pdf", filename="attestation.pdf"
+    )
+    answer.add_attachment(
+        b"PK\x03\x04" + b"\x00" * 60,
+        maintype="application",
+        subtype="vnd.openxmlformats-officedocument.wordprocessingml.document",
+        filename="courrier.docx",
+    )
+    assert receive(office, bytes(answer), django_capture_on_commit_callbacks).outcome == "appended"
+    # A relative answering the reply from their own address joins by the thread.
+    other = mail(
+        sender="Paul Roux <paul.roux@example.org>",
+        subject=f"Re: [{case.reference}] Question sur ma pension",
+        body="Je suis son fils, elle est hospitalisée.",
+        message_id="<son@example.org>",
+        in_reply_to=delivery.message_id,
+    )
+    assert receive(office, other, django_capture_on_commit_callbacks).outcome == "appended"
+    event = CaseEvent.objects.filter(case=case, kind=CaseEvent.Kind.USAGER_MESSAGE).first()
+    assert event.data["attachments"] == ["attestation.pdf"]
+    assert event.data["refused_attachments"] == ["courrier.docx"]
+    client.force_login(office.agent)
+    html = client.get(f"/dossiers/{case.pk}/").content.decode()
+    assert "Pièces jointes\u00a0: attestation.pdf" in html
+    assert "Pièces jointes refusées (type ou taille)" in html and "courrier.docx" in html
+    assert html.count("data-usager-message-sender") == 1
+    assert "paul.roux@example.org" in html
