@@ -134,14 +134,17 @@ def parse_email(raw: bytes) -> tuple[EmailMessage, dict]:
     if kind == parsing.PERSON:
         if not address or "@" not in address:
             raise MalformedEmail(_("no sender address (From)"))
-        if not text and not subject:
+        # A usager may send their document with nothing else: it must reach an agent.
+        if not text and not subject and not attachments:
             raise MalformedEmail(_("neither a subject nor a text"))
     return message, {
         "kind": kind,
         "name": _clean(name),
         "address": _clean(address).lower(),
         "subject": subject,
-        "text": _clean(text) or subject,
+        "text": _clean(text)
+        or subject
+        or (_("(No text: the message brings only attachments.)") if attachments else ""),
         "full_text": _clean(full_text),
         "message_id": message_id,
         "references": references,

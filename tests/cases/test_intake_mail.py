@@ -312,3 +312,24 @@ def test_windows_1252_text_labelled_iso_8859_1_reads_right(office, tmp_path):
     assert case.usager_name == "Renée O’Brien"
     assert "Je n’arrive pas à déclarer – il me manque 200 €…" in case.body
     assert not any("\x80" <= char <= "\x9f" for char in case.subject + case.body)
+
+
+def test_a_document_sent_without_subject_or_text_reaches_an_agent(office, tmp_path):
+    # Sent from a phone's "share" menu: no subject, no text, the PDF only. Quarantined, it
+    # would have reached nobody.
+    message = EmailMessage()
+    message["From"] = "Ana Silva <ana.silva@example.org>"
+    message["To"] = "contact@caf69.example.gouv.fr"
+    message["Message-ID"] = "<only-a-file@example.org>"
+    message.set_content("\n")
+    message.add_attachment(PDF, maintype="application", subtype="pdf", filename="avis.pdf")
+    run(office, write(tmp_path, "file.eml", bytes(message)))
+    assert not QuarantinedEmail.objects.exists()
+    case = Case.objects.get(
+        administration=office.administration, usager_email="ana.silva@example.org"
+    )
+    assert case.subject == "(sans objet)"
+    assert case.body == "(Aucun texte\u00a0: le message n'apporte que des pièces jointes.)"
+    assert list(Attachment.objects.filter(case=case).values_list("original_name", flat=True)) == [
+        "avis.pdf"
+    ]
