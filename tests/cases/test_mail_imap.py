@@ -314,3 +314,53 @@ def test_conversation_end_to_end_through_real_imap_and_smtp(
     assert dovecot.uids("caf69") == [] and len(dovecot.uids("caf69", "Guichet")) == 4
     # Sending an acknowledgement again does nothing (the claim decides).
     assert acknowledgement_send(acknowledgement_id=Acknowledgement.objects.get().pk) == "skipped"
+
+
+def test_an_answer_to_the_survey_invitation_reaches_the_case(
+    office, dovecot, smtp, settings, django_capture_on_commit_callbacks
+):
+    # The usager answers the survey's mail ("Merci, mais...") from their mail client: the
+    # answer must go to the administration's mailbox and join the case, like an answer to the
+    # reply; and no out-of-office answers the invitation.
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = smtp.host, smtp.port
+    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+    settings.DEFAULT_FROM_EMAIL = "ne-pas-repondre@guichet.example.gouv.fr"
+    make_mailbox(office, dovecot)
+
+    def send(message: EmailMessage) -> None:
+        with smtplib.SMTP(smtp.host, smtp.port, timeout=30) as connection:
+            connection.send_message(message)
+
+    send(usager_mail(message_id="<question@example.org>"))
+    wait_until(lambda: dovecot.uids("caf69"), what="the usager's mail in the mailbox")
+    poll(django_capture_on_commit_callbacks)
+    case = services.case_take(
+        actor=office.agent, case=Case.objects.get(administration=office.administration)
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        services.case_send_reply(actor=office.agent, case=case, body=REPLY_TEXT)
+    survey = wait_until(lambda: [m for m in smtp.to(USAGER) if "/enquete/" in m.get_content()])[0]
+    delivery = Delivery.objects.get(reply__case=case)
+    assert survey["Reply-To"] == CONTACT
+    assert survey["Auto-Submitted"] == "auto-generated"
+    assert survey["In-Reply-To"] == "<question@example.org>"
+    assert delivery.message_id in survey["References"]
+    assert case.reference in survey["Subject"]
+
+    answer = usager_mail(
+        subject=f"Re: {survey['Subject']}",
+        body="Merci, mais je n'ai toujours pas reçu ma pension.",
+        headers={
+            "In-Reply-To": survey["Message-ID"],
+            "References": f"{survey['References']} {survey['Message-ID']}",
+        },
+    )
+    answer.replace_header("To", survey["Reply-To"])
+    send(answer)
+    wait_until(lambda: dovecot.uids("caf69"), what="the answer in the mailbox")
+    poll(django_capture_on_commit_callbacks)
+    case.refresh_from_db()
+    assert case.status == Status.IN_PROGRESS
+    message = CaseEvent.objects.get(case=case, kind=CaseEvent.Kind.USAGER_MESSAGE)
+    assert message.data["body"] == "Merci, mais je n'ai toujours pas reçu ma pension."
