@@ -175,6 +175,7 @@ _QUOTE_HEADER = re.compile(
     r")\s*$",
     re.IGNORECASE,
 )
+_WRAPPED_START = re.compile(r"^(?:le|on)\s", re.IGNORECASE)
 _OUTLOOK_FROM = re.compile(r"^\*?(?:de|from)\s*:\*?\s", re.IGNORECASE)
 _OUTLOOK_NEXT = re.compile(r"^\*?(?:envoy[ée]|sent|date|[àa]|to|objet|subject)\s*:", re.IGNORECASE)
 _SIGNATURE = re.compile(
@@ -192,11 +193,12 @@ def _cut_history(text: str) -> str:
         stripped = line.strip()
         if _QUOTE_HEADER.match(stripped):
             break
-        # Gmail wraps its header: "Le lun. 3 juin 2024 à 10:00, Guichet <...>" / "a écrit :".
-        if (
-            index + 1 < len(lines)
-            and re.match(r"^(?:le|on) .{3,200}$", stripped, re.IGNORECASE)
-            and re.match(r"^(?:a [ée]crit|wrote)\s*:\s*$", lines[index + 1].strip(), re.I)
+        # Gmail wraps its header at any word, even inside the address: "Le lun. 3 juin 2024 à
+        # 10:00, Guichet <...>" / "a écrit :", "... <...> a" / "écrit :", "... <" / "c@x.fr>
+        # a écrit :" (and "On ..." / "wrote:").
+        if _WRAPPED_START.match(stripped) and any(
+            _QUOTE_HEADER.match(" ".join(part.strip() for part in lines[index : index + span]))
+            for span in (2, 3)
         ):
             break
         if _OUTLOOK_FROM.match(stripped) and any(
