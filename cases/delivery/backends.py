@@ -70,13 +70,15 @@ def new_message_id(kind: str, pk: int) -> str:
 def thread_headers(case: Case, *, exclude: str = "") -> dict[str, str]:
     """``In-Reply-To`` (the usager's last message) and ``References`` (the case's thread, oldest
     first, bounded) for a mail about ``case``."""
-    ids: list[tuple[object, str]] = []
-    ids += [
-        (created, mid)
-        for created, mid in InboundEmail.objects.filter(case=case)
+    # The usager's own messages only: an out-of-office or a failure notice is not a message
+    # the usager has, and a reply "answering" it would sit apart in their mail client.
+    inbound = (
+        InboundEmail.objects.filter(case=case)
         .exclude(message_id="")
-        .values_list("created_at", "message_id")
-    ]
+        .exclude(outcome__in=(InboundEmail.Outcome.AUTO_REPLY, InboundEmail.Outcome.BOUNCE))
+    )
+    ids: list[tuple[object, str]] = []
+    ids += [(created, mid) for created, mid in inbound.values_list("created_at", "message_id")]
     ids += [
         (created, mid)
         for created, mid in Acknowledgement.objects.filter(case=case)
@@ -94,11 +96,7 @@ def thread_headers(case: Case, *, exclude: str = "") -> dict[str, str]:
     ]
     headers: dict[str, str] = {}
     last_inbound = (
-        InboundEmail.objects.filter(case=case)
-        .exclude(message_id="")
-        .order_by("-created_at", "-pk")
-        .values_list("message_id", flat=True)
-        .first()
+        inbound.order_by("-created_at", "-pk").values_list("message_id", flat=True).first()
     )
     if last_inbound or ordered:
         headers["In-Reply-To"] = last_inbound or ordered[-1]

@@ -584,3 +584,26 @@ def test_answer_attachments_and_refused_files_are_named_on_the_timeline(
     assert "Pièces jointes refusées (type ou taille)" in html and "courrier.docx" in html
     assert html.count("data-usager-message-sender") == 1
     assert "paul.roux@example.org" in html
+
+
+def test_a_later_reply_answers_the_usager_message_not_their_out_of_office(
+    office, mailoutbox, django_capture_on_commit_callbacks
+):
+    case = receive(office, mail(), django_capture_on_commit_callbacks).case
+    first = reply_and_deliver(office, case, django_capture_on_commit_callbacks)
+    out_of_office = mail(
+        subject="Réponse automatique : Question sur ma pension",
+        body="Je suis absente jusqu'au 3 janvier.",
+        message_id="<ooo@example.org>",
+        in_reply_to=first.message_id,
+        headers={"Auto-Submitted": "auto-replied"},
+    )
+    assert receive(office, out_of_office, django_capture_on_commit_callbacks).outcome == (
+        "auto_reply"
+    )
+    services.case_transition(actor=office.agent, case=Case.objects.get(pk=case.pk), action="reopen")
+    second = reply_and_deliver(office, case, django_capture_on_commit_callbacks)
+    sent = [m for m in mailoutbox if m.extra_headers.get("Message-ID") == second.message_id][-1]
+    assert sent.extra_headers["In-Reply-To"] == "<first@example.org>"
+    assert "<ooo@example.org>" not in sent.extra_headers["References"]
+    assert first.message_id in sent.extra_headers["References"]
