@@ -8,7 +8,9 @@
 - An automatic reply or a bounce (cases/intake/parsing.py) is recorded on the case it concerns,
   never resuming it nor creating one; a bounce marks the delivery it names failed.
 - The case and the drafter get the new text only (quoted history and signature set aside); the
-  full text is kept on the ``InboundEmail`` row, shown folded on the case page.
+  full text is kept on the ``InboundEmail`` row, shown folded on the case page. A message
+  attached whole (forwarded as an attachment) is content, not history: its text follows the new
+  text and its files join the others.
 
 Also the reading of a Maildir folder or .eml files for the ``intake_mail`` command.
 """
@@ -32,6 +34,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from accounts.models import Administration
 
@@ -100,6 +103,38 @@ def _attachments_of(message: EmailMessage) -> list[AttachmentData]:
     return found
 
 
+def _attached_messages(message: EmailMessage) -> tuple[str, list[AttachmentData]]:
+    """The text and the files of the messages attached whole (Outlook's "forward as
+    attachment", a saved .eml): content the usager sends, read like the rest, never dropped."""
+    blocks: list[str] = []
+    files: list[AttachmentData] = []
+    separator = pgettext("label separator", ": ")
+    for part in message.iter_attachments():
+        if part.get_content_type() != "message/rfc822":
+            continue
+        payload = part.get_payload()
+        inner = payload[0] if isinstance(payload, list) and payload else None
+        if not isinstance(inner, EmailMessage):
+            continue
+        lines = []
+        for label, header in (
+            (pgettext("mail header", "Attached message"), "Subject"),
+            (pgettext("mail header", "From"), "From"),
+            (pgettext("mail header", "Date"), "Date"),
+        ):
+            value = one_line(parsing.cp1252_repaired(str(inner.get(header, "") or "")))
+            if value or header == "Subject":
+                lines.append(label + separator + (value or _("(no subject)")))
+        text = parsing.body_text(inner)[1]
+        blocks.append("—\n" + "\n".join(lines) + ("\n\n" + text if text else ""))
+        files += _attachments_of(inner)
+        more_text, more_files = _attached_messages(inner)
+        if more_text:
+            blocks.append(more_text)
+        files += more_files
+    return "\n\n".join(blocks), files
+
+
 def parse_email(raw: bytes) -> tuple[EmailMessage, dict]:
     """The message and what intake needs from it; ``MalformedEmail`` if it is not one."""
     if len(raw) > settings.MAIL_MAX_MESSAGE_BYTES:
@@ -122,6 +157,12 @@ def parse_email(raw: bytes) -> tuple[EmailMessage, dict]:
         message_id = _clean(str(message.get("Message-ID", "") or "")).strip()[:998]
         text, full_text = parsing.body_text(message)
         attachments = _attachments_of(message) if kind == parsing.PERSON else []
+        if kind == parsing.PERSON:
+            attached_text, attached_files = _attached_messages(message)
+            attachments += attached_files
+            if attached_text:
+                text = (text + "\n\n" + attached_text).strip()
+                full_text = (full_text + "\n\n" + attached_text).strip()
         references = [_clean(r) for r in parsing.referenced_ids(message)]
     except MalformedEmail:
         raise

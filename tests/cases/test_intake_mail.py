@@ -333,3 +333,30 @@ def test_a_document_sent_without_subject_or_text_reaches_an_agent(office, tmp_pa
     assert list(Attachment.objects.filter(case=case).values_list("original_name", flat=True)) == [
         "avis.pdf"
     ]
+
+
+def test_a_message_forwarded_as_an_attachment_is_read_with_its_files(office, tmp_path):
+    # Outlook's "Transférer en tant que pièce jointe": the question is inside the attached
+    # message, with its own PDF. Dropped, the agent would read "voir ci-joint" and nothing.
+    original = EmailMessage()
+    original["From"] = "Marie Roux <marie.roux@example.org>"
+    original["Date"] = "Mon, 30 Nov 2026 18:02:00 +0100"
+    original["Subject"] = "Allocations de novembre"
+    original.set_content("Je n'ai pas reçu mes allocations de novembre.")
+    original.add_attachment(PDF, maintype="application", subtype="pdf", filename="releve.pdf")
+    message = EmailMessage()
+    message["From"] = "Paul Roux <paul.roux@example.org>"
+    message["To"] = "contact@caf69.example.gouv.fr"
+    message["Subject"] = "TR: Allocations de novembre"
+    message["Message-ID"] = "<forward-as-attachment@example.org>"
+    message.set_content("Bonjour, voir le message de ma mère ci-joint.")
+    message.add_attachment(original)
+    run(office, write(tmp_path, "fwd.eml", bytes(message)))
+    case = Case.objects.get(administration=office.administration)
+    assert case.body.startswith("Bonjour, voir le message de ma mère ci-joint.")
+    assert "Message joint\u00a0: Allocations de novembre" in case.body
+    assert "De\u00a0: Marie Roux <marie.roux@example.org>" in case.body
+    assert "Je n'ai pas reçu mes allocations de novembre." in case.body
+    assert list(Attachment.objects.filter(case=case).values_list("original_name", flat=True)) == [
+        "releve.pdf"
+    ]
