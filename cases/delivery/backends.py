@@ -4,8 +4,9 @@ deployment can plug its own).
 - ``email``: Django's mail backends, to the usager's address, with its own ``Message-ID``
   (random, stored on the delivery row before sending and kept on a resend), ``In-Reply-To`` and
   ``References`` to the case's thread (the usager's messages, the acknowledgement, earlier
-  replies), ``Reply-To`` the administration's mailbox address, and the case reference in the
-  subject: the usager's answer comes back to the case by its headers, or by the reference;
+  replies), ``From`` the sending address named after the administration, ``Reply-To`` the
+  administration's mailbox address, and the case reference in the subject: the usager's answer
+  comes back to the case by its headers, or by the reference;
 - ``http_callback``: a JSON POST to the ``ChannelEndpoint`` of the case's administration and
   channel, signed ``X-Guichet-Signature: sha256=<HMAC-SHA256 of the body>`` with the
   endpoint's secret, with ``X-Guichet-Timestamp`` (also inside the signed body) and
@@ -24,6 +25,7 @@ import hmac
 import json
 import time
 import uuid
+from email.utils import formataddr, parseaddr
 from pathlib import PurePosixPath
 
 import httpx
@@ -116,6 +118,13 @@ def reply_to_for(case: Case) -> list[str]:
     return [address] if address else []
 
 
+def sender_for(case: Case) -> str:
+    """``From``: the sending address, named after the case's administration (the usager must
+    see who writes to them, not a bare technical address)."""
+    _name, address = parseaddr(settings.DEFAULT_FROM_EMAIL)
+    return formataddr((one_line(case.administration.name), address or settings.DEFAULT_FROM_EMAIL))
+
+
 def send_case_email(
     *,
     case: Case,
@@ -133,7 +142,7 @@ def send_case_email(
         # would refuse the header, and the case could never be answered.
         subject=one_line(subject),
         body=body,
-        from_email=settings.DEFAULT_FROM_EMAIL,
+        from_email=sender_for(case),
         to=[case.usager_email],
         reply_to=reply_to_for(case),
         headers={

@@ -227,6 +227,9 @@ def test_conversation_end_to_end_through_real_imap_and_smtp(
     assert len(acks) == 1
     ack = acks[0]
     assert case.reference in ack["Subject"] and ack["Reply-To"] == CONTACT
+    # Who writes, in words: the administration, from the sending address.
+    assert ack["From"].addresses[0].display_name == office.administration.name
+    assert ack["From"].addresses[0].addr_spec == "guichet@caf69.example.gouv.fr"
     assert "67 bd Vivier-Merle" in ack.get_content()
     assert ack["Message-ID"].strip() == Acknowledgement.objects.get(case=case).message_id
 
