@@ -37,7 +37,7 @@ BOUNCE = "bounce"
 _OUT_OF_OFFICE_SUBJECT = re.compile(
     r"^\s*(?:"
     r"r[ée]ponse automatique|automatic reply|auto[- ]?reply|autoreply|auto:|"
-    r"out of (?:the )?office|ooo\b|absente? du bureau|absence du bureau|"
+    r"out of (?:the )?office|ooo\b|absent(?:e|\(e\)|\.e)? du bureau|absence du bureau|"
     r"message d['’]absence|je suis absente?|i am (?:currently )?out of|"
     r"away from (?:the|my) office|vacation reply|r[ée]ponse d['’]absence"
     r")",

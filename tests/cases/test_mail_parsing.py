@@ -109,6 +109,8 @@ def test_automatic_reply_headers(header, value):
     [
         "Réponse automatique : Votre demande",
         "Absent du bureau",
+        "Absent(e) du bureau : Question sur ma pension",
+        "Absent.e du bureau",
         "Message d'absence",
         "Automatic reply: Your request",
         "Out of office",
