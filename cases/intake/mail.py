@@ -1,5 +1,7 @@
 """E-mail intake: a message read once (by its Message-ID, or a hash of its bytes).
 
+- The usager's address is the one their mail client would answer: ``Reply-To`` when it names
+  one address (contact forms write from a no-reply address), else ``From``.
 - A person's message joins a case of the receiving administration by ``In-Reply-To`` /
   ``References`` (the ids of the mails Guichet sent, or of the usager's earlier messages), then
   by the reference in the subject; never a case of another administration. A closed case is
@@ -26,11 +28,12 @@ from dataclasses import dataclass
 from email import policy
 from email.message import EmailMessage, Message
 from email.parser import BytesParser
-from email.utils import parseaddr
+from email.utils import getaddresses, parseaddr
 from pathlib import Path
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -135,6 +138,24 @@ def _attached_messages(message: EmailMessage) -> tuple[str, list[AttachmentData]
     return "\n\n".join(blocks), files
 
 
+def _answer_address(message: EmailMessage, name: str, address: str) -> tuple[str, str]:
+    """(name, address) to answer: the one ``Reply-To`` address when there is one, as any mail
+    client answers (a website's contact form writes from its no-reply address, Reply-To the
+    usager's); else ``From``'s. A name that belongs to another address is not kept."""
+    found = getaddresses([_clean(parsing.cp1252_repaired(str(message.get("Reply-To", "") or "")))])
+    candidates = [(n, a) for n, a in found if a]
+    if len(candidates) != 1:
+        return name, address
+    reply_name, reply_address = candidates[0]
+    try:
+        validate_email(reply_address)
+    except ValidationError:
+        return name, address
+    if reply_address.lower() == address.lower():
+        return reply_name or name, address
+    return reply_name, reply_address
+
+
 def parse_email(raw: bytes) -> tuple[EmailMessage, dict]:
     """The message and what intake needs from it; ``MalformedEmail`` if it is not one."""
     if len(raw) > settings.MAIL_MAX_MESSAGE_BYTES:
@@ -153,6 +174,8 @@ def parse_email(raw: bytes) -> tuple[EmailMessage, dict]:
         name, address = parseaddr(
             _clean(parsing.cp1252_repaired(str(message.get("From", "") or "")))
         )
+        if kind == parsing.PERSON:
+            name, address = _answer_address(message, name, address)
         subject = one_line(parsing.cp1252_repaired(str(message.get("Subject", "") or "")))[:300]
         message_id = _clean(str(message.get("Message-ID", "") or "")).strip()[:998]
         text, full_text = parsing.body_text(message)

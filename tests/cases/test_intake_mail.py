@@ -360,3 +360,56 @@ def test_a_message_forwarded_as_an_attachment_is_read_with_its_files(office, tmp
     assert list(Attachment.objects.filter(case=case).values_list("original_name", flat=True)) == [
         "releve.pdf"
     ]
+
+
+def test_a_contact_form_mail_is_answered_at_its_reply_to_address(office, tmp_path, mailoutbox):
+    # A website's contact form writes from its no-reply address, Reply-To the usager: the
+    # case, its acknowledgement and its reply must go to the usager, as their mail client would.
+    message = EmailMessage()
+    message["From"] = "Formulaire de contact <ne-pas-repondre@caf69.example.gouv.fr>"
+    message["Reply-To"] = "Awa Diop <awa.diop@example.org>"
+    message["To"] = "contact@caf69.example.gouv.fr"
+    message["Subject"] = "Formulaire de contact : changement de situation"
+    message["Message-ID"] = "<form-1@caf69.example.gouv.fr>"
+    message.set_content("Je me suis mariée le 3 octobre, que dois-je déclarer ?")
+    run(office, write(tmp_path, "form.eml", bytes(message)))
+    case = Case.objects.get(administration=office.administration)
+    assert (case.usager_email, case.usager_name) == ("awa.diop@example.org", "Awa Diop")
+    # Her answer, from her own address with the reference, joins the case.
+    case = services.case_take(actor=office.agent, case=case)
+    services.case_send_reply(actor=office.agent, case=case, body=REPLY_TEXT)
+    from cases.delivery.pipeline import delivery_attempt
+    from cases.delivery.services import delivery_create
+    from cases.models import Reply
+
+    delivery_attempt(delivery_id=delivery_create(reply_id=Reply.objects.get(case=case).pk).pk)
+    assert mailoutbox[-1].to == ["awa.diop@example.org"]
+    answer = make_email(
+        subject=f"Re: {mailoutbox[-1].subject}",
+        sender="Awa Diop <awa.diop@example.org>",
+        message_id="<awa-2@example.org>",
+    )
+    run(office, write(tmp_path, "answer.eml", answer))
+    assert CaseEvent.objects.filter(case=case, kind=CaseEvent.Kind.USAGER_MESSAGE).exists()
+    # Without a name of its own, a Reply-To address does not take the form's name.
+    message.replace_header("Reply-To", "bilal@example.org")
+    message.replace_header("Message-ID", "<form-2@caf69.example.gouv.fr>")
+    run(office, write(tmp_path, "form2.eml", bytes(message)))
+    other = Case.objects.get(administration=office.administration, usager_email="bilal@example.org")
+    assert other.usager_name == ""
+
+
+def test_an_unusable_reply_to_leaves_the_from_address(office, tmp_path):
+    for index, reply_to in enumerate(["pas une adresse", "a@example.org, b@example.org"]):
+        message = EmailMessage()
+        message["From"] = "Jeanne Roux <jeanne.roux@example.org>"
+        message["Reply-To"] = reply_to
+        message["Subject"] = "Question"
+        message["Message-ID"] = f"<bad-reply-to-{index}@example.org>"
+        message.set_content("Bonjour")
+        run(office, write(tmp_path, f"r{index}.eml", bytes(message)))
+    assert set(
+        Case.objects.filter(administration=office.administration).values_list(
+            "usager_email", flat=True
+        )
+    ) == {"jeanne.roux@example.org"}
