@@ -45,6 +45,7 @@ from .. import services
 from ..files import InfectedFiles, ScannerUnavailable
 from ..models import (
     Acknowledgement,
+    Attachment,
     Case,
     CaseEvent,
     Channel,
@@ -96,9 +97,29 @@ def _mime_depth(message: Message, limit: int) -> int:
     return deepest
 
 
+def _file_parts(message: Message) -> Iterator[Message]:
+    """The message's files: its attachments, and the images of its HTML body (a screenshot
+    pasted in the text lives in a ``multipart/related`` part, which ``iter_attachments`` of
+    the whole message does not open). Not inside an attached message (read on its own)."""
+    if isinstance(message, EmailMessage):
+        yield from message.iter_attachments()
+    stack = [message]
+    while stack:
+        part = stack.pop()
+        if not part.is_multipart() or part.get_content_type() == "message/rfc822":
+            continue
+        if part.get_content_type() == "multipart/related" and isinstance(part, EmailMessage):
+            yield from part.iter_attachments()
+        if part is message or (isinstance(part, EmailMessage) and not part.is_attachment()):
+            stack.extend(p for p in part.get_payload() if isinstance(p, Message))
+
+
 def _attachments_of(message: EmailMessage) -> list[AttachmentData]:
-    found = []
-    for part in message.iter_attachments():
+    found, seen = [], set()
+    for part in _file_parts(message):
+        if id(part) in seen or part.is_multipart():
+            continue
+        seen.add(id(part))
         content = part.get_payload(decode=True)
         if isinstance(content, bytes):
             name = parsing.cp1252_repaired(part.get_filename() or "")
@@ -443,6 +464,22 @@ def _reopens(case: Case) -> bool:
     return timezone.now() - case.closed_at <= window
 
 
+def _new_files(case: Case | None, attachments: list[CheckedAttachment]) -> list[CheckedAttachment]:
+    """``attachments`` without the files the case already has, nor twice the same: the logo
+    of a signature comes with every answer, and is kept once."""
+    known = (
+        set(Attachment.objects.filter(case=case).values_list("sha256", flat=True))
+        if case is not None
+        else set()
+    )
+    kept = []
+    for attachment in attachments:
+        if attachment.sha256 not in known:
+            known.add(attachment.sha256)
+            kept.append(attachment)
+    return kept
+
+
 @transaction.atomic
 def _email_apply(
     administration: Administration,
@@ -452,6 +489,7 @@ def _email_apply(
     refused: list[str],
 ) -> EmailOutcome:
     case = _case_of(administration, parsed)
+    attachments = _new_files(None, attachments)
     body = parsed["text"]
     threaded = case is not None and case_for_thread(
         administration, parsed["references"], parsed["address"]
@@ -474,6 +512,7 @@ def _email_apply(
         case.refresh_from_db()
         outcome = InboundEmail.Outcome.REOPENED
     if case is not None and case.status not in (Status.CLOSED, Status.TRANSFERRED):
+        attachments = _new_files(case, attachments)
         services.case_add_usager_message(
             case=case,
             body=body,

@@ -34,6 +34,7 @@ from cases.intake.settings_services import acknowledgement_settings_save
 from cases.models import (
     Acknowledgement,
     AcknowledgementSettings,
+    Attachment,
     Case,
     CaseEvent,
     Channel,
@@ -607,3 +608,52 @@ def test_a_later_reply_answers_the_usager_message_not_their_out_of_office(
     assert sent.extra_headers["In-Reply-To"] == "<first@example.org>"
     assert "<ooo@example.org>" not in sent.extra_headers["References"]
     assert first.message_id in sent.extra_headers["References"]
+
+
+PNG = bytes.fromhex("89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c489") + bytes(
+    40
+)
+
+
+def _with_inline_image(message: EmailMessage, content: bytes, cid: str, name: str) -> None:
+    message.add_alternative(
+        f'<p>{message.get_body().get_content()}</p><img src="cid:{cid[1:-1]}">', subtype="html"
+    )
+    message.get_body(preferencelist=("html",)).add_related(
+        content, maintype="image", subtype="png", cid=cid, filename=name
+    )
+
+
+def test_an_image_pasted_in_the_text_is_kept_and_a_signature_logo_only_once(
+    office, mailoutbox, django_capture_on_commit_callbacks
+):
+    # The usager pastes a screenshot of the error into their mail (an image of the HTML body,
+    # in multipart/related): it must reach the agent. Their signature's logo, sent again with
+    # each answer, is kept once.
+    screenshot = PNG + b"screenshot"
+    logo = PNG + b"logo"
+    first = EmailMessage()
+    first["From"] = f"Jeanne Roux <{USAGER}>"
+    first["To"] = "contact@caf69.example.gouv.fr"
+    first["Subject"] = "Erreur sur le site"
+    first["Message-ID"] = "<screenshot@example.org>"
+    first.set_content("Voici le message d'erreur que j'obtiens.")
+    _with_inline_image(first, screenshot, "<shot@example.org>", "capture.png")
+    first.get_body(preferencelist=("html",)).add_related(
+        logo, maintype="image", subtype="png", cid="<logo@example.org>", filename="image001.png"
+    )
+    case = receive(office, bytes(first), django_capture_on_commit_callbacks).case
+    stored = Attachment.objects.filter(case=case).order_by("pk")
+    assert [a.original_name for a in stored] == ["capture.png", "image001.png"]
+    delivery = reply_and_deliver(office, case, django_capture_on_commit_callbacks)
+    answer = EmailMessage()
+    answer["From"] = f"Jeanne Roux <{USAGER}>"
+    answer["Subject"] = "Re: Erreur sur le site"
+    answer["Message-ID"] = "<answer-logo@example.org>"
+    answer["In-Reply-To"] = delivery.message_id
+    answer.set_content("Toujours la même erreur.")
+    _with_inline_image(answer, logo, "<logo2@example.org>", "image001.png")
+    assert receive(office, bytes(answer), django_capture_on_commit_callbacks).outcome == "appended"
+    assert Attachment.objects.filter(case=case).count() == 2
+    event = CaseEvent.objects.filter(case=case, kind=CaseEvent.Kind.USAGER_MESSAGE).get()
+    assert event.data["attachments"] == []
