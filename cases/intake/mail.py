@@ -53,7 +53,7 @@ from ..models import (
     InboundEmail,
     Status,
 )
-from ..services.common import bump
+from ..services.common import MAX_TEXT_LENGTH, bump
 from ..services.journal import case_event_record
 from ..text import one_line
 from . import parsing
@@ -222,6 +222,14 @@ def parse_email(raw: bytes) -> tuple[EmailMessage, dict]:
         # A usager may send their document with nothing else: it must reach an agent.
         if not text and not subject and not attachments:
             raise MalformedEmail(_("neither a subject nor a text"))
+    if len(text) > MAX_TEXT_LENGTH - 1_000:
+        # Past what a case holds, the text is cut (room left for the notes intake adds) rather
+        # than the message quarantined: the whole of it is kept, folded on the case page.
+        text = (
+            text[: MAX_TEXT_LENGTH - 1_000].rstrip()
+            + "\n\n[…] "
+            + _("(Text cut here: the whole message is under “Full message as received”.)")
+        )
     return message, {
         "kind": kind,
         "name": _clean(name),

@@ -413,3 +413,18 @@ def test_an_unusable_reply_to_leaves_the_from_address(office, tmp_path):
             "usager_email", flat=True
         )
     ) == {"jeanne.roux@example.org"}
+
+
+def test_a_text_longer_than_a_case_holds_is_cut_not_quarantined(office, tmp_path):
+    # A usager pastes a whole document in their mail: the case holds 50,000 characters; the
+    # message reaches an agent, cut with a note, and stays whole in the full message.
+    long_text = "Bonjour,\n" + "Voici le relevé complet de mes paiements de l'année. " * 1_200
+    run(office, write(tmp_path, "long.eml", make_email(body=long_text)))
+    assert not QuarantinedEmail.objects.exists()
+    case = Case.objects.get(administration=office.administration)
+    assert len(case.body) <= 50_000
+    assert case.body.endswith(
+        "(Texte coupé ici\u00a0: le message entier est sous «\u00a0Message complet tel que "
+        "reçu\u00a0».)"
+    )
+    assert InboundEmail.objects.get(case=case).full_text == long_text.strip()
