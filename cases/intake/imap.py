@@ -180,7 +180,31 @@ def _connect(mailbox: Mailbox) -> imaplib.IMAP4:
     return client
 
 
+def imap_utf7(name: str) -> str:
+    """A folder name as IMAP writes it (RFC 3501, 5.1.3, "modified UTF-7"): printable ASCII as
+    is ("&" as "&-"), anything else base64 of its UTF-16 between "&" and "-". Without it a
+    folder such as "Traités" cannot even be sent (imaplib speaks ASCII) and no mail is read."""
+    out: list[str] = []
+    pending: list[str] = []
+
+    def flush() -> None:
+        if pending:
+            encoded = base64.b64encode("".join(pending).encode("utf-16-be")).decode("ascii")
+            out.append("&" + encoded.rstrip("=").replace("/", ",") + "-")
+            pending.clear()
+
+    for char in name:
+        if " " <= char <= "~":
+            flush()
+            out.append("&-" if char == "&" else char)
+        else:
+            pending.append(char)
+    flush()
+    return "".join(out)
+
+
 def _quote(folder: str) -> str:
+    folder = imap_utf7(folder)
     return '"' + folder.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 

@@ -85,9 +85,9 @@ def make_mailbox(office, dovecot, **fields):
         port=dovecot.port,
         security=Mailbox.Security.NONE,
         username="caf69",
-        folder="INBOX",
+        folder=fields.pop("folder", "INBOX"),
         after_read=fields.pop("after_read", Mailbox.AfterRead.MOVE),
-        processed_folder="Guichet",
+        processed_folder=fields.pop("processed_folder", "Guichet"),
         is_active=True,
         **fields,
     )
@@ -367,3 +367,29 @@ def test_an_answer_to_the_survey_invitation_reaches_the_case(
     assert case.status == Status.IN_PROGRESS
     message = CaseEvent.objects.get(case=case, kind=CaseEvent.Kind.USAGER_MESSAGE)
     assert message.data["body"] == "Merci, mais je n'ai toujours pas reçu ma pension."
+
+
+def test_folders_with_accents_are_read_and_filled(
+    office, dovecot, django_capture_on_commit_callbacks
+):
+    # A French administrator names the folders "Boîte usagers" and "Traités": IMAP writes such
+    # names in modified UTF-7 (RFC 3501); sent raw, imaplib could not even send the command and
+    # no mail was read at all.
+    from cases.intake.imap import imap_utf7
+
+    assert imap_utf7("Traités") == "Trait&AOk-s"
+    assert imap_utf7("Boîte usagers") == "Bo&AO4-te usagers"
+    assert imap_utf7("R&D") == "R&-D"
+    client = dovecot.client("caf69")
+    try:
+        assert client.create('"Bo&AO4-te usagers"')[0] == "OK"
+    finally:
+        client.logout()
+    make_mailbox(office, dovecot, folder="Boîte usagers", processed_folder="Traités")
+    message = usager_mail(message_id="<accents@example.org>")
+    dovecot.append("caf69", bytes(message), "Bo&AO4-te usagers")
+    output = poll(django_capture_on_commit_callbacks)
+    assert "1 message(s) read" in output
+    assert Case.objects.filter(administration=office.administration).count() == 1
+    assert dovecot.uids("caf69", "Bo&AO4-te usagers") == []
+    assert len(dovecot.uids("caf69", "Trait&AOk-s")) == 1
