@@ -393,3 +393,18 @@ def test_folders_with_accents_are_read_and_filled(
     assert Case.objects.filter(administration=office.administration).count() == 1
     assert dovecot.uids("caf69", "Bo&AO4-te usagers") == []
     assert len(dovecot.uids("caf69", "Trait&AOk-s")) == 1
+
+
+def test_a_password_with_accents_signs_in(office, django_capture_on_commit_callbacks):
+    # imaplib's LOGIN speaks ASCII only: "Épée-2026€" raised UnicodeEncodeError, nothing was
+    # read, nothing said to the administrator, and the mailboxes after this one were not read.
+    password = "Épée-2026€"
+    server = start_dovecot({"caf69": password})
+    try:
+        make_mailbox(office, server, password=password)
+        server.append("caf69", bytes(usager_mail(message_id="<accented-password@example.org>")))
+        assert "1 message(s) read" in poll(django_capture_on_commit_callbacks)
+        assert Case.objects.filter(administration=office.administration).count() == 1
+        assert Mailbox.objects.get(administration=office.administration).last_error == ""
+    finally:
+        server.stop()
