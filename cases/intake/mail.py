@@ -70,8 +70,12 @@ def _message_key(message_id: str, raw: bytes) -> str:
 
 
 def _reference_in(subject: str, administration: Administration) -> str | None:
-    match = re.search(rf"\b{re.escape(administration.code)}-\d{{4}}-\d{{6}}\b", subject)
-    return match.group(0) if match else None
+    # Typed by hand on a phone, the reference may come in lower case ("caf69-2026-000241").
+    match = re.search(
+        rf"\b{re.escape(administration.code)}-\d{{4}}-\d{{6}}\b", subject, re.IGNORECASE
+    )
+    # Rebuilt on the code as written (references are made from it): an exact, indexed lookup.
+    return administration.code + match.group(0)[len(administration.code) :] if match else None
 
 
 def case_for_thread(

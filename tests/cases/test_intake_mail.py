@@ -428,3 +428,16 @@ def test_a_text_longer_than_a_case_holds_is_cut_not_quarantined(office, tmp_path
         "reçu\u00a0».)"
     )
     assert InboundEmail.objects.get(case=case).full_text == long_text.strip()
+
+
+def test_a_reference_typed_in_lower_case_finds_its_case(office, tmp_path):
+    case = bring_to(Status.AWAITING_USAGER, office)
+    raw = make_email(
+        subject=f"dossier {case.reference.lower()} suite",
+        body="Voici mon numéro d'allocataire : 1234567.",
+        sender=case.usager_email,
+        message_id="<lower-reference@example.org>",
+    )
+    assert "1 added to an existing case" in run(office, write(tmp_path, "lower.eml", raw))
+    case.refresh_from_db()
+    assert case.status == Status.IN_PROGRESS
