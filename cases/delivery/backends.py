@@ -4,8 +4,9 @@ deployment can plug its own).
 - ``email``: Django's mail backends, to the usager's address, with its own ``Message-ID``
   (random, stored on the delivery row before sending and kept on a resend), ``In-Reply-To`` and
   ``References`` to the case's thread (the usager's messages, the acknowledgement, earlier
-  replies), ``Reply-To`` the administration's mailbox address, and the case reference in the
-  subject: the usager's answer comes back to the case by its headers, or by the reference;
+  replies), ``From`` the sending address named after the administration, ``Reply-To`` the
+  administration's mailbox address, and the case reference in the subject: the usager's answer
+  comes back to the case by its headers, or by the reference;
 - ``http_callback``: a JSON POST to the ``ChannelEndpoint`` of the case's administration and
   channel, signed ``X-Guichet-Signature: sha256=<HMAC-SHA256 of the body>`` with the
   endpoint's secret, with ``X-Guichet-Timestamp`` (also inside the signed body) and
@@ -24,6 +25,7 @@ import hmac
 import json
 import time
 import uuid
+from email.utils import formataddr, parseaddr
 from pathlib import PurePosixPath
 
 import httpx
@@ -70,13 +72,15 @@ def new_message_id(kind: str, pk: int) -> str:
 def thread_headers(case: Case, *, exclude: str = "") -> dict[str, str]:
     """``In-Reply-To`` (the usager's last message) and ``References`` (the case's thread, oldest
     first, bounded) for a mail about ``case``."""
-    ids: list[tuple[object, str]] = []
-    ids += [
-        (created, mid)
-        for created, mid in InboundEmail.objects.filter(case=case)
+    # The usager's own messages only: an out-of-office or a failure notice is not a message
+    # the usager has, and a reply "answering" it would sit apart in their mail client.
+    inbound = (
+        InboundEmail.objects.filter(case=case)
         .exclude(message_id="")
-        .values_list("created_at", "message_id")
-    ]
+        .exclude(outcome__in=(InboundEmail.Outcome.AUTO_REPLY, InboundEmail.Outcome.BOUNCE))
+    )
+    ids: list[tuple[object, str]] = []
+    ids += [(created, mid) for created, mid in inbound.values_list("created_at", "message_id")]
     ids += [
         (created, mid)
         for created, mid in Acknowledgement.objects.filter(case=case)
@@ -94,11 +98,7 @@ def thread_headers(case: Case, *, exclude: str = "") -> dict[str, str]:
     ]
     headers: dict[str, str] = {}
     last_inbound = (
-        InboundEmail.objects.filter(case=case)
-        .exclude(message_id="")
-        .order_by("-created_at", "-pk")
-        .values_list("message_id", flat=True)
-        .first()
+        inbound.order_by("-created_at", "-pk").values_list("message_id", flat=True).first()
     )
     if last_inbound or ordered:
         headers["In-Reply-To"] = last_inbound or ordered[-1]
@@ -118,6 +118,13 @@ def reply_to_for(case: Case) -> list[str]:
     return [address] if address else []
 
 
+def sender_for(case: Case) -> str:
+    """``From``: the sending address, named after the case's administration (the usager must
+    see who writes to them, not a bare technical address)."""
+    _name, address = parseaddr(settings.DEFAULT_FROM_EMAIL)
+    return formataddr((one_line(case.administration.name), address or settings.DEFAULT_FROM_EMAIL))
+
+
 def send_case_email(
     *,
     case: Case,
@@ -135,7 +142,7 @@ def send_case_email(
         # would refuse the header, and the case could never be answered.
         subject=one_line(subject),
         body=body,
-        from_email=settings.DEFAULT_FROM_EMAIL,
+        from_email=sender_for(case),
         to=[case.usager_email],
         reply_to=reply_to_for(case),
         headers={

@@ -159,6 +159,17 @@ def _open(mailbox: Mailbox, timeout: float) -> imaplib.IMAP4:
     return imaplib.IMAP4(mailbox.host, mailbox.port, timeout=timeout)
 
 
+def imap_login(client: imaplib.IMAP4, username: str, password: str) -> None:
+    """Sign in. imaplib's LOGIN speaks ASCII only: a password such as "Épée-2026" made it
+    raise UnicodeEncodeError, which stopped the reading of every mailbox after this one. Such
+    credentials go by AUTHENTICATE PLAIN, UTF-8 by definition (RFC 4616)."""
+    if username.isascii() and password.isascii():
+        client.login(username, password)
+        return
+    credentials = f"\0{username}\0{password}".encode()
+    client.authenticate("PLAIN", lambda _challenge: credentials)
+
+
 def _connect(mailbox: Mailbox) -> imaplib.IMAP4:
     timeout = settings.MAILBOX_TIMEOUT_SECONDS
     client: imaplib.IMAP4 | None = None
@@ -169,7 +180,7 @@ def _connect(mailbox: Mailbox) -> imaplib.IMAP4:
             client.starttls(ssl_context=ssl.create_default_context())
         password = password_decrypt(mailbox.password_encrypted)
         login = True
-        client.login(mailbox.username, password)
+        imap_login(client, mailbox.username, password)
     except (TimeoutError, imaplib.IMAP4.error, OSError, ssl.SSLError, MailboxError) as exc:
         if client is not None:  # connected but refused: close the socket
             with contextlib.suppress(imaplib.IMAP4.error, OSError):
@@ -180,7 +191,31 @@ def _connect(mailbox: Mailbox) -> imaplib.IMAP4:
     return client
 
 
+def imap_utf7(name: str) -> str:
+    """A folder name as IMAP writes it (RFC 3501, 5.1.3, "modified UTF-7"): printable ASCII as
+    is ("&" as "&-"), anything else base64 of its UTF-16 between "&" and "-". Without it a
+    folder such as "Traités" cannot even be sent (imaplib speaks ASCII) and no mail is read."""
+    out: list[str] = []
+    pending: list[str] = []
+
+    def flush() -> None:
+        if pending:
+            encoded = base64.b64encode("".join(pending).encode("utf-16-be")).decode("ascii")
+            out.append("&" + encoded.rstrip("=").replace("/", ",") + "-")
+            pending.clear()
+
+    for char in name:
+        if " " <= char <= "~":
+            flush()
+            out.append("&-" if char == "&" else char)
+        else:
+            pending.append(char)
+    flush()
+    return "".join(out)
+
+
 def _quote(folder: str) -> str:
+    folder = imap_utf7(folder)
     return '"' + folder.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 

@@ -1,5 +1,7 @@
 """E-mail intake: a message read once (by its Message-ID, or a hash of its bytes).
 
+- The usager's address is the one their mail client would answer: ``Reply-To`` when it names
+  one address (contact forms write from a no-reply address), else ``From``.
 - A person's message joins a case of the receiving administration by ``In-Reply-To`` /
   ``References`` (the ids of the mails Guichet sent, or of the usager's earlier messages), then
   by the reference in the subject; never a case of another administration. A closed case is
@@ -8,7 +10,9 @@
 - An automatic reply or a bounce (cases/intake/parsing.py) is recorded on the case it concerns,
   never resuming it nor creating one; a bounce marks the delivery it names failed.
 - The case and the drafter get the new text only (quoted history and signature set aside); the
-  full text is kept on the ``InboundEmail`` row, shown folded on the case page.
+  full text is kept on the ``InboundEmail`` row, shown folded on the case page. A message
+  attached whole (forwarded as an attachment) is content, not history: its text follows the new
+  text and its files join the others.
 
 Also the reading of a Maildir folder or .eml files for the ``intake_mail`` command.
 """
@@ -21,10 +25,7 @@ import mailbox
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from email import policy
-from email.message import EmailMessage, Message
-from email.parser import BytesParser
-from email.utils import parseaddr
+from email.message import Message
 from pathlib import Path
 
 from django.conf import settings
@@ -39,6 +40,7 @@ from .. import services
 from ..files import InfectedFiles, ScannerUnavailable
 from ..models import (
     Acknowledgement,
+    Attachment,
     Case,
     CaseEvent,
     Channel,
@@ -48,14 +50,10 @@ from ..models import (
 )
 from ..services.common import bump
 from ..services.journal import case_event_record
-from ..text import one_line
 from . import parsing
 from .acknowledgement import acknowledgement_schedule
-from .attachments import AttachmentData, CheckedAttachment, attachments_check, attachments_store
-
-
-class MalformedEmail(ValueError):
-    """The message cannot be read as an e-mail from a usager."""
+from .attachments import CheckedAttachment, attachments_check, attachments_store
+from .reading import parse_email
 
 
 @dataclass(frozen=True)
@@ -65,90 +63,19 @@ class EmailOutcome:
     case: Case | None
 
 
-def _clean(value: str) -> str:
-    # PostgreSQL refuses NUL in text: a NUL byte is cleaned from everything we keep.
-    return value.replace("\x00", "")
-
-
 def _message_key(message_id: str, raw: bytes) -> str:
     if message_id:
         return hashlib.sha256(b"mid:" + message_id.encode()).hexdigest()
     return hashlib.sha256(b"raw:" + raw).hexdigest()
 
 
-def _mime_depth(message: Message, limit: int) -> int:
-    """The nesting depth of the message's parts (stops counting past ``limit``)."""
-    deepest, stack = 0, [(message, 1)]
-    while stack:
-        part, depth = stack.pop()
-        deepest = max(deepest, depth)
-        if deepest > limit:
-            return deepest
-        payload = part.get_payload()
-        if isinstance(payload, list):
-            stack.extend((child, depth + 1) for child in payload if isinstance(child, Message))
-    return deepest
-
-
-def _attachments_of(message: EmailMessage) -> list[AttachmentData]:
-    found = []
-    for part in message.iter_attachments():
-        content = part.get_payload(decode=True)
-        if isinstance(content, bytes):
-            found.append(AttachmentData(name=_clean(part.get_filename() or ""), content=content))
-    return found
-
-
-def parse_email(raw: bytes) -> tuple[EmailMessage, dict]:
-    """The message and what intake needs from it; ``MalformedEmail`` if it is not one."""
-    if len(raw) > settings.MAIL_MAX_MESSAGE_BYTES:
-        raise MalformedEmail(
-            _("message too large (%(size)s bytes)") % {"size": len(raw)},
-        )
-    limit = settings.MAIL_MAX_MIME_DEPTH
-    try:
-        message = BytesParser(policy=policy.default).parsebytes(raw)
-        depth = _mime_depth(message, limit)
-        if depth > limit:
-            raise MalformedEmail(
-                _("MIME parts nested deeper than %(limit)s levels") % {"limit": limit}
-            )
-        kind = parsing.message_kind(message)
-        name, address = parseaddr(_clean(str(message.get("From", "") or "")))
-        subject = one_line(str(message.get("Subject", "") or ""))[:300]
-        message_id = _clean(str(message.get("Message-ID", "") or "")).strip()[:998]
-        text, full_text = parsing.body_text(message)
-        attachments = _attachments_of(message) if kind == parsing.PERSON else []
-        references = [_clean(r) for r in parsing.referenced_ids(message)]
-    except MalformedEmail:
-        raise
-    except RecursionError as exc:
-        raise MalformedEmail(
-            _("MIME parts nested deeper than %(limit)s levels") % {"limit": limit}
-        ) from exc
-    except (LookupError, ValueError, TypeError, UnicodeError, IndexError, AttributeError) as exc:
-        raise MalformedEmail(_("unreadable message (%(error)s)") % {"error": exc}) from exc
-    if kind == parsing.PERSON:
-        if not address or "@" not in address:
-            raise MalformedEmail(_("no sender address (From)"))
-        if not text and not subject:
-            raise MalformedEmail(_("neither a subject nor a text"))
-    return message, {
-        "kind": kind,
-        "name": _clean(name),
-        "address": _clean(address).lower(),
-        "subject": subject,
-        "text": _clean(text) or subject,
-        "full_text": _clean(full_text),
-        "message_id": message_id,
-        "references": references,
-        "attachments": attachments,
-    }
-
-
 def _reference_in(subject: str, administration: Administration) -> str | None:
-    match = re.search(rf"\b{re.escape(administration.code)}-\d{{4}}-\d{{6}}\b", subject)
-    return match.group(0) if match else None
+    # Typed by hand on a phone, the reference may come in lower case ("caf69-2026-000241").
+    match = re.search(
+        rf"\b{re.escape(administration.code)}-\d{{4}}-\d{{6}}\b", subject, re.IGNORECASE
+    )
+    # Rebuilt on the code as written (references are made from it): an exact, indexed lookup.
+    return administration.code + match.group(0)[len(administration.code) :] if match else None
 
 
 def case_for_thread(
@@ -373,6 +300,22 @@ def _reopens(case: Case) -> bool:
     return timezone.now() - case.closed_at <= window
 
 
+def _new_files(case: Case | None, attachments: list[CheckedAttachment]) -> list[CheckedAttachment]:
+    """``attachments`` without the files the case already has, nor twice the same: the logo
+    of a signature comes with every answer, and is kept once."""
+    known = (
+        set(Attachment.objects.filter(case=case).values_list("sha256", flat=True))
+        if case is not None
+        else set()
+    )
+    kept = []
+    for attachment in attachments:
+        if attachment.sha256 not in known:
+            known.add(attachment.sha256)
+            kept.append(attachment)
+    return kept
+
+
 @transaction.atomic
 def _email_apply(
     administration: Administration,
@@ -382,6 +325,7 @@ def _email_apply(
     refused: list[str],
 ) -> EmailOutcome:
     case = _case_of(administration, parsed)
+    attachments = _new_files(None, attachments)
     body = parsed["text"]
     threaded = case is not None and case_for_thread(
         administration, parsed["references"], parsed["address"]
@@ -404,12 +348,16 @@ def _email_apply(
         case.refresh_from_db()
         outcome = InboundEmail.Outcome.REOPENED
     if case is not None and case.status not in (Status.CLOSED, Status.TRANSFERRED):
+        attachments = _new_files(case, attachments)
         services.case_add_usager_message(
             case=case,
             body=body,
             source="email",
             sender=parsed["address"],
             message_id=parsed["message_id"],
+            # Named on the timeline with the message they came with (the files themselves are
+            # listed with the case's attachments).
+            attachments=[a.name or "?" for a in attachments],
             refused_attachments=refused,
             # The whole message, folded on the case page; the drafter reads ``body`` only.
             **({"full_body": parsed["full_text"]} if parsed["full_text"] != body else {}),

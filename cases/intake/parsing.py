@@ -7,6 +7,9 @@ text), and the ids it threads on.
   in French and English.
 - Bounces: an RFC 3464 ``multipart/report; report-type=delivery-status``, or a notice from
   ``MAILER-DAEMON``/``postmaster``; the original Message-ID and the reason are read from it.
+- Windows-1252 text sent as ISO-8859-1 (a frequent mislabelling: Outlook's apostrophe, dash,
+  euro sign) is read as Windows-1252, as browsers do (WHATWG Encoding), in the body and in the
+  encoded headers: never the invisible C1 control characters a strict decoding gives.
 - New text: the reply parser ``mail-parser-reply`` (French and English headers of quoted
   history, signatures, disclaimers), completed by the shapes it does not cut (Outlook's
   ``De : … Envoyé : …`` block, forwarded blocks, ``>`` lines, mobile signatures). HTML-only
@@ -34,7 +37,7 @@ BOUNCE = "bounce"
 _OUT_OF_OFFICE_SUBJECT = re.compile(
     r"^\s*(?:"
     r"r[ée]ponse automatique|automatic reply|auto[- ]?reply|autoreply|auto:|"
-    r"out of (?:the )?office|ooo\b|absente? du bureau|absence du bureau|"
+    r"out of (?:the )?office|ooo\b|absent(?:e|\(e\)|\.e)? du bureau|absence du bureau|"
     r"message d['’]absence|je suis absente?|i am (?:currently )?out of|"
     r"away from (?:the|my) office|vacation reply|r[ée]ponse d['’]absence"
     r")",
@@ -47,6 +50,21 @@ _BOUNCE_SUBJECT = re.compile(
     re.IGNORECASE,
 )
 _DAEMONS = ("mailer-daemon", "postmaster", "mail-daemon")
+
+
+# Bytes 0x80-0x9F decoded as ISO-8859-1 give C1 control characters, which nobody writes: they
+# are Windows-1252's typographic characters (’ – … €). The five bytes Windows-1252 leaves
+# undefined stay as they are.
+_C1_AS_CP1252 = {
+    code: bytes([code]).decode("cp1252")
+    for code in range(0x80, 0xA0)
+    if code not in (0x81, 0x8D, 0x8F, 0x90, 0x9D)
+}
+
+
+def cp1252_repaired(text: str) -> str:
+    """``text`` with the C1 control characters of a mislabelled Windows-1252 text restored."""
+    return text.translate(_C1_AS_CP1252)
 
 
 def _header(message: Message, name: str) -> str:
@@ -157,6 +175,7 @@ _QUOTE_HEADER = re.compile(
     r")\s*$",
     re.IGNORECASE,
 )
+_WRAPPED_START = re.compile(r"^(?:le|on)\s", re.IGNORECASE)
 _OUTLOOK_FROM = re.compile(r"^\*?(?:de|from)\s*:\*?\s", re.IGNORECASE)
 _OUTLOOK_NEXT = re.compile(r"^\*?(?:envoy[ée]|sent|date|[àa]|to|objet|subject)\s*:", re.IGNORECASE)
 _SIGNATURE = re.compile(
@@ -174,11 +193,12 @@ def _cut_history(text: str) -> str:
         stripped = line.strip()
         if _QUOTE_HEADER.match(stripped):
             break
-        # Gmail wraps its header: "Le lun. 3 juin 2024 à 10:00, Guichet <...>" / "a écrit :".
-        if (
-            index + 1 < len(lines)
-            and re.match(r"^(?:le|on) .{3,200}$", stripped, re.IGNORECASE)
-            and re.match(r"^(?:a [ée]crit|wrote)\s*:\s*$", lines[index + 1].strip(), re.I)
+        # Gmail wraps its header at any word, even inside the address: "Le lun. 3 juin 2024 à
+        # 10:00, Guichet <...>" / "a écrit :", "... <...> a" / "écrit :", "... <" / "c@x.fr>
+        # a écrit :" (and "On ..." / "wrote:").
+        if _WRAPPED_START.match(stripped) and any(
+            _QUOTE_HEADER.match(" ".join(part.strip() for part in lines[index : index + span]))
+            for span in (2, 3)
         ):
             break
         if _OUTLOOK_FROM.match(stripped) and any(
@@ -254,7 +274,7 @@ def _decoded(part: Message) -> str:
         # An unknown charset: the text still reaches an agent, with replacement characters.
         payload = part.get_payload(decode=True)
         text = payload.decode("utf-8", errors="replace") if isinstance(payload, bytes) else ""
-    return text
+    return cp1252_repaired(text)
 
 
 def body_text(message: Message) -> tuple[str, str]:

@@ -25,7 +25,8 @@ from accounts.services import audit_record
 from ..audit_actions import CasesAuditAction
 from ..files import InfectedFiles, ScannerUnavailable, infected_files_journal
 from ..models import Case, QuarantinedEmail
-from .mail import MalformedEmail, email_receive
+from .mail import email_receive
+from .reading import MalformedEmail
 
 logger = logging.getLogger(__name__)
 

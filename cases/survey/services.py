@@ -4,7 +4,8 @@ one response it accepts.
 The link carries the case id signed with the project's secret (``django.core.signing``, own
 salt, timestamped): nothing to store, nothing to guess, and it expires by itself after
 ``SURVEY_LINK_MAX_AGE_DAYS``. "Works once" is the database's unique constraint on the case.
-The survey and the e-mail say nothing of how the reply was written.
+The survey and the e-mail say nothing of how the reply was written. The invitation leaves like
+every mail of the case (cases/delivery/backends.py: Reply-To, thread headers).
 """
 
 from __future__ import annotations
@@ -16,12 +17,12 @@ from django.conf import settings
 from django.core import signing
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from ..delivery.backends import new_message_id, send_case_email
 from ..models import Case, Reply, SatisfactionResponse
 
 logger = logging.getLogger(__name__)
@@ -101,7 +102,16 @@ def survey_invite(*, case_id: int, reply_id: int) -> bool:
             "url": survey_url(case.pk),
             "days": settings.SURVEY_LINK_MAX_AGE_DAYS,
         }
-    send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [case.usager_email])
+    # Like every mail of the case: Reply-To the administration's mailbox and in the case's
+    # thread, so that a usager who answers it ("Merci, mais...") reaches their case, not the
+    # sending address; automatic (RFC 3834), so that no out-of-office answers it.
+    send_case_email(
+        case=case,
+        subject=subject,
+        body=body,
+        message_id=new_message_id("survey", case.pk),
+        extra={"Auto-Submitted": "auto-generated"},
+    )
     return True
 
 

@@ -50,8 +50,10 @@ def _client_ip(request: HttpRequest) -> str:
 
 def _render(request: HttpRequest, context: dict, status: int = 200) -> HttpResponse:
     response = render(request, "cases/survey.html", context, status=status)
-    # The token is in the URL: keep it out of Referer headers and shared caches.
-    response["Referrer-Policy"] = "no-referrer"
+    # The token is in the URL: keep it out of Referer headers sent to other sites and out of
+    # shared caches. Not "no-referrer": with it the browser sends "Origin: null" with the form,
+    # and the CSRF check refuses every answer (tests/e2e/test_survey.py).
+    response["Referrer-Policy"] = "same-origin"
     response["Cache-Control"] = "no-store"
     response["X-Robots-Tag"] = "noindex"
     return response

@@ -51,8 +51,10 @@ class Dovecot:
     process: subprocess.Popen | None = None
 
     def client(self, user: str) -> imaplib.IMAP4:
+        from cases.intake.imap import imap_login
+
         client = imaplib.IMAP4("127.0.0.1", self.port, timeout=30)
-        client.login(user, self.users[user])
+        imap_login(client, user, self.users[user])
         return client
 
     def append(self, user: str, raw: bytes, folder: str = "INBOX") -> None:

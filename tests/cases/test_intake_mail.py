@@ -292,3 +292,152 @@ def test_html_only_and_unknown_charset_messages_are_read(office, tmp_path):
     assert "Bonjour, ma carte est perdue." in bodies["En HTML"]
     assert "<p>" not in bodies["En HTML"]
     assert bodies["Charset"].startswith("Café cr")
+
+
+def test_windows_1252_text_labelled_iso_8859_1_reads_right(office, tmp_path):
+    # Outlook and many webmails label Windows-1252 text "iso-8859-1": its apostrophe, dash and
+    # euro sign then decode as invisible control characters ("Je narrive pas").
+    raw = (
+        b"From: =?iso-8859-1?q?Ren=E9e_O=92Brien?= <renee@example.org>\r\n"
+        b"Subject: =?iso-8859-1?q?L=92aide_au_logement_=96_question?=\r\n"
+        b"Message-ID: <cp1252@example.org>\r\nMIME-Version: 1.0\r\n"
+        b"Content-Type: text/plain; charset=iso-8859-1\r\n"
+        b"Content-Transfer-Encoding: 8bit\r\n\r\n"
+        b"Bonjour,\r\nJe n\x92arrive pas \xe0 d\xe9clarer \x96 il me manque 200 \x80\x85\r\n"
+        b"Ren\xe9e\r\n"
+    )
+    run(office, write(tmp_path, "cp1252.eml", raw))
+    case = Case.objects.get(administration=office.administration, usager_email="renee@example.org")
+    assert case.subject == "L’aide au logement – question"
+    assert case.usager_name == "Renée O’Brien"
+    assert "Je n’arrive pas à déclarer – il me manque 200 €…" in case.body
+    assert not any("\x80" <= char <= "\x9f" for char in case.subject + case.body)
+
+
+def test_a_document_sent_without_subject_or_text_reaches_an_agent(office, tmp_path):
+    # Sent from a phone's "share" menu: no subject, no text, the PDF only. Quarantined, it
+    # would have reached nobody.
+    message = EmailMessage()
+    message["From"] = "Ana Silva <ana.silva@example.org>"
+    message["To"] = "contact@caf69.example.gouv.fr"
+    message["Message-ID"] = "<only-a-file@example.org>"
+    message.set_content("\n")
+    message.add_attachment(PDF, maintype="application", subtype="pdf", filename="avis.pdf")
+    run(office, write(tmp_path, "file.eml", bytes(message)))
+    assert not QuarantinedEmail.objects.exists()
+    case = Case.objects.get(
+        administration=office.administration, usager_email="ana.silva@example.org"
+    )
+    assert case.subject == "(sans objet)"
+    assert case.body == "(Aucun texte\u00a0: le message n'apporte que des pièces jointes.)"
+    assert list(Attachment.objects.filter(case=case).values_list("original_name", flat=True)) == [
+        "avis.pdf"
+    ]
+
+
+def test_a_message_forwarded_as_an_attachment_is_read_with_its_files(office, tmp_path):
+    # Outlook's "Transférer en tant que pièce jointe": the question is inside the attached
+    # message, with its own PDF. Dropped, the agent would read "voir ci-joint" and nothing.
+    original = EmailMessage()
+    original["From"] = "Marie Roux <marie.roux@example.org>"
+    original["Date"] = "Mon, 30 Nov 2026 18:02:00 +0100"
+    original["Subject"] = "Allocations de novembre"
+    original.set_content("Je n'ai pas reçu mes allocations de novembre.")
+    original.add_attachment(PDF, maintype="application", subtype="pdf", filename="releve.pdf")
+    message = EmailMessage()
+    message["From"] = "Paul Roux <paul.roux@example.org>"
+    message["To"] = "contact@caf69.example.gouv.fr"
+    message["Subject"] = "TR: Allocations de novembre"
+    message["Message-ID"] = "<forward-as-attachment@example.org>"
+    message.set_content("Bonjour, voir le message de ma mère ci-joint.")
+    message.add_attachment(original)
+    run(office, write(tmp_path, "fwd.eml", bytes(message)))
+    case = Case.objects.get(administration=office.administration)
+    assert case.body.startswith("Bonjour, voir le message de ma mère ci-joint.")
+    assert "Message joint\u00a0: Allocations de novembre" in case.body
+    assert "De\u00a0: Marie Roux <marie.roux@example.org>" in case.body
+    assert "Je n'ai pas reçu mes allocations de novembre." in case.body
+    assert list(Attachment.objects.filter(case=case).values_list("original_name", flat=True)) == [
+        "releve.pdf"
+    ]
+
+
+def test_a_contact_form_mail_is_answered_at_its_reply_to_address(office, tmp_path, mailoutbox):
+    # A website's contact form writes from its no-reply address, Reply-To the usager: the
+    # case, its acknowledgement and its reply must go to the usager, as their mail client would.
+    message = EmailMessage()
+    message["From"] = "Formulaire de contact <ne-pas-repondre@caf69.example.gouv.fr>"
+    message["Reply-To"] = "Awa Diop <awa.diop@example.org>"
+    message["To"] = "contact@caf69.example.gouv.fr"
+    message["Subject"] = "Formulaire de contact : changement de situation"
+    message["Message-ID"] = "<form-1@caf69.example.gouv.fr>"
+    message.set_content("Je me suis mariée le 3 octobre, que dois-je déclarer ?")
+    run(office, write(tmp_path, "form.eml", bytes(message)))
+    case = Case.objects.get(administration=office.administration)
+    assert (case.usager_email, case.usager_name) == ("awa.diop@example.org", "Awa Diop")
+    # Her answer, from her own address with the reference, joins the case.
+    case = services.case_take(actor=office.agent, case=case)
+    services.case_send_reply(actor=office.agent, case=case, body=REPLY_TEXT)
+    from cases.delivery.pipeline import delivery_attempt
+    from cases.delivery.services import delivery_create
+    from cases.models import Reply
+
+    delivery_attempt(delivery_id=delivery_create(reply_id=Reply.objects.get(case=case).pk).pk)
+    assert mailoutbox[-1].to == ["awa.diop@example.org"]
+    answer = make_email(
+        subject=f"Re: {mailoutbox[-1].subject}",
+        sender="Awa Diop <awa.diop@example.org>",
+        message_id="<awa-2@example.org>",
+    )
+    run(office, write(tmp_path, "answer.eml", answer))
+    assert CaseEvent.objects.filter(case=case, kind=CaseEvent.Kind.USAGER_MESSAGE).exists()
+    # Without a name of its own, a Reply-To address does not take the form's name.
+    message.replace_header("Reply-To", "bilal@example.org")
+    message.replace_header("Message-ID", "<form-2@caf69.example.gouv.fr>")
+    run(office, write(tmp_path, "form2.eml", bytes(message)))
+    other = Case.objects.get(administration=office.administration, usager_email="bilal@example.org")
+    assert other.usager_name == ""
+
+
+def test_an_unusable_reply_to_leaves_the_from_address(office, tmp_path):
+    for index, reply_to in enumerate(["pas une adresse", "a@example.org, b@example.org"]):
+        message = EmailMessage()
+        message["From"] = "Jeanne Roux <jeanne.roux@example.org>"
+        message["Reply-To"] = reply_to
+        message["Subject"] = "Question"
+        message["Message-ID"] = f"<bad-reply-to-{index}@example.org>"
+        message.set_content("Bonjour")
+        run(office, write(tmp_path, f"r{index}.eml", bytes(message)))
+    assert set(
+        Case.objects.filter(administration=office.administration).values_list(
+            "usager_email", flat=True
+        )
+    ) == {"jeanne.roux@example.org"}
+
+
+def test_a_text_longer_than_a_case_holds_is_cut_not_quarantined(office, tmp_path):
+    # A usager pastes a whole document in their mail: the case holds 50,000 characters; the
+    # message reaches an agent, cut with a note, and stays whole in the full message.
+    long_text = "Bonjour,\n" + "Voici le relevé complet de mes paiements de l'année. " * 1_200
+    run(office, write(tmp_path, "long.eml", make_email(body=long_text)))
+    assert not QuarantinedEmail.objects.exists()
+    case = Case.objects.get(administration=office.administration)
+    assert len(case.body) <= 50_000
+    assert case.body.endswith(
+        "(Texte coupé ici\u00a0: le message entier est sous «\u00a0Message complet tel que "
+        "reçu\u00a0».)"
+    )
+    assert InboundEmail.objects.get(case=case).full_text == long_text.strip()
+
+
+def test_a_reference_typed_in_lower_case_finds_its_case(office, tmp_path):
+    case = bring_to(Status.AWAITING_USAGER, office)
+    raw = make_email(
+        subject=f"dossier {case.reference.lower()} suite",
+        body="Voici mon numéro d'allocataire : 1234567.",
+        sender=case.usager_email,
+        message_id="<lower-reference@example.org>",
+    )
+    assert "1 added to an existing case" in run(office, write(tmp_path, "lower.eml", raw))
+    case.refresh_from_db()
+    assert case.status == Status.IN_PROGRESS

@@ -85,9 +85,9 @@ def make_mailbox(office, dovecot, **fields):
         port=dovecot.port,
         security=Mailbox.Security.NONE,
         username="caf69",
-        folder="INBOX",
+        folder=fields.pop("folder", "INBOX"),
         after_read=fields.pop("after_read", Mailbox.AfterRead.MOVE),
-        processed_folder="Guichet",
+        processed_folder=fields.pop("processed_folder", "Guichet"),
         is_active=True,
         **fields,
     )
@@ -227,6 +227,9 @@ def test_conversation_end_to_end_through_real_imap_and_smtp(
     assert len(acks) == 1
     ack = acks[0]
     assert case.reference in ack["Subject"] and ack["Reply-To"] == CONTACT
+    # Who writes, in words: the administration, from the sending address.
+    assert ack["From"].addresses[0].display_name == office.administration.name
+    assert ack["From"].addresses[0].addr_spec == "guichet@caf69.example.gouv.fr"
     assert "67 bd Vivier-Merle" in ack.get_content()
     assert ack["Message-ID"].strip() == Acknowledgement.objects.get(case=case).message_id
 
@@ -314,3 +317,94 @@ def test_conversation_end_to_end_through_real_imap_and_smtp(
     assert dovecot.uids("caf69") == [] and len(dovecot.uids("caf69", "Guichet")) == 4
     # Sending an acknowledgement again does nothing (the claim decides).
     assert acknowledgement_send(acknowledgement_id=Acknowledgement.objects.get().pk) == "skipped"
+
+
+def test_an_answer_to_the_survey_invitation_reaches_the_case(
+    office, dovecot, smtp, settings, django_capture_on_commit_callbacks
+):
+    # The usager answers the survey's mail ("Merci, mais...") from their mail client: the
+    # answer must go to the administration's mailbox and join the case, like an answer to the
+    # reply; and no out-of-office answers the invitation.
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = smtp.host, smtp.port
+    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+    settings.DEFAULT_FROM_EMAIL = "ne-pas-repondre@guichet.example.gouv.fr"
+    make_mailbox(office, dovecot)
+
+    def send(message: EmailMessage) -> None:
+        with smtplib.SMTP(smtp.host, smtp.port, timeout=30) as connection:
+            connection.send_message(message)
+
+    send(usager_mail(message_id="<question@example.org>"))
+    wait_until(lambda: dovecot.uids("caf69"), what="the usager's mail in the mailbox")
+    poll(django_capture_on_commit_callbacks)
+    case = services.case_take(
+        actor=office.agent, case=Case.objects.get(administration=office.administration)
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        services.case_send_reply(actor=office.agent, case=case, body=REPLY_TEXT)
+    survey = wait_until(lambda: [m for m in smtp.to(USAGER) if "/enquete/" in m.get_content()])[0]
+    delivery = Delivery.objects.get(reply__case=case)
+    assert survey["Reply-To"] == CONTACT
+    assert survey["Auto-Submitted"] == "auto-generated"
+    assert survey["In-Reply-To"] == "<question@example.org>"
+    assert delivery.message_id in survey["References"]
+    assert case.reference in survey["Subject"]
+
+    answer = usager_mail(
+        subject=f"Re: {survey['Subject']}",
+        body="Merci, mais je n'ai toujours pas reçu ma pension.",
+        headers={
+            "In-Reply-To": survey["Message-ID"],
+            "References": f"{survey['References']} {survey['Message-ID']}",
+        },
+    )
+    answer.replace_header("To", survey["Reply-To"])
+    send(answer)
+    wait_until(lambda: dovecot.uids("caf69"), what="the answer in the mailbox")
+    poll(django_capture_on_commit_callbacks)
+    case.refresh_from_db()
+    assert case.status == Status.IN_PROGRESS
+    message = CaseEvent.objects.get(case=case, kind=CaseEvent.Kind.USAGER_MESSAGE)
+    assert message.data["body"] == "Merci, mais je n'ai toujours pas reçu ma pension."
+
+
+def test_folders_with_accents_are_read_and_filled(
+    office, dovecot, django_capture_on_commit_callbacks
+):
+    # A French administrator names the folders "Boîte usagers" and "Traités": IMAP writes such
+    # names in modified UTF-7 (RFC 3501); sent raw, imaplib could not even send the command and
+    # no mail was read at all.
+    from cases.intake.imap import imap_utf7
+
+    assert imap_utf7("Traités") == "Trait&AOk-s"
+    assert imap_utf7("Boîte usagers") == "Bo&AO4-te usagers"
+    assert imap_utf7("R&D") == "R&-D"
+    client = dovecot.client("caf69")
+    try:
+        assert client.create('"Bo&AO4-te usagers"')[0] == "OK"
+    finally:
+        client.logout()
+    make_mailbox(office, dovecot, folder="Boîte usagers", processed_folder="Traités")
+    message = usager_mail(message_id="<accents@example.org>")
+    dovecot.append("caf69", bytes(message), "Bo&AO4-te usagers")
+    output = poll(django_capture_on_commit_callbacks)
+    assert "1 message(s) read" in output
+    assert Case.objects.filter(administration=office.administration).count() == 1
+    assert dovecot.uids("caf69", "Bo&AO4-te usagers") == []
+    assert len(dovecot.uids("caf69", "Trait&AOk-s")) == 1
+
+
+def test_a_password_with_accents_signs_in(office, django_capture_on_commit_callbacks):
+    # imaplib's LOGIN speaks ASCII only: "Épée-2026€" raised UnicodeEncodeError, nothing was
+    # read, nothing said to the administrator, and the mailboxes after this one were not read.
+    password = "Épée-2026€"
+    server = start_dovecot({"caf69": password})
+    try:
+        make_mailbox(office, server, password=password)
+        server.append("caf69", bytes(usager_mail(message_id="<accented-password@example.org>")))
+        assert "1 message(s) read" in poll(django_capture_on_commit_callbacks)
+        assert Case.objects.filter(administration=office.administration).count() == 1
+        assert Mailbox.objects.get(administration=office.administration).last_error == ""
+    finally:
+        server.stop()

@@ -109,6 +109,8 @@ def test_automatic_reply_headers(header, value):
     [
         "Réponse automatique : Votre demande",
         "Absent du bureau",
+        "Absent(e) du bureau : Question sur ma pension",
+        "Absent.e du bureau",
         "Message d'absence",
         "Automatic reply: Your request",
         "Out of office",
@@ -162,3 +164,28 @@ def test_referenced_ids_in_reply_to_first_then_references_most_recent_first():
     )
     message = BytesParser(policy=policy.default).parsebytes(raw)
     assert parsing.referenced_ids(message) == ["<c@x>", "<b@x>", "<a@x>"]
+
+
+@pytest.mark.parametrize(
+    "attribution",
+    [
+        # Gmail's plain text wraps its attribution line at any word, the address included.
+        "Le lun. 7 déc. 2026 à 10:12, CAF du Rhône <contact@caf69.example.gouv.fr> a\nécrit :",
+        "Le lun. 7 déc. 2026 à 10:12, Caisse d'allocations familiales du Rhône <\n"
+        "contact@caf69.example.gouv.fr> a écrit :",
+        "Le lun. 7 déc. 2026 à 10:12, Caisse d'allocations familiales du\nRhône <\n"
+        "contact@caf69.example.gouv.fr> a écrit :",
+        "On Mon, Dec 7, 2026 at 10:12 AM CAF du Rhône <contact@caf69.example.gouv.fr>\nwrote:",
+    ],
+)
+def test_a_wrapped_attribution_line_is_set_aside_with_the_history(attribution):
+    text = (
+        "Merci, mais je n'ai rien reçu le 5.\n\n"
+        f"{attribution}\n\n> Madame,\n> Votre aide est versée le 5 du mois.\n"
+    )
+    assert parsing.new_text(text) == "Merci, mais je n'ai rien reçu le 5."
+
+
+def test_a_line_starting_with_le_is_kept_when_it_is_not_an_attribution():
+    text = "Bonjour,\nLe montant a baissé\nsans raison, on m'a écrit :\nrien.\nMerci"
+    assert "Le montant a baissé" in parsing.new_text(text)

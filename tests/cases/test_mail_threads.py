@@ -34,6 +34,7 @@ from cases.intake.settings_services import acknowledgement_settings_save
 from cases.models import (
     Acknowledgement,
     AcknowledgementSettings,
+    Attachment,
     Case,
     CaseEvent,
     Channel,
@@ -540,3 +541,119 @@ def test_the_upgrade_gives_waiting_acknowledgements_a_follow_up_once(
     assert followup_run(followup_id=followup.pk) == ("done", None)
     pending.refresh_from_db()
     assert pending.status == "sent"
+
+
+def test_answer_attachments_and_refused_files_are_named_on_the_timeline(
+    office, client, mailoutbox, django_capture_on_commit_callbacks
+):
+    # The usager answers the reply with their certificate and a Word document: the agent must
+    # see which files came with this answer, and that the Word file was refused (not silence).
+    case = receive(office, mail(), django_capture_on_commit_callbacks).case
+    delivery = reply_and_deliver(office, case, django_capture_on_commit_callbacks)
+    answer = EmailMessage()
+    answer["From"] = f"Jeanne Roux <{USAGER}>"
+    answer["To"] = "contact@caf69.example.gouv.fr"
+    answer["Subject"] = f"Re: [{case.reference}] Question sur ma pension"
+    answer["Message-ID"] = "<with-files@example.org>"
+    answer["In-Reply-To"] = delivery.message_id
+    answer.set_content("Voici mon attestation et mon courrier.")
+    answer.add_attachment(
+        b"%PDF-1.7\n%%EOF\n", maintype="application", subtype="pdf", filename="attestation.pdf"
+    )
+    answer.add_attachment(
+        b"PK\x03\x04" + b"\x00" * 60,
+        maintype="application",
+        subtype="vnd.openxmlformats-officedocument.wordprocessingml.document",
+        filename="courrier.docx",
+    )
+    assert receive(office, bytes(answer), django_capture_on_commit_callbacks).outcome == "appended"
+    # A relative answering the reply from their own address joins by the thread.
+    other = mail(
+        sender="Paul Roux <paul.roux@example.org>",
+        subject=f"Re: [{case.reference}] Question sur ma pension",
+        body="Je suis son fils, elle est hospitalisée.",
+        message_id="<son@example.org>",
+        in_reply_to=delivery.message_id,
+    )
+    assert receive(office, other, django_capture_on_commit_callbacks).outcome == "appended"
+    event = CaseEvent.objects.filter(case=case, kind=CaseEvent.Kind.USAGER_MESSAGE).first()
+    assert event.data["attachments"] == ["attestation.pdf"]
+    assert event.data["refused_attachments"] == ["courrier.docx"]
+    client.force_login(office.agent)
+    html = client.get(f"/dossiers/{case.pk}/").content.decode()
+    assert "Pièces jointes\u00a0: attestation.pdf" in html
+    assert "Pièces jointes refusées (type ou taille)" in html and "courrier.docx" in html
+    assert html.count("data-usager-message-sender") == 1
+    assert "paul.roux@example.org" in html
+
+
+def test_a_later_reply_answers_the_usager_message_not_their_out_of_office(
+    office, mailoutbox, django_capture_on_commit_callbacks
+):
+    case = receive(office, mail(), django_capture_on_commit_callbacks).case
+    first = reply_and_deliver(office, case, django_capture_on_commit_callbacks)
+    out_of_office = mail(
+        subject="Réponse automatique : Question sur ma pension",
+        body="Je suis absente jusqu'au 3 janvier.",
+        message_id="<ooo@example.org>",
+        in_reply_to=first.message_id,
+        headers={"Auto-Submitted": "auto-replied"},
+    )
+    assert receive(office, out_of_office, django_capture_on_commit_callbacks).outcome == (
+        "auto_reply"
+    )
+    services.case_transition(actor=office.agent, case=Case.objects.get(pk=case.pk), action="reopen")
+    second = reply_and_deliver(office, case, django_capture_on_commit_callbacks)
+    sent = [m for m in mailoutbox if m.extra_headers.get("Message-ID") == second.message_id][-1]
+    assert sent.extra_headers["In-Reply-To"] == "<first@example.org>"
+    assert "<ooo@example.org>" not in sent.extra_headers["References"]
+    assert first.message_id in sent.extra_headers["References"]
+
+
+PNG = bytes.fromhex("89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c489") + bytes(
+    40
+)
+
+
+def _with_inline_image(message: EmailMessage, content: bytes, cid: str, name: str) -> None:
+    message.add_alternative(
+        f'<p>{message.get_body().get_content()}</p><img src="cid:{cid[1:-1]}">', subtype="html"
+    )
+    message.get_body(preferencelist=("html",)).add_related(
+        content, maintype="image", subtype="png", cid=cid, filename=name
+    )
+
+
+def test_an_image_pasted_in_the_text_is_kept_and_a_signature_logo_only_once(
+    office, mailoutbox, django_capture_on_commit_callbacks
+):
+    # The usager pastes a screenshot of the error into their mail (an image of the HTML body,
+    # in multipart/related): it must reach the agent. Their signature's logo, sent again with
+    # each answer, is kept once.
+    screenshot = PNG + b"screenshot"
+    logo = PNG + b"logo"
+    first = EmailMessage()
+    first["From"] = f"Jeanne Roux <{USAGER}>"
+    first["To"] = "contact@caf69.example.gouv.fr"
+    first["Subject"] = "Erreur sur le site"
+    first["Message-ID"] = "<screenshot@example.org>"
+    first.set_content("Voici le message d'erreur que j'obtiens.")
+    _with_inline_image(first, screenshot, "<shot@example.org>", "capture.png")
+    first.get_body(preferencelist=("html",)).add_related(
+        logo, maintype="image", subtype="png", cid="<logo@example.org>", filename="image001.png"
+    )
+    case = receive(office, bytes(first), django_capture_on_commit_callbacks).case
+    stored = Attachment.objects.filter(case=case).order_by("pk")
+    assert [a.original_name for a in stored] == ["capture.png", "image001.png"]
+    delivery = reply_and_deliver(office, case, django_capture_on_commit_callbacks)
+    answer = EmailMessage()
+    answer["From"] = f"Jeanne Roux <{USAGER}>"
+    answer["Subject"] = "Re: Erreur sur le site"
+    answer["Message-ID"] = "<answer-logo@example.org>"
+    answer["In-Reply-To"] = delivery.message_id
+    answer.set_content("Toujours la même erreur.")
+    _with_inline_image(answer, logo, "<logo2@example.org>", "image001.png")
+    assert receive(office, bytes(answer), django_capture_on_commit_callbacks).outcome == "appended"
+    assert Attachment.objects.filter(case=case).count() == 2
+    event = CaseEvent.objects.filter(case=case, kind=CaseEvent.Kind.USAGER_MESSAGE).get()
+    assert event.data["attachments"] == []
