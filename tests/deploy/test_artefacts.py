@@ -52,12 +52,9 @@ def settings_read_from_environment(path: Path = ROOT / "config" / "settings.py")
     env.<cast>("NAME"...), environ.Env()..., os.environ.get / os.getenv / os.environ[...]."""
     names: set[str] = set()
     for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-        # The settings fragments it takes whole (``from config.doors import *``) are read too.
-        if (
-            isinstance(node, ast.ImportFrom)
-            and (node.module or "").startswith("config.")
-            and any(alias.name == "*" for alias in node.names)
-        ):
+        # The settings fragments it takes whole (``from config.doors import *``) or calls
+        # (``from config.cache import caches_from_env``) are read too.
+        if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("config."):
             fragment = ROOT / Path(*node.module.split(".")).with_suffix(".py")
             names |= settings_read_from_environment(fragment)
         elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
