@@ -105,6 +105,21 @@ def test_env_example_lists_every_setting():
     assert missing == [], f"add to .env.example: {', '.join(missing)}"
 
 
+def _gunicorn_reads() -> set[str]:
+    text = (ROOT / "gunicorn.conf.py").read_text(encoding="utf-8")
+    return set(re.findall(r'(?:_int\(|environ\.get\()"([A-Z][A-Z0-9_]*)"', text))
+
+
+def test_every_setting_is_documented_in_the_operators_section():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    operators = readme[readme.index("## Operators") :]
+    read = settings_read_from_environment() | _gunicorn_reads()
+    assert {"GUNICORN_BIND", "GUNICORN_WORKERS", "FORWARDED_ALLOW_IPS"} <= read
+    missing = sorted(name for name in read if not re.search(f"`{name}[`=]", operators))
+    assert missing == [], f"document in README, Operators: {', '.join(missing)}"
+    assert not sorted(_gunicorn_reads() - set(_env_example())), "add to .env.example"
+
+
 def test_env_example_holds_no_secret():
     entries = _env_example()
     for name in (
