@@ -206,6 +206,46 @@ def test_the_image_runs_gunicorn_as_a_non_root_user_with_static_files_collected(
     assert {".git", ".venv", "var", ".env"} <= set(ignored)
 
 
+def _build_stage_commands() -> list[tuple[dict[str, str], list[str]]]:
+    """Each ``manage.py`` command the image's build stage runs, with its environment."""
+    dockerfile = (ROOT / "Dockerfile").read_text(encoding="utf-8").replace("\\\n", " ")
+    build = dockerfile.split(" AS build", 1)[1].split(" AS run", 1)[0]
+    commands = []
+    for line in build.splitlines():
+        if not line.startswith("RUN ") or "manage.py" not in line:
+            continue
+        for part in line[len("RUN ") :].split("&&"):
+            words = shlex.split(part)
+            env = dict(word.split("=", 1) for word in words if re.match(r"^[A-Z_]+=", word))
+            command = [word for word in words if not re.match(r"^[A-Z_]+=", word)]
+            commands.append((env, command))
+    return commands
+
+
+def test_the_image_s_build_steps_run_with_the_environment_they_are_given(tmp_path):
+    """The build stage runs compilemessages and collectstatic with production-like settings
+    and no service at all; they once stopped at the settings' broker check (GUICHET_ENV=build
+    is neither development nor test), so the image could not be built."""
+    commands = _build_stage_commands()
+    assert [command[2] for _env, command in commands] == ["compilemessages", "collectstatic"]
+    for env, command in commands:
+        assert command[:2] == ["/venv/bin/python", "manage.py"]
+        env = {
+            **env,
+            "GUICHET_VAR_DIR": str(tmp_path / "var"),
+            "PATH": os.environ.get("PATH", ""),
+            "HOME": str(tmp_path),
+        }
+        args = [sys.executable, "manage.py", *command[2:]]
+        if command[2] == "compilemessages":
+            args.append("--help")  # settings loaded as for the real run; the tree left alone
+        result = subprocess.run(
+            args, cwd=ROOT, env=env, capture_output=True, text=True, timeout=300, check=False
+        )
+        assert result.returncode == 0, result.stderr[-3000:]
+    assert (tmp_path / "var" / "static" / "dsfr").is_dir()
+
+
 def test_gunicorn_configuration(monkeypatch):
     for name in ("GUNICORN_WORKERS", "GUNICORN_TIMEOUT", "FORWARDED_ALLOW_IPS", "PORT"):
         monkeypatch.delenv(name, raising=False)
