@@ -162,6 +162,33 @@ def test_compose_has_every_process_with_health_checks_and_volumes():
     ]
 
 
+def _seconds(duration: str) -> int:
+    match = re.fullmatch(r"(?:(\d+)m)?(?:(\d+)s)?", duration)
+    assert match and duration, duration
+    return int(match[1] or 0) * 60 + int(match[2] or 0)
+
+
+def test_compose_lets_processes_finish_their_work_before_killing_them():
+    """``docker compose up -d`` (the upgrade runbook) stops each container with SIGTERM, then
+    SIGKILL after ``stop_grace_period`` (10 s by default): too short for a worker's task or a
+    request, which the README says finish."""
+    services = _compose()["services"]
+    task_limit = settings_default("CELERY_TASK_TIME_LIMIT")
+    for name in ("worker", "worker-drafting"):
+        assert _seconds(services[name].get("stop_grace_period", "10s")) > task_limit, name
+    values: dict = {}
+    exec((ROOT / "gunicorn.conf.py").read_text(encoding="utf-8"), values)  # noqa: S102
+    assert _seconds(services["web"].get("stop_grace_period", "10s")) > values["graceful_timeout"]
+
+
+def settings_default(name: str) -> int:
+    """The default config/settings.py gives ``name`` (``env.int("NAME", default=N)``)."""
+    text = (ROOT / "config" / "settings.py").read_text(encoding="utf-8")
+    match = re.search(rf'env\.int\("{name}", default=(\d+)\)', text)
+    assert match, name
+    return int(match[1])
+
+
 def test_compose_runs_the_application_with_two_database_roles():
     environment = _compose()["services"]["web"]["environment"]
     app_url, owner_url = environment["DATABASE_URL"], environment["DATABASE_MIGRATE_URL"]
