@@ -8,7 +8,7 @@ the broker is down. Django's ``RedisCache`` raises on every call instead, so a R
 answered 500 on every page and API call. ``ResilientRedisCache`` answers as an empty cache
 instead (a miss; writes dropped), logs the outage once per ``RETRY_AFTER_SECONDS``, and does not
 ask Redis again before then, so a request never waits on an unreachable Redis more than once
-per process and period. ``/readyz`` still reports the cache as failed (it reads back a value).
+per process and period. ``/readyz`` names the cache under ``degraded`` (it reads back a value).
 """
 
 from __future__ import annotations

@@ -153,7 +153,7 @@ def test_compose_has_every_process_with_health_checks_and_volumes():
             assert service["depends_on"]["migrate"]["condition"] == (
                 "service_completed_successfully"
             )
-    # The web is ready when /readyz says so (database, migrations, cache, broker).
+    # The web is ready when /readyz says so (database and migrations; cache and broker degrade).
     assert services["web"]["healthcheck"]["test"] == [
         "CMD",
         "python",
