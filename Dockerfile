@@ -19,9 +19,13 @@ COPY requirements.lock /tmp/requirements.lock
 RUN /venv/bin/pip install --require-hashes --no-deps -r /tmp/requirements.lock
 WORKDIR /app
 COPY . /app
+# The settings refuse to load outside development and test without a real broker's URL: this
+# one is never contacted (nothing is queued while building).
 RUN GUICHET_ENV=build DJANGO_SECRET_KEY=build-only-not-a-secret GUICHET_VAR_DIR=/app/var \
+        CELERY_BROKER_URL=redis://build.invalid:6379/0 \
         DRAFTING_EMBEDDINGS= /venv/bin/python manage.py compilemessages --ignore=.venv \
     && GUICHET_ENV=build DJANGO_SECRET_KEY=build-only-not-a-secret GUICHET_VAR_DIR=/app/var \
+        CELERY_BROKER_URL=redis://build.invalid:6379/0 \
         DRAFTING_EMBEDDINGS= /venv/bin/python manage.py collectstatic --noinput -v 0
 
 # --- run: the virtualenv, the code and the collected static files, nothing else ---------------

@@ -7,6 +7,11 @@ until the window closes, and the seconds left are the answer's ``Retry-After``.
 With Redis (``CACHE_URL``, Django's ``RedisCache``) a request costs one round trip: ``SET NX
 EX`` (open the window), ``INCR`` and ``PTTL`` in one ``MULTI``/``EXEC``. Other caches (the
 local-memory cache of development and tests) use ``add`` and ``incr``, atomic in them too.
+
+While the cache's Redis is out of reach (``config.cache.ResilientRedisCache`` says so), every
+limit lets requests through, counting nothing: the limits protect the service from abuse, and an
+outage of their counters must not refuse the whole service (README, "Workers, queues and
+beat"). The outage is logged by the cache.
 """
 
 from __future__ import annotations
@@ -17,7 +22,11 @@ from dataclasses import dataclass
 
 from django.core.cache import BaseCache, caches
 from django.core.cache.backends.redis import RedisCache
+from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import ResponseError
+from redis.exceptions import TimeoutError as RedisTimeoutError
+
+OUTAGES = (RedisConnectionError, RedisTimeoutError, OSError)
 
 
 @dataclass(frozen=True)
@@ -37,18 +46,40 @@ def _redis(cache: BaseCache, key: str):
     return None
 
 
+def _absent(cache: BaseCache) -> bool:
+    """Whether the cache says its server is out of reach (config.cache.ResilientRedisCache;
+    duck-typed: ``accounts`` imports nothing of ``config``)."""
+    is_down = getattr(cache, "is_down", None)
+    return bool(is_down is not None and is_down())
+
+
+def _lost(cache: BaseCache, error: BaseException) -> None:
+    """Tell the cache that its server failed (it logs it and stops asking for a while); a
+    cache that cannot say so lets the error through."""
+    mark_down = getattr(cache, "mark_down", None)
+    if mark_down is None:
+        raise error
+    mark_down(error)
+
+
 def hit(key: str, duration: int, cache: BaseCache | None = None) -> Window:
     """Count one request under ``key`` in its window of ``duration`` seconds."""
     cache = _cache(cache)
+    if _absent(cache):
+        return Window(0, float(duration))
     full_key = cache.make_and_validate_key(key)
     client = _redis(cache, full_key)
     if client is not None:
         try:
-            return _hit_redis(client, full_key, duration)
-        except ResponseError:
-            # Not a counter (written by something else): replaced by a new window.
-            client.delete(full_key)
-            return _hit_redis(client, full_key, duration)
+            try:
+                return _hit_redis(client, full_key, duration)
+            except ResponseError:
+                # Not a counter (written by something else): replaced by a new window.
+                client.delete(full_key)
+                return _hit_redis(client, full_key, duration)
+        except OUTAGES as error:
+            _lost(cache, error)
+            return Window(0, float(duration))
     return _hit_generic(cache, key, duration)
 
 
@@ -67,9 +98,15 @@ def _hit_redis(client, full_key: str, duration: int) -> Window:
 def count(key: str, cache: BaseCache | None = None) -> int:
     """The requests counted in the open window of ``key`` (0 without one), counting none."""
     cache = _cache(cache)
+    if _absent(cache):
+        return 0
     full_key = cache.make_and_validate_key(key)
     client = _redis(cache, full_key)
-    value = client.get(full_key) if client is not None else cache.get(key)
+    try:
+        value = client.get(full_key) if client is not None else cache.get(key)
+    except OUTAGES as error:
+        _lost(cache, error)
+        return 0
     try:
         return int(value or 0)
     except (TypeError, ValueError):  # not a counter: ``hit`` replaces it
@@ -79,10 +116,16 @@ def count(key: str, cache: BaseCache | None = None) -> int:
 def remaining(key: str, duration: int, cache: BaseCache | None = None) -> float:
     """Seconds until the window of ``key`` closes (``duration`` when none is open)."""
     cache = _cache(cache)
+    if _absent(cache):
+        return float(duration)
     full_key = cache.make_and_validate_key(key)
     client = _redis(cache, full_key)
     if client is not None:
-        ttl_ms = client.pttl(full_key)
+        try:
+            ttl_ms = client.pttl(full_key)
+        except OUTAGES as error:
+            _lost(cache, error)
+            return float(duration)
         return ttl_ms / 1000 if ttl_ms >= 0 else float(duration)
     return _remaining(cache, key, duration)
 

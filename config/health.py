@@ -2,13 +2,13 @@
 
 - ``/healthz``: the process answers (liveness). It touches nothing else, so a database outage
   never gets healthy web processes killed.
-- ``/readyz``: the process can serve (readiness): the database answers, every migration is
-  applied, the cache stores and reads a value, the broker accepts a connection. 200 when all
-  hold, else 503 naming the failed checks. The answer says which dependency failed, never why
-  (no host name, no error text: it is public). When ``CLAMAV_URL`` is set, the antivirus is
-  checked too but only *degrades* readiness (listed under ``degraded``, still 200): without it
-  only uploads are refused (they fail closed), and taking every web process out of the load
-  balancer would stop all the rest of the work.
+- ``/readyz``: the process can serve (readiness): the database answers and every migration is
+  applied: 200, else 503 naming the failed checks. The cache (it stores and reads a value), the
+  broker (it accepts a connection) and, when ``CLAMAV_URL`` is set, the antivirus are checked
+  too but only *degrade* readiness (listed under ``degraded``, still 200): without them the
+  site still serves (an empty cache, work left for the sweepers, uploads refused), and taking
+  every web process out of the load balancer would stop all of it. The answer says which
+  dependency failed, never why (no host name, no error text: it is public).
 """
 
 from __future__ import annotations
@@ -85,11 +85,13 @@ def check_antivirus() -> None:
 CHECKS: dict[str, Callable[[], None]] = {
     "database": check_database,
     "migrations": check_migrations,
+}
+# A failure is reported but keeps the process ready (the antivirus only when configured).
+DEGRADING_CHECKS: dict[str, Callable[[], None]] = {
     "cache": check_cache,
     "broker": check_broker,
+    "antivirus": check_antivirus,
 }
-# Checked only when configured; a failure is reported but keeps the process ready.
-DEGRADING_CHECKS: dict[str, Callable[[], None]] = {"antivirus": check_antivirus}
 
 
 def _run(name: str, check: Callable[[], None]) -> str:
@@ -124,16 +126,17 @@ def readyz(request: HttpRequest) -> JsonResponse:
             continue
         checks[name] = _run(name, check)
     failed = [name for name, state in checks.items() if state != "ok"]
-    body: dict[str, object] = {
-        "status": "failed" if failed else "ok",
+    degraded = []
+    for name, check in DEGRADING_CHECKS.items():
+        if name == "antivirus" and not settings.CLAMAV_URL:
+            continue
+        checks[name] = _run(name, check)
+        if checks[name] != "ok":
+            degraded.append(name)
+    body = {
+        "status": "failed" if failed else "degraded" if degraded else "ok",
         "checks": checks,
         "failed": failed,
+        "degraded": degraded,
     }
-    if settings.CLAMAV_URL:
-        degraded = []
-        for name, check in DEGRADING_CHECKS.items():
-            checks[name] = _run(name, check)
-            if checks[name] != "ok":
-                degraded.append(name)
-        body["degraded"] = degraded
     return JsonResponse(body, status=503 if failed else 200)

@@ -15,8 +15,8 @@ MAIL_MAX_MESSAGE_BYTES = env.int("MAIL_MAX_MESSAGE_BYTES", default=60 * 1024 * 1
 MAIL_MAX_MIME_DEPTH = env.int("MAIL_MAX_MIME_DEPTH", default=12)
 # Quarantined messages are deleted after this many days (by the nightly retention purge).
 MAIL_QUARANTINE_DAYS = env.int("MAIL_QUARANTINE_DAYS", default=90)
-# Fernet key (32 url-safe base64 bytes) encrypting the IMAP passwords. Empty: a key derived
-# from DJANGO_SECRET_KEY (rotating that key then means entering the passwords again).
+# Fernet key (32 url-safe base64 bytes) encrypting the IMAP passwords. Empty: keys derived
+# from DJANGO_SECRET_KEY and its fallbacks (cases/intake/imap.py; README "Rotating secrets").
 MAILBOX_ENCRYPTION_KEY = env.str("MAILBOX_ENCRYPTION_KEY", default="")
 MAILBOX_POLL_SECONDS = env.int("MAILBOX_POLL_SECONDS", default=120)
 MAILBOX_TIMEOUT_SECONDS = env.float("MAILBOX_TIMEOUT_SECONDS", default=30.0)

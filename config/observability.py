@@ -146,10 +146,13 @@ def logging_config(*, log_format: str, level: str, quiet_tasks: bool) -> dict[st
             "json": {
                 "()": "pythonjsonlogger.json.JsonFormatter",
                 "format": (
-                    "%(asctime)s %(levelname)s %(name)s %(message)s "
+                    "%(levelname)s %(name)s %(message)s "
                     "%(request_id)s %(user_id)s %(administration_id)s"
                 ),
-                "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+                # ISO 8601 in UTC with its offset, like gunicorn's and PostgreSQL's lines: asctime
+                # is TIME_ZONE's local time without an offset (an hour repeats each October).
+                "timestamp": "time",
+                "rename_fields": {"levelname": "level", "name": "logger"},
             },
             "text": {
                 "format": (

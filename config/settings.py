@@ -12,6 +12,7 @@ import environ
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from config.cache import caches_from_env
 from config.observability import logging_config
 from config.security import content_security_policy
 
@@ -174,8 +175,9 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = True
 MEDIA_ROOT = VAR_DIR / "media"
 
-# Presence hints and rate limits: shared across processes once CACHE_URL names a Redis.
-CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://guichet")}
+# Presence hints and rate limits: shared across processes once CACHE_URL names a Redis
+# (answering as an empty cache while that Redis is out of reach: config/cache.py).
+CACHES = caches_from_env(env)
 
 # E-mail: EMAIL_URL names the server, e.g. smtp+tls://user:password@smtp.example.fr:587 (STARTTLS),
 # smtp+ssl://user:password@smtp.example.fr:465 (implicit TLS), smtp://relay.local:25, or
@@ -208,7 +210,7 @@ SESSION_COOKIE_SECURE = env.bool("DJANGO_SECURE_COOKIES", default=not DEBUG)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SESSION_COOKIE_HTTPONLY = True
 SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=_PRODUCTION)
-# Load balancers probe these over plain HTTP.
+# Load balancers and orchestrators probe these over plain HTTP from inside the network.
 SECURE_REDIRECT_EXEMPT = [r"^healthz/?$", r"^readyz/?$"]
 SECURE_HSTS_SECONDS = env.int(
     "DJANGO_SECURE_HSTS_SECONDS", default=365 * 24 * 3600 if _PRODUCTION else 0
@@ -262,6 +264,8 @@ FOLLOWUP_LEASE_SECONDS = env.int("FOLLOWUP_LEASE_SECONDS", default=CELERY_TASK_T
 DRAFTING_CLAIM_LEASE_SECONDS = env.int(
     "DRAFTING_CLAIM_LEASE_SECONDS", default=CELERY_TASK_TIME_LIMIT + 30
 )
+# A delivery claimed longer ago than this is taken as a dead worker's: it may be claimed again.
+DELIVERY_CLAIM_LEASE_SECONDS = env.int("DELIVERY_CLAIM_LEASE_SECONDS", default=300)
 BROKER_VISIBILITY_TIMEOUT = env.int("CELERY_VISIBILITY_TIMEOUT", default=600)
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": BROKER_VISIBILITY_TIMEOUT}
 # A retry's countdown stays under the visibility timeout (else Redis hands the waiting message
@@ -293,13 +297,11 @@ FOLLOWUP_SWEEP_SECONDS = env.float("FOLLOWUP_SWEEP_SECONDS", default=60.0)
 FOLLOWUP_SWEEP_GRACE_SECONDS = env.int("FOLLOWUP_SWEEP_GRACE_SECONDS", default=60)
 FOLLOWUP_MAX_ATTEMPTS = env.int("FOLLOWUP_MAX_ATTEMPTS", default=8)
 FOLLOWUP_RETRY_BASE_SECONDS = env.float("FOLLOWUP_RETRY_BASE_SECONDS", default=30.0)
-if not (
-    min(FOLLOWUP_LEASE_SECONDS, DRAFTING_CLAIM_LEASE_SECONDS) > CELERY_TASK_TIME_LIMIT
-    and max(FOLLOWUP_LEASE_SECONDS, DRAFTING_CLAIM_LEASE_SECONDS) < BROKER_VISIBILITY_TIMEOUT
-):
+_LEASES = (FOLLOWUP_LEASE_SECONDS, DRAFTING_CLAIM_LEASE_SECONDS, DELIVERY_CLAIM_LEASE_SECONDS)
+if not CELERY_TASK_TIME_LIMIT < min(_LEASES) <= max(_LEASES) < BROKER_VISIBILITY_TIMEOUT:
     raise ImproperlyConfigured(
-        "Celery timings must hold: CELERY_TASK_TIME_LIMIT < FOLLOWUP_LEASE_SECONDS and "
-        "DRAFTING_CLAIM_LEASE_SECONDS < CELERY_VISIBILITY_TIMEOUT."
+        "Celery timings must hold: CELERY_TASK_TIME_LIMIT < FOLLOWUP_LEASE_SECONDS, "
+        "DRAFTING_CLAIM_LEASE_SECONDS and DELIVERY_CLAIM_LEASE_SECONDS < CELERY_VISIBILITY_TIMEOUT."
     )
 CELERY_TIMEZONE = TIME_ZONE
 
@@ -530,12 +532,7 @@ DELIVERY_MAX_ATTEMPTS = env.int("DELIVERY_MAX_ATTEMPTS", default=6)
 DELIVERY_RETRY_BASE_SECONDS = env.float("DELIVERY_RETRY_BASE_SECONDS", default=30.0)
 DELIVERY_RETRY_MAX_SECONDS = env.float("DELIVERY_RETRY_MAX_SECONDS", default=3600.0)
 DELIVERY_HTTP_TIMEOUT = env.float("DELIVERY_HTTP_TIMEOUT", default=10.0)
-# A claim older than this is taken as a dead worker's: the delivery may be claimed again.
-DELIVERY_CLAIM_LEASE_SECONDS = env.int("DELIVERY_CLAIM_LEASE_SECONDS", default=300)
 
-# Deployment (README, "Runbook"): health probes answer over plain HTTP from inside the network
-# (the orchestrator's and the load balancer's), so they are exempt from the HTTPS redirect.
-SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
 # E-mail intake: threads, mailboxes, quarantine (config/mail.py).
 from config.mail import *  # noqa: E402,F403
 

@@ -10,14 +10,21 @@ import urllib.error
 import urllib.request
 
 
+def host_header(allowed_hosts: str) -> str:
+    """A Host that ``DJANGO_ALLOWED_HOSTS`` accepts: its first name (``.example.fr`` stands for
+    ``example.fr`` and its subdomains); ``*`` accepts any, but is no host name (Django answers
+    400 to ``Host: *``), so ``localhost`` then."""
+    for entry in allowed_hosts.split(","):
+        host = entry.strip().lstrip(".")
+        if host and host != "*":
+            return host
+    return "localhost"
+
+
 def main(path: str) -> int:
-    host = (os.environ.get("DJANGO_ALLOWED_HOSTS") or "localhost").split(",")[0].strip()
-    if host.startswith("."):
-        host = host[1:]
+    host = host_header(os.environ.get("DJANGO_ALLOWED_HOSTS") or "localhost")
     port = os.environ.get("PORT") or "8000"
-    request = urllib.request.Request(
-        f"http://127.0.0.1:{port}{path}", headers={"Host": host or "localhost"}
-    )
+    request = urllib.request.Request(f"http://127.0.0.1:{port}{path}", headers={"Host": host})
     try:
         with urllib.request.urlopen(request, timeout=5) as response:  # noqa: S310
             return 0 if response.status == 200 else 1

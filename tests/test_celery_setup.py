@@ -155,6 +155,16 @@ def test_production_starts_with_a_real_broker_and_refuses_inconsistent_timings()
         DRAFTING_CLAIM_LEASE_SECONDS="60",  # shorter than the 120 s task time limit
     )
     assert bad.returncode != 0 and "Celery timings must hold" in bad.stderr
+    # The deliveries' lease too (README, "Workers, queues and beat"): shorter than a live task
+    # may run, a second worker would send the reply again; past the visibility timeout, Redis
+    # hands the message out while the row is still held.
+    for lease in ("60", "900"):
+        bad = _settings_in(
+            GUICHET_ENV="production",
+            CELERY_BROKER_URL="redis://127.0.0.1:6379/0",
+            DELIVERY_CLAIM_LEASE_SECONDS=lease,
+        )
+        assert bad.returncode != 0 and "Celery timings must hold" in bad.stderr, lease
 
 
 def test_development_and_test_may_run_eager():

@@ -263,3 +263,40 @@ def test_a_non_volunteer_cannot_have_drafts_written(
         held = case_services.case_take(actor=tenant.agent, case=make_case(tenant.administration))
     response = session_client(tenant.agent).post(f"/api/v1/cases/{held.pk}/suggestion/")
     assert response.status_code == 202
+
+
+@pytest.fixture
+def broker_refusing():
+    """A RabbitMQ that refuses the connection (a vhost it does not have): py-amqp raises its
+    NotAllowed unwrapped, which the request used to answer with a 500 after its commit."""
+    with socket.socket() as probe:
+        if probe.connect_ex(("127.0.0.1", 5672)) != 0:
+            pytest.skip("no RabbitMQ on 127.0.0.1:5672")
+    keys = ("broker_url", "task_always_eager", "broker_connection_timeout")
+    previous = {key: app.conf[key] for key in keys}
+    app.conf.update(
+        broker_url="amqp://guest:guest@127.0.0.1:5672/guichet-test-no-such-vhost",
+        task_always_eager=False,
+        broker_connection_timeout=2,
+    )
+    _reset_pools()
+    yield
+    app.conf.update(**previous)
+    _reset_pools()
+    registry._broker_down_until = 0.0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_broker_refusing_the_connection_leaves_the_intake_to_the_sweeper(broker_refusing, caplog):
+    from tests.case_states import make_office
+
+    office = make_office("France Services d'Aubusson", "FSAUB")
+    with caplog.at_level(logging.WARNING, "accounts.followups.registry"):
+        response = post(client_for(office), URLS["france_services"], FRANCE_SERVICES, key="r1")
+    assert response.status_code == 201, response.content
+    assert "Broker unavailable" in caplog.text and "NotAllowed" not in response.content.decode()
+    assert Case.objects.filter(reference=response.json()["reference"]).exists()
+    # Its draft waits as a row for the sweeper, as with a broker that does not answer at all.
+    assert FollowUp.objects.filter(
+        status=FollowUp.Status.PENDING, kind="drafting.prepare_case"
+    ).exists()

@@ -42,8 +42,26 @@ from .models import FollowUp
 
 logger = logging.getLogger(__name__)
 
-# What a failed publish raises when the broker is unreachable.
+# What a failed publish raises when the broker is unreachable; plus the transport's own errors
+# (``_broker_errors``): py-amqp raises RabbitMQ's refusals (an unknown vhost, credentials or
+# permissions refused) unwrapped.
 BROKER_ERRORS: tuple[type[BaseException], ...] = (KombuError, OSError)
+_TRANSPORT_ERRORS: dict[str, tuple[type[BaseException], ...]] = {}
+
+
+def _broker_errors(task: Task) -> tuple[type[BaseException], ...]:
+    url = str(task.app.conf.broker_url)
+    if url not in _TRANSPORT_ERRORS:
+        connection = task.app.connection_for_write()  # not connected: the transport's classes
+        try:
+            _TRANSPORT_ERRORS[url] = (
+                *BROKER_ERRORS,
+                *connection.connection_errors,
+                *connection.channel_errors,
+            )
+        finally:
+            connection.release()
+    return _TRANSPORT_ERRORS[url]
 
 
 @dataclass(frozen=True)
@@ -75,9 +93,11 @@ def queue_after_commit(task: Task, *args: Any) -> None:
         if not eager and time.monotonic() < _broker_down_until:
             logger.warning("Broker unavailable, %s%r left for the sweeper", task.name, args)
             return
+        # Eager (development, tests): the task runs here, its own errors are not the broker's.
+        errors = BROKER_ERRORS if eager else _broker_errors(task)
         try:
             task.apply_async(args=args)
-        except BROKER_ERRORS as exc:
+        except errors as exc:
             _broker_down_until = time.monotonic() + BROKER_PAUSE_SECONDS
             logger.warning(
                 "Broker unavailable, %s%r left for the sweeper: %s", task.name, args, exc

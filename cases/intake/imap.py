@@ -28,7 +28,7 @@ import socket
 import ssl
 from dataclasses import dataclass, field
 
-from cryptography.fernet import Fernet, InvalidToken
+from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
@@ -49,19 +49,43 @@ logger = logging.getLogger(__name__)
 # --- the password ------------------------------------------------------------------------------
 
 
-def _fernet() -> Fernet:
+def _fernets() -> list[Fernet]:
+    """The key passwords are encrypted with, first, then those they may still be under.
+
+    ``MAILBOX_ENCRYPTION_KEY`` alone when set. Without it, keys derived from the secret key and
+    from ``DJANGO_SECRET_KEY_FALLBACKS``: the secret key's rotation (README, "Rotating secrets")
+    keeps the passwords readable, and each is written again under the new key when read."""
     key = settings.MAILBOX_ENCRYPTION_KEY
-    if not key:
-        # No key of its own: one derived from the secret key (rotating it means entering the
-        # mailbox passwords again).
-        key = base64.urlsafe_b64encode(
-            hashlib.sha256(b"guichet-mailbox:" + settings.SECRET_KEY.encode()).digest()
-        ).decode()
-    return Fernet(key.encode() if isinstance(key, str) else key)
+    if key:
+        return [Fernet(key.encode() if isinstance(key, str) else key)]
+    return [
+        Fernet(base64.urlsafe_b64encode(hashlib.sha256(b"guichet-mailbox:" + secret).digest()))
+        for secret in (
+            str(s).encode() for s in [settings.SECRET_KEY, *settings.SECRET_KEY_FALLBACKS]
+        )
+    ]
+
+
+def _fernet() -> MultiFernet:
+    return MultiFernet(_fernets())
 
 
 def password_encrypt(password: str) -> str:
     return _fernet().encrypt(password.encode()).decode()
+
+
+def _password_keep_current(mailbox: Mailbox) -> None:
+    """A password still under a previous secret key, written again under the current one:
+    once the fallbacks are emptied, it stays readable."""
+    token = mailbox.password_encrypted.encode()
+    try:
+        _fernets()[0].decrypt(token)
+    except InvalidToken:
+        rotated = _fernet().rotate(token).decode()
+        Mailbox.objects.filter(pk=mailbox.pk, password_encrypted=mailbox.password_encrypted).update(
+            password_encrypted=rotated
+        )
+        mailbox.password_encrypted = rotated
 
 
 def password_decrypt(token: str) -> str:
@@ -188,6 +212,7 @@ def _connect(mailbox: Mailbox) -> imaplib.IMAP4:
         if isinstance(exc, MailboxError):
             raise
         raise MailboxError(_failure_of(exc, login=login), f"{type(exc).__name__}: {exc}") from exc
+    _password_keep_current(mailbox)
     return client
 
 

@@ -111,6 +111,31 @@ def test_password_is_not_stored_in_clear(office, dovecot):
     assert Mailbox.objects.get().password_encrypted == stored
 
 
+def test_rotating_the_secret_key_as_the_runbook_says_keeps_the_mailbox_readable(
+    office, dovecot, settings, django_capture_on_commit_callbacks
+):
+    """Without MAILBOX_ENCRYPTION_KEY the password's key derives from the secret key. The
+    runbook's rotation (the new key in DJANGO_SECRET_KEY, the old one in the fallbacks) left
+    every mailbox unreadable ("password unreadable") until each administrator typed it again."""
+    settings.MAILBOX_ENCRYPTION_KEY = ""
+    old, new = "old-secret-key-" + "o" * 40, "new-secret-key-" + "n" * 40
+    settings.SECRET_KEY, settings.SECRET_KEY_FALLBACKS = old, []
+    make_mailbox(office, dovecot)
+    under_old = Mailbox.objects.get().password_encrypted
+
+    settings.SECRET_KEY, settings.SECRET_KEY_FALLBACKS = new, [old]
+    dovecot.append("caf69", bytes(usager_mail(message_id="<rotated@example.org>")))
+    assert "1 message(s) read" in poll(django_capture_on_commit_callbacks)
+    mailbox = Mailbox.objects.get()
+    assert mailbox.last_error == ""
+    # Written again under the new key: emptying the fallbacks later loses nothing.
+    assert mailbox.password_encrypted != under_old
+    settings.SECRET_KEY_FALLBACKS = []
+    assert password_decrypt(mailbox.password_encrypted) == PASSWORD
+    dovecot.append("caf69", bytes(usager_mail(message_id="<after@example.org>")))
+    assert "1 message(s) read" in poll(django_capture_on_commit_callbacks)
+
+
 def test_each_message_is_read_once_and_moved(office, dovecot, django_capture_on_commit_callbacks):
     make_mailbox(office, dovecot)
     first = usager_mail(message_id="<one@example.org>")

@@ -52,12 +52,9 @@ def settings_read_from_environment(path: Path = ROOT / "config" / "settings.py")
     env.<cast>("NAME"...), environ.Env()..., os.environ.get / os.getenv / os.environ[...]."""
     names: set[str] = set()
     for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-        # The settings fragments it takes whole (``from config.doors import *``) are read too.
-        if (
-            isinstance(node, ast.ImportFrom)
-            and (node.module or "").startswith("config.")
-            and any(alias.name == "*" for alias in node.names)
-        ):
+        # The settings fragments it takes whole (``from config.doors import *``) or calls
+        # (``from config.cache import caches_from_env``) are read too.
+        if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("config."):
             fragment = ROOT / Path(*node.module.split(".")).with_suffix(".py")
             names |= settings_read_from_environment(fragment)
         elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
@@ -108,6 +105,21 @@ def test_env_example_lists_every_setting():
     assert missing == [], f"add to .env.example: {', '.join(missing)}"
 
 
+def _gunicorn_reads() -> set[str]:
+    text = (ROOT / "gunicorn.conf.py").read_text(encoding="utf-8")
+    return set(re.findall(r'(?:_int\(|environ\.get\()"([A-Z][A-Z0-9_]*)"', text))
+
+
+def test_every_setting_is_documented_in_the_operators_section():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    operators = readme[readme.index("## Operators") :]
+    read = settings_read_from_environment() | _gunicorn_reads()
+    assert {"GUNICORN_BIND", "GUNICORN_WORKERS", "FORWARDED_ALLOW_IPS"} <= read
+    missing = sorted(name for name in read if not re.search(f"`{name}[`=]", operators))
+    assert missing == [], f"document in README, Operators: {', '.join(missing)}"
+    assert not sorted(_gunicorn_reads() - set(_env_example())), "add to .env.example"
+
+
 def test_env_example_holds_no_secret():
     entries = _env_example()
     for name in (
@@ -141,13 +153,40 @@ def test_compose_has_every_process_with_health_checks_and_volumes():
             assert service["depends_on"]["migrate"]["condition"] == (
                 "service_completed_successfully"
             )
-    # The web is ready when /readyz says so (database, migrations, cache, broker).
+    # The web is ready when /readyz says so (database and migrations; cache and broker degrade).
     assert services["web"]["healthcheck"]["test"] == [
         "CMD",
         "python",
         "deploy/probe.py",
         "/readyz",
     ]
+
+
+def _seconds(duration: str) -> int:
+    match = re.fullmatch(r"(?:(\d+)m)?(?:(\d+)s)?", duration)
+    assert match and duration, duration
+    return int(match[1] or 0) * 60 + int(match[2] or 0)
+
+
+def test_compose_lets_processes_finish_their_work_before_killing_them():
+    """``docker compose up -d`` (the upgrade runbook) stops each container with SIGTERM, then
+    SIGKILL after ``stop_grace_period`` (10 s by default): too short for a worker's task or a
+    request, which the README says finish."""
+    services = _compose()["services"]
+    task_limit = settings_default("CELERY_TASK_TIME_LIMIT")
+    for name in ("worker", "worker-drafting"):
+        assert _seconds(services[name].get("stop_grace_period", "10s")) > task_limit, name
+    values: dict = {}
+    exec((ROOT / "gunicorn.conf.py").read_text(encoding="utf-8"), values)  # noqa: S102
+    assert _seconds(services["web"].get("stop_grace_period", "10s")) > values["graceful_timeout"]
+
+
+def settings_default(name: str) -> int:
+    """The default config/settings.py gives ``name`` (``env.int("NAME", default=N)``)."""
+    text = (ROOT / "config" / "settings.py").read_text(encoding="utf-8")
+    match = re.search(rf'env\.int\("{name}", default=(\d+)\)', text)
+    assert match, name
+    return int(match[1])
 
 
 def test_compose_runs_the_application_with_two_database_roles():
@@ -192,6 +231,46 @@ def test_the_image_runs_gunicorn_as_a_non_root_user_with_static_files_collected(
     assert (ROOT / "gunicorn.conf.py").is_file()
     ignored = (ROOT / ".dockerignore").read_text(encoding="utf-8").split()
     assert {".git", ".venv", "var", ".env"} <= set(ignored)
+
+
+def _build_stage_commands() -> list[tuple[dict[str, str], list[str]]]:
+    """Each ``manage.py`` command the image's build stage runs, with its environment."""
+    dockerfile = (ROOT / "Dockerfile").read_text(encoding="utf-8").replace("\\\n", " ")
+    build = dockerfile.split(" AS build", 1)[1].split(" AS run", 1)[0]
+    commands = []
+    for line in build.splitlines():
+        if not line.startswith("RUN ") or "manage.py" not in line:
+            continue
+        for part in line[len("RUN ") :].split("&&"):
+            words = shlex.split(part)
+            env = dict(word.split("=", 1) for word in words if re.match(r"^[A-Z_]+=", word))
+            command = [word for word in words if not re.match(r"^[A-Z_]+=", word)]
+            commands.append((env, command))
+    return commands
+
+
+def test_the_image_s_build_steps_run_with_the_environment_they_are_given(tmp_path):
+    """The build stage runs compilemessages and collectstatic with production-like settings
+    and no service at all; they once stopped at the settings' broker check (GUICHET_ENV=build
+    is neither development nor test), so the image could not be built."""
+    commands = _build_stage_commands()
+    assert [command[2] for _env, command in commands] == ["compilemessages", "collectstatic"]
+    for env, command in commands:
+        assert command[:2] == ["/venv/bin/python", "manage.py"]
+        env = {
+            **env,
+            "GUICHET_VAR_DIR": str(tmp_path / "var"),
+            "PATH": os.environ.get("PATH", ""),
+            "HOME": str(tmp_path),
+        }
+        args = [sys.executable, "manage.py", *command[2:]]
+        if command[2] == "compilemessages":
+            args.append("--help")  # settings loaded as for the real run; the tree left alone
+        result = subprocess.run(
+            args, cwd=ROOT, env=env, capture_output=True, text=True, timeout=300, check=False
+        )
+        assert result.returncode == 0, result.stderr[-3000:]
+    assert (tmp_path / "var" / "static" / "dsfr").is_dir()
 
 
 def test_gunicorn_configuration(monkeypatch):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import json
 import logging
@@ -85,6 +86,10 @@ def test_logs_are_json_with_request_id_user_and_administration_never_the_text(js
     assert first["user_id"] == office.administrator.pk  # the token's creator
     assert first["administration_id"] == office.administration.pk
     assert {"time", "level", "message", "duration_ms"} <= set(first)
+    # An instant anyone can compare: ISO 8601 in UTC, with its offset.
+    logged_at = dt.datetime.fromisoformat(first["time"])
+    assert logged_at.utcoffset() == dt.timedelta(0)
+    assert abs(dt.datetime.now(dt.UTC) - logged_at) < dt.timedelta(minutes=5)
     assert request_lines[1]["status"] == 400
     everything = json_logs.getvalue()
     for secret in ("Zgrabczyk", "Théodule", "carte vitale numéro", "tz@example.org"):
