@@ -1,0 +1,156 @@
+"""A quoted unit reads on its own (``drafting.suggestions.wording``): the drafts an agent read
+opened on "Seul le nouveau titre fait foi.", listed "- Avoir au moins 65 ans" under no heading,
+and told a usager living in Villeurbanne how to vote from abroad as if it were for them."""
+
+from __future__ import annotations
+
+from drafting.grounding import verify_citations
+from drafting.suggestions.compose import ComposeSource, compose
+from drafting.suggestions.prompts import Source
+from drafting.suggestions.wording import box_labels, heading_lead, leans_back, with_situation
+
+
+def _source(n, title, text):
+    return ComposeSource(n=n, kind="fiche", title=title, url="", text=text)
+
+
+ASPA = "Allocation de solidarité aux personnes âgées (Aspa)"
+CONDITIONS = (
+    "- Avoir au moins 65 ans.\n"
+    "- Résider en France de façon stable, plus de 9 mois par an.\n"
+    "- Avoir des ressources inférieures au plafond."
+)
+
+
+def test_a_bare_list_is_introduced_by_its_heading():
+    sources = [
+        _source(1, ASPA, "L'Aspa est une aide mensuelle versée aux personnes âgées."),
+        _source(2, f"{ASPA} › Conditions", CONDITIONS),
+    ]
+    result = compose("quelles sont les conditions de l'aspa ? il faut quel age ?", sources)
+    assert not result.abstained
+    paragraph = next(p for p in result.body if "65 ans" in p)
+    assert paragraph.startswith("Conditions :\n- Avoir au moins 65 ans.")
+
+
+def test_a_list_with_its_own_lead_in_keeps_it_alone():
+    sources = [
+        _source(1, f"{ASPA} › Conditions", f"Il faut remplir trois conditions :\n{CONDITIONS}")
+    ]
+    result = compose("quelles sont les conditions de l'aspa ? il faut quel age ?", sources)
+    assert result.body[0].startswith("Il faut remplir trois conditions :\n- Avoir")
+
+
+def test_a_question_heading_introduces_its_list_as_it_reads():
+    assert heading_lead("Liste électorale › Comment s'inscrire ?") == "Comment s'inscrire ?"
+    assert heading_lead("Carte › Étape 2 : les pièces à fournir") == "Les pièces à fournir :"
+    assert heading_lead("Carte") == ""
+
+
+def test_a_sentence_that_leans_on_the_one_before_comes_with_it():
+    sources = [
+        _source(
+            1,
+            "Permis de conduire perdu ou volé › Déclarer un vol",
+            "Le vol se déclare au commissariat. Vous recevez un récépissé de déclaration de vol. "
+            "Conservez-le : il permet de justifier la situation lors d'un contrôle routier.",
+        )
+    ]
+    result = compose("je peux justifier comment lors d'un controle routier ?", sources)
+    assert not result.abstained
+    first = result.body[0]
+    assert "Conservez-le" in first
+    assert first.index("Vous recevez un récépissé") < first.index("Conservez-le")
+    # The sentence it leans on is said once, not again on its own.
+    assert sum(p.count("Vous recevez un récépissé") for p in result.body) == 1
+
+
+def test_what_leans_back_and_what_does_not():
+    for text in (
+        "Mais vous devez déclarer la disparition.",
+        "Conservez-le : il vous permet de justifier.",
+        "Vous pouvez le télécharger en PDF.",
+        "Sans cette déclaration dans les délais, la prime peut être refusée.",
+        "Selon votre situation, il s'agit notamment de :",
+        "Vous pouvez ensuite contacter votre caisse.",
+    ):
+        assert leans_back(text), text
+    for text in (
+        "La nouvelle carte est gratuite.",
+        "Vous pouvez demander le renouvellement en ligne.",
+        "Déposez votre demande 4 mois avant l'expiration.",
+    ):
+        assert not leans_back(text), text
+
+
+def test_a_unit_of_a_section_for_one_situation_says_so():
+    sources = [
+        _source(
+            1,
+            "Listes électorales › Vous vivez à l'étranger",
+            "Vous pouvez vous inscrire sur la liste électorale consulaire auprès du consulat.",
+        )
+    ]
+    result = compose("je voudrais m'inscrire sur la liste electorale", sources)
+    assert result.body[0].startswith(
+        "Si vous vivez à l'étranger, vous pouvez vous inscrire sur la liste électorale"
+    )
+
+
+def test_a_situation_is_said_once_per_draft():
+    title = "Prélèvement à la source › Vous divorcez ou vous séparez"
+    sources = [
+        _source(
+            1,
+            title,
+            "Chacun obtient un nouveau taux personnel calculé sur ses propres revenus.\n"
+            "Déclarez la séparation dans les 60 jours, avec :\n"
+            "- la date de la séparation ;\n"
+            "- l'adresse de chacun.\n"
+            "Chacun fera ensuite sa propre déclaration de revenus pour l'année de la séparation.",
+        )
+    ]
+    result = compose(
+        "on divorce, quel taux de prelevement pour chacun et quelle declaration de revenus ?",
+        sources,
+    )
+    text = "\n\n".join(result.body)
+    assert text.count("Si vous divorcez ou vous séparez") == 1, text
+
+
+def test_a_situation_keeps_a_proper_name_and_a_sentence_that_states_its_own():
+    assert (
+        with_situation("Si vous divorcez", "Chacun déclare.") == "Si vous divorcez, chacun déclare."
+    )
+    assert (
+        with_situation("Si vous divorcez", "France Travail vous aide.")
+        == "Si vous divorcez : France Travail vous aide."
+    )
+    assert (
+        with_situation("Si vous divorcez", "CAF : signalez-le.")
+        == "Si vous divorcez : CAF : signalez-le."
+    )
+    assert (
+        with_situation("Si vous divorcez", "Si vous avez des enfants, x.")
+        == "Si vous avez des enfants, x."
+    )
+
+
+def test_a_box_label_is_followed_by_lower_case():
+    assert box_labels("À savoir : Une erreur peut être corrigée.") == (
+        "À savoir : une erreur peut être corrigée."
+    )
+    assert box_labels("À noter : France Travail le fait.") == "À noter : France Travail le fait."
+
+
+def test_the_headings_a_draft_quotes_are_checked_against_the_source_title():
+    title = f"{ASPA} › Conditions"
+    composed = compose(
+        "quelles sont les conditions de l'aspa ? il faut quel age ?",
+        [_source(1, title, CONDITIONS)],
+    )
+    source = Source(
+        number=1, kind="passage", title=title, url="", text=CONDITIONS, score=1.0, ref={}
+    )
+    verification = verify_citations("\n\n".join(composed.body), [source.checked_text])
+    assert verification.unsupported == 0 and verification.supported > 0
