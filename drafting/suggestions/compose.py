@@ -24,6 +24,11 @@ from functools import lru_cache
 from drafting.knowledge.text import analyse
 from drafting.knowledge.units import split_units as split_text
 
+# The abstention texts stay importable from here, where the drafter's other texts are chosen.
+from .abstaining import CLEAR_TERMS, abstention_text
+from .abstaining import NO_REQUEST as NO_REQUEST
+from .abstaining import NOT_CLEAR as NOT_CLEAR
+from .abstaining import NOT_COVERED as NOT_COVERED
 from .wording import box_labels, heading_lead, leans_back, situation, with_situation
 
 # A unit is kept when it weighs at least this share of the best unit...
@@ -572,19 +577,8 @@ def compose(
 
 # --- what an agent would write when the sources don't answer ----------------------------------
 
-NO_REQUEST = (
-    "Nous vous remercions pour votre message. N'hésitez pas à revenir vers nous si vous avez "
-    "une question ou une démarche en cours : nous y répondrons avec plaisir."
-)
-NOT_COVERED = (
-    "Nous avons bien reçu votre message. Les informations dont nous disposons ne nous "
-    "permettent pas de répondre avec certitude à votre question. Afin de l'examiner, pourriez-vous "
-    "nous préciser votre situation (la démarche concernée, les dates utiles et, le cas échéant, "
-    "votre numéro de dossier) ? Si votre demande relève d'un autre organisme, nous vous "
-    "indiquerons le service compétent."
-)
 
-
-def abstention(reason: str) -> str:
-    """The paragraph an agent would write instead of an answer (``Composition.reason``)."""
-    return NO_REQUEST if reason == "no_request" else NOT_COVERED
+def abstention(reason: str, question: str = "") -> str:
+    """The paragraph an agent would write instead of an answer (``Composition.reason``), for
+    ``question`` (``abstaining``): precise, or too vague to tell what it is about."""
+    return abstention_text(reason, clear=len(content_terms(question)) >= CLEAR_TERMS)

@@ -23,13 +23,13 @@ _LEANS_BACK = re.compile(
     r"^(?:"
     r"(?:mais|cependant|toutefois|en revanche|pourtant|sinon|donc|ainsi|dans ce cas|"
     r"dans les deux cas|de même|par conséquent|néanmoins|par contre|au-delà|"
-    r"passé ce délai)\b"
+    r"passé ce délai|à défaut|en effet|de plus|en outre|c['’]est)\b"
     # "Conservez-le", "Téléchargez-la", "Faites-le"
     r"|\w+-(?:le|la|les|lui|leur|en|y)\b"
     # "Vous pouvez le télécharger", "Vous en recevez", "Vous pouvez l'utiliser"
     r"|vous (?:(?:pouvez|devez|pourrez|devrez|allez) )?(?:(?:le|la|les|lui|leur|en|y)\b|l['’])"
     # "Sans cette déclaration", "Tant que ce n'est pas fait", "Selon les cas, il s'agit de"
-    r"|(?:[\w'’,-]+\s+){0,3}(?:ce|cet|cette|ces|il s['’]agit|ensuite)\b"
+    r"|(?:[\w'’,-]+\s+){0,3}(?:ce|cet|cette|ces|il s['’]agit|ensuite|aussi)\b"
     r")",
     re.IGNORECASE,
 )

@@ -5,7 +5,7 @@ and told a usager living in Villeurbanne how to vote from abroad as if it were f
 from __future__ import annotations
 
 from drafting.grounding import verify_citations
-from drafting.suggestions.compose import ComposeSource, compose
+from drafting.suggestions.compose import NOT_CLEAR, NOT_COVERED, ComposeSource, abstention, compose
 from drafting.suggestions.prompts import Source
 from drafting.suggestions.wording import box_labels, heading_lead, leans_back, with_situation
 
@@ -65,6 +65,23 @@ def test_a_sentence_that_leans_on_the_one_before_comes_with_it():
     assert sum(p.count("Vous recevez un récépissé") for p in result.body) == 1
 
 
+def test_a_sentence_that_adds_to_the_one_before_comes_after_it():
+    sources = [
+        _source(
+            1,
+            "S'inscrire à France Travail › Quand s'inscrire ?",
+            "Inscrivez-vous dès le lendemain de la fin de votre contrat, au plus tard dans les "
+            "12 mois. Vous pouvez aussi préparer votre inscription pendant votre préavis.",
+        )
+    ]
+    # The second sentence matches best: it still reads second.
+    result = compose(
+        "fin de contrat : je peux préparer mon inscription pendant le préavis ?", sources
+    )
+    first = result.body[0]
+    assert first.index("Inscrivez-vous dès le lendemain") < first.index("Vous pouvez aussi")
+
+
 def test_what_leans_back_and_what_does_not():
     for text in (
         "Mais vous devez déclarer la disparition.",
@@ -73,6 +90,9 @@ def test_what_leans_back_and_what_does_not():
         "Sans cette déclaration dans les délais, la prime peut être refusée.",
         "Selon votre situation, il s'agit notamment de :",
         "Vous pouvez ensuite contacter votre caisse.",
+        "C'est elle qui déclenche le paiement.",
+        "À défaut, d'autres documents peuvent être acceptés.",
+        "Vous pouvez aussi préparer votre inscription pendant votre préavis.",
     ):
         assert leans_back(text), text
     for text in (
@@ -154,3 +174,31 @@ def test_the_headings_a_draft_quotes_are_checked_against_the_source_title():
     )
     verification = verify_citations("\n\n".join(composed.body), [source.checked_text])
     assert verification.unsupported == 0 and verification.supported > 0
+
+
+# --- what the draft says when the documentation does not answer ------------------------------
+
+
+def test_a_precise_uncovered_question_is_not_asked_which_procedure_it_is_about():
+    text = abstention("not_covered", "comment inscrire mon fils à la cantine et combien le repas")
+    assert text == NOT_COVERED
+    assert "la démarche concernée" not in text
+    assert "numéro de dossier" in text and "service compétent" in text
+
+
+def test_a_vague_message_is_asked_for_the_missing_detail():
+    text = abstention("not_covered", "j'ai un problème avec mon dossier")
+    assert text == NOT_CLEAR
+    assert "la démarche concernée" in text and "service compétent" in text
+
+
+def test_the_offline_drafter_writes_the_abstention_for_the_question_it_was_asked():
+    from drafting.suggestions.backends import OfflineDraftModel
+
+    prompt = (
+        "<objet>\ncantine\n</objet>\n<message_usager>\ncomment inscrire mon fils à la cantine "
+        "de l'école et combien coûte le repas\n</message_usager>\n"
+        "<salutation>\nMadame, Monsieur,\n</salutation>"
+    )
+    text, composition = OfflineDraftModel().compose(prompt)
+    assert composition.abstained and NOT_COVERED in text
