@@ -30,6 +30,11 @@ _LEANS_BACK = re.compile(
     r"|vous (?:(?:pouvez|devez|pourrez|devrez|allez) )?(?:(?:le|la|les|lui|leur|en|y)\b|l['’])"
     # "Sans cette déclaration", "Tant que ce n'est pas fait", "Selon les cas, il s'agit de"
     r"|(?:[\w'’,-]+\s+){0,3}(?:ce|cet|cette|ces|il s['’]agit|ensuite|aussi)\b"
+    # "À titre indicatif, à partir d'avril 2026, ce montant est..."
+    r"|(?:[\w'’,-]+\s+){0,8}[\w'’-]+,\s+(?:ce|cet|cette|ces)\b"
+    r")"
+    # "ce que", "cette année" point at nothing before them.
+    r"(?!\s+(?:que|qu['’]|qui|dont|année|mois|jour|semaine)\b"
     r")",
     re.IGNORECASE,
 )

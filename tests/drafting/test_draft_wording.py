@@ -93,12 +93,15 @@ def test_what_leans_back_and_what_does_not():
         "C'est elle qui déclenche le paiement.",
         "À défaut, d'autres documents peuvent être acceptés.",
         "Vous pouvez aussi préparer votre inscription pendant votre préavis.",
+        "À titre indicatif, à partir d'avril 2026, ce montant est d'environ 655 € par mois.",
     ):
         assert leans_back(text), text
     for text in (
         "La nouvelle carte est gratuite.",
         "Vous pouvez demander le renouvellement en ligne.",
         "Déposez votre demande 4 mois avant l'expiration.",
+        "En général, cette année, la date limite est en mai.",
+        "Pour le savoir, vérifiez ce que dit votre avis.",
     ):
         assert not leans_back(text), text
 
