@@ -29,7 +29,7 @@ from .abstaining import CLEAR_TERMS, abstention_text
 from .abstaining import NO_REQUEST as NO_REQUEST
 from .abstaining import NOT_CLEAR as NOT_CLEAR
 from .abstaining import NOT_COVERED as NOT_COVERED
-from .wording import box_labels, heading_lead, leans_back, situation, with_situation
+from .wording import box_labels, heading_lead, leans_back, situation, states, with_situation
 
 # A unit is kept when it weighs at least this share of the best unit...
 KEEP_RELATIVE = 0.3
@@ -422,13 +422,15 @@ def _choose(
     return chosen
 
 
-def _paragraphs(chosen: list[Unit]) -> list[str]:
+def _paragraphs(chosen: list[Unit], question: str = "") -> list[str]:
     """The answer first; then the rest as the fiches read, one paragraph per source."""
     best = chosen[0]
     rest = sorted(chosen[1:], key=lambda u: (u.source.n != best.source.n, u.source.n, u.position))
-    paragraphs = [best.render()]
-    # Each situation ("Si vous êtes majeur") is said once, by the first unit written for it.
-    said = {situation(best.source.title)}
+    # Each situation ("Si vous êtes majeur") is said once, by the first unit written for it;
+    # not at all when the usager said it ("j'ai oublié de m'actualiser").
+    said = {c for u in chosen if (c := situation(u.source.title)) and states(question, c)}
+    paragraphs = [best.render(situated=situation(best.source.title) not in said)]
+    said.add(situation(best.source.title))
     current: list[str] = []
     current_source: int | None = None
     for unit in rest:
@@ -565,7 +567,7 @@ def compose(
             evidence=evidence,
         )
     return Composition(
-        body=_paragraphs(chosen),
+        body=_paragraphs(chosen, question),
         cited=sorted({u.source.n for u in chosen}),
         confidence=confidence,
         abstained=False,

@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import re
 
+from drafting.knowledge.text import analyse
+
 # A sentence that cannot open a paragraph: its subject or its object is in the sentence before.
 _LEANS_BACK = re.compile(
     r"^(?:"
@@ -76,6 +78,20 @@ def situation(title: str) -> str:
         if clause:
             return clause
     return ""
+
+
+# A situation is taken as stated by the usager only when it has this many terms and the
+# question has them all: "oublié" + "actualiser" is the usager's case, "reçue" alone is not
+# ("je n'ai pas reçu" and "j'ai reçu" share it).
+STATED_TERMS = 2
+
+
+def states(question: str, clause: str) -> bool:
+    """Whether ``question`` says the usager is in the situation ``clause`` (the words as
+    written, without synonyms: "une mutuelle gratuite" does not say "Si vous avez déjà une
+    mutuelle")."""
+    terms = set(analyse(clause))
+    return len(terms) >= STATED_TERMS and terms <= set(analyse(question))
 
 
 def _lower_first(text: str) -> str | None:

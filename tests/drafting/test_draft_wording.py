@@ -7,7 +7,13 @@ from __future__ import annotations
 from drafting.grounding import verify_citations
 from drafting.suggestions.compose import NOT_CLEAR, NOT_COVERED, ComposeSource, abstention, compose
 from drafting.suggestions.prompts import Source
-from drafting.suggestions.wording import box_labels, heading_lead, leans_back, with_situation
+from drafting.suggestions.wording import (
+    box_labels,
+    heading_lead,
+    leans_back,
+    states,
+    with_situation,
+)
 
 
 def _source(n, title, text):
@@ -120,6 +126,21 @@ def test_a_unit_of_a_section_for_one_situation_says_so():
     )
 
 
+def test_a_situation_the_usager_states_is_not_said_back():
+    sources = [
+        _source(
+            1,
+            "France Travail : l'actualisation › Vous avez oublié de vous actualiser",
+            "Sans actualisation avant la date limite, vous êtes désinscrit de la liste.",
+        )
+    ]
+    stated = compose("j'ai oublié de m'actualiser ce mois ci, je suis désinscrit ?", sources)
+    assert stated.body[0].startswith("Sans actualisation avant la date limite")
+    # Without the usager saying so, the draft says whom the passage is for.
+    unstated = compose("que se passe-t-il sans actualisation avant la date limite ?", sources)
+    assert unstated.body[0].startswith("Si vous avez oublié de vous actualiser, sans actualisation")
+
+
 def test_a_situation_is_said_once_per_draft():
     title = "Prélèvement à la source › Vous divorcez ou vous séparez"
     sources = [
@@ -157,6 +178,12 @@ def test_a_situation_keeps_a_proper_name_and_a_sentence_that_states_its_own():
         with_situation("Si vous divorcez", "Si vous avez des enfants, x.")
         == "Si vous avez des enfants, x."
     )
+
+
+def test_a_situation_is_stated_by_all_its_words_not_by_one_or_a_synonym():
+    assert states("j'ai oublié de m'actualiser", "Si vous avez oublié de vous actualiser")
+    assert not states("on m'a parlé d'une mutuelle gratuite", "Si vous avez déjà une mutuelle")
+    assert not states("j'ai reçu un courrier", "Si vous ne l'avez pas reçue")
 
 
 def test_a_box_label_is_followed_by_lower_case():
