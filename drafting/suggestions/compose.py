@@ -410,7 +410,8 @@ def _choose(
         size = len(unit.text.split()) + len(unit.context.split())
         if chosen and words + size > MAX_WORDS:
             continue
-        if any(unit.text == other.text or other.context.endswith(unit.text) for other in chosen):
+        # Already said, alone or as what a chosen sentence leans on.
+        if any(unit.text == other.text or unit.text in other.context for other in chosen):
             continue
         for other in chosen:
             # A sentence chosen after the one it continues no longer needs to repeat it.

@@ -88,6 +88,24 @@ def test_a_sentence_that_adds_to_the_one_before_comes_after_it():
     assert first.index("Inscrivez-vous dès le lendemain") < first.index("Vous pouvez aussi")
 
 
+def test_a_chain_of_sentences_leaning_on_each_other_is_said_once():
+    sources = [
+        _source(
+            1,
+            "Actualisation",
+            "L'actualisation est la déclaration mensuelle du demandeur d'emploi. Elle confirme "
+            "votre recherche d'emploi. C'est elle qui déclenche le paiement de l'allocation.",
+        )
+    ]
+    result = compose(
+        "l'actualisation déclenche le paiement de l'allocation ? c'est une déclaration mensuelle",
+        sources,
+    )
+    text = "\n\n".join(result.body)
+    assert text.count("L'actualisation est la déclaration mensuelle") == 1, text
+    assert text.count("Elle confirme") == 1, text
+
+
 def test_what_leans_back_and_what_does_not():
     for text in (
         "Mais vous devez déclarer la disparition.",
