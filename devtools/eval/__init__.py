@@ -4,6 +4,12 @@
 ``administration`` (a slug), ``expected_sources`` (the external ids of the fiches that answer
 it), ``key_facts`` (a list of facts, each a list of alternative wordings), ``covered`` (whether
 the knowledge base answers it), ``kind``, and for the reuse pairs ``pair`` and ``same_need``.
+
+``heldout_read.jsonl`` (43 questions, 6 not covered) was written from the fiches' titles only,
+the way usagers write (typos, two questions in one, anger, long stories), labelled afterwards,
+and its drafts read in full as an agent would: what that reading found is what
+``drafting/suggestions/wording.py`` fixes (bare lists, sentences cut from the one they lean on,
+sections for one situation quoted as if for everyone). It has no reuse pairs.
 """
 
 from pathlib import Path

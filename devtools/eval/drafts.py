@@ -197,7 +197,7 @@ def draft_question(
     found = facts_in(result.text, key_facts)
     row.facts_found = sum(found)
     row.missing_facts = [fact for fact, ok in zip(key_facts, found, strict=True) if not ok]
-    verification = verify_citations(result.text, [source.text for source in sources])
+    verification = verify_citations(result.text, [source.checked_text for source in sources])
     row.cited_sentences = verification.cited
     row.supported_sentences = verification.supported
     row.unsupported = [strip_markers(check.text) for check in verification.flagged]

@@ -119,7 +119,7 @@ class OfflineDraftModel(BaseChatModel):
             context=self.context,
         )
         if composition.abstained:
-            body = [abstention(composition.reason)]
+            body = [abstention(composition.reason, question)]
         else:
             intro = INTRO_REUSED if composition.reused is not None else INTRO
             body = [intro, *composition.body]

@@ -24,6 +24,13 @@ from functools import lru_cache
 from drafting.knowledge.text import analyse
 from drafting.knowledge.units import split_units as split_text
 
+# The abstention texts stay importable from here, where the drafter's other texts are chosen.
+from .abstaining import CLEAR_TERMS, abstention_text
+from .abstaining import NO_REQUEST as NO_REQUEST
+from .abstaining import NOT_CLEAR as NOT_CLEAR
+from .abstaining import NOT_COVERED as NOT_COVERED
+from .wording import box_labels, heading_lead, leans_back, situation, states, with_situation
+
 # A unit is kept when it weighs at least this share of the best unit...
 KEEP_RELATIVE = 0.3
 # ...or, from another fiche than the best one's, this share.
@@ -167,8 +174,18 @@ class Unit:
     terms: frozenset[str] = field(default_factory=frozenset)
     score: float = 0.0
 
-    def render(self) -> str:
-        text = f"{self.context} {self.text}" if self.context else self.text
+    def render(self, *, situated: bool = True) -> str:
+        """The unit as the reply quotes it, readable on its own (``wording``): a bare list
+        introduced by its heading, a sentence with the one it leans on, and, when
+        ``situated``, the situation its section is written for."""
+        text = box_labels(f"{self.context} {self.text}" if self.context else self.text)
+        if self.kind != "sentence":
+            first = text.split("\n", 1)[0]
+            if first.startswith("- ") or leans_back(first):
+                lead = heading_lead(self.source.title)
+                text = f"{lead}\n{text}" if lead else text
+        if situated:
+            text = with_situation(situation(self.source.title), text)
         return f"{text} [{self.source.n}]"
 
 
@@ -342,6 +359,23 @@ def _add_meaning(
         unit.score += SEMANTIC_WEIGHT * top_weight * relative * relative * unit.source.pertinence
 
 
+def _lean_on_antecedents(units: list[Unit]) -> None:
+    """A sentence that leans on the one before it ("Conservez-le.", "Mais vous devez...")
+    is quoted with it (``wording.leans_back``); the terms that choose it stay its own."""
+    previous: Unit | None = None
+    for unit in units:
+        if (
+            unit.kind == "sentence"
+            and not unit.context
+            and previous is not None
+            and previous.source.n == unit.source.n
+            and previous.kind == "sentence"
+            and leans_back(unit.text)
+        ):
+            unit.context = f"{previous.context} {previous.text}".strip()
+        previous = unit
+
+
 def _choose(
     ranked: list[Unit], weights: Mapping[str, float], headings: Mapping[int, frozenset[str]]
 ) -> list[Unit]:
@@ -373,14 +407,15 @@ def _choose(
     while eligible and len(chosen) < MAX_UNITS:
         unit = eligible[0] if not chosen else max(eligible, key=gain)
         eligible.remove(unit)
-        size = len(unit.text.split())
+        size = len(unit.text.split()) + len(unit.context.split())
         if chosen and words + size > MAX_WORDS:
             continue
-        if any(unit.text in (other.text, other.context) for other in chosen):
+        # Already said, alone or as what a chosen sentence leans on.
+        if any(unit.text == other.text or unit.text in other.context for other in chosen):
             continue
         for other in chosen:
             # A sentence chosen after the one it continues no longer needs to repeat it.
-            if other.text == unit.context:
+            if unit.context and unit.context.endswith(other.text):
                 unit.context = ""
         chosen.append(unit)
         covered |= unit.terms | headings[unit.source.n]
@@ -388,11 +423,15 @@ def _choose(
     return chosen
 
 
-def _paragraphs(chosen: list[Unit]) -> list[str]:
+def _paragraphs(chosen: list[Unit], question: str = "") -> list[str]:
     """The answer first; then the rest as the fiches read, one paragraph per source."""
     best = chosen[0]
     rest = sorted(chosen[1:], key=lambda u: (u.source.n != best.source.n, u.source.n, u.position))
-    paragraphs = [best.render()]
+    # Each situation ("Si vous êtes majeur") is said once, by the first unit written for it;
+    # not at all when the usager said it ("j'ai oublié de m'actualiser").
+    said = {c for u in chosen if (c := situation(u.source.title)) and states(question, c)}
+    paragraphs = [best.render(situated=situation(best.source.title) not in said)]
+    said.add(situation(best.source.title))
     current: list[str] = []
     current_source: int | None = None
     for unit in rest:
@@ -400,10 +439,13 @@ def _paragraphs(chosen: list[Unit]) -> list[str]:
             paragraphs.append(" ".join(current))
             current = []
         current_source = unit.source.n
+        clause = situation(unit.source.title)
+        rendered = unit.render(situated=clause not in said)
+        said.add(clause)
         if unit.kind == "sentence":
-            current.append(unit.render())
+            current.append(rendered)
         else:
-            paragraphs.append(unit.render())
+            paragraphs.append(rendered)
     if current:
         paragraphs.append(" ".join(current))
     return paragraphs
@@ -439,6 +481,7 @@ def compose(
     fiches = [s for s in sources if s.kind == "fiche"]
     question_terms = content_terms(question)
     units = [unit for source in fiches for unit in split_units(source)]
+    _lean_on_antecedents(units)
     if not question_terms or not units:
         return Composition([], [], confidence=0.0, abstained=True, reason="not_covered")
     weights = _weights(question_terms, units)
@@ -525,7 +568,7 @@ def compose(
             evidence=evidence,
         )
     return Composition(
-        body=_paragraphs(chosen),
+        body=_paragraphs(chosen, question),
         cited=sorted({u.source.n for u in chosen}),
         confidence=confidence,
         abstained=False,
@@ -537,19 +580,8 @@ def compose(
 
 # --- what an agent would write when the sources don't answer ----------------------------------
 
-NO_REQUEST = (
-    "Nous vous remercions pour votre message. N'hésitez pas à revenir vers nous si vous avez "
-    "une question ou une démarche en cours : nous y répondrons avec plaisir."
-)
-NOT_COVERED = (
-    "Nous avons bien reçu votre message. Les informations dont nous disposons ne nous "
-    "permettent pas de répondre avec certitude à votre question. Afin de l'examiner, pourriez-vous "
-    "nous préciser votre situation (la démarche concernée, les dates utiles et, le cas échéant, "
-    "votre numéro de dossier) ? Si votre demande relève d'un autre organisme, nous vous "
-    "indiquerons le service compétent."
-)
 
-
-def abstention(reason: str) -> str:
-    """The paragraph an agent would write instead of an answer (``Composition.reason``)."""
-    return NO_REQUEST if reason == "no_request" else NOT_COVERED
+def abstention(reason: str, question: str = "") -> str:
+    """The paragraph an agent would write instead of an answer (``Composition.reason``), for
+    ``question`` (``abstaining``): precise, or too vague to tell what it is about."""
+    return abstention_text(reason, clear=len(content_terms(question)) >= CLEAR_TERMS)

@@ -274,7 +274,7 @@ def draft(case: Case) -> tuple[DraftResult, list[Source], int]:
     )
     output = chain.invoke(inputs)
     text = output["text"]
-    verification = verify_citations(text, [source.text for source in sources])
+    verification = verify_citations(text, [source.checked_text for source in sources])
     confidence = evidence.confidence
     if output["backend"] != "offline":
         confidence = min(confidence, verification.confidence)

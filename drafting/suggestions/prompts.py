@@ -80,6 +80,13 @@ class Source:
     similarity: float = 0.0
 
     @property
+    def checked_text(self) -> str:
+        """What a sentence citing this source is checked against: the text under its title and
+        headings, which the drafter was given too (a reply introduces a bare list by its
+        heading, and says whom a section is for: ``wording``)."""
+        return f"{self.title}\n{self.text}" if self.title else self.text
+
+    @property
     def label(self) -> str:
         return "fiche" if self.kind == "passage" else "reponse_type"
 

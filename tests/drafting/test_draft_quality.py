@@ -140,7 +140,7 @@ def test_an_uncovered_question_gets_a_low_confidence_draft_that_says_so(
     assert suggestion.status == Suggestion.Status.READY
     assert suggestion.abstained
     assert suggestion.confidence < composer.LOW_CONFIDENCE
-    assert "ne nous permettent pas de répondre" in suggestion.text
+    assert "ne suffisent pas pour vous répondre" in suggestion.text
     assert "[" not in suggestion.text
 
 

@@ -107,7 +107,7 @@ def test_offline_draft_says_so_when_nothing_matches(tenant_a, django_capture_on_
     suggestion = Suggestion.objects.get(case=case)
     assert suggestion.status == "ready"
     assert suggestion.abstained
-    assert "ne nous permettent pas de répondre" in suggestion.text
+    assert "ne suffisent pas pour vous répondre" in suggestion.text
 
 
 def test_a_sent_reply_is_reused_only_once_it_has_entered_the_answer_bank(
