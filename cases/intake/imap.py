@@ -386,6 +386,13 @@ def mailbox_poll(mailbox_id: int) -> PollResult:
         logger.warning("Mailbox %s: %s (%s)", mailbox.pk, exc.failure, exc)
         _record_error(mailbox, exc.failure)
         return PollResult(mailbox_id, error=exc.failure, detail=str(exc))
+    except Exception as exc:
+        # A defect met on one administration's mailbox must not keep the others unread: it is
+        # logged with its traceback (error reporting sees it), said on this mailbox's page, and
+        # the next mailboxes are read. What was read before it is committed, message by message.
+        logger.exception("Mailbox %s: reading stopped by an unexpected error", mailbox.pk)
+        _record_error(mailbox, Mailbox.Failure.INTERNAL)
+        return PollResult(mailbox_id, error=Mailbox.Failure.INTERNAL, detail=type(exc).__name__)
     finally:
         Mailbox.objects.filter(pk=mailbox_id).update(lease_until=None)
     Mailbox.objects.filter(pk=mailbox.pk).update(last_polled_at=timezone.now(), last_error="")

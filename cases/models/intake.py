@@ -161,6 +161,7 @@ class Mailbox(models.Model):
         FORBIDDEN = "forbidden", _("server address, port or security not allowed")
         PASSWORD = "password", _("the stored password cannot be read: enter it again")
         ANTIVIRUS = "antivirus", _("antivirus unavailable: reading resumes when it answers")
+        INTERNAL = "internal", _("internal error: the technical team will find it in the log")
 
     administration = models.OneToOneField(
         Administration, on_delete=models.CASCADE, related_name="mailbox"

@@ -433,3 +433,47 @@ def test_a_password_with_accents_signs_in(office, django_capture_on_commit_callb
         assert Mailbox.objects.get(administration=office.administration).last_error == ""
     finally:
         server.stop()
+
+
+def test_a_defect_met_on_one_mailbox_does_not_leave_the_others_unread(
+    office, elsewhere, dovecot, django_capture_on_commit_callbacks, monkeypatch, caplog
+):
+    """Mailboxes are read one after the other: an unexpected error on the first (here the IMAP
+    library failing on its folder) is logged and shown on that mailbox, and the next
+    administration's mail is still read."""
+    import imaplib
+
+    from cases.intake.imap import password_encrypt
+
+    broken = make_mailbox(office, dovecot, folder="Cassee")
+    working = Mailbox.objects.create(
+        administration=elsewhere,
+        address="contact@autre.example.gouv.fr",
+        host="127.0.0.1",
+        port=dovecot.port,
+        security=Mailbox.Security.NONE,
+        username="caf69",
+        password_encrypted=password_encrypt(PASSWORD),
+        folder="INBOX",
+        after_read=Mailbox.AfterRead.MOVE,
+        processed_folder="Guichet",
+        is_active=True,
+    )
+    assert broken.pk < working.pk  # read first
+    dovecot.append("caf69", bytes(usager_mail()))
+    select = imaplib.IMAP4.select
+
+    def failing_select(self, mailbox="INBOX", readonly=False):
+        if "Cassee" in str(mailbox):
+            raise RuntimeError("a defect in the library")
+        return select(self, mailbox, readonly)
+
+    monkeypatch.setattr(imaplib.IMAP4, "select", failing_select)
+    with pytest.raises(CommandError, match="1 mailbox"):
+        poll(django_capture_on_commit_callbacks)
+    assert Case.objects.filter(administration=elsewhere, channel=Channel.EMAIL).count() == 1
+    broken.refresh_from_db()
+    working.refresh_from_db()
+    assert broken.last_error == Mailbox.Failure.INTERNAL and broken.lease_until is None
+    assert working.last_error == "" and working.last_polled_at is not None
+    assert "a defect in the library" in caplog.text  # the traceback is in the log
