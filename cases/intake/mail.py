@@ -8,7 +8,9 @@
   reopened within ``MAIL_REOPEN_WITHIN_DAYS`` of its closing, later a linked follow-up opens.
   Otherwise it opens a case (and its acknowledgement of receipt, when the administration asks).
 - An automatic reply or a bounce (cases/intake/parsing.py) is recorded on the case it concerns,
-  never resuming it nor creating one; a bounce marks the delivery it names failed.
+  never resuming it nor creating one; a bounce marks the delivery it names failed. An automated
+  message (a contact form, a platform's notification) is recorded so on a case it concerns;
+  concerning none, it opens a case like a person's message, without an acknowledgement.
 - The case and the drafter get the new text only (quoted history and signature set aside); the
   full text is kept on the ``InboundEmail`` row, shown folded on the case page. A message
   attached whole (forwarded as an attachment) is content, not history: its text follows the new
@@ -139,6 +141,12 @@ def email_receive(*, administration: Administration, raw: bytes, source: str = "
             return _bounce_apply(administration, key, message, parsed)
         if parsed["kind"] == parsing.AUTO_REPLY:
             return _auto_reply_apply(administration, key, parsed)
+        if parsed["kind"] == parsing.AUTOMATED:
+            # On a case: recorded like an absence notice (it does not resume the case). Alone:
+            # a contact form's or a platform's message, which must reach an agent, unanswered.
+            if _case_of(administration, parsed) is not None:
+                return _auto_reply_apply(administration, key, parsed)
+            return _email_apply(administration, key, parsed, checked, refused, acknowledge=False)
         return _email_apply(administration, key, parsed, checked, refused)
     except IntegrityError:
         # Another run read the same message at the same time and committed first.
@@ -323,6 +331,8 @@ def _email_apply(
     parsed: dict,
     attachments: list[CheckedAttachment],
     refused: list[str],
+    *,
+    acknowledge: bool = True,
 ) -> EmailOutcome:
     case = _case_of(administration, parsed)
     attachments = _new_files(None, attachments)
@@ -394,7 +404,7 @@ def _email_apply(
             )
     _inbound_record(administration, key, parsed, case, outcome)
     attachments_store(case, attachments)
-    if outcome in (InboundEmail.Outcome.CREATED, InboundEmail.Outcome.FOLLOW_UP):
+    if acknowledge and outcome in (InboundEmail.Outcome.CREATED, InboundEmail.Outcome.FOLLOW_UP):
         acknowledgement_schedule(case=case)
     return EmailOutcome(str(outcome), case)
 

@@ -2,9 +2,12 @@
 reply, a bounce), the text the person wrote (quoted history and signature set aside, HTML made
 text), and the ids it threads on.
 
-- Automatic replies: RFC 3834 ``Auto-Submitted`` (anything but ``no``), ``Precedence: bulk``,
-  ``junk`` or ``list``, ``X-Autoreply``/``X-Autorespond``, and the usual out-of-office subjects
-  in French and English.
+- Automatic replies (an absence notice answering a mail): RFC 3834 ``Auto-Submitted:
+  auto-replied``, ``X-Autoreply``/``X-Autorespond``, and the usual out-of-office subjects in
+  French and English.
+- Automated messages (``Auto-Submitted`` otherwise, ``Precedence: bulk``, ``junk`` or
+  ``list``): a website's contact form, a platform's notification. Not an answer to anything:
+  they are read as messages, but never answered automatically (no acknowledgement: RFC 3834).
 - Bounces: an RFC 3464 ``multipart/report; report-type=delivery-status``, or a notice from
   ``MAILER-DAEMON``/``postmaster``; the original Message-ID and the reason are read from it.
 - Windows-1252 text sent as ISO-8859-1 (a frequent mislabelling: Outlook's apostrophe, dash,
@@ -31,6 +34,7 @@ from mailparser_reply import EmailReplyParser
 # --- message kinds -----------------------------------------------------------------------------
 
 PERSON = "person"
+AUTOMATED = "automated"
 AUTO_REPLY = "auto_reply"
 BOUNCE = "bounce"
 
@@ -75,7 +79,7 @@ def _header(message: Message, name: str) -> str:
 
 
 def message_kind(message: Message) -> str:
-    """``person``, ``auto_reply`` or ``bounce``."""
+    """``person``, ``automated``, ``auto_reply`` or ``bounce``."""
     sender = parseaddr(_header(message, "From"))[1].lower()
     subject = _header(message, "Subject")
     report_type = message.get_param("report-type", "", header="content-type")
@@ -87,15 +91,18 @@ def message_kind(message: Message) -> str:
         return BOUNCE
     if _header(message, "Return-Path") == "<>" and _BOUNCE_SUBJECT.search(subject):
         return BOUNCE
-    auto_submitted = _header(message, "Auto-Submitted").lower()
-    if auto_submitted and auto_submitted != "no":
-        return AUTO_REPLY
-    if _header(message, "Precedence").lower() in ("bulk", "junk", "list"):
+    # "auto-replied; ..." may carry parameters (RFC 3834 section 5).
+    auto_submitted = _header(message, "Auto-Submitted").lower().split(";")[0].strip()
+    if auto_submitted == "auto-replied":
         return AUTO_REPLY
     if message.get("X-Autoreply") is not None or message.get("X-Autorespond") is not None:
         return AUTO_REPLY
     if _OUT_OF_OFFICE_SUBJECT.search(subject):
         return AUTO_REPLY
+    if auto_submitted and auto_submitted != "no":
+        return AUTOMATED
+    if _header(message, "Precedence").lower() in ("bulk", "junk", "list"):
+        return AUTOMATED
     return PERSON
 
 

@@ -144,16 +144,18 @@ def parse_email(raw: bytes) -> tuple[EmailMessage, dict]:
                 _("MIME parts nested deeper than %(limit)s levels") % {"limit": limit}
             )
         kind = parsing.message_kind(message)
+        # A contact form's mail (automated) is read like a person's: it carries one.
+        readable = kind in (parsing.PERSON, parsing.AUTOMATED)
         name, address = parseaddr(
             clean(parsing.cp1252_repaired(str(message.get("From", "") or "")))
         )
-        if kind == parsing.PERSON:
+        if readable:
             name, address = _answer_address(message, name, address)
         subject = one_line(parsing.cp1252_repaired(str(message.get("Subject", "") or "")))[:300]
         message_id = clean(str(message.get("Message-ID", "") or "")).strip()[:998]
         text, full_text = parsing.body_text(message)
-        attachments = _attachments_of(message) if kind == parsing.PERSON else []
-        if kind == parsing.PERSON:
+        attachments = _attachments_of(message) if readable else []
+        if readable:
             attached_text, attached_files = _attached_messages(message)
             attachments += attached_files
             if attached_text:
@@ -168,7 +170,7 @@ def parse_email(raw: bytes) -> tuple[EmailMessage, dict]:
         ) from exc
     except (LookupError, ValueError, TypeError, UnicodeError, IndexError, AttributeError) as exc:
         raise MalformedEmail(_("unreadable message (%(error)s)") % {"error": exc}) from exc
-    if kind == parsing.PERSON:
+    if readable:
         if not address or "@" not in address:
             raise MalformedEmail(_("no sender address (From)"))
         # A usager may send their document with nothing else: it must reach an agent.

@@ -85,20 +85,32 @@ def test_out_of_office_answers_are_automatic_replies(name):
 
 
 @pytest.mark.parametrize(
-    ("header", "value"),
+    ("header", "value", "kind"),
     [
-        ("Auto-Submitted", "auto-generated"),
-        ("Precedence", "bulk"),
-        ("Precedence", "junk"),
-        ("Precedence", "list"),
-        ("X-Autoreply", "yes"),
-        ("X-Autorespond", "Vacation"),
+        ("Auto-Submitted", "auto-replied", parsing.AUTO_REPLY),
+        ("Auto-Submitted", "auto-replied; owner-email=a@example.org", parsing.AUTO_REPLY),
+        ("X-Autoreply", "yes", parsing.AUTO_REPLY),
+        ("X-Autorespond", "Vacation", parsing.AUTO_REPLY),
+        # A website's contact form or a platform's notice: automated, but not an answer.
+        ("Auto-Submitted", "auto-generated", parsing.AUTOMATED),
+        ("Precedence", "bulk", parsing.AUTOMATED),
+        ("Precedence", "junk", parsing.AUTOMATED),
+        ("Precedence", "list", parsing.AUTOMATED),
+        ("Auto-Submitted", "no", parsing.PERSON),
     ],
 )
-def test_automatic_reply_headers(header, value):
+def test_automatic_message_headers(header, value, kind):
     raw = (
         f"From: a@example.org\r\nSubject: Votre demande\r\n{header}: {value}\r\n\r\nTexte\r\n"
     ).encode()
+    assert parsing.message_kind(BytesParser(policy=policy.default).parsebytes(raw)) == kind
+
+
+def test_an_absence_subject_is_an_automatic_reply_whatever_else_it_says():
+    raw = (
+        b"From: a@example.org\r\nSubject: Absent du bureau\r\nAuto-Submitted: auto-generated"
+        b"\r\n\r\nTexte\r\n"
+    )
     assert parsing.message_kind(BytesParser(policy=policy.default).parsebytes(raw)) == (
         parsing.AUTO_REPLY
     )

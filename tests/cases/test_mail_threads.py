@@ -217,6 +217,43 @@ def test_automatic_reply_matching_no_case_creates_nothing(
     assert InboundEmail.objects.get().outcome == InboundEmail.Outcome.AUTO_REPLY
 
 
+def test_a_contact_form_message_marked_automated_opens_a_case_without_acknowledgement(
+    office, mailoutbox, django_capture_on_commit_callbacks
+):
+    """A website's form writes from a no-reply address, marked ``Auto-Submitted:
+    auto-generated``, with the usager in Reply-To: their question reaches an agent (it used to
+    be recorded as an absence notice and shown to nobody), and no acknowledgement answers a
+    robot (RFC 3834)."""
+    acknowledge(office)
+    raw = mail(
+        sender="Formulaire de contact <ne-pas-repondre@site.example.gouv.fr>",
+        subject="[Formulaire] Question sur ma pension",
+        body="Nom : Jeanne Roux\nMessage : je n'ai pas reçu ma pension ce mois-ci.",
+        headers={
+            "Auto-Submitted": "auto-generated",
+            "Precedence": "bulk",
+            "Reply-To": f"Jeanne Roux <{USAGER}>",
+        },
+    )
+    outcome = receive(office, raw, django_capture_on_commit_callbacks)
+    case = outcome.case
+    assert outcome.outcome == InboundEmail.Outcome.CREATED and case is not None
+    assert case.usager_email == USAGER and "pension ce mois-ci" in case.body
+    assert not Acknowledgement.objects.exists() and not mailoutbox
+    # The same kind of message about an existing case is recorded, not resuming it.
+    case = services.case_take(actor=office.agent, case=case)
+    case = services.case_transition(actor=office.agent, case=case, action="await_usager")
+    again = mail(
+        subject=f"Notification {case.reference}",
+        message_id="<notice@site.example.gouv.fr>",
+        sender=f"<{USAGER}>",
+        headers={"Auto-Submitted": "auto-generated"},
+    )
+    outcome = receive(office, again, django_capture_on_commit_callbacks)
+    assert outcome.outcome == "auto_reply" and outcome.case.pk == case.pk
+    assert Case.objects.get(pk=case.pk).status == Status.AWAITING_USAGER
+
+
 def test_bounce_marks_the_delivery_failed_with_its_reason(
     office, mailoutbox, django_capture_on_commit_callbacks
 ):
