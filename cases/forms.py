@@ -59,7 +59,7 @@ class InboxFilterForm(forms.Form):
 
     def __init__(self, *args, topics=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["topic"].choices = [("", _("All"))] + [(t.pk, t.name) for t in topics]
+        self.fields["topic"].choices = [("", _("All"))] + [(t.pk, t.label) for t in topics]
 
     def selects(self) -> list[dict]:
         """The four select filters, each option with whether it is the chosen one: the

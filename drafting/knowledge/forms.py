@@ -92,7 +92,7 @@ class ArticleForm(forms.Form):
 
     def __init__(self, *args, topics=(), editing: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["topic"].choices = [("", _("None"))] + [(t.pk, t.name) for t in topics]
+        self.fields["topic"].choices = [("", _("None"))] + [(t.pk, t.label) for t in topics]
         if editing:
             del self.fields["external_id"]
 

@@ -14,7 +14,7 @@ from typing import Any
 from django.utils.translation import gettext_lazy as _
 
 from accounts.spreadsheets import rounded
-from cases.models import Channel, Topic
+from cases.models import Channel, Topic, topic_label
 from cases.reporting.figures import Chart, Figure, Report, Series
 from drafting.models import Arm, Suggestion
 
@@ -181,7 +181,10 @@ def adoption_channel_rows(report: dict[str, Any]) -> list[list[Any]]:
 def adoption_topic_rows(report: dict[str, Any]) -> list[list[Any]]:
     by_topic = report["adoption"]["by_topic"]
     topic_ids = [r["topic"] for r in by_topic if r["topic"]]
-    topic_names = dict(Topic.objects.filter(pk__in=topic_ids).values_list("pk", "name"))
+    topic_names = {
+        pk: topic_label(name)
+        for pk, name in Topic.objects.filter(pk__in=topic_ids).values_list("pk", "name")
+    }
     return [_adoption_row(topic_names.get(r["topic"], _("No topic")), r) for r in by_topic]
 
 

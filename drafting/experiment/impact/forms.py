@@ -44,7 +44,7 @@ class ImpactFilterForm(forms.Form):
         topics = Topic.objects.filter(
             Q(administration=administration) | Q(administration__isnull=True)
         ).order_by("name")
-        self.fields["topic"].choices = [("", _("All"))] + [(t.pk, t.name) for t in topics]
+        self.fields["topic"].choices = [("", _("All"))] + [(t.pk, t.label) for t in topics]
         for field in self.fields.values():
             field.widget.attrs["class"] = "fr-select"
 
