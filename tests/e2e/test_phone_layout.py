@@ -1,0 +1,65 @@
+"""The agent's pages on a phone (375 px wide): readable without a sideways scrollbar.
+
+The inbox's five columns left the case's subject one letter wide at this width (a page forty
+thousand pixels tall); each row is now a block, with the status and the assignee after their
+label, and the table keeps its roles for screen readers.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from cases.models import Topic
+from tests.e2e.conftest import sign_in
+from tests.factories import make_case
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+SUBJECT = "Loyers en retard, j'ai peur d'être expulsé"
+
+
+@pytest.fixture
+def phone(browser, live_server):
+    context = browser.new_context(
+        base_url=live_server.url, locale="fr-FR", viewport={"width": 375, "height": 800}
+    )
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    yield page
+    context.close()
+
+
+def test_the_inbox_on_a_phone_shows_each_case_across_the_screen(phone, tenant_a):
+    housing = Topic.objects.get(administration=None, slug="logement")
+    for _ in range(3):
+        make_case(tenant_a.administration, subject=SUBJECT, topic=housing)
+    sign_in(phone, tenant_a.agent.email)
+    phone.goto("/dossiers/?box=queue")
+
+    width = phone.evaluate("document.documentElement.clientWidth")
+    assert phone.evaluate("document.documentElement.scrollWidth") <= width
+    link = phone.locator("#inbox-table tbody a").first
+    box = link.bounding_box()
+    assert box is not None
+    # The subject spans most of the screen (it was one letter wide) and holds on two lines.
+    assert box["width"] > width * 0.6
+    assert box["height"] < 80
+    row = phone.locator("#inbox-table tbody tr").first
+    status = row.locator("td[data-label]").first
+    label = status.evaluate("cell => getComputedStyle(cell, '::before').content")
+    assert label == '"Statut\u00a0: "'
+    assert row.get_by_role("button", name="Prendre en charge").is_visible()
+    # The table is still a table to assistive technologies.
+    assert phone.get_by_role("columnheader", name="Statut").count() == 1
+    assert phone.get_by_role("cell", name="Statut\u00a0: Nouveau").count() == 3
+
+
+def test_the_inbox_on_a_laptop_keeps_its_columns(page, tenant_a):
+    make_case(tenant_a.administration, subject=SUBJECT)
+    sign_in(page, tenant_a.agent.email)
+    page.goto("/dossiers/?box=queue")
+    header = page.locator("#inbox-table thead")
+    assert header.is_visible()
+    status = page.locator("#inbox-table tbody td[data-label]").first
+    assert status.evaluate("cell => getComputedStyle(cell).display") == "table-cell"
+    assert status.evaluate("cell => getComputedStyle(cell, '::before').content") == "none"
