@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import pytest
 
+from accounts import services as account_services
+from accounts.models import Role
 from cases.models import Topic
 from tests.e2e.conftest import sign_in
 from tests.factories import make_case
@@ -63,3 +65,25 @@ def test_the_inbox_on_a_laptop_keeps_its_columns(page, tenant_a):
     status = page.locator("#inbox-table tbody td[data-label]").first
     assert status.evaluate("cell => getComputedStyle(cell).display") == "table-cell"
     assert status.evaluate("cell => getComputedStyle(cell, '::before').content") == "none"
+
+
+def test_the_administration_switcher_fits_a_phone(phone, tenants):
+    first, second = tenants[0], tenants[1]
+    account_services.membership_create(
+        user=first.agent, administration=second.administration, role=Role.AGENT
+    )
+    sign_in(phone, first.agent.email)
+    width = phone.evaluate("document.documentElement.clientWidth")
+    # The switcher's select and button were pushed beyond the screen's right edge.
+    assert phone.evaluate("document.documentElement.scrollWidth") <= width
+    switcher = phone.locator("#administration-switcher")
+    button = phone.get_by_role("button", name="Changer")
+    for control in (switcher, button):
+        box = control.bounding_box()
+        assert box is not None
+        assert box["x"] >= 0 and box["x"] + box["width"] <= width
+    assert switcher.bounding_box()["width"] > 150
+    switcher.select_option(str(second.administration.pk))
+    button.click()
+    phone.wait_for_load_state()
+    assert phone.locator("#administration-switcher").input_value() == str(second.administration.pk)
