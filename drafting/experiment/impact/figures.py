@@ -33,8 +33,20 @@ def _ci(ci: list[float] | None, scale: Callable[[Any], Any] = lambda v: v) -> li
     return [scale(ci[0]), scale(ci[1])] if ci else [None, None]
 
 
+# The drafting backends as a manager reads them: the settings' codes ("offline", "openai") are
+# not words of the page.
+BACKEND_NAMES = {
+    "offline": _("Guichet's offline drafter"),
+    "openai": _("OpenAI-compatible model"),
+}
+
+
+def backend_name(backend: str) -> str:
+    return str(BACKEND_NAMES.get(backend, backend or "—"))
+
+
 def backend_label(backend: str, model_name: str) -> str:
-    return f"{backend or '—'}{' · ' + model_name if model_name else ''}"
+    return f"{backend_name(backend)}{' · ' + model_name if model_name else ''}"
 
 
 # --- handling time --------------------------------------------------------------------------
@@ -216,7 +228,7 @@ def operations_rows(report: dict[str, Any]) -> list[list[Any]]:
 
 # --- the registry ---------------------------------------------------------------------------
 
-CI_COLUMNS = (_("Figure"), _("Value"), _("95 % CI, low"), _("95 % CI, high"))
+CI_COLUMNS = (_("Figure"), _("Value"), _("95% CI, low"), _("95% CI, high"))
 ARMS = (Series(_("Assisted"), 1), Series(_("Control"), 2))
 
 IMPACT = Report(

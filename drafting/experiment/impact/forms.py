@@ -13,6 +13,7 @@ from accounts.models import Administration
 from cases.models import Channel, Topic
 from drafting.models import ExperimentPeriod
 
+from .figures import backend_label, backend_name
 from .filters import ImpactFilters, configurations_of, periods_of
 
 ALL_PERIODS = "all"
@@ -39,7 +40,7 @@ class ImpactFilterForm(forms.Form):
             (str(p.pk), period_label(p)) for p in self.periods
         ]
         backends, models = configurations_of(administration)
-        self.fields["backend"].choices = [("", _("All"))] + [(b, b) for b in backends]
+        self.fields["backend"].choices = [("", _("All"))] + [(b, backend_name(b)) for b in backends]
         self.fields["model"].choices = [("", _("All"))] + [(m, m) for m in models]
         topics = Topic.objects.filter(
             Q(administration=administration) | Q(administration__isnull=True)
@@ -76,11 +77,10 @@ def period_label(period: ExperimentPeriod) -> str:
         else _("running")
     )
     share = formats.number_format(float(period.assisted_share) * 100, decimal_pos=0)
-    model = f"{period.backend}{' · ' + period.model_name if period.model_name else ''}"
-    return _("%(start)s → %(end)s · %(model)s · %(share)s %% assisted") % {
+    return _("%(start)s → %(end)s · %(model)s · %(share)s%% assisted") % {
         "start": start,
         "end": end,
-        "model": model,
+        "model": backend_label(period.backend, period.model_name),
         "share": share,
     }
 
