@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.spreadsheets import rounded
 from cases.models import Channel, Topic, topic_label
 from cases.reporting.figures import Chart, Figure, Report, Series
+from drafting.experiment.models import BACKEND_NAMES
 from drafting.models import Arm, Suggestion
 
 from .statistics import HANDLING_BINS, binned, share
@@ -31,14 +32,6 @@ def _minutes(seconds: float | None) -> float | None:
 
 def _ci(ci: list[float] | None, scale: Callable[[Any], Any] = lambda v: v) -> list[Any]:
     return [scale(ci[0]), scale(ci[1])] if ci else [None, None]
-
-
-# The drafting backends as a manager reads them: the settings' codes ("offline", "openai") are
-# not words of the page.
-BACKEND_NAMES = {
-    "offline": _("Guichet's offline drafter"),
-    "openai": _("OpenAI-compatible model"),
-}
 
 
 def backend_name(backend: str) -> str:
