@@ -87,3 +87,13 @@ def test_the_administration_switcher_fits_a_phone(phone, tenants):
     button.click()
     phone.wait_for_load_state()
     assert phone.locator("#administration-switcher").input_value() == str(second.administration.pk)
+
+
+def test_a_wide_table_scrolls_in_its_region_not_the_page(phone, tenant_a):
+    # The members' table is wider than a phone: the visually hidden labels of its buttons
+    # (absolutely positioned) stretched the page, which scrolled sideways by 240 px.
+    sign_in(phone, tenant_a.administrator.email)
+    phone.goto("/compte/membres/")
+    region = phone.get_by_role("region", name="Membres")
+    assert region.evaluate("r => r.scrollWidth > r.clientWidth")
+    assert phone.evaluate("() => { window.scrollTo(1000, 0); return window.scrollX; }") == 0
