@@ -1,5 +1,8 @@
 """Subject headings and response deadlines: what an administration configures."""
 
+import unicodedata
+from collections.abc import Iterable
+
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -108,3 +111,14 @@ class ResponseDeadline(models.Model):
 
     def __str__(self) -> str:
         return f"{self.administration} · {self.get_channel_display()} · {self.days}"
+
+
+def topics_by_label(topics: Iterable[Topic]) -> list[Topic]:
+    """In the alphabetical order of what the page shows, accents aside: the database orders
+    the stored French names, which an English page does not read."""
+
+    def key(topic: Topic) -> str:
+        text = unicodedata.normalize("NFKD", topic.label)
+        return "".join(c for c in text if not unicodedata.combining(c)).casefold()
+
+    return sorted(topics, key=key)

@@ -7,6 +7,9 @@ headings in its inbox, filters, case page and reports.
 
 from __future__ import annotations
 
+import re
+from html import unescape
+
 import pytest
 from django.utils import translation
 
@@ -60,3 +63,31 @@ def test_an_administration_s_own_topic_reads_as_written_in_english(office, brows
     case = make_case(office.administration, topic=own)
     page = text_of(browser(office.manager, "en").get(detail(case)).content.decode())
     assert "Prime de Noël" in page
+
+
+def test_the_topic_filter_lists_topics_in_the_alphabetical_order_of_the_page_s_language(
+    office, browser
+):
+    make_topic(office.administration, name="Élections")
+    for language in ("en", "fr"):
+        inbox = browser(office.manager, language).get(inbox_url()).content.decode()
+        select = inbox.split('name="topic"', 1)[1].split("</select>", 1)[0]
+        shown = re.findall(r'<option value="\d+"[^>]*>([^<]+)</option>', select)
+        assert len(shown) == len(NATIONAL_TOPICS) + 1
+        bare = [unescape(s).replace("É", "E").casefold() for s in shown]
+        assert bare == sorted(bare), language
+    # The last language checked is French: an accented name sorts with its letter.
+    assert shown.index("Élections") < shown.index("Emploi et chômage")
+
+
+def test_the_draft_s_number_is_said_in_the_page_s_language():
+    from django.template import Context, Template
+
+    template = Template(
+        "{% load i18n %}{% blocktranslate with number=3 %}draft no. {{ number }}"
+        "{% endblocktranslate %}"
+    )
+    with translation.override("en"):
+        assert template.render(Context()) == "draft no. 3"
+    with translation.override("fr"):
+        assert template.render(Context()) == "brouillon n°\u00a03"
