@@ -15,7 +15,7 @@ from cases.models import Case
 # The drafting backends (``ExperimentPeriod.backend``, the ``DRAFTING_BACKEND`` setting) as a
 # manager reads them: the codes "offline" and "openai" are not words of a page or the journal.
 BACKEND_NAMES = {
-    "offline": _("Guichet's offline drafter"),
+    "offline": _("Offline drafter of Guichet"),
     "openai": _("OpenAI-compatible model"),
 }
 

@@ -544,7 +544,7 @@ def test_the_experiment_s_backend_reads_as_words_and_no_action_code_is_shown(cli
     )
     client.force_login(tenant_a.administrator)
     html = client.get(JOURNAL, HTTP_ACCEPT_LANGUAGE="en").content.decode()
-    assert "drafting backend: <del>—</del> → <ins>Guichet&#x27;s offline drafter</ins>" in html
+    assert "drafting backend: <del>—</del> → <ins>Offline drafter of Guichet</ins>" in html
     # The machine name of the action was the cell's tooltip: a code, not a word.
     assert 'title="experiment.started"' not in html and ">experiment.started<" not in html
     with translation.override("fr"):

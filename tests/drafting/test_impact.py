@@ -460,7 +460,7 @@ def test_the_page_says_plainly_when_there_are_too_few_cases(client, tenant_a):
 @pytest.mark.parametrize(
     ("language", "offline", "share"),
     [
-        ("en", "Guichet&#x27;s offline drafter", "50% assisted"),
+        ("en", "Offline drafter of Guichet", "50% assisted"),
         ("fr", "Rédacteur hors ligne de Guichet", "50\u00a0% assistés"),
     ],
 )
