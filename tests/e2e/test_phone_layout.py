@@ -97,3 +97,18 @@ def test_a_wide_table_scrolls_in_its_region_not_the_page(phone, tenant_a):
     region = phone.get_by_role("region", name="Membres")
     assert region.evaluate("r => r.scrollWidth > r.clientWidth")
     assert phone.evaluate("() => { window.scrollTo(1000, 0); return window.scrollX; }") == 0
+
+
+def test_the_audit_journal_fits_a_laptop_screen(page, tenant_a):
+    # Its e-mail addresses did not wrap: the details column was beyond the screen's right
+    # edge, behind a sideways scrollbar.
+    sign_in(page, tenant_a.administrator.email)
+    page.goto("/compte/journal/")
+    container = page.locator("#audit-table .fr-table__container")
+    assert container.evaluate("c => c.scrollWidth <= c.clientWidth")
+    details = page.get_by_role("columnheader", name="Détails").bounding_box()
+    assert details is not None
+    assert details["x"] + details["width"] <= page.viewport_size["width"]
+    category = page.locator("#audit-table tbody td:nth-child(3)").first
+    # A word is not broken in the middle ("Membres", "Volontaires" on one line).
+    assert category.evaluate("td => td.getClientRects().length") == 1
