@@ -1,8 +1,9 @@
-"""The agent's pages on a phone (375 px wide): readable without a sideways scrollbar.
+"""Pages read on a phone (375 px wide) and on a laptop (1,280 px): no sideways scrollbar.
 
-The inbox's five columns left the case's subject one letter wide at this width (a page forty
+The inbox's five columns left the case's subject one letter wide on a phone (a page forty
 thousand pixels tall); each row is now a block, with the status and the assignee after their
-label, and the table keeps its roles for screen readers.
+label, and the table keeps its roles for screen readers. The administration switcher, a wide
+table and the audit journal no longer push the page wider than the screen.
 """
 
 from __future__ import annotations
