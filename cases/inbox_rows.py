@@ -23,7 +23,7 @@ from django.utils.translation import pgettext
 
 from accounts.models import person_name
 
-from .models import OPEN_STATUSES, Channel, Priority, Status
+from .models import OPEN_STATUSES, Channel, Priority, Status, topic_label
 from .models.case import choice_label
 from .selectors import DUE_SOON
 
@@ -74,7 +74,7 @@ def inbox_rows(values: Iterable[Mapping[str, Any]], *, now: dt.datetime) -> list
         is_open = status in OPEN_STATUSES
         details = [case["reference"], _label(Channel, case["channel"], labels[Channel])]
         if case["topic_id"] is not None:
-            details.append(case["topic__name"])
+            details.append(topic_label(case["topic__name"]))
         if case["priority"] != Priority.NORMAL:
             priority = _label(Priority, case["priority"], labels[Priority])
             details.append(f"{priority_word}{separator}{priority}")

@@ -8,7 +8,9 @@ never rename one.
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from accounts.audit.words import register_words
 from accounts.journal import register_actions
+from drafting.experiment.models import BACKEND_NAMES
 
 
 @register_actions
@@ -24,3 +26,7 @@ class DraftingAuditAction(models.TextChoices):
     ARTICLE_RETIRED = "knowledge.article_retired", _("Article retired")
     ARTICLE_REACTIVATED = "knowledge.article_reactivated", _("Article restored")
     KNOWLEDGE_IMPORTED = "knowledge.imported", _("Knowledge imported")
+
+
+# The journal's details in words: the experiment's backend by its name, not its setting's code.
+register_words(values={"backend": BACKEND_NAMES})

@@ -7,6 +7,7 @@ from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from .. import signals
 from ..audit_actions import AccountsAuditAction
@@ -397,7 +398,8 @@ def members_import(
         actor=actor,
         category=AuditEntry.Category.MEMBERSHIP,
         action=AccountsAuditAction.MEMBERSHIP_IMPORTED,
-        target_label=_("%(count)s members") % {"count": len(memberships)},
+        target_label=ngettext("%(count)s member", "%(count)s members", len(memberships))
+        % {"count": len(memberships)},
         data={"count": len(memberships)},
     )
     return memberships

@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods
 
 from .. import imports, services
@@ -293,7 +294,10 @@ def members_import(request: AuthenticatedHttpRequest) -> HttpResponse:
             request.session.pop(IMPORT_SESSION_KEY, None)
             messages.success(
                 request,
-                _("%(count)s members were invited.") % {"count": len(created)},
+                ngettext(
+                    "%(count)s member was invited.", "%(count)s members were invited.", len(created)
+                )
+                % {"count": len(created)},
             )
             return redirect("accounts:members")
     elif request.method == "POST":

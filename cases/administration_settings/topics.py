@@ -5,23 +5,7 @@ that it exists wherever cases do; migration 0003 created the same rows first.
 """
 
 from cases.models import Topic
-
-NATIONAL_TOPICS = [
-    ("identite", "Papiers d'identité"),
-    ("vehicules", "Véhicules et permis de conduire"),
-    ("famille", "Famille et prestations familiales"),
-    ("logement", "Logement et aides au logement"),
-    ("sante", "Santé et assurance maladie"),
-    ("impots", "Impôts et fiscalité"),
-    ("emploi", "Emploi et chômage"),
-    ("retraite", "Retraite"),
-    ("solidarite", "Solidarité, RSA et prime d'activité"),
-    ("handicap", "Handicap"),
-    ("etrangers", "Étrangers en France"),
-    ("citoyennete", "Citoyenneté et état civil"),
-    ("energie", "Énergie et rénovation"),
-    ("etudes", "Études et bourses"),
-]
+from cases.models.topics import NATIONAL_TOPICS
 
 
 def ensure_national_topics(sender=None, *, using="default", **kwargs) -> None:
@@ -30,6 +14,5 @@ def ensure_national_topics(sender=None, *, using="default", **kwargs) -> None:
         .filter(administration__isnull=True)
         .values_list("slug", flat=True)
     )
-    Topic.objects.using(using).bulk_create(
-        [Topic(slug=slug, name=name) for slug, name in NATIONAL_TOPICS if slug not in existing]
-    )
+    missing = [(slug, name) for slug, name, _label in NATIONAL_TOPICS if slug not in existing]
+    Topic.objects.using(using).bulk_create([Topic(slug=slug, name=name) for slug, name in missing])

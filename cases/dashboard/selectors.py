@@ -30,7 +30,7 @@ from django.db.models.functions import Coalesce, TruncWeek
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from cases.models import OPEN_STATUSES, ActivityKind, Channel, Status, Topic
+from cases.models import OPEN_STATUSES, ActivityKind, Channel, Status, Topic, topic_label
 from cases.reporting.figures import Rows
 from cases.reporting.sql import HoursBetween, Median
 from cases.selectors import DUE_SOON
@@ -304,7 +304,7 @@ def times_by_topic(scope: Scope, period: Period) -> Rows:
         .values_list("pk", "name")
     )
     ordered: list[tuple[int | None, str, dict[str, Any]]] = [
-        (pk, name, by_topic[str(pk)]) for pk, name in named
+        (pk, topic_label(name), by_topic[str(pk)]) for pk, name in named
     ]
     if "" in by_topic:
         ordered.append((None, _("No topic"), by_topic[""]))

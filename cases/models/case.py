@@ -209,6 +209,14 @@ class CaseEventQuerySet(models.QuerySet):
         raise TypeError("The case journal is append-only: events are never deleted.")
 
 
+# The reasons Guichet itself writes in ``CaseEvent.data["reason"]`` (an agent's reason is their
+# own words): the timeline shows them in words, not as the code stored in the journal.
+SYSTEM_REASONS = {
+    "member_deactivated": _("the agent's account in this administration was deactivated"),
+    "usager_email": _("the usager wrote again by e-mail"),
+}
+
+
 class CaseEvent(models.Model):
     """One line of a case's journal. Append-only: never updated, never deleted."""
 
@@ -268,6 +276,12 @@ class CaseEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise TypeError("The case journal is append-only: events are never deleted.")
+
+    @property
+    def reason_text(self) -> str:
+        reason = str((self.data or {}).get("reason") or "")
+        label = SYSTEM_REASONS.get(reason)
+        return reason if label is None else str(label)
 
 
 class InternalNote(models.Model):

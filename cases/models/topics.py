@@ -1,5 +1,8 @@
 """Subject headings and response deadlines: what an administration configures."""
 
+import unicodedata
+from collections.abc import Iterable
+
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -19,6 +22,36 @@ def unique_per_administration(field: str, *, own: str, national: str) -> list:
             fields=[field], condition=Q(administration__isnull=True), name=national
         ),
     ]
+
+
+# The national taxonomy, shared by every administration: (slug, stored French name, label).
+# The names are stored in French (the product's language); the label, an English msgid whose
+# French translation is that same name, is what a page shows, so an English page reads English.
+NATIONAL_TOPICS = [
+    ("identite", "Papiers d'identité", _("Identity papers")),
+    ("vehicules", "Véhicules et permis de conduire", _("Vehicles and driving licences")),
+    ("famille", "Famille et prestations familiales", _("Family and family benefits")),
+    ("logement", "Logement et aides au logement", _("Housing and housing benefits")),
+    ("sante", "Santé et assurance maladie", _("Health and health insurance")),
+    ("impots", "Impôts et fiscalité", _("Taxes")),
+    ("emploi", "Emploi et chômage", _("Employment and unemployment")),
+    ("retraite", "Retraite", _("Retirement")),
+    ("solidarite", "Solidarité, RSA et prime d'activité", _("Solidarity, RSA and activity bonus")),
+    ("handicap", "Handicap", _("Disability")),
+    ("etrangers", "Étrangers en France", _("Foreign nationals in France")),
+    ("citoyennete", "Citoyenneté et état civil", _("Citizenship and civil status")),
+    ("energie", "Énergie et rénovation", _("Energy and renovation")),
+    ("etudes", "Études et bourses", _("Studies and grants")),
+]
+_NATIONAL_LABELS = {name: label for _slug, name, label in NATIONAL_TOPICS}
+
+
+def topic_label(name: str) -> str:
+    """What a page shows for a topic's stored name: a national topic's label in the active
+    language; an administration's own topic as its administrators wrote it (their own names
+    cannot take a national one, ``topic_name_clean``)."""
+    label = _NATIONAL_LABELS.get(name)
+    return str(label) if label is not None else name
 
 
 class Topic(models.Model):
@@ -48,7 +81,11 @@ class Topic(models.Model):
         )
 
     def __str__(self) -> str:
-        return self.name
+        return self.label
+
+    @property
+    def label(self) -> str:
+        return topic_label(self.name) if self.administration_id is None else self.name
 
 
 class ResponseDeadline(models.Model):
@@ -74,3 +111,14 @@ class ResponseDeadline(models.Model):
 
     def __str__(self) -> str:
         return f"{self.administration} · {self.get_channel_display()} · {self.days}"
+
+
+def topics_by_label(topics: Iterable[Topic]) -> list[Topic]:
+    """In the alphabetical order of what the page shows, accents aside: the database orders
+    the stored French names, which an English page does not read."""
+
+    def key(topic: Topic) -> str:
+        text = unicodedata.normalize("NFKD", topic.label)
+        return "".join(c for c in text if not unicodedata.combining(c)).casefold()
+
+    return sorted(topics, key=key)

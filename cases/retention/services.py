@@ -17,6 +17,7 @@ from django.db import transaction
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from accounts.models import Administration, User
 from accounts.permissions import MANAGE_SETTINGS, has_administration_perm
@@ -92,7 +93,8 @@ def retention_purge(
                     actor=None,
                     category="retention",
                     action=CasesAuditAction.RETENTION_ANONYMISED,
-                    target_label=_("%(count)s closed cases") % {"count": count},
+                    target_label=ngettext("%(count)s closed case", "%(count)s closed cases", count)
+                    % {"count": count},
                     data={
                         "cases": count,
                         "first_case_id": ids[0],
@@ -213,7 +215,7 @@ def usager_export(
         actor=actor,
         category="rights",
         action=CasesAuditAction.RIGHTS_EXPORTED,
-        target_label=_("%(count)s cases") % {"count": len(ids)},
+        target_label=ngettext("%(count)s case", "%(count)s cases", len(ids)) % {"count": len(ids)},
         data={"cases": len(ids), "references": references},
     )
     return buffer.getvalue(), len(ids)
@@ -253,7 +255,7 @@ def usager_erase(
         actor=actor,
         category="rights",
         action=CasesAuditAction.RIGHTS_ERASED,
-        target_label=_("%(count)s cases") % {"count": count},
+        target_label=ngettext("%(count)s case", "%(count)s cases", count) % {"count": count},
         data={
             "cases": count,
             "references": [reference for _pk, reference, _st in rows],

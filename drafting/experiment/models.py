@@ -12,6 +12,13 @@ from cases.models import Case
 
 # --- experiment -----------------------------------------------------------------------------
 
+# The drafting backends (``ExperimentPeriod.backend``, the ``DRAFTING_BACKEND`` setting) as a
+# manager reads them: the codes "offline" and "openai" are not words of a page or the journal.
+BACKEND_NAMES = {
+    "offline": _("Offline drafter of Guichet"),
+    "openai": _("OpenAI-compatible model"),
+}
+
 
 class ExperimentPeriod(models.Model):
     """A frozen experiment configuration: results are split by these periods."""

@@ -9,6 +9,8 @@ from django import forms
 from django.utils.text import get_valid_filename
 from django.utils.translation import gettext_lazy as _
 
+from cases.models import topics_by_label
+
 from . import services
 from .fiches import SUFFIXES
 
@@ -92,7 +94,9 @@ class ArticleForm(forms.Form):
 
     def __init__(self, *args, topics=(), editing: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["topic"].choices = [("", _("None"))] + [(t.pk, t.name) for t in topics]
+        self.fields["topic"].choices = [("", _("None"))] + [
+            (t.pk, t.label) for t in topics_by_label(topics)
+        ]
         if editing:
             del self.fields["external_id"]
 

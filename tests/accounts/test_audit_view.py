@@ -8,7 +8,7 @@ from unittest import mock
 import pytest
 from django.db import DatabaseError, connection, transaction
 from django.test.utils import CaptureQueriesContext
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.html import escape
 
 from accounts import services
@@ -532,6 +532,23 @@ def test_words_for_actions_and_details():
         data = {"answer": 12, "topic": 3, "created": 2}
         assert [d.text for d in describe(data, identifiers=False)] == ["created: 2"]
         assert details_text(data).startswith("bank answer number: 12")
+
+
+def test_the_experiment_s_backend_reads_as_words_and_no_action_code_is_shown(client, tenant_a):
+    record(
+        tenant_a.administration,
+        category="experiment",
+        action="experiment.started",
+        target="50 % · offline",
+        data={"before": None, "after": {"backend": "offline", "model_name": ""}},
+    )
+    client.force_login(tenant_a.administrator)
+    html = client.get(JOURNAL, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "drafting backend: <del>—</del> → <ins>Offline drafter of Guichet</ins>" in html
+    # The machine name of the action was the cell's tooltip: a code, not a word.
+    assert 'title="experiment.started"' not in html and ">experiment.started<" not in html
+    with translation.override("fr"):
+        assert details_text({"backend": "openai"}).endswith(": modèle compatible OpenAI")
 
 
 # --- append-only ---------------------------------------------------------------------------

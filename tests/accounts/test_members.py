@@ -299,6 +299,26 @@ def test_csv_import_previews_then_invites_everyone(
     assert AuditEntry.objects.filter(action="membership.imported", data__count=2).exists()
 
 
+@pytest.mark.parametrize(
+    ("language", "message", "label"),
+    [
+        ("en", "1 member was invited.", "1 member"),
+        ("fr", "1 membre a été invité.", "1 membre"),
+    ],
+)
+def test_one_imported_member_is_said_in_the_singular(
+    client, tenant_a, django_capture_on_commit_callbacks, language, message, label
+):
+    client.force_login(tenant_a.administrator)
+    client.cookies["django_language"] = language
+    _upload(client, "E-mail;Prénom;Nom;Rôle;Équipe\nlea.roux@example.org;Léa;Roux;agent;\n")
+    with django_capture_on_commit_callbacks(execute=True):
+        done = client.post("/compte/membres/import/", {"confirm": "1"}, follow=True)
+    assert [str(m) for m in done.context["messages"]] == [message]
+    entry = AuditEntry.objects.get(action="membership.imported", data__count=1)
+    assert entry.target_label == label
+
+
 def test_csv_import_with_bad_rows_names_each_row_and_writes_nothing(client, tenant_a):
     client.force_login(tenant_a.administrator)
     text = (

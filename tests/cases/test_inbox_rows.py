@@ -22,7 +22,7 @@ from tests.factories import make_case, make_member, make_topic
 
 
 def _row(html: str, case: Case) -> str:
-    match = re.search(rf'<tr data-case="{case.pk}">(.*?)</tr>', html, flags=re.S)
+    match = re.search(rf'<tr data-case="{case.pk}"[^>]*>(.*?)</tr>', html, flags=re.S)
     assert match, f"case {case.pk} is not listed"
     return match.group(1)
 

@@ -51,7 +51,7 @@ def test_the_page_shows_deadlines_texts_and_topics(tenant_a):
         assert f'name="days_{channel.value}"' in html
     assert 'name="signature"' in html and 'name="closing"' in html
     assert f'data-topic="{own.pk}"' in html
-    assert 'id="national-topics"' in html and "Retraite" in html
+    assert 'id="national-topics"' in html and "Retirement" in html  # the English page: the label
 
 
 def test_deadlines_are_saved_used_for_new_cases_and_journaled(tenant_a):

@@ -554,3 +554,26 @@ def test_nobody_else_on_the_case_shows_an_empty_presence_block(office, browser):
     case = bring_to(Status.ASSIGNED, office)
     html = browser(office.agent).get(detail(case)).content.decode()
     assert "Also on this case right now" not in html
+
+
+@pytest.mark.parametrize(
+    ("language", "words"),
+    [
+        ("en", "Reason: the agent's account in this administration was deactivated"),
+        # (text_of reads the non-breaking space before the colon as a space)
+        ("fr", "Motif : le compte de l'agent dans cette administration a été désactivé"),
+    ],
+)
+def test_a_reason_guichet_wrote_reads_as_words_on_the_timeline(office, browser, language, words):
+    from accounts import services as account_services
+    from accounts.models import Membership
+
+    case = case_services.case_take(actor=office.agent, case=make_case(office.administration))
+    membership = Membership.objects.get(user=office.agent, administration=office.administration)
+    account_services.membership_set_active(
+        membership=membership, active=False, actor=office.administrator
+    )
+    assert CaseEvent.objects.filter(case=case, data__reason="member_deactivated").exists()
+    page = text_of(browser(office.manager, language).get(detail(case)).content.decode())
+    assert words in page
+    assert "member_deactivated" not in page

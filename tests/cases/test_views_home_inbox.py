@@ -35,7 +35,7 @@ pytestmark = pytest.mark.django_db
 
 def inbox_row(response, case: Case) -> str:
     match = re.search(
-        rf'<tr data-case="{case.pk}">(.*?)</tr>', response.content.decode(), flags=re.S
+        rf'<tr data-case="{case.pk}"[^>]*>(.*?)</tr>', response.content.decode(), flags=re.S
     )
     assert match, f"case {case.pk} is not listed"
     return match.group(1)

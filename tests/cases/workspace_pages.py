@@ -36,7 +36,7 @@ def text_of(html: str) -> str:
 
 def listed(response) -> list[int]:
     """The case ids of the inbox table, in the order shown."""
-    return [int(pk) for pk in re.findall(r'<tr data-case="(\d+)">', response.content.decode())]
+    return [int(pk) for pk in re.findall(r'<tr data-case="(\d+)"[^>]*>', response.content.decode())]
 
 
 def inbox_url(**params) -> str:

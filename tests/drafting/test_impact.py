@@ -457,6 +457,26 @@ def test_the_page_says_plainly_when_there_are_too_few_cases(client, tenant_a):
     )
 
 
+@pytest.mark.parametrize(
+    ("language", "offline", "share"),
+    [
+        ("en", "Offline drafter of Guichet", "50% assisted"),
+        ("fr", "Rédacteur hors ligne de Guichet", "50\u00a0% assistés"),
+    ],
+)
+def test_the_backends_are_named_in_words_not_by_their_setting(
+    client, tenant_a, language, offline, share
+):
+    period = make_period(tenant_a, backend="offline", model_name="")
+    answered_cases(tenant_a, period, Arm.CONTROL, range(100, 110))
+    login(client, tenant_a.manager)
+    html = client.get(URL, HTTP_ACCEPT_LANGUAGE=language).content.decode()
+    # The period's label, the backend filter's choice: words, not the code "offline".
+    assert f'<option value="offline">{offline}</option>' in html
+    assert f"{offline} · {share}" in html
+    assert " offline ·" not in html and ">offline<" not in html
+
+
 def test_administrator_sees_the_report(client, tenant_a):
     make_period(tenant_a)
     assert login(client, tenant_a.administrator).get(URL).status_code == 200

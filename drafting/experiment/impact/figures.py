@@ -14,8 +14,9 @@ from typing import Any
 from django.utils.translation import gettext_lazy as _
 
 from accounts.spreadsheets import rounded
-from cases.models import Channel, Topic
+from cases.models import Channel, Topic, topic_label
 from cases.reporting.figures import Chart, Figure, Report, Series
+from drafting.experiment.models import BACKEND_NAMES
 from drafting.models import Arm, Suggestion
 
 from .statistics import HANDLING_BINS, binned, share
@@ -33,8 +34,12 @@ def _ci(ci: list[float] | None, scale: Callable[[Any], Any] = lambda v: v) -> li
     return [scale(ci[0]), scale(ci[1])] if ci else [None, None]
 
 
+def backend_name(backend: str) -> str:
+    return str(BACKEND_NAMES.get(backend, backend or "—"))
+
+
 def backend_label(backend: str, model_name: str) -> str:
-    return f"{backend or '—'}{' · ' + model_name if model_name else ''}"
+    return f"{backend_name(backend)}{' · ' + model_name if model_name else ''}"
 
 
 # --- handling time --------------------------------------------------------------------------
@@ -181,7 +186,10 @@ def adoption_channel_rows(report: dict[str, Any]) -> list[list[Any]]:
 def adoption_topic_rows(report: dict[str, Any]) -> list[list[Any]]:
     by_topic = report["adoption"]["by_topic"]
     topic_ids = [r["topic"] for r in by_topic if r["topic"]]
-    topic_names = dict(Topic.objects.filter(pk__in=topic_ids).values_list("pk", "name"))
+    topic_names = {
+        pk: topic_label(name)
+        for pk, name in Topic.objects.filter(pk__in=topic_ids).values_list("pk", "name")
+    }
     return [_adoption_row(topic_names.get(r["topic"], _("No topic")), r) for r in by_topic]
 
 
@@ -213,7 +221,7 @@ def operations_rows(report: dict[str, Any]) -> list[list[Any]]:
 
 # --- the registry ---------------------------------------------------------------------------
 
-CI_COLUMNS = (_("Figure"), _("Value"), _("95 % CI, low"), _("95 % CI, high"))
+CI_COLUMNS = (_("Figure"), _("Value"), _("95% CI, low"), _("95% CI, high"))
 ARMS = (Series(_("Assisted"), 1), Series(_("Control"), 2))
 
 IMPACT = Report(

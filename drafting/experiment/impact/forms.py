@@ -10,9 +10,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.models import Administration
-from cases.models import Channel, Topic
+from cases.models import Channel, Topic, topics_by_label
 from drafting.models import ExperimentPeriod
 
+from .figures import backend_label, backend_name
 from .filters import ImpactFilters, configurations_of, periods_of
 
 ALL_PERIODS = "all"
@@ -39,12 +40,14 @@ class ImpactFilterForm(forms.Form):
             (str(p.pk), period_label(p)) for p in self.periods
         ]
         backends, models = configurations_of(administration)
-        self.fields["backend"].choices = [("", _("All"))] + [(b, b) for b in backends]
+        self.fields["backend"].choices = [("", _("All"))] + [(b, backend_name(b)) for b in backends]
         self.fields["model"].choices = [("", _("All"))] + [(m, m) for m in models]
         topics = Topic.objects.filter(
             Q(administration=administration) | Q(administration__isnull=True)
         ).order_by("name")
-        self.fields["topic"].choices = [("", _("All"))] + [(t.pk, t.name) for t in topics]
+        self.fields["topic"].choices = [("", _("All"))] + [
+            (t.pk, t.label) for t in topics_by_label(topics)
+        ]
         for field in self.fields.values():
             field.widget.attrs["class"] = "fr-select"
 
@@ -76,11 +79,10 @@ def period_label(period: ExperimentPeriod) -> str:
         else _("running")
     )
     share = formats.number_format(float(period.assisted_share) * 100, decimal_pos=0)
-    model = f"{period.backend}{' · ' + period.model_name if period.model_name else ''}"
-    return _("%(start)s → %(end)s · %(model)s · %(share)s %% assisted") % {
+    return _("%(start)s → %(end)s · %(model)s · %(share)s%% assisted") % {
         "start": start,
         "end": end,
-        "model": model,
+        "model": backend_label(period.backend, period.model_name),
         "share": share,
     }
 
