@@ -4,14 +4,40 @@ conditions (never fixed sleeps) with generous deadlines for a loaded machine."""
 from __future__ import annotations
 
 import contextlib
+import os
 import shutil
 import socket
 import subprocess
+import sys
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def django_process(code: str, database_url: str) -> subprocess.CompletedProcess:
+    """``code`` run in a fresh Python process on the test settings, whose database is
+    ``database_url`` (settings are read once per process: this is how a test sees them
+    otherwise)."""
+    env = {
+        **os.environ,
+        "GUICHET_ENV": "test",
+        "DJANGO_SECRET_KEY": "test-only-secret-key",
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+        "DATABASE_URL": database_url,
+    }
+    return subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=180,
+        check=False,
+    )
 
 
 def free_port() -> int:

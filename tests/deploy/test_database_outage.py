@@ -5,17 +5,11 @@ an unexpected error under /api/ answers in the error shape too."""
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
-from pathlib import Path
 
 from django.test import RequestFactory
 
 from config.api import server_error_response
-from tests.deploy.processes import free_port
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests.deploy.processes import django_process, free_port
 
 
 def test_with_the_database_down_the_intake_api_answers_503_in_its_error_shape():
@@ -28,22 +22,8 @@ def test_with_the_database_down_the_intake_api_answers_503_in_its_error_shape():
         "print(json.dumps({'status': r.status_code, 'type': r['Content-Type'],"
         " 'retry': r.get('Retry-After'), 'body': r.content.decode()}))"
     )
-    env = {
-        **os.environ,
-        "GUICHET_ENV": "test",
-        "DJANGO_SECRET_KEY": "test-only-secret-key",
-        "DJANGO_SETTINGS_MODULE": "config.settings",
-        "DATABASE_URL": f"postgres://postgres@127.0.0.1:{free_port()}/guichet",  # nobody there
-    }
-    result = subprocess.run(
-        [sys.executable, "-c", code],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=180,
-        check=False,
-    )
+    # Nobody listens there.
+    result = django_process(code, f"postgres://postgres@127.0.0.1:{free_port()}/guichet")
     assert result.returncode == 0, result.stderr
     answer = json.loads(result.stdout.strip().splitlines()[-1])
     assert answer["status"] == 503

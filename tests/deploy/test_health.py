@@ -3,11 +3,7 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 import uuid
-from pathlib import Path
 
 import psycopg
 import pytest
@@ -15,9 +11,7 @@ from django.db import connection
 
 from config import health
 from tests.clamd import clamav_on, clamd  # noqa: F401
-from tests.deploy.processes import free_port, private_redis, stop, wait_for
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests.deploy.processes import django_process, free_port, private_redis, stop, wait_for
 
 pytestmark = pytest.mark.django_db
 
@@ -103,22 +97,7 @@ def _probe_in_subprocess(database_url: str) -> dict:
         "h = c.get('/healthz', HTTP_HOST='localhost'); r = c.get('/readyz', HTTP_HOST='localhost');"
         "print(json.dumps({'healthz': h.status_code, 'readyz': r.status_code, 'body': r.json()}))"
     )
-    env = {
-        **os.environ,
-        "GUICHET_ENV": "test",
-        "DJANGO_SECRET_KEY": "test-only-secret-key",
-        "DJANGO_SETTINGS_MODULE": "config.settings",
-        "DATABASE_URL": database_url,
-    }
-    result = subprocess.run(
-        [sys.executable, "-c", code],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=180,
-        check=False,
-    )
+    result = django_process(code, database_url)
     assert result.returncode == 0, result.stderr
     return json.loads(result.stdout.strip().splitlines()[-1])
 
