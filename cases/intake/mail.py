@@ -1,7 +1,9 @@
 """E-mail intake: a message read once (by its Message-ID, or a hash of its bytes).
 
 - The usager's address is the one their mail client would answer: ``Reply-To`` when it names
-  one address (contact forms write from a no-reply address), else ``From``.
+  one address (contact forms write from a no-reply address), else ``From``. Only ``From``
+  (``sender``) joins a message to a case (anyone may name any address in Reply-To), and no
+  acknowledgement goes to a Reply-To other than the sender.
 - A person's message joins a case of the receiving administration by ``In-Reply-To`` /
   ``References`` (the ids of the mails Guichet sent, or of the usager's earlier messages), then
   by the reference in the subject; never a case of another administration. A closed case is
@@ -9,8 +11,8 @@
   Otherwise it opens a case (and its acknowledgement of receipt, when the administration asks).
 - An automatic reply or a bounce (cases/intake/parsing.py) is recorded on the case it concerns,
   never resuming it nor creating one; a bounce marks the delivery it names failed. An automated
-  message (a contact form, a platform's notification) is recorded so on a case it concerns;
-  concerning none, it opens a case like a person's message, without an acknowledgement.
+  message (a contact form, a platform's notification) is read like a person's, without an
+  acknowledgement.
 - The case and the drafter get the new text only (quoted history and signature set aside); the
   full text is kept on the ``InboundEmail`` row, shown folded on the case page. A message
   attached whole (forwarded as an attachment) is content, not history: its text follows the new
@@ -141,13 +143,11 @@ def email_receive(*, administration: Administration, raw: bytes, source: str = "
             return _bounce_apply(administration, key, message, parsed)
         if parsed["kind"] == parsing.AUTO_REPLY:
             return _auto_reply_apply(administration, key, parsed)
-        if parsed["kind"] == parsing.AUTOMATED:
-            # On a case: recorded like an absence notice (it does not resume the case). Alone:
-            # a contact form's or a platform's message, which must reach an agent, unanswered.
-            if _case_of(administration, parsed) is not None:
-                return _auto_reply_apply(administration, key, parsed)
-            return _email_apply(administration, key, parsed, checked, refused, acknowledge=False)
-        return _email_apply(administration, key, parsed, checked, refused)
+        # An automated message (a contact form's) is read like a person's, never answered by a
+        # robot; nor is a message whose answer address is not the sender's own (Reply-To):
+        # anyone may name any address there, and the acknowledgement would go to it.
+        acknowledge = parsed["kind"] == parsing.PERSON and parsed["address"] == parsed["sender"]
+        return _email_apply(administration, key, parsed, checked, refused, acknowledge=acknowledge)
     except IntegrityError:
         # Another run read the same message at the same time and committed first.
         if InboundEmail.objects.filter(administration=administration, message_key=key).exists():
@@ -166,14 +166,14 @@ def _inbound_record(
         message_id=parsed["message_id"],
         case=case,
         outcome=outcome,
-        sender=parsed["address"][:254],
+        sender=parsed["sender"][:254],
         subject=parsed["subject"],
         full_text=parsed["full_text"] if parsed["full_text"] != parsed["text"] else "",
     )
 
 
 def _case_of(administration: Administration, parsed: dict) -> Case | None:
-    case = case_for_thread(administration, parsed["references"], parsed["address"])
+    case = case_for_thread(administration, parsed["references"], parsed["sender"])
     if case is not None:
         return case
     reference = _reference_in(parsed["subject"], administration)
@@ -193,7 +193,7 @@ def _auto_reply_apply(administration: Administration, key: str, parsed: dict) ->
             actor=None,
             kind=CaseEvent.Kind.AUTO_REPLY,
             data={
-                "sender": parsed["address"],
+                "sender": parsed["sender"],
                 "subject": parsed["subject"],
                 "body": parsed["text"][:2000],
                 "message_id": parsed["message_id"],
@@ -272,7 +272,7 @@ def _bounce_apply(
             actor=None,
             kind=CaseEvent.Kind.BOUNCE,
             data={
-                "sender": parsed["address"],
+                "sender": parsed["sender"],
                 "recipient": report.recipient,
                 "reason": reason[:500],
                 "original_message_id": report.original_message_id,
@@ -312,7 +312,9 @@ def _new_files(case: Case | None, attachments: list[CheckedAttachment]) -> list[
     """``attachments`` without the files the case already has, nor twice the same: the logo
     of a signature comes with every answer, and is kept once."""
     known = (
-        set(Attachment.objects.filter(case=case).values_list("sha256", flat=True))
+        # Files kept on the case for good: an agent's file still pending at a preview may
+        # never be sent, and is purged then.
+        set(Attachment.objects.filter(case=case, pending_token="").values_list("sha256", flat=True))
         if case is not None
         else set()
     )
@@ -338,13 +340,13 @@ def _email_apply(
     attachments = _new_files(None, attachments)
     body = parsed["text"]
     threaded = case is not None and case_for_thread(
-        administration, parsed["references"], parsed["address"]
+        administration, parsed["references"], parsed["sender"]
     )
     if (
         case is not None
         and not threaded
         and case.usager_email
-        and case.usager_email != parsed["address"]
+        and case.usager_email != parsed["sender"]
     ):
         # References are sequential, hence guessable: only the case's usager writes into it by
         # its reference. Anyone else's message is a new case that names the reference.
@@ -363,7 +365,7 @@ def _email_apply(
             case=case,
             body=body,
             source="email",
-            sender=parsed["address"],
+            sender=parsed["sender"],
             message_id=parsed["message_id"],
             # Named on the timeline with the message they came with (the files themselves are
             # listed with the case's attachments).

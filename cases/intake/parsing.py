@@ -5,9 +5,11 @@ text), and the ids it threads on.
 - Automatic replies (an absence notice answering a mail): RFC 3834 ``Auto-Submitted:
   auto-replied``, ``X-Autoreply``/``X-Autorespond``, and the usual out-of-office subjects in
   French and English.
-- Automated messages (``Auto-Submitted`` otherwise, ``Precedence: bulk``, ``junk`` or
-  ``list``): a website's contact form, a platform's notification. Not an answer to anything:
-  they are read as messages, but never answered automatically (no acknowledgement: RFC 3834).
+- Automated messages (``Auto-Submitted: auto-generated`` and other values but ``no``): a
+  website's contact form, a platform's notification. Not an answer to anything: they are read
+  as messages, but never answered automatically (no acknowledgement: RFC 3834). Bulk mail
+  (``Precedence: bulk``, ``junk`` or ``list``: newsletters, mailing lists, spam) is recorded
+  like an automatic reply: it opens no case.
 - Bounces: an RFC 3464 ``multipart/report; report-type=delivery-status``, or a notice from
   ``MAILER-DAEMON``/``postmaster``; the original Message-ID and the reason are read from it.
 - Windows-1252 text sent as ISO-8859-1 (a frequent mislabelling: Outlook's apostrophe, dash,
@@ -99,9 +101,9 @@ def message_kind(message: Message) -> str:
         return AUTO_REPLY
     if _OUT_OF_OFFICE_SUBJECT.search(subject):
         return AUTO_REPLY
-    if auto_submitted and auto_submitted != "no":
-        return AUTOMATED
     if _header(message, "Precedence").lower() in ("bulk", "junk", "list"):
+        return AUTO_REPLY
+    if auto_submitted and auto_submitted != "no":
         return AUTOMATED
     return PERSON
 

@@ -149,6 +149,7 @@ def parse_email(raw: bytes) -> tuple[EmailMessage, dict]:
         name, address = parseaddr(
             clean(parsing.cp1252_repaired(str(message.get("From", "") or "")))
         )
+        sender = address
         if readable:
             name, address = _answer_address(message, name, address)
         subject = one_line(parsing.cp1252_repaired(str(message.get("Subject", "") or "")))[:300]
@@ -187,6 +188,9 @@ def parse_email(raw: bytes) -> tuple[EmailMessage, dict]:
     return message, {
         "kind": kind,
         "name": clean(name),
+        # Who wrote (From, what the receiving server's DMARC checks vouch for): the only
+        # identity intake trusts to join a case. ``address`` is where to answer (Reply-To).
+        "sender": clean(sender).lower(),
         "address": clean(address).lower(),
         "subject": subject,
         "text": clean(text)

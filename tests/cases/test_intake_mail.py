@@ -364,7 +364,8 @@ def test_a_message_forwarded_as_an_attachment_is_read_with_its_files(office, tmp
 
 def test_a_contact_form_mail_is_answered_at_its_reply_to_address(office, tmp_path, mailoutbox):
     # A website's contact form writes from its no-reply address, Reply-To the usager: the
-    # case, its acknowledgement and its reply must go to the usager, as their mail client would.
+    # case and its reply go to the usager, as their mail client would (no automatic
+    # acknowledgement goes to an address a message names: anyone may name any).
     message = EmailMessage()
     message["From"] = "Formulaire de contact <ne-pas-repondre@caf69.example.gouv.fr>"
     message["Reply-To"] = "Awa Diop <awa.diop@example.org>"

@@ -93,9 +93,10 @@ def test_out_of_office_answers_are_automatic_replies(name):
         ("X-Autorespond", "Vacation", parsing.AUTO_REPLY),
         # A website's contact form or a platform's notice: automated, but not an answer.
         ("Auto-Submitted", "auto-generated", parsing.AUTOMATED),
-        ("Precedence", "bulk", parsing.AUTOMATED),
-        ("Precedence", "junk", parsing.AUTOMATED),
-        ("Precedence", "list", parsing.AUTOMATED),
+        # Newsletters, mailing lists, spam: recorded, never a case.
+        ("Precedence", "bulk", parsing.AUTO_REPLY),
+        ("Precedence", "junk", parsing.AUTO_REPLY),
+        ("Precedence", "list", parsing.AUTO_REPLY),
         ("Auto-Submitted", "no", parsing.PERSON),
     ],
 )

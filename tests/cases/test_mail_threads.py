@@ -225,33 +225,80 @@ def test_a_contact_form_message_marked_automated_opens_a_case_without_acknowledg
     be recorded as an absence notice and shown to nobody), and no acknowledgement answers a
     robot (RFC 3834)."""
     acknowledge(office)
+    form = "ne-pas-repondre@site.example.gouv.fr"
     raw = mail(
-        sender="Formulaire de contact <ne-pas-repondre@site.example.gouv.fr>",
+        sender=f"Formulaire de contact <{form}>",
         subject="[Formulaire] Question sur ma pension",
         body="Nom : Jeanne Roux\nMessage : je n'ai pas reçu ma pension ce mois-ci.",
-        headers={
-            "Auto-Submitted": "auto-generated",
-            "Precedence": "bulk",
-            "Reply-To": f"Jeanne Roux <{USAGER}>",
-        },
+        headers={"Auto-Submitted": "auto-generated", "Reply-To": f"Jeanne Roux <{USAGER}>"},
     )
     outcome = receive(office, raw, django_capture_on_commit_callbacks)
     case = outcome.case
     assert outcome.outcome == InboundEmail.Outcome.CREATED and case is not None
     assert case.usager_email == USAGER and "pension ce mois-ci" in case.body
     assert not Acknowledgement.objects.exists() and not mailoutbox
-    # The same kind of message about an existing case is recorded, not resuming it.
+    assert InboundEmail.objects.get().sender == form  # who wrote, kept apart
+    # The form again, naming the case, with a document: appended to nobody's case by the
+    # reference alone (the form is not the usager), but read with its file, never dropped.
     case = services.case_take(actor=office.agent, case=case)
     case = services.case_transition(actor=office.agent, case=case, action="await_usager")
-    again = mail(
-        subject=f"Notification {case.reference}",
-        message_id="<notice@site.example.gouv.fr>",
-        sender=f"<{USAGER}>",
-        headers={"Auto-Submitted": "auto-generated"},
+    again = EmailMessage()
+    again["From"] = form
+    again["Reply-To"] = USAGER
+    again["To"] = "contact@caf69.example.gouv.fr"
+    again["Subject"] = f"Complément {case.reference}"
+    again["Message-ID"] = "<again@site.example.gouv.fr>"
+    again["Auto-Submitted"] = "auto-generated"
+    again.set_content("Voici mon avis d'imposition.")
+    again.add_attachment(
+        b"%PDF-1.7\n%%EOF\n", maintype="application", subtype="pdf", filename="avis.pdf"
     )
-    outcome = receive(office, again, django_capture_on_commit_callbacks)
-    assert outcome.outcome == "auto_reply" and outcome.case.pk == case.pk
+    outcome = receive(office, bytes(again), django_capture_on_commit_callbacks)
+    follow = outcome.case
+    assert follow.pk != case.pk and case.reference in follow.body
+    assert "avis d'imposition" in follow.body
+    assert follow.attachments.get().original_name == "avis.pdf"
     assert Case.objects.get(pk=case.pk).status == Status.AWAITING_USAGER
+    assert not Acknowledgement.objects.exists()
+
+
+def test_a_newsletter_opens_no_case(office, mailoutbox, django_capture_on_commit_callbacks):
+    acknowledge(office)
+    raw = mail(
+        sender="Lettre d'information <news@example.org>",
+        subject="Notre lettre de décembre",
+        headers={"Precedence": "bulk", "List-Unsubscribe": "<https://example.org/u>"},
+    )
+    outcome = receive(office, raw, django_capture_on_commit_callbacks)
+    assert outcome.case is None
+    assert not Case.objects.filter(administration=office.administration).exists()
+    assert not mailoutbox
+
+
+def test_reply_to_is_where_to_answer_never_who_wrote(
+    office, mailoutbox, django_capture_on_commit_callbacks
+):
+    """Anyone may name any address in Reply-To: it says where to answer a new case, never
+    whose case a message joins, and no automatic acknowledgement goes to it (the State's
+    mailbox must not relay a stranger's text to an address they chose)."""
+    acknowledge(office)
+    case = receive(office, mail(), django_capture_on_commit_callbacks).case
+    assert Acknowledgement.objects.filter(case=case).count() == 1
+    mailoutbox.clear()
+    forged = mail(
+        sender="Mallory <mallory@evil.example>",
+        subject=f"Re: [{case.reference}] mon nouveau RIB",
+        message_id="<forged@evil.example>",
+        headers={"Reply-To": f"Jeanne Roux <{USAGER}>"},
+    )
+    outcome = receive(office, forged, django_capture_on_commit_callbacks)
+    # Not appended to Jeanne's case as hers: a new case, said to come from another address.
+    assert outcome.case.pk != case.pk
+    assert case.reference in outcome.case.body
+    assert not CaseEvent.objects.filter(case=case, kind=CaseEvent.Kind.USAGER_MESSAGE).exists()
+    # And no acknowledgement to the address the stranger named.
+    assert Acknowledgement.objects.filter(case=outcome.case).count() == 0
+    assert not mailoutbox
 
 
 def test_bounce_marks_the_delivery_failed_with_its_reason(
