@@ -22,6 +22,7 @@ from typing import Any, TypeVar
 import environ
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
 from django.core.cache.backends.redis import RedisCache
+from redis.exceptions import AuthenticationError as RedisAuthenticationError
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
@@ -64,6 +65,10 @@ class ResilientRedisCache(RedisCache):
             return fallback
         try:
             return call()
+        except RedisAuthenticationError:
+            # A wrong password is a configuration to fix, not an outage to wait out: answering
+            # as an empty cache would switch the rate limits off for good, silently.
+            raise
         except OUTAGES as error:
             self.mark_down(error)
             return fallback

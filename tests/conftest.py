@@ -99,6 +99,18 @@ def _empty_cache():
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Each test starts in the site's default language: a request with another Accept-Language
+    leaves its language active in the thread (LocaleMiddleware does not deactivate it), and
+    texts made outside a request (an intake's notes, a command's output) followed it."""
+    from django.utils import translation
+
+    translation.deactivate()
+    yield
+    translation.deactivate()
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     """The test database is created and migrated by its owner; the tests then run as the

@@ -28,6 +28,7 @@ import socket
 import ssl
 from dataclasses import dataclass, field
 
+from celery.exceptions import SoftTimeLimitExceeded
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from django.conf import settings
 from django.db import transaction
@@ -216,10 +217,36 @@ def _connect(mailbox: Mailbox) -> imaplib.IMAP4:
     return client
 
 
+_SHIFTED = re.compile(r"&([A-Za-z0-9+,]*)-")
+
+
+def _already_encoded(name: str) -> bool:
+    """Whether ``name`` is already modified UTF-7 ("INBOX.Trait&AOk-s", typed so to get round
+    an older version): every "&" opens a valid shifted run."""
+    if not name.isascii() or "&" not in name or not all(" " <= c <= "~" for c in name):
+        return False
+    runs = list(_SHIFTED.finditer(name))
+    if name.count("&") != len(runs):
+        return False
+    for run in runs:
+        chunk = run.group(1)
+        if not chunk:
+            continue  # "&-" is "&"
+        try:
+            padded = chunk.replace(",", "/") + "=" * (-len(chunk) % 4)
+            base64.b64decode(padded, validate=True).decode("utf-16-be")
+        except (ValueError, UnicodeDecodeError):
+            return False
+    return True
+
+
 def imap_utf7(name: str) -> str:
     """A folder name as IMAP writes it (RFC 3501, 5.1.3, "modified UTF-7"): printable ASCII as
     is ("&" as "&-"), anything else base64 of its UTF-16 between "&" and "-". Without it a
-    folder such as "Traités" cannot even be sent (imaplib speaks ASCII) and no mail is read."""
+    folder such as "Traités" cannot even be sent (imaplib speaks ASCII) and no mail is read. A
+    name already written so is sent as it is."""
+    if _already_encoded(name):
+        return name
     out: list[str] = []
     pending: list[str] = []
 
@@ -386,6 +413,9 @@ def mailbox_poll(mailbox_id: int) -> PollResult:
         logger.warning("Mailbox %s: %s (%s)", mailbox.pk, exc.failure, exc)
         _record_error(mailbox, exc.failure)
         return PollResult(mailbox_id, error=exc.failure, detail=str(exc))
+    except SoftTimeLimitExceeded:
+        # The poll's time is up: not this mailbox's fault (the lease is released below).
+        raise
     except Exception as exc:
         # A defect met on one administration's mailbox must not keep the others unread: it is
         # logged with its traceback (error reporting sees it), said on this mailbox's page, and

@@ -25,6 +25,9 @@ from ..text import one_line
 from . import parsing
 from .attachments import AttachmentData
 
+# The whole message as received, folded on the case page, is kept up to this many characters.
+MAX_FULL_TEXT = 4 * MAX_TEXT_LENGTH
+
 
 class MalformedEmail(ValueError):
     """The message cannot be read as an e-mail from a usager."""
@@ -184,6 +187,14 @@ def parse_email(raw: bytes) -> tuple[EmailMessage, dict]:
             text[: MAX_TEXT_LENGTH - 1_000].rstrip()
             + "\n\n[…] "
             + _("(Text cut here: the whole message is under “Full message as received”.)")
+        )
+    if len(full_text) > MAX_FULL_TEXT:
+        # Stored on the case's timeline for good and shown on its page: bounded, whatever a
+        # sender writes (beyond the new text, what is cut is quoted history).
+        full_text = (
+            full_text[:MAX_FULL_TEXT].rstrip()
+            + "\n\n[…] "
+            + _("(Message cut here: it is longer than a case page shows.)")
         )
     return message, {
         "kind": kind,

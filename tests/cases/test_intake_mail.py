@@ -431,6 +431,19 @@ def test_a_text_longer_than_a_case_holds_is_cut_not_quarantined(office, tmp_path
     assert InboundEmail.objects.get(case=case).full_text == long_text.strip()
 
 
+def test_a_huge_message_is_kept_bounded(office, tmp_path):
+    # Anyone can send megabytes of text: what the case's timeline keeps for good, and its
+    # page shows at each load, is bounded, with a note where it was cut.
+    from cases.intake.reading import MAX_FULL_TEXT
+
+    huge = "Bonjour,\n" + "Une ligne de plus dans un très long message. " * 30_000
+    run(office, write(tmp_path, "huge.eml", make_email(body=huge)))
+    case = Case.objects.get(administration=office.administration)
+    full = InboundEmail.objects.get(case=case).full_text
+    assert len(huge) > MAX_FULL_TEXT and len(full) < MAX_FULL_TEXT + 200
+    assert full.endswith("(Message coupé ici\u00a0: il dépasse ce qu'une page de dossier affiche.)")
+
+
 def test_a_reference_typed_in_lower_case_finds_its_case(office, tmp_path):
     case = bring_to(Status.AWAITING_USAGER, office)
     raw = make_email(

@@ -405,6 +405,10 @@ def test_folders_with_accents_are_read_and_filled(
     assert imap_utf7("Traités") == "Trait&AOk-s"
     assert imap_utf7("Boîte usagers") == "Bo&AO4-te usagers"
     assert imap_utf7("R&D") == "R&-D"
+    # A name already written so (to get round the older version) is sent as it is.
+    assert imap_utf7("INBOX.Trait&AOk-s") == "INBOX.Trait&AOk-s"
+    assert imap_utf7("R&-D") == "R&-D"
+    assert imap_utf7("A&B-C") == "A&-B-C"  # not a valid run: an ordinary "&"
     client = dovecot.client("caf69")
     try:
         assert client.create('"Bo&AO4-te usagers"')[0] == "OK"
@@ -477,3 +481,24 @@ def test_a_defect_met_on_one_mailbox_does_not_leave_the_others_unread(
     assert broken.last_error == Mailbox.Failure.INTERNAL and broken.lease_until is None
     assert working.last_error == "" and working.last_polled_at is not None
     assert "a defect in the library" in caplog.text  # the traceback is in the log
+
+
+def test_the_polls_time_limit_is_not_taken_for_a_mailbox_defect(
+    office, dovecot, django_capture_on_commit_callbacks, monkeypatch
+):
+    """Celery's soft time limit ends the poll: it is raised on (the task stops), the mailbox
+    is not marked in error, and its lease is released for the next poll."""
+    import imaplib
+
+    from celery.exceptions import SoftTimeLimitExceeded
+
+    mailbox = make_mailbox(office, dovecot)
+
+    def out_of_time(self, *args, **kwargs):
+        raise SoftTimeLimitExceeded()
+
+    monkeypatch.setattr(imaplib.IMAP4, "select", out_of_time)
+    with pytest.raises(SoftTimeLimitExceeded):
+        mailbox_poll(mailbox.pk)
+    mailbox.refresh_from_db()
+    assert mailbox.last_error == "" and mailbox.lease_until is None

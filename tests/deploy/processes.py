@@ -64,15 +64,20 @@ def port_open(port: int) -> bool:
 
 
 @contextlib.contextmanager
-def private_redis(directory: Path) -> Iterator[tuple[int, subprocess.Popen]]:
-    """A redis-server of our own on a free port (the shared one is never stopped)."""
+def private_redis(directory: Path, *options: str) -> Iterator[tuple[int, subprocess.Popen]]:
+    """A redis-server of our own on a free port (the shared one is never stopped), with any
+    more command-line ``options`` ("--requirepass", "secret")."""
     binary = shutil.which("redis-server")
     if binary is None:
         pytest.fail("redis-server is missing: apt-get install redis-server (make system)")
     port = free_port()
     directory.mkdir(parents=True, exist_ok=True)
     process = subprocess.Popen(
-        [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+        [
+            binary,
+            *("--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"),
+            *options,
+        ],
         cwd=directory,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,

@@ -120,3 +120,22 @@ def test_the_limits_let_requests_through_during_the_outage_and_count_again_after
         # Redis back: the token's rate holds again.
         statuses = [_intake(channel, f"back-{n}").status_code for n in range(3)]
         assert statuses == [201, 201, 429]
+
+
+def test_a_wrong_redis_password_is_an_error_not_an_outage(tmp_path):
+    """Answering as an empty cache would switch the rate limits off for good: a refused
+    password raises, so that the misconfiguration is seen at once (an unreachable Redis is
+    still an outage, answered as an empty cache)."""
+    import redis.exceptions
+
+    from config.cache import ResilientRedisCache
+
+    with private_redis(tmp_path / "redis", "--requirepass", "right") as (port, _process):
+        wrong = ResilientRedisCache(f"redis://:wrong@127.0.0.1:{port}/0", {})
+        with pytest.raises(redis.exceptions.AuthenticationError):
+            wrong.get("key")
+        assert not wrong.is_down()
+        right = ResilientRedisCache(f"redis://:right@127.0.0.1:{port}/0", {})
+        right.set("key", "value")
+        assert right.get("key") == "value"
+    assert right.get("key") is None and right.is_down()  # stopped: an outage
