@@ -8,6 +8,7 @@ keeps it aside). What intake does with it is cases/intake/mail.py.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from email import policy
 from email.message import EmailMessage, Message
@@ -27,6 +28,9 @@ from .attachments import AttachmentData
 
 # The whole message as received, folded on the case page, is kept up to this many characters.
 MAX_FULL_TEXT = 4 * MAX_TEXT_LENGTH
+# The usager's own survey link, quoted back when they answer the invitation: agents must not
+# be able to answer in their place.
+_SURVEY_LINK = re.compile(r"(?:https?://[^\s/]+)?/enquete/[\w:.-]{20,}/?")
 
 
 class MalformedEmail(ValueError):
@@ -188,6 +192,8 @@ def parse_email(raw: bytes) -> tuple[EmailMessage, dict]:
             + "\n\n[…] "
             + _("(Text cut here: the whole message is under “Full message as received”.)")
         )
+    removed = _("(personal survey link removed)")
+    text, full_text = (_SURVEY_LINK.sub(removed, t) for t in (text, full_text))
     if len(full_text) > MAX_FULL_TEXT:
         # Stored on the case's timeline for good and shown on its page: bounded, whatever a
         # sender writes (beyond the new text, what is cut is quoted history).

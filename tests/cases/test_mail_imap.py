@@ -376,9 +376,13 @@ def test_an_answer_to_the_survey_invitation_reaches_the_case(
     assert delivery.message_id in survey["References"]
     assert case.reference in survey["Subject"]
 
+    quoted = "\n".join("> " + line for line in survey.get_content().splitlines())
     answer = usager_mail(
         subject=f"Re: {survey['Subject']}",
-        body="Merci, mais je n'ai toujours pas reçu ma pension.",
+        body=(
+            "Merci, mais je n'ai toujours pas reçu ma pension.\n\n"
+            f"Le lun. 7 déc. 2026 à 10:00, {CONTACT} a écrit :\n{quoted}\n"
+        ),
         headers={
             "In-Reply-To": survey["Message-ID"],
             "References": f"{survey['References']} {survey['Message-ID']}",
@@ -392,6 +396,11 @@ def test_an_answer_to_the_survey_invitation_reaches_the_case(
     assert case.status == Status.IN_PROGRESS
     message = CaseEvent.objects.get(case=case, kind=CaseEvent.Kind.USAGER_MESSAGE)
     assert message.data["body"] == "Merci, mais je n'ai toujours pas reçu ma pension."
+    # The usager's personal survey link, quoted back, is not shown to the agents (who could
+    # answer in their place).
+    assert "/enquete/" in survey.get_content()
+    assert "/enquete/" not in message.data["full_body"]
+    assert "(lien personnel de l'enquête retiré)" in message.data["full_body"]
 
 
 def test_folders_with_accents_are_read_and_filled(
