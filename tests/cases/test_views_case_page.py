@@ -396,7 +396,7 @@ def test_the_assignment_service_names_no_one_of_another_administration(office, e
     case = make_case(office.administration)
     with pytest.raises(ValidationError) as refused:
         case_services.case_assign(actor=office.manager, case=case, assignee=outsider)
-    assert refused.value.messages == ["Not an active member here."]
+    assert refused.value.messages == ["Pas un membre actif de cette administration."]
 
 
 # --- internal notes --------------------------------------------------------------------------
