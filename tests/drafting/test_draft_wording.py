@@ -9,6 +9,8 @@ from drafting.suggestions.compose import (
     NOT_CLEAR,
     NOT_COVERED,
     ComposeSource,
+    Unit,
+    _paragraphs,
     abstention,
     compose,
 )
@@ -323,6 +325,32 @@ def test_nested_situations_are_all_said():
     assert result.body[0].startswith("Si vous êtes salarié et en CDD, le congé maternité"), (
         result.body
     )
+
+
+def test_a_situation_is_said_again_after_another_one():
+    employee = "Arrêt maladie › Vous êtes salarié"
+    freelance = "Arrêt maladie › Vous êtes indépendant"
+    sentence = "sentence"
+    units = [
+        Unit(_source(1, employee, ""), 0, "Vous percevez des indemnités de la CPAM.", sentence),
+        Unit(_source(2, freelance, ""), 0, "Vous percevez des indemnités après 3 jours.", sentence),
+        Unit(_source(3, employee, ""), 0, "Votre employeur peut les compléter.", sentence),
+    ]
+    paragraphs = _paragraphs(units, "qui verse les indemnités ?")
+    assert paragraphs == [
+        "Si vous êtes salarié, vous percevez des indemnités de la CPAM. [1]",
+        "Si vous êtes indépendant, vous percevez des indemnités après 3 jours. [2]",
+        "Si vous êtes salarié, votre employeur peut les compléter. [3]",
+    ]
+    # Said once while the draft stays in the same situation.
+    same = [
+        Unit(_source(1, employee, ""), 0, "Vous percevez des indemnités.", "sentence"),
+        Unit(_source(3, employee, ""), 0, "Votre employeur peut les compléter.", "sentence"),
+    ]
+    assert _paragraphs(same, "qui verse les indemnités ?") == [
+        "Si vous êtes salarié, vous percevez des indemnités. [1]",
+        "Votre employeur peut les compléter. [3]",
+    ]
 
 
 def test_only_a_heading_that_states_a_situation_becomes_a_condition():
