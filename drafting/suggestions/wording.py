@@ -72,10 +72,13 @@ _OPENER_WORDS = (
     "aucun aucune certains certaines plusieurs quelques autre autres même seul seule seuls seules "
     "pour en à dans par sur sous avec sans selon après avant depuis pendant dès jusqu lors entre "
     "vers chez hors sauf outre ensuite puis alors désormais également aussi enfin toutefois "
-    "cependant néanmoins sinon ne n pas "
+    "cependant néanmoins sinon ne n pas si s quand lorsque lorsqu comme afin ainsi "
     "faites déposez envoyez adressez contactez demandez remplissez joignez signalez déclarez "
     "présentez prenez conservez vérifiez renseignez téléchargez consultez indiquez complétez "
-    "transmettez fournissez inscrivez connectez rendez munissez pensez gardez imprimez notez"
+    "transmettez fournissez inscrivez connectez rendez munissez pensez gardez imprimez notez "
+    "payez réglez utilisez choisissez allez appelez écrivez suivez attendez patientez mettez "
+    "effectuez sélectionnez cochez saisissez ouvrez créez activez justifiez précisez préparez "
+    "prévoyez informez prévenez évitez"
 )
 _OPENERS = frozenset(_OPENER_WORDS.split())
 

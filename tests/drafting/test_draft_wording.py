@@ -228,6 +228,8 @@ def test_a_box_label_is_followed_by_lower_case():
         "À savoir : une erreur peut être corrigée."
     )
     assert box_labels("À noter : France Travail le fait.") == "À noter : France Travail le fait."
+    assert box_labels("À noter : Si votre permis expire.") == "À noter : si votre permis expire."
+    assert box_labels("À noter : Parcoursup ferme.") == "À noter : Parcoursup ferme."
 
 
 def test_the_headings_a_draft_quotes_are_checked_against_the_source_title():
@@ -392,5 +394,6 @@ def test_a_proper_name_after_a_situation_keeps_its_capital():
         ("Chaque parent déclare.", "chaque parent déclare."),
         ("Dans votre dossier, écrivez.", "dans votre dossier, écrivez."),
         ("Il faut écrire.", "il faut écrire."),
+        ("Payez toutefois la taxe.", "payez toutefois la taxe."),
     ):
         assert with_situation("Si vous êtes étudiant", text) == f"Si vous êtes étudiant, {lowered}"
