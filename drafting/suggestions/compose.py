@@ -29,7 +29,7 @@ from .abstaining import CLEAR_TERMS, abstention_text
 from .abstaining import NO_REQUEST as NO_REQUEST
 from .abstaining import NOT_CLEAR as NOT_CLEAR
 from .abstaining import NOT_COVERED as NOT_COVERED
-from .wording import box_labels, heading_lead, leans_back, situation, states, with_situation
+from .wording import box_labels, heading_lead, leans_back, situation, with_situation
 
 # A unit is kept when it weighs at least this share of the best unit...
 KEEP_RELATIVE = 0.3
@@ -174,19 +174,20 @@ class Unit:
     terms: frozenset[str] = field(default_factory=frozenset)
     score: float = 0.0
 
-    def render(self, *, situated: bool = True) -> str:
+    def render(self, *, clause: str | None = None) -> str:
         """The unit as the reply quotes it, readable on its own (``wording``): a bare list
-        introduced by its heading, a sentence with the one it leans on, and, when
-        ``situated``, the situation its section is written for."""
+        introduced by its heading, a sentence with the one it leans on, and said for ``clause``
+        (by default the situation its section is written for; ``""`` for none)."""
+        if clause is None:
+            clause = situation(self.source.title)
         text = box_labels(f"{self.context} {self.text}" if self.context else self.text)
         if self.kind != "sentence":
             first = text.split("\n", 1)[0]
             if first.startswith("- ") or leans_back(first):
-                lead = heading_lead(self.source.title)
-                text = f"{lead}\n{text}" if lead else text
-        if situated:
-            text = with_situation(situation(self.source.title), text)
-        return f"{text} [{self.source.n}]"
+                lead = heading_lead(self.source.title, clause)
+                if lead:  # the lead says the situation
+                    return f"{lead}\n{text} [{self.source.n}]"
+        return f"{with_situation(clause, text)} [{self.source.n}]"
 
 
 @dataclass
@@ -427,22 +428,22 @@ def _paragraphs(chosen: list[Unit], question: str = "") -> list[str]:
     """The answer first; then the rest as the fiches read, one paragraph per source."""
     best = chosen[0]
     rest = sorted(chosen[1:], key=lambda u: (u.source.n != best.source.n, u.source.n, u.position))
-    # Each situation ("Si vous êtes majeur") is said once, by the first unit written for it;
-    # not at all when the usager said it ("j'ai oublié de m'actualiser").
-    said = {c for u in chosen if (c := situation(u.source.title)) and states(question, c)}
-    paragraphs = [best.render(situated=situation(best.source.title) not in said)]
-    said.add(situation(best.source.title))
+    # Each unit says the situation it is written for ("Si vous êtes majeur"), unless the unit
+    # before it was said for the same one, or the usager said it ("j'ai oublié de m'actualiser").
+    paragraphs: list[str] = []
     current: list[str] = []
     current_source: int | None = None
-    for unit in rest:
+    last: str | None = None  # the situation the reader has in mind, None when unsure
+    for unit in [best, *rest]:
         if current and (unit.source.n != current_source or unit.kind != "sentence"):
             paragraphs.append(" ".join(current))
             current = []
         current_source = unit.source.n
-        clause = situation(unit.source.title)
-        rendered = unit.render(situated=clause not in said)
-        said.add(clause)
-        if unit.kind == "sentence":
+        clause = situation(unit.source.title, question)
+        rendered = unit.render(clause="" if clause == last else clause)
+        # A unit with its own condition ("Si vous avez des enfants, ...") does not say it.
+        last = clause if clause == last or clause.lower() in rendered.lower() else None
+        if unit.kind == "sentence" and unit is not best:
             current.append(rendered)
         else:
             paragraphs.append(rendered)

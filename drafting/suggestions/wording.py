@@ -45,10 +45,42 @@ _OWN_CONDITION = re.compile(
     r"^(?:si|s['’]il|s['’]ils|en cas|lorsque|lorsqu['’]|quand|dans ce cas|pour les?)\b",
     re.IGNORECASE,
 )
-# A heading that names a situation rather than a subject.
-_SITUATION = re.compile(r"^(?:(?P<vous>vous)|si|en cas)\b", re.IGNORECASE)
-# Words that keep their capital inside a sentence (an acronym is kept whatever its case).
-_PROPER = frozenset({"France", "Paris", "Lyon", "Europe", "État", "Etat"})
+# A heading that names a situation rather than a subject: "Si ...", "En cas de ...", or "Vous"
+# with a verb that says what the usager is, has, lives or goes through ("Vous êtes étudiant",
+# "Vous n'avez pas reçu votre carte", "Vous vous mariez"). Not a modal ("Vous pouvez faire une
+# demande en ligne", "Vous devez fournir"): it says what to do, for everyone.
+_STATE_VERBS = (
+    r"êtes|étiez|serez|avez|aviez|aurez|vivez|habitez|résidez|demeurez|logez|hébergez|louez|"
+    r"possédez|travaillez|exercez|cotisez|employez|souhaitez|voulez|désirez|percevez|touchez|"
+    r"bénéficiez|recevez|attendez|adoptez|élevez|divorcez|séparez|mariez|remariez|pacsez|"
+    r"déménagez|installez|partez|quittez|arrêtez|cessez|perdez|changez|créez|reprenez|"
+    r"achetez|vendez|contestez|relevez|dépendez|venez"
+)
+_SITUATION = re.compile(
+    rf"^(?:(?P<vous>vous\s+(?:ne\s+|n['’])?(?:vous\s+|y\s+|en\s+)?(?:{_STATE_VERBS})\b)"
+    r"|si\b|s['’]ils?\b|en cas\b)",
+    re.IGNORECASE,
+)
+# The first words after which a sentence goes on in lower case behind a clause ("Si vous êtes
+# étudiant, votre caisse..."): articles, determiners, pronouns, prepositions, common adverbs and
+# the imperatives fiches open with. Any other word may be a name ("Pôle emploi", "Parcoursup",
+# "Marseille") and keeps its capital: the clause is then set apart by a colon.
+_OPENER_WORDS = (
+    "le la les l un une des du de d au aux ce cet cette ces cela ça ceci celui celle ceux celles "
+    "mon ma mes ton ta tes son sa ses notre nos votre vos leur leurs "
+    "je j tu il ils elle elles on nous vous chacun chacune chaque tout toute tous toutes "
+    "aucun aucune certains certaines plusieurs quelques autre autres même seul seule seuls seules "
+    "pour en à dans par sur sous avec sans selon après avant depuis pendant dès jusqu lors entre "
+    "vers chez hors sauf outre ensuite puis alors désormais également aussi enfin toutefois "
+    "cependant néanmoins sinon ne n pas si s quand lorsque lorsqu comme afin ainsi "
+    "faites déposez envoyez adressez contactez demandez remplissez joignez signalez déclarez "
+    "présentez prenez conservez vérifiez renseignez téléchargez consultez indiquez complétez "
+    "transmettez fournissez inscrivez connectez rendez munissez pensez gardez imprimez notez "
+    "payez réglez utilisez choisissez allez appelez écrivez suivez attendez patientez mettez "
+    "effectuez sélectionnez cochez saisissez ouvrez créez activez justifiez précisez préparez "
+    "prévoyez informez prévenez évitez"
+)
+_OPENERS = frozenset(_OPENER_WORDS.split())
 
 
 def leans_back(text: str) -> bool:
@@ -70,14 +102,55 @@ def _clause(heading: str) -> str:
     return f"Si v{heading[1:]}" if match["vous"] else heading
 
 
-def situation(title: str) -> str:
-    """The situation the section of ``title`` is written for, as a clause ("Si vous êtes
-    étudiant ou apprenti"), or ``""`` for a section that applies to everyone."""
-    for heading in _trail(title):
-        clause = _clause(heading)
-        if clause:
-            return clause
-    return ""
+_SI_VOUS = re.compile(r"^si vous (?:ne |n['’])?(\S+) ", re.IGNORECASE)
+
+
+def _and(first: str, second: str) -> str:
+    """Two situations said as one: "Si vous êtes salarié et en CDD", "Si vous êtes salarié et
+    que vous avez un enfant", "Si vous êtes salarié et en cas de refus"."""
+    outer, inner = _SI_VOUS.match(first), _SI_VOUS.match(second)
+    # The same verb, both affirmative, is said once: "Si vous êtes salarié et en CDD".
+    if (
+        outer
+        and inner
+        and outer[1].lower() == inner[1].lower()
+        and outer[0].lower() == f"si vous {outer[1].lower()} "
+        and inner[0].lower() == f"si vous {inner[1].lower()} "
+    ):
+        return f"{first} et {second[inner.end() :]}"
+    lowered = second[:1].lower() + second[1:]
+    # "si A et si B" is said "si A et que B" (and "s'il" is "qu'il"); after "En cas de",
+    # "si" stays.
+    if not re.match(r"si\b|s['’]ils?\b", first, re.IGNORECASE):
+        return f"{first} et {lowered}"
+    if re.match(r"si\b", lowered):
+        rest = lowered[2:].lstrip()
+        que = "qu'" if re.match(r"(?:il|ils|elle|elles|on)\b", rest) else "que "
+        return f"{first} et {que}{rest}"
+    if re.match(r"s['’]ils?\b", lowered):
+        return f"{first} et qu'{lowered[2:]}"
+    return f"{first} et {lowered}"
+
+
+def situations(title: str) -> list[str]:
+    """The situations the section of ``title`` is written for, outermost first, each as a
+    clause ("Si vous êtes salarié", "Si vous êtes en CDD")."""
+    return [clause for heading in _trail(title) if (clause := _clause(heading))]
+
+
+def joined(clauses: list[str]) -> str:
+    """``clauses`` said as one clause, ``""`` for none."""
+    result = ""
+    for clause in clauses:
+        result = _and(result, clause) if result else clause
+    return result
+
+
+def situation(title: str, question: str = "") -> str:
+    """The situation the section of ``title`` is written for, as one clause ("Si vous êtes
+    salarié et en CDD"), less what the usager says of themselves in ``question``; ``""`` for a
+    section that applies to everyone (or to what the usager said they are)."""
+    return joined([c for c in situations(title) if not (question and states(question, c))])
 
 
 # A situation is taken as stated by the usager only when it has this many terms and the
@@ -86,25 +159,47 @@ def situation(title: str) -> str:
 STATED_TERMS = 2
 
 
+_WORDS = re.compile(r"[^\W_]+", re.UNICODE)
+# Words that turn a sentence into its negation: "Si vous n'avez pas reçu votre carte" is not
+# stated by "j'ai bien reçu ma carte", nor "Si vous êtes étudiant" by "je ne suis pas étudiant".
+_NEGATION = frozenset({"ne", "n", "pas", "plus", "jamais", "aucun", "aucune", "ni", "non"})
+# How many words around one of the situation's words a negation of the usager reaches.
+NEGATION_REACH = 4
+
+
+def _negated(words: list[str], terms: set[str]) -> bool:
+    """Whether a negation stands within ``NEGATION_REACH`` words of a word of ``terms``."""
+    for index, word in enumerate(words):
+        if terms & set(analyse(word)):
+            near = words[max(0, index - NEGATION_REACH) : index + NEGATION_REACH + 1]
+            if _NEGATION & set(near):
+                return True
+    return False
+
+
 def states(question: str, clause: str) -> bool:
     """Whether ``question`` says the usager is in the situation ``clause`` (the words as
     written, without synonyms: "une mutuelle gratuite" does not say "Si vous avez déjà une
-    mutuelle")."""
+    mutuelle"). A situation said in the negative, or words of it the usager negates, are never
+    taken as stated: the polarity of "reçu" is not in its terms, and saying the situation back
+    costs a clause where dropping it misleads."""
     terms = set(analyse(clause))
-    return len(terms) >= STATED_TERMS and terms <= set(analyse(question))
+    if len(terms) < STATED_TERMS or not terms <= set(analyse(question)):
+        return False
+    if _NEGATION & set(_WORDS.findall(clause.lower())):
+        return False
+    return not _negated(_WORDS.findall(question.lower()), terms)
 
 
 def _lower_first(text: str) -> str | None:
-    """``text`` with its first letter in lower case, or None when the first word must keep its
-    capital (an acronym, a proper name such as "France Travail")."""
-    match = re.match(r"([^\W\d_])([^\W\d_]*)(['’]?)(\s+(\S+))?", text)
+    """``text`` with its first letter in lower case, or None when its first word may be a name
+    and must keep its capital ("France Travail", "Parcoursup", "CAF"): only the common words a
+    sentence opens with (``_OPENERS``) are lowered."""
+    match = re.match(r"([^\W\d_]+)", text)
     if not match:
         return None
-    word = match[1] + match[2]
-    following = match[5] or ""
-    if (word.isupper() and len(word) > 1) or word in _PROPER:
-        return None
-    if following[:1].isupper() and not following.isupper() and not match[3]:
+    word = match[1]
+    if word != word.capitalize() or word.lower() not in _OPENERS:
         return None
     return text[0].lower() + text[1:]
 
@@ -136,21 +231,28 @@ def box_labels(text: str) -> str:
     return "".join(pieces)
 
 
-def heading_lead(title: str) -> str:
+def heading_lead(title: str, clause: str | None = None) -> str:
     """The line that introduces a bare list of the section of ``title``: its heading as a
-    label ("Conditions :", "Comment s'inscrire ?"), said for its situation when an outer
-    heading names one ("Si vous êtes majeur, pièces à fournir :"). ``""`` without a heading."""
+    label ("Conditions :", "Comment s'inscrire ?"), said for ``clause`` (by default the
+    situation of its headings), after the label so that a name keeps its capital ("Pièces à
+    fournir, si vous êtes majeur :"). A situation heading is the lead itself ("Si vous êtes
+    salarié et en CDD :"). ``""`` without a heading."""
     trail = _trail(title)
     if not trail:
         return ""
     heading = trail[-1]
-    clause = _clause(heading)
-    if clause:
-        return f"{clause} :"
+    if clause is None:
+        clause = situation(title)
+    if _clause(heading):
+        return f"{clause or _clause(heading)} :"
     # "Étape 2 : les pièces à fournir" labels the list by what follows the step.
     if " : " in heading:
         rest = heading.split(" : ", 1)[1].strip()
         heading = rest[:1].upper() + rest[1:]
-    label = heading if heading.endswith("?") else f"{heading.rstrip(' :.')} :"
-    outer = next((c for c in map(_clause, trail[:-1]) if c), "")
-    return with_situation(outer, label) if outer else label
+    heading = heading.rstrip(" :.")
+    if not clause:
+        return heading if heading.endswith("?") else f"{heading} :"
+    said = clause[:1].lower() + clause[1:]
+    if heading.endswith("?"):
+        return f"{heading[:-1].rstrip()} {said} ?"
+    return f"{heading}, {said} :"

@@ -5,12 +5,21 @@ and told a usager living in Villeurbanne how to vote from abroad as if it were f
 from __future__ import annotations
 
 from drafting.grounding import verify_citations
-from drafting.suggestions.compose import NOT_CLEAR, NOT_COVERED, ComposeSource, abstention, compose
+from drafting.suggestions.compose import (
+    NOT_CLEAR,
+    NOT_COVERED,
+    ComposeSource,
+    Unit,
+    _paragraphs,
+    abstention,
+    compose,
+)
 from drafting.suggestions.prompts import Source
 from drafting.suggestions.wording import (
     box_labels,
     heading_lead,
     leans_back,
+    situation,
     states,
     with_situation,
 )
@@ -51,6 +60,16 @@ def test_a_question_heading_introduces_its_list_as_it_reads():
     assert heading_lead("Liste électorale › Comment s'inscrire ?") == "Comment s'inscrire ?"
     assert heading_lead("Carte › Étape 2 : les pièces à fournir") == "Les pièces à fournir :"
     assert heading_lead("Carte") == ""
+    # Said for its situation after the label, which keeps its capital.
+    assert heading_lead("Carte › Vous êtes majeur › Pièces à fournir") == (
+        "Pièces à fournir, si vous êtes majeur :"
+    )
+    assert heading_lead("Carte › Vous êtes majeur › Comment faire ?") == (
+        "Comment faire si vous êtes majeur ?"
+    )
+    assert heading_lead("Congé › Vous êtes salarié › Vous êtes en CDD") == (
+        "Si vous êtes salarié et en CDD :"
+    )
 
 
 def test_a_sentence_that_leans_on_the_one_before_comes_with_it():
@@ -209,6 +228,8 @@ def test_a_box_label_is_followed_by_lower_case():
         "À savoir : une erreur peut être corrigée."
     )
     assert box_labels("À noter : France Travail le fait.") == "À noter : France Travail le fait."
+    assert box_labels("À noter : Si votre permis expire.") == "À noter : si votre permis expire."
+    assert box_labels("À noter : Parcoursup ferme.") == "À noter : Parcoursup ferme."
 
 
 def test_the_headings_a_draft_quotes_are_checked_against_the_source_title():
@@ -250,3 +271,129 @@ def test_the_offline_drafter_writes_the_abstention_for_the_question_it_was_asked
     )
     text, composition = OfflineDraftModel().compose(prompt)
     assert composition.abstained and NOT_COVERED in text
+
+
+# --- a situation is said as the fiche means it --------------------------------------------
+
+
+def test_a_negated_situation_is_never_taken_as_stated():
+    # The usager received the card: "if you have not received it" is not their case.
+    assert not states(
+        "J'ai bien reçu ma carte vitale mais le nom est mal écrit",
+        "Si vous n'avez pas reçu votre carte",
+    )
+    # "not a student": the usager's own negation near the words of the situation.
+    assert not states(
+        "Je ne suis pas étudiant, mon fils est étudiant boursier",
+        "Si vous êtes étudiant boursier",
+    )
+    assert states("je suis étudiant boursier, quel montant ?", "Si vous êtes étudiant boursier")
+
+
+def test_a_negated_situation_is_said_back_through_the_draft():
+    sources = [
+        _source(
+            1,
+            "Carte Vitale › Si vous n'avez pas reçu votre carte",
+            "Contactez votre caisse d'assurance maladie pour vérifier l'adresse du nom enregistré.",
+        )
+    ]
+    question = "J'ai bien reçu ma carte vitale mais le nom est mal écrit, comment vérifier ?"
+    result = compose(question, sources)
+    assert not result.abstained
+    assert result.body[0].startswith("Si vous n'avez pas reçu votre carte"), result.body
+
+
+def test_nested_situations_are_all_said():
+    assert situation("Congé › Vous êtes salarié › Vous êtes en CDD") == (
+        "Si vous êtes salarié et en CDD"
+    )
+    assert situation("Aide › Vous êtes salarié › Vous avez un enfant") == (
+        "Si vous êtes salarié et que vous avez un enfant"
+    )
+    assert situation("Aide › Vous êtes salarié › Montant › En cas de refus") == (
+        "Si vous êtes salarié et en cas de refus"
+    )
+    assert situation("Aide › Montant") == ""
+    sources = [
+        _source(
+            1,
+            "Congé maternité › Vous êtes salarié › Vous êtes en CDD",
+            "Le congé maternité est indemnisé même si le contrat prend fin pendant le congé.",
+        )
+    ]
+    question = "mon contrat prend fin pendant le congé maternité, suis-je indemnisée ?"
+    result = compose(question, sources)
+    assert result.body[0].startswith("Si vous êtes salarié et en CDD, le congé maternité"), (
+        result.body
+    )
+
+
+def test_a_situation_is_said_again_after_another_one():
+    employee = "Arrêt maladie › Vous êtes salarié"
+    freelance = "Arrêt maladie › Vous êtes indépendant"
+    sentence = "sentence"
+    units = [
+        Unit(_source(1, employee, ""), 0, "Vous percevez des indemnités de la CPAM.", sentence),
+        Unit(_source(2, freelance, ""), 0, "Vous percevez des indemnités après 3 jours.", sentence),
+        Unit(_source(3, employee, ""), 0, "Votre employeur peut les compléter.", sentence),
+    ]
+    paragraphs = _paragraphs(units, "qui verse les indemnités ?")
+    assert paragraphs == [
+        "Si vous êtes salarié, vous percevez des indemnités de la CPAM. [1]",
+        "Si vous êtes indépendant, vous percevez des indemnités après 3 jours. [2]",
+        "Si vous êtes salarié, votre employeur peut les compléter. [3]",
+    ]
+    # Said once while the draft stays in the same situation.
+    same = [
+        Unit(_source(1, employee, ""), 0, "Vous percevez des indemnités.", "sentence"),
+        Unit(_source(3, employee, ""), 0, "Votre employeur peut les compléter.", "sentence"),
+    ]
+    assert _paragraphs(same, "qui verse les indemnités ?") == [
+        "Si vous êtes salarié, vous percevez des indemnités. [1]",
+        "Votre employeur peut les compléter. [3]",
+    ]
+
+
+def test_only_a_heading_that_states_a_situation_becomes_a_condition():
+    for heading, clause in (
+        ("Vous êtes étudiant", "Si vous êtes étudiant"),
+        ("Vous n'avez pas reçu votre carte", "Si vous n'avez pas reçu votre carte"),
+        ("Vous vivez à l'étranger", "Si vous vivez à l'étranger"),
+        ("Vous vous mariez", "Si vous vous mariez"),
+        ("Vous divorcez ou vous séparez", "Si vous divorcez ou vous séparez"),
+        ("Vous percevez le RSA", "Si vous percevez le RSA"),
+        ("Si vous déménagez", "Si vous déménagez"),
+        ("En cas de refus", "En cas de refus"),
+    ):
+        assert situation(f"Fiche › {heading}") == clause, heading
+    for heading in (
+        "Vous pouvez faire une demande en ligne",
+        "Vous devez fournir ces pièces",
+        "Vous pourrez contester",
+        "Votre dossier",
+        "Vos droits",
+    ):
+        assert situation(f"Fiche › {heading}") == "", heading
+
+
+def test_a_proper_name_after_a_situation_keeps_its_capital():
+    for text in (
+        "Pôle emploi vous inscrit.",
+        "Parcoursup ouvre en janvier.",
+        "Ameli permet de suivre vos remboursements.",
+        "Marseille propose un guichet.",
+        "Caf.fr : faites la demande.",
+    ):
+        assert with_situation("Si vous êtes étudiant", text) == f"Si vous êtes étudiant : {text}"
+    for text, lowered in (
+        ("Vous pouvez demander.", "vous pouvez demander."),
+        ("Votre caisse répond.", "votre caisse répond."),
+        ("L'aide est versée.", "l'aide est versée."),
+        ("Les aides sont versées.", "les aides sont versées."),
+        ("Chaque parent déclare.", "chaque parent déclare."),
+        ("Dans votre dossier, écrivez.", "dans votre dossier, écrivez."),
+        ("Il faut écrire.", "il faut écrire."),
+        ("Payez toutefois la taxe.", "payez toutefois la taxe."),
+    ):
+        assert with_situation("Si vous êtes étudiant", text) == f"Si vous êtes étudiant, {lowered}"
