@@ -4,8 +4,24 @@
 from __future__ import annotations
 
 import environ
+from django.core.exceptions import ImproperlyConfigured
 
 env = environ.Env()
+
+
+def smtp_config(url: str) -> dict:
+    """Django's e-mail settings from ``EMAIL_URL``. Its user and password must be ASCII:
+    Python's smtplib encodes the SMTP login as ASCII, so any other character would fail every
+    mail at sending time, long after the start; it is refused at the start instead."""
+    config = env.email_url_config(url)
+    for name in ("EMAIL_HOST_USER", "EMAIL_HOST_PASSWORD"):
+        if not str(config.get(name) or "").isascii():
+            raise ImproperlyConfigured(
+                f"EMAIL_URL: the SMTP {name.rsplit('_', 1)[1].lower()} holds a character "
+                "outside ASCII, which Python's smtplib cannot send: choose another one."
+            )
+    return config
+
 
 # A usager's mail on a case closed less than this many days ago reopens it; later, it opens a
 # follow-up case linked to it.

@@ -182,7 +182,9 @@ CACHES = caches_from_env(env)
 # The password is URL-encoded. Without it, DJANGO_EMAIL_BACKEND (console by default) is used.
 EMAIL_URL = env.str("EMAIL_URL", default="")
 if EMAIL_URL:
-    vars().update(env.email_url_config(EMAIL_URL))
+    from config.mail import smtp_config
+
+    vars().update(smtp_config(EMAIL_URL))
 else:
     EMAIL_BACKEND = env.str(
         "DJANGO_EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend"

@@ -72,6 +72,21 @@ def test_deploy_check_is_clean_with_the_documented_minimum():
     assert result.returncode == 0, result.stdout + result.stderr
 
 
+def test_an_smtp_password_smtplib_cannot_send_is_refused_at_the_start():
+    # "Épée-2026" URL-encoded: smtplib would raise UnicodeEncodeError at each mail sent.
+    url = "smtp+tls://guichet:%C3%89p%C3%A9e-2026@smtp.example.gouv.fr:587"
+    code = "import django; django.setup()"
+    result = _run(
+        [sys.executable, "-c", code],
+        DJANGO_SETTINGS_MODULE="config.settings",
+        GUICHET_ENV="test",
+        EMAIL_URL=url,
+    )
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr and "SMTP password" in result.stderr
+    assert "outside ASCII" in result.stderr and "Épée" not in result.stderr  # never echoed
+
+
 def test_email_comes_from_one_url():
     url = "smtp+tls://guichet%40example.gouv.fr:p%40ss%3Aword@smtp.example.gouv.fr:587"
     values = _settings_in(
