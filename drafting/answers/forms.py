@@ -1,12 +1,23 @@
 from __future__ import annotations
 
+from typing import cast
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Administration
+from cases.models import topics_by_label
 from cases.selectors import topics_for
 
 from .services import MAX_ANSWER_CHARS, MAX_QUESTION_CHARS
+
+
+def _topic_field(form: forms.Form, administration: Administration) -> None:
+    """The administration's topics, listed in the alphabetical order of the page's language
+    (an English page does not read the stored French order); validated against the same."""
+    field = cast(forms.ModelChoiceField, form.fields["topic"])
+    field.queryset = topics = topics_for(administration)
+    field.choices = [("", field.empty_label)] + [(t.pk, t.label) for t in topics_by_label(topics)]
 
 
 class BankAnswerForm(forms.Form):
@@ -32,7 +43,7 @@ class BankAnswerForm(forms.Form):
 
     def __init__(self, *args, administration: Administration, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["topic"].queryset = topics_for(administration)
+        _topic_field(self, administration)
 
 
 class FromReplyForm(forms.Form):
@@ -42,4 +53,4 @@ class FromReplyForm(forms.Form):
 
     def __init__(self, *args, administration: Administration, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["topic"].queryset = topics_for(administration)
+        _topic_field(self, administration)

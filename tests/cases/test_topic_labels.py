@@ -91,3 +91,15 @@ def test_the_draft_s_number_is_said_in_the_page_s_language():
         assert template.render(Context()) == "draft no. 3"
     with translation.override("fr"):
         assert template.render(Context()) == "brouillon n°\u00a03"
+
+
+def test_the_model_answer_form_lists_topics_in_the_page_s_language_and_order(office, browser):
+    for language in ("en", "fr"):
+        page = browser(office.manager, language).get("/brouillons/reponses-types/nouvelle/")
+        assert page.status_code == 200
+        select = page.content.decode().split('name="topic"', 1)[1].split("</select>", 1)[0]
+        shown = re.findall(r'<option value="\d+"[^>]*>([^<]+)</option>', select)
+        assert len(shown) == len(NATIONAL_TOPICS)
+        bare = [unescape(s).replace("É", "E").casefold() for s in shown]
+        assert bare == sorted(bare), language
+        assert ("Retirement" in shown) == (language == "en")
