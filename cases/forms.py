@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Administration
 
-from .models import Channel, Priority, Status, topics_by_label
+from .models import Channel, Priority, Status, topic_choices
 
 
 class InboxFilterForm(forms.Form):
@@ -59,9 +59,7 @@ class InboxFilterForm(forms.Form):
 
     def __init__(self, *args, topics=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["topic"].choices = [("", _("All"))] + [
-            (t.pk, t.label) for t in topics_by_label(topics)
-        ]
+        self.fields["topic"].choices = topic_choices(topics, empty=_("All"))
 
     def selects(self) -> list[dict]:
         """The four select filters, each option with whether it is the chosen one: the

@@ -26,7 +26,7 @@ from .intake import (
 )
 from .notifications import Notification, NotificationPreference
 from .survey import SatisfactionResponse
-from .topics import ResponseDeadline, Topic, topic_label, topics_by_label, unique_per_administration
+from .topics import ResponseDeadline, Topic, topic_choices, topic_label, unique_per_administration
 
 __all__ = [
     "DEFAULT_RESPONSE_DAYS",
@@ -60,7 +60,7 @@ __all__ = [
     "Status",
     "Topic",
     "_attachment_path",
+    "topic_choices",
     "topic_label",
-    "topics_by_label",
     "unique_per_administration",
 ]

@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Administration
@@ -113,12 +114,15 @@ class ResponseDeadline(models.Model):
         return f"{self.administration} · {self.get_channel_display()} · {self.days}"
 
 
-def topics_by_label(topics: Iterable[Topic]) -> list[Topic]:
-    """In the alphabetical order of what the page shows, accents aside: the database orders
-    the stored French names, which an English page does not read."""
+def topic_choices(
+    topics: Iterable[Topic], *, empty: str | Promise
+) -> list[tuple[object, str | Promise]]:
+    """A select's choices: ``empty`` first, then the topics by what the page shows, in its
+    alphabetical order, accents aside (the database orders the stored French names, which an
+    English page does not read)."""
 
     def key(topic: Topic) -> str:
         text = unicodedata.normalize("NFKD", topic.label)
         return "".join(c for c in text if not unicodedata.combining(c)).casefold()
 
-    return sorted(topics, key=key)
+    return [("", empty)] + [(t.pk, t.label) for t in sorted(topics, key=key)]

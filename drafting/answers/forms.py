@@ -6,7 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Administration
-from cases.models import topics_by_label
+from cases.models import topic_choices
 from cases.selectors import topics_for
 
 from .services import MAX_ANSWER_CHARS, MAX_QUESTION_CHARS
@@ -17,7 +17,7 @@ def _topic_field(form: forms.Form, administration: Administration) -> None:
     (an English page does not read the stored French order); validated against the same."""
     field = cast(forms.ModelChoiceField, form.fields["topic"])
     field.queryset = topics = topics_for(administration)
-    field.choices = [("", field.empty_label)] + [(t.pk, t.label) for t in topics_by_label(topics)]
+    field.choices = topic_choices(topics, empty=str(field.empty_label))
 
 
 class BankAnswerForm(forms.Form):

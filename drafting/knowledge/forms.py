@@ -9,7 +9,7 @@ from django import forms
 from django.utils.text import get_valid_filename
 from django.utils.translation import gettext_lazy as _
 
-from cases.models import topics_by_label
+from cases.models import topic_choices
 
 from . import services
 from .fiches import SUFFIXES
@@ -94,9 +94,7 @@ class ArticleForm(forms.Form):
 
     def __init__(self, *args, topics=(), editing: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["topic"].choices = [("", _("None"))] + [
-            (t.pk, t.label) for t in topics_by_label(topics)
-        ]
+        self.fields["topic"].choices = topic_choices(topics, empty=_("None"))
         if editing:
             del self.fields["external_id"]
 

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.models import Administration
-from cases.models import Channel, Topic, topics_by_label
+from cases.models import Channel, Topic, topic_choices
 from drafting.models import ExperimentPeriod
 
 from .figures import backend_label, backend_name
@@ -45,9 +45,7 @@ class ImpactFilterForm(forms.Form):
         topics = Topic.objects.filter(
             Q(administration=administration) | Q(administration__isnull=True)
         ).order_by("name")
-        self.fields["topic"].choices = [("", _("All"))] + [
-            (t.pk, t.label) for t in topics_by_label(topics)
-        ]
+        self.fields["topic"].choices = topic_choices(topics, empty=_("All"))
         for field in self.fields.values():
             field.widget.attrs["class"] = "fr-select"
 
