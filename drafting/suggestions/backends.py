@@ -15,7 +15,14 @@ from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage, BaseMessage
 from langchain_core.outputs import ChatGeneration, ChatResult
 
-from .compose import ComposeSource, Composition, EvidenceContext, abstention, compose
+from .compose import (
+    LOW_CONFIDENCE,
+    ComposeSource,
+    Composition,
+    EvidenceContext,
+    abstention,
+    compose,
+)
 
 OFFLINE_MODEL_NAME = "guichet-offline-1"
 
@@ -31,6 +38,19 @@ _TAG_RE = {
 }
 INTRO = "Suite à votre message, voici les informations qui répondent à votre demande."
 INTRO_REUSED = "Suite à votre message, voici la réponse à votre demande."
+# A low-confidence draft does not tell the usager that it answers: the agent who sends it as it
+# stands sends what it is, the closest information of the documentation.
+INTRO_CLOSEST = (
+    "Suite à votre message, voici les informations de notre documentation qui se rapprochent "
+    "le plus de votre demande."
+)
+
+
+def intro(composition: Composition) -> str:
+    """The sentence before the substance: how much the draft claims to answer."""
+    if composition.reused is not None:
+        return INTRO_REUSED
+    return INTRO if composition.confidence >= LOW_CONFIDENCE else INTRO_CLOSEST
 
 
 def _tag(name: str, text: str) -> str:
@@ -121,8 +141,7 @@ class OfflineDraftModel(BaseChatModel):
         if composition.abstained:
             body = [abstention(composition.reason, question)]
         else:
-            intro = INTRO_REUSED if composition.reused is not None else INTRO
-            body = [intro, *composition.body]
+            body = [intro(composition), *composition.body]
         parts = [
             _tag("salutation", prompt) or "Madame, Monsieur,",
             *body,
