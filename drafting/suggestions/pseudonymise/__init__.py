@@ -41,14 +41,13 @@ from .contact import (
 from .identifiers import (
     _DOB_F,
     _IBAN_RE,
-    _IDENT_HINTS,
-    _IDENT_RE,
     _NIR_CUE_RE,
     _NIR_RE,
     _date_key,
     _iban_end,
     _iban_key,
     _ident_key,
+    _identifiers,
     _nir_compact,
     _nir_key,
     _nir_key_ok,
@@ -148,9 +147,8 @@ def _detect(text: str, persons: Sequence[_Person]) -> list[_Span]:
     if any(hint in folded for hint in _OBF_HINTS):
         for match in _EMAIL_OBF_RE.finditer(text):
             add(*match.span(), "EMAIL")
-    if any(word in folded for word in _IDENT_HINTS):
-        for match in _IDENT_RE.finditer(text):
-            add(*match.span("value"), "IDENTIFIANT")
+    for start, end in _identifiers(text, folded):
+        add(start, end, "IDENTIFIANT")
     for match in _NIR_RE.finditer(text):
         start, end = match.span()
         compact13 = text[start] + _nir_compact(match["body"])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
 from .text import _HS, _MONTHS, _alnum, _fold
 
@@ -130,6 +131,57 @@ _IDENT_HINTS = (
 
 def _ident_key(value: str) -> str:
     return _alnum(value).upper()
+
+
+# --- numbers of identity documents, after the document's name --------------------------------
+
+# "passeport n° 18AB12345", "ma carte d'identité numéro X4RTBPFW4", "titre de séjour : 6912345678",
+# "permis de conduire 12AB34567", "n° étranger 6912345678": the number comes after the document's
+# name (``_IDENT_RE`` reads "numéro de passeport …", the other order). A value is a run of letters
+# and digits with at least two digits, in up to four groups ("18 AB 12345"), 6 to 15 characters
+# in all (``_document_value_ok``): "permis B", "valable 10 ans" and dates are not numbers.
+_DOC_NAME = (
+    r"passeport|carte[ \t]+(?:nationale[ \t]+)?d['\u2019][ \t]*identit[ée]|\bcni"
+    r"|(?:titre|carte|r[ée]c[ée]piss[ée])[ \t]+de[ \t]+s[ée]jour|\btitre[ \t]+de[ \t]+voyage"
+    r"|permis(?:[ \t]+de[ \t]+conduire)?|(?:num[ée]ro|n[°º])[ \t]+(?:d['\u2019][ \t]*)?[ée]tranger"
+    r"|agdref"
+)
+_DOC_GROUP = r"[A-Za-z0-9]*\d[A-Za-z0-9]*"
+_DOC_RE = re.compile(
+    rf"(?i:(?<!\w)(?:{_DOC_NAME})(?!\w)"
+    r"(?:[ \t]+(?:actuel(?:le)?|fran[çc]ais(?:e)?|biom[ée]trique|provisoire))?"
+    r"[ \t]*(?:\(?(?:num[ée]ro|num\.|n[°º]|no\.?)\)?)?[ \t]*(?::|est|=)?[ \t]*)"
+    rf"(?P<value>(?<![\w/.\-]){_DOC_GROUP}"
+    rf"(?:[ \u00a0]{_DOC_GROUP}|[ \u00a0][A-Z]{{1,4}}(?=[ \u00a0]\d))*"
+    r"(?![\w/\-]|[.,]\d))"
+)
+_DOC_HINTS = (
+    "passeport",
+    "identite",
+    "cni",
+    "sejour",
+    "titre de voyage",
+    "permis",
+    "etranger",
+    "agdref",
+)
+
+
+def _document_value_ok(value: str) -> bool:
+    compact = _alnum(value)
+    return 6 <= len(compact) <= 15 and sum(c.isdigit() for c in compact) >= 2
+
+
+def _identifiers(text: str, folded: str) -> Iterator[tuple[int, int]]:
+    """Spans of the administrative numbers of ``text`` (``folded``: its folded form, for the
+    cheap substring tests that spare most messages the full patterns)."""
+    if any(word in folded for word in _IDENT_HINTS):
+        for match in _IDENT_RE.finditer(text):
+            yield match.span("value")
+    if any(word in folded for word in _DOC_HINTS):
+        for match in _DOC_RE.finditer(text):
+            if _document_value_ok(match["value"]):
+                yield match.span("value")
 
 
 # --- dates of birth ---------------------------------------------------------------------------
