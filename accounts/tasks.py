@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from celery import shared_task
 from django.conf import settings
 from django.contrib.auth.tokens import default_token_generator
@@ -16,9 +18,10 @@ from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 
 from .followups.registry import followup_handler
-from .models import Membership
+from .models import Membership, User
 
 MEMBER_INVITATION = "mail.member_invitation"
+RESET_LINK_MAIL = "mail.password_reset"
 
 
 @shared_task(acks_late=True, autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
@@ -67,6 +70,36 @@ def member_invitation_mail(*, membership_id: int) -> None:
             "administration": membership.administration.name
         }
         body = render_to_string("accounts/invitation_email.txt", context)
+    send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [user.email])
+
+
+@followup_handler(RESET_LINK_MAIL)
+def password_reset_mail(*, user_id: int, language: str = "") -> None:
+    """E-mail a link to choose a new password (``password_reset_request``).
+
+    The worker sends it, not the request: an SMTP round trip in the answer of "Mot de passe
+    oublié" would tell who has an account. The link is made now (the reset token's timeout
+    counts from the mail), on ``SITE_URL`` rather than on the request's Host header. Nothing
+    leaves for an account deactivated or without a password since the request, as Django's own
+    form would send nothing to it."""
+    user = User.objects.filter(pk=user_id, is_active=True).first()
+    if user is None or not user.has_usable_password() or not user.email:
+        return
+    site = urlsplit(settings.SITE_URL)
+    with translation.override(language or settings.LANGUAGE_CODE):
+        context = {
+            "email": user.email,
+            "domain": site.netloc,
+            "site_name": site.netloc,
+            "protocol": site.scheme or "https",
+            "uid": urlsafe_base64_encode(force_bytes(user.pk)),
+            "user": user,
+            "token": default_token_generator.make_token(user),
+        }
+        subject = "".join(
+            render_to_string("registration/password_reset_subject.txt", context).splitlines()
+        )
+        body = render_to_string("accounts/password_reset_email.txt", context)
     send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [user.email])
 
 

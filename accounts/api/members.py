@@ -13,10 +13,11 @@ from rest_framework.views import APIView
 
 from accounts import services, tokens
 from accounts.access import AccessRule, administration_for
+from accounts.api_auth import request_token
 from accounts.models import ApiToken, Enrolment, Membership, Role
 from accounts.permissions import MANAGE_MEMBERS
 
-from .common import TextField
+from .common import TextField, error_response
 
 # Collections: administrators of the request's administration.
 ADMINISTRATORS = AccessRule("permission", perm=MANAGE_MEMBERS)
@@ -269,10 +270,18 @@ class TokenListView(APIView):
     @extend_schema(
         request=TokenCreateSerializer,
         responses={201: TokenCreatedSerializer},
-        summary="Create a token (its key is in this response only)",
+        summary="Create a token (its key is in this response only; signed-in sessions only)",
     )
     def post(self, request):
         administration = administration_for(request, MANAGE_MEMBERS)
+        if request_token(request) is not None:
+            # A key must not mint keys: a stolen one would leave behind tokens that outlive its
+            # revocation, the one remedy the runbook gives. People create tokens, signed in.
+            return error_response(
+                str(_("API tokens are created from a signed-in session, not with a token.")),
+                "session_required",
+                status.HTTP_403_FORBIDDEN,
+            )
         serializer = TokenCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         token, key = tokens.api_token_create(

@@ -38,7 +38,7 @@ from .members import (
     membership_set_active,
     normalise_email,
 )
-from .users import user_update_from_proconnect
+from .users import password_reset_request, user_update_from_proconnect
 
 __all__ = [
     "SIGNATURE_MAX_LENGTH",
@@ -61,6 +61,7 @@ __all__ = [
     "membership_set_active",
     "membership_sync_groups",
     "normalise_email",
+    "password_reset_request",
     "role_groups_ensure",
     "user_update_from_proconnect",
     "volunteer_quota_set",

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from django.contrib.auth.forms import PasswordResetForm
 from django.db import transaction
 
 from ..audit_actions import AccountsAuditAction
+from ..followups.registry import followup_add
 from ..models import AuditEntry, Membership, User
+from ..tasks import RESET_LINK_MAIL
 from .journal import audit_record
 
 
@@ -45,3 +48,17 @@ def user_update_from_proconnect(*, user: User, first_name: str, last_name: str) 
             data={"before": before, "after": after},
         )
     return user
+
+
+@transaction.atomic
+def password_reset_request(*, email: str, language: str = "") -> int:
+    """Someone asked for a reset link for ``email``: a follow-up per account that may get one
+    (Django's rule: active, with a usable password, the address matching), the mail left to the
+    worker (``accounts.tasks.password_reset_mail``). The number of follow-ups written is for
+    the tests: the page answers the same whatever it is."""
+    users = PasswordResetForm().get_users(email)
+    count = 0
+    for user in users:
+        followup_add(kind=RESET_LINK_MAIL, user_id=user.pk, language=language)
+        count += 1
+    return count

@@ -13,6 +13,7 @@ from django.shortcuts import redirect, render, resolve_url
 from django.urls import Resolver404, resolve, reverse_lazy
 from django.utils.crypto import get_random_string
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -22,6 +23,7 @@ from ..forms import EmailAuthenticationForm
 from ..middleware import SESSION_KEY
 from ..oidc import ProviderUnavailable, provider_configuration
 from ..selectors import administrations_of
+from ..services import password_reset_request
 
 
 class LogoutView(auth_views.LogoutView):
@@ -107,7 +109,8 @@ class PasswordResetView(auth_views.PasswordResetView):
     """Asking for a reset link, limited per client address and per e-mail typed.
 
     Past either limit the form answers 429 with the reason and sends nothing; the answer is the
-    same whether the address has an account or not.
+    same whether the address has an account or not, and as quick: the mail is the worker's
+    (``password_reset_request``), never an SMTP round trip inside this request.
     """
 
     access_rule = AccessRule("public", reason="asking for a password reset link")
@@ -138,7 +141,8 @@ class PasswordResetView(auth_views.PasswordResetView):
             response = self.render_to_response(self.get_context_data(form=form), status=429)
             response["Retry-After"] = str(window)
             return response
-        return super().form_valid(form)
+        password_reset_request(email=form.cleaned_data["email"], language=get_language() or "")
+        return HttpResponseRedirect(self.get_success_url())
 
 
 @signed_in

@@ -101,6 +101,8 @@ class Rule:
     role_status: dict[str, int] = field(default_factory=dict)
     # Channel intake: tokens only; signed-in people get 403 whatever their role.
     tokens_only: bool = False
+    # Creating tokens: signed-in people only; a token gets 403 whatever its scope.
+    sessions_only: bool = False
 
 
 def _case(attr):
@@ -178,7 +180,10 @@ RULES: dict[tuple[str, str], Rule] = {
     ),
     ("api-tokens", "get"): Rule(ADMINISTRATOR),
     ("api-tokens", "post"): Rule(
-        ADMINISTRATOR, 201, payload=lambda w, u: {"name": "CRM", "scope": "read"}
+        ADMINISTRATOR,
+        201,
+        payload=lambda w, u: {"name": "CRM", "scope": "read"},
+        sessions_only=True,
     ),
     ("api-token-revoke", "post"): Rule(ADMINISTRATOR, obj=_attr("token")),
     ("api-audit", "get"): Rule(ADMINISTRATOR),
@@ -418,6 +423,8 @@ def expected_status(rule: Rule, endpoint: Endpoint, method: str, principal: str,
     ):
         return 403
     if rule.tokens_only and not principal.startswith("token_"):
+        return 403
+    if rule.sessions_only and principal.startswith("token_"):
         return 403
     home = "B" if principal == "other_administrator" else "A"
     if side is not None and side != home:
