@@ -2,9 +2,9 @@
 
 The pseudonymiser (drafting/suggestions/pseudonymise/) masks a usager's identifiers before the
 text goes to the model, and the answer bank stores sent replies through the same masks before
-other usagers' drafts reuse them. Numbers of identity documents are not among its kinds yet:
-they reach the model (an external API in production) and, through a learned answer, other
-cases' drafts. The pseudonymiser belongs to another branch: strict xfails until the fix.
+other usagers' drafts reuse them. Numbers of identity documents named after the document ("passeport n° …") are masked too:
+otherwise they would reach the model (an external API in production) and, through a learned
+answer, other cases' drafts.
 """
 
 from __future__ import annotations
@@ -26,26 +26,44 @@ DOCUMENTS = [
     ),
     pytest.param("Votre permis de conduire n° 12AB34567 est suspendu.", "12AB34567", id="licence"),
 ]
-FIX = (
-    "drafting/suggestions/pseudonymise/identifiers.py: no kind for identity-document numbers "
-    "(passport, identity card, residence permit, driving licence) after their keyword"
-)
-
-
-@pytest.mark.xfail(strict=True, reason=FIX)
 @pytest.mark.parametrize(("text", "number"), DOCUMENTS)
 def test_the_model_never_reads_an_identity_document_number(text, number):
     assert number not in pseudonymise(text).text
 
 
-@pytest.mark.xfail(strict=True, reason=FIX)
 @pytest.mark.parametrize(("text", "number"), DOCUMENTS)
 def test_the_answer_bank_never_keeps_an_identity_document_number(text, number):
     assert number not in anonymise(text)
 
 
+NOT_NUMBERS = [
+    "J'ai le permis B depuis 2015 et mon passeport est valable 10 ans.",
+    "Ma carte de séjour est valable jusqu'au 12/05/2027.",
+    "Permis à points : il me reste 6 points sur 12.",
+    "Le permis de construire PC 069 123 24 A0012 est accordé.",
+]
+
+
+@pytest.mark.parametrize("text", NOT_NUMBERS)
+def test_what_is_not_a_document_number_reaches_the_model_as_written(text):
+    assert pseudonymise(text).text == text
+
+
+@pytest.mark.parametrize(
+    ("text", "number"),
+    [
+        ("mon passeport 18 AB 12345 a expiré", "12345"),
+        ("Mon numéro étranger est 6912345678.", "6912345678"),
+        ("passeport n°18AB12345.", "18AB12345"),
+        ("mon permis de conduire (n° 12AB34567) a été suspendu", "12AB34567"),
+    ],
+)
+def test_a_document_number_is_masked_however_it_is_written(text, number):
+    assert number not in pseudonymise(text).text
+
+
 def test_the_kinds_already_masked_stay_masked():
-    """What holds today, for the fix to keep: IBAN, social security number, phone."""
+    """IBAN, social security number, phone."""
     text = (
         "Compte FR7630006000011234567890189, sécurité sociale 1 85 05 69 123 456 78, "
         "téléphone 06 12 34 56 78."
