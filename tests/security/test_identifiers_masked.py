@@ -2,9 +2,9 @@
 
 The pseudonymiser (drafting/suggestions/pseudonymise/) masks a usager's identifiers before the
 text goes to the model, and the answer bank stores sent replies through the same masks before
-other usagers' drafts reuse them. Numbers of identity documents named after the document ("passeport n° …") are masked too:
-otherwise they would reach the model (an external API in production) and, through a learned
-answer, other cases' drafts.
+other usagers' drafts reuse them. Numbers of identity documents named after the document
+("passeport n° …") are masked too: otherwise they would reach the model (an external API in
+production) and, through a learned answer, other cases' drafts.
 """
 
 from __future__ import annotations
@@ -26,6 +26,8 @@ DOCUMENTS = [
     ),
     pytest.param("Votre permis de conduire n° 12AB34567 est suspendu.", "12AB34567", id="licence"),
 ]
+
+
 @pytest.mark.parametrize(("text", "number"), DOCUMENTS)
 def test_the_model_never_reads_an_identity_document_number(text, number):
     assert number not in pseudonymise(text).text
