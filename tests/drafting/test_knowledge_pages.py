@@ -410,3 +410,35 @@ def test_the_import_api_is_all_or_nothing_and_names_the_bad_file(tenant_a, tenan
     )
     assert other.status_code == 403
     assert knowledge_audit(tenant_a.administration, "knowledge.imported").count() == 1
+
+
+@pytest.mark.parametrize(
+    ("raw", "said"),
+    [
+        (
+            b'<?xml version="1.0"?>\n<Publication ID="F1">\n<Chapitre><Paragraphe>x</Chapitre>',
+            "(line 3, column 26). The closing tag </Chapitre> does not match the element",
+        ),
+        (b'<Publication ID="F1">', "The file ends before its elements are closed"),
+        (b'<Publication ID="F1">a&nbsp;b</Publication>', "An unknown entity such as &nbsp;"),
+        (b'<Publication ID="F1">a < b</Publication>', "write &lt; or &amp;"),
+        (b'<Publication ID="F1"/>\n<Publication ID="F2"/>', "Text after the end of"),
+    ],
+)
+def test_a_malformed_fiche_is_refused_saying_where_and_what_is_wrong_in_words(tenant_a, raw, said):
+    """The parser's own message ("mismatched tag") is English jargon: the page says what to
+    fix, where (columns counted from 1), and imports nothing of the batch."""
+    files = [
+        SimpleUploadedFile("bon.md", markdown("CAF69-BON")),
+        SimpleUploadedFile("casse.xml", raw),
+    ]
+    before = (KnowledgeArticle.objects.count(), Passage.objects.count())
+
+    response = signed_in(tenant_a.administrator).post(UPLOAD, {"files": files})
+
+    assert response.status_code == 400
+    html = unescape(response.content.decode())
+    assert "casse.xml : malformed XML" in html or "casse.xml: malformed XML" in html
+    assert said in html
+    assert "mismatched tag" not in html and "not well-formed (invalid token)" not in html
+    assert (KnowledgeArticle.objects.count(), Passage.objects.count()) == before
