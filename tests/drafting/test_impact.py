@@ -714,3 +714,16 @@ def test_navigation_shows_the_report_to_managers_only(client, tenant_a):
     assert 'id="nav-impact"' in login(client, tenant_a.manager).get("/").content.decode()
     client.logout()
     assert 'id="nav-impact"' not in login(client, tenant_a.agent).get("/").content.decode()
+
+
+@pytest.mark.parametrize(("control", "said"), [(1, "1 control case"), (3, "3 control cases")])
+def test_the_count_of_cases_agrees_with_its_number(client, tenant_a, control, said):
+    """A new administration's first days: "1 control cases" read as a slip."""
+    period = make_period(tenant_a)
+    answered_cases(tenant_a, period, Arm.ASSISTED, [30])
+    answered_cases(tenant_a, period, Arm.CONTROL, [40] * control)
+    login(client, tenant_a.manager)
+    html = client.get(URL, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    scope = " ".join(re.search(r'id="impact-scope">(.*?)</p>', html, flags=re.S).group(1).split())
+    assert "1 assisted case," in scope
+    assert f"{said} ·" in scope
