@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.db.models import Q
 from django.urls import reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
@@ -37,8 +38,9 @@ def getting_started_steps(administration: Administration) -> list[Step]:
         role__in=(Role.AGENT, Role.MANAGER),
         is_active=True,
     ).exists()
+    # National fiches (imported by the operator) are enough for drafts to answer from.
     has_knowledge = KnowledgeArticle.objects.filter(
-        administration=administration, is_active=True
+        Q(administration=administration) | Q(administration__isnull=True), is_active=True
     ).exists()
     has_mailbox = Mailbox.objects.filter(administration=administration, is_active=True).exists()
     has_consent = ConsentText.objects.filter(administration=administration).exists()
@@ -62,8 +64,8 @@ def getting_started_steps(administration: Administration) -> list[Step]:
             key="knowledge",
             title=_("Import or write your knowledge"),
             hint=_(
-                "The drafts answer from the fiches and articles of your knowledge base: "
-                "service-public.fr XML fiches or Markdown files."
+                "The drafts answer from the national fiches and your own articles: import "
+                "service-public.fr XML fiches or Markdown files, or write articles."
             ),
             url=reverse("drafting:knowledge"),
             done=has_knowledge,
@@ -71,7 +73,7 @@ def getting_started_steps(administration: Administration) -> list[Step]:
         Step(
             key="mailbox",
             title=_("Connect the mailbox usagers write to"),
-            hint=_("Optional: without it, cases arrive through the API and the channels only."),
+            hint=_("Without it, cases arrive through the API and the channels only."),
             url=reverse("cases:mail_settings"),
             done=has_mailbox,
             optional=True,

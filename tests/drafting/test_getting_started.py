@@ -95,3 +95,8 @@ def test_agents_and_managers_do_not_see_the_first_steps():
     make_member(administration, Role.ADMINISTRATOR)
     for role in (Role.AGENT, Role.MANAGER):
         assert 'id="getting-started"' not in home(make_member(administration, role))
+
+
+def test_national_fiches_are_enough_knowledge_for_the_drafts(vitale_article):
+    administration = make_administration(code="MDA69")
+    assert next(s for s in getting_started_steps(administration) if s.key == "knowledge").done
