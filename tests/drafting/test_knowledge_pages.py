@@ -442,3 +442,16 @@ def test_a_malformed_fiche_is_refused_saying_where_and_what_is_wrong_in_words(te
     assert said in html
     assert "mismatched tag" not in html and "not well-formed (invalid token)" not in html
     assert (KnowledgeArticle.objects.count(), Passage.objects.count()) == before
+
+
+def test_a_skipped_publication_is_explained(tenant_a):
+    """An R… resource of the export is no fiche: "skipped: 1" comes with why."""
+    resource = b'<?xml version="1.0"?>\n<Publication ID="R123" type="Ressource"/>'
+    files = [SimpleUploadedFile("R123.xml", resource)]
+    response = signed_in(tenant_a.administrator).post(UPLOAD, {"files": files}, follow=True)
+    html = unescape(response.content.decode())
+    assert "skipped: 1" in html
+    assert "publications that are not fiches (resources R…)" in html
+    files = [SimpleUploadedFile("bon.md", markdown("CAF69-BON"))]
+    response = signed_in(tenant_a.administrator).post(UPLOAD, {"files": files}, follow=True)
+    assert "not fiches" not in unescape(response.content.decode())
