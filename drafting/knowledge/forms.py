@@ -99,7 +99,9 @@ class ArticleForm(forms.Form):
             del self.fields["external_id"]
 
 
-def import_uploads(*, actor, administration, files) -> tuple[object | None, list[str]]:
+def import_uploads(
+    *, actor, administration, files
+) -> tuple[services.ImportReport | None, list[str]]:
     """Import uploaded fiches through the knowledge import: (report, []) or (None, errors).
 
     Each file is written under a safe name in a temporary folder; errors name the file as the
