@@ -24,7 +24,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from accounts.access import AuthenticatedHttpRequest, current_administration, may, signed_in
 from accounts.middleware import SESSION_KEY
-from accounts.models import Membership
+from accounts.models import Administration, Enrolment, Membership
 from accounts.permissions import ASSIGN_CASES, WORK_CASES
 from accounts.selectors import administrations_of, member_of
 
@@ -50,9 +50,19 @@ def home(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Signed-in home: the counts of the current administration's boxes."""
     administration = request.administration
     counts = {}
+    volunteer_invitation = None
     if administration:
         counts = _box_counts(request.user, administration, mine_overdue=True)
-    return render(request, "cases/home.html", {"counts": counts})
+        # An agent invited to a cohort answers on their profile: without this line on the page
+        # they land on, nothing tells them the invitation is there.
+        volunteer_invitation = Enrolment.objects.filter(
+            user=request.user, administration=administration, status=Enrolment.Status.INVITED
+        ).first()
+    return render(
+        request,
+        "cases/home.html",
+        {"counts": counts, "volunteer_invitation": volunteer_invitation},
+    )
 
 
 def _box_counts(user, administration, *, mine_overdue: bool = False) -> dict:
@@ -253,6 +263,10 @@ def case_context(request: HttpRequest, case: Case, **forms) -> dict:
         "can_take": Ability.TAKE in abilities,
         "can_reply": Ability.REPLY in abilities,
         "can_transfer": Ability.TRANSFER in abilities,
+        # The first administration on Guichet has nobody to transfer to: the page says so
+        # instead of a list with nothing in it.
+        "transfer_has_targets": Ability.TRANSFER in abilities
+        and Administration.objects.exclude(pk=administration.pk).exists(),
         "can_assign": Ability.ASSIGN in abilities,
         "agents": agents,
         # The usager's files (an agent's are listed under their reply).

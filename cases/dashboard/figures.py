@@ -22,6 +22,13 @@ TIMES_SERIES = (
     Series(_("Median first response (h)"), 2),
     Series(_("Median handling (h)"), 3),
 )
+# A median under 0.1 h is 0.0 on the page and draws nothing: "no case matches" would contradict
+# the table (and the tiles) showing the cases answered, as a new administration's first quick
+# replies do.
+TIMES_EMPTY = _(
+    "Nothing to draw: no case was answered in this period, or every median is under 0.1 h "
+    "(the figures are in the table)."
+)
 
 DASHBOARD = Report(
     "workload dashboard",
@@ -72,14 +79,14 @@ DASHBOARD = Report(
             title=_("Median times by channel (cases answered in the period)"),
             columns=(_("Channel"), *TIMES_COLUMNS),
             query=selectors.times_by_channel,
-            chart=Chart("bar", TIMES_SERIES, unit=_("hours")),
+            chart=Chart("bar", TIMES_SERIES, unit=_("hours"), empty=TIMES_EMPTY),
         ),
         Figure(
             id="times-by-topic",
             title=_("Median times by topic (cases answered in the period)"),
             columns=(_("Topic"), *TIMES_COLUMNS),
             query=selectors.times_by_topic,
-            chart=Chart("bar", TIMES_SERIES, unit=_("hours"), horizontal=True),
+            chart=Chart("bar", TIMES_SERIES, unit=_("hours"), horizontal=True, empty=TIMES_EMPTY),
         ),
         Figure(
             id="satisfaction",

@@ -12,6 +12,7 @@ import re
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 from pathlib import Path
+from xml.parsers import expat
 
 from defusedxml import DefusedXmlException
 from defusedxml import ElementTree as DefusedET
@@ -23,6 +24,19 @@ from cases.dates import date_out_of_range
 
 from .text import strip_accents
 
+# The parser's error codes by name (xml.parsers.expat.errors holds them by message).
+_EXPAT_CODE = {
+    name: expat.errors.codes[getattr(expat.errors, name)]
+    for name in (
+        "XML_ERROR_TAG_MISMATCH",
+        "XML_ERROR_NO_ELEMENTS",
+        "XML_ERROR_UNCLOSED_TOKEN",
+        "XML_ERROR_UNDEFINED_ENTITY",
+        "XML_ERROR_JUNK_AFTER_DOC_ELEMENT",
+        "XML_ERROR_DUPLICATE_ATTRIBUTE",
+        "XML_ERROR_INVALID_TOKEN",
+    )
+}
 MAX_FILE_BYTES = 5 * 1024 * 1024
 # A service-public.fr fiche is cut into a few dozen passages (the longest, a few hundred): more
 # is not a fiche but a document dump, which would hold a request and the workers for minutes.
@@ -232,11 +246,45 @@ def _parse_xml(raw: bytes, path: Path) -> ET.Element:
         raise KnowledgeFileError(path, _("DTD and entity declarations are not accepted.")) from exc
     except ET.ParseError as exc:
         line, column = getattr(exc, "position", (0, 0))
+        # Where (columns counted from 1, as editors do) and what, in words: the parser's own
+        # message ("mismatched tag") is English and says nothing to whoever wrote the fiche.
+        where = _("malformed XML (line %(line)d, column %(column)d).") % {
+            "line": line,
+            "column": column + 1,
+        }
         raise KnowledgeFileError(
-            path,
-            _("malformed XML (line %(line)d, column %(column)d).")
-            % {"line": line, "column": column},
+            path, f"{where} {_xml_error_in_words(exc, raw, line, column)}"
         ) from exc
+
+
+def _xml_error_in_words(exc: ET.ParseError, raw: bytes, line: int, column: int) -> str:
+    code = getattr(exc, "code", None)
+    if code == _EXPAT_CODE["XML_ERROR_TAG_MISMATCH"]:
+        lines = raw.decode("utf-8", "replace").splitlines()
+        text = lines[line - 1] if 0 < line <= len(lines) else ""
+        # The parser points at the closing tag's name (or its "<", depending on the version).
+        start = text.rfind("</", 0, column + 2)
+        found = re.match(r"</([\w:.-]+)", text[start:]) if start >= 0 else None
+        if found:
+            return _(
+                "The closing tag </%(tag)s> does not match the element still open before it "
+                "(a tag left unclosed?)."
+            ) % {"tag": found.group(1)}
+        return _("A closing tag does not match the element still open before it.")
+    if code in (_EXPAT_CODE["XML_ERROR_NO_ELEMENTS"], _EXPAT_CODE["XML_ERROR_UNCLOSED_TOKEN"]):
+        return _("The file ends before its elements are closed (or it is empty).")
+    if code == _EXPAT_CODE["XML_ERROR_UNDEFINED_ENTITY"]:
+        return _("An unknown entity such as &nbsp;: write the character itself.")
+    if code == _EXPAT_CODE["XML_ERROR_JUNK_AFTER_DOC_ELEMENT"]:
+        return _("Text after the end of </Publication>.")
+    if code == _EXPAT_CODE["XML_ERROR_DUPLICATE_ATTRIBUTE"]:
+        return _("The same attribute is given twice in one tag.")
+    if code == _EXPAT_CODE["XML_ERROR_INVALID_TOKEN"]:
+        return _(
+            "A character not allowed here: a “<” or “&” in the text (write &lt; or &amp;), "
+            "or a file not saved in UTF-8."
+        )
+    return _("The file is not well-formed XML.")
 
 
 def parse_service_public_xml(path: Path) -> ArticleData | None:

@@ -8,6 +8,7 @@ from pathlib import Path
 from django import forms
 from django.utils.text import get_valid_filename
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext
 
 from cases.models import topic_choices
 
@@ -99,7 +100,9 @@ class ArticleForm(forms.Form):
             del self.fields["external_id"]
 
 
-def import_uploads(*, actor, administration, files) -> tuple[object | None, list[str]]:
+def import_uploads(
+    *, actor, administration, files
+) -> tuple[services.ImportReport | None, list[str]]:
     """Import uploaded fiches through the knowledge import: (report, []) or (None, errors).
 
     Each file is written under a safe name in a temporary folder; errors name the file as the
@@ -121,8 +124,10 @@ def import_uploads(*, actor, administration, files) -> tuple[object | None, list
                 names=list(by_disk.values()),
             )
         except services.KnowledgeImportError as exc:
+            # The language's separator: "F1.xml: …" in English, "F1.xml : …" in French.
+            separator = pgettext("label separator", ": ")
             return None, [
-                f"{_named(Path(e.path).name, by_disk)} : {_named(e.message, by_disk)}"
+                f"{_named(Path(e.path).name, by_disk)}{separator}{_named(e.message, by_disk)}"
                 for e in exc.errors
             ]
     return report, []

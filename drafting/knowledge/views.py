@@ -98,6 +98,15 @@ def knowledge_upload(request: AuthenticatedHttpRequest) -> HttpResponse:
                 )
                 % vars(report),
             )
+            if report.skipped:
+                # "skipped: 1" alone reads as a failure: say which files and why.
+                messages.info(
+                    request,
+                    _(
+                        "Skipped: service-public.fr publications that are not fiches (resources "
+                        "R…); only the F… and N… fiches are imported."
+                    ),
+                )
             return redirect("drafting:knowledge")
     else:
         errors = [str(e) for e in form.errors.get("files", [])] or [_("Choose at least one file.")]

@@ -339,3 +339,17 @@ def test_exports_have_the_figures_filtered_as_on_screen(client, world):
     assert values["Nouveaux dossiers sur la période"] == 5
     assert client.get(URL, {"export": "summary", "format": "pdf"}).status_code == 400
     assert client.get(URL, {"export": "nope", "format": "csv"}).status_code == 400
+
+
+def test_medians_under_a_tenth_of_an_hour_do_not_read_as_no_case(client, tenant_a):
+    """A new administration's first reply, sent a few minutes after arrival: the tiles say one
+    case answered at 0.0 h; the charts of medians must not say that no case matches."""
+    case = _case(tenant_a, days_ago=1, status=Status.ANSWERED, assignee=tenant_a.agent)
+    _hours(case, first_opened=0.01, answered=0.02)
+    html = unescape(
+        _signed_in(client, tenant_a.manager).get(URL, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    )
+    empty = dict(re.findall(r'data-chart-empty="([\w-]+)">([^<]+)<', html))
+    for chart in ("chart-times-by-channel", "chart-times-by-topic"):
+        assert "every median is under 0.1 h" in empty[chart], chart
+    assert "no case or draft matches" not in empty["chart-times-by-channel"]

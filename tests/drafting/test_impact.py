@@ -714,3 +714,42 @@ def test_navigation_shows_the_report_to_managers_only(client, tenant_a):
     assert 'id="nav-impact"' in login(client, tenant_a.manager).get("/").content.decode()
     client.logout()
     assert 'id="nav-impact"' not in login(client, tenant_a.agent).get("/").content.decode()
+
+
+@pytest.mark.parametrize(("control", "said"), [(1, "1 control case"), (3, "3 control cases")])
+def test_the_count_of_cases_agrees_with_its_number(client, tenant_a, control, said):
+    """A new administration's first days: "1 control cases" read as a slip."""
+    period = make_period(tenant_a)
+    answered_cases(tenant_a, period, Arm.ASSISTED, [30])
+    answered_cases(tenant_a, period, Arm.CONTROL, [40] * control)
+    login(client, tenant_a.manager)
+    html = client.get(URL, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    scope = " ".join(re.search(r'id="impact-scope">(.*?)</p>', html, flags=re.S).group(1).split())
+    assert "1 assisted case," in scope
+    assert f"{said} ·" in scope
+
+
+def test_adoption_shares_of_few_drafts_come_with_a_caution(client, tenant_a):
+    """ "50 %" of two drafts is one draft: below the comparisons' minimum the page says the
+    shares rest on few drafts, and why they may not add up to 100 %."""
+    period = make_period(tenant_a)
+    adoption_data(tenant_a, period)
+    login(client, tenant_a.manager)
+    html = client.get(URL, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    caution = re.search(r'id="adoption-caution">(.*?)</div>', html, flags=re.S)
+    assert caution and "Only 8 drafts have been shown so far" in caution.group(1)
+    assert "less than 100 %" in caution.group(1)
+
+
+@pytest.mark.parametrize(
+    ("shown", "said"),
+    [(0, ""), (1, "Only 1 draft has been shown"), (29, "Only 29 drafts"), (30, "")],
+)
+def test_the_adoption_caution_stops_at_the_comparisons_minimum(shown, said):
+    from django.utils import translation
+
+    from drafting.experiment.impact.verdicts import adoption_caution
+
+    with translation.override("en"):
+        caution = adoption_caution({"shown": shown})
+    assert (said in caution) if said else caution == ""

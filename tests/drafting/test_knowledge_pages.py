@@ -216,7 +216,7 @@ def test_an_upload_with_one_bad_file_imports_nothing_and_names_it(tenant_a):
     assert response.status_code == 400
     html = response.content.decode()
     assert 'id="import-errors"' in html and "mauvais.md" in html
-    assert "bon.md :" not in html
+    assert "bon.md:" not in html
     assert (KnowledgeArticle.objects.count(), Passage.objects.count()) == before
     assert not knowledge_audit(tenant_a.administration).exists()
 
@@ -233,6 +233,7 @@ def test_upload_errors_are_in_the_pages_language_and_name_the_files_as_chosen(te
     response = client.post(UPLOAD, {"files": files}, HTTP_ACCEPT_LANGUAGE="fr")
     assert response.status_code == 400
     html = unescape(response.content.decode())
+    html = html.replace("\u00a0", " ")  # French puts a no-break space before the colon
     assert "casse.xml : XML mal formé (ligne 3, colonne" in html
     assert "second.md : l'identifiant CAF69-MEME est aussi utilisé par premier.md." in html
     assert "0000-" not in html and "0001-" not in html
@@ -410,3 +411,49 @@ def test_the_import_api_is_all_or_nothing_and_names_the_bad_file(tenant_a, tenan
     )
     assert other.status_code == 403
     assert knowledge_audit(tenant_a.administration, "knowledge.imported").count() == 1
+
+
+@pytest.mark.parametrize(
+    ("raw", "said"),
+    [
+        (
+            b'<?xml version="1.0"?>\n<Publication ID="F1">\n<Chapitre><Paragraphe>x</Chapitre>',
+            "(line 3, column 26). The closing tag </Chapitre> does not match the element",
+        ),
+        (b'<Publication ID="F1">', "The file ends before its elements are closed"),
+        (b'<Publication ID="F1">a&nbsp;b</Publication>', "An unknown entity such as &nbsp;"),
+        (b'<Publication ID="F1">a < b</Publication>', "write &lt; or &amp;"),
+        (b'<Publication ID="F1"/>\n<Publication ID="F2"/>', "Text after the end of"),
+    ],
+)
+def test_a_malformed_fiche_is_refused_saying_where_and_what_is_wrong_in_words(tenant_a, raw, said):
+    """The parser's own message ("mismatched tag") is English jargon: the page says what to
+    fix, where (columns counted from 1), and imports nothing of the batch."""
+    files = [
+        SimpleUploadedFile("bon.md", markdown("CAF69-BON")),
+        SimpleUploadedFile("casse.xml", raw),
+    ]
+    before = (KnowledgeArticle.objects.count(), Passage.objects.count())
+
+    response = signed_in(tenant_a.administrator).post(UPLOAD, {"files": files})
+
+    assert response.status_code == 400
+    html = unescape(response.content.decode())
+    # The English separator, not the French " : " the page used to write in every language.
+    assert "casse.xml: malformed XML" in html
+    assert said in html
+    assert "mismatched tag" not in html and "not well-formed (invalid token)" not in html
+    assert (KnowledgeArticle.objects.count(), Passage.objects.count()) == before
+
+
+def test_a_skipped_publication_is_explained(tenant_a):
+    """An R… resource of the export is no fiche: "skipped: 1" comes with why."""
+    resource = b'<?xml version="1.0"?>\n<Publication ID="R123" type="Ressource"/>'
+    files = [SimpleUploadedFile("R123.xml", resource)]
+    response = signed_in(tenant_a.administrator).post(UPLOAD, {"files": files}, follow=True)
+    html = unescape(response.content.decode())
+    assert "skipped: 1" in html
+    assert "publications that are not fiches (resources R…)" in html
+    files = [SimpleUploadedFile("bon.md", markdown("CAF69-BON"))]
+    response = signed_in(tenant_a.administrator).post(UPLOAD, {"files": files}, follow=True)
+    assert "not fiches" not in unescape(response.content.decode())

@@ -14,6 +14,8 @@ from django.utils.translation import ngettext
 
 from cases.reporting.tables import number
 
+from .statistics import MIN_CASES_PER_ARM
+
 
 def _pct(share: float) -> str:
     """A share (0.18) as a whole percentage for a sentence ("18")."""
@@ -146,3 +148,20 @@ def _signed(value: float, decimals: int) -> str:
     if not text.strip("0,. \u00a0\u202f"):
         return text
     return ("+" if value > 0 else "\u2212") + text
+
+
+def adoption_caution(overall: dict[str, Any]) -> str:
+    """Above the adoption shares while they rest on few drafts: "50 %" of two drafts is one
+    draft, and it reads as a trend it is not. Empty when there are enough, or none."""
+    shown = overall["shown"]
+    if not 0 < shown < MIN_CASES_PER_ARM:
+        return ""
+    return ngettext(
+        "Only %(shown)s draft has been shown so far: each new case moves these shares a lot. "
+        "A draft still waiting for its agent's decision counts in none of accepted, edited or "
+        "discarded, so they may add up to less than 100 %%.",
+        "Only %(shown)s drafts have been shown so far: each new case moves these shares a lot. "
+        "A draft still waiting for its agent's decision counts in none of accepted, edited or "
+        "discarded, so they may add up to less than 100 %%.",
+        shown,
+    ) % {"shown": number(shown)}

@@ -23,7 +23,7 @@ from .forms import parse_filters, period_label
 from .scope import impact_scope
 from .selectors import cached_impact_report
 from .statistics import BOOTSTRAP_RESAMPLES, MIN_CASES_PER_ARM
-from .verdicts import handling_verdict, satisfaction_verdict
+from .verdicts import adoption_caution, handling_verdict, satisfaction_verdict
 
 
 @requires(VIEW_DASHBOARD)
@@ -81,6 +81,7 @@ def impact_report(request: AuthenticatedHttpRequest) -> HttpResponse:
         handling_verdict=handling_verdict(report["handling_time"]),
         satisfaction_verdict=satisfaction_verdict(report["satisfaction"]),
         yes_verdict=satisfaction_verdict(report["satisfaction"], "yes_verdict"),
+        adoption_caution=adoption_caution(report["adoption"]["overall"]),
         export_url=f"{request.path}?{query.urlencode()}" if query else request.path,
     )
     return render(request, "drafting/impact.html", context)
