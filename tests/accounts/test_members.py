@@ -46,6 +46,8 @@ def test_administrator_invites_a_new_person_who_sets_a_password_once(
     ).exists()
 
     assert len(mail.outbox) == 1 and mail.outbox[0].to == ["nadia.benali@example.org"]
+    # Greeted by the name the administrator typed.
+    assert mail.outbox[0].body.startswith("Bonjour Nadia Benali,\n")
     link = re.search(r"https?://\S+/compte/invitation/\S+/", mail.outbox[0].body).group(0)
     path = link.split("8000", 1)[-1] if "8000" in link else "/" + link.split("/", 3)[3]
 
