@@ -6,9 +6,13 @@
   acknowledgement goes to a Reply-To other than the sender.
 - A person's message joins a case of the receiving administration by ``In-Reply-To`` /
   ``References`` (the ids of the mails Guichet sent, or of the usager's earlier messages), then
-  by the reference in the subject; never a case of another administration. A closed case is
-  reopened within ``MAIL_REOPEN_WITHIN_DAYS`` of its closing, later a linked follow-up opens.
-  Otherwise it opens a case (and its acknowledgement of receipt, when the administration asks).
+  by the reference in the subject; never a case of another administration, but for one rule:
+  a case transferred away (cases/services/transfer.py) is not where the question lives any
+  more, so its usager's message goes along the transfers to the live case (in the
+  administration that now works it), and the transferred case's timeline says where it went.
+  A closed case is reopened within ``MAIL_REOPEN_WITHIN_DAYS`` of its closing, later a linked
+  follow-up opens (in the administration of the closed case). Otherwise it opens a case (and
+  its acknowledgement of receipt, when the administration asks).
 - An automatic reply or a bounce (cases/intake/parsing.py) is recorded on the case it concerns,
   never resuming it nor creating one; a bounce marks the delivery it names failed. An automated
   message (a contact form, a platform's notification) is read like a person's, without an
@@ -115,6 +119,20 @@ def case_for_thread(
             if not case.usager_email or case.usager_email == sender:
                 return case
     return None
+
+
+def case_transferred_to(case: Case) -> Case:
+    """Where the question of ``case`` lives now: ``case`` itself, or, when it was transferred,
+    the last case of its chain of transfers (each transfer opens one linked case)."""
+    seen = {case.pk}
+    while case.status == Status.TRANSFERRED:
+        following = Case.objects.filter(transferred_from=case).select_related("administration")
+        nxt = following.first()
+        if nxt is None or nxt.pk in seen:
+            break
+        seen.add(nxt.pk)
+        case = nxt
+    return case
 
 
 def email_receive(*, administration: Administration, raw: bytes, source: str = "") -> EmailOutcome:
@@ -354,6 +372,13 @@ def _email_apply(
             "reference": case.reference
         } + ("\n\n" + body)
         case = None
+    moved_from = None
+    if case is not None and case.status == Status.TRANSFERRED:
+        # The question now lives in another administration: the usager's answer goes there,
+        # not into a follow-up here that nobody would work.
+        live = case_transferred_to(case)
+        if live.pk != case.pk:
+            moved_from, case = case, live
     outcome = InboundEmail.Outcome.CREATED
     if case is not None and _reopens(case):
         _reopen(case)
@@ -389,7 +414,8 @@ def _email_apply(
             }
         case = services.case_create(
             actor=None,
-            administration=administration,
+            # A follow-up opens where its case was worked (a transferred case's administration).
+            administration=previous.administration if previous is not None else administration,
             channel=Channel.EMAIL,
             subject=parsed["subject"] or _("(no subject)"),
             body=body,
@@ -404,6 +430,23 @@ def _email_apply(
                 kind=CaseEvent.Kind.FOLLOW_UP_OPENED,
                 data={"follow_up_id": case.pk, "follow_up_reference": case.reference},
             )
+    if moved_from is not None:
+        # The transferred case says where its usager's message went (not the message itself:
+        # the question is the other administration's now), and tells nobody here.
+        case_event_record(
+            case=moved_from,
+            actor=None,
+            kind=CaseEvent.Kind.USAGER_MESSAGE,
+            data={
+                "body": "",
+                "source": "email",
+                "sender": parsed["sender"],
+                "message_id": parsed["message_id"],
+                "forwarded": True,
+                "target": case.administration.name,
+                "target_reference": case.reference,
+            },
+        )
     _inbound_record(administration, key, parsed, case, outcome)
     attachments_store(case, attachments)
     if acknowledge and outcome in (InboundEmail.Outcome.CREATED, InboundEmail.Outcome.FOLLOW_UP):
