@@ -61,6 +61,7 @@ from ..services.journal import case_event_record
 from . import parsing
 from .acknowledgement import acknowledgement_schedule
 from .attachments import CheckedAttachment, attachments_check, attachments_store
+from .courtesy import is_courtesy
 from .reading import parse_email
 
 
@@ -344,6 +345,22 @@ def _new_files(case: Case | None, attachments: list[CheckedAttachment]) -> list[
     return kept
 
 
+def _only_thanks(
+    case: Case,
+    parsed: dict,
+    body: str,
+    attachments: list[CheckedAttachment],
+    refused: list[str],
+) -> bool:
+    """Whether the message, on an answered or closed case, only thanks (cases/intake/
+    courtesy.py) and brings no file the case does not have (a signature's logo it has)."""
+    if case.status not in (Status.ANSWERED, Status.CLOSED):
+        return False
+    if case.anonymised_at is not None or refused or _new_files(case, attachments):
+        return False
+    return is_courtesy(body, names=(case.usager_name, parsed["name"]))
+
+
 @transaction.atomic
 def _email_apply(
     administration: Administration,
@@ -380,11 +397,26 @@ def _email_apply(
         if live.pk != case.pk:
             moved_from, case = case, live
     outcome = InboundEmail.Outcome.CREATED
-    if case is not None and _reopens(case):
+    if case is not None and _only_thanks(case, parsed, body, attachments, refused):
+        # "Merci, bonne journée" on an answered or closed case: kept on its timeline for the
+        # agent to read, the case left as it is (no reopening, no acknowledgement).
+        services.case_add_usager_message(
+            case=case,
+            body=body,
+            source="email",
+            sender=parsed["sender"],
+            message_id=parsed["message_id"],
+            courtesy=True,
+            **({"full_body": parsed["full_text"]} if parsed["full_text"] != body else {}),
+        )
+        outcome = InboundEmail.Outcome.APPENDED
+    elif case is not None and _reopens(case):
         _reopen(case)
         case.refresh_from_db()
         outcome = InboundEmail.Outcome.REOPENED
-    if case is not None and case.status not in (Status.CLOSED, Status.TRANSFERRED):
+    if case is not None and outcome == InboundEmail.Outcome.APPENDED:
+        attachments = []  # only thanks: the files it came with are the case's already
+    elif case is not None and case.status not in (Status.CLOSED, Status.TRANSFERRED):
         attachments = _new_files(case, attachments)
         services.case_add_usager_message(
             case=case,
