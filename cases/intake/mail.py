@@ -20,7 +20,11 @@
 - The case and the drafter get the new text only (quoted history and signature set aside); the
   full text is kept on the ``InboundEmail`` row, shown folded on the case page. A message
   attached whole (forwarded as an attachment) is content, not history: its text follows the new
-  text and its files join the others.
+  text and its files join the others. So is a message forwarded inline ("voir ci-dessous" above
+  a Gmail, Thunderbird, Apple Mail or Outlook forward), unless it is one of our own mails.
+- A message that only thanks ("Merci, bonne journée": cases/intake/courtesy.py) on an answered
+  or closed case is kept on its timeline, the case left as it is: no reopening, no follow-up,
+  no acknowledgement, nobody notified.
 
 Also the reading of a Maildir folder or .eml files for the ``intake_mail`` command.
 """
@@ -34,6 +38,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from email.message import Message
+from email.utils import parseaddr
 from pathlib import Path
 
 from django.conf import settings
@@ -54,6 +59,7 @@ from ..models import (
     Channel,
     Delivery,
     InboundEmail,
+    Mailbox,
     Status,
 )
 from ..services.common import bump
@@ -345,6 +351,22 @@ def _new_files(case: Case | None, attachments: list[CheckedAttachment]) -> list[
     return kept
 
 
+def _usager_text(administration: Administration, parsed: dict) -> str:
+    """What the case and the drafter read: the new text, with a message forwarded inline kept
+    (content the usager shares), unless that message is one of ours (then it is history, like
+    the quote of a reply)."""
+    if not parsed["forward_text"]:
+        return parsed["text"]
+    ours = {parseaddr(settings.DEFAULT_FROM_EMAIL)[1].lower()}
+    ours.update(
+        address.lower()
+        for address in Mailbox.objects.filter(administration=administration).values_list(
+            "address", flat=True
+        )
+    )
+    return parsed["text"] if parsed["forward_sender"] in ours else parsed["forward_text"]
+
+
 def _only_thanks(
     case: Case,
     parsed: dict,
@@ -373,7 +395,7 @@ def _email_apply(
 ) -> EmailOutcome:
     case = _case_of(administration, parsed)
     attachments = _new_files(None, attachments)
-    body = parsed["text"]
+    body = _usager_text(administration, parsed)
     threaded = case is not None and case_for_thread(
         administration, parsed["references"], parsed["sender"]
     )
