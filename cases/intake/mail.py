@@ -6,7 +6,8 @@
   acknowledgement goes to a Reply-To other than the sender.
 - A person's message joins a case of the receiving administration by ``In-Reply-To`` /
   ``References`` (the ids of the mails Guichet sent, or of the usager's earlier messages), then
-  by the reference in the subject; never a case of another administration, but for one rule:
+  by the reference in the subject (cases/intake/threads.py); never a case of another
+  administration, but for one rule:
   a case transferred away (cases/services/transfer.py) is not where the question lives any
   more, so its usager's message goes along the transfers to the live case (in the
   administration that now works it), and the transferred case's timeline says where it went.
@@ -34,7 +35,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import mailbox
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from email.message import Message
@@ -69,6 +69,7 @@ from .acknowledgement import acknowledgement_schedule
 from .attachments import CheckedAttachment, attachments_check, attachments_store
 from .courtesy import is_courtesy
 from .reading import parse_email
+from .threads import case_for_thread, case_of_message, case_transferred_to
 
 
 @dataclass(frozen=True)
@@ -82,64 +83,6 @@ def _message_key(message_id: str, raw: bytes) -> str:
     if message_id:
         return hashlib.sha256(b"mid:" + message_id.encode()).hexdigest()
     return hashlib.sha256(b"raw:" + raw).hexdigest()
-
-
-def _reference_in(subject: str, administration: Administration) -> str | None:
-    # Typed by hand on a phone, the reference may come in lower case ("caf69-2026-000241").
-    match = re.search(
-        rf"\b{re.escape(administration.code)}-\d{{4}}-\d{{6}}\b", subject, re.IGNORECASE
-    )
-    # Rebuilt on the code as written (references are made from it): an exact, indexed lookup.
-    return administration.code + match.group(0)[len(administration.code) :] if match else None
-
-
-def case_for_thread(
-    administration: Administration, references: list[str], sender: str
-) -> Case | None:
-    """The case of this administration that one of ``references`` belongs to (the most recent
-    reference first): a mail Guichet sent (reply or acknowledgement, ids that cannot be
-    guessed), or an earlier message of the same usager."""
-    if not references:
-        return None
-    sent: dict[str, int] = {}
-    for message_id, case_id in Delivery.objects.filter(
-        message_id__in=references, reply__case__administration=administration
-    ).values_list("message_id", "reply__case_id"):
-        sent[message_id] = case_id
-    for message_id, case_id in Acknowledgement.objects.filter(
-        message_id__in=references, case__administration=administration
-    ).values_list("message_id", "case_id"):
-        sent[message_id] = case_id
-    received: dict[str, int] = {}
-    for message_id, case_id in InboundEmail.objects.filter(
-        administration=administration, message_id__in=references, case__isnull=False
-    ).values_list("message_id", "case_id"):
-        if case_id is not None:
-            received[message_id] = case_id
-    for reference in references:
-        if reference in sent:
-            return Case.objects.get(pk=sent[reference])
-        if reference in received:
-            case = Case.objects.get(pk=received[reference])
-            # Message-IDs of the usager's own messages may be known to others (copies):
-            # only the usager threads on them.
-            if not case.usager_email or case.usager_email == sender:
-                return case
-    return None
-
-
-def case_transferred_to(case: Case) -> Case:
-    """Where the question of ``case`` lives now: ``case`` itself, or, when it was transferred,
-    the last case of its chain of transfers (each transfer opens one linked case)."""
-    seen = {case.pk}
-    while case.status == Status.TRANSFERRED:
-        following = Case.objects.filter(transferred_from=case).select_related("administration")
-        nxt = following.first()
-        if nxt is None or nxt.pk in seen:
-            break
-        seen.add(nxt.pk)
-        case = nxt
-    return case
 
 
 def email_receive(*, administration: Administration, raw: bytes, source: str = "") -> EmailOutcome:
@@ -197,21 +140,9 @@ def _inbound_record(
     )
 
 
-def _case_of(administration: Administration, parsed: dict) -> Case | None:
-    case = case_for_thread(administration, parsed["references"], parsed["sender"])
-    if case is not None:
-        return case
-    reference = _reference_in(parsed["subject"], administration)
-    return (
-        Case.objects.filter(administration=administration, reference=reference).first()
-        if reference
-        else None
-    )
-
-
 @transaction.atomic
 def _auto_reply_apply(administration: Administration, key: str, parsed: dict) -> EmailOutcome:
-    case = _case_of(administration, parsed)
+    case = case_of_message(administration, parsed)
     if case is not None:
         case_event_record(
             case=case,
@@ -290,7 +221,7 @@ def _bounce_apply(
                 last_error=(_("Bounced: %(reason)s") % {"reason": reason})[:2000],
             )
         else:
-            case = _case_of(administration, parsed)
+            case = case_of_message(administration, parsed)
     if case is not None:
         case_event_record(
             case=case,
@@ -393,7 +324,7 @@ def _email_apply(
     *,
     acknowledge: bool = True,
 ) -> EmailOutcome:
-    case = _case_of(administration, parsed)
+    case = case_of_message(administration, parsed)
     attachments = _new_files(None, attachments)
     body = _usager_text(administration, parsed)
     threaded = case is not None and case_for_thread(
@@ -418,6 +349,14 @@ def _email_apply(
         live = case_transferred_to(case)
         if live.pk != case.pk:
             moved_from, case = case, live
+    if (
+        case is not None
+        and parsed["message_id"]
+        and InboundEmail.objects.filter(message_key=key, case=case).exists()
+    ):
+        # The same message reached this case through another administration's mailbox (the
+        # usager wrote to both, or copied one): read once.
+        return EmailOutcome("duplicate", case)
     outcome = InboundEmail.Outcome.CREATED
     if case is not None and _only_thanks(case, parsed, body, attachments, refused):
         # "Merci, bonne journée" on an answered or closed case: kept on its timeline for the

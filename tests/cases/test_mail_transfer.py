@@ -221,7 +221,8 @@ def _transferred(office, target, django_capture_on_commit_callbacks, *, source=N
             raw=bytes(usager_mail("Question", "Ma question.")),
         ).case
     )
-    case = services.case_take(actor=office.agent, case=case)
+    if case.assignee_id is None:
+        case = services.case_take(actor=office.agent, case=case)
     with django_capture_on_commit_callbacks(execute=True):
         services.case_transfer(
             actor=office.agent, case=case, target_administration=target.administration, reason="-"
@@ -279,3 +280,60 @@ def test_answers_follow_a_chain_of_transfers_and_a_follow_up_opens_where_it_was_
     )
     assert Case.objects.filter(administration=office.administration).count() == 1
     assert not Delivery.objects.exists()
+
+
+def test_writing_to_the_new_administration_or_to_both_reaches_the_new_case_once(
+    office, isere, dovecot, smtp, settings, django_capture_on_commit_callbacks
+):
+    """Told that the CPAM now answers, the usager answers the CAF's mail but to the CPAM's
+    address, or to both: one message on the new case, no new case in either."""
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = smtp.host, smtp.port
+    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+    make_mailbox(office, dovecot, CONTACT, "caf69")
+    make_mailbox(isere, dovecot, OTHER, "cpam38")
+    with django_capture_on_commit_callbacks(execute=True):
+        first = email_receive(
+            administration=office.administration,
+            raw=bytes(usager_mail("Remboursement", "Mes soins ne sont pas remboursés.")),
+        ).case
+    first = services.case_take(actor=office.agent, case=first)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.case_send_reply(actor=office.agent, case=first, body=REPLY_TEXT)
+    caf_reply = wait_until(lambda: [m for m in smtp.to(USAGER) if first.reference in m["Subject"]])
+    first = services.case_transition(
+        actor=office.agent, case=Case.objects.get(pk=first.pk), action="reopen"
+    )
+    first, second = _transferred(office, isere, django_capture_on_commit_callbacks, source=first)
+
+    def send(message, *inboxes):
+        with smtplib.SMTP(smtp.host, smtp.port, timeout=30) as connection:
+            connection.send_message(message)
+        for inbox in inboxes:
+            wait_until(lambda inbox=inbox: dovecot.uids(inbox), what=f"the mail in {inbox}")
+        poll(django_capture_on_commit_callbacks)
+
+    to_cpam = usager_mail(
+        f"Re: {caf_reply[-1]['Subject']}",
+        "Voici ma carte Vitale.",
+        to=OTHER,
+        answering=caf_reply[-1],
+    )
+    send(to_cpam, "cpam38")
+    to_both = usager_mail(f"Re: {first.reference}", "Et mon attestation de droits.")
+    to_both["Cc"] = OTHER
+    send(to_both, "caf69", "cpam38")
+    bodies = [
+        e.data["body"]
+        for e in CaseEvent.objects.filter(case=second, kind=CaseEvent.Kind.USAGER_MESSAGE)
+    ]
+    assert bodies == ["Voici ma carte Vitale.", "Et mon attestation de droits."]
+    assert Case.objects.filter(administration=isere.administration).count() == 1
+    assert Case.objects.filter(administration=office.administration).count() == 1
+    # Someone else naming the old reference to the CPAM opens a case of their own.
+    with django_capture_on_commit_callbacks(execute=True):
+        outcome = email_receive(
+            administration=isere.administration,
+            raw=bytes(usager_mail(f"Dossier {first.reference}", "Bonjour", sender="x@example.net")),
+        )
+    assert outcome.outcome == "created" and outcome.case != second
