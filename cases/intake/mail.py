@@ -35,6 +35,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import mailbox
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from email.message import Message
@@ -64,6 +65,7 @@ from ..models import (
 )
 from ..services.common import bump
 from ..services.journal import case_event_record
+from ..text import is_greeting_line
 from . import parsing
 from .acknowledgement import acknowledgement_schedule
 from .attachments import CheckedAttachment, attachments_check, attachments_store
@@ -282,6 +284,28 @@ def _new_files(case: Case | None, attachments: list[CheckedAttachment]) -> list[
     return kept
 
 
+# What mail clients put before a subject they answer or forward ("RE:", "TR :", "Fwd:",
+# "RE[2]:", "AW:", "Réf :"), any number of times.
+_SUBJECT_PREFIXES = re.compile(
+    r"^\s*(?:(?:re|r[ée]f|aw|sv|tr|fwd?|fw|wg|transf)\s*(?:\[\d+\])?\s*:\s*)+", re.IGNORECASE
+)
+
+
+def _case_subject(subject: str, body: str) -> str:
+    """The subject a new case is listed under: the mail's without the answer and forward
+    prefixes; when nothing is left ("RE:" alone), the beginning of the text."""
+    subject = _SUBJECT_PREFIXES.sub("", subject).strip()
+    if subject:
+        return subject
+    if body == _("(No text: the message brings only attachments.)"):
+        return _("(no subject)")
+    lines = [line.strip() for line in body.splitlines() if line.strip()]
+    first = next((line for line in lines if not is_greeting_line(line)), "")
+    if len(first) > 80:
+        first = first[:80].rsplit(" ", 1)[0].rstrip(" ,;:") + "…"
+    return first or _("(no subject)")
+
+
 def _usager_text(administration: Administration, parsed: dict) -> str:
     """What the case and the drafter read: the new text, with a message forwarded inline kept
     (content the usager shares), unless that message is one of ours (then it is history, like
@@ -410,7 +434,7 @@ def _email_apply(
             # A follow-up opens where its case was worked (a transferred case's administration).
             administration=previous.administration if previous is not None else administration,
             channel=Channel.EMAIL,
-            subject=parsed["subject"] or _("(no subject)"),
+            subject=_case_subject(parsed["subject"], body),
             body=body,
             usager_name=parsed["name"][:200],
             usager_email=parsed["address"],
