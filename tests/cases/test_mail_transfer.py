@@ -231,7 +231,7 @@ def _transferred(office, target, django_capture_on_commit_callbacks, *, source=N
 
 
 def test_a_stranger_writing_with_the_old_reference_does_not_get_into_the_new_case(
-    office, isere, mailoutbox, django_capture_on_commit_callbacks
+    office, isere, mailoutbox, django_capture_on_commit_callbacks, browser
 ):
     first, second = _transferred(office, isere, django_capture_on_commit_callbacks)
     stranger = usager_mail(
@@ -247,6 +247,12 @@ def test_a_stranger_writing_with_the_old_reference_does_not_get_into_the_new_cas
     with django_capture_on_commit_callbacks(execute=True):
         outcome = email_receive(administration=office.administration, raw=bytes(own))
     assert outcome.outcome == "appended" and outcome.case == second
+    # The first administration's page says where the message went, not what it said.
+    page = browser(office.agent).get(f"/dossiers/{first.pk}/").content.decode()
+    assert f"{isere.administration.name} ({second.reference})" in page.replace("&#x27;", "'")
+    assert "Ma pièce manquante" not in page
+    page = browser(isere.agent).get(f"/dossiers/{second.pk}/").content.decode()
+    assert "Ma pièce manquante" in page
 
 
 def test_answers_follow_a_chain_of_transfers_and_a_follow_up_opens_where_it_was_worked(
