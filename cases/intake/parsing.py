@@ -310,7 +310,8 @@ def forward_of(full: str, subject: str) -> Forward | None:
     if _WRAPPED_START.match(marker) and not _FORWARD_MARKER.match(marker):
         return None  # "Le ... a écrit :" is a reply's quote, whatever the subject says
     # Apple Mail quotes the forwarded message ("> De: ..."): read without the quote marks.
-    forwarded = [re.sub(r"^>\s?", "", line) for line in lines[start:]]
+    # HTML made text indents the forwarded block: read flush left.
+    forwarded = [re.sub(r"^>\s?", "", line).strip() for line in lines[start:]]
     sender = ""
     for line in forwarded[:8]:
         found = _FORWARDED_FROM.match(line.strip())

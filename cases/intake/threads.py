@@ -94,11 +94,24 @@ def _transferred_here(administration: Administration, parsed: dict) -> Case | No
         origins += Acknowledgement.objects.filter(message_id__in=references).values_list(
             "case_id", flat=True
         )
-    named = {m.group(0).upper() for m in _ANY_REFERENCE.finditer(parsed["subject"] or "")}
-    if named:
-        origins += Case.objects.filter(
-            reference__in=named, usager_email=parsed["sender"], status=Status.TRANSFERRED
-        ).values_list("pk", flat=True)
+    named = sorted({m.group(0).upper() for m in _ANY_REFERENCE.finditer(parsed["subject"] or "")})
+    for reference in named[:5]:
+        code, _sep, rest = reference.partition("-")
+        other = (
+            Administration.objects.filter(code__iexact=code)
+            .exclude(pk=administration.pk)
+            .values_list("pk", "code")
+            .first()
+        )
+        if other is not None:
+            # By its administration and reference (as made from the code): the unique index,
+            # not a scan of every case.
+            origins += Case.objects.filter(
+                administration_id=other[0],
+                reference=f"{other[1]}-{rest}",
+                usager_email=parsed["sender"],
+                status=Status.TRANSFERRED,
+            ).values_list("pk", flat=True)
     for origin in Case.objects.filter(pk__in=origins, status=Status.TRANSFERRED).exclude(
         administration=administration
     ):

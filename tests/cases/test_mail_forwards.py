@@ -113,6 +113,23 @@ def test_an_html_only_forward_is_kept(office, django_capture_on_commit_callbacks
     assert case.body.startswith("Voir ci-dessous") and QUESTION in case.body
 
 
+def test_an_outlook_html_forward_is_kept(office, django_capture_on_commit_callbacks):
+    html = (
+        "<html><body><div dir='ltr'><p>Bonjour,</p><p>Voir ci-dessous</p></div>"
+        "<div id='appendonsend'></div><hr style='display:inline-block;width:98%'>"
+        "<div id='divRplyFwdMsg' dir='ltr'><b>De :</b> Impots &lt;ne-pas-repondre@dgfip.example"
+        "&gt;<br><b>Envoy&eacute; :</b> lundi 3 juin 2026 09:00<br><b>Objet :</b> Votre dossier"
+        f"</div><div>{QUESTION}</div></body></html>"
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        case = email_receive(
+            administration=office.administration,
+            raw=bytes(forward("TR: Votre dossier", "", html=html)),
+        ).case
+    assert case.body.startswith("Bonjour,\n\nVoir ci-dessous")
+    assert f"Objet : Votre dossier\n{QUESTION}" in case.body
+
+
 def test_replies_and_forwards_of_our_own_mails_keep_only_the_usager_text(
     office, settings, mailoutbox, django_capture_on_commit_callbacks
 ):
