@@ -38,7 +38,7 @@ _VOCABULARY = frozenset(
             "joyeux noel au aux bientot revoir continuation belle beau",
             "cordialement cordialment cdlt cdt bav salutations sinceres meilleures distinguees",
             "respectueuses sentiments mes mon meilleurs amities prie veuillez agreer expression",
-            "souhaite souhaitons",
+            "souhaite souhaitons bcp bjr probleme resolu resolue regle reglee",
             "thank thanks thx ty you so much very many lot a for the your help reply answer",
             "response quick prompt information kind kindly regards best wishes cheers sincerely",
             "yours again all got it noted received perfect great good fine wonderful excellent",
@@ -60,6 +60,8 @@ _WORD = re.compile(r"[^\W\d_]+")
 _CLAUSE = re.compile(r"[,.;:!()\[\]…]+")
 _EMAIL = re.compile(r"\S+@\S+\.\w+")
 _TITLES = frozenset(("mme", "mlle", "m", "mr", "mrs", "ms", "dr"))
+# Lower-case words of names ("Jeanne de la Tour", "Sam van Dyke").
+_PARTICLES = frozenset(("de", "du", "des", "la", "le", "d", "van", "von", "der", "di", "da"))
 # Longer than this, a message says more than thanks, whatever its words.
 _MAX_WORDS = 40
 _MAX_SIGNATURE_LINES = 4
@@ -90,8 +92,13 @@ def _signature_line(line: str, names: set[str]) -> bool:
     if re.search(r"\d", stripped):
         return False
     words = _WORD.findall(stripped)
-    return len(words) <= 5 and all(
-        word[:1].isupper() or _plain(word) in names or _plain(word) in _TITLES for word in words
+    if not words:
+        return True  # an address of e-mail alone
+    allowed = names | _TITLES | _PARTICLES
+    return (
+        len(words) <= 5
+        and all(word[:1].isupper() or _plain(word) in allowed for word in words)
+        and any(word[:1].isupper() or _plain(word) in names for word in words)
     )
 
 

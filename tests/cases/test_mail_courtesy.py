@@ -61,6 +61,10 @@ ONLY_THANKS = [
     "Merci infiniment.\n\nBien cordialement,\nMme Jeanne ROUX\njeanne.roux@example.org",
     "Merci\n\nJeanne",
     "Je vous prie d'agréer, Madame, Monsieur, l'expression de mes salutations distinguées.",
+    "Merci bcp",
+    "Un grand merci à toute l'équipe !",
+    "Problème résolu, merci.",
+    "Merci beaucoup\n\nJeanne de la Tour\n+33 6 12 34 56 78",
     "Thanks",
     "Thanks a lot!",
     "Thank you, have a nice day.",
@@ -96,6 +100,9 @@ STILL_WORK = [
     "Thanks in advance",
     "Thank you. My address changed last month.",
     "Merci pour votre réponse. Cependant je conteste cette décision.",
+    "Problème toujours pas résolu, merci",
+    "Merci\nJeanne Roux\nassistante sociale du secteur",
+    "Merci, je vous tiens au courant",
 ]
 
 
