@@ -198,9 +198,12 @@ C'est désormais {service} qui traite votre demande et qui vous répondra. Elle 
 
 Pour le joindre : {contact}
 
-Pour toute correspondance, rappelez la référence {reference}, ou répondez simplement à ce message : votre réponse lui parviendra.
+Pour toute correspondance, rappelez la référence {reference}{answer}.
 
 Ce message a été envoyé automatiquement."""  # noqa: E501
+# Said only when an answer to the mail reaches the administration (its mailbox is the mail's
+# Reply-To): without one, it would go to the sending address, which may read nothing.
+TRANSFER_ANSWER = ", ou répondez simplement à ce message : votre réponse lui parviendra"
 
 
 def _first_of(case: Case) -> Case:
@@ -212,9 +215,10 @@ def _first_of(case: Case) -> Case:
     return case
 
 
-def transfer_notice_render(case: Case, source: Case) -> tuple[str, str]:
+def transfer_notice_render(case: Case, source: Case, *, by_mail: bool = True) -> tuple[str, str]:
     """(subject, text) of the notice telling the usager of ``case``, opened by the transfer of
-    ``source``, that another administration now works their request, in French."""
+    ``source``, that another administration now works their request, in French. ``by_mail``:
+    it goes by e-mail (not through a channel's callback)."""
     first = _first_of(source)
     config = settings_for(case.administration)
     mailbox = (
@@ -236,6 +240,7 @@ def transfer_notice_render(case: Case, source: Case) -> tuple[str, str]:
                 timezone.localtime(case.created_at), "j F Y", use_l10n=True
             ),
             "contact": config.service_contact or mailbox or settings.DEFAULT_FROM_EMAIL,
+            "answer": TRANSFER_ANSWER if by_mail and mailbox else "",
         }
         return _fill(TRANSFER_SUBJECT, values)[:300], _fill(TRANSFER_BODY, values)
 
@@ -246,7 +251,7 @@ def transfer_notice_schedule(*, case: Case, source: Case) -> Acknowledgement | N
     backend = _route(case)
     if backend == Delivery.Backend.NONE:
         return None
-    subject, body = transfer_notice_render(case, source)
+    subject, body = transfer_notice_render(case, source, by_mail=backend == Delivery.Backend.EMAIL)
     acknowledgement, created = Acknowledgement.objects.get_or_create(
         case=case, defaults={"backend": backend, "subject": subject, "body": body}
     )

@@ -153,6 +153,7 @@ def test_the_usager_of_a_transferred_case_is_told_and_their_answers_reach_the_ne
     assert "a été transmise" in text and "vous répondra" in text
     assert isere.administration.name in text and office.administration.name in text
     assert second.reference in text and "L114-2" in text
+    assert "répondez simplement à ce message" in text  # the CPAM's mailbox reads the answer
     assert caf_reply["Message-ID"] in notice["References"]
     assert Acknowledgement.objects.get(case=second).status == Acknowledgement.Status.SENT
 
@@ -228,6 +229,16 @@ def _transferred(office, target, django_capture_on_commit_callbacks, *, source=N
             actor=office.agent, case=case, target_administration=target.administration, reason="-"
         )
     return Case.objects.get(pk=case.pk), Case.objects.get(transferred_from=case)
+
+
+def test_the_notice_asks_for_no_answer_by_mail_when_no_mailbox_reads_it(
+    office, isere, mailoutbox, django_capture_on_commit_callbacks
+):
+    _first, second = _transferred(office, isere, django_capture_on_commit_callbacks)
+    notice = [m for m in mailoutbox if second.reference in m.subject][-1]
+    assert "répondez simplement" not in notice.body
+    assert f"rappelez la référence {second.reference}." in notice.body
+    assert notice.reply_to == []
 
 
 def test_a_stranger_writing_with_the_old_reference_does_not_get_into_the_new_case(
