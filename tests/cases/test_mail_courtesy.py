@@ -255,3 +255,25 @@ def test_thanks_with_a_new_file_reopen_and_an_awaited_answer_still_resumes(
     write(office, case, "ok", django_capture_on_commit_callbacks)
     case.refresh_from_db()
     assert case.status == Status.IN_PROGRESS
+
+
+def test_an_html_only_thanks_quoting_our_reply_leaves_the_case_answered(
+    office, django_capture_on_commit_callbacks
+):
+    case = answered(office, django_capture_on_commit_callbacks)
+    html = (
+        "<html><body><div dir='ltr'><p>Merci beaucoup !</p><p>Bien cordialement,<br>"
+        "Jeanne Roux</p></div><div id='appendonsend'></div><hr>"
+        "<div id='divRplyFwdMsg'><b>De :</b> CAF &lt;ne-pas-repondre@caf.example&gt;<br>"
+        f"<b>Objet :</b> [{case.reference}] Question</div><div>{REPLY_TEXT}</div>"
+        "</body></html>"
+    )
+    message = usager_mail(f"RE: [{case.reference}] Question", "")
+    message.set_content(html, subtype="html")
+    with django_capture_on_commit_callbacks(execute=True):
+        outcome = email_receive(administration=office.administration, raw=bytes(message))
+    assert outcome.outcome == "appended"
+    case.refresh_from_db()
+    assert case.status == Status.ANSWERED
+    event = CaseEvent.objects.get(case=case, kind=CaseEvent.Kind.USAGER_MESSAGE)
+    assert event.data["courtesy"] is True and REPLY_TEXT not in event.data["body"]
