@@ -189,21 +189,24 @@ def acknowledgement_schedule(*, case: Case) -> Acknowledgement | None:
 # not competent for sends it to the competent one and tells the usager). It is the acknowledgement
 # of the new case, sent whatever the administration's acknowledgement settings, from the
 # administration that now works the request and in the usager's thread of the first one.
-TRANSFER_SUBJECT = "Votre demande {ancienne_reference} a été transmise à {service} ({reference})"
+TRANSFER_SUBJECT = (
+    "Votre demande {ancienne_reference} a été transmise : nouvelle référence {reference}"
+)
 TRANSFER_BODY = """Bonjour {usager},
 
-Votre demande {ancienne_reference}, reçue le {date_reception} par {origine}, relève de {service}. Elle lui a été transmise le {date_transmission}, comme le prévoit l'article L114-2 du code des relations entre le public et l'administration.
+Votre demande {ancienne_reference}, reçue le {date_reception}, a été transmise le {date_transmission} au service compétent pour y répondre, comme le prévoit l'article L114-2 du code des relations entre le public et l'administration.
 
-C'est désormais {service} qui traite votre demande et qui vous répondra. Elle y est enregistrée sous la référence {reference}.
+Service qui a reçu votre demande : {origine}
+Service désormais chargé de votre demande : {service}
+Nouvelle référence de votre demande : {reference}
+Pour joindre ce service : {contact}
 
-Pour le joindre : {contact}
-
-Pour toute correspondance, rappelez la référence {reference}{answer}.
+C'est ce service qui vous répondra. Pour toute correspondance, rappelez la référence {reference}{answer}.
 
 Ce message a été envoyé automatiquement."""  # noqa: E501
 # Said only when an answer to the mail reaches the administration (its mailbox is the mail's
 # Reply-To): without one, it would go to the sending address, which may read nothing.
-TRANSFER_ANSWER = ", ou répondez simplement à ce message : votre réponse lui parviendra"
+TRANSFER_ANSWER = ", ou répondez simplement à ce message : votre réponse parviendra à ce service"
 
 
 def _first_of(case: Case) -> Case:
