@@ -37,6 +37,7 @@ from ..models import (
     CaseEvent,
     ChannelEndpoint,
     Delivery,
+    Mailbox,
 )
 from ..services.journal import case_event_record
 
@@ -184,6 +185,84 @@ def acknowledgement_schedule(*, case: Case) -> Acknowledgement | None:
     return acknowledgement
 
 
+# A transferred case's notice (CRPA L114-2: the administration that received a request it is
+# not competent for sends it to the competent one and tells the usager). It is the acknowledgement
+# of the new case, sent whatever the administration's acknowledgement settings, from the
+# administration that now works the request and in the usager's thread of the first one.
+TRANSFER_SUBJECT = (
+    "Votre demande {ancienne_reference} a été transmise : nouvelle référence {reference}"
+)
+TRANSFER_BODY = """Bonjour {usager},
+
+Votre demande {ancienne_reference}, reçue le {date_reception}, a été transmise le {date_transmission} au service compétent pour y répondre, comme le prévoit l'article L114-2 du code des relations entre le public et l'administration.
+
+Service qui a reçu votre demande : {origine}
+Service désormais chargé de votre demande : {service}
+Nouvelle référence de votre demande : {reference}
+Pour joindre ce service : {contact}
+
+C'est ce service qui vous répondra. Pour toute correspondance, rappelez la référence {reference}{answer}.
+
+Ce message a été envoyé automatiquement."""  # noqa: E501
+# Said only when an answer to the mail reaches the administration (its mailbox is the mail's
+# Reply-To): without one, it would go to the sending address, which may read nothing.
+TRANSFER_ANSWER = ", ou répondez simplement à ce message : votre réponse parviendra à ce service"
+
+
+def _first_of(case: Case) -> Case:
+    """The case the usager's request first arrived as (the start of a chain of transfers)."""
+    seen = {case.pk}
+    while case.transferred_from_id is not None and case.transferred_from_id not in seen:
+        seen.add(case.transferred_from_id)
+        case = Case.objects.select_related("administration").get(pk=case.transferred_from_id)
+    return case
+
+
+def transfer_notice_render(case: Case, source: Case, *, by_mail: bool = True) -> tuple[str, str]:
+    """(subject, text) of the notice telling the usager of ``case``, opened by the transfer of
+    ``source``, that another administration now works their request, in French. ``by_mail``:
+    it goes by e-mail (not through a channel's callback)."""
+    first = _first_of(source)
+    config = settings_for(case.administration)
+    mailbox = (
+        Mailbox.objects.filter(administration_id=case.administration_id)
+        .values_list("address", flat=True)
+        .first()
+    )
+    with translation.override("fr"):
+        values = {
+            "usager": case.usager_name or "Madame, Monsieur",
+            "ancienne_reference": source.reference,
+            "reference": case.reference,
+            "origine": first.administration.name,
+            "service": case.administration.name,
+            "date_reception": formats.date_format(
+                timezone.localtime(first.created_at), "j F Y", use_l10n=True
+            ),
+            "date_transmission": formats.date_format(
+                timezone.localtime(case.created_at), "j F Y", use_l10n=True
+            ),
+            "contact": config.service_contact or mailbox or settings.DEFAULT_FROM_EMAIL,
+            "answer": TRANSFER_ANSWER if by_mail and mailbox else "",
+        }
+        return _fill(TRANSFER_SUBJECT, values)[:300], _fill(TRANSFER_BODY, values)
+
+
+def transfer_notice_schedule(*, case: Case, source: Case) -> Acknowledgement | None:
+    """In the transaction of the transfer of ``source`` that opened ``case``: its notice to
+    the usager (the case's acknowledgement row), when the case has a route to the usager."""
+    backend = _route(case)
+    if backend == Delivery.Backend.NONE:
+        return None
+    subject, body = transfer_notice_render(case, source, by_mail=backend == Delivery.Backend.EMAIL)
+    acknowledgement, created = Acknowledgement.objects.get_or_create(
+        case=case, defaults={"backend": backend, "subject": subject, "body": body}
+    )
+    if created:
+        followup_add(kind=ACKNOWLEDGEMENT, acknowledgement_id=acknowledgement.pk)
+    return acknowledgement
+
+
 def _claim(acknowledgement_id: int) -> bool:
     now = timezone.now()
     stale = now - dt.timedelta(seconds=settings.DELIVERY_CLAIM_LEASE_SECONDS)
@@ -205,6 +284,7 @@ def acknowledgement_send(*, acknowledgement_id: int) -> str:
         new_message_id,
         post_to_channel,
         send_case_email,
+        thread_headers,
     )
 
     if not _claim(acknowledgement_id):
@@ -227,13 +307,23 @@ def acknowledgement_send(*, acknowledgement_id: int) -> str:
                     message_id=new_message_id("ack", row.pk)
                 )
                 row.refresh_from_db(fields=["message_id"])
+            # A transfer's notice answers in the usager's thread of the case transferred (the
+            # mails they already have): it reads as the next message of their conversation.
+            source = (
+                Case.objects.filter(pk=case.transferred_from_id).first()
+                if case.transferred_from_id
+                else None
+            )
             send_case_email(
                 case=case,
                 subject=row.subject,
                 body=row.body,
                 message_id=row.message_id,
-                # RFC 3834: an automatic message; well-behaved responders do not answer it.
-                extra={"Auto-Submitted": "auto-generated"},
+                extra={
+                    **(thread_headers(source) if source is not None else {}),
+                    # RFC 3834: an automatic message; well-behaved responders do not answer it.
+                    "Auto-Submitted": "auto-generated",
+                },
             )
     except DeliveryError as exc:
         return _failed(row, str(exc))
@@ -309,4 +399,6 @@ __all__ = [
     "acknowledgement_send",
     "settings_for",
     "template_check",
+    "transfer_notice_render",
+    "transfer_notice_schedule",
 ]

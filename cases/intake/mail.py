@@ -6,9 +6,14 @@
   acknowledgement goes to a Reply-To other than the sender.
 - A person's message joins a case of the receiving administration by ``In-Reply-To`` /
   ``References`` (the ids of the mails Guichet sent, or of the usager's earlier messages), then
-  by the reference in the subject; never a case of another administration. A closed case is
-  reopened within ``MAIL_REOPEN_WITHIN_DAYS`` of its closing, later a linked follow-up opens.
-  Otherwise it opens a case (and its acknowledgement of receipt, when the administration asks).
+  by the reference in the subject (cases/intake/threads.py); never a case of another
+  administration, but for one rule:
+  a case transferred away (cases/services/transfer.py) is not where the question lives any
+  more, so its usager's message goes along the transfers to the live case (in the
+  administration that now works it), and the transferred case's timeline says where it went.
+  A closed case is reopened within ``MAIL_REOPEN_WITHIN_DAYS`` of its closing, later a linked
+  follow-up opens (in the administration of the closed case). Otherwise it opens a case (and
+  its acknowledgement of receipt, when the administration asks).
 - An automatic reply or a bounce (cases/intake/parsing.py) is recorded on the case it concerns,
   never resuming it nor creating one; a bounce marks the delivery it names failed. An automated
   message (a contact form, a platform's notification) is read like a person's, without an
@@ -16,7 +21,11 @@
 - The case and the drafter get the new text only (quoted history and signature set aside); the
   full text is kept on the ``InboundEmail`` row, shown folded on the case page. A message
   attached whole (forwarded as an attachment) is content, not history: its text follows the new
-  text and its files join the others.
+  text and its files join the others. So is a message forwarded inline ("voir ci-dessous" above
+  a Gmail, Thunderbird, Apple Mail or Outlook forward), unless it is one of our own mails.
+- A message that only thanks ("Merci, bonne journée": cases/intake/courtesy.py) on an answered
+  or closed case is kept on its timeline, the case left as it is: no reopening, no follow-up,
+  no acknowledgement, nobody notified.
 
 Also the reading of a Maildir folder or .eml files for the ``intake_mail`` command.
 """
@@ -30,6 +39,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from email.message import Message
+from email.utils import parseaddr
 from pathlib import Path
 
 from django.conf import settings
@@ -50,14 +60,18 @@ from ..models import (
     Channel,
     Delivery,
     InboundEmail,
+    Mailbox,
     Status,
 )
 from ..services.common import bump
 from ..services.journal import case_event_record
+from ..text import is_greeting_line
 from . import parsing
 from .acknowledgement import acknowledgement_schedule
 from .attachments import CheckedAttachment, attachments_check, attachments_store
+from .courtesy import is_courtesy
 from .reading import parse_email
+from .threads import case_for_thread, case_of_message, case_transferred_to
 
 
 @dataclass(frozen=True)
@@ -71,50 +85,6 @@ def _message_key(message_id: str, raw: bytes) -> str:
     if message_id:
         return hashlib.sha256(b"mid:" + message_id.encode()).hexdigest()
     return hashlib.sha256(b"raw:" + raw).hexdigest()
-
-
-def _reference_in(subject: str, administration: Administration) -> str | None:
-    # Typed by hand on a phone, the reference may come in lower case ("caf69-2026-000241").
-    match = re.search(
-        rf"\b{re.escape(administration.code)}-\d{{4}}-\d{{6}}\b", subject, re.IGNORECASE
-    )
-    # Rebuilt on the code as written (references are made from it): an exact, indexed lookup.
-    return administration.code + match.group(0)[len(administration.code) :] if match else None
-
-
-def case_for_thread(
-    administration: Administration, references: list[str], sender: str
-) -> Case | None:
-    """The case of this administration that one of ``references`` belongs to (the most recent
-    reference first): a mail Guichet sent (reply or acknowledgement, ids that cannot be
-    guessed), or an earlier message of the same usager."""
-    if not references:
-        return None
-    sent: dict[str, int] = {}
-    for message_id, case_id in Delivery.objects.filter(
-        message_id__in=references, reply__case__administration=administration
-    ).values_list("message_id", "reply__case_id"):
-        sent[message_id] = case_id
-    for message_id, case_id in Acknowledgement.objects.filter(
-        message_id__in=references, case__administration=administration
-    ).values_list("message_id", "case_id"):
-        sent[message_id] = case_id
-    received: dict[str, int] = {}
-    for message_id, case_id in InboundEmail.objects.filter(
-        administration=administration, message_id__in=references, case__isnull=False
-    ).values_list("message_id", "case_id"):
-        if case_id is not None:
-            received[message_id] = case_id
-    for reference in references:
-        if reference in sent:
-            return Case.objects.get(pk=sent[reference])
-        if reference in received:
-            case = Case.objects.get(pk=received[reference])
-            # Message-IDs of the usager's own messages may be known to others (copies):
-            # only the usager threads on them.
-            if not case.usager_email or case.usager_email == sender:
-                return case
-    return None
 
 
 def email_receive(*, administration: Administration, raw: bytes, source: str = "") -> EmailOutcome:
@@ -172,21 +142,9 @@ def _inbound_record(
     )
 
 
-def _case_of(administration: Administration, parsed: dict) -> Case | None:
-    case = case_for_thread(administration, parsed["references"], parsed["sender"])
-    if case is not None:
-        return case
-    reference = _reference_in(parsed["subject"], administration)
-    return (
-        Case.objects.filter(administration=administration, reference=reference).first()
-        if reference
-        else None
-    )
-
-
 @transaction.atomic
 def _auto_reply_apply(administration: Administration, key: str, parsed: dict) -> EmailOutcome:
-    case = _case_of(administration, parsed)
+    case = case_of_message(administration, parsed)
     if case is not None:
         case_event_record(
             case=case,
@@ -265,7 +223,7 @@ def _bounce_apply(
                 last_error=(_("Bounced: %(reason)s") % {"reason": reason})[:2000],
             )
         else:
-            case = _case_of(administration, parsed)
+            case = case_of_message(administration, parsed)
     if case is not None:
         case_event_record(
             case=case,
@@ -326,6 +284,60 @@ def _new_files(case: Case | None, attachments: list[CheckedAttachment]) -> list[
     return kept
 
 
+# What mail clients put before a subject they answer or forward ("RE:", "TR :", "Fwd:",
+# "RE[2]:", "AW:", "Réf :"), any number of times.
+_SUBJECT_PREFIXES = re.compile(
+    r"^\s*(?:(?:re|r[ée]f|aw|sv|tr|fwd?|fw|wg|transf)\s*(?:\[\d+\])?\s*:\s*)+", re.IGNORECASE
+)
+
+
+def _case_subject(subject: str, body: str) -> str:
+    """The subject a new case is listed under: the mail's without the answer and forward
+    prefixes; when nothing is left ("RE:" alone), the beginning of the text."""
+    subject = _SUBJECT_PREFIXES.sub("", subject).strip()
+    if subject:
+        return subject
+    if body == _("(No text: the message brings only attachments.)"):
+        return _("(no subject)")
+    lines = [line.strip() for line in body.splitlines() if line.strip()]
+    first = next((line for line in lines if not is_greeting_line(line)), "")
+    if len(first) > 80:
+        first = first[:80].rsplit(" ", 1)[0].rstrip(" ,;:") + "…"
+    return first or _("(no subject)")
+
+
+def _usager_text(administration: Administration, parsed: dict) -> str:
+    """What the case and the drafter read: the new text, with a message forwarded inline kept
+    (content the usager shares), unless that message is one of ours (then it is history, like
+    the quote of a reply)."""
+    if not parsed["forward_text"]:
+        return parsed["text"]
+    ours = {parseaddr(settings.DEFAULT_FROM_EMAIL)[1].lower()}
+    ours.update(
+        address.lower()
+        for address in Mailbox.objects.filter(administration=administration).values_list(
+            "address", flat=True
+        )
+    )
+    return parsed["text"] if parsed["forward_sender"] in ours else parsed["forward_text"]
+
+
+def _only_thanks(
+    case: Case,
+    parsed: dict,
+    body: str,
+    attachments: list[CheckedAttachment],
+    refused: list[str],
+) -> bool:
+    """Whether the message, on an answered or closed case, only thanks (cases/intake/
+    courtesy.py) and brings no file the case does not have (a signature's logo it has)."""
+    if case.status not in (Status.ANSWERED, Status.CLOSED):
+        return False
+    if case.anonymised_at is not None or refused or _new_files(case, attachments):
+        return False
+    return is_courtesy(body, names=(case.usager_name, parsed["name"]))
+
+
 @transaction.atomic
 def _email_apply(
     administration: Administration,
@@ -336,9 +348,9 @@ def _email_apply(
     *,
     acknowledge: bool = True,
 ) -> EmailOutcome:
-    case = _case_of(administration, parsed)
+    case = case_of_message(administration, parsed)
     attachments = _new_files(None, attachments)
-    body = parsed["text"]
+    body = _usager_text(administration, parsed)
     threaded = case is not None and case_for_thread(
         administration, parsed["references"], parsed["sender"]
     )
@@ -354,12 +366,42 @@ def _email_apply(
             "reference": case.reference
         } + ("\n\n" + body)
         case = None
+    moved_from = None
+    if case is not None and case.status == Status.TRANSFERRED:
+        # The question now lives in another administration: the usager's answer goes there,
+        # not into a follow-up here that nobody would work.
+        live = case_transferred_to(case)
+        if live.pk != case.pk:
+            moved_from, case = case, live
+    if (
+        case is not None
+        and parsed["message_id"]
+        and InboundEmail.objects.filter(message_key=key, case=case).exists()
+    ):
+        # The same message reached this case through another administration's mailbox (the
+        # usager wrote to both, or copied one): read once.
+        return EmailOutcome("duplicate", case)
     outcome = InboundEmail.Outcome.CREATED
-    if case is not None and _reopens(case):
+    if case is not None and _only_thanks(case, parsed, body, attachments, refused):
+        # "Merci, bonne journée" on an answered or closed case: kept on its timeline for the
+        # agent to read, the case left as it is (no reopening, no acknowledgement).
+        services.case_add_usager_message(
+            case=case,
+            body=body,
+            source="email",
+            sender=parsed["sender"],
+            message_id=parsed["message_id"],
+            courtesy=True,
+            **({"full_body": parsed["full_text"]} if parsed["full_text"] != body else {}),
+        )
+        outcome = InboundEmail.Outcome.APPENDED
+    elif case is not None and _reopens(case):
         _reopen(case)
         case.refresh_from_db()
         outcome = InboundEmail.Outcome.REOPENED
-    if case is not None and case.status not in (Status.CLOSED, Status.TRANSFERRED):
+    if case is not None and outcome == InboundEmail.Outcome.APPENDED:
+        attachments = []  # only thanks: the files it came with are the case's already
+    elif case is not None and case.status not in (Status.CLOSED, Status.TRANSFERRED):
         attachments = _new_files(case, attachments)
         services.case_add_usager_message(
             case=case,
@@ -389,9 +431,10 @@ def _email_apply(
             }
         case = services.case_create(
             actor=None,
-            administration=administration,
+            # A follow-up opens where its case was worked (a transferred case's administration).
+            administration=previous.administration if previous is not None else administration,
             channel=Channel.EMAIL,
-            subject=parsed["subject"] or _("(no subject)"),
+            subject=_case_subject(parsed["subject"], body),
             body=body,
             usager_name=parsed["name"][:200],
             usager_email=parsed["address"],
@@ -404,6 +447,23 @@ def _email_apply(
                 kind=CaseEvent.Kind.FOLLOW_UP_OPENED,
                 data={"follow_up_id": case.pk, "follow_up_reference": case.reference},
             )
+    if moved_from is not None:
+        # The transferred case says where its usager's message went (not the message itself:
+        # the question is the other administration's now), and tells nobody here.
+        case_event_record(
+            case=moved_from,
+            actor=None,
+            kind=CaseEvent.Kind.USAGER_MESSAGE,
+            data={
+                "body": "",
+                "source": "email",
+                "sender": parsed["sender"],
+                "message_id": parsed["message_id"],
+                "forwarded": True,
+                "target": case.administration.name,
+                "target_reference": case.reference,
+            },
+        )
     _inbound_record(administration, key, parsed, case, outcome)
     attachments_store(case, attachments)
     if acknowledge and outcome in (InboundEmail.Outcome.CREATED, InboundEmail.Outcome.FOLLOW_UP):

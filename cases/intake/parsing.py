@@ -20,6 +20,9 @@ text), and the ids it threads on.
   ``De : … Envoyé : …`` block, forwarded blocks, ``>`` lines, mobile signatures). HTML-only
   messages go through ``inscriptis`` (entities decoded, layout kept) after the quoted parts
   (``blockquote``, Gmail's ``gmail_quote``, Outlook's reply divider) are dropped.
+- Inline forwards (``forward_of``): a history that starts with a client's forward marker, or
+  with Outlook's header block under a "TR:"/"Fwd:" subject, is a forwarded message, content
+  the usager shares: its text and what was written above it, quote marks removed.
 """
 
 from __future__ import annotations
@@ -241,6 +244,86 @@ def new_text(full: str) -> str:
         latest = full
     cut = _tidy(_cut_history(latest))
     return cut or _tidy(full)
+
+
+# A forward, said so by the mail client (Gmail, Thunderbird, Apple Mail, in French or English).
+_FORWARD_MARKER = re.compile(
+    r"^(?:-{2,}\s*(?:forwarded message|message transf[ée]r[ée]|message r[ée]exp[ée]di[ée])\s*-{2,}|"
+    r"d[ée]but du message (?:r[ée]exp[ée]di[ée]|transf[ée]r[ée])\s*:|"
+    r"begin forwarded message\s*:)\s*$",
+    re.IGNORECASE,
+)
+# Outlook writes the same header block for a reply and a forward: the subject tells ("TR:",
+# "Fwd:", "FW:", "WG:"), possibly after answer prefixes.
+_FORWARD_SUBJECT = re.compile(
+    r"^\s*(?:(?:re|r[ée]f|aw|sv)\s*:\s*)*(?:fwd?|fw|tr|transf|wg)\s*:", re.IGNORECASE
+)
+_FORWARDED_FROM = re.compile(r"^\*?(?:de|from)\s*:\*?\s*(.+)$", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Forward:
+    """A message forwarded inline: what the person wrote above it, the forwarded message (its
+    header lines and text), and the address it came from (as its header block says)."""
+
+    above: str
+    forwarded: str
+    sender: str
+
+    @property
+    def text(self) -> str:
+        return (self.above + "\n\n" + self.forwarded).strip()
+
+
+def _history_start(lines: list[str]) -> int | None:
+    """The line where quoted or forwarded history begins (the first header of it), or None
+    when there is none, or when quoted lines (">") come first (a reply quoting inline)."""
+    for index, line in enumerate(lines):
+        stripped = line.strip()
+        if stripped.startswith(">"):
+            return None
+        if _QUOTE_HEADER.match(stripped) or _FORWARD_MARKER.match(stripped):
+            return index
+        if _WRAPPED_START.match(stripped) and any(
+            _QUOTE_HEADER.match(" ".join(part.strip() for part in lines[index : index + span]))
+            for span in (2, 3)
+        ):
+            return index
+        if _OUTLOOK_FROM.match(stripped) and any(
+            _OUTLOOK_NEXT.match(following.strip()) for following in lines[index + 1 : index + 5]
+        ):
+            return index
+    return None
+
+
+def forward_of(full: str, subject: str) -> Forward | None:
+    """The forward, when the message is one: its history starts with a client's forward
+    marker, or with a header block (Outlook's) while the subject says it is forwarded. None
+    for a reply quoting the message it answers (its history is history: ``new_text``)."""
+    lines = full.split("\n")
+    start = _history_start(lines)
+    if start is None:
+        return None
+    marker = lines[start].strip()
+    if not _FORWARD_MARKER.match(marker) and not _FORWARD_SUBJECT.match(subject or ""):
+        return None
+    if _WRAPPED_START.match(marker) and not _FORWARD_MARKER.match(marker):
+        return None  # "Le ... a écrit :" is a reply's quote, whatever the subject says
+    # Apple Mail quotes the forwarded message ("> De: ..."): read without the quote marks.
+    # HTML made text indents the forwarded block: read flush left.
+    forwarded = [re.sub(r"^>\s?", "", line).strip() for line in lines[start:]]
+    sender = ""
+    for line in forwarded[:8]:
+        found = _FORWARDED_FROM.match(line.strip())
+        if found:
+            sender = parseaddr(found.group(1).replace("*", ""))[1].lower()
+            break
+    above = "\n".join(lines[:start])
+    return Forward(
+        above=new_text(above) if above.strip() else "",
+        forwarded=_tidy("\n".join(forwarded)),
+        sender=sender,
+    )
 
 
 _HTML_QUOTES = (

@@ -136,6 +136,16 @@ def _answer_address(message: EmailMessage, name: str, address: str) -> tuple[str
     return reply_name, reply_address
 
 
+def _bounded(text: str) -> str:
+    if len(text) <= MAX_TEXT_LENGTH - 1_000:
+        return text
+    return (
+        text[: MAX_TEXT_LENGTH - 1_000].rstrip()
+        + "\n\n[…] "
+        + _("(Text cut here: the whole message is under “Full message as received”.)")
+    )
+
+
 def parse_email(raw: bytes) -> tuple[EmailMessage, dict]:
     """The message and what intake needs from it; ``MalformedEmail`` if it is not one."""
     if len(raw) > settings.MAIL_MAX_MESSAGE_BYTES:
@@ -162,6 +172,11 @@ def parse_email(raw: bytes) -> tuple[EmailMessage, dict]:
         subject = one_line(parsing.cp1252_repaired(str(message.get("Subject", "") or "")))[:300]
         message_id = clean(str(message.get("Message-ID", "") or "")).strip()[:998]
         text, full_text = parsing.body_text(message)
+        # A message forwarded inline is content the usager shares (as one attached whole), not
+        # the history of a reply: kept, with what they wrote above it (cases/intake/mail.py
+        # chooses, knowing the administration's own addresses).
+        forward = parsing.forward_of(full_text, subject) if readable else None
+        forward_text = forward.text if forward is not None else ""
         attachments = _attachments_of(message) if readable else []
         if readable:
             attached_text, attached_files = _attached_messages(message)
@@ -169,6 +184,8 @@ def parse_email(raw: bytes) -> tuple[EmailMessage, dict]:
             if attached_text:
                 text = (text + "\n\n" + attached_text).strip()
                 full_text = (full_text + "\n\n" + attached_text).strip()
+                if forward_text:
+                    forward_text = forward_text + "\n\n" + attached_text
         references = [clean(r) for r in parsing.referenced_ids(message)]
     except MalformedEmail:
         raise
@@ -184,16 +201,13 @@ def parse_email(raw: bytes) -> tuple[EmailMessage, dict]:
         # A usager may send their document with nothing else: it must reach an agent.
         if not text and not subject and not attachments:
             raise MalformedEmail(_("neither a subject nor a text"))
-    if len(text) > MAX_TEXT_LENGTH - 1_000:
-        # Past what a case holds, the text is cut (room left for the notes intake adds) rather
-        # than the message quarantined: the whole of it is kept, folded on the case page.
-        text = (
-            text[: MAX_TEXT_LENGTH - 1_000].rstrip()
-            + "\n\n[…] "
-            + _("(Text cut here: the whole message is under “Full message as received”.)")
-        )
+    # Past what a case holds, the text is cut (room left for the notes intake adds) rather
+    # than the message quarantined: the whole of it is kept, folded on the case page.
+    text, forward_text = (_bounded(t) for t in (text, forward_text))
     removed = _("(personal survey link removed)")
-    text, full_text = (_SURVEY_LINK.sub(removed, t) for t in (text, full_text))
+    text, full_text, forward_text = (
+        _SURVEY_LINK.sub(removed, t) for t in (text, full_text, forward_text)
+    )
     if len(full_text) > MAX_FULL_TEXT:
         # Stored on the case's timeline for good and shown on its page: bounded, whatever a
         # sender writes (beyond the new text, what is cut is quoted history).
@@ -214,6 +228,9 @@ def parse_email(raw: bytes) -> tuple[EmailMessage, dict]:
         or subject
         or (_("(No text: the message brings only attachments.)") if attachments else ""),
         "full_text": clean(full_text),
+        # The text with the message forwarded inline, and where that message came from.
+        "forward_text": clean(forward_text),
+        "forward_sender": clean(forward.sender) if forward is not None else "",
         "message_id": message_id,
         "references": references,
         "attachments": attachments,

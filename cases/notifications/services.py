@@ -49,6 +49,11 @@ def _recipient(event: CaseEvent, case: Case) -> tuple[int, str] | None:
     if event.kind == CaseEvent.Kind.USAGER_MESSAGE:
         if case.assignee_id is None or case.assignee_id == event.actor_id:
             return None
+        data = event.data or {}
+        # A message that went on to the case's transfer (cases/intake/mail.py), or that only
+        # thanks (it leaves the case as it was): nothing for the agent to do.
+        if data.get("forwarded") or data.get("courtesy"):
+            return None
         return case.assignee_id, Kind.USAGER_ANSWERED
     if event.kind == CaseEvent.Kind.ASSIGNED:
         assignee_id = (event.data or {}).get("assignee_id")

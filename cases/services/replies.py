@@ -177,19 +177,25 @@ def case_add_usager_message(
     body: str,
     source: str,
     actor: User | None = None,
+    courtesy: bool = False,
     **data: Any,
 ) -> CaseEvent:
     """The usager wrote again on their case (an e-mail answering a reply or a question).
 
-    A case awaiting the usager resumes; an answered case goes back to its agent. The text is
-    kept in the journal line. ``actor`` is None for intake (nobody in the house acted).
+    A case awaiting the usager resumes; an answered case goes back to its agent, unless the
+    message only thanks (``courtesy``: cases/intake/courtesy.py), which leaves the case as it
+    is and tells nobody. The text is kept in the journal line. ``actor`` is None for intake
+    (nobody in the house acted).
     """
     case = lock_case(case, actor)
     body = clean_text(body, "body")
     from_status = case.status
     to_status = ""
-    if case.status == Status.AWAITING_USAGER or (
-        case.status == Status.ANSWERED and case.assignee_id is not None
+    if courtesy:
+        data["courtesy"] = True
+    if not courtesy and (
+        case.status == Status.AWAITING_USAGER
+        or (case.status == Status.ANSWERED and case.assignee_id is not None)
     ):
         to_status = Status.IN_PROGRESS
         case.status = to_status

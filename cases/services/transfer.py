@@ -1,4 +1,6 @@
-"""Handing a case to another administration: a new linked case there, this one ends."""
+"""Handing a case to another administration: a new linked case there, this one ends, and the
+usager is told (cases/intake/acknowledgement.py, ``transfer_notice_schedule``). The usager's
+answers to the mails of the case that ended reach the new one (cases/intake/mail.py)."""
 
 from __future__ import annotations
 
@@ -57,6 +59,11 @@ def case_transfer(
         kind=CaseEvent.Kind.TRANSFERRED_IN,
         data={"source": case.administration.name, "reason": reason},
     )
+    # The usager is told, by the administration now in charge, whom they will hear from (its
+    # row and follow-up in this transaction; sent after commit).
+    from ..intake.acknowledgement import transfer_notice_schedule
+
+    transfer_notice_schedule(case=new_case, source=case)
     case.status = target
     case.closed_at = timezone.now()
     bump(case, ["status", "closed_at"])

@@ -1,0 +1,356 @@
+"""A transferred case, played by its usager over real IMAP and SMTP: the usager is told, in
+French, which administration now works the request and under which reference; their answers to
+the mails of the first administration reach the case where the question now lives (never a
+follow-up nobody works), the case that ended says where they went; the new administration's
+replies come back to it. Nobody else gets into the new case with the old reference."""
+
+from __future__ import annotations
+
+import datetime as dt
+import smtplib
+from email.message import EmailMessage
+from email.utils import make_msgid
+
+import pytest
+from django.utils import timezone
+
+from cases import services
+from cases.intake.acknowledgement import DEFAULT_BODY, DEFAULT_SUBJECT
+from cases.intake.mail import email_receive
+from cases.intake.settings_services import acknowledgement_settings_save, mailbox_save
+from cases.models import (
+    Acknowledgement,
+    Case,
+    CaseEvent,
+    Channel,
+    Delivery,
+    InboundEmail,
+    Mailbox,
+    Notification,
+    Status,
+)
+from tests.case_states import REPLY_TEXT, make_office
+
+from .mailservers import start_dovecot, start_smtp, wait_until
+from .test_mail_imap import poll
+
+pytestmark = pytest.mark.django_db
+
+CONTACT = "contact@caf69.example.gouv.fr"
+OTHER = "accueil@cpam38.example.gouv.fr"
+USAGER = "jeanne.roux@example.org"
+PASSWORD = "mot-de-passe-imap"
+
+
+@pytest.fixture
+def dovecot():
+    server = start_dovecot({"caf69": PASSWORD, "cpam38": PASSWORD})
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def smtp(dovecot):
+    server = start_smtp(dovecot, {CONTACT: "caf69", OTHER: "cpam38"})
+    yield server
+    server.stop()
+
+
+@pytest.fixture(autouse=True)
+def media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture
+def isere(db):
+    return make_office("Caisse primaire d'assurance maladie de l'Isère", "CPAM38")
+
+
+def usager_mail(subject, body, *, to=CONTACT, sender=f"Jeanne Roux <{USAGER}>", answering=None):
+    message = EmailMessage()
+    message["From"] = sender
+    message["To"] = to
+    message["Subject"] = subject
+    message["Message-ID"] = make_msgid(domain="example.org")
+    if answering is not None:
+        message["In-Reply-To"] = answering["Message-ID"]
+        message["References"] = f"{answering['References'] or ''} {answering['Message-ID']}".strip()
+    message.set_content(body)
+    return message
+
+
+def make_mailbox(office, dovecot, address, username):
+    return mailbox_save(
+        actor=office.administrator,
+        administration=office.administration,
+        password=PASSWORD,
+        address=address,
+        host="127.0.0.1",
+        port=dovecot.port,
+        security=Mailbox.Security.NONE,
+        username=username,
+        folder="INBOX",
+        after_read=Mailbox.AfterRead.MOVE,
+        processed_folder="Guichet",
+        is_active=True,
+    )
+
+
+def test_the_usager_of_a_transferred_case_is_told_and_their_answers_reach_the_new_case(
+    office, isere, dovecot, smtp, settings, django_capture_on_commit_callbacks
+):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = smtp.host, smtp.port
+    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+    settings.DEFAULT_FROM_EMAIL = "ne-pas-repondre@guichet.example.gouv.fr"
+    make_mailbox(office, dovecot, CONTACT, "caf69")
+    make_mailbox(isere, dovecot, OTHER, "cpam38")
+    acknowledgement_settings_save(
+        actor=office.administrator,
+        administration=office.administration,
+        channels=[Channel.EMAIL],
+        subject=DEFAULT_SUBJECT,
+        body=DEFAULT_BODY,
+        service_contact="Accueil CAF du Rhône, 67 bd Vivier-Merle, 69003 Lyon",
+    )
+
+    def send(message: EmailMessage, inbox: str) -> None:
+        with smtplib.SMTP(smtp.host, smtp.port, timeout=30) as connection:
+            connection.send_message(message)
+        wait_until(lambda: dovecot.uids(inbox), what=f"the usager's mail in {inbox}")
+        poll(django_capture_on_commit_callbacks)
+
+    def received(condition):
+        return wait_until(lambda: [m for m in smtp.to(USAGER) if condition(m)])[-1]
+
+    # The usager writes to the CAF; the CAF's agent answers with a question, then sees that
+    # the request is the CPAM's and transfers it.
+    question = usager_mail("Remboursement de soins", "Mes soins de mars ne sont pas remboursés.")
+    send(question, "caf69")
+    first = Case.objects.get(administration=office.administration)
+    first = services.case_take(actor=office.agent, case=first)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.case_send_reply(actor=office.agent, case=first, body=REPLY_TEXT)
+    caf_reply = received(lambda m: REPLY_TEXT[:30] in m.get_content())
+    first = services.case_transition(
+        actor=office.agent, case=Case.objects.get(pk=first.pk), action="reopen"
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        services.case_transfer(
+            actor=office.agent,
+            case=first,
+            target_administration=isere.administration,
+            reason="Remboursement de soins : compétence de la CPAM.",
+        )
+    second = Case.objects.get(transferred_from=first)
+
+    # 1. The usager is told, in French, by the CPAM, in the thread they already have.
+    notice = received(lambda m: second.reference in m["Subject"])
+    text = notice.get_content()
+    assert first.reference in notice["Subject"]
+    assert notice["From"].addresses[0].display_name == isere.administration.name
+    assert notice["Reply-To"] == OTHER
+    assert "a été transmise" in text and "vous répondra" in text
+    assert isere.administration.name in text and office.administration.name in text
+    assert second.reference in text and "L114-2" in text
+    assert "répondez simplement à ce message" in text  # the CPAM's mailbox reads the answer
+    assert caf_reply["Message-ID"] in notice["References"]
+    assert Acknowledgement.objects.get(case=second).status == Acknowledgement.Status.SENT
+
+    # 2. The usager answers the CAF's reply (to the CAF's mailbox, threaded, no reference).
+    answer = usager_mail(
+        f"Re: {caf_reply['Subject']}",
+        "Voici mon numéro de sécurité sociale.\n\n"
+        f"Le lun. 7 déc. 2026 à 10:00, {caf_reply['From']} a écrit :\n> Madame",
+        answering=caf_reply,
+    )
+    send(answer, "caf69")
+    assert not Case.objects.filter(administration=office.administration).exclude(pk=first.pk)
+    message = CaseEvent.objects.get(case=second, kind=CaseEvent.Kind.USAGER_MESSAGE)
+    assert message.data["body"] == "Voici mon numéro de sécurité sociale."
+    # The case that ended says where the message went, without its text; nobody there is told.
+    trace = CaseEvent.objects.get(case=first, kind=CaseEvent.Kind.USAGER_MESSAGE)
+    assert trace.data["target_reference"] == second.reference and trace.data["body"] == ""
+    assert not Notification.objects.filter(user=office.agent)
+    first.refresh_from_db()
+    assert first.status == Status.TRANSFERRED
+    assert InboundEmail.objects.get(message_id=answer["Message-ID"]).case == second
+
+    # 3. The CPAM's agent replies: from the CPAM, answers going to the CPAM's mailbox, in the
+    # usager's thread; the usager's answer to it reaches the new case.
+    second = services.case_take(actor=isere.agent, case=second)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.case_send_reply(actor=isere.agent, case=second, body="Merci, c'est noté. " * 3)
+    cpam_reply = received(lambda m: "c'est noté" in m.get_content())
+    assert cpam_reply["From"].addresses[0].display_name == isere.administration.name
+    assert cpam_reply["Reply-To"] == OTHER and second.reference in cpam_reply["Subject"]
+    assert cpam_reply["In-Reply-To"] == answer["Message-ID"]
+    services.case_transition(
+        actor=isere.agent, case=Case.objects.get(pk=second.pk), action="reopen"
+    )
+    services.case_transition(
+        actor=isere.agent, case=Case.objects.get(pk=second.pk), action="await_usager"
+    )
+    again = usager_mail(
+        f"Re: {cpam_reply['Subject']}", "Et voici mon attestation de droits.", to=OTHER
+    )
+    again["In-Reply-To"] = cpam_reply["Message-ID"]
+    send(again, "cpam38")
+    second.refresh_from_db()
+    assert second.status == Status.IN_PROGRESS
+    assert CaseEvent.objects.filter(case=second, kind=CaseEvent.Kind.USAGER_MESSAGE).count() == 2
+
+    # 4. An answer to the notice itself goes to the CPAM and joins the new case.
+    send(
+        usager_mail(
+            f"Re: {notice['Subject']}",
+            "Merci, mais j'ai une autre question.",
+            to=OTHER,
+            answering=notice,
+        ),
+        "cpam38",
+    )
+    assert CaseEvent.objects.filter(case=second, kind=CaseEvent.Kind.USAGER_MESSAGE).count() == 3
+    assert Case.objects.filter(administration=isere.administration).count() == 1
+
+
+def _transferred(office, target, django_capture_on_commit_callbacks, *, source=None):
+    case = (
+        source
+        or email_receive(
+            administration=office.administration,
+            raw=bytes(usager_mail("Question", "Ma question.")),
+        ).case
+    )
+    if case.assignee_id is None:
+        case = services.case_take(actor=office.agent, case=case)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.case_transfer(
+            actor=office.agent, case=case, target_administration=target.administration, reason="-"
+        )
+    return Case.objects.get(pk=case.pk), Case.objects.get(transferred_from=case)
+
+
+def test_the_notice_asks_for_no_answer_by_mail_when_no_mailbox_reads_it(
+    office, isere, mailoutbox, django_capture_on_commit_callbacks
+):
+    _first, second = _transferred(office, isere, django_capture_on_commit_callbacks)
+    notice = [m for m in mailoutbox if second.reference in m.subject][-1]
+    assert "répondez simplement" not in notice.body
+    assert f"rappelez la référence {second.reference}." in notice.body
+    assert notice.reply_to == []
+
+
+def test_a_stranger_writing_with_the_old_reference_does_not_get_into_the_new_case(
+    office, isere, mailoutbox, django_capture_on_commit_callbacks, browser
+):
+    first, second = _transferred(office, isere, django_capture_on_commit_callbacks)
+    stranger = usager_mail(
+        f"Dossier {first.reference}", "Je veux lire ce dossier.", sender="intrus@example.net"
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        outcome = email_receive(administration=office.administration, raw=bytes(stranger))
+    assert outcome.outcome == "created" and outcome.case.administration == office.administration
+    assert not CaseEvent.objects.filter(case=second, kind=CaseEvent.Kind.USAGER_MESSAGE)
+    assert not CaseEvent.objects.filter(case=first, kind=CaseEvent.Kind.USAGER_MESSAGE)
+    # The usager's own mail with the reference does reach it.
+    own = usager_mail(f"Dossier {first.reference.lower()}", "Ma pièce manquante.")
+    with django_capture_on_commit_callbacks(execute=True):
+        outcome = email_receive(administration=office.administration, raw=bytes(own))
+    assert outcome.outcome == "appended" and outcome.case == second
+    # The first administration's page says where the message went, not what it said.
+    page = browser(office.agent).get(f"/dossiers/{first.pk}/").content.decode()
+    assert f"{isere.administration.name} ({second.reference})" in page.replace("&#x27;", "'")
+    assert "Ma pièce manquante" not in page
+    page = browser(isere.agent).get(f"/dossiers/{second.pk}/").content.decode()
+    assert "Ma pièce manquante" in page
+
+
+def test_answers_follow_a_chain_of_transfers_and_a_follow_up_opens_where_it_was_worked(
+    office, isere, settings, mailoutbox, django_capture_on_commit_callbacks
+):
+    third_office = make_office("Direction départementale des finances publiques", "DDFIP69")
+    first, second = _transferred(office, isere, django_capture_on_commit_callbacks)
+    second, third = _transferred(
+        isere, third_office, django_capture_on_commit_callbacks, source=second
+    )
+    own = usager_mail(f"Re: {first.reference}", "Du nouveau.")
+    with django_capture_on_commit_callbacks(execute=True):
+        outcome = email_receive(administration=office.administration, raw=bytes(own))
+    assert outcome.case == third
+    # The last case closed long ago: a follow-up opens in its administration, not here.
+    services.case_transition(
+        actor=third_office.agent,
+        case=services.case_take(actor=third_office.agent, case=third),
+        action="close",
+    )
+    Case.objects.filter(pk=third.pk).update(
+        closed_at=timezone.now() - dt.timedelta(days=settings.MAIL_REOPEN_WITHIN_DAYS + 1)
+    )
+    later = usager_mail(f"Re: {first.reference}", "Encore une question sur un autre point.")
+    with django_capture_on_commit_callbacks(execute=True):
+        outcome = email_receive(administration=office.administration, raw=bytes(later))
+    assert outcome.outcome == "follow_up"
+    assert outcome.case.administration == third_office.administration
+    assert outcome.case.body.startswith(f"Suivi du dossier {third.reference}") or (
+        third.reference in outcome.case.body
+    )
+    assert Case.objects.filter(administration=office.administration).count() == 1
+    assert not Delivery.objects.exists()
+
+
+def test_writing_to_the_new_administration_or_to_both_reaches_the_new_case_once(
+    office, isere, dovecot, smtp, settings, django_capture_on_commit_callbacks
+):
+    """Told that the CPAM now answers, the usager answers the CAF's mail but to the CPAM's
+    address, or to both: one message on the new case, no new case in either."""
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = smtp.host, smtp.port
+    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+    make_mailbox(office, dovecot, CONTACT, "caf69")
+    make_mailbox(isere, dovecot, OTHER, "cpam38")
+    with django_capture_on_commit_callbacks(execute=True):
+        first = email_receive(
+            administration=office.administration,
+            raw=bytes(usager_mail("Remboursement", "Mes soins ne sont pas remboursés.")),
+        ).case
+    first = services.case_take(actor=office.agent, case=first)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.case_send_reply(actor=office.agent, case=first, body=REPLY_TEXT)
+    caf_reply = wait_until(lambda: [m for m in smtp.to(USAGER) if first.reference in m["Subject"]])
+    first = services.case_transition(
+        actor=office.agent, case=Case.objects.get(pk=first.pk), action="reopen"
+    )
+    first, second = _transferred(office, isere, django_capture_on_commit_callbacks, source=first)
+
+    def send(message, *inboxes):
+        with smtplib.SMTP(smtp.host, smtp.port, timeout=30) as connection:
+            connection.send_message(message)
+        for inbox in inboxes:
+            wait_until(lambda inbox=inbox: dovecot.uids(inbox), what=f"the mail in {inbox}")
+        poll(django_capture_on_commit_callbacks)
+
+    to_cpam = usager_mail(
+        f"Re: {caf_reply[-1]['Subject']}",
+        "Voici ma carte Vitale.",
+        to=OTHER,
+        answering=caf_reply[-1],
+    )
+    send(to_cpam, "cpam38")
+    to_both = usager_mail(f"Re: {first.reference}", "Et mon attestation de droits.")
+    to_both["Cc"] = OTHER
+    send(to_both, "caf69", "cpam38")
+    bodies = [
+        e.data["body"]
+        for e in CaseEvent.objects.filter(case=second, kind=CaseEvent.Kind.USAGER_MESSAGE)
+    ]
+    assert bodies == ["Voici ma carte Vitale.", "Et mon attestation de droits."]
+    assert Case.objects.filter(administration=isere.administration).count() == 1
+    assert Case.objects.filter(administration=office.administration).count() == 1
+    # Someone else naming the old reference to the CPAM opens a case of their own.
+    with django_capture_on_commit_callbacks(execute=True):
+        outcome = email_receive(
+            administration=isere.administration,
+            raw=bytes(usager_mail(f"Dossier {first.reference}", "Bonjour", sender="x@example.net")),
+        )
+    assert outcome.outcome == "created" and outcome.case != second
