@@ -71,7 +71,7 @@ from .acknowledgement import acknowledgement_schedule
 from .attachments import CheckedAttachment, attachments_check, attachments_store
 from .courtesy import is_courtesy
 from .reading import parse_email
-from .threads import case_for_thread, case_of_message, case_transferred_to
+from .threads import case_for_thread, case_of_message, case_transferred_to, case_vouched_for
 
 
 @dataclass(frozen=True)
@@ -144,7 +144,9 @@ def _inbound_record(
 
 @transaction.atomic
 def _auto_reply_apply(administration: Administration, key: str, parsed: dict) -> EmailOutcome:
-    case = case_of_message(administration, parsed)
+    # Put on the case without an agent's reading: only where the message proves it belongs
+    # (a forged "absent, write to me at…" naming a guessed reference is kept off the case).
+    case = case_vouched_for(administration, parsed)
     if case is not None:
         case_event_record(
             case=case,
@@ -223,7 +225,9 @@ def _bounce_apply(
                 last_error=(_("Bounced: %(reason)s") % {"reason": reason})[:2000],
             )
         else:
-            case = case_of_message(administration, parsed)
+            # A notice naming no mail Guichet sent: only a thread proves its case (a subject's
+            # reference can be guessed, and a bounce never comes from the usager).
+            case = case_for_thread(administration, parsed["references"], parsed["sender"])
     if case is not None:
         case_event_record(
             case=case,
@@ -354,14 +358,11 @@ def _email_apply(
     threaded = case is not None and case_for_thread(
         administration, parsed["references"], parsed["sender"]
     )
-    if (
-        case is not None
-        and not threaded
-        and case.usager_email
-        and case.usager_email != parsed["sender"]
-    ):
+    if case is not None and not threaded and case.usager_email != parsed["sender"]:
         # References are sequential, hence guessable: only the case's usager writes into it by
-        # its reference. Anyone else's message is a new case that names the reference.
+        # its reference. Anyone else's message is a new case that names the reference, and so
+        # is any message naming a case that has no e-mail address to check the sender against
+        # (a phone or counter case).
         body = _("Message about case %(reference)s, from another address.") % {
             "reference": case.reference
         } + ("\n\n" + body)

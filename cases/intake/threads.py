@@ -134,3 +134,17 @@ def case_of_message(administration: Administration, parsed: dict) -> Case | None
         else None
     )
     return found or _transferred_here(administration, parsed)
+
+
+def case_vouched_for(administration: Administration, parsed: dict) -> Case | None:
+    """The case of ``parsed`` when the message proves it belongs there, for what is recorded on
+    a case without an agent reading it first (an out-of-office notice): it answers a mail
+    Guichet sent or the usager's own, or it comes from the case's usager and names its
+    reference. A reference alone, which anyone can guess, vouches for nothing."""
+    case = case_for_thread(administration, parsed["references"], parsed["sender"])
+    if case is not None:
+        return case
+    case = case_of_message(administration, parsed)
+    if case is not None and case.usager_email and case.usager_email == parsed["sender"]:
+        return case
+    return None

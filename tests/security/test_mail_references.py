@@ -3,8 +3,9 @@ administration's mailbox with it in the subject.
 
 Only the case's usager may write into their case by its reference: anyone else's message opens
 a case of its own that names the reference (tests/cases/test_mail_threads.py covers a case with
-an e-mail address). The doors below are still open in ``cases/intake/mail.py``, which another
-branch owns: each test is a strict xfail until the fix lands there (see its reason).
+an e-mail address), and so does any message naming a case without an address (phone, counter).
+What is put on a case without an agent reading it (an out-of-office notice, a bounce) needs a
+proof: a thread of the case, or, for an out-of-office notice, the usager's own address.
 """
 
 from __future__ import annotations
@@ -49,13 +50,6 @@ def _receive(administration, raw: bytes, capture):
         return email_receive(administration=administration, raw=raw)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "cases/intake/mail.py _email_apply: a case joined by the reference of its subject "
-        "alone, without an usager e-mail to compare the sender with, takes anyone's message"
-    ),
-)
 def test_a_stranger_cannot_write_into_a_case_without_e_mail_by_its_reference(
     administration, django_capture_on_commit_callbacks
 ):
@@ -71,13 +65,6 @@ def test_a_stranger_cannot_write_into_a_case_without_e_mail_by_its_reference(
     assert case.reference in outcome.case.body
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "cases/intake/mail.py _auto_reply_apply uses _case_of, whose fallback on the subject's "
-        "reference never compares the sender with the case's usager"
-    ),
-)
 def test_a_forged_out_of_office_naming_a_reference_is_not_put_on_the_case(
     administration, django_capture_on_commit_callbacks
 ):
@@ -92,13 +79,6 @@ def test_a_forged_out_of_office_naming_a_reference_is_not_put_on_the_case(
     assert not CaseEvent.objects.filter(case=case, kind=CaseEvent.Kind.AUTO_REPLY).exists()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "cases/intake/mail.py _bounce_apply falls back on _case_of (the subject's reference, "
-        "from any sender) when no Message-ID of a mail Guichet sent is named"
-    ),
-)
 def test_a_forged_bounce_naming_a_reference_is_not_put_on_the_case(
     administration, django_capture_on_commit_callbacks
 ):
@@ -130,3 +110,19 @@ def test_the_usager_still_writes_into_their_case_by_its_reference(
     assert outcome.case.pk == case.pk
     assert CaseEvent.objects.filter(case=case, kind=CaseEvent.Kind.USAGER_MESSAGE).exists()
     assert Case.objects.filter(administration=administration).count() == 1
+
+
+def test_the_usagers_own_out_of_office_naming_the_reference_is_put_on_the_case(
+    administration, django_capture_on_commit_callbacks
+):
+    """The proof an out-of-office notice needs: the usager's own address will do."""
+    case = make_case(administration)
+    raw = _mail(
+        subject=f"Réponse automatique : [{case.reference}] Question",
+        body="Je suis absente jusqu'au 3 janvier.",
+        sender="Camille Martin <camille.martin@example.org>",
+    )
+    raw = raw.replace(b"Subject:", b"Auto-Submitted: auto-replied\nSubject:", 1)
+    outcome = _receive(administration, raw, django_capture_on_commit_callbacks)
+    assert outcome.outcome == "auto_reply" and outcome.case.pk == case.pk
+    assert CaseEvent.objects.filter(case=case, kind=CaseEvent.Kind.AUTO_REPLY).exists()
