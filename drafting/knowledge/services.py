@@ -31,6 +31,7 @@ from .fiches import (
 )
 from .index import search_index_article
 from .models import KnowledgeArticle, Passage
+from .text import strip_accents
 
 
 class KnowledgeImportError(ValueError):
@@ -103,6 +104,22 @@ def knowledge_import(
     return report
 
 
+def _own_topic(title: str, administration: Administration | None) -> Topic | None:
+    """The administration's own active topic whose name the article's title contains (the
+    longest such name): an administration that made a topic "Carte mobilité inclusion" files
+    the fiche of that name under it, not under the national topic its words suggest."""
+    if administration is None:
+        return None
+    folded = strip_accents(title.lower())
+    named = [
+        (len(name), topic)
+        for topic in Topic.objects.filter(administration=administration, is_active=True)
+        if len(name := strip_accents(topic.name.lower()).strip()) >= 3
+        and re.search(rf"(?<!\w){re.escape(name)}(?!\w)", folded)
+    ]
+    return max(named, key=lambda pair: pair[0])[1] if named else None
+
+
 def _topic_for(slug: str, administration: Administration | None) -> Topic | None:
     if not slug:
         return None
@@ -132,7 +149,13 @@ def article_upsert(*, data: ArticleData, administration: Administration | None) 
     article.body = data.body or "\n\n".join(text for _heading, text in data.passages)
     article.source_url = data.source_url[:500]
     article.source_format = data.source_format
-    article.topic = _topic_for(data.topic_slug, administration)
+    # The administration's own topic named in the title; else the one the article has (an
+    # administrator may have chosen it); else the national topic its words suggest.
+    article.topic = (
+        _own_topic(data.title, administration)
+        or article.topic
+        or _topic_for(data.topic_slug, administration)
+    )
     article.updated_on = data.updated_on
     article.content_hash = content_hash
     # A retired article stays retired when the export brings it again: retiring is a decision.
