@@ -16,7 +16,10 @@ INTENTS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
     "list": (
         re.compile(
             r"\b(quel(le)?s? (papiers?|documents?|pi[eè]ces?|justificatifs?|conditions?)|"
-            r"(dois|faut|doit)[- ](je |il |on )?(fournir|amener|emmener|apporter|donner)|"
+            # "c'est quoi les documents", "il faut quoi comme papiers", "des pièces"
+            r"(quoi|comme|les|des) (papiers|documents|pi[eè]ces)|faut quoi|"
+            r"(dois|faut|doit|doivent)[- ](je |il |on )?(me |nous |vous |lui )?"
+            r"(fournir|amener|emmener|apporter|donner|remettre)|"
             r"fournir|amener|emmener|apporter|justificatifs?)\b",
             re.I,
         ),
