@@ -294,17 +294,18 @@ def _add_meaning(
 
 
 def _lean_on_antecedents(units: list[Unit]) -> None:
-    """A sentence that leans on the one before it ("Conservez-le.", "Mais vous devez...")
-    is quoted with it (``wording.leans_back``); the terms that choose it stay its own."""
+    """A sentence, or a list's lead-in, that leans on the sentence before it ("Conservez-le.",
+    "Mais vous devez...", "Il est nominatif") is quoted with it (``wording.leans_back``); the
+    terms that choose it stay its own."""
     previous: Unit | None = None
     for unit in units:
         if (
-            unit.kind == "sentence"
-            and not unit.context
+            not unit.context
             and previous is not None
             and previous.source.n == unit.source.n
             and previous.kind == "sentence"
-            and leans_back(unit.text)
+            # A list's lead-in too: "Il est nominatif. Vous pouvez l'utiliser :"
+            and leans_back(unit.text.split("\n", 1)[0])
         ):
             unit.context = f"{previous.context} {previous.text}".strip()
         previous = unit

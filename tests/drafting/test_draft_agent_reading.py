@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from drafting.suggestions.asking import question_intents
 from drafting.suggestions.compose import ComposeSource, compose
+from drafting.suggestions.wording import leans_back, situation, states
 
 
 def _source(n, title, text):
@@ -54,3 +55,67 @@ def test_the_list_of_documents_asked_for_in_everyday_words_is_in_the_draft():
     )
     assert not result.abstained
     assert "- un RIB ;" in result.body[0]
+
+
+def test_a_sentence_whose_subject_is_a_pronoun_leans_on_the_one_before():
+    for text in (
+        "Il est nominatif et valable jusqu'au 31 mars de l'année suivante.",
+        "Elle est versée chaque mois, avec la retraite.",
+        "Ils doivent être signés par les deux parties.",
+        "Il peut être demandé en ligne.",
+    ):
+        assert leans_back(text), text
+    # "il" with no referent: the sentence reads alone.
+    for text in (
+        "Il faut un justificatif de domicile.",
+        "Il existe trois taux.",
+        "Il est possible de contester la décision.",
+        "Il n'est pas nécessaire d'aller au commissariat.",
+        "Il y a deux cas.",
+    ):
+        assert not leans_back(text), text
+
+
+CHEQUE = "Chèque énergie"
+
+
+def test_a_list_whose_lead_in_leans_back_comes_with_the_sentence_before():
+    sources = [
+        _source(
+            1,
+            f"{CHEQUE} › Réception et utilisation",
+            "Le chèque est envoyé par courrier au printemps. "
+            "Il est nominatif et valable un an. Vous pouvez l'utiliser :\n"
+            "- auprès de votre fournisseur d'électricité ou de gaz ;\n"
+            "- pour payer une livraison de fioul ou de bois.",
+        )
+    ]
+    result = compose("est-ce que je peux payer le fioul avec le chèque énergie ?", sources)
+    assert not result.abstained
+    quoted = next(p for p in result.body if "- pour payer une livraison de fioul" in p)
+    assert quoted.startswith("Le chèque est envoyé par courrier au printemps. Il est nominatif")
+
+
+def test_a_heading_that_gives_a_right_or_a_delay_is_no_condition():
+    for heading in (
+        "Vous avez droit à un rappel",
+        "Vous n'avez pas droit à l'aide",
+        "Vous avez 2 mois pour contester",
+        "Vous avez deux mois pour répondre",
+        "Vous avez jusqu'au 31 mai",
+    ):
+        assert situation(f"Fiche › {heading}") == "", heading
+    # A situation it stays: what the usager has, or their age.
+    assert situation("Fiche › Vous avez un enfant") == "Si vous avez un enfant"
+    assert situation("Fiche › Vous avez 16 ans ou plus") == "Si vous avez 16 ans ou plus"
+
+
+def test_a_situation_told_of_someone_else_is_not_the_usagers_own():
+    clause = "Si vous avez oublié de vous actualiser"
+    assert states("j'ai oublié de m'actualiser ce mois ci", clause)
+    assert states("mon fils et moi avons oublié de nous actualiser", clause)
+    for question in (
+        "mon fils a oublié de s'actualiser ce mois ci, il est désinscrit ?",
+        "Bonjour, ma mère est inscrite. Elle a oublié de s'actualiser",
+    ):
+        assert not states(question, clause), question
