@@ -15,6 +15,7 @@ The same analysis gives every draft, whatever the backend, its retrieval confide
 from __future__ import annotations
 
 import math
+import re
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -54,6 +55,10 @@ MIN_COVERAGE = 0.12
 INTENT_CREDIT = 0.15
 # Below this confidence a draft is shown to the agent as a low-confidence one.
 LOW_CONFIDENCE = 0.5
+# The confidence of a draft whose leading fiche is about something the question never names
+# (see ``compose``): shown to the agent as a low-confidence one.
+UNNAMED_SUBJECT_CONFIDENCE = 0.45
+_QUANTITY = re.compile(r"\d+(?:[,.]\d+)?\s*(?:[^\W\d_]+|€|%)?")
 
 # With the semantic layer, whether the documentation covers the question is judged from six
 # pieces of evidence (``EvidenceContext``, ``uncovered_probability``): the share of the
@@ -491,6 +496,16 @@ def compose(
             or covered < MIN_COVERAGE
             or too_far
         )
+    # A question that never names what the leading fiche is about (its title, the headings of
+    # its sections) may ask about a neighbouring procedure the base has no fiche for: "se faire
+    # recenser" drafted from the fiche on the electoral rolls, which mentions the census in one
+    # sentence. The draft is written, and shown to the agent as a low-confidence one.
+    # A quantity ("16 ans", "3 semaines") is the usager's data, never a subject.
+    named = set(content_terms(_QUANTITY.sub(" ", question)))
+    lead = ranked[0].source
+    subject = titles[lead.n].union(*(headings[s.n] for s in fiches if s.fiche == lead.fiche))
+    if not subject & named:
+        confidence = min(confidence, UNNAMED_SUBJECT_CONFIDENCE)
     if not_covered:
         return Composition(
             [],

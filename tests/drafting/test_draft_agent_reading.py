@@ -1,10 +1,15 @@
 """What reading 45 new usager questions as the agent who sends the drafts showed
-(devtools/eval/heldout_agent.jsonl)."""
+(devtools/eval/heldout_agent.jsonl): a list asked for in everyday words ("c'est quoi les
+documents", "il faut quoi comme papiers") was not recognised as a list, and a question about a
+neighbouring procedure ("se faire recenser") got a confident draft from a fiche that mentions it
+in passing, a draft opened on "Il est nominatif" (whose "il" is the cheque of the sentence
+before), a heading that gives a right or a delay ("Vous avez droit", "Vous avez 2 mois") was said
+as a condition, and a situation told of a son or a mother was taken as the usager's own."""
 
 from __future__ import annotations
 
 from drafting.suggestions.asking import question_intents
-from drafting.suggestions.compose import ComposeSource, compose
+from drafting.suggestions.compose import LOW_CONFIDENCE, ComposeSource, compose
 from drafting.suggestions.wording import leans_back, situation, states
 
 
@@ -55,6 +60,31 @@ def test_the_list_of_documents_asked_for_in_everyday_words_is_in_the_draft():
     )
     assert not result.abstained
     assert "- un RIB ;" in result.body[0]
+
+
+ELECTIONS = "S'inscrire sur les listes électorales"
+CENSUS = (
+    "Si vous avez fait votre recensement citoyen à 16 ans en France, vous êtes inscrit "
+    "automatiquement sur les listes électorales de la commune où vous vous êtes fait recenser. "
+    "Vous recevez un courrier de la mairie."
+)
+
+
+def test_a_question_that_never_names_the_fiches_subject_gets_a_low_confidence_draft():
+    sources = [_source(1, f"{ELECTIONS} › Vous allez avoir 18 ans", CENSUS)]
+    neighbour = compose(
+        "mon fils a 16 ans, il doit se faire recenser à la mairie : le recensement c'est où ?",
+        sources,
+    )
+    assert not neighbour.abstained
+    assert neighbour.confidence < LOW_CONFIDENCE
+    # The same passage, for a question about the electoral rolls, is a confident draft.
+    named = compose(
+        "j'ai fait mon recensement à 16 ans, suis-je inscrit sur les listes électorales ?",
+        sources,
+    )
+    assert not named.abstained
+    assert named.confidence >= LOW_CONFIDENCE
 
 
 def test_a_sentence_whose_subject_is_a_pronoun_leans_on_the_one_before():
