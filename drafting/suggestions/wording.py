@@ -250,8 +250,22 @@ def _lower_first(text: str) -> str | None:
     return text[0].lower() + text[1:]
 
 
+_OPENING_BOX = re.compile(r"^(À savoir|À noter|Attention|Rappel) : ")
+
+
 def with_situation(clause: str, text: str) -> str:
-    """``text`` said for the situation ``clause``: "Si vous divorcez, chacun obtient..."."""
+    """``text`` said for the situation ``clause``: "Si vous divorcez, chacun obtient...". A box
+    keeps its label first: "À savoir : si vous avez oublié de vous actualiser, une erreur...",
+    not "Si vous avez oublié de vous actualiser, à savoir : une erreur..."."""
+    box = _OPENING_BOX.match(text)
+    # A box with its own condition ("À noter : si votre permis est abîmé") keeps the section's
+    # clause in front: the one it states does not say the section's.
+    if box and clause and not _OWN_CONDITION.match(text[box.end() :]):
+        # box_labels lowered the sentence after the label: it opens a sentence again here.
+        after = text[box.end() :]
+        rest = with_situation(clause, after[:1].upper() + after[1:])
+        lowered = _lower_first(rest)
+        return f"{box[0]}{lowered if lowered is not None else rest}"
     if not clause or _OWN_CONDITION.match(text.strip()):
         return text
     lowered = _lower_first(text)

@@ -149,3 +149,28 @@ def test_a_situation_told_of_someone_else_is_not_the_usagers_own():
         "Bonjour, ma mère est inscrite. Elle a oublié de s'actualiser",
     ):
         assert not states(question, clause), question
+
+
+def test_a_box_keeps_its_label_first_when_its_section_is_for_one_situation():
+    sources = [
+        _source(
+            1,
+            "France Travail : l'actualisation › Vous avez oublié de vous actualiser",
+            "À savoir : Une erreur dans l'actualisation peut être corrigée après coup depuis "
+            "votre espace.",
+        )
+    ]
+    result = compose("une erreur dans mon actualisation peut être corrigée après coup ?", sources)
+    assert result.body[0].startswith(
+        "À savoir : si vous avez oublié de vous actualiser, une erreur dans l'actualisation"
+    )
+    # A box with a condition of its own keeps the section's in front of it.
+    sources = [
+        _source(
+            1,
+            "Carte d'identité › Vous êtes majeur",
+            "À savoir : Si vous demandez en même temps un passeport, un seul rendez-vous suffit.",
+        )
+    ]
+    result = compose("je demande en même temps un passeport, un seul rendez-vous suffit ?", sources)
+    assert result.body[0].startswith("Si vous êtes majeur, à savoir : si vous demandez")
