@@ -10,6 +10,12 @@ the way usagers write (typos, two questions in one, anger, long stories), labell
 and its drafts read in full as an agent would: what that reading found is what
 ``drafting/suggestions/wording.py`` fixes (bare lists, sentences cut from the one they lean on,
 sections for one situation quoted as if for everyone). It has no reuse pairs.
+
+``heldout_agent.jsonl`` (45 questions, 14 on neighbouring procedures the base has no fiche for)
+was written the same way, later, and read the same way: lists asked for in everyday words, list
+lead-ins opening on a pronoun, and confident drafts for questions that never name the fiche's
+subject are what that reading found (``asking.py``, ``wording.py``, ``compose.py``). It is not in
+the sets ``fit_abstention`` fits on by default, and has no reuse pairs.
 """
 
 from pathlib import Path

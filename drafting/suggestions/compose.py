@@ -29,6 +29,7 @@ from .abstaining import CLEAR_TERMS, abstention_text
 from .abstaining import NO_REQUEST as NO_REQUEST
 from .abstaining import NOT_CLEAR as NOT_CLEAR
 from .abstaining import NOT_COVERED as NOT_COVERED
+from .asking import INTENTS, asks_nothing, content_terms, question_intents
 from .wording import box_labels, heading_lead, leans_back, situation, with_situation
 
 # A unit is kept when it weighs at least this share of the best unit...
@@ -54,6 +55,10 @@ MIN_COVERAGE = 0.12
 INTENT_CREDIT = 0.15
 # Below this confidence a draft is shown to the agent as a low-confidence one.
 LOW_CONFIDENCE = 0.5
+# The confidence of a draft whose leading fiche is about something the question never names
+# (see ``compose``): shown to the agent as a low-confidence one.
+UNNAMED_SUBJECT_CONFIDENCE = 0.45
+_QUANTITY = re.compile(r"\d+(?:[,.]\d+)?\s*(?:[^\W\d_]+|€|%)?")
 
 # With the semantic layer, whether the documentation covers the question is judged from six
 # pieces of evidence (``EvidenceContext``, ``uncovered_probability``): the share of the
@@ -90,56 +95,6 @@ UNCOVERED_PROBABILITY = 0.4
 # 98 of the 107 questions the base does not cover (abstained or low confidence); of the 429
 # covered ones it abstains on 20 and drafts 43 with a low confidence (README, "Measuring").
 UNCERTAIN_PROBABILITY = 0.15
-
-# What kind of answer a question asks for, and what a unit that gives it looks like. These words
-# steer the choice between units of the right fiche; they are not what the question is about.
-_NUMBER_WORDS = r"(?:\d+|un|une|deux|trois|quatre|cinq|six|sept|huit|neuf|dix|quinze|trente)"
-INTENTS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
-    "list": (
-        re.compile(
-            r"\b(quel(le)?s? (papiers?|documents?|pi[eè]ces?|justificatifs?|conditions?)|"
-            r"(dois|faut|doit)[- ](je |il |on )?(fournir|amener|emmener|apporter|donner)|"
-            r"fournir|amener|emmener|apporter|justificatifs?)\b",
-            re.I,
-        ),
-        re.compile(r"^- ", re.M),
-    ),
-    "duration": (
-        re.compile(r"\b(combien de temps|d[ée]lais?|quand|dur[ée]e|long|attendre|tarde)\b", re.I),
-        re.compile(rf"\b{_NUMBER_WORDS}\s+(jours?|semaines?|mois|ans?|heures?)\b|\bd[ée]lai", re.I),
-    ),
-    "cost": (
-        re.compile(
-            r"\b(combien(?! de temps)|co[uû]te?s?|prix|tarifs?|payer|payant|gratuite?|frais)\b",
-            re.I,
-        ),
-        re.compile(r"€|\beuros?\b|\bgratuite?s?\b|\bpayante?s?\b|\bfrais\b|\btimbre", re.I),
-    ),
-    "amount": (
-        re.compile(r"\b(combien(?! de temps)|montant|toucher|touche|percevoir|somme)\b", re.I),
-        re.compile(r"€|\beuros?\b|\bmontant", re.I),
-    ),
-    "where": (
-        re.compile(r"\b(o[uù]|quelle mairie|quel (bureau|guichet|service|site)|adresse)\b", re.I),
-        re.compile(
-            r"\b(mairie|en ligne|accueil|guichet|site|compte|agence|bureau|t[ée]l[ée]phone)\b",
-            re.I,
-        ),
-    ),
-}
-# Question words: they tell the intent, never the subject.
-_QUESTION_WORDS = frozenset(
-    analyse(
-        "combien temps délai quand comment quel quelle quels quelles faut dois doit peux peut "
-        "possible savoir besoin faire demande question aide merci urgent svp"
-    )
-)
-
-# Messages that ask nothing: thanks, a test, a few letters. They get a short courteous answer.
-_THANKS = re.compile(
-    r"\b(merci|remerci\w*|parfait|super|top|nickel|c'?est (bon|clair|not[ée])|bien re[çc]u)\b", re.I
-)
-_ASKS = re.compile(r"\?|\b(comment|pourquoi|quand|combien|est-ce|pouvez|pourriez|puis-je)\b", re.I)
 
 
 @dataclass(frozen=True)
@@ -294,23 +249,6 @@ def split_units(source: ComposeSource) -> list[Unit]:
     ]
 
 
-def question_intents(question: str) -> set[str]:
-    return {name for name, (asks, _gives) in INTENTS.items() if asks.search(question)}
-
-
-def content_terms(question: str) -> list[str]:
-    """What the question is about: its terms without question words, lexicon expanded."""
-    return [t for t in dict.fromkeys(analyse(question, expand=True)) if t not in _QUESTION_WORDS]
-
-
-def asks_nothing(question: str) -> bool:
-    """A message with no request in it: thanks, "ok", "test", a handful of letters."""
-    words = re.findall(r"\w+", question)
-    if len(words) <= 3 and not _ASKS.search(question):
-        return True
-    return bool(_THANKS.search(question)) and not _ASKS.search(question) and len(words) <= 40
-
-
 def _weights(question_terms: list[str], units: list[Unit]) -> dict[str, float]:
     """Inverse frequency of each question term among the candidate units.
 
@@ -361,17 +299,18 @@ def _add_meaning(
 
 
 def _lean_on_antecedents(units: list[Unit]) -> None:
-    """A sentence that leans on the one before it ("Conservez-le.", "Mais vous devez...")
-    is quoted with it (``wording.leans_back``); the terms that choose it stay its own."""
+    """A sentence, or a list's lead-in, that leans on the sentence before it ("Conservez-le.",
+    "Mais vous devez...", "Il est nominatif") is quoted with it (``wording.leans_back``); the
+    terms that choose it stay its own."""
     previous: Unit | None = None
     for unit in units:
         if (
-            unit.kind == "sentence"
-            and not unit.context
+            not unit.context
             and previous is not None
             and previous.source.n == unit.source.n
             and previous.kind == "sentence"
-            and leans_back(unit.text)
+            # A list's lead-in too: "Il est nominatif. Vous pouvez l'utiliser :"
+            and leans_back(unit.text.split("\n", 1)[0])
         ):
             unit.context = f"{previous.context} {previous.text}".strip()
         previous = unit
@@ -557,6 +496,16 @@ def compose(
             or covered < MIN_COVERAGE
             or too_far
         )
+    # A question that never names what the leading fiche is about (its title, the headings of
+    # its sections) may ask about a neighbouring procedure the base has no fiche for: "se faire
+    # recenser" drafted from the fiche on the electoral rolls, which mentions the census in one
+    # sentence. The draft is written, and shown to the agent as a low-confidence one.
+    # A quantity ("16 ans", "3 semaines") is the usager's data, never a subject.
+    named = set(content_terms(_QUANTITY.sub(" ", question)))
+    lead = ranked[0].source
+    subject = titles[lead.n].union(*(headings[s.n] for s in fiches if s.fiche == lead.fiche))
+    if not subject & named:
+        confidence = min(confidence, UNNAMED_SUBJECT_CONFIDENCE)
     if not_covered:
         return Composition(
             [],

@@ -30,6 +30,15 @@ _LEANS_BACK = re.compile(
     r"|\w+-(?:le|la|les|lui|leur|en|y)\b"
     # "Vous pouvez le télécharger", "Vous en recevez", "Vous pouvez l'utiliser"
     r"|vous (?:(?:pouvez|devez|pourrez|devrez|allez) )?(?:(?:le|la|les|lui|leur|en|y)\b|l['’])"
+    # "Il est nominatif", "Elle est versée chaque mois": the subject is named before. Not "il"
+    # without a referent: "Il faut", "Il existe", "Il est possible de", "Il n'est pas nécessaire".
+    r"|(?:elles?|ils)\b"
+    r"|il\b(?!\s+(?:faut|fallait|faudra|existe|suffit|y\s+a|reste|convient|vaut|arrive|"
+    r"s['’]agit|n['’]est\s+pas|n['’]y\s+a|(?:est|sera|était)\s+(?:(?:donc|alors|aussi|"
+    r"toujours|parfois|souvent|désormais|également|fortement|vivement)\s+)?"
+    r"(?:possible|impossible|nécessaire|conseillé|recommandé|obligatoire|interdit|inutile|utile|"
+    r"préférable|indispensable|important|prudent|fréquent|rare|courant|souhaitable|prévu|"
+    r"demandé|temps|question|tenu)))"
     # "Sans cette déclaration", "Tant que ce n'est pas fait", "Selon les cas, il s'agit de"
     r"|(?:[\w'’,-]+\s+){0,3}(?:ce|cet|cette|ces|il s['’]agit|ensuite|aussi)\b"
     # "À titre indicatif, à partir d'avril 2026, ce montant est..."
@@ -49,6 +58,7 @@ _OWN_CONDITION = re.compile(
 # with a verb that says what the usager is, has, lives or goes through ("Vous êtes étudiant",
 # "Vous n'avez pas reçu votre carte", "Vous vous mariez"). Not a modal ("Vous pouvez faire une
 # demande en ligne", "Vous devez fournir"): it says what to do, for everyone.
+_NUMBER_WORDS = r"(?:\d+|deux|trois|quatre|cinq|six|sept|huit|neuf|dix|douze|quinze|trente)"
 _STATE_VERBS = (
     r"êtes|étiez|serez|avez|aviez|aurez|vivez|habitez|résidez|demeurez|logez|hébergez|louez|"
     r"possédez|travaillez|exercez|cotisez|employez|souhaitez|voulez|désirez|percevez|touchez|"
@@ -61,6 +71,16 @@ _SITUATION = re.compile(
     r"|si\b|s['’]ils?\b|en cas\b)",
     re.IGNORECASE,
 )
+# Not a situation but what the usager is owed, or has time for, said to everyone: "Vous avez
+# droit à un rappel", "Vous n'avez pas droit à l'aide", "Vous avez 2 mois pour contester",
+# "Vous avez jusqu'au 31 mai" (an age stays one: "Vous avez 16 ans ou plus").
+_ENTITLEMENT = re.compile(
+    r"^vous\s+(?:n['’])?(?:avez|aurez|aviez)\s+(?:pas\s+|toujours\s+)?"
+    rf"(?:droit|le\s+droit|la\s+possibilité|jusqu|un\s+délai|"
+    rf"{_NUMBER_WORDS}\s+(?:jours?|semaines?|mois|heures?)\b)",
+    re.IGNORECASE,
+)
+
 # The first words after which a sentence goes on in lower case behind a clause ("Si vous êtes
 # étudiant, votre caisse..."): articles, determiners, pronouns, prepositions, common adverbs and
 # the imperatives fiches open with. Any other word may be a name ("Pôle emploi", "Parcoursup",
@@ -96,7 +116,7 @@ def _trail(title: str) -> list[str]:
 def _clause(heading: str) -> str:
     heading = heading.strip().rstrip(" ?:.!")
     match = _SITUATION.match(heading)
-    if not match:
+    if not match or _ENTITLEMENT.match(heading):
         return ""
     # "Vous êtes mineur" is a situation: "Si vous êtes mineur".
     return f"Si v{heading[1:]}" if match["vous"] else heading
@@ -177,16 +197,42 @@ def _negated(words: list[str], terms: set[str]) -> bool:
     return False
 
 
+# Someone else than the usager, as the subject of what the question says: "mon fils est
+# majeur", "ma mère a oublié de s'actualiser", "elle est étudiante".
+_THIRD_PERSON = re.compile(
+    r"\b(?:(?:mon|ma|mes|notre|nos|son|sa|ses)\s+(?:fils|filles?|enfants?|m[eè]re|p[eè]re|"
+    r"parents?|mari|femme|[ée]pou(?:x|se)|conjointe?|compagnon|compagne|fr[eè]res?|s(?:œ|oe)urs?|"
+    r"grand-m[eè]re|grand-p[eè]re|grands-parents|b[ée]b[ée]|ado|voisine?|locataire)|"
+    r"il|elle|ils|elles)\b",
+    re.IGNORECASE,
+)
+_FIRST_PERSON = re.compile(r"\b(?:(?:je|moi|me|nous)\b|[jm]['’])", re.IGNORECASE)
+# What a question says of one person: the stretch between two marks.
+_STRETCH = re.compile(r"[.;:!?,\n]+")
+
+
+def _said_of_someone_else(question: str, terms: set[str]) -> bool:
+    """Whether the stretch of ``question`` that says the situation's words is about someone
+    else than the usager ("mon fils est majeur"), with no first person in it."""
+    for stretch in _STRETCH.split(question):
+        if terms & set(analyse(stretch)):
+            return bool(_THIRD_PERSON.search(stretch)) and not _FIRST_PERSON.search(stretch)
+    return False
+
+
 def states(question: str, clause: str) -> bool:
     """Whether ``question`` says the usager is in the situation ``clause`` (the words as
     written, without synonyms: "une mutuelle gratuite" does not say "Si vous avez déjà une
     mutuelle"). A situation said in the negative, or words of it the usager negates, are never
     taken as stated: the polarity of "reçu" is not in its terms, and saying the situation back
-    costs a clause where dropping it misleads."""
+    costs a clause where dropping it misleads. Nor is a situation the question says of someone
+    else ("mon fils a oublié de s'actualiser"): the usager is not in it themselves."""
     terms = set(analyse(clause))
     if len(terms) < STATED_TERMS or not terms <= set(analyse(question)):
         return False
     if _NEGATION & set(_WORDS.findall(clause.lower())):
+        return False
+    if _said_of_someone_else(question, terms):
         return False
     return not _negated(_WORDS.findall(question.lower()), terms)
 
@@ -204,8 +250,22 @@ def _lower_first(text: str) -> str | None:
     return text[0].lower() + text[1:]
 
 
+_OPENING_BOX = re.compile(r"^(À savoir|À noter|Attention|Rappel) : ")
+
+
 def with_situation(clause: str, text: str) -> str:
-    """``text`` said for the situation ``clause``: "Si vous divorcez, chacun obtient..."."""
+    """``text`` said for the situation ``clause``: "Si vous divorcez, chacun obtient...". A box
+    keeps its label first: "À savoir : si vous avez oublié de vous actualiser, une erreur...",
+    not "Si vous avez oublié de vous actualiser, à savoir : une erreur..."."""
+    box = _OPENING_BOX.match(text)
+    # A box with its own condition ("À noter : si votre permis est abîmé") keeps the section's
+    # clause in front: the one it states does not say the section's.
+    if box and clause and not _OWN_CONDITION.match(text[box.end() :]):
+        # box_labels lowered the sentence after the label: it opens a sentence again here.
+        after = text[box.end() :]
+        rest = with_situation(clause, after[:1].upper() + after[1:])
+        lowered = _lower_first(rest)
+        return f"{box[0]}{lowered if lowered is not None else rest}"
     if not clause or _OWN_CONDITION.match(text.strip()):
         return text
     lowered = _lower_first(text)

@@ -1,0 +1,80 @@
+"""What a usager's question asks: the kind of answer (a list, a delay, a cost, an amount, a
+place), the terms that say what it is about, and whether it asks anything at all."""
+
+from __future__ import annotations
+
+import re
+
+from drafting.knowledge.text import analyse
+
+__all__ = ["INTENTS", "asks_nothing", "content_terms", "question_intents"]
+
+# What kind of answer a question asks for, and what a unit that gives it looks like. These words
+# steer the choice between units of the right fiche; they are not what the question is about.
+_NUMBER_WORDS = r"(?:\d+|un|une|deux|trois|quatre|cinq|six|sept|huit|neuf|dix|quinze|trente)"
+INTENTS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
+    "list": (
+        re.compile(
+            r"\b(quel(le)?s? (papiers?|documents?|pi[eè]ces?|justificatifs?|conditions?)|"
+            # "c'est quoi les documents", "il faut quoi comme papiers", "des pièces"
+            r"(quoi|comme|les|des) (papiers|documents|pi[eè]ces)|faut quoi|"
+            r"(dois|faut|doit|doivent)[- ](je |il |on )?(me |nous |vous |lui )?"
+            r"(fournir|amener|emmener|apporter|donner|remettre)|"
+            r"fournir|amener|emmener|apporter|justificatifs?)\b",
+            re.I,
+        ),
+        re.compile(r"^- ", re.M),
+    ),
+    "duration": (
+        re.compile(r"\b(combien de temps|d[ée]lais?|quand|dur[ée]e|long|attendre|tarde)\b", re.I),
+        re.compile(rf"\b{_NUMBER_WORDS}\s+(jours?|semaines?|mois|ans?|heures?)\b|\bd[ée]lai", re.I),
+    ),
+    "cost": (
+        re.compile(
+            r"\b(combien(?! de temps)|co[uû]te?s?|prix|tarifs?|payer|payant|gratuite?|frais)\b",
+            re.I,
+        ),
+        re.compile(r"€|\beuros?\b|\bgratuite?s?\b|\bpayante?s?\b|\bfrais\b|\btimbre", re.I),
+    ),
+    "amount": (
+        re.compile(r"\b(combien(?! de temps)|montant|toucher|touche|percevoir|somme)\b", re.I),
+        re.compile(r"€|\beuros?\b|\bmontant", re.I),
+    ),
+    "where": (
+        re.compile(r"\b(o[uù]|quelle mairie|quel (bureau|guichet|service|site)|adresse)\b", re.I),
+        re.compile(
+            r"\b(mairie|en ligne|accueil|guichet|site|compte|agence|bureau|t[ée]l[ée]phone)\b",
+            re.I,
+        ),
+    ),
+}
+# Question words: they tell the intent, never the subject.
+_QUESTION_WORDS = frozenset(
+    analyse(
+        "combien temps délai quand comment quel quelle quels quelles faut dois doit peux peut "
+        "possible savoir besoin faire demande question aide merci urgent svp"
+    )
+)
+
+# Messages that ask nothing: thanks, a test, a few letters. They get a short courteous answer.
+_THANKS = re.compile(
+    r"\b(merci|remerci\w*|parfait|super|top|nickel|c'?est (bon|clair|not[ée])|bien re[çc]u)\b", re.I
+)
+_ASKS = re.compile(r"\?|\b(comment|pourquoi|quand|combien|est-ce|pouvez|pourriez|puis-je)\b", re.I)
+
+
+def question_intents(question: str) -> set[str]:
+    return {name for name, (asks, _gives) in INTENTS.items() if asks.search(question)}
+
+
+def content_terms(question: str) -> list[str]:
+    """What the question is about: its terms without question words, lexicon expanded."""
+    return [t for t in dict.fromkeys(analyse(question, expand=True)) if t not in _QUESTION_WORDS]
+
+
+def asks_nothing(question: str) -> bool:
+    """A message with no request in it: thanks, "ok", "test", a handful of letters."""
+    words = re.findall(r"\w+", question)
+    if len(words) <= 3 and not _ASKS.search(question):
+        return True
+    return bool(_THANKS.search(question)) and not _ASKS.search(question) and len(words) <= 40
