@@ -31,14 +31,14 @@ _VOCABULARY = frozenset(
             "marche reponse reponses retour retours aide precieuse precieux soutien suivi travail",
             "attention amabilite gentillesse disponibilite patience reactivite diligence",
             "informations information infos info renseignements renseignement precisions",
-            "explications explication document documents lien courrier message",
+            "explications explication document documents message",
             "recu recue recus recues bonjour bonsoir hello salut coucou",
             "madame monsieur mesdames messieurs mme mlle cher chere chers cheres equipe service",
             "journee soiree fin semaine week end weekend apres midi matinee annee fetes joyeuses",
             "joyeux noel au aux bientot revoir continuation belle beau",
             "cordialement cordialment cdlt cdt bav salutations sinceres meilleures distinguees",
             "respectueuses sentiments mes mon meilleurs amities prie veuillez agreer expression",
-            "souhaite souhaitons bcp bjr probleme resolu resolue regle reglee",
+            "bcp bjr probleme resolu resolue regle reglee",
             "thank thanks thx ty you so much very many lot a for the your help reply answer",
             "response quick prompt information kind kindly regards best wishes cheers sincerely",
             "yours again all got it noted received perfect great good fine wonderful excellent",
@@ -58,7 +58,21 @@ _NAMING = frozenset(
 )
 _WORD = re.compile(r"[^\W\d_]+")
 _CLAUSE = re.compile(r"[,.;:!()\[\]…]+")
-_EMAIL = re.compile(r"\S+@\S+\.\w+")
+# Without backtracking across "@": a run of "a@a@a@…" costs linear time.
+_EMAIL = re.compile(r"[^\s@]+@[^\s@]+\.\w+")
+# Wishes ("je vous souhaite une bonne journée"): "souhaite" is courtesy only before one of
+# these; "je souhaite des précisions" asks for something.
+_WISHING = frozenset(("souhaite", "souhaitons", "souhaitant"))
+_WISHED = frozenset(("bonne", "bon", "belle", "beau", "joyeux", "joyeuses", "excellente"))
+# Longer than this, a message is never only thanks (and no pattern runs over it).
+_MAX_CHARS = 2_000
+# A clause opened by "et" asks for more ("Merci, et le document") unless it thanks or wishes
+# again ("Merci, et bonne journée").
+_AND = frozenset(("et", "and"))
+_THANKS_AGAIN = frozenset(
+    {"merci", "remercie", "encore", "bonne", "bon", "belle", "beau", "joyeux", "joyeuses"}
+    | {"thanks", "thank", "have", "nice"}
+)
 _TITLES = frozenset(("mme", "mlle", "m", "mr", "mrs", "ms", "dr"))
 # Lower-case words of names ("Jeanne de la Tour", "Sam van Dyke").
 _PARTICLES = frozenset(("de", "du", "des", "la", "le", "d", "van", "von", "der", "di", "da"))
@@ -94,26 +108,35 @@ def _signature_line(line: str, names: set[str]) -> bool:
     words = _WORD.findall(stripped)
     if not words:
         return True  # an address of e-mail alone
+    # Only the usager's own names: a capitalised "Relance" or "J'AI RIEN RECU" is a sentence.
     allowed = names | _TITLES | _PARTICLES
     return (
         len(words) <= 5
-        and all(word[:1].isupper() or _plain(word) in allowed for word in words)
-        and any(word[:1].isupper() or _plain(word) in names for word in words)
+        and all(_plain(word) in allowed for word in words)
+        and any(_plain(word) in names for word in words)
     )
 
 
 def _courtesy_clause(words: list[str], names: set[str]) -> bool:
     """Every word is courtesy; after a word that names someone ("Merci", "Bonjour Madame"),
     the usager's names may come, or capitalised words that end the clause ("Merci Sam")."""
+    if _plain(words[0]) in _AND and not any(_plain(w) in _THANKS_AGAIN for w in words[1:]):
+        return False
     for index, word in enumerate(words):
         plain = _plain(word)
+        if plain in _WISHING:
+            if any(_plain(w) in _WISHED for w in words[index + 1 : index + 5]):
+                continue
+            return False
         if plain in _VOCABULARY:
             continue
         previous = _plain(words[index - 1]) if index else ""
         after_naming = previous in _NAMING or previous in names or previous in _TITLES
         if after_naming and plain in names:
             continue
-        return after_naming and all(w[:1].isupper() for w in words[index:])
+        # One name the case does not know may end the clause ("Merci Sam", "Merci Monsieur
+        # Dupont"); more unknown words are a sentence ("Merci Monsieur Dossier Incomplet").
+        return after_naming and index == len(words) - 1 and word[:1].isupper()
     return True
 
 
@@ -133,7 +156,7 @@ def is_courtesy(text: str, *, names: tuple[str, ...] = ()) -> bool:
     """Whether ``text`` (the usager's new text) only thanks or acknowledges. ``names``: the
     usager's names as known (on the case, in the mail's From), allowed after a greeting or
     in a signature."""
-    if "?" in text or "@" in _EMAIL.sub(" ", text):
+    if len(text) > _MAX_CHARS or "?" in text or "@" in _EMAIL.sub(" ", text):
         return False
     known = {_plain(word) for name in names for word in _WORD.findall(name or "")}
     lines = [line.strip() for line in text.replace("\r", "\n").split("\n") if line.strip()]

@@ -316,14 +316,29 @@ def _usager_text(administration: Administration, parsed: dict) -> str:
     the quote of a reply)."""
     if not parsed["forward_text"]:
         return parsed["text"]
-    ours = {parseaddr(settings.DEFAULT_FROM_EMAIL)[1].lower()}
-    ours.update(
-        address.lower()
-        for address in Mailbox.objects.filter(administration=administration).values_list(
-            "address", flat=True
+    return parsed["text"] if _forward_is_ours(administration, parsed) else parsed["forward_text"]
+
+
+def _forward_is_ours(administration: Administration, parsed: dict) -> bool:
+    """Whether the forwarded message is a mail this administration sent: from its mailbox, or
+    from the platform's address (which every administration on Guichet sends from) about one
+    of its cases. Another administration's answer forwarded here ("la CAF me dit de m'adresser
+    à vous") is what the usager brings."""
+    sender = parsed["forward_sender"]
+    if not sender:
+        return False
+    mailboxes = Mailbox.objects.filter(administration=administration).values_list(
+        "address", flat=True
+    )
+    if sender in {address.lower() for address in mailboxes}:
+        return True
+    return sender == parseaddr(settings.DEFAULT_FROM_EMAIL)[1].lower() and bool(
+        re.search(
+            rf"\b{re.escape(administration.code)}-\d{{4}}-\d{{6}}\b",
+            parsed["forward_text"],
+            re.IGNORECASE,
         )
     )
-    return parsed["text"] if parsed["forward_sender"] in ours else parsed["forward_text"]
 
 
 def _only_thanks(

@@ -187,3 +187,25 @@ def test_a_forward_through_real_imap_reaches_the_drafter_whole(
     finally:
         smtp.stop()
         dovecot.stop()
+
+
+def test_another_administrations_answer_forwarded_here_is_what_the_usager_brings(
+    office, settings, django_capture_on_commit_callbacks
+):
+    # Every administration on Guichet sends from the platform's address: a mail from it is
+    # ours only when it is about one of our cases.
+    settings.DEFAULT_FROM_EMAIL = "Guichet <ne-pas-repondre@guichet.example.gouv.fr>"
+    answer = "pour l'aide au logement, adressez-vous à votre mairie avec votre avis d'imposition."
+    subject, body = (
+        "TR: [CPAM33-2026-000017] Votre demande",
+        "La CPAM me dit de m'adresser à vous, voir sa réponse ci-dessous.\n\n"
+        "-------- Message transféré --------\n"
+        "De : CPAM de la Gironde <ne-pas-repondre@guichet.example.gouv.fr>\n"
+        f"Objet : [CPAM33-2026-000017] Votre demande\n\nBonjour,\n{answer}\n",
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        case = email_receive(
+            administration=office.administration, raw=bytes(forward(subject, body))
+        ).case
+    assert case.body.startswith("La CPAM me dit")
+    assert answer in case.body
