@@ -135,24 +135,34 @@ def _ident_key(value: str) -> str:
 
 # --- numbers of identity documents, after the document's name --------------------------------
 
-# "passeport n° 18AB12345", "ma carte d'identité numéro X4RTBPFW4", "titre de séjour : 6912345678",
-# "permis de conduire 12AB34567", "n° étranger 6912345678": the number comes after the document's
-# name (``_IDENT_RE`` reads "numéro de passeport …", the other order). A value is a run of letters
-# and digits with at least two digits, in up to four groups ("18 AB 12345"), 6 to 15 characters
-# in all (``_document_value_ok``): "permis B", "valable 10 ans" and dates are not numbers.
+# "passeport n° 18AB12345", "ma carte d'identité numéro X4RTBPFW4", "titre de séjour pluriannuel
+# n° 6912345678", "permis de conduire B n° 123456789012", "mon numéro AGDREF est le 6912345678":
+# the number comes after the document's name (``_IDENT_RE`` reads "numéro de passeport …", the
+# other order), with at most a few words between. A value is a run of letters and digits with at
+# least two digits, in up to four groups ("18 AB 12345"), 6 to 15 characters in all
+# (``_document_value_ok``): "permis B", "valable 10 ans" and dates are not numbers, and neither
+# are years ("permis de conduire 1998 2012"). Every repetition is bounded and possessive: a
+# long pasted run after "passeport" costs linear time.
 _DOC_NAME = (
     r"passeport|carte[ \t]+(?:nationale[ \t]+)?d['\u2019][ \t]*identit[ée]|\bcni"
-    r"|(?:titre|carte|r[ée]c[ée]piss[ée])[ \t]+de[ \t]+s[ée]jour|\btitre[ \t]+de[ \t]+voyage"
-    r"|permis(?:[ \t]+de[ \t]+conduire)?|(?:num[ée]ro|n[°º])[ \t]+(?:d['\u2019][ \t]*)?[ée]tranger"
-    r"|agdref"
+    r"|(?:titre|carte|r[ée]c[ée]piss[ée])[ \t]+de[ \t]+(?:s[ée]jour|r[ée]sident)"
+    r"|\btitre[ \t]+de[ \t]+voyage|permis(?:[ \t]+de[ \t]+conduire)?"
+    r"|(?:num[ée]ro|n[°º])[ \t]+(?:d['\u2019][ \t]*)?[ée]tranger|agdref"
 )
-_DOC_GROUP = r"[A-Za-z0-9]*\d[A-Za-z0-9]*"
+# Words that may stand between the name and the number: qualifiers ("pluriannuel", "étudiant"),
+# a licence's categories ("B", "A2"), "qui porte le numéro", "est le".
+_DOC_BETWEEN = (
+    r"(?:[ \t]+(?:actuel(?:le)?|fran[çc]aise?|biom[ée]trique|provisoire|temporaire"
+    r"|pluriannuel(?:le)?|[ée]tudiant|salari[ée]|vie[ \t]+priv[ée]e[ \t]+et[ \t]+familiale"
+    r"|[A-E][1-2]?[EM]?|qui[ \t]+porte|porte|portant|avec|est|le|la|l['\u2019]|mon|ma|son|sa)"
+    r"(?!\w)){0,4}+"
+)
+_DOC_GROUP = r"(?=[A-Za-z]{0,14}+\d)[A-Za-z0-9]{1,15}+"
 _DOC_RE = re.compile(
-    rf"(?i:(?<!\w)(?:{_DOC_NAME})(?!\w)"
-    r"(?:[ \t]+(?:actuel(?:le)?|fran[çc]ais(?:e)?|biom[ée]trique|provisoire))?"
-    r"[ \t]*(?:\(?(?:num[ée]ro|num\.|n[°º]|no\.?)\)?)?[ \t]*(?::|est|=)?[ \t]*)"
+    rf"(?i:(?<!\w)(?:{_DOC_NAME})(?!\w){_DOC_BETWEEN}"
+    r"[ \t]*+(?:\(?(?:num[ée]ro|num\.|n[°º]|no\.?)\)?)?[ \t]*+(?:(?::|est|=)[ \t]*+(?:le[ \t]+)?)?)"
     rf"(?P<value>(?<![\w/.\-]){_DOC_GROUP}"
-    rf"(?:[ \u00a0]{_DOC_GROUP}|[ \u00a0][A-Z]{{1,4}}(?=[ \u00a0]\d))*"
+    rf"(?:[ \u00a0]{_DOC_GROUP}|[ \u00a0][A-Z]{{1,4}}(?=[ \u00a0]\d)){{0,3}}+"
     r"(?![\w/\-]|[.,]\d))"
 )
 _DOC_HINTS = (
@@ -160,16 +170,22 @@ _DOC_HINTS = (
     "identite",
     "cni",
     "sejour",
+    "resident",
     "titre de voyage",
     "permis",
     "etranger",
     "agdref",
 )
+_YEARS = re.compile(r"(?:(?:19|20)\d\d[ \u00a0]?)+")
 
 
 def _document_value_ok(value: str) -> bool:
     compact = _alnum(value)
-    return 6 <= len(compact) <= 15 and sum(c.isdigit() for c in compact) >= 2
+    return (
+        6 <= len(compact) <= 15
+        and sum(c.isdigit() for c in compact) >= 2
+        and not _YEARS.fullmatch(value.strip())
+    )
 
 
 def _identifiers(text: str, folded: str) -> Iterator[tuple[int, int]]:
