@@ -6,6 +6,7 @@ from urllib.parse import urlsplit
 
 from celery import shared_task
 from django.conf import settings
+from django.contrib.auth.forms import PasswordResetForm
 from django.contrib.auth.tokens import default_token_generator
 from django.core.mail import send_mail
 from django.core.management import call_command
@@ -74,28 +75,39 @@ def member_invitation_mail(*, membership_id: int) -> None:
 
 
 @followup_handler(RESET_LINK_MAIL)
-def password_reset_mail(*, user_id: int, language: str = "") -> None:
-    """E-mail a link to choose a new password (``password_reset_request``).
+def password_reset_mail(*, email: str = "", user_id: int | None = None, language: str = "") -> None:
+    """E-mail a link to choose a new password to the accounts of ``email`` that may get one
+    (Django's rule: active, with a usable password, the address matching); nothing for an
+    address without such an account (``password_reset_request`` writes one follow-up for any
+    address). ``user_id``: a follow-up written before addresses were looked up here.
 
     The worker sends it, not the request: an SMTP round trip in the answer of "Mot de passe
     oublié" would tell who has an account. The link is made now (the reset token's timeout
-    counts from the mail), on ``SITE_URL`` rather than on the request's Host header. Nothing
-    leaves for an account deactivated or without a password since the request, as Django's own
-    form would send nothing to it."""
-    user = User.objects.filter(pk=user_id, is_active=True).first()
-    if user is None or not user.has_usable_password() or not user.email:
-        return
-    site = urlsplit(settings.SITE_URL)
+    counts from the mail), on ``SITE_URL`` (its path included) rather than on the request's
+    Host header."""
+    if user_id is not None:
+        users = [
+            user
+            for user in User.objects.filter(pk=user_id, is_active=True)
+            if user.has_usable_password() and user.email
+        ]
+    else:
+        users = list(PasswordResetForm().get_users(email))
+    for user in users:
+        _password_reset_send(user, language)
+
+
+def _password_reset_send(user: User, language: str) -> None:
+    site = settings.SITE_URL.rstrip("/")
     with translation.override(language or settings.LANGUAGE_CODE):
-        context = {
-            "email": user.email,
-            "domain": site.netloc,
-            "site_name": site.netloc,
-            "protocol": site.scheme or "https",
-            "uid": urlsafe_base64_encode(force_bytes(user.pk)),
-            "user": user,
-            "token": default_token_generator.make_token(user),
-        }
+        link = site + reverse(
+            "accounts:password_reset_confirm",
+            kwargs={
+                "uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
+                "token": default_token_generator.make_token(user),
+            },
+        )
+        context = {"site_name": urlsplit(site).netloc, "link": link, "user": user}
         subject = "".join(
             render_to_string("registration/password_reset_subject.txt", context).splitlines()
         )

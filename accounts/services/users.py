@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.contrib.auth.forms import PasswordResetForm
 from django.db import transaction
 
 from ..audit_actions import AccountsAuditAction
@@ -51,14 +50,9 @@ def user_update_from_proconnect(*, user: User, first_name: str, last_name: str) 
 
 
 @transaction.atomic
-def password_reset_request(*, email: str, language: str = "") -> int:
-    """Someone asked for a reset link for ``email``: a follow-up per account that may get one
-    (Django's rule: active, with a usable password, the address matching), the mail left to the
-    worker (``accounts.tasks.password_reset_mail``). The number of follow-ups written is for
-    the tests: the page answers the same whatever it is."""
-    users = PasswordResetForm().get_users(email)
-    count = 0
-    for user in users:
-        followup_add(kind=RESET_LINK_MAIL, user_id=user.pk, language=language)
-        count += 1
-    return count
+def password_reset_request(*, email: str, language: str = "") -> None:
+    """Someone asked for a reset link for ``email``: one follow-up, whether any account may get
+    one or not, and the worker looks the accounts up and mails them
+    (``accounts.tasks.password_reset_mail``). The request does the same work for any address:
+    neither its answer nor its time tells who has an account."""
+    followup_add(kind=RESET_LINK_MAIL, email=email, language=language)
