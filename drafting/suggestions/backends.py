@@ -53,6 +53,14 @@ def intro(composition: Composition) -> str:
     return INTRO if composition.confidence >= LOW_CONFIDENCE else INTRO_CLOSEST
 
 
+def intro_for_confidence(text: str, confidence: float) -> str:
+    """``text``, an offline draft, with the opening its final confidence allows (the pipeline
+    may lower the composer's confidence after verifying the draft)."""
+    if confidence < LOW_CONFIDENCE:
+        return text.replace(INTRO, INTRO_CLOSEST, 1)
+    return text
+
+
 def _tag(name: str, text: str) -> str:
     match = _TAG_RE[name].search(text)
     return match.group(1).strip() if match else ""

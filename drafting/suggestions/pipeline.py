@@ -27,7 +27,12 @@ from drafting.answers.services import bank_answer_record_use
 from drafting.experiment.selectors import running_period
 from drafting.grounding import injection_signals, verify_citations
 
-from .backends import OFFLINE_MODEL_NAME, OfflineDraftModel, build_chat_model
+from .backends import (
+    OFFLINE_MODEL_NAME,
+    OfflineDraftModel,
+    build_chat_model,
+    intro_for_confidence,
+)
 from .compose import LOW_CONFIDENCE, Composition, EvidenceContext, compose
 from .models import Suggestion
 from .prompts import PROMPT, PROMPT_VERSION, SYSTEM, Source, prompt_inputs
@@ -305,6 +310,10 @@ def draft(case: Case) -> tuple[DraftResult, list[Source], int]:
     model_abstained = bool(output.get("not_covered"))
     if model_abstained:
         confidence = min(confidence, LOW_CONFIDENCE / 2)
+    if output["backend"] == "offline":
+        # Lowered after the writing (a main claim unsupported, an injection): the opening no
+        # longer claims to answer either.
+        text = intro_for_confidence(text, confidence)
     cited = {check_n for check in verification.sentences for check_n in check.cited}
     reused = [
         source.ref["bank_answer_id"]

@@ -46,3 +46,14 @@ def test_a_reused_answer_keeps_its_own_opening():
     text, composition = OfflineDraftModel().compose(_prompt("0.30", "answer", "0.95"))
     assert composition.reused == 1
     assert INTRO_REUSED in text and INTRO_CLOSEST not in text
+
+
+def test_a_draft_whose_confidence_the_verification_lowers_stops_claiming_to_answer():
+    from drafting.suggestions.backends import intro_for_confidence
+
+    text, _composition = OfflineDraftModel().compose(_prompt("1.00"))
+    assert INTRO in text
+    lowered = intro_for_confidence(text, LOW_CONFIDENCE / 2)
+    assert INTRO not in lowered and INTRO_CLOSEST in lowered
+    assert lowered.replace(INTRO_CLOSEST, INTRO) == text
+    assert intro_for_confidence(text, LOW_CONFIDENCE) == text
