@@ -37,6 +37,12 @@ errorlog = "-"
 loglevel = os.environ.get("GUNICORN_LOG_LEVEL") or "info"
 capture_output = True
 proc_name = "guichet"
+# Gunicorn's control socket (`gunicornc`, gunicorn 25+) stays off unless a path is given: its
+# default, $HOME/.gunicorn/, is /app in the image, which the `guichet` user may not write (an
+# ERROR line at every start and every worker spawned), and two gunicorns of one user on a host
+# would take each other's socket. GUNICORN_CONTROL_SOCKET=/run/guichet/gunicorn.ctl turns it on.
+control_socket = os.environ.get("GUNICORN_CONTROL_SOCKET") or ""
+control_socket_disable = not control_socket
 
 
 def post_worker_init(worker) -> None:
