@@ -3,14 +3,19 @@ role, which may read and write rows but neither erase a journal nor touch its tr
 
 from __future__ import annotations
 
+import shutil
+import subprocess
+import uuid
+
 import psycopg
 import pytest
 from django.db import DatabaseError, connection, transaction
+from psycopg import sql
 
 from accounts import services as account_services
 from accounts.models import AuditEntry
 from cases.models import CaseEvent
-from tests.db_roles import APP_ROLE, owner_conninfo
+from tests.db_roles import APP_ROLE, ROLES_SQL, owner_conninfo
 from tests.factories import make_case
 
 pytestmark = pytest.mark.skipif(
@@ -107,3 +112,82 @@ def test_truncate_is_refused_by_trigger_even_for_the_owner(table):
     with psycopg.connect(owner_conninfo()) as owner, owner.cursor() as cursor:
         with pytest.raises(psycopg.errors.RaiseException, match="append-only"):
             cursor.execute(f"TRUNCATE {table} CASCADE")
+
+
+def _psql(conninfo: str, script: str, **variables: str) -> subprocess.CompletedProcess[str]:
+    arguments = [shutil.which("psql") or "psql", conninfo, "-q", "-v", "ON_ERROR_STOP=1"]
+    for name, value in variables.items():
+        arguments += ["-v", f"{name}={value}"]
+    return subprocess.run(
+        [*arguments, "-f", str(ROLES_SQL.parent / script)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+@pytest.fixture
+def scratch_names():
+    """A database and two roles of this test's own (roles are the cluster's), dropped after."""
+    suffix = uuid.uuid4().hex[:8]
+    names = {
+        "database": f"guichet_roles_{suffix}",
+        "owner": f"guichet_owner_{suffix}",
+        "app": f"guichet_app_{suffix}",
+    }
+    yield names
+    with psycopg.connect(owner_conninfo(), autocommit=True) as admin:
+        admin.execute(
+            sql.SQL("DROP DATABASE IF EXISTS {}").format(sql.Identifier(names["database"]))
+        )
+        for role in (names["app"], names["owner"]):
+            admin.execute(sql.SQL("DROP ROLE IF EXISTS {}").format(sql.Identifier(role)))
+
+
+def test_a_database_owner_without_createrole_runs_the_grants_once_a_dba_created_the_roles(
+    scratch_names,
+):
+    """Many IT teams get a database owner from their DBA, never CREATEROLE: roles-admin.sql is
+    the DBA's part, run once; roles.sql is the owner's, needing no attribute at all."""
+    names = scratch_names
+    as_dba = psycopg.conninfo.make_conninfo(owner_conninfo(), dbname="postgres")
+    dba = _psql(
+        as_dba,
+        "roles-admin.sql",
+        owner=names["owner"],
+        owner_password="owner-pw-1",
+        app=names["app"],
+        app_password="app-pw-1",
+        database=names["database"],
+    )
+    assert dba.returncode == 0, dba.stderr
+    as_owner = psycopg.conninfo.make_conninfo(
+        owner_conninfo(), dbname=names["database"], user=names["owner"], password="owner-pw-1"
+    )
+    as_app = psycopg.conninfo.make_conninfo(as_owner, user=names["app"], password="app-pw-1")
+    with psycopg.connect(as_owner) as owner:
+        attributes = owner.execute(
+            "SELECT rolsuper, rolcreaterole, rolcreatedb FROM pg_roles WHERE rolname = current_user"
+        ).fetchone()
+    assert attributes == (False, False, False)
+
+    # A role the DBA did not create: the owner cannot, and is told who must.
+    missing = _psql(as_owner, "roles.sql", owner=names["owner"], app=names["app"] + "_x")
+    assert missing.returncode != 0
+    assert "roles-admin.sql" in missing.stderr and names["app"] + "_x" in missing.stderr
+
+    granted = _psql(as_owner, "roles.sql", owner=names["owner"], app=names["app"])
+    assert granted.returncode == 0, granted.stderr
+    again = _psql(as_owner, "roles.sql", owner=names["owner"], app=names["app"])
+    assert again.returncode == 0, again.stderr
+
+    # A table the owner's migrations create later: the application reads and writes it, and
+    # may not create one of its own.
+    with psycopg.connect(as_owner, autocommit=True) as owner:
+        owner.execute("CREATE TABLE later (id bigserial PRIMARY KEY, note text)")
+    with psycopg.connect(as_app, autocommit=True) as app:
+        app.execute("INSERT INTO later (note) VALUES ('written')")
+        assert app.execute("SELECT note FROM later").fetchall() == [("written",)]
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            app.execute("CREATE TABLE intruder (id int)")
