@@ -83,7 +83,7 @@ def check_broker() -> None:
         url=settings.CELERY_BROKER_URL, connect_timeout=READINESS_TIMEOUT_SECONDS
     ) as conn:
         # No retry: kombu sleeps 2 s before its first one (a refused connection took 2-3.6 s).
-        conn.ensure_connection(max_retries=0, timeout=READINESS_TIMEOUT_SECONDS)
+        conn.ensure_connection(max_retries=0)
         # Virtual transports (Redis) connect lazily: a channel really talks to the server.
         conn.default_channel  # noqa: B018 - the property opens it
 

@@ -5,7 +5,6 @@ nothing is set; production sets DATABASE_URL, CELERY_BROKER_URL, DJANGO_SECRET_K
 """
 
 import ipaddress
-import sys
 from pathlib import Path
 
 import environ
@@ -104,16 +103,9 @@ TEMPLATES = [
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'guichet.sqlite3'}")}
 # Two PostgreSQL roles (README, "Database roles"): DATABASE_URL is the application's role, with
 # only SELECT/INSERT/UPDATE/DELETE (it can neither truncate nor change the schema or a trigger);
-# DATABASE_MIGRATE_URL is the schema owner's, used by `manage.py migrate` alone.
+# DATABASE_MIGRATE_URL is the schema owner's, used by `migrate` alone, however it is started
+# (accounts/management/commands/migrate.py switches its connection to it).
 DATABASE_MIGRATE_URL = env.str("DATABASE_MIGRATE_URL", default="")
-MIGRATING_COMMANDS = {"migrate"}
-if (
-    DATABASE_MIGRATE_URL
-    and len(sys.argv) > 1
-    and Path(sys.argv[0]).name in ("manage.py", "django-admin")
-    and sys.argv[1] in MIGRATING_COMMANDS
-):
-    DATABASES["default"] = env.db_url_config(DATABASE_MIGRATE_URL)
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":

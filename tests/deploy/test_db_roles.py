@@ -3,8 +3,10 @@ role, which may read and write rows but neither erase a journal nor touch its tr
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
+import sys
 import uuid
 
 import psycopg
@@ -191,3 +193,78 @@ def test_a_database_owner_without_createrole_runs_the_grants_once_a_dba_created_
         assert app.execute("SELECT note FROM later").fetchall() == [("written",)]
         with pytest.raises(psycopg.errors.InsufficientPrivilege):
             app.execute("CREATE TABLE intruder (id int)")
+
+
+def _set_up_scratch_database(names: dict[str, str]) -> tuple[str, str]:
+    """The two scripts, as the README runs them; the application's and the owner's URLs."""
+    as_dba = psycopg.conninfo.make_conninfo(owner_conninfo(), dbname="postgres")
+    passwords = {"owner_password": "owner-pw-1", "app_password": "app-pw-1"}
+    dba = _psql(as_dba, "roles-admin.sql", **names, **passwords)
+    assert dba.returncode == 0, dba.stderr
+    server = psycopg.conninfo.conninfo_to_dict(owner_conninfo())
+    host, port = server.get("host") or "127.0.0.1", server.get("port") or 5432
+    base = f"@{host}:{port}/{names['database']}"
+    owner_url = f"postgres://{names['owner']}:owner-pw-1{base}"
+    app_url = f"postgres://{names['app']}:app-pw-1{base}"
+    granted = _psql(owner_url, "roles.sql", owner=names["owner"], app=names["app"])
+    assert granted.returncode == 0, granted.stderr
+    return app_url, owner_url
+
+
+def _migrate(launcher: list[str], app_url: str, owner_url: str | None):
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("DJANGO_", "GUICHET_", "DATABASE_", "CELERY_"))
+    }
+    env.update(
+        GUICHET_ENV="production",
+        DJANGO_SECRET_KEY="migrate-" + "s" * 60,
+        DJANGO_SETTINGS_MODULE="config.settings",
+        CELERY_BROKER_URL="redis://127.0.0.1:1/0",  # never contacted by migrate
+        DATABASE_URL=app_url,
+        DRAFTING_EMBEDDINGS="",
+    )
+    if owner_url:
+        env["DATABASE_MIGRATE_URL"] = owner_url
+    return subprocess.run(
+        [sys.executable, *launcher, "migrate", "--noinput"],
+        cwd=ROLES_SQL.parents[2],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+
+
+def test_every_way_of_running_migrate_runs_as_the_owner_or_says_what_is_missing(scratch_names):
+    """``python -m django migrate`` ran as the application's role (the settings recognised
+    ``manage.py migrate`` only) and died on "permission denied for schema public"."""
+    names = scratch_names
+    app_url, owner_url = _set_up_scratch_database(names)
+
+    refused = _migrate(["-m", "django"], app_url, None)
+    assert refused.returncode != 0
+    assert "DATABASE_MIGRATE_URL" in refused.stderr and names["app"] in refused.stderr
+    assert "Traceback" not in refused.stderr
+
+    # A typo in the owner's name (this server trusts local passwords: a name is what fails).
+    wrong = owner_url.replace(names["owner"], names["owner"] + "_typo")
+    refused = _migrate(["-m", "django"], app_url, wrong)
+    assert refused.returncode != 0
+    assert "Cannot connect as the schema's owner (DATABASE_MIGRATE_URL)" in refused.stderr
+    assert "Traceback" not in refused.stderr and "owner-pw-1" not in refused.stderr
+
+    migrated = _migrate(["-m", "django"], app_url, owner_url)
+    assert migrated.returncode == 0, migrated.stderr[-3000:]
+    again = _migrate(["manage.py"], app_url, owner_url)
+    assert again.returncode == 0, again.stderr[-3000:]
+    assert "No migrations to apply" in again.stdout
+
+    with psycopg.connect(app_url.replace("postgres://", "postgresql://")) as app:
+        owners = app.execute(
+            "SELECT DISTINCT tableowner FROM pg_tables WHERE schemaname = 'public'"
+        ).fetchall()
+        assert owners == [(names["owner"],)]
+        assert app.execute("SELECT count(*) FROM django_migrations").fetchone()[0] > 50
