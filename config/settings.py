@@ -9,15 +9,17 @@ from pathlib import Path
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
+from kombu.transport import TRANSPORT_ALIASES
 
 from config.cache import caches_from_env
+from config.environment import SettingsEnv
 from config.observability import logging_config
 from config.security import content_security_policy
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(environ.Env().str("GUICHET_VAR_DIR", default=str(BASE_DIR / "var")))
 
-env = environ.Env()
+env = SettingsEnv()
 
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
 # "development" relaxes the secret key rule only; it never turns DEBUG on by itself.
@@ -106,6 +108,8 @@ DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'g
 # DATABASE_MIGRATE_URL is the schema owner's, used by `migrate` alone, however it is started
 # (accounts/management/commands/migrate.py switches its connection to it).
 DATABASE_MIGRATE_URL = env.str("DATABASE_MIGRATE_URL", default="")
+if DATABASE_MIGRATE_URL:
+    env.db("DATABASE_MIGRATE_URL")  # a malformed URL is refused now, not at the next release
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
@@ -237,6 +241,15 @@ if GUICHET_ENV not in ("development", "test") and (
         "CELERY_BROKER_URL must name a real broker (redis://...) and CELERY_TASK_ALWAYS_EAGER "
         "must be off outside development and test (GUICHET_ENV=" + GUICHET_ENV + ")."
     )
+# A typo in the scheme ("redis//host", "rabbitmq://") would only show in the workers' logs.
+for _broker in CELERY_BROKER_URL.split(";"):
+    _scheme = _broker.split("://", 1)[0] if "://" in _broker else ""
+    if _scheme not in TRANSPORT_ALIASES:
+        raise ImproperlyConfigured(
+            "CELERY_BROKER_URL must be a broker URL such as redis://host:6379/0 or "
+            "amqp://user:password@host:5672/vhost (RabbitMQ): "
+            + (f"{_scheme[:20]!r} is not a scheme Celery knows." if _scheme else "no scheme.")
+        )
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_RESULT_BACKEND = env.str("CELERY_RESULT_BACKEND", default=None)
 # A task is acknowledged when it ends, and given back to the queue if its process dies: with
@@ -373,10 +386,17 @@ DSFR_USE_INTEGRITY_CHECKSUMS = True
 # administration id (config/observability.py), never a usager's text.
 LOG_FORMAT = env.str(
     "DJANGO_LOG_FORMAT", default="text" if GUICHET_ENV in ("development", "test") else "json"
-)
+).lower()
+if LOG_FORMAT not in ("json", "text"):
+    raise ImproperlyConfigured(f"DJANGO_LOG_FORMAT must be json or text, not {LOG_FORMAT!r}.")
+LOG_LEVEL = env.str("DJANGO_LOG_LEVEL", default="INFO").upper()
+if LOG_LEVEL not in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"):
+    raise ImproperlyConfigured(
+        f"DJANGO_LOG_LEVEL must be DEBUG, INFO, WARNING, ERROR or CRITICAL, not {LOG_LEVEL!r}."
+    )
 LOGGING = logging_config(
     log_format=LOG_FORMAT,
-    level=env.str("DJANGO_LOG_LEVEL", default="INFO"),
+    level=LOG_LEVEL,
     # In development (in-process Celery), a line per task would drown `make run`'s output.
     quiet_tasks=GUICHET_ENV == "development",
 )

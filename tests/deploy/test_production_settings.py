@@ -217,3 +217,48 @@ def test_seed_demo_refuses_then_forced_uses_a_generated_password(settings, monke
     call_command("seed_demo", "--force", stdout=again)
     assert printed[1] not in again.getvalue()
     assert "printed when these accounts were created" in again.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("DATABASE_URL", "guichet-db.example"),  # no scheme
+        ("DATABASE_URL", "postgres://guichet_app:s3cret-pw@db.example:54x2/guichet"),
+        ("DATABASE_MIGRATE_URL", "postgress://guichet_owner:s3cret-pw@db.example/guichet"),
+        ("DATABASE_CONN_MAX_AGE", "1min"),
+        ("CACHE_URL", "redis//:s3cret-pw@cache.example:6379/1"),
+        ("CELERY_BROKER_URL", "rabbitmq://guichet:s3cret-pw@mq.example:5672/guichet"),
+        ("CELERY_BROKER_URL", "redis//:s3cret-pw@mq.example:6379/0"),
+        ("EMAIL_URL", "smtp+tls://guichet:s3cret-pw@smtp.example:58x"),
+        ("DJANGO_LOG_LEVEL", "VERBOSE"),
+        ("DJANGO_LOG_FORMAT", "yaml"),
+        ("DRAFTING_OPENAI_TIMEOUT", "thirty"),
+        ("DJANGO_SECURE_HSTS_SECONDS", "1y"),
+    ],
+)
+def test_a_wrong_setting_is_one_line_naming_it_never_a_traceback(name, value):
+    """An IT team reads the last line: it names the setting and what it expects, and never
+    echoes a URL (it holds a password)."""
+    env = {**minimum_production_environment(), name: value}
+    result = _run([sys.executable, "manage.py", "check"], **env)
+    assert result.returncode != 0
+    assert "Traceback" not in result.stderr, result.stderr[-2000:]
+    lines = result.stderr.strip().splitlines()
+    assert lines[-1].startswith("Guichet cannot start, a setting is wrong"), result.stderr
+    assert name in lines[-1]
+    assert "s3cret-pw" not in result.stderr + result.stdout
+
+
+@pytest.mark.parametrize("program", ["gunicorn", "celery"])
+def test_gunicorn_and_celery_stop_on_a_wrong_setting_with_one_line(program):
+    """gunicorn used to start new workers failing alike, forever, each with a traceback."""
+    env = {**minimum_production_environment(), "CACHE_URL": "memcache//cache.example"}
+    env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"
+    command = {
+        "gunicorn": ["gunicorn", "config.wsgi", "--bind", "127.0.0.1:0"],
+        "celery": ["celery", "-A", "config", "worker", "-Q", "celery"],
+    }[program]
+    result = _run([str(Path(sys.executable).parent / command[0]), *command[1:]], **env)
+    assert result.returncode == 3, result.stderr[-2000:]
+    assert "Traceback" not in result.stderr
+    assert "CACHE_URL is not a valid URL" in result.stderr
