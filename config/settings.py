@@ -251,6 +251,8 @@ for _broker in CELERY_BROKER_URL.split(";"):
             + (f"{_scheme[:20]!r} is not a scheme Celery knows." if _scheme else "no scheme.")
         )
 CELERY_TASK_EAGER_PROPAGATES = True
+# One beat sends the schedule; a second one started by mistake stands by (config/beat.py).
+CELERY_BEAT_SCHEDULER = "config.beat:SingleBeatScheduler"
 CELERY_RESULT_BACKEND = env.str("CELERY_RESULT_BACKEND", default=None)
 # A task is acknowledged when it ends, and given back to the queue if its process dies: with
 # every task idempotent (claims on the rows), a redelivery never does the work twice.
