@@ -259,6 +259,14 @@ def test_gunicorn_and_celery_stop_on_a_wrong_setting_with_one_line(program):
         "celery": ["celery", "-A", "config", "worker", "-Q", "celery"],
     }[program]
     result = _run([str(Path(sys.executable).parent / command[0]), *command[1:]], **env)
-    assert result.returncode == 3, result.stderr[-2000:]
-    assert "Traceback" not in result.stderr
+    # Stopped (not restarting workers until the timeout), with the line naming the setting and
+    # without the settings' traceback. gunicorn halts with status 3 ("Worker failed to boot");
+    # when several workers fail at once, its arbiter may raise its own HaltServer again while
+    # halting (status 1, a traceback of gunicorn's, after our line).
+    assert result.returncode in (1, 3) if program == "gunicorn" else result.returncode == 3
     assert "CACHE_URL is not a valid URL" in result.stderr
+    assert "config/settings.py" not in result.stderr, result.stderr[-2000:]
+    if program == "celery":
+        assert "Traceback" not in result.stderr
+    else:
+        assert "Worker failed to boot" in result.stderr
