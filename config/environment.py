@@ -68,6 +68,14 @@ class SettingsEnv(environ.Env):
 
     cache = cache_url
 
+    def choice(self, var: str, choices: list[str], default: str) -> str:
+        """One of ``choices``, whatever its case (``warning`` is ``WARNING``)."""
+        value = self.str(var, default=default)
+        for choice in choices:
+            if value.lower() == choice.lower():
+                return choice
+        raise ImproperlyConfigured(f"{var} must be one of {', '.join(choices)}, not {value!r}.")
+
     def _url(self, var: str, kind: str, read: Any) -> dict:
         try:
             # environ warns "Engine not recognized from url: {...}" with the password in it.
@@ -90,6 +98,21 @@ def url_error(error: BaseException) -> str:
     if "schema" in text or "scheme" in text:
         return "unknown or missing scheme."
     return type(error).__name__ + "."
+
+
+def check_broker_url(url: str) -> None:
+    """``CELERY_BROKER_URL`` (or a failover list, ``;``-separated) names transports Celery
+    knows: a typo in the scheme ("redis//host", "rabbitmq://") showed only in the workers."""
+    from kombu.transport import TRANSPORT_ALIASES
+
+    for broker in url.split(";"):
+        scheme = broker.split("://", 1)[0] if "://" in broker else ""
+        if scheme not in TRANSPORT_ALIASES:
+            raise ImproperlyConfigured(
+                "CELERY_BROKER_URL must be a broker URL such as redis://host:6379/0 or "
+                "amqp://user:password@host:5672/vhost (RabbitMQ): "
+                + (f"{scheme[:20]!r} is not a scheme Celery knows." if scheme else "no scheme.")
+            )
 
 
 # gunicorn's "worker failed to boot": it stops instead of starting new workers that fail alike,

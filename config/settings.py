@@ -9,10 +9,9 @@ from pathlib import Path
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
-from kombu.transport import TRANSPORT_ALIASES
 
 from config.cache import caches_from_env
-from config.environment import SettingsEnv
+from config.environment import SettingsEnv, check_broker_url
 from config.observability import logging_config
 from config.security import content_security_policy
 
@@ -241,15 +240,7 @@ if GUICHET_ENV not in ("development", "test") and (
         "CELERY_BROKER_URL must name a real broker (redis://...) and CELERY_TASK_ALWAYS_EAGER "
         "must be off outside development and test (GUICHET_ENV=" + GUICHET_ENV + ")."
     )
-# A typo in the scheme ("redis//host", "rabbitmq://") would only show in the workers' logs.
-for _broker in CELERY_BROKER_URL.split(";"):
-    _scheme = _broker.split("://", 1)[0] if "://" in _broker else ""
-    if _scheme not in TRANSPORT_ALIASES:
-        raise ImproperlyConfigured(
-            "CELERY_BROKER_URL must be a broker URL such as redis://host:6379/0 or "
-            "amqp://user:password@host:5672/vhost (RabbitMQ): "
-            + (f"{_scheme[:20]!r} is not a scheme Celery knows." if _scheme else "no scheme.")
-        )
+check_broker_url(CELERY_BROKER_URL)  # a typo in the scheme, refused now (not in the workers)
 CELERY_TASK_EAGER_PROPAGATES = True
 # One beat sends the schedule; a second one started by mistake stands by (config/beat.py).
 CELERY_BEAT_SCHEDULER = "config.beat:SingleBeatScheduler"
@@ -386,19 +377,11 @@ DSFR_USE_INTEGRITY_CHECKSUMS = True
 # Logs (README, "Logs"): JSON lines in production (python-json-logger), readable text in
 # development and tests; every line carries the request id (or the task id), the user id and the
 # administration id (config/observability.py), never a usager's text.
-LOG_FORMAT = env.str(
-    "DJANGO_LOG_FORMAT", default="text" if GUICHET_ENV in ("development", "test") else "json"
-).lower()
-if LOG_FORMAT not in ("json", "text"):
-    raise ImproperlyConfigured(f"DJANGO_LOG_FORMAT must be json or text, not {LOG_FORMAT!r}.")
-LOG_LEVEL = env.str("DJANGO_LOG_LEVEL", default="INFO").upper()
-if LOG_LEVEL not in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"):
-    raise ImproperlyConfigured(
-        f"DJANGO_LOG_LEVEL must be DEBUG, INFO, WARNING, ERROR or CRITICAL, not {LOG_LEVEL!r}."
-    )
+_QUIET_ENV = GUICHET_ENV in ("development", "test")
+LOG_FORMAT = env.choice("DJANGO_LOG_FORMAT", ["json", "text"], "text" if _QUIET_ENV else "json")
 LOGGING = logging_config(
     log_format=LOG_FORMAT,
-    level=LOG_LEVEL,
+    level=env.choice("DJANGO_LOG_LEVEL", ["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"], "INFO"),
     # In development (in-process Celery), a line per task would drown `make run`'s output.
     quiet_tasks=GUICHET_ENV == "development",
 )
