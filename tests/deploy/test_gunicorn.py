@@ -4,6 +4,7 @@ may not write (``/app`` in the image) must not matter."""
 from __future__ import annotations
 
 import os
+import re
 import stat
 import subprocess
 import sys
@@ -42,6 +43,7 @@ def _gunicorn(tmp_path: Path, log: Path, **extra: str) -> tuple[subprocess.Popen
     }
     env.update(
         HOME=str(blocker / "app"),
+        TZ="America/New_York",  # the host's zone: gunicorn's lines are in UTC whatever it is
         GUICHET_ENV="production",
         DJANGO_SECRET_KEY="gunicorn-" + "s" * 60,
         DJANGO_ALLOWED_HOSTS="127.0.0.1",
@@ -80,6 +82,10 @@ def test_gunicorn_starts_cleanly_with_a_home_it_cannot_write(tmp_path):
         stop(process)
     output = log.read_text(errors="replace")
     assert "Booting worker" in output
+    # Every line of gunicorn's, the master's and the workers' (whose Django sets TZ), in UTC.
+    offsets = re.findall(r"^\[\d{4}-\d\d-\d\d \d\d:\d\d:\d\d ([+-]\d{4})\]", output, re.M)
+    assert "Worker exiting" in output and len(offsets) > 5
+    assert set(offsets) == {"+0000"}, output[-3000:]
     assert "[ERROR]" not in output and "Control server" not in output, output[-3000:]
 
 
