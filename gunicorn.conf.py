@@ -3,8 +3,10 @@ the environment variable named beside it; `gunicorn config.wsgi` reads this file
 when started from the project's directory (the image, the Procfile, compose).
 """
 
+import logging
 import multiprocessing
 import os
+import time
 
 
 def _int(name: str, default: int) -> int:
@@ -35,8 +37,18 @@ worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None  # noqa: S108
 accesslog = None
 errorlog = "-"
 loglevel = os.environ.get("GUNICORN_LOG_LEVEL") or "info"
+# Gunicorn's own lines in UTC, as every other line: its formatter reads the local time, which
+# in a worker is Django's TIME_ZONE (Django sets TZ), so a worker's lines said +0100 and the
+# master's +0000.
+logging.Formatter.converter = time.gmtime
 capture_output = True
 proc_name = "guichet"
+# Gunicorn's control socket (`gunicornc`, gunicorn 25+) stays off unless a path is given: its
+# default, $HOME/.gunicorn/, is /app in the image, which the `guichet` user may not write (an
+# ERROR line at every start and every worker spawned), and two gunicorns of one user on a host
+# would take each other's socket. GUNICORN_CONTROL_SOCKET=/run/guichet/gunicorn.ctl turns it on.
+control_socket = os.environ.get("GUNICORN_CONTROL_SOCKET") or ""
+control_socket_disable = not control_socket
 
 
 def post_worker_init(worker) -> None:

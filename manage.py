@@ -7,6 +7,10 @@ def main() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     from django.core.management import execute_from_command_line
 
+    from config.environment import settings_or_exit
+
+    settings_or_exit()  # a wrong setting: one line naming it, no traceback
+
     execute_from_command_line(sys.argv)
 
 

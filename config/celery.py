@@ -6,7 +6,10 @@ from celery.schedules import crontab
 from django.apps import apps
 from django.conf import settings
 
+from config.environment import settings_or_exit
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+settings_or_exit()  # a wrong setting: one line naming it, no traceback
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 

@@ -8,10 +8,11 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
-import environ
 from django.core.exceptions import ImproperlyConfigured
 
-env = environ.Env()
+from config.environment import SettingsEnv
+
+env = SettingsEnv()
 
 # --- Sign-in lockout (django-axes): failed sign-ins counted per account and per client address
 # (accounts.client); past the limit, sign-in is refused with a French message until the

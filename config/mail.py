@@ -3,17 +3,23 @@
 
 from __future__ import annotations
 
-import environ
 from django.core.exceptions import ImproperlyConfigured
 
-env = environ.Env()
+from config.environment import URL_EXAMPLES, SettingsEnv, url_error
+
+env = SettingsEnv()
 
 
 def smtp_config(url: str) -> dict:
     """Django's e-mail settings from ``EMAIL_URL``. Its user and password must be ASCII:
     Python's smtplib encodes the SMTP login as ASCII, so any other character would fail every
     mail at sending time, long after the start; it is refused at the start instead."""
-    config = env.email_url_config(url)
+    try:
+        config = env.email_url_config(url)
+    except (ImproperlyConfigured, ValueError, KeyError, TypeError) as error:
+        raise ImproperlyConfigured(
+            f"EMAIL_URL is not a valid URL (e.g. {URL_EXAMPLES['email_url']}): {url_error(error)}"
+        ) from error
     for name in ("EMAIL_HOST_USER", "EMAIL_HOST_PASSWORD"):
         if not str(config.get(name) or "").isascii():
             raise ImproperlyConfigured(

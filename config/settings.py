@@ -5,20 +5,20 @@ nothing is set; production sets DATABASE_URL, CELERY_BROKER_URL, DJANGO_SECRET_K
 """
 
 import ipaddress
-import sys
 from pathlib import Path
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
 
 from config.cache import caches_from_env
+from config.environment import SettingsEnv, check_broker_url
 from config.observability import logging_config
 from config.security import content_security_policy
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(environ.Env().str("GUICHET_VAR_DIR", default=str(BASE_DIR / "var")))
 
-env = environ.Env()
+env = SettingsEnv()
 
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
 # "development" relaxes the secret key rule only; it never turns DEBUG on by itself.
@@ -104,16 +104,11 @@ TEMPLATES = [
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'guichet.sqlite3'}")}
 # Two PostgreSQL roles (README, "Database roles"): DATABASE_URL is the application's role, with
 # only SELECT/INSERT/UPDATE/DELETE (it can neither truncate nor change the schema or a trigger);
-# DATABASE_MIGRATE_URL is the schema owner's, used by `manage.py migrate` alone.
+# DATABASE_MIGRATE_URL is the schema owner's, used by `migrate` alone, however it is started
+# (accounts/management/commands/migrate.py switches its connection to it).
 DATABASE_MIGRATE_URL = env.str("DATABASE_MIGRATE_URL", default="")
-MIGRATING_COMMANDS = {"migrate"}
-if (
-    DATABASE_MIGRATE_URL
-    and len(sys.argv) > 1
-    and Path(sys.argv[0]).name in ("manage.py", "django-admin")
-    and sys.argv[1] in MIGRATING_COMMANDS
-):
-    DATABASES["default"] = env.db_url_config(DATABASE_MIGRATE_URL)
+if DATABASE_MIGRATE_URL:
+    env.db("DATABASE_MIGRATE_URL")  # a malformed URL is refused now, not at the next release
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
@@ -245,7 +240,10 @@ if GUICHET_ENV not in ("development", "test") and (
         "CELERY_BROKER_URL must name a real broker (redis://...) and CELERY_TASK_ALWAYS_EAGER "
         "must be off outside development and test (GUICHET_ENV=" + GUICHET_ENV + ")."
     )
+check_broker_url(CELERY_BROKER_URL)  # a typo in the scheme, refused now (not in the workers)
 CELERY_TASK_EAGER_PROPAGATES = True
+# One beat sends the schedule; a second one started by mistake stands by (config/beat.py).
+CELERY_BEAT_SCHEDULER = "config.beat:SingleBeatScheduler"
 CELERY_RESULT_BACKEND = env.str("CELERY_RESULT_BACKEND", default=None)
 # A task is acknowledged when it ends, and given back to the queue if its process dies: with
 # every task idempotent (claims on the rows), a redelivery never does the work twice.
@@ -379,12 +377,11 @@ DSFR_USE_INTEGRITY_CHECKSUMS = True
 # Logs (README, "Logs"): JSON lines in production (python-json-logger), readable text in
 # development and tests; every line carries the request id (or the task id), the user id and the
 # administration id (config/observability.py), never a usager's text.
-LOG_FORMAT = env.str(
-    "DJANGO_LOG_FORMAT", default="text" if GUICHET_ENV in ("development", "test") else "json"
-)
+_QUIET_ENV = GUICHET_ENV in ("development", "test")
+LOG_FORMAT = env.choice("DJANGO_LOG_FORMAT", ["json", "text"], "text" if _QUIET_ENV else "json")
 LOGGING = logging_config(
     log_format=LOG_FORMAT,
-    level=env.str("DJANGO_LOG_LEVEL", default="INFO"),
+    level=env.choice("DJANGO_LOG_LEVEL", ["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"], "INFO"),
     # In development (in-process Celery), a line per task would drown `make run`'s output.
     quiet_tasks=GUICHET_ENV == "development",
 )

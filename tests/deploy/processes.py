@@ -97,3 +97,31 @@ def stop(process: subprocess.Popen, timeout: float = 30) -> None:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait(timeout)
+
+
+RABBITMQ_PORT = 5672
+
+
+@contextlib.contextmanager
+def private_vhost(prefix: str = "guichet-test") -> Iterator[str]:
+    """A RabbitMQ virtual host of our own on the local server (guest/guest), deleted after:
+    the broker URL the processes get. Skips when no RabbitMQ runs here."""
+    binary = shutil.which("rabbitmqctl")
+    if binary is None or not port_open(RABBITMQ_PORT):
+        pytest.skip("no RabbitMQ on 127.0.0.1:5672 (apt-get install rabbitmq-server)")
+    vhost = f"{prefix}-{os.getpid()}-{time.monotonic_ns()}"
+
+    def rabbitmqctl(*arguments: str) -> subprocess.CompletedProcess:
+        return subprocess.run(
+            [binary, *arguments], capture_output=True, text=True, timeout=120, check=False
+        )
+
+    added = rabbitmqctl("add_vhost", vhost)
+    if added.returncode != 0:
+        pytest.skip(f"rabbitmqctl add_vhost failed: {added.stderr.strip()[-500:]}")
+    try:
+        allowed = rabbitmqctl("set_permissions", "-p", vhost, "guest", ".*", ".*", ".*")
+        assert allowed.returncode == 0, allowed.stderr
+        yield f"amqp://guest:guest@127.0.0.1:{RABBITMQ_PORT}/{vhost}"
+    finally:
+        rabbitmqctl("delete_vhost", vhost)

@@ -196,6 +196,8 @@ def test_compose_runs_the_application_with_two_database_roles():
     assert "GUICHET_DB_OWNER" in owner_url
     db = _compose()["services"]["db"]
     assert "./deploy/postgres/roles.sql:/guichet/roles.sql:ro" in db["volumes"]
+    # roles.sql runs roles-admin.sql beside it (\ir) when a superuser runs it.
+    assert "./deploy/postgres/roles-admin.sql:/guichet/roles-admin.sql:ro" in db["volumes"]
     initdb = (ROOT / "deploy" / "postgres" / "initdb.sh").read_text(encoding="utf-8")
     assert "/guichet/roles.sql" in initdb
 

@@ -3,14 +3,21 @@ role, which may read and write rows but neither erase a journal nor touch its tr
 
 from __future__ import annotations
 
+import os
+import shutil
+import subprocess
+import sys
+import uuid
+
 import psycopg
 import pytest
 from django.db import DatabaseError, connection, transaction
+from psycopg import sql
 
 from accounts import services as account_services
 from accounts.models import AuditEntry
 from cases.models import CaseEvent
-from tests.db_roles import APP_ROLE, owner_conninfo
+from tests.db_roles import APP_ROLE, ROLES_SQL, owner_conninfo
 from tests.factories import make_case
 
 pytestmark = pytest.mark.skipif(
@@ -107,3 +114,157 @@ def test_truncate_is_refused_by_trigger_even_for_the_owner(table):
     with psycopg.connect(owner_conninfo()) as owner, owner.cursor() as cursor:
         with pytest.raises(psycopg.errors.RaiseException, match="append-only"):
             cursor.execute(f"TRUNCATE {table} CASCADE")
+
+
+def _psql(conninfo: str, script: str, **variables: str) -> subprocess.CompletedProcess[str]:
+    arguments = [shutil.which("psql") or "psql", conninfo, "-q", "-v", "ON_ERROR_STOP=1"]
+    for name, value in variables.items():
+        arguments += ["-v", f"{name}={value}"]
+    return subprocess.run(
+        [*arguments, "-f", str(ROLES_SQL.parent / script)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+@pytest.fixture
+def scratch_names():
+    """A database and two roles of this test's own (roles are the cluster's), dropped after."""
+    suffix = uuid.uuid4().hex[:8]
+    names = {
+        "database": f"guichet_roles_{suffix}",
+        "owner": f"guichet_owner_{suffix}",
+        "app": f"guichet_app_{suffix}",
+    }
+    yield names
+    with psycopg.connect(owner_conninfo(), autocommit=True) as admin:
+        admin.execute(
+            sql.SQL("DROP DATABASE IF EXISTS {}").format(sql.Identifier(names["database"]))
+        )
+        for role in (names["app"], names["owner"]):
+            admin.execute(sql.SQL("DROP ROLE IF EXISTS {}").format(sql.Identifier(role)))
+
+
+def test_a_database_owner_without_createrole_runs_the_grants_once_a_dba_created_the_roles(
+    scratch_names,
+):
+    """Many IT teams get a database owner from their DBA, never CREATEROLE: roles-admin.sql is
+    the DBA's part, run once; roles.sql is the owner's, needing no attribute at all."""
+    names = scratch_names
+    as_dba = psycopg.conninfo.make_conninfo(owner_conninfo(), dbname="postgres")
+    dba = _psql(
+        as_dba,
+        "roles-admin.sql",
+        owner=names["owner"],
+        owner_password="owner-pw-1",
+        app=names["app"],
+        app_password="app-pw-1",
+        database=names["database"],
+    )
+    assert dba.returncode == 0, dba.stderr
+    as_owner = psycopg.conninfo.make_conninfo(
+        owner_conninfo(), dbname=names["database"], user=names["owner"], password="owner-pw-1"
+    )
+    as_app = psycopg.conninfo.make_conninfo(as_owner, user=names["app"], password="app-pw-1")
+    with psycopg.connect(as_owner) as owner:
+        attributes = owner.execute(
+            "SELECT rolsuper, rolcreaterole, rolcreatedb FROM pg_roles WHERE rolname = current_user"
+        ).fetchone()
+    assert attributes == (False, False, False)
+
+    # A role the DBA did not create: the owner cannot, and is told who must.
+    missing = _psql(as_owner, "roles.sql", owner=names["owner"], app=names["app"] + "_x")
+    assert missing.returncode != 0
+    assert "roles-admin.sql" in missing.stderr and names["app"] + "_x" in missing.stderr
+
+    granted = _psql(as_owner, "roles.sql", owner=names["owner"], app=names["app"])
+    assert granted.returncode == 0, granted.stderr
+    again = _psql(as_owner, "roles.sql", owner=names["owner"], app=names["app"])
+    assert again.returncode == 0, again.stderr
+
+    # A table the owner's migrations create later: the application reads and writes it, and
+    # may not create one of its own.
+    with psycopg.connect(as_owner, autocommit=True) as owner:
+        owner.execute("CREATE TABLE later (id bigserial PRIMARY KEY, note text)")
+    with psycopg.connect(as_app, autocommit=True) as app:
+        app.execute("INSERT INTO later (note) VALUES ('written')")
+        assert app.execute("SELECT note FROM later").fetchall() == [("written",)]
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            app.execute("CREATE TABLE intruder (id int)")
+
+
+def _set_up_scratch_database(names: dict[str, str]) -> tuple[str, str]:
+    """The two scripts, as the README runs them; the application's and the owner's URLs."""
+    as_dba = psycopg.conninfo.make_conninfo(owner_conninfo(), dbname="postgres")
+    passwords = {"owner_password": "owner-pw-1", "app_password": "app-pw-1"}
+    dba = _psql(as_dba, "roles-admin.sql", **names, **passwords)
+    assert dba.returncode == 0, dba.stderr
+    server = psycopg.conninfo.conninfo_to_dict(owner_conninfo())
+    host, port = server.get("host") or "127.0.0.1", server.get("port") or 5432
+    base = f"@{host}:{port}/{names['database']}"
+    owner_url = f"postgres://{names['owner']}:owner-pw-1{base}"
+    app_url = f"postgres://{names['app']}:app-pw-1{base}"
+    granted = _psql(owner_url, "roles.sql", owner=names["owner"], app=names["app"])
+    assert granted.returncode == 0, granted.stderr
+    return app_url, owner_url
+
+
+def _migrate(launcher: list[str], app_url: str, owner_url: str | None):
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("DJANGO_", "GUICHET_", "DATABASE_", "CELERY_"))
+    }
+    env.update(
+        GUICHET_ENV="production",
+        DJANGO_SECRET_KEY="migrate-" + "s" * 60,
+        DJANGO_SETTINGS_MODULE="config.settings",
+        CELERY_BROKER_URL="redis://127.0.0.1:1/0",  # never contacted by migrate
+        DATABASE_URL=app_url,
+        DRAFTING_EMBEDDINGS="",
+    )
+    if owner_url:
+        env["DATABASE_MIGRATE_URL"] = owner_url
+    return subprocess.run(
+        [sys.executable, *launcher, "migrate", "--noinput"],
+        cwd=ROLES_SQL.parents[2],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+
+
+def test_every_way_of_running_migrate_runs_as_the_owner_or_says_what_is_missing(scratch_names):
+    """``python -m django migrate`` ran as the application's role (the settings recognised
+    ``manage.py migrate`` only) and died on "permission denied for schema public"."""
+    names = scratch_names
+    app_url, owner_url = _set_up_scratch_database(names)
+
+    refused = _migrate(["-m", "django"], app_url, None)
+    assert refused.returncode != 0
+    assert "DATABASE_MIGRATE_URL" in refused.stderr and names["app"] in refused.stderr
+    assert "Traceback" not in refused.stderr
+
+    # A typo in the owner's name (this server trusts local passwords: a name is what fails).
+    wrong = owner_url.replace(names["owner"], names["owner"] + "_typo")
+    refused = _migrate(["-m", "django"], app_url, wrong)
+    assert refused.returncode != 0
+    assert "Cannot connect as the schema's owner (DATABASE_MIGRATE_URL)" in refused.stderr
+    assert "Traceback" not in refused.stderr and "owner-pw-1" not in refused.stderr
+
+    migrated = _migrate(["-m", "django"], app_url, owner_url)
+    assert migrated.returncode == 0, migrated.stderr[-3000:]
+    again = _migrate(["manage.py"], app_url, owner_url)
+    assert again.returncode == 0, again.stderr[-3000:]
+    assert "No migrations to apply" in again.stdout
+
+    with psycopg.connect(app_url.replace("postgres://", "postgresql://")) as app:
+        owners = app.execute(
+            "SELECT DISTINCT tableowner FROM pg_tables WHERE schemaname = 'public'"
+        ).fetchall()
+        assert owners == [(names["owner"],)]
+        assert app.execute("SELECT count(*) FROM django_migrations").fetchone()[0] > 50

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
+import socket
+import time
 import uuid
 
 import psycopg
@@ -87,6 +90,42 @@ def test_readyz_names_the_cache_when_it_is_down_and_stays_ready(client, settings
     response = client.get("/readyz")
     assert response.status_code == 200
     assert response.json()["degraded"] == ["cache"] and response.json()["failed"] == []
+
+
+@contextlib.contextmanager
+def _silent_server():
+    """A port whose connections the kernel accepts but nobody answers (a host that hangs)."""
+    with socket.socket() as server:
+        server.bind(("127.0.0.1", 0))
+        server.listen(16)
+        yield server.getsockname()[1]
+
+
+@pytest.mark.parametrize("outage", ["refused", "silent"])
+def test_readyz_answers_within_a_load_balancers_timeout_while_redis_is_out(
+    client, settings, outage
+):
+    """A load balancer gives its probe 1-2 s: a refused broker connection took 2-3.6 s (kombu
+    slept before retrying), a silent Redis 3 s or more."""
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    with contextlib.ExitStack() as stack:
+        port = free_port() if outage == "refused" else stack.enter_context(_silent_server())
+        settings.CELERY_BROKER_URL = f"redis://127.0.0.1:{port}/0"
+        settings.CACHES = {
+            "default": {
+                "BACKEND": "config.cache.ResilientRedisCache",
+                "LOCATION": f"redis://127.0.0.1:{port}/1",
+                "OPTIONS": {"socket_connect_timeout": 1.0, "socket_timeout": 1.0},
+            }
+        }
+        durations = []
+        for _ in range(3):
+            started = time.monotonic()
+            response = client.get("/readyz")
+            durations.append(time.monotonic() - started)
+            assert response.status_code == 200
+            assert response.json()["degraded"] == ["cache", "broker"]
+    assert max(durations) < 1.5, durations
 
 
 def _probe_in_subprocess(database_url: str) -> dict:

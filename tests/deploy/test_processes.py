@@ -9,6 +9,7 @@ Every wait is on a condition with a generous deadline: the machine may be loaded
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shlex
@@ -25,7 +26,7 @@ from accounts.tokens import api_token_create
 from cases.models import Case, Delivery
 from drafting.models import Suggestion
 from tests.case_states import make_office
-from tests.deploy.processes import free_port, private_redis, stop, wait_for
+from tests.deploy.processes import free_port, private_redis, private_vhost, stop, wait_for
 
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
@@ -84,16 +85,23 @@ class Http:
             return None, {}, {}
 
 
-@pytest.fixture
-def production(tmp_path):
-    """Redis, then gunicorn, both workers and beat, as the Procfile starts them."""
+@pytest.fixture(params=["redis", "rabbitmq"])
+def production(request, tmp_path):
+    """Redis, then gunicorn, both workers and beat, as the Procfile starts them; the broker is
+    that Redis or a RabbitMQ virtual host of this test's own (README, "Workers, queues and
+    beat": both are supported)."""
     outbox = tmp_path / "mail"
     outbox.mkdir()
     logs = tmp_path / "logs"
     logs.mkdir()
     processes: dict[str, subprocess.Popen] = {}
     files = []
-    with private_redis(tmp_path / "redis") as (redis_port, _redis):
+    with contextlib.ExitStack() as stack:
+        redis_port, _redis = stack.enter_context(private_redis(tmp_path / "redis"))
+        if request.param == "rabbitmq":
+            broker_url = stack.enter_context(private_vhost())
+        else:
+            broker_url = f"redis://127.0.0.1:{redis_port}/0"
         port = free_port()
         env = {
             key: value
@@ -105,7 +113,7 @@ def production(tmp_path):
             DJANGO_SECRET_KEY="e2e-" + "s" * 60,
             DJANGO_ALLOWED_HOSTS="127.0.0.1,localhost",
             DATABASE_URL=_database_url(),
-            CELERY_BROKER_URL=f"redis://127.0.0.1:{redis_port}/0",
+            CELERY_BROKER_URL=broker_url,
             CACHE_URL=f"redis://127.0.0.1:{redis_port}/1",
             EMAIL_URL=f"filemail:///{outbox}",  # four slashes: an absolute path
             GUICHET_VAR_DIR=str(tmp_path / "var"),

@@ -128,7 +128,9 @@ def test_without_email_url_the_backend_setting_still_works():
     assert values == {"EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend"}
 
 
-def test_migrate_alone_uses_the_owners_url():
+def test_the_settings_give_every_command_the_application_role():
+    """The owner's URL is the migrate command's business (accounts/management/commands/
+    migrate.py, run for real by tests/deploy/test_db_roles.py), whatever sys.argv says."""
     env = {
         "GUICHET_ENV": "test",
         "DATABASE_URL": "postgres://guichet_app:a@db.example:5432/guichet",
@@ -136,7 +138,8 @@ def test_migrate_alone_uses_the_owners_url():
     }
     code = (
         "import sys; sys.argv = ['manage.py', '{}']; import django; django.setup();"
-        "from django.conf import settings; print(settings.DATABASES['default']['USER'])"
+        "from django.conf import settings; print(settings.DATABASES['default']['USER'],"
+        " settings.DATABASE_MIGRATE_URL.split(':')[1])"
     )
     users = {}
     for command in ("migrate", "runserver", "shell"):
@@ -147,7 +150,7 @@ def test_migrate_alone_uses_the_owners_url():
         )
         assert result.returncode == 0, result.stderr
         users[command] = result.stdout.strip().splitlines()[-1]
-    assert users == {"migrate": "guichet_owner", "runserver": "guichet_app", "shell": "guichet_app"}
+    assert set(users.values()) == {"guichet_app //guichet_owner"}
 
 
 def test_sentry_is_off_without_a_dsn_and_sends_no_personal_data():
@@ -214,3 +217,56 @@ def test_seed_demo_refuses_then_forced_uses_a_generated_password(settings, monke
     call_command("seed_demo", "--force", stdout=again)
     assert printed[1] not in again.getvalue()
     assert "printed when these accounts were created" in again.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("DATABASE_URL", "guichet-db.example"),  # no scheme
+        ("DATABASE_URL", "postgres://guichet_app:s3cret-pw@db.example:54x2/guichet"),
+        ("DATABASE_MIGRATE_URL", "postgress://guichet_owner:s3cret-pw@db.example/guichet"),
+        ("DATABASE_CONN_MAX_AGE", "1min"),
+        ("CACHE_URL", "redis//:s3cret-pw@cache.example:6379/1"),
+        ("CELERY_BROKER_URL", "rabbitmq://guichet:s3cret-pw@mq.example:5672/guichet"),
+        ("CELERY_BROKER_URL", "redis//:s3cret-pw@mq.example:6379/0"),
+        ("EMAIL_URL", "smtp+tls://guichet:s3cret-pw@smtp.example:58x"),
+        ("DJANGO_LOG_LEVEL", "VERBOSE"),
+        ("DJANGO_LOG_FORMAT", "yaml"),
+        ("DRAFTING_OPENAI_TIMEOUT", "thirty"),
+        ("DJANGO_SECURE_HSTS_SECONDS", "1y"),
+    ],
+)
+def test_a_wrong_setting_is_one_line_naming_it_never_a_traceback(name, value):
+    """An IT team reads the last line: it names the setting and what it expects, and never
+    echoes a URL (it holds a password)."""
+    env = {**minimum_production_environment(), name: value}
+    result = _run([sys.executable, "manage.py", "check"], **env)
+    assert result.returncode != 0
+    assert "Traceback" not in result.stderr, result.stderr[-2000:]
+    lines = result.stderr.strip().splitlines()
+    assert lines[-1].startswith("Guichet cannot start, a setting is wrong"), result.stderr
+    assert name in lines[-1]
+    assert "s3cret-pw" not in result.stderr + result.stdout
+
+
+@pytest.mark.parametrize("program", ["gunicorn", "celery"])
+def test_gunicorn_and_celery_stop_on_a_wrong_setting_with_one_line(program):
+    """gunicorn used to start new workers failing alike, forever, each with a traceback."""
+    env = {**minimum_production_environment(), "CACHE_URL": "memcache//cache.example"}
+    env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"
+    command = {
+        "gunicorn": ["gunicorn", "config.wsgi", "--bind", "127.0.0.1:0"],
+        "celery": ["celery", "-A", "config", "worker", "-Q", "celery"],
+    }[program]
+    result = _run([str(Path(sys.executable).parent / command[0]), *command[1:]], **env)
+    # Stopped (not restarting workers until the timeout), with the line naming the setting and
+    # without the settings' traceback. gunicorn halts with status 3 ("Worker failed to boot");
+    # when several workers fail at once, its arbiter may raise its own HaltServer again while
+    # halting (status 1, a traceback of gunicorn's, after our line).
+    assert result.returncode in (1, 3) if program == "gunicorn" else result.returncode == 3
+    assert "CACHE_URL is not a valid URL" in result.stderr
+    assert "config/settings.py" not in result.stderr, result.stderr[-2000:]
+    if program == "celery":
+        assert "Traceback" not in result.stderr
+    else:
+        assert "Worker failed to boot" in result.stderr

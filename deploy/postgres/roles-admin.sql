@@ -1,0 +1,51 @@
+-- Guichet's two PostgreSQL roles, the privileged part (README, "Database roles"): what needs a
+-- superuser or a role with CREATEROLE. A DBA runs it once (and again to change a password);
+-- running it again is harmless. Any database of the cluster will do (roles are the cluster's);
+-- with -v database=guichet it also creates Guichet's database, owned by :owner, if missing:
+--
+--   psql "postgres://postgres@db-host/postgres" -v ON_ERROR_STOP=1 \
+--        -v owner=guichet_owner -v owner_password="$OWNER_PASSWORD" \
+--        -v app=guichet_app -v app_password="$APP_PASSWORD" -v database=guichet \
+--        -f deploy/postgres/roles-admin.sql
+--
+-- Then the owner (no special attribute needed) runs deploy/postgres/roles.sql, connected to
+-- Guichet's database, for the grants. A superuser may run roles.sql alone: it runs this part
+-- first. owner_password and app_password may be left out (or empty): passwords unchanged.
+--
+-- * :owner owns the database, the schema and every table; `manage.py migrate` runs as it
+--   (DATABASE_MIGRATE_URL). It gets no attribute beyond LOGIN.
+-- * :app is the role the web and worker processes use (DATABASE_URL): never a superuser, never
+--   allowed to create roles or databases, never a member of :owner.
+
+\set ON_ERROR_STOP 1
+\if :{?owner_password}
+\else
+\set owner_password ''
+\endif
+\if :{?app_password}
+\else
+\set app_password ''
+\endif
+-- Several runs at once (parallel test workers) take turns: CREATE ROLE is not idempotent.
+SELECT pg_advisory_lock(hashtext('guichet-roles'));
+
+SELECT format('CREATE ROLE %I LOGIN', :'owner')
+WHERE NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = :'owner') \gexec
+SELECT format('ALTER ROLE %I PASSWORD %L', :'owner', :'owner_password')
+WHERE :'owner_password' <> '' \gexec
+SELECT format('CREATE ROLE %I LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOINHERIT', :'app')
+WHERE NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = :'app') \gexec
+-- The application role is never anything more, even if somebody granted it more earlier.
+SELECT format('ALTER ROLE %I LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOINHERIT NOBYPASSRLS',
+              :'app') \gexec
+SELECT format('ALTER ROLE %I PASSWORD %L', :'app', :'app_password')
+WHERE :'app_password' <> '' \gexec
+SELECT format('REVOKE %I FROM %I', :'owner', :'app')
+WHERE pg_has_role(:'app', :'owner', 'MEMBER') AND :'app' <> :'owner' \gexec
+
+\if :{?database}
+SELECT format('CREATE DATABASE %I OWNER %I', :'database', :'owner')
+WHERE NOT EXISTS (SELECT 1 FROM pg_database WHERE datname = :'database') \gexec
+\endif
+
+SELECT pg_advisory_unlock(hashtext('guichet-roles'));
