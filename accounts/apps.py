@@ -12,7 +12,7 @@ class AccountsConfig(AppConfig):
         # Registers accounts' follow-up handlers (accounts.followups) by importing its tasks.
         from django.contrib.auth.signals import user_logged_in
 
-        from . import audit_actions, tasks  # noqa: F401
+        from . import audit_actions, checks, tasks  # noqa: F401
         from .auth_backends import forget_account_failures
 
         # A success forgets its own account's failures, never the address's others.

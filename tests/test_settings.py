@@ -43,6 +43,7 @@ def test_deploy_check_is_clean_in_production_mode():
         DJANGO_SECRET_KEY="x" * 20 + "-production-secret-key-with-enough-entropy-1234567890",
         DJANGO_SECURE_HSTS_SECONDS="31536000",
         DJANGO_SECURE_SSL_REDIRECT="1",
+        GUICHET_SITE_URL="https://guichet.example.gouv.fr",
     )
     assert result.returncode == 0, result.stdout + result.stderr
 

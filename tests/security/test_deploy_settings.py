@@ -15,6 +15,7 @@ ROOT = Path(__file__).resolve().parents[2]
 MINIMUM = {
     "DJANGO_SECRET_KEY": "k" * 20 + "-production-secret-key-with-enough-entropy-1234567890",
     "DJANGO_ALLOWED_HOSTS": "guichet.example.gouv.fr",
+    "GUICHET_SITE_URL": "https://guichet.example.gouv.fr",
 }
 PRINT = (
     "import json; from django.conf import settings as s; print(json.dumps({k: getattr(s, k) "
@@ -77,3 +78,10 @@ def test_development_does_not_redirect_nor_send_hsts():
 def test_a_bad_trusted_proxy_stops_the_start_with_its_name():
     result = _manage("check", **MINIMUM, GUICHET_TRUSTED_PROXIES="10.0.0.0/8,proxy.example")
     assert result.returncode != 0 and "proxy.example" in result.stderr
+
+
+def test_check_deploy_warns_when_the_site_url_is_left_at_its_default():
+    minimum = {k: v for k, v in MINIMUM.items() if k != "GUICHET_SITE_URL"}
+    result = _manage("check", "--deploy", "--fail-level", "WARNING", **minimum)
+    assert result.returncode != 0
+    assert "guichet.W001" in result.stderr and "GUICHET_SITE_URL" in result.stderr
