@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 
 from django.contrib.auth import logout
@@ -63,3 +64,28 @@ class CurrentAdministrationMiddleware:
                 lambda: resolve_current_administration(request)
             )
         return self.get_response(request)
+
+
+class SessionIdleMiddleware:
+    """A session ends ``SESSION_COOKIE_AGE`` after its member's last use of Guichet, not after
+    signing in: each use moves its end (at most every ``TOUCH_SECONDS``, one write of the
+    session then). A case page left open on a shared counter computer is not a use: its
+    presence, polled every 30 s, keeps nobody signed in."""
+
+    TOUCH_SECONDS = 300
+    PASSIVE = frozenset({"cases:presence"})
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        match = getattr(request, "resolver_match", None)
+        if match is not None and match.view_name in self.PASSIVE:
+            return response
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            now = int(time.time())
+            if now - int(request.session.get("_used_at", 0)) >= self.TOUCH_SECONDS:
+                request.session["_used_at"] = now
+        return response
