@@ -3,11 +3,16 @@ e-mail), sees its draft, uses it and records the answer given; nothing is delive
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
+from cases import services as case_services
 from cases.models import Case, CaseEvent, Channel, Delivery, Reply, Status
 from drafting.models import Suggestion
 from tests.e2e.conftest import screenshot, sign_in
+from tests.e2e.test_accessibility_axe import _violations, wide_page  # noqa: F401
+from tests.factories import make_case
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -65,3 +70,26 @@ def test_agent_records_a_counter_case_sees_the_draft_and_records_the_answer_give
     suggestion = Suggestion.objects.get(case=case)
     assert suggestion.reply_id == reply.pk
     assert suggestion.decision == Suggestion.Decision.ACCEPTED
+
+
+def test_the_counter_pages_have_no_axe_violation(wide_page, tenants):  # noqa: F811
+    """The new-case page, empty and with its errors, and a case whose usager has no e-mail
+    (the answer-given choice open, recording the only button)."""
+    tenant = tenants[0]
+    page = wide_page
+    sign_in(page, tenant.agent.email)
+    failures = {}
+    page.goto("/dossiers/nouveau/")
+    failures["new-case"] = _violations(page)
+    page.locator("#id_usager_email").fill("jeanne@")
+    page.locator("#case-new-submit").click()
+    page.locator("#case-new-errors").wait_for()
+    failures["new-case-errors"] = _violations(page)
+    case = make_case(tenant.administration, channel=Channel.PHONE, usager_email="")
+    case_services.case_take(actor=tenant.agent, case=case)
+    page.goto(f"/dossiers/{case.pk}/")
+    page.locator("#suggestion-panel").wait_for()
+    assert page.locator("#answer-given-phone").is_checked()
+    failures["case-without-e-mail"] = _violations(page)
+    failures = {name: found for name, found in failures.items() if found}
+    assert not failures, json.dumps(failures, indent=1, ensure_ascii=False)
