@@ -146,7 +146,7 @@ def case_answer_given(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
         )
     except ScannerUnavailable:
         form.add_error(None, SCANNER_DOWN)
-        return _composer_again(request, case, 503, form)
+        return _composer_again(request, case, 400, form)
     except ValidationError as exc:
         _form_errors(form, exc, shown=("body", "given"))
         stale = "version" in getattr(exc, "error_dict", {})

@@ -17,12 +17,15 @@ from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.models import AuditEntry
 from cases import services as case_services
+from cases.audit_actions import CasesAuditAction
 from cases.counter.services import case_record_answer_given, counter_case_create
 from cases.models import Attachment, Case, CaseEvent, Channel, Delivery, Priority, Reply, Status
 from drafting.experiment import services as experiment_services
 from drafting.models import CaseArm, ImpactCase, Suggestion
 from tests.cases.workspace_pages import detail, flashed, text_of
+from tests.clamd import EICAR_NAME, EICAR_PDF, clamav_on, clamd  # noqa: F401
 from tests.factories import make_case, make_topic
 
 pytestmark = pytest.mark.django_db
@@ -37,6 +40,12 @@ ANSWER = (
     "Je lui ai expliqué qu'il faut déclarer la perte sur le compte ameli, puis commander une "
     "nouvelle carte ; ses droits restent ouverts en attendant."
 )
+
+
+@pytest.fixture(autouse=True)
+def media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return tmp_path / "media"
 
 
 def _valid(**overrides) -> dict:
@@ -173,6 +182,39 @@ def test_a_refused_file_is_a_form_error_and_no_case_is_written(office, browser):
     assert response.status_code == 400
     assert "script.exe" in _errors(response)
     assert not Case.objects.exists() and not Attachment.objects.exists()
+
+
+def test_an_infected_file_is_refused_by_name_journaled_and_no_case_is_written(
+    office,
+    browser,
+    clamav_on,  # noqa: F811
+    media,
+):
+    files = [
+        SimpleUploadedFile("ordonnance.pdf", PDF, "application/pdf"),
+        SimpleUploadedFile("facture.pdf", EICAR_PDF, "application/pdf"),
+    ]
+    response = browser(office.agent).post(NEW, {**_valid(), "attachments": files})
+    assert response.status_code == 400
+    assert "facture.pdf" in _errors(response) and EICAR_NAME in _errors(response)
+    assert not Case.objects.exists() and not Attachment.objects.exists()
+    assert not media.exists() or not any(path.is_file() for path in media.rglob("*"))
+    (line,) = AuditEntry.objects.filter(
+        administration=office.administration, action=CasesAuditAction.ATTACHMENT_INFECTED
+    )
+    assert line.actor == office.agent and line.data["source"] == "counter"
+
+
+def test_the_page_says_try_again_when_the_antivirus_is_down(office, browser, settings, tmp_path):
+    settings.CLAMAV_URL = f"unix://{tmp_path}/no-clamd.sock"
+    settings.CLAMAV_TIMEOUT_SECONDS = 5
+    response = browser(office.agent).post(
+        NEW,
+        {**_valid(), "attachments": SimpleUploadedFile("a.pdf", PDF, "application/pdf")},
+    )
+    assert response.status_code == 400
+    assert "The antivirus cannot check the attached files right now" in _errors(response)
+    assert not Case.objects.exists()
 
 
 @override_settings(INTAKE_ATTACHMENT_MAX_FILES=1)
