@@ -428,7 +428,7 @@ def test_the_answer_given_counts_as_answered_for_the_impact_facts_and_the_draft(
             body=QUESTION,
             handle_now=True,
         )
-    experiment_services.case_arm_assign(case=case)
+    # Its arm is drawn like any new case's (the drafting follow-up of case_created).
     assert CaseArm.objects.filter(case=case).exists()
     case = case_services.case_mark_opened(actor=office.agent, case=case)
     suggestion = Suggestion.objects.get(case=case)
@@ -457,3 +457,12 @@ def test_a_reply_sent_the_usual_way_still_gets_its_delivery(office):
     case_services.case_send_reply(actor=office.agent, case=case, body=ANSWER)
     delivery = Delivery.objects.get()
     assert delivery.status == Delivery.Status.FAILED  # no route: the very failure avoided above
+
+
+@pytest.mark.parametrize("role", ["agent", "manager", "administrator"])
+def test_every_role_that_works_cases_records_one(office, browser, role):
+    user = getattr(office, role)
+    assert browser(user).get(NEW).status_code == 200
+    browser(user).post(NEW, _valid())
+    case = Case.objects.get()
+    assert (case.administration_id, case.assignee_id) == (office.administration.pk, user.pk)
