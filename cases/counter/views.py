@@ -9,6 +9,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
@@ -19,7 +21,9 @@ from accounts.permissions import WORK_CASES
 from .. import selectors
 from ..composer.forms import ReplyForm
 from ..files import ScannerUnavailable
+from ..models import Case, Reply
 from ..services.reply_attachments import pending_attachments, uploaded_files
+from ..text import strip_citation_markers
 from ..views import case_context, get_case, render_case
 from .forms import AnswerGivenForm, CounterCaseForm
 from .services import case_record_answer_given, counter_case_create
@@ -132,6 +136,17 @@ def case_answer_given(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
     form = AnswerGivenForm(request.POST)
     if not form.is_valid():
         return _composer_again(request, case, 400, form)
+    url = f"{reverse('cases:detail', args=[case.pk])}?envoye=1"
+    if form.cleaned_data["version"] != case.version:
+        recorded = _already_recorded(request, case, form.cleaned_data["body"])
+        if recorded is not None:
+            # A double click, or Back then the button again: recorded once, said so.
+            messages.info(
+                request,
+                _("This answer was already recorded on %(date)s: it was not recorded again.")
+                % {"date": date_format(timezone.localtime(recorded.created_at), "DATETIME_FORMAT")},
+            )
+            return _done(request, url)
     attachment_ids = [int(v) for v in request.POST.getlist("attachment_ids") if v.isdigit()]
     try:
         case_record_answer_given(
@@ -154,9 +169,24 @@ def case_answer_given(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
     except PermissionDenied as exc:
         raise PermissionDenied(str(exc)) from exc
     messages.success(request, _("The answer you gave is recorded. The case is answered."))
-    url = f"{reverse('cases:detail', args=[case.pk])}?envoye=1"
+    return _done(request, url)
+
+
+def _done(request: HttpRequest, url: str) -> HttpResponse:
     if _is_htmx(request):
         response = HttpResponse(status=204)
         response["HX-Redirect"] = url
         return response
     return redirect(url)
+
+
+def _normalised(text: str) -> str:
+    return strip_citation_markers(text).replace("\r\n", "\n").strip()
+
+
+def _already_recorded(request: AuthenticatedHttpRequest, case: Case, body: str) -> Reply | None:
+    """The agent's own latest reply on this case, if it is the text they record again."""
+    reply = case.replies.filter(author=request.user).order_by("-created_at", "-pk").first()
+    if reply is not None and _normalised(reply.body) == _normalised(body):
+        return reply
+    return None

@@ -466,3 +466,20 @@ def test_every_role_that_works_cases_records_one(office, browser, role):
     browser(user).post(NEW, _valid())
     case = Case.objects.get()
     assert (case.administration_id, case.assignee_id) == (office.administration.pk, user.pk)
+
+
+def test_recording_the_same_answer_twice_records_it_once(office, browser):
+    """A double click, or Back then the button again: the second post finds the answer."""
+    case = _phone_case(office)
+    client = browser(office.agent)
+    data = {"body": ANSWER, "version": case.version, "given": "phone"}
+    url = reverse("cases:answer_given", args=[case.pk])
+    assert client.post(url, data).status_code == 302
+    again = client.post(url, data)
+    assert again.status_code == 302 and again["Location"] == f"{detail(case)}?envoye=1"
+    assert any("already recorded" in message for message in flashed(again))
+    assert Reply.objects.filter(case=case).count() == 1
+    # Another text on the stale page is not taken for the same answer: refused as stale.
+    other = client.post(url, {**data, "body": "Une autre réponse, donnée plus tard."})
+    assert other.status_code == 409
+    assert Reply.objects.filter(case=case).count() == 1
