@@ -107,6 +107,9 @@ def _composer_again(request, case, status: int, form: AnswerGivenForm) -> HttpRe
     data["confirmed"] = ""
     reply_form = ReplyForm(data)
     reply_form.is_valid()
+    # The composer's own words for its errors are the reply's ("before sending it"): only
+    # this form's errors are shown.
+    reply_form.errors.clear()
     for error in form.errors.get("body", []):
         reply_form.add_error("body", error)
     for error in form.non_field_errors():

@@ -370,6 +370,9 @@ def test_a_bad_answer_given_is_a_form_error_with_the_text_kept(
     response = browser(office.agent).post(reverse("cases:answer_given", args=[case.pk]), data)
     assert response.status_code == status
     assert message in _errors(response)
+    # Said once, in the answer's words (not also the composer's "before sending it").
+    assert _errors(response).count(message) == 1
+    assert "Write the reply before sending it." not in _errors(response)
     if overrides.get("body") != "":
         assert "ameli" in response.content.decode()  # the agent's text is kept
     assert not Reply.objects.exists()

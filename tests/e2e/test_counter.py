@@ -52,6 +52,11 @@ def test_agent_records_a_counter_case_sees_the_draft_and_records_the_answer_give
     assert "ameli" in page.locator("#suggestion-panel").inner_text()
     assert page.locator("#no-delivery-route").is_visible()
     assert page.locator("#preview-send").count() == 0
+    # Nothing written: the error comes in place (htmx), the case is untouched.
+    page.locator("#id_body_reply").fill("")
+    page.locator("#record-answer-given").click()
+    page.locator("#reply-body-error").wait_for()
+    assert not Reply.objects.filter(case=case).exists()
     page.locator("#use-draft").click()
     used = page.locator("#id_body_reply").input_value()
     assert used.startswith("Bonjour Jeanne Moreau,")
