@@ -22,7 +22,10 @@ def _phone(value: str) -> str:
     digits = sum(ch.isdigit() for ch in value)
     if value and (not PHONE_RE.match(value) or not 6 <= digits <= 20):
         raise ValidationError(
-            _("Enter a phone number: digits, spaces and a leading + only (e.g. 06 12 34 56 78)."),
+            _(
+                "Enter a phone number: digits, spaces, dots or dashes, and a leading + for a "
+                "foreign number (e.g. 06 12 34 56 78)."
+            ),
             code="invalid",
         )
     return value
