@@ -36,7 +36,11 @@ def invite_usager_to_survey(sender, *, case_id: int, reply_id: int, **kwargs) ->
     followup_add(kind=SURVEY_INVITATION, case_id=case_id, reply_id=reply_id)
 
 
-def create_reply_delivery(sender, *, reply_id: int, **kwargs) -> None:
+def create_reply_delivery(sender, *, reply_id: int, given: str = "", **kwargs) -> None:
     # The delivery row is the reply's own outbox: written with the reply, its task queued
     # after commit, queued again by the delivery sweeper if that is lost.
+    if given:
+        # An answer given at the counter or on the phone (cases/counter/services.py): the
+        # usager heard it, there is nothing to deliver (and no failed delivery to show).
+        return
     delivery_create(reply_id=reply_id)

@@ -11,7 +11,8 @@ from django.dispatch import Signal
 
 # case_id, administration_id
 case_created = Signal()
-# case_id, reply_id, actor_id
+# case_id, reply_id, actor_id; given ("counter", "phone") when the answer was given orally
+# and nothing is to be delivered (cases/counter/services.py)
 reply_sent = Signal()
 # case_id, reply_id (the reply reached the usager through its channel: inside the transaction
 # that records the delivery)

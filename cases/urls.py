@@ -3,6 +3,7 @@ from django.urls import path
 from . import views
 from .administration_settings import views as views_settings
 from .composer import views as composer_views
+from .counter import views as counter_views
 from .dashboard import views as dashboard_views
 from .intake import views as views_mail
 from .notifications import views as notification_views
@@ -13,6 +14,7 @@ app_name = "cases"
 urlpatterns = [
     path("", views.inbox, name="inbox"),
     path("suivant/", views.case_next, name="next"),
+    path("nouveau/", counter_views.case_new, name="new"),
     path("<int:pk>/", views.case_detail, name="detail"),
     path("<int:pk>/presence/", views.case_presence, name="presence"),
     path("<int:pk>/prendre/", views.case_take, name="take"),
@@ -20,6 +22,7 @@ urlpatterns = [
     path("<int:pk>/assigner/", views.case_assign, name="assign"),
     path("<int:pk>/note/", views.case_note, name="note"),
     path("<int:pk>/reponse/", composer_views.case_reply, name="reply"),
+    path("<int:pk>/reponse-donnee/", counter_views.case_answer_given, name="answer_given"),
     path("<int:pk>/transfert/", views.case_transfer, name="transfer"),
     path(
         "<int:pk>/envois/<int:delivery_pk>/relancer/",

@@ -30,12 +30,14 @@ from accounts.selectors import administrations_of, member_of
 
 from . import presence, selectors, services
 from .composer.forms import ReplyForm
+from .counter.services import AnswerGiven, answer_given_default
 from .dashboard.drilldown import describe_drill_down
 from .delivery.services import delivery_retry as delivery_retry_service
+from .delivery.services import delivery_route
 from .forms import AssignForm, InboxFilterForm, NoteForm, TransferForm, TransitionForm
 from .history import usager_other_cases
 from .inbox_rows import inbox_rows
-from .models import OPEN_STATUSES, Attachment, Case, Delivery, Status
+from .models import OPEN_STATUSES, Attachment, Case, CaseEvent, Delivery, Status
 from .permissions import STATUS_ABILITIES, Ability, case_abilities, require_ability
 from .transitions import TRANSITIONS
 
@@ -252,6 +254,15 @@ def case_context(request: HttpRequest, case: Case, **forms) -> dict:
     replies = list(
         case.replies.select_related("author", "delivery").prefetch_related("attachments")
     )
+    # An answer given at the counter or on the phone: its journal line says how (no delivery).
+    given = {
+        event.data.get("reply_id"): event.data["given"]
+        for event in timeline
+        if event.kind == CaseEvent.Kind.REPLY_SENT and event.data.get("given")
+    }
+    for reply in replies:
+        reply.given = given.get(reply.pk, "")  # type: ignore[attr-defined]
+    can_reply = Ability.REPLY in abilities
     return {
         "case": case,
         "timeline": timeline,
@@ -261,7 +272,21 @@ def case_context(request: HttpRequest, case: Case, **forms) -> dict:
         "actions": actions,
         "can_work": Ability.NOTE in abilities,
         "can_take": Ability.TAKE in abilities,
-        "can_reply": Ability.REPLY in abilities,
+        "can_reply": can_reply,
+        # No channel endpoint and no e-mail: the answer can only be given in person or by
+        # phone, and recorded (cases/counter/).
+        "can_deliver": can_reply and delivery_route(case) != Delivery.Backend.NONE,
+        "answer_given_choices": AnswerGiven.choices,
+        "answer_given": (
+            forms["answer_given_form"]["given"].value()
+            if forms.get("answer_given_form")
+            else answer_given_default(case)
+        ),
+        "answer_given_errors": (
+            forms["answer_given_form"].errors.get("given", [])
+            if forms.get("answer_given_form")
+            else []
+        ),
         "can_transfer": Ability.TRANSFER in abilities,
         # The first administration on Guichet has nobody to transfer to: the page says so
         # instead of a list with nothing in it.

@@ -45,6 +45,10 @@ OBJECTS: dict[str, tuple[dict[str, str], dict[str, str]]] = {
     "dossiers/<int:pk>/assigner/": ({"pk": "queued"}, {"assignee": "requester"}),
     "dossiers/<int:pk>/note/": ({"pk": "queued"}, {"body": "Vu."}),
     "dossiers/<int:pk>/reponse/": ({"pk": "drafted"}, {"body": REPLY_TEXT, "confirmed": "1"}),
+    "dossiers/<int:pk>/reponse-donnee/": (
+        {"pk": "drafted"},
+        {"body": REPLY_TEXT, "given": "phone", "version": "1"},
+    ),
     "dossiers/<int:pk>/transfert/": ({"pk": "drafted"}, {"target": "requester", "reason": "x"}),
     "dossiers/<int:pk>/envois/<int:delivery_pk>/relancer/": (
         {"pk": "answered", "delivery_pk": "delivery"},

@@ -1,0 +1,195 @@
+"""The counter's pages: "New case" (a usager at the counter or on the phone) and the
+composer's "Record the answer given". Thin: parse, call cases/counter/services.py, render."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_http_methods, require_POST
+
+from accounts.access import AuthenticatedHttpRequest, administration_for, requires, signed_in
+from accounts.permissions import WORK_CASES
+
+from .. import selectors
+from ..composer.forms import ReplyForm
+from ..files import ScannerUnavailable
+from ..models import Case, Reply
+from ..services.reply_attachments import pending_attachments, uploaded_files
+from ..text import strip_citation_markers
+from ..views import case_context, get_case, render_case
+from .forms import AnswerGivenForm, CounterCaseForm
+from .services import case_record_answer_given, counter_case_create
+
+SCANNER_DOWN = gettext_lazy(
+    "The antivirus cannot check the attached files right now: nothing was saved. "
+    "Try again in a few minutes."
+)
+
+
+def _form_errors(form, exc: ValidationError, shown: tuple[str, ...]) -> None:
+    """A service's refusal on the form: under its field when the page shows that field,
+    above the form otherwise (a stale version, a state, the files)."""
+    if not hasattr(exc, "error_dict"):
+        form.add_error(None, exc.messages)
+        return
+    for field, errors in exc.message_dict.items():
+        form.add_error(field if field in shown else None, errors)
+
+
+def _render_new(request, form: CounterCaseForm, status: int = 200) -> HttpResponse:
+    return render(
+        request,
+        "cases/case_new.html",
+        {
+            "form": form,
+            "max_files": settings.INTAKE_ATTACHMENT_MAX_FILES,
+            "max_mb": settings.INTAKE_ATTACHMENT_MAX_BYTES // (1024 * 1024),
+        },
+        status=status,
+    )
+
+
+@requires(WORK_CASES)
+@require_http_methods(["GET", "POST"])
+def case_new(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """A case for a usager at the counter or on the phone, in the current administration."""
+    administration = administration_for(request, WORK_CASES)
+    topics = list(selectors.topics_for(administration))
+    if request.method != "POST":
+        return _render_new(request, CounterCaseForm(topics=topics))
+    form = CounterCaseForm(request.POST, topics=topics)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            case = counter_case_create(
+                actor=request.user,
+                administration=administration,
+                channel=data["channel"],
+                subject=data["subject"],
+                body=data["body"],
+                usager_name=data["usager_name"],
+                usager_email=data["usager_email"],
+                usager_phone=data["usager_phone"],
+                topic=form.topic_object(),
+                priority=data["priority"],
+                files=uploaded_files(request.FILES.getlist("attachments")[:100]),
+                handle_now=data["handle_now"],
+            )
+        except ScannerUnavailable:
+            form.add_error(None, SCANNER_DOWN)
+        except ValidationError as exc:
+            _form_errors(form, exc, shown=tuple(form.fields))
+        else:
+            messages.success(
+                request,
+                _("Case %(reference)s recorded: its draft is being prepared.")
+                % {"reference": case.reference},
+            )
+            return redirect("cases:detail", pk=case.pk)
+    return _render_new(request, form, status=400)
+
+
+def _is_htmx(request: HttpRequest) -> bool:
+    return request.headers.get("HX-Request") == "true"
+
+
+def _composer_again(request, case, status: int, form: AnswerGivenForm) -> HttpResponse:
+    """The composer with the agent's text kept and the errors shown (in place with htmx)."""
+    data = request.POST.copy()
+    data["confirmed"] = ""
+    reply_form = ReplyForm(data)
+    reply_form.is_valid()
+    # The composer's own words for its errors are the reply's ("before sending it"): only
+    # this form's errors are shown.
+    reply_form.errors.clear()
+    for error in form.errors.get("body", []):
+        reply_form.add_error("body", error)
+    for error in form.non_field_errors():
+        reply_form.add_error(None, error)
+    context = {
+        "reply_form": reply_form,
+        "answer_given_form": form,
+        "reply_attachments": pending_attachments(
+            case=case, actor=request.user, token=request.POST.get("attachment_token", "")[:64]
+        ),
+    }
+    if _is_htmx(request):
+        return render(
+            request,
+            "cases/_composer.html",
+            case_context(request, case, **context),
+            status=status,
+        )
+    return render_case(request, case, status=status, **context)
+
+
+@signed_in  # the case policy decides (404 for a case one may not see)
+@require_POST
+def case_answer_given(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """The composer's text recorded as the answer given at the counter or on the phone."""
+    case = get_case(request, pk)
+    form = AnswerGivenForm(request.POST)
+    if not form.is_valid():
+        return _composer_again(request, case, 400, form)
+    url = f"{reverse('cases:detail', args=[case.pk])}?envoye=1"
+    if form.cleaned_data["version"] != case.version:
+        recorded = _already_recorded(request, case, form.cleaned_data["body"])
+        if recorded is not None:
+            # A double click, or Back then the button again: recorded once, said so.
+            messages.info(
+                request,
+                _("This answer was already recorded on %(date)s: it was not recorded again.")
+                % {"date": date_format(timezone.localtime(recorded.created_at), "DATETIME_FORMAT")},
+            )
+            return _done(request, url)
+    attachment_ids = [int(v) for v in request.POST.getlist("attachment_ids") if v.isdigit()]
+    try:
+        case_record_answer_given(
+            actor=request.user,
+            case=case,
+            body=form.cleaned_data["body"],
+            given=form.cleaned_data["given"],
+            expected_version=form.cleaned_data["version"],
+            attachment_token=form.cleaned_data["attachment_token"],
+            attachment_ids=attachment_ids,
+            files=uploaded_files(request.FILES.getlist("attachments")[:100]),
+        )
+    except ScannerUnavailable:
+        form.add_error(None, SCANNER_DOWN)
+        return _composer_again(request, case, 400, form)
+    except ValidationError as exc:
+        _form_errors(form, exc, shown=("body", "given"))
+        stale = "version" in getattr(exc, "error_dict", {})
+        return _composer_again(request, case, 409 if stale else 400, form)
+    except PermissionDenied as exc:
+        raise PermissionDenied(str(exc)) from exc
+    messages.success(request, _("The answer you gave is recorded. The case is answered."))
+    return _done(request, url)
+
+
+def _done(request: HttpRequest, url: str) -> HttpResponse:
+    if _is_htmx(request):
+        response = HttpResponse(status=204)
+        response["HX-Redirect"] = url
+        return response
+    return redirect(url)
+
+
+def _normalised(text: str) -> str:
+    return strip_citation_markers(text).replace("\r\n", "\n").strip()
+
+
+def _already_recorded(request: AuthenticatedHttpRequest, case: Case, body: str) -> Reply | None:
+    """The agent's own latest reply on this case, if it is the text they record again."""
+    reply = case.replies.filter(author=request.user).order_by("-created_at", "-pk").first()
+    if reply is not None and _normalised(reply.body) == _normalised(body):
+        return reply
+    return None
