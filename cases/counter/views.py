@@ -3,8 +3,11 @@ composer's "Record the answer given". Thin: parse, call cases/counter/services.p
 
 from __future__ import annotations
 
+import secrets
+
 from django.conf import settings
 from django.contrib import messages
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -44,12 +47,22 @@ def _form_errors(form, exc: ValidationError, shown: tuple[str, ...]) -> None:
         form.add_error(field if field in shown else None, errors)
 
 
+# Each "New case" form carries a token of its own: a form sent twice (a double click, a page
+# sent again) records its case once, and the second sending opens the case the first recorded.
+SUBMISSION_SECONDS = 3600
+
+
+def _submission_key(request: HttpRequest, token: str) -> str:
+    return f"counter-submission:{request.user.pk}:{token[:64]}"
+
+
 def _render_new(request, form: CounterCaseForm, status: int = 200) -> HttpResponse:
     return render(
         request,
         "cases/case_new.html",
         {
             "form": form,
+            "submission": request.POST.get("submission") or secrets.token_urlsafe(16),
             "max_files": settings.INTAKE_ATTACHMENT_MAX_FILES,
             "max_mb": settings.INTAKE_ATTACHMENT_MAX_BYTES // (1024 * 1024),
         },
@@ -66,6 +79,15 @@ def case_new(request: AuthenticatedHttpRequest) -> HttpResponse:
     if request.method != "POST":
         return _render_new(request, CounterCaseForm(topics=topics))
     form = CounterCaseForm(request.POST, topics=topics)
+    token = request.POST.get("submission", "")
+    if token and not cache.add(_submission_key(request, token), 0, SUBMISSION_SECONDS):
+        # Sent before: open the case it recorded (0: still being recorded; None: the cache is
+        # out, and the form is recorded as if no token had come).
+        recorded = cache.get(_submission_key(request, token))
+        if recorded:
+            return redirect("cases:detail", pk=recorded)
+        if recorded == 0:
+            return redirect("cases:inbox")
     if form.is_valid():
         data = form.cleaned_data
         try:
@@ -88,12 +110,16 @@ def case_new(request: AuthenticatedHttpRequest) -> HttpResponse:
         except ValidationError as exc:
             _form_errors(form, exc, shown=tuple(form.fields))
         else:
+            if token:
+                cache.set(_submission_key(request, token), case.pk, SUBMISSION_SECONDS)
             messages.success(
                 request,
                 _("Case %(reference)s recorded: its draft is being prepared.")
                 % {"reference": case.reference},
             )
             return redirect("cases:detail", pk=case.pk)
+    if token:
+        cache.delete(_submission_key(request, token))  # nothing recorded: it may come again
     return _render_new(request, form, status=400)
 
 

@@ -36,6 +36,17 @@
     if (question && !window.confirm(question)) { event.preventDefault(); }
   });
 
+  // A form that creates something (a case recorded at the counter) is sent once: a double
+  // click would record the case twice. Registered after the confirmation (above), so a
+  // question answered "no" never marks the form as sent.
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (!form.hasAttribute("data-submit-once") || event.defaultPrevented) { return; }
+    if (form.getAttribute("data-submitted")) { event.preventDefault(); return; }
+    form.setAttribute("data-submitted", "1");
+    form.setAttribute("aria-busy", "true");
+  });
+
   // The composer still holds only its starting text (greeting, closing, signature)?
   function untouched(composer) {
     var skeleton = (composer.getAttribute("data-skeleton") || "").trim();

@@ -121,6 +121,29 @@ def test_an_agent_records_a_phone_case_handled_now(
     assert any(case.reference in message for message in flashed(response))
 
 
+def test_a_form_sent_twice_records_its_case_once(office, browser):
+    """A double click, or the page sent again: the second sending opens the first's case."""
+    client = browser(office.agent)
+    token = re.search(r'name="submission" value="([^"]+)"', client.get(NEW).content.decode())[1]
+    first = client.post(NEW, _valid(submission=token))
+    again = client.post(NEW, _valid(submission=token))
+    case = Case.objects.get(subject="Carte Vitale perdue")
+    assert first["Location"] == again["Location"] == detail(case)
+    # Another form (another token) is another case.
+    other = re.search(r'name="submission" value="([^"]+)"', client.get(NEW).content.decode())[1]
+    assert other != token
+    client.post(NEW, _valid(submission=other))
+    assert Case.objects.filter(subject="Carte Vitale perdue").count() == 2
+
+
+def test_a_refused_form_can_be_sent_again_with_its_token(office, browser):
+    client = browser(office.agent)
+    refused = client.post(NEW, _valid(subject="", submission="t-1"))
+    assert refused.status_code == 400 and 'value="t-1"' in refused.content.decode()
+    assert client.post(NEW, _valid(submission="t-1")).status_code == 302
+    assert Case.objects.filter(subject="Carte Vitale perdue").count() == 1
+
+
 def test_without_handling_it_now_the_case_waits_in_the_queue(office, browser):
     data = _valid(channel=Channel.FRANCE_SERVICES)
     del data["handle_now"]
