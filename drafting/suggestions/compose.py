@@ -30,7 +30,7 @@ from .abstaining import NO_REQUEST as NO_REQUEST
 from .abstaining import NOT_CLEAR as NOT_CLEAR
 from .abstaining import NOT_COVERED as NOT_COVERED
 from .asking import INTENTS, asks_nothing, content_terms, question_intents
-from .wording import box_labels, heading_lead, leans_back, situation, with_situation
+from .wording import box_labels, heading_lead, leans_back, situation, stance, with_situation
 
 # A unit is kept when it weighs at least this share of the best unit...
 KEEP_RELATIVE = 0.3
@@ -44,6 +44,11 @@ NOVELTY_FLOOR = 0.4
 LONG_UNIT_TERMS = 14
 # Within a fiche, the words of its title (its subject) tell its units apart this much less.
 TITLE_TERM_WEIGHT = 0.35
+# A unit of a section written for a situation the usager says they are not in ("Si vous avez
+# déjà une mutuelle" for "j'ai pas de mutuelle") keeps this share of its score; one of a section
+# for a situation they say they are in is worth this much more (``wording.stance``).
+CONTRADICTED_SITUATION = 0.4
+STATED_SITUATION = 1.25
 # How much the meaning (unit embeddings) counts beside the words, in units of the best term.
 SEMANTIC_WEIGHT = 1.5
 # A model answer of the bank is reused whole above this similarity of the two questions.
@@ -298,6 +303,19 @@ def _add_meaning(
         unit.score += SEMANTIC_WEIGHT * top_weight * relative * relative * unit.source.pertinence
 
 
+def _weigh_situations(units: list[Unit], question: str) -> None:
+    """A section written for a situation the usager says is not theirs answers someone else
+    ("Si vous avez déjà une mutuelle" for "j'ai pas de mutuelle"): its units count less; one
+    written for the situation they state counts more."""
+    factors = {-1: CONTRADICTED_SITUATION, 0: 1.0, 1: STATED_SITUATION}
+    stances: dict[str, int] = {}
+    for unit in units:
+        title = unit.source.title
+        if title not in stances:
+            stances[title] = stance(question, title)
+        unit.score *= factors[stances[title]]
+
+
 def _lean_on_antecedents(units: list[Unit]) -> None:
     """A sentence, or a list's lead-in, that leans on the sentence before it ("Conservez-le.",
     "Mais vous devez...", "Il est nominatif") is quoted with it (``wording.leans_back``); the
@@ -436,6 +454,7 @@ def compose(
         unit.score = _score(unit, local, headings[unit.source.n], intents)
     if unit_similarity:
         _add_meaning(units, unit_similarity, max(weights.values(), default=1.0))
+    _weigh_situations(units, question)
     ranked = sorted(units, key=lambda u: (-u.score, u.source.n, u.position))
     if ranked[0].score <= 0:
         return Composition([], [], confidence=0.0, abstained=True, reason="not_covered")

@@ -237,6 +237,34 @@ def states(question: str, clause: str) -> bool:
     return not _negated(_WORDS.findall(question.lower()), terms)
 
 
+def contradicts(question: str, clause: str) -> bool:
+    """Whether ``question`` says the usager is *not* in the situation ``clause``: it negates the
+    words of an affirmative situation ("j'ai pas de mutuelle" against "Si vous avez déjà une
+    mutuelle"), or says in the affirmative the words of a negative one ("j'ai bien reçu ma
+    carte" against "Si vous n'avez pas reçu votre carte"). One word negated is enough for an
+    affirmative situation; a negative one needs ``STATED_TERMS`` words said without a negation
+    (a single shared word said in passing tells nothing). Not what is said of someone else."""
+    terms = set(analyse(clause))
+    if not terms or not terms <= set(analyse(question)):
+        return False
+    if _said_of_someone_else(question, terms):
+        return False
+    negated = _negated(_WORDS.findall(question.lower()), terms)
+    if _NEGATION & set(_WORDS.findall(clause.lower())):
+        return len(terms) >= STATED_TERMS and not negated
+    return negated
+
+
+def stance(question: str, title: str) -> int:
+    """How the situations the section of ``title`` is written for stand against what the usager
+    says of themselves: -1 when the question contradicts one of them, 1 when it states one (and
+    contradicts none), 0 when it says nothing of them (or the section is for everyone)."""
+    clauses = situations(title)
+    if any(contradicts(question, clause) for clause in clauses):
+        return -1
+    return 1 if any(states(question, clause) for clause in clauses) else 0
+
+
 def _lower_first(text: str) -> str | None:
     """``text`` with its first letter in lower case, or None when its first word may be a name
     and must keep its capital ("France Travail", "Parcoursup", "CAF"): only the common words a

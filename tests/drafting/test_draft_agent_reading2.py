@@ -1,0 +1,60 @@
+"""What the second reading of devtools/eval/heldout_agent.jsonl showed: a draft opened on the
+section written for a situation the usager says is not theirs ("Si vous avez déjà une
+mutuelle" for "j'ai pas de mutuelle")."""
+
+from __future__ import annotations
+
+from drafting.suggestions.compose import ComposeSource, compose
+from drafting.suggestions.wording import contradicts, stance
+
+
+def _source(n, title, text):
+    return ComposeSource(n=n, kind="fiche", title=title, url="", text=text)
+
+
+CSS = "Complémentaire santé solidaire (CSS)"
+
+
+def test_a_situation_the_usager_negates_is_contradicted():
+    assert contradicts("j'ai pas de mutuelle", "Si vous avez déjà une mutuelle")
+    assert contradicts("je n'ai aucune mutuelle", "Si vous avez une mutuelle")
+    assert contradicts(
+        "j'ai bien reçu ma carte mais elle est abîmée", "Si vous n'avez pas reçu votre carte"
+    )
+    # Stated, or said of nothing, or of someone else: no contradiction.
+    assert not contradicts("j'ai une mutuelle d'entreprise", "Si vous avez déjà une mutuelle")
+    assert not contradicts(
+        "je n'ai toujours pas reçu ma carte", "Si vous n'avez pas reçu votre carte"
+    )
+    assert not contradicts("combien coûte la CSS ?", "Si vous avez déjà une mutuelle")
+    assert not contradicts("mon fils n'a pas de mutuelle", "Si vous avez déjà une mutuelle")
+    assert stance("j'ai pas de mutuelle", f"{CSS} › Si vous avez déjà une mutuelle") == -1
+    assert stance("je suis étudiant boursier", f"{CSS} › Vous êtes étudiant boursier") == 1
+    assert stance("je suis étudiant boursier", CSS) == 0
+
+
+def test_a_section_for_a_situation_the_usager_negates_does_not_lead_the_draft():
+    sources = [
+        _source(
+            1,
+            f"{CSS} › Si vous avez déjà une mutuelle",
+            "Vous pouvez résilier votre contrat de mutuelle pour passer à la complémentaire santé "
+            "solidaire, sans frais.",
+        ),
+        _source(
+            2,
+            f"{CSS} › Conditions",
+            "La complémentaire santé solidaire est accordée sous conditions de ressources, sans "
+            "condition d'avoir déjà une couverture.",
+        ),
+    ]
+    question = "j'ai pas de mutuelle, je peux avoir la complémentaire santé solidaire ?"
+    result = compose(question, sources)
+    assert not result.abstained
+    assert result.body[0].endswith("[2]"), result.body
+    # Said in the affirmative, the situation's section leads.
+    result = compose(
+        "j'ai déjà une mutuelle, je peux la résilier pour la complémentaire santé solidaire ?",
+        sources,
+    )
+    assert result.body[0].endswith("[1]"), result.body
