@@ -460,9 +460,15 @@ def compose(
         return Composition([], [], confidence=0.0, abstained=True, reason="not_covered")
     chosen = _choose(ranked, weights, headings)
 
-    # What the question is about, for the evidence: numbers (an amount, a date, an identifier)
-    # help choose a row of a table but say nothing of the subject.
-    subject_weights = {t: w for t, w in weights.items() if not t.isdigit()} or weights
+    # What the question is about, for the evidence: its words as written, an organisation's
+    # name not spelled out ("caf" does not name the benefit "Allocations familiales":
+    # ``text.ORGANISATIONS``); numbers (an amount, a date, an identifier) help choose a row of
+    # a table but say nothing of the subject.
+    evidence_terms = content_terms(question, names=False)
+    evidence_weights = _weights(evidence_terms, units)
+    subject_weights = {
+        t: w for t, w in evidence_weights.items() if not t.isdigit()
+    } or evidence_weights
     question_weight = sum(subject_weights.values()) or 1.0
     covered_terms = frozenset().union(
         *(u.terms | titles[u.source.n] | headings[u.source.n] for u in chosen)
@@ -472,7 +478,7 @@ def compose(
     # evidence too: the words of the question say *what*, the unit gives the amount or the list.
     if any(INTENTS[intent][1].search(ranked[0].text) for intent in intents):
         covered = min(1.0, covered + INTENT_CREDIT)
-    matched = covered_terms & weights.keys()
+    matched = covered_terms & evidence_weights.keys()
     evidence: dict[str, float] | None = None
     best_similarity = max(
         (v for (n, _p), v in (unit_similarity or {}).items() if n == ranked[0].source.n),
@@ -489,7 +495,7 @@ def compose(
                 if unit.source.fiche == best_fiche
             )
         )
-        elsewhere, unknown = term_evidence(question_terms, fiche_terms, context)
+        elsewhere, unknown = term_evidence(evidence_terms, fiche_terms, context)
         evidence = {
             "coverage": covered,
             "similarity": best_similarity,
@@ -511,7 +517,7 @@ def compose(
             and best_similarity < min_similarity
         )
         not_covered = (
-            len(matched) < min(MIN_MATCHED_TERMS, len(question_terms))
+            len(matched) < min(MIN_MATCHED_TERMS, len(evidence_terms))
             or covered < MIN_COVERAGE
             or too_far
         )
@@ -520,7 +526,7 @@ def compose(
     # recenser" drafted from the fiche on the electoral rolls, which mentions the census in one
     # sentence. The draft is written, and shown to the agent as a low-confidence one.
     # A quantity ("16 ans", "3 semaines") is the usager's data, never a subject.
-    named = set(content_terms(_QUANTITY.sub(" ", question)))
+    named = set(content_terms(_QUANTITY.sub(" ", question), names=False))
     lead = ranked[0].source
     subject = titles[lead.n].union(*(headings[s.n] for s in fiches if s.fiche == lead.fiche))
     if not subject & named:

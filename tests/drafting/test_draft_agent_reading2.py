@@ -1,10 +1,18 @@
 """What the second reading of devtools/eval/heldout_agent.jsonl showed: a draft opened on the
 section written for a situation the usager says is not theirs ("Si vous avez déjà une
-mutuelle" for "j'ai pas de mutuelle")."""
+mutuelle" for "j'ai pas de mutuelle"); an organisation's name spelled out by the lexicon
+("caf": "caisse d'allocations familiales") taken as the question naming the fiche "Allocations
+familiales"."""
 
 from __future__ import annotations
 
-from drafting.suggestions.compose import ComposeSource, compose
+from drafting.suggestions.asking import content_terms
+from drafting.suggestions.compose import (
+    LOW_CONFIDENCE,
+    UNNAMED_SUBJECT_CONFIDENCE,
+    ComposeSource,
+    compose,
+)
 from drafting.suggestions.wording import contradicts, stance
 
 
@@ -58,3 +66,32 @@ def test_a_section_for_a_situation_the_usager_negates_does_not_lead_the_draft():
         sources,
     )
     assert result.body[0].endswith("[1]"), result.body
+
+
+ALLOCATIONS = "Allocations familiales"
+
+
+def test_an_organisations_name_spelled_out_does_not_name_the_subject_of_a_fiche():
+    # Retrieval still reads "caf" as the organisation spelled out...
+    assert {"alloc", "familial"} <= set(content_terms("la caf"))
+    # ...but what the question is about is what it writes.
+    assert not {"alloc", "familial"} & set(content_terms("la caf", names=False))
+    sources = [
+        _source(
+            1,
+            f"{ALLOCATIONS} › Montants",
+            "Les allocations familiales sont versées par la CAF aux familles qui ont au moins "
+            "deux enfants. Pour deux enfants, elles sont d'environ 153 € par mois.",
+        ),
+    ]
+    # A congé parental is not what the fiche is about, though the question names the CAF.
+    result = compose(
+        "combien je toucherai par mois de la caf pendant mon congé parental avec mes deux "
+        "enfants ?",
+        sources,
+    )
+    assert not result.abstained
+    assert result.confidence <= UNNAMED_SUBJECT_CONFIDENCE
+    # Naming the benefit itself does.
+    result = compose("combien d'allocations familiales pour deux enfants ?", sources)
+    assert result.confidence > LOW_CONFIDENCE
