@@ -237,13 +237,22 @@ def states(question: str, clause: str) -> bool:
     return not _negated(_WORDS.findall(question.lower()), terms)
 
 
+# "Si A ou si B", "En cas de A ou de B": the alternatives of a situation.
+_ALTERNATIVES = re.compile(r",?\s+ou\s+(?=si\b|s['’]ils?\b|quand\b|lorsqu)", re.IGNORECASE)
+
+
 def contradicts(question: str, clause: str) -> bool:
     """Whether ``question`` says the usager is *not* in the situation ``clause``: it negates the
     words of an affirmative situation ("j'ai pas de mutuelle" against "Si vous avez déjà une
     mutuelle"), or says in the affirmative the words of a negative one ("j'ai bien reçu ma
     carte" against "Si vous n'avez pas reçu votre carte"). One word negated is enough for an
     affirmative situation; a negative one needs ``STATED_TERMS`` words said without a negation
-    (a single shared word said in passing tells nothing). Not what is said of someone else."""
+    (a single shared word said in passing tells nothing). Not what is said of someone else.
+    A situation of alternatives ("Si vous retrouvez la carte ou si la nouvelle n'arrive pas") is
+    contradicted only when each of them is."""
+    alternatives = _ALTERNATIVES.split(clause)
+    if len(alternatives) > 1:
+        return all(contradicts(question, alternative) for alternative in alternatives)
     terms = set(analyse(clause))
     if not terms or not terms <= set(analyse(question)):
         return False

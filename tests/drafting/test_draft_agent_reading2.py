@@ -36,6 +36,12 @@ def test_a_situation_the_usager_negates_is_contradicted():
     )
     assert not contradicts("combien coûte la CSS ?", "Si vous avez déjà une mutuelle")
     assert not contradicts("mon fils n'a pas de mutuelle", "Si vous avez déjà une mutuelle")
+    # One alternative the usager is in is enough.
+    assert not contradicts(
+        "j'ai retrouvé mon ancienne carte, je peux l'utiliser en attendant que la nouvelle "
+        "arrive ?",
+        "Si vous retrouvez la carte ou si la nouvelle n'arrive pas",
+    )
     assert stance("j'ai pas de mutuelle", f"{CSS} › Si vous avez déjà une mutuelle") == -1
     assert stance("je suis étudiant boursier", f"{CSS} › Vous êtes étudiant boursier") == 1
     assert stance("je suis étudiant boursier", CSS) == 0
