@@ -287,6 +287,22 @@ def _lower_first(text: str) -> str | None:
     return text[0].lower() + text[1:]
 
 
+# How many words of a sentence its opening is: "Un refus peut être contesté".
+OPENING_WORDS = 4
+
+
+def _opens_with(text: str, clause: str) -> bool:
+    """Whether ``text`` opens on what ``clause`` says ("Un refus peut être contesté" in the
+    section "En cas de refus"): said in front, the clause would repeat it ("En cas de refus, un
+    refus peut être contesté")."""
+    terms = set(analyse(_CASE_OF.sub("", clause)))
+    return bool(terms) and terms <= set(analyse(" ".join(text.split()[:OPENING_WORDS])))
+
+
+# The words that make a situation of a noun: "En cas de refus".
+_CASE_OF = re.compile(r"^en\s+cas\s+d(?:e\s+|['’])", re.IGNORECASE)
+
+
 _OPENING_BOX = re.compile(r"^(À savoir|À noter|Attention|Rappel) : ")
 
 
@@ -303,7 +319,7 @@ def with_situation(clause: str, text: str) -> str:
         rest = with_situation(clause, after[:1].upper() + after[1:])
         lowered = _lower_first(rest)
         return f"{box[0]}{lowered if lowered is not None else rest}"
-    if not clause or _OWN_CONDITION.match(text.strip()):
+    if not clause or _OWN_CONDITION.match(text.strip()) or _opens_with(text, clause):
         return text
     lowered = _lower_first(text)
     return f"{clause}, {lowered}" if lowered is not None else f"{clause} : {text}"

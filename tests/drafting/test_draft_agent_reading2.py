@@ -13,7 +13,7 @@ from drafting.suggestions.compose import (
     ComposeSource,
     compose,
 )
-from drafting.suggestions.wording import contradicts, stance
+from drafting.suggestions.wording import contradicts, stance, with_situation
 
 
 def _source(n, title, text):
@@ -129,3 +129,16 @@ def test_a_kind_of_answer_asked_about_one_thing_is_looked_for_in_the_units_about
     similarity = {(1, 0): 0.90, (2, 0): 0.89, (3, 0): 0.8, (4, 0): 0.8, (5, 0): 0.8}
     result = compose(question, sources, similarity)
     assert result.body[0].endswith("[2]"), result.body
+
+
+def test_a_sentence_that_opens_on_its_sections_situation_is_not_said_for_it_again():
+    assert with_situation("En cas de refus", "Un refus peut être contesté sous deux mois.") == (
+        "Un refus peut être contesté sous deux mois."
+    )
+    assert with_situation("Si vous êtes étudiant", "Les étudiants boursiers y ont droit.") == (
+        "Les étudiants boursiers y ont droit."
+    )
+    # A sentence that opens on something else is said for the situation.
+    assert with_situation("En cas de refus", "Le courrier indique les voies de recours.") == (
+        "En cas de refus, le courrier indique les voies de recours."
+    )
