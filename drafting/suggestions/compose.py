@@ -270,14 +270,12 @@ def _score(
     weights: Mapping[str, float],
     heading_terms: frozenset[str],
     intents: Mapping[str, frozenset[str] | None],
-    subject: frozenset[str] = frozenset(),
 ) -> float:
     """What ``unit`` is worth for the question: the weights of the terms it shares with it, and
     for each kind of answer asked (``intents``) that it gives, the best term's weight, when it
     speaks of what that kind of answer is asked about (its focus, None for the whole question):
     a delay in "au bout de combien de temps *on est payé*" is one about the payment, not any
-    delay of the fiche. Every unit of a fiche speaks of its ``subject`` (its title's terms):
-    "combien coûte *le passeport*" looks for a price anywhere in the passport's fiche."""
+    delay of the fiche."""
     matched = unit.terms & weights.keys()
     score = sum(weights[term] for term in matched)
     # The section's heading says what the unit is about: its matches count half.
@@ -285,7 +283,7 @@ def _score(
     if score and intents:
         top = max(weights.values(), default=1.0)
         for intent, focus in intents.items():
-            if focus is not None and not focus & (unit.terms | heading_terms | subject):
+            if focus is not None and not focus & (unit.terms | heading_terms):
                 continue
             gives = INTENTS[intent][1].search(unit.text)
             if gives or (intent == "list" and unit.kind != "sentence"):
@@ -465,7 +463,7 @@ def compose(
             t: w * TITLE_TERM_WEIGHT if t in titles[unit.source.n] else w
             for t, w in weights.items()
         }
-        unit.score = _score(unit, local, headings[unit.source.n], focused, titles[unit.source.n])
+        unit.score = _score(unit, local, headings[unit.source.n], focused)
     if unit_similarity:
         _add_meaning(units, unit_similarity, max(weights.values(), default=1.0))
     _weigh_situations(units, question)
