@@ -7,7 +7,7 @@ import re
 
 from drafting.knowledge.text import analyse
 
-__all__ = ["INTENTS", "asks_nothing", "content_terms", "intent_focus", "question_intents"]
+__all__ = ["INTENTS", "asks_nothing", "content_terms", "question_intents"]
 
 # What kind of answer a question asks for, and what a unit that gives it looks like. These words
 # steer the choice between units of the right fiche; they are not what the question is about.
@@ -65,34 +65,6 @@ _ASKS = re.compile(r"\?|\b(comment|pourquoi|quand|combien|est-ce|pouvez|pourriez
 
 def question_intents(question: str) -> set[str]:
     return {name for name, (asks, _gives) in INTENTS.items() if asks.search(question)}
-
-
-# The stretches of a question, each asking one thing: "je suis auto-entrepreneur, je peux toucher
-# la prime, et faut la redemander tous les combien ?".
-_ASKED_STRETCH = re.compile(r"[.;:!?,\n]+|\s+(?:et|mais|ou)\s+", re.IGNORECASE)
-
-
-_QUANTITIES = frozenset({"duration", "cost", "amount"})
-
-
-def intent_focus(question: str) -> dict[str, frozenset[str]]:
-    """What each kind of answer asked for is about: the content terms of the stretches of
-    ``question`` that ask it ("combien coûte *le passeport*", "tous les combien *redemander*").
-    A quantity (a delay, a cost, an amount) is asked of one thing; a list ("qu'est-ce que je
-    dois amener à la mairie ?") or a place is asked of the whole procedure, and has no entry,
-    nor has an intent asked in a stretch without content terms of its own ("c'est long ?")."""
-    focus: dict[str, set[str]] = {}
-    for stretch in _ASKED_STRETCH.split(question):
-        intents = question_intents(stretch)
-        # The words that ask ("combien coûte", "c'est long") are not what is asked about.
-        for intent in intents:
-            stretch = INTENTS[intent][0].sub(" ", stretch)
-        terms = set(content_terms(stretch))
-        if not terms:
-            continue
-        for intent in intents & _QUANTITIES:
-            focus.setdefault(intent, set()).update(terms)
-    return {intent: frozenset(terms) for intent, terms in focus.items()}
 
 
 def content_terms(question: str, *, names: bool = True) -> list[str]:

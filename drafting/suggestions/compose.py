@@ -29,7 +29,7 @@ from .abstaining import CLEAR_TERMS, abstention_text
 from .abstaining import NO_REQUEST as NO_REQUEST
 from .abstaining import NOT_CLEAR as NOT_CLEAR
 from .abstaining import NOT_COVERED as NOT_COVERED
-from .asking import INTENTS, asks_nothing, content_terms, intent_focus, question_intents
+from .asking import INTENTS, asks_nothing, content_terms, question_intents
 from .wording import box_labels, heading_lead, leans_back, situation, stance, with_situation
 
 # A unit is kept when it weighs at least this share of the best unit...
@@ -266,25 +266,15 @@ def _weights(question_terms: list[str], units: list[Unit]) -> dict[str, float]:
 
 
 def _score(
-    unit: Unit,
-    weights: Mapping[str, float],
-    heading_terms: frozenset[str],
-    intents: Mapping[str, frozenset[str] | None],
+    unit: Unit, weights: Mapping[str, float], heading_terms: frozenset[str], intents: set[str]
 ) -> float:
-    """What ``unit`` is worth for the question: the weights of the terms it shares with it, and
-    for each kind of answer asked (``intents``) that it gives, the best term's weight, when it
-    speaks of what that kind of answer is asked about (its focus, None for the whole question):
-    a delay in "au bout de combien de temps *on est payé*" is one about the payment, not any
-    delay of the fiche."""
     matched = unit.terms & weights.keys()
     score = sum(weights[term] for term in matched)
     # The section's heading says what the unit is about: its matches count half.
     score += 0.5 * sum(weights[term] for term in (heading_terms & weights.keys()) - matched)
     if score and intents:
         top = max(weights.values(), default=1.0)
-        for intent, focus in intents.items():
-            if focus is not None and not focus & (unit.terms | heading_terms):
-                continue
+        for intent in intents:
             gives = INTENTS[intent][1].search(unit.text)
             if gives or (intent == "list" and unit.kind != "sentence"):
                 score += top
@@ -454,8 +444,6 @@ def compose(
         return Composition([], [], confidence=0.0, abstained=True, reason="not_covered")
     weights = _weights(question_terms, units)
     intents = question_intents(question)
-    focus = intent_focus(question)
-    focused = {intent: focus.get(intent) for intent in intents}
     titles = {s.n: frozenset(analyse(s.fiche)) for s in fiches}
     headings = {s.n: frozenset(analyse(s.heading)) for s in fiches}
     for unit in units:
@@ -463,7 +451,7 @@ def compose(
             t: w * TITLE_TERM_WEIGHT if t in titles[unit.source.n] else w
             for t, w in weights.items()
         }
-        unit.score = _score(unit, local, headings[unit.source.n], focused)
+        unit.score = _score(unit, local, headings[unit.source.n], intents)
     if unit_similarity:
         _add_meaning(units, unit_similarity, max(weights.values(), default=1.0))
     _weigh_situations(units, question)

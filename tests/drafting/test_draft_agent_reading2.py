@@ -6,7 +6,7 @@ familiales"."""
 
 from __future__ import annotations
 
-from drafting.suggestions.asking import content_terms, intent_focus
+from drafting.suggestions.asking import content_terms
 from drafting.suggestions.compose import (
     LOW_CONFIDENCE,
     UNNAMED_SUBJECT_CONFIDENCE,
@@ -101,34 +101,6 @@ def test_an_organisations_name_spelled_out_does_not_name_the_subject_of_a_fiche(
     # Naming the benefit itself does.
     result = compose("combien d'allocations familiales pour deux enfants ?", sources)
     assert result.confidence > LOW_CONFIDENCE
-
-
-def test_a_kind_of_answer_asked_about_one_thing_is_looked_for_in_the_units_about_it():
-    # "au bout de combien de temps *je serai payé*": a delay about the payment, not any delay.
-    question = (
-        "je suis en arrêt depuis 3 semaines et rien reçu, au bout de combien de temps je serai "
-        "payé ?"
-    )
-    assert intent_focus(question)["duration"] == frozenset(content_terms("bout payé"))
-    # About the whole question: nothing else said, or a list of the procedure.
-    assert "duration" not in intent_focus("c'est long ?")
-    assert "list" not in intent_focus("j'ai perdu ma carte, je dois amener quoi à la mairie ?")
-    fiche = "Indemnités journalières"
-    sources = [
-        _source(
-            1,
-            f"{fiche} › Reprise",
-            "Après un arrêt de plus de 30 jours, une visite de reprise est obligatoire.",
-        ),
-        _source(2, f"{fiche} › Versement", "Les indemnités sont payées tous les 14 jours."),
-        _source(3, f"{fiche} › Montant", "Le montant est la moitié du salaire journalier."),
-        _source(4, f"{fiche} › Envoyer l'avis", "Le médecin transmet l'avis à votre caisse."),
-        _source(5, f"{fiche} › Contrôles", "Respectez les heures de sortie autorisées."),
-    ]
-    # In meaning, the side detail is as close to the question as the answer.
-    similarity = {(1, 0): 0.90, (2, 0): 0.89, (3, 0): 0.8, (4, 0): 0.8, (5, 0): 0.8}
-    result = compose(question, sources, similarity)
-    assert result.body[0].endswith("[2]"), result.body
 
 
 def test_a_sentence_that_opens_on_its_sections_situation_is_not_said_for_it_again():
