@@ -311,7 +311,15 @@ def with_situation(clause: str, text: str) -> str:
     keeps its label first: "À savoir : si vous avez oublié de vous actualiser, une erreur...",
     not "Si vous avez oublié de vous actualiser, à savoir : une erreur..."."""
     box = _OPENING_BOX.match(text)
-    # A box with its own condition ("À noter : si votre permis est abîmé") keeps the section's
+    # A box with its own condition ("À savoir : si vous demandez une carte, ...") says both as
+    # one: "À savoir : si vous êtes majeur et que vous demandez une carte, ...", not "Si vous
+    # êtes majeur, à savoir : si vous demandez...".
+    if box and clause and _SI.match(text[box.end() :]):
+        after = text[box.end() :]
+        both = _and(clause, after[:1].upper() + after[1:])
+        lowered = _lower_first(both)
+        return f"{box[0]}{lowered if lowered is not None else both}"
+    # A box with another condition of its own ("À noter : en cas de perte") keeps the section's
     # clause in front: the one it states does not say the section's.
     if box and clause and not _OWN_CONDITION.match(text[box.end() :]):
         # box_labels lowered the sentence after the label: it opens a sentence again here.
@@ -325,6 +333,7 @@ def with_situation(clause: str, text: str) -> str:
     return f"{clause}, {lowered}" if lowered is not None else f"{clause} : {text}"
 
 
+_SI = re.compile(r"si\b|s['’]ils?\b", re.IGNORECASE)
 _BOX_LABEL = re.compile(r"(?<!\w)(À savoir|À noter|Attention|Rappel) : (?=[^\W\d_])")
 
 

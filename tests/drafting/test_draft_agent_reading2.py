@@ -145,3 +145,11 @@ def test_the_kind_of_answer_asked_is_looked_for_in_the_sections_that_answer_the_
     similarity[(5, 0)] = 0.8
     result = compose(question, sources, similarity)
     assert "[2]" in result.body[0] and "30 jours" not in result.body[0], result.body
+
+
+def test_a_box_with_a_condition_of_its_own_says_it_with_the_sections_situation():
+    text = "À savoir : si vous demandez aussi un passeport, faites une seule demande."
+    assert with_situation("Si vous êtes majeur", text) == (
+        "À savoir : si vous êtes majeur et que vous demandez aussi un passeport, faites une "
+        "seule demande."
+    )
