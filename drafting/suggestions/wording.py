@@ -288,7 +288,7 @@ def _lower_first(text: str) -> str | None:
 
 
 # How many words of a sentence its opening is: "Un refus peut être contesté".
-OPENING_WORDS = 4
+OPENING_WORDS = 3
 
 
 def _opens_with(text: str, clause: str) -> bool:

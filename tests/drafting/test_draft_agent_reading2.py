@@ -111,6 +111,9 @@ def test_a_sentence_that_opens_on_its_sections_situation_is_not_said_for_it_agai
         "Les étudiants boursiers y ont droit."
     )
     # A sentence that opens on something else is said for the situation.
+    assert with_situation("En cas de refus", "Le courrier de refus indique les recours.") == (
+        "En cas de refus, le courrier de refus indique les recours."
+    )
     assert with_situation("En cas de refus", "Le courrier indique les voies de recours.") == (
         "En cas de refus, le courrier indique les voies de recours."
     )
