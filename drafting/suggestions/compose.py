@@ -49,9 +49,6 @@ TITLE_TERM_WEIGHT = 0.35
 # for a situation they say they are in is worth this much more (``wording.stance``).
 CONTRADICTED_SITUATION = 0.4
 STATED_SITUATION = 1.25
-# The kind of answer asked for is looked for in the sections that match the question's words at
-# least this share of the best one (``_answering_sections``).
-ANSWERING_SECTION = 0.5
 # How much the meaning (unit embeddings) counts beside the words, in units of the best term.
 SEMANTIC_WEIGHT = 1.5
 # A model answer of the bank is reused whole above this similarity of the two questions.
@@ -288,30 +285,6 @@ def _score(
     return score * unit.source.pertinence
 
 
-def _answering_sections(
-    units: list[Unit],
-    weights: Mapping[str, float],
-    titles: Mapping[int, frozenset[str]],
-    headings: Mapping[int, frozenset[str]],
-) -> set[int]:
-    """The sections (source numbers) whose words match the question at least
-    ``ANSWERING_SECTION`` of the best one's: the kind of answer asked ("combien", "quand") is
-    looked for there, not in any unit that gives a figure or a delay."""
-    terms: dict[int, set[str]] = {}
-    for unit in units:
-        terms.setdefault(unit.source.n, set(headings[unit.source.n])).update(unit.terms)
-    match = {
-        n: sum(
-            w * (TITLE_TERM_WEIGHT if t in titles[n] else 1.0)
-            for t, w in weights.items()
-            if t in section
-        )
-        for n, section in terms.items()
-    }
-    best = max(match.values(), default=0.0)
-    return {n for n, value in match.items() if best and value >= ANSWERING_SECTION * best}
-
-
 def _add_meaning(
     units: list[Unit], similarity: Mapping[tuple[int, int], float], top_weight: float
 ) -> None:
@@ -473,14 +446,12 @@ def compose(
     intents = question_intents(question)
     titles = {s.n: frozenset(analyse(s.fiche)) for s in fiches}
     headings = {s.n: frozenset(analyse(s.heading)) for s in fiches}
-    answering = _answering_sections(units, weights, titles, headings)
     for unit in units:
         local = {
             t: w * TITLE_TERM_WEIGHT if t in titles[unit.source.n] else w
             for t, w in weights.items()
         }
-        asked = intents if unit.source.n in answering else set()
-        unit.score = _score(unit, local, headings[unit.source.n], asked)
+        unit.score = _score(unit, local, headings[unit.source.n], intents)
     if unit_similarity:
         _add_meaning(units, unit_similarity, max(weights.values(), default=1.0))
     _weigh_situations(units, question)

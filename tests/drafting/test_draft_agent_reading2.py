@@ -119,37 +119,6 @@ def test_a_sentence_that_opens_on_its_sections_situation_is_not_said_for_it_agai
     )
 
 
-def test_the_kind_of_answer_asked_is_looked_for_in_the_sections_that_answer_the_question():
-    # "au bout de combien de temps je serai payé": a delay of the section on the payment, not
-    # the side detail of another section that shares one word with the question.
-    question = (
-        "je suis en arrêt depuis 3 semaines et rien reçu, au bout de combien de temps je serai "
-        "payé ?"
-    )
-    fiche = "Indemnités journalières"
-    sources = [
-        _source(
-            1,
-            f"{fiche} › Reprise",
-            "Après un arrêt de plus de 30 jours, une visite de reprise est obligatoire.",
-        ),
-        _source(
-            2,
-            f"{fiche} › Versement",
-            "Rien n'est payé pendant les 3 premiers jours. Les indemnités sont ensuite payées "
-            "tous les 14 jours.",
-        ),
-        _source(3, f"{fiche} › Montant", "Le montant est la moitié du salaire journalier."),
-        _source(4, f"{fiche} › Envoyer l'avis", "Le médecin transmet l'avis à votre caisse."),
-        _source(5, f"{fiche} › Contrôles", "Respectez les heures de sortie autorisées."),
-    ]
-    # In meaning, the side detail is the closest to the question.
-    similarity = {(1, 0): 0.90, (2, 0): 0.85, (2, 1): 0.89, (3, 0): 0.8, (4, 0): 0.8}
-    similarity[(5, 0)] = 0.8
-    result = compose(question, sources, similarity)
-    assert "[2]" in result.body[0] and "30 jours" not in result.body[0], result.body
-
-
 def test_a_box_with_a_condition_of_its_own_says_it_with_the_sections_situation():
     text = "À savoir : si vous demandez aussi un passeport, faites une seule demande."
     assert with_situation("Si vous êtes majeur", text) == (
