@@ -133,6 +133,13 @@ LEXICON: dict[str, str] = {
     "allocs": "allocations",
 }
 
+# The names of organisations among the lexicon's entries: their expansion is the organisation
+# spelled out, whose words are also the names of subjects ("caisse d'*allocations familiales*",
+# "*assurance maladie*"). They help retrieval find the organisation's fiches, but a question that
+# writes "caf" does not name the benefit "Allocations familiales": the evidence of what a
+# question is about reads them as written (``analyse(..., names=False)``).
+ORGANISATIONS = frozenset({"caf", "cpam", "ameli", "secu", "sécu", "mdph", "ants"})
+
 # Expressions of several words usagers write for what the fiches name otherwise; the words
 # written are kept, the fiches' words added (queries only, like LEXICON).
 PHRASES: list[tuple[re.Pattern[str], str]] = [
@@ -208,13 +215,15 @@ def expand_phrases(text: str) -> str:
 ANALYSED_TEXTS = 4096
 
 
-def analyse(text: str, *, expand: bool = False) -> list[str]:
-    """The index terms of ``text``, in order (repetitions kept for term frequencies)."""
-    return list(_analysed(text, expand))
+def analyse(text: str, *, expand: bool = False, names: bool = True) -> list[str]:
+    """The index terms of ``text``, in order (repetitions kept for term frequencies); with
+    ``expand``, the lexicon's expansions, the names of organisations (``ORGANISATIONS``) spelled
+    out only with ``names``."""
+    return list(_analysed(text, expand, names))
 
 
 @lru_cache(maxsize=ANALYSED_TEXTS)
-def _analysed(text: str, expand: bool) -> tuple[str, ...]:
+def _analysed(text: str, expand: bool, names: bool = True) -> tuple[str, ...]:
     terms: list[str] = []
     if expand:
         text = expand_phrases(text)
@@ -223,7 +232,7 @@ def _analysed(text: str, expand: bool) -> tuple[str, ...]:
         if expand and written in ACRONYMS:
             terms.extend(analyse(ACRONYMS[written]))
             continue
-        if expand and word in LEXICON:
+        if expand and word in LEXICON and (names or word not in ORGANISATIONS):
             terms.extend(analyse(LEXICON[word]))
             continue
         if word in STOP_WORDS or strip_accents(word) in STOP_WORDS:

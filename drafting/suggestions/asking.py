@@ -67,9 +67,11 @@ def question_intents(question: str) -> set[str]:
     return {name for name, (asks, _gives) in INTENTS.items() if asks.search(question)}
 
 
-def content_terms(question: str) -> list[str]:
-    """What the question is about: its terms without question words, lexicon expanded."""
-    return [t for t in dict.fromkeys(analyse(question, expand=True)) if t not in _QUESTION_WORDS]
+def content_terms(question: str, *, names: bool = True) -> list[str]:
+    """What the question is about: its terms without question words, lexicon expanded (the
+    names of organisations spelled out only with ``names``: ``text.ORGANISATIONS``)."""
+    terms = analyse(question, expand=True, names=names)
+    return [t for t in dict.fromkeys(terms) if t not in _QUESTION_WORDS]
 
 
 def asks_nothing(question: str) -> bool:

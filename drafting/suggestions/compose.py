@@ -30,7 +30,7 @@ from .abstaining import NO_REQUEST as NO_REQUEST
 from .abstaining import NOT_CLEAR as NOT_CLEAR
 from .abstaining import NOT_COVERED as NOT_COVERED
 from .asking import INTENTS, asks_nothing, content_terms, question_intents
-from .wording import box_labels, heading_lead, leans_back, situation, with_situation
+from .wording import box_labels, heading_lead, leans_back, situation, stance, with_situation
 
 # A unit is kept when it weighs at least this share of the best unit...
 KEEP_RELATIVE = 0.3
@@ -44,6 +44,11 @@ NOVELTY_FLOOR = 0.4
 LONG_UNIT_TERMS = 14
 # Within a fiche, the words of its title (its subject) tell its units apart this much less.
 TITLE_TERM_WEIGHT = 0.35
+# A unit of a section written for a situation the usager says they are not in ("Si vous avez
+# déjà une mutuelle" for "j'ai pas de mutuelle") keeps this share of its score; one of a section
+# for a situation they say they are in is worth this much more (``wording.stance``).
+CONTRADICTED_SITUATION = 0.4
+STATED_SITUATION = 1.25
 # How much the meaning (unit embeddings) counts beside the words, in units of the best term.
 SEMANTIC_WEIGHT = 1.5
 # A model answer of the bank is reused whole above this similarity of the two questions.
@@ -298,6 +303,19 @@ def _add_meaning(
         unit.score += SEMANTIC_WEIGHT * top_weight * relative * relative * unit.source.pertinence
 
 
+def _weigh_situations(units: list[Unit], question: str) -> None:
+    """A section written for a situation the usager says is not theirs answers someone else
+    ("Si vous avez déjà une mutuelle" for "j'ai pas de mutuelle"): its units count less; one
+    written for the situation they state counts more."""
+    factors = {-1: CONTRADICTED_SITUATION, 0: 1.0, 1: STATED_SITUATION}
+    stances: dict[str, int] = {}
+    for unit in units:
+        title = unit.source.title
+        if title not in stances:
+            stances[title] = stance(question, title)
+        unit.score *= factors[stances[title]]
+
+
 def _lean_on_antecedents(units: list[Unit]) -> None:
     """A sentence, or a list's lead-in, that leans on the sentence before it ("Conservez-le.",
     "Mais vous devez...", "Il est nominatif") is quoted with it (``wording.leans_back``); the
@@ -436,14 +454,21 @@ def compose(
         unit.score = _score(unit, local, headings[unit.source.n], intents)
     if unit_similarity:
         _add_meaning(units, unit_similarity, max(weights.values(), default=1.0))
+    _weigh_situations(units, question)
     ranked = sorted(units, key=lambda u: (-u.score, u.source.n, u.position))
     if ranked[0].score <= 0:
         return Composition([], [], confidence=0.0, abstained=True, reason="not_covered")
     chosen = _choose(ranked, weights, headings)
 
-    # What the question is about, for the evidence: numbers (an amount, a date, an identifier)
-    # help choose a row of a table but say nothing of the subject.
-    subject_weights = {t: w for t, w in weights.items() if not t.isdigit()} or weights
+    # What the question is about, for the evidence: its words as written, an organisation's
+    # name not spelled out ("caf" does not name the benefit "Allocations familiales":
+    # ``text.ORGANISATIONS``); numbers (an amount, a date, an identifier) help choose a row of
+    # a table but say nothing of the subject.
+    evidence_terms = content_terms(question, names=False)
+    evidence_weights = _weights(evidence_terms, units)
+    subject_weights = {
+        t: w for t, w in evidence_weights.items() if not t.isdigit()
+    } or evidence_weights
     question_weight = sum(subject_weights.values()) or 1.0
     covered_terms = frozenset().union(
         *(u.terms | titles[u.source.n] | headings[u.source.n] for u in chosen)
@@ -453,7 +478,7 @@ def compose(
     # evidence too: the words of the question say *what*, the unit gives the amount or the list.
     if any(INTENTS[intent][1].search(ranked[0].text) for intent in intents):
         covered = min(1.0, covered + INTENT_CREDIT)
-    matched = covered_terms & weights.keys()
+    matched = covered_terms & evidence_weights.keys()
     evidence: dict[str, float] | None = None
     best_similarity = max(
         (v for (n, _p), v in (unit_similarity or {}).items() if n == ranked[0].source.n),
@@ -470,7 +495,7 @@ def compose(
                 if unit.source.fiche == best_fiche
             )
         )
-        elsewhere, unknown = term_evidence(question_terms, fiche_terms, context)
+        elsewhere, unknown = term_evidence(evidence_terms, fiche_terms, context)
         evidence = {
             "coverage": covered,
             "similarity": best_similarity,
@@ -492,7 +517,7 @@ def compose(
             and best_similarity < min_similarity
         )
         not_covered = (
-            len(matched) < min(MIN_MATCHED_TERMS, len(question_terms))
+            len(matched) < min(MIN_MATCHED_TERMS, len(evidence_terms))
             or covered < MIN_COVERAGE
             or too_far
         )
@@ -501,7 +526,7 @@ def compose(
     # recenser" drafted from the fiche on the electoral rolls, which mentions the census in one
     # sentence. The draft is written, and shown to the agent as a low-confidence one.
     # A quantity ("16 ans", "3 semaines") is the usager's data, never a subject.
-    named = set(content_terms(_QUANTITY.sub(" ", question)))
+    named = set(content_terms(_QUANTITY.sub(" ", question), names=False))
     lead = ranked[0].source
     subject = titles[lead.n].union(*(headings[s.n] for s in fiches if s.fiche == lead.fiche))
     if not subject & named:

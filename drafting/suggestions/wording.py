@@ -237,6 +237,43 @@ def states(question: str, clause: str) -> bool:
     return not _negated(_WORDS.findall(question.lower()), terms)
 
 
+# "Si A ou si B", "En cas de A ou de B": the alternatives of a situation.
+_ALTERNATIVES = re.compile(r",?\s+ou\s+(?=si\b|s['’]ils?\b|quand\b|lorsqu)", re.IGNORECASE)
+
+
+def contradicts(question: str, clause: str) -> bool:
+    """Whether ``question`` says the usager is *not* in the situation ``clause``: it negates the
+    words of an affirmative situation ("j'ai pas de mutuelle" against "Si vous avez déjà une
+    mutuelle"), or says in the affirmative the words of a negative one ("j'ai bien reçu ma
+    carte" against "Si vous n'avez pas reçu votre carte"). One word negated is enough for an
+    affirmative situation; a negative one needs ``STATED_TERMS`` words said without a negation
+    (a single shared word said in passing tells nothing). Not what is said of someone else.
+    A situation of alternatives ("Si vous retrouvez la carte ou si la nouvelle n'arrive pas") is
+    contradicted only when each of them is."""
+    alternatives = _ALTERNATIVES.split(clause)
+    if len(alternatives) > 1:
+        return all(contradicts(question, alternative) for alternative in alternatives)
+    terms = set(analyse(clause))
+    if not terms or not terms <= set(analyse(question)):
+        return False
+    if _said_of_someone_else(question, terms):
+        return False
+    negated = _negated(_WORDS.findall(question.lower()), terms)
+    if _NEGATION & set(_WORDS.findall(clause.lower())):
+        return len(terms) >= STATED_TERMS and not negated
+    return negated
+
+
+def stance(question: str, title: str) -> int:
+    """How the situations the section of ``title`` is written for stand against what the usager
+    says of themselves: -1 when the question contradicts one of them, 1 when it states one (and
+    contradicts none), 0 when it says nothing of them (or the section is for everyone)."""
+    clauses = situations(title)
+    if any(contradicts(question, clause) for clause in clauses):
+        return -1
+    return 1 if any(states(question, clause) for clause in clauses) else 0
+
+
 def _lower_first(text: str) -> str | None:
     """``text`` with its first letter in lower case, or None when its first word may be a name
     and must keep its capital ("France Travail", "Parcoursup", "CAF"): only the common words a
@@ -250,6 +287,22 @@ def _lower_first(text: str) -> str | None:
     return text[0].lower() + text[1:]
 
 
+# How many words of a sentence its opening is: "Un refus peut être contesté".
+OPENING_WORDS = 3
+
+
+def _opens_with(text: str, clause: str) -> bool:
+    """Whether ``text`` opens on what ``clause`` says ("Un refus peut être contesté" in the
+    section "En cas de refus"): said in front, the clause would repeat it ("En cas de refus, un
+    refus peut être contesté")."""
+    terms = set(analyse(_CASE_OF.sub("", clause)))
+    return bool(terms) and terms <= set(analyse(" ".join(text.split()[:OPENING_WORDS])))
+
+
+# The words that make a situation of a noun: "En cas de refus".
+_CASE_OF = re.compile(r"^en\s+cas\s+d(?:e\s+|['’])", re.IGNORECASE)
+
+
 _OPENING_BOX = re.compile(r"^(À savoir|À noter|Attention|Rappel) : ")
 
 
@@ -258,7 +311,15 @@ def with_situation(clause: str, text: str) -> str:
     keeps its label first: "À savoir : si vous avez oublié de vous actualiser, une erreur...",
     not "Si vous avez oublié de vous actualiser, à savoir : une erreur..."."""
     box = _OPENING_BOX.match(text)
-    # A box with its own condition ("À noter : si votre permis est abîmé") keeps the section's
+    # A box with its own condition ("À savoir : si vous demandez une carte, ...") says both as
+    # one: "À savoir : si vous êtes majeur et que vous demandez une carte, ...", not "Si vous
+    # êtes majeur, à savoir : si vous demandez...".
+    if box and clause and _SI.match(text[box.end() :]):
+        after = text[box.end() :]
+        both = _and(clause, after[:1].upper() + after[1:])
+        lowered = _lower_first(both)
+        return f"{box[0]}{lowered if lowered is not None else both}"
+    # A box with another condition of its own ("À noter : en cas de perte") keeps the section's
     # clause in front: the one it states does not say the section's.
     if box and clause and not _OWN_CONDITION.match(text[box.end() :]):
         # box_labels lowered the sentence after the label: it opens a sentence again here.
@@ -266,12 +327,13 @@ def with_situation(clause: str, text: str) -> str:
         rest = with_situation(clause, after[:1].upper() + after[1:])
         lowered = _lower_first(rest)
         return f"{box[0]}{lowered if lowered is not None else rest}"
-    if not clause or _OWN_CONDITION.match(text.strip()):
+    if not clause or _OWN_CONDITION.match(text.strip()) or _opens_with(text, clause):
         return text
     lowered = _lower_first(text)
     return f"{clause}, {lowered}" if lowered is not None else f"{clause} : {text}"
 
 
+_SI = re.compile(r"si\b|s['’]ils?\b", re.IGNORECASE)
 _BOX_LABEL = re.compile(r"(?<!\w)(À savoir|À noter|Attention|Rappel) : (?=[^\W\d_])")
 
 

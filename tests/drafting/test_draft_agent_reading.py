@@ -164,7 +164,7 @@ def test_a_box_keeps_its_label_first_when_its_section_is_for_one_situation():
     assert result.body[0].startswith(
         "À savoir : si vous avez oublié de vous actualiser, une erreur dans l'actualisation"
     )
-    # A box with a condition of its own keeps the section's in front of it.
+    # A box with a condition of its own says it with the section's, its label first.
     sources = [
         _source(
             1,
@@ -173,4 +173,6 @@ def test_a_box_keeps_its_label_first_when_its_section_is_for_one_situation():
         )
     ]
     result = compose("je demande en même temps un passeport, un seul rendez-vous suffit ?", sources)
-    assert result.body[0].startswith("Si vous êtes majeur, à savoir : si vous demandez")
+    assert result.body[0].startswith(
+        "À savoir : si vous êtes majeur et que vous demandez en même temps un passeport, un seul"
+    )
