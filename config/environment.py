@@ -132,3 +132,24 @@ def settings_or_exit() -> None:
             f"Guichet cannot start, a setting is wrong (ImproperlyConfigured): {error}\n"
         )
         raise SystemExit(EXIT_STATUS) from None
+
+
+def database_options(database: dict, connect_timeout: int) -> None:
+    """The connection options Guichet adds to a database URL's (those the URL gives win).
+
+    SQLite: one writer at a time, so wait for the lock instead of failing at once; WAL lets the
+    web process read while the in-process worker writes, and spares a disk sync per commit.
+    PostgreSQL: an unreachable host fails after ``connect_timeout`` seconds (libpq's
+    ``connect_timeout``), so that ``/readyz`` and the requests answer rather than hang for the
+    system's TCP timeout (minutes)."""
+    options = database.setdefault("OPTIONS", {})
+    if database["ENGINE"] == "django.db.backends.sqlite3":
+        options.update(
+            {
+                "timeout": 20,
+                "transaction_mode": "IMMEDIATE",
+                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+            }
+        )
+    elif "postgresql" in database["ENGINE"] and connect_timeout > 0:
+        options.setdefault("connect_timeout", connect_timeout)

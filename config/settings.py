@@ -11,7 +11,7 @@ import environ
 from django.core.exceptions import ImproperlyConfigured
 
 from config.cache import caches_from_env
-from config.environment import SettingsEnv, check_broker_url
+from config.environment import SettingsEnv, check_broker_url, database_options
 from config.observability import logging_config
 from config.security import content_security_policy
 
@@ -112,16 +112,10 @@ if DATABASE_MIGRATE_URL:
     env.db("DATABASE_MIGRATE_URL")  # a malformed URL is refused now, not at the next release
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
-if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # One writer at a time: wait for the lock instead of failing at once. WAL lets the web
-    # process read while the in-process worker writes, and spares a disk sync per commit.
-    DATABASES["default"].setdefault("OPTIONS", {}).update(
-        {
-            "timeout": 20,
-            "transaction_mode": "IMMEDIATE",
-            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
-        }
-    )
+# SQLite waits for its one writer; PostgreSQL gives up on an unreachable host after
+# DATABASE_CONNECT_TIMEOUT seconds, not the system's TCP timeout (config/environment.py).
+DATABASE_CONNECT_TIMEOUT = env.int("DATABASE_CONNECT_TIMEOUT", default=5)
+database_options(DATABASES["default"], DATABASE_CONNECT_TIMEOUT)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
@@ -545,6 +539,7 @@ from config.mail import *  # noqa: E402,F403
 if env.str("DATABASE_REPLICA_URL", default=""):
     DATABASES["replica"] = env.db("DATABASE_REPLICA_URL")
     DATABASES["replica"]["CONN_MAX_AGE"] = DATABASES["default"]["CONN_MAX_AGE"]
+    database_options(DATABASES["replica"], DATABASE_CONNECT_TIMEOUT)
     DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
     DATABASE_ROUTERS = ["config.db_router.ReportsReplicaRouter"]
     MIDDLEWARE.append("config.db_router.ReportsReplicaMiddleware")

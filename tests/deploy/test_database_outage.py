@@ -5,6 +5,7 @@ an unexpected error under /api/ answers in the error shape too."""
 from __future__ import annotations
 
 import json
+import socket
 
 from django.test import RequestFactory
 
@@ -46,3 +47,26 @@ def test_an_unexpected_error_under_the_api_answers_in_the_error_shape():
     }
     page = server_error_response(factory.get("/dossiers/"))
     assert page.status_code == 500 and not page["Content-Type"].startswith("application/json")
+
+
+def test_a_database_host_that_never_answers_fails_the_request_in_seconds():
+    """A host that takes the connection and says nothing (a network cut, a frozen server): the
+    request answers 503 after DATABASE_CONNECT_TIMEOUT, not after the system's TCP timeout."""
+    code = (
+        "import django, json, os, time; os.environ['DATABASE_CONNECT_TIMEOUT'] = '2';"
+        "django.setup(); from django.test import Client;"
+        "c = Client(raise_request_exception=False); started = time.monotonic();"
+        "r = c.get('/api/v1/cases/', HTTP_HOST='localhost',"
+        " HTTP_AUTHORIZATION='Bearer gch_0123456789ab_secret');"
+        "print(json.dumps({'status': r.status_code, 'seconds': time.monotonic() - started}))"
+    )
+    with socket.socket() as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(8)  # the kernel completes the handshake; nobody ever reads or answers
+        port = silent.getsockname()[1]
+        result = django_process(code, f"postgres://postgres@127.0.0.1:{port}/guichet")
+    assert result.returncode == 0, result.stderr
+    answer = json.loads(result.stdout.strip().splitlines()[-1])
+    assert answer["status"] == 503
+    # CONN_MAX_AGE aside, the request may try twice (authentication, then the view).
+    assert answer["seconds"] < 12
