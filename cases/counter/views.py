@@ -49,7 +49,14 @@ def _form_errors(form, exc: ValidationError, shown: tuple[str, ...]) -> None:
 
 # Each "New case" form carries a token of its own: a form sent twice (a double click, a page
 # sent again) records its case once, and the second sending opens the case the first recorded.
+# While the first sending is being recorded the token is held briefly (a sending that failed
+# without a word, a worker killed, gives it back at the latest then).
 SUBMISSION_SECONDS = 3600
+IN_FLIGHT_SECONDS = 120
+BEING_RECORDED = gettext_lazy(
+    "This form is still being recorded from your first sending: look for the case in your "
+    "cases in a moment before sending it again."
+)
 
 
 def _submission_key(request: HttpRequest, token: str) -> str:
@@ -80,47 +87,61 @@ def case_new(request: AuthenticatedHttpRequest) -> HttpResponse:
         return _render_new(request, CounterCaseForm(topics=topics))
     form = CounterCaseForm(request.POST, topics=topics)
     token = request.POST.get("submission", "")
-    if token and not cache.add(_submission_key(request, token), 0, SUBMISSION_SECONDS):
+    key = _submission_key(request, token)
+    if token and not cache.add(key, 0, IN_FLIGHT_SECONDS):
         # Sent before: open the case it recorded (0: still being recorded; None: the cache is
         # out, and the form is recorded as if no token had come).
-        recorded = cache.get(_submission_key(request, token))
+        recorded = cache.get(key)
         if recorded:
             return redirect("cases:detail", pk=recorded)
         if recorded == 0:
-            return redirect("cases:inbox")
-    if form.is_valid():
-        data = form.cleaned_data
-        try:
-            case = counter_case_create(
-                actor=request.user,
-                administration=administration,
-                channel=data["channel"],
-                subject=data["subject"],
-                body=data["body"],
-                usager_name=data["usager_name"],
-                usager_email=data["usager_email"],
-                usager_phone=data["usager_phone"],
-                topic=form.topic_object(),
-                priority=data["priority"],
-                files=uploaded_files(request.FILES.getlist("attachments")[:100]),
-                handle_now=data["handle_now"],
-            )
-        except ScannerUnavailable:
-            form.add_error(None, SCANNER_DOWN)
-        except ValidationError as exc:
-            _form_errors(form, exc, shown=tuple(form.fields))
-        else:
-            if token:
-                cache.set(_submission_key(request, token), case.pk, SUBMISSION_SECONDS)
-            messages.success(
-                request,
-                _("Case %(reference)s recorded: its draft is being prepared.")
-                % {"reference": case.reference},
-            )
-            return redirect("cases:detail", pk=case.pk)
+            form.add_error(None, BEING_RECORDED)
+            return _render_new(request, form, status=409)
+    try:
+        case = _record(request, form, administration) if form.is_valid() else None
+    except BaseException:
+        if token:
+            cache.delete(key)  # nothing recorded: the same form may come again
+        raise
+    if case is None:
+        if token:
+            cache.delete(key)
+        return _render_new(request, form, status=400)
     if token:
-        cache.delete(_submission_key(request, token))  # nothing recorded: it may come again
-    return _render_new(request, form, status=400)
+        cache.set(key, case.pk, SUBMISSION_SECONDS)
+    messages.success(
+        request,
+        _("Case %(reference)s recorded: its draft is being prepared.")
+        % {"reference": case.reference},
+    )
+    return redirect("cases:detail", pk=case.pk)
+
+
+def _record(
+    request: AuthenticatedHttpRequest, form: CounterCaseForm, administration
+) -> Case | None:
+    """The case of a valid form, or None with the service's refusal on the form."""
+    data = form.cleaned_data
+    try:
+        return counter_case_create(
+            actor=request.user,
+            administration=administration,
+            channel=data["channel"],
+            subject=data["subject"],
+            body=data["body"],
+            usager_name=data["usager_name"],
+            usager_email=data["usager_email"],
+            usager_phone=data["usager_phone"],
+            topic=form.topic_object(),
+            priority=data["priority"],
+            files=uploaded_files(request.FILES.getlist("attachments")[:100]),
+            handle_now=data["handle_now"],
+        )
+    except ScannerUnavailable:
+        form.add_error(None, SCANNER_DOWN)
+    except ValidationError as exc:
+        _form_errors(form, exc, shown=tuple(form.fields))
+    return None
 
 
 def _is_htmx(request: HttpRequest) -> bool:

@@ -46,6 +46,14 @@
     form.setAttribute("data-submitted", "1");
     form.setAttribute("aria-busy", "true");
   });
+  // Back to a page the browser kept (Back, a sending that never arrived): it may be sent again
+  // (the server still records a form's case once).
+  window.addEventListener("pageshow", function () {
+    document.querySelectorAll("form[data-submitted]").forEach(function (form) {
+      form.removeAttribute("data-submitted");
+      form.removeAttribute("aria-busy");
+    });
+  });
 
   // The composer still holds only its starting text (greeting, closing, signature)?
   function untouched(composer) {

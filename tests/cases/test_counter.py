@@ -136,6 +136,37 @@ def test_a_form_sent_twice_records_its_case_once(office, browser):
     assert Case.objects.filter(subject="Carte Vitale perdue").count() == 2
 
 
+def test_a_sending_that_failed_gives_its_token_back(office, browser, monkeypatch):
+    """A server error (a database blip) records nothing: the same form sent again records the
+    case, rather than finding its token taken."""
+    from django.db import DatabaseError
+
+    from cases.counter import views as counter_views
+
+    def fail(**_kwargs):
+        raise DatabaseError("the database went away")
+
+    client = browser(office.agent)
+    client.raise_request_exception = False
+    real = counter_views.counter_case_create
+    monkeypatch.setattr(counter_views, "counter_case_create", fail)
+    assert client.post(NEW, _valid(submission="t-2")).status_code == 500
+    monkeypatch.setattr(counter_views, "counter_case_create", real)
+    assert client.post(NEW, _valid(submission="t-2")).status_code == 302
+    assert Case.objects.filter(subject="Carte Vitale perdue").count() == 1
+
+
+def test_a_form_sent_again_while_its_first_sending_is_recorded_says_so(office, browser):
+    from django.core.cache import cache
+
+    client = browser(office.agent)
+    cache.set(f"counter-submission:{office.agent.pk}:t-3", 0, 60)  # the first, in flight
+    response = client.post(NEW, _valid(submission="t-3"))
+    assert response.status_code == 409
+    assert "still being recorded from your first sending" in _errors(response)
+    assert not Case.objects.filter(subject="Carte Vitale perdue").exists()
+
+
 def test_a_refused_form_can_be_sent_again_with_its_token(office, browser):
     client = browser(office.agent)
     refused = client.post(NEW, _valid(subject="", submission="t-1"))
