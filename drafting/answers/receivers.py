@@ -14,7 +14,11 @@ from . import audit_actions
 __all__ = ["audit_actions", "on_reply_sent"]
 
 
-def on_reply_sent(sender, *, case_id: int, reply_id: int, **kwargs) -> None:
+def on_reply_sent(sender, *, case_id: int, reply_id: int, given: str = "", **kwargs) -> None:
+    # An answer given at the counter or on the phone is the agent's note of what they said
+    # ("je lui ai expliqué que…"), not a reply written for a usager to read: never learned.
+    if given:
+        return
     followup_add(kind=drafting_tasks.LEARN_FROM_REPLY, reply_id=reply_id)
 
 

@@ -387,6 +387,11 @@ def test_recording_the_answer_given_answers_the_case_without_any_delivery(
     event = CaseEvent.objects.get(case=case, kind=CaseEvent.Kind.REPLY_SENT)
     assert event.data == {"reply_id": reply.pk, "given": "phone"}
     assert not CaseEvent.objects.filter(case=case, kind=CaseEvent.Kind.DELIVERY_FAILED).exists()
+    # The agent's note of what they said is not a written reply: the answer bank never learns it.
+    from accounts.followups.models import FollowUp
+    from drafting.tasks import LEARN_FROM_REPLY
+
+    assert not FollowUp.objects.filter(kind=LEARN_FROM_REPLY).exists()
     page = text_of(client.get(detail(case)).content.decode())
     assert "Answer given on the phone" in page
     assert "Delivery" not in page and "No delivery route" not in page
