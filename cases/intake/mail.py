@@ -335,7 +335,9 @@ def _forward_is_ours(administration: Administration, parsed: dict) -> bool:
     return sender == parseaddr(settings.DEFAULT_FROM_EMAIL)[1].lower() and bool(
         re.search(
             rf"\b{re.escape(administration.code)}-\d{{4}}-\d{{6}}\b",
-            parsed["forward_text"],
+            # The forwarded message's own header (its subject), not what the usager wrote
+            # above it ("Pour mon dossier CAF69-…, voici ce que la CPAM me répond").
+            parsed.get("forward_header", ""),
             re.IGNORECASE,
         )
     )

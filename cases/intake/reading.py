@@ -231,6 +231,10 @@ def parse_email(raw: bytes) -> tuple[EmailMessage, dict]:
         # The text with the message forwarded inline, and where that message came from.
         "forward_text": clean(forward_text),
         "forward_sender": clean(forward.sender) if forward is not None else "",
+        # The forwarded message's header lines (its sender, date, subject): what it is about.
+        "forward_header": clean("\n".join(forward.forwarded.split("\n")[:8]))
+        if forward is not None
+        else "",
         "message_id": message_id,
         "references": references,
         "attachments": attachments,

@@ -209,3 +209,29 @@ def test_another_administrations_answer_forwarded_here_is_what_the_usager_brings
         ).case
     assert case.body.startswith("La CPAM me dit")
     assert answer in case.body
+
+
+def test_a_forward_from_elsewhere_stays_content_when_the_usager_names_their_own_case(
+    office, settings, django_capture_on_commit_callbacks
+):
+    settings.DEFAULT_FROM_EMAIL = "Guichet <ne-pas-repondre@guichet.example.gouv.fr>"
+    with django_capture_on_commit_callbacks(execute=True):
+        case = email_receive(
+            administration=office.administration,
+            raw=bytes(forward("Question", "Ma pension n'est pas arrivée.")),
+        ).case
+    answer = "votre dossier de pension relève de la caisse de retraite de votre dernier emploi."
+    subject, body = (
+        f"TR: [{case.reference}] Question",
+        f"Pour mon dossier {case.reference}, voici ce que la CPAM me répond.\n\n"
+        "-------- Message transféré --------\n"
+        "De : CPAM de la Gironde <ne-pas-repondre@guichet.example.gouv.fr>\n"
+        f"Objet : [CPAM33-2026-000017] Votre demande\n\nBonjour,\n{answer}\n",
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        outcome = email_receive(
+            administration=office.administration, raw=bytes(forward(subject, body))
+        )
+    assert outcome.case == case
+    (message,) = CaseEvent.objects.filter(case=case, kind=CaseEvent.Kind.USAGER_MESSAGE)
+    assert answer in message.data["body"]
