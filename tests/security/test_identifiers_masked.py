@@ -47,6 +47,8 @@ NOT_NUMBERS = [
     "Le permis de construire PC 069 123 24 A0012 est accordé.",
     "Mon permis de conduire 1998 2012.",
     "Titre de séjour 2024 2025 2026.",
+    "J'ai renouvelé mon passeport le 12 03 2024 à la mairie, est-il valable ?",
+    "Mon permis de conduire est le 12 03 2024 suspendu.",
 ]
 
 
@@ -67,6 +69,9 @@ def test_what_is_not_a_document_number_reaches_the_model_as_written(text):
         ("permis de conduire B n° 123456789012", "123456789012"),
         ("mon numéro AGDREF est le 6912345678", "6912345678"),
         ("passeport qui porte le numéro 18AB12345", "18AB12345"),
+        ("Le passeport de mon fils n° 18AB12345 est perdu", "18AB12345"),
+        ("Le passeport de ma fille porte le numéro 18AB12345", "18AB12345"),
+        ("permis de conduire A2 n° 123456789012", "123456789012"),
     ],
 )
 def test_a_document_number_is_masked_however_it_is_written(text, number):

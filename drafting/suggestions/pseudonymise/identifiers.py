@@ -154,8 +154,11 @@ _DOC_NAME = (
 _DOC_BETWEEN = (
     r"(?:[ \t]+(?:actuel(?:le)?|fran[çc]aise?|biom[ée]trique|provisoire|temporaire"
     r"|pluriannuel(?:le)?|[ée]tudiant|salari[ée]|vie[ \t]+priv[ée]e[ \t]+et[ \t]+familiale"
-    r"|[A-E][1-2]?[EM]?|qui[ \t]+porte|porte|portant|avec|est|le|la|l['\u2019]|mon|ma|son|sa)"
-    r"(?!\w)){0,4}+"
+    r"|(?-i:[A-E][1-2]?[EM]?)|qui[ \t]+porte|porte|portant|avec|est|le|la|l['\u2019]|mon|ma|son|sa"
+    r"|num[ée]ro|n[°º]"
+    # whose document: "de mon fils", "de ma fille", "du demandeur"
+    r"|d[eu][ \t]+(?:(?:mon|ma|mes|son|sa|ses|notre|votre)[ \t]+)?[^\W\d]{2,15}+)"
+    r"(?!\w)){0,5}+"
 )
 _DOC_GROUP = r"(?=[A-Za-z]{0,14}+\d)[A-Za-z0-9]{1,15}+"
 _DOC_RE = re.compile(
@@ -177,14 +180,20 @@ _DOC_HINTS = (
     "agdref",
 )
 _YEARS = re.compile(r"(?:(?:19|20)\d\d[ \u00a0]?)+")
+# "le 12 03 2024": a date written with spaces, not a number.
+_SPACED_DATE = re.compile(
+    r"(?:0?[1-9]|[12]\d|3[01])[ \u00a0]+(?:0?[1-9]|1[0-2])[ \u00a0]+(?:19|20)?\d\d"
+)
 
 
 def _document_value_ok(value: str) -> bool:
     compact = _alnum(value)
+    value = value.strip()
     return (
         6 <= len(compact) <= 15
         and sum(c.isdigit() for c in compact) >= 2
-        and not _YEARS.fullmatch(value.strip())
+        and not _YEARS.fullmatch(value)
+        and not _SPACED_DATE.fullmatch(value)
     )
 
 
