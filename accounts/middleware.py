@@ -73,7 +73,8 @@ class SessionIdleMiddleware:
     presence, polled every 30 s, keeps nobody signed in."""
 
     TOUCH_SECONDS = 300
-    PASSIVE = frozenset({"cases:presence"})
+    # Polled by an open page, not asked by a person: a case's presence, a pending draft.
+    PASSIVE = frozenset({"cases:presence", "drafting:panel"})
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response

@@ -70,8 +70,33 @@ _MAX_CHARS = 2_000
 # again ("Merci, et bonne journée").
 _AND = frozenset(("et", "and"))
 _THANKS_AGAIN = frozenset(
-    {"merci", "remercie", "encore", "bonne", "bon", "belle", "beau", "joyeux", "joyeuses"}
+    {"merci", "remercie", "bonne", "bon", "belle", "beau", "joyeux", "joyeuses"}
     | {"thanks", "thank", "have", "nice"}
+)
+# What may be wished: "je vous souhaite une bonne journée", not "je souhaite une bonne réponse".
+_WISHES = frozenset(
+    [
+        "journee",
+        "soiree",
+        "fin",
+        "semaine",
+        "week",
+        "end",
+        "weekend",
+        "apres",
+        "midi",
+        "matinee",
+        "annee",
+        "fetes",
+        "noel",
+        "continuation",
+    ]
+)
+# A thing named after thanks is asked for ("Merci, le document"), unless the thanks or the
+# receipt are for it ("Merci pour le document", "Bien reçu le document").
+_THINGS = frozenset(["document", "documents", "dossier", "lien", "courrier"])
+_FOR_THINGS = frozenset(
+    ["pour", "for", "de", "d", "du", "des", "recu", "recus", "recue", "recues", "received", "got"]
 )
 _TITLES = frozenset(("mme", "mlle", "m", "mr", "mrs", "ms", "dr"))
 # Lower-case words of names ("Jeanne de la Tour", "Sam van Dyke").
@@ -125,8 +150,14 @@ def _courtesy_clause(words: list[str], names: set[str]) -> bool:
     for index, word in enumerate(words):
         plain = _plain(word)
         if plain in _WISHING:
-            if any(_plain(w) in _WISHED for w in words[index + 1 : index + 5]):
+            if any(_plain(w) in _WISHED for w in words[index + 1 : index + 4]) and any(
+                _plain(w) in _WISHES for w in words[index + 2 : index + 7]
+            ):
                 continue
+            return False
+        if plain in _THINGS and not any(
+            _plain(w) in _FOR_THINGS for w in words[max(0, index - 4) : index]
+        ):
             return False
         if plain in _VOCABULARY:
             continue

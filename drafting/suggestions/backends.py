@@ -57,7 +57,7 @@ def intro_for_confidence(text: str, confidence: float) -> str:
     """``text``, an offline draft, with the opening its final confidence allows (the pipeline
     may lower the composer's confidence after verifying the draft)."""
     if confidence < LOW_CONFIDENCE:
-        return text.replace(INTRO, INTRO_CLOSEST, 1)
+        return text.replace(INTRO, INTRO_CLOSEST, 1).replace(INTRO_REUSED, INTRO_CLOSEST, 1)
     return text
 
 

@@ -57,3 +57,12 @@ def test_a_draft_whose_confidence_the_verification_lowers_stops_claiming_to_answ
     assert INTRO not in lowered and INTRO_CLOSEST in lowered
     assert lowered.replace(INTRO_CLOSEST, INTRO) == text
     assert intro_for_confidence(text, LOW_CONFIDENCE) == text
+
+
+def test_a_reused_answer_whose_confidence_the_verification_lowers_stops_claiming_too():
+    from drafting.suggestions.backends import intro_for_confidence
+
+    text, _composition = OfflineDraftModel().compose(_prompt("0.30", "answer", "0.95"))
+    assert INTRO_REUSED in text
+    lowered = intro_for_confidence(text, LOW_CONFIDENCE / 2)
+    assert INTRO_REUSED not in lowered and INTRO_CLOSEST in lowered
