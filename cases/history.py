@@ -14,6 +14,7 @@ from django.db.models import Q
 from django.db.models.functions import Lower
 
 from .models import Case
+from .text import phone_number
 
 HISTORY_LIMIT = 10
 
@@ -34,7 +35,8 @@ def usager_other_cases(case: Case, *, limit: int = HISTORY_LIMIT) -> UsagerHisto
     if case.usager_email:
         match |= Q(email_lower=case.usager_email.lower())
     if case.usager_phone.strip():
-        match |= Q(usager_phone=case.usager_phone.strip())
+        # Stored in one written form (cases.text.phone_number); older rows as they were typed.
+        match |= Q(usager_phone__in={case.usager_phone.strip(), phone_number(case.usager_phone)})
     if not match:
         return UsagerHistory(cases=[], total=0)
     others = (

@@ -28,6 +28,7 @@ __all__ = [
     "greeting_for",
     "is_greeting_line",
     "one_line",
+    "phone_number",
     "says_nothing",
     "strip_citation_markers",
 ]
@@ -141,3 +142,23 @@ def one_line(text: str) -> str:
         " " if unicodedata.category(char) in _NOT_ONE_LINE else char for char in text or ""
     )
     return " ".join(text.split())
+
+
+_PHONE_SEPARATORS = re.compile(r"[\s.\-/()\u00a0\u202f]")
+
+
+def phone_number(text: str) -> str:
+    """A usager's phone number in one written form, so that "06.12.34.56.78", "0612345678"
+    and "+33 6 12 34 56 78" are the same usager's (cases/history.py matches them exactly):
+    a French number as "06 12 34 56 78", any other as its digits after a "+". What is not a
+    number is kept as written (trimmed)."""
+    compact = _PHONE_SEPARATORS.sub("", text)
+    if compact.startswith("0033"):
+        compact = "+33" + compact[4:]
+    if re.fullmatch(r"\+33[1-9]\d{8}", compact):
+        compact = "0" + compact[3:]
+    if re.fullmatch(r"0[1-9]\d{8}", compact):
+        return " ".join(compact[i : i + 2] for i in range(0, 10, 2))
+    if re.fullmatch(r"\+?\d{6,15}", compact):
+        return compact
+    return text.strip()

@@ -25,6 +25,7 @@ from accounts.services import audit_record
 
 from ..audit_actions import CasesAuditAction
 from ..models import OPEN_STATUSES, Attachment, Case, QuarantinedEmail, Status
+from ..text import phone_number
 from . import registry
 from .models import MAX_DAYS, MIN_DAYS, RetentionPolicy, retention_days
 
@@ -176,7 +177,10 @@ def usager_cases(administration: Administration, identifier: str) -> QuerySet[Ca
                 ]
             }
         )
-    match = Q(reference__iexact=identifier) | Q(usager_phone=identifier)
+    # Phone numbers are stored in one written form (cases.text.phone_number), older rows as typed.
+    match = Q(reference__iexact=identifier) | Q(
+        usager_phone__in={identifier, phone_number(identifier)}
+    )
     if "@" in identifier:
         match = Q(usager_email__iexact=identifier)
     return Case.objects.filter(administration=administration).filter(match).order_by("pk")

@@ -35,7 +35,7 @@ from ..models import (
     Topic,
 )
 from ..permissions import Ability, require_ability
-from ..text import one_line
+from ..text import one_line, phone_number
 from ..transitions import TRANSITIONS
 from .common import bump, check_version, clean_text, invalid, lock_case, require_transition
 from .journal import case_event_record, case_events_record_many
@@ -98,7 +98,7 @@ def case_create(
         body=body,
         usager_name=usager_name.strip(),
         usager_email=usager_email.strip().lower(),
-        usager_phone=usager_phone.strip(),
+        usager_phone=phone_number(usager_phone),
         topic=topic,
         priority=priority,
         created_at=created_at,

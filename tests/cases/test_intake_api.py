@@ -110,7 +110,7 @@ def test_service_public_question_and_france_services_record(office):
     assert fs.channel == Channel.FRANCE_SERVICES
     assert fs.subject == "Ouverture des droits à la retraite (CARSAT)"
     assert fs.priority == Priority.HIGH
-    assert fs.usager_phone == "0555000000" and "Paul Bernard" in fs.body
+    assert fs.usager_phone == "05 55 00 00 00" and "Paul Bernard" in fs.body
 
 
 def test_line_breaks_and_control_characters_leave_the_subject_on_every_channel(office):
