@@ -44,7 +44,11 @@ def _commands(result: subprocess.CompletedProcess) -> set[str]:
 
 def test_production_settings_do_not_install_devtools():
     production = _manage(
-        "help", GUICHET_ENV="production", DJANGO_SECRET_KEY="x" * 50 + "-production-secret"
+        "help",
+        GUICHET_ENV="production",
+        DJANGO_SECRET_KEY="x" * 50 + "-production-secret",
+        # Production refuses to start without a real broker (nothing is asked of it here).
+        CELERY_BROKER_URL="redis://127.0.0.1:6379/0",
     )
     assert not _commands(production) & DEV_COMMANDS
     assert "[devtools]" not in production.stdout

@@ -36,7 +36,7 @@ def test_a_full_token_cannot_create_another_token(tenant_a):
         response = _bearer(key).post(TOKENS, {"name": "CRM", "scope": "full"}, format="json")
     assert response.status_code == 403
     assert response.json()["code"] == "session_required"
-    assert "signed-in session" in response.json()["detail"]
+    assert "session connectée" in response.json()["detail"]
     assert list(ApiToken.objects.values_list("pk", flat=True)) == [stolen.pk]
     # What the token may still do: read the list and revoke (itself included).
     assert _bearer(key).get(TOKENS).status_code == 200
