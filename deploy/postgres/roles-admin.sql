@@ -35,9 +35,18 @@ SELECT format('ALTER ROLE %I PASSWORD %L', :'owner', :'owner_password')
 WHERE :'owner_password' <> '' \gexec
 SELECT format('CREATE ROLE %I LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOINHERIT', :'app')
 WHERE NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = :'app') \gexec
--- The application role is never anything more, even if somebody granted it more earlier.
-SELECT format('ALTER ROLE %I LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOINHERIT NOBYPASSRLS',
-              :'app') \gexec
+-- The application role is never anything more, even if somebody granted it more earlier. One
+-- attribute per statement, and only the attributes that differ: naming SUPERUSER or BYPASSRLS
+-- in ALTER ROLE needs a superuser whatever the value, and a DBA with CREATEROLE only (no
+-- superuser) must be able to run this, and run it again. (Should the role be a superuser, only
+-- a superuser can take that away: the statement then fails and says so.)
+SELECT format('ALTER ROLE %I %s', rolname, attribute)
+FROM pg_roles,
+     LATERAL (VALUES ('NOSUPERUSER', rolsuper), ('NOBYPASSRLS', rolbypassrls),
+                     ('NOCREATEROLE', rolcreaterole), ('NOCREATEDB', rolcreatedb),
+                     ('NOINHERIT', rolinherit), ('LOGIN', NOT rolcanlogin))
+         AS differs (attribute, differs)
+WHERE rolname = :'app' AND differs \gexec
 SELECT format('ALTER ROLE %I PASSWORD %L', :'app', :'app_password')
 WHERE :'app_password' <> '' \gexec
 SELECT format('REVOKE %I FROM %I', :'owner', :'app')
