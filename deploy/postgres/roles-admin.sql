@@ -53,8 +53,18 @@ SELECT format('REVOKE %I FROM %I', :'owner', :'app')
 WHERE pg_has_role(:'app', :'owner', 'MEMBER') AND :'app' <> :'owner' \gexec
 
 \if :{?database}
+-- CREATE DATABASE ... OWNER needs membership in the owner role, which a DBA with CREATEROLE and
+-- CREATEDB (not a superuser) lacks on PostgreSQL 15: it takes it for the statement only.
+SELECT NOT EXISTS (SELECT 1 FROM pg_database WHERE datname = :'database')
+       AND NOT pg_has_role(current_user, :'owner', 'MEMBER') AS guichet_borrow_owner \gset
+\if :guichet_borrow_owner
+SELECT format('GRANT %I TO CURRENT_USER', :'owner') \gexec
+\endif
 SELECT format('CREATE DATABASE %I OWNER %I', :'database', :'owner')
 WHERE NOT EXISTS (SELECT 1 FROM pg_database WHERE datname = :'database') \gexec
+\if :guichet_borrow_owner
+SELECT format('REVOKE %I FROM CURRENT_USER', :'owner') \gexec
+\endif
 \endif
 
 SELECT pg_advisory_unlock(hashtext('guichet-roles'));

@@ -271,15 +271,15 @@ def test_every_way_of_running_migrate_runs_as_the_owner_or_says_what_is_missing(
         assert app.execute("SELECT count(*) FROM django_migrations").fetchone()[0] > 50
 
 
-@pytest.fixture
-def createrole_dba(db, scratch_names):
-    """A DBA with CREATEROLE and nothing more (many clusters hand out no superuser), dropped
-    after the test (its roles are dropped by ``scratch_names``)."""
+@pytest.fixture(params=["CREATEROLE", "CREATEROLE CREATEDB"])
+def createrole_dba(request, db, scratch_names):
+    """A DBA with CREATEROLE (and CREATEDB) and nothing more (many clusters hand out no
+    superuser), dropped after the test (its roles are dropped by ``scratch_names``)."""
     name = f"guichet_dba_{uuid.uuid4().hex[:8]}"
     with psycopg.connect(owner_conninfo(), autocommit=True) as admin:
         admin.execute(
-            sql.SQL("CREATE ROLE {} LOGIN CREATEROLE PASSWORD 'dba-pw-1'").format(
-                sql.Identifier(name)
+            sql.SQL("CREATE ROLE {} LOGIN {} PASSWORD 'dba-pw-1'").format(
+                sql.Identifier(name), sql.SQL(request.param)
             )
         )
     yield psycopg.conninfo.make_conninfo(
@@ -307,11 +307,28 @@ def test_a_dba_with_createrole_but_not_superuser_runs_roles_admin_and_runs_it_ag
     a CREATEROLE-only DBA got "must be superuser to alter superuser roles", the roles half-made,
     and every run again stopped there."""
     names = scratch_names
+    dba = psycopg.conninfo.conninfo_to_dict(createrole_dba)["user"]
+    with psycopg.connect(owner_conninfo()) as admin:
+        (may_create_databases,) = admin.execute(
+            "SELECT rolcreatedb FROM pg_roles WHERE rolname = %s", [dba]
+        ).fetchone()
+    # CREATE DATABASE ... OWNER needs membership in the owner, which such a DBA lacks.
+    database = {"database": names["database"]} if may_create_databases else {}
     run = functools.partial(
-        _psql, createrole_dba, "roles-admin.sql", owner=names["owner"], app=names["app"]
+        _psql, createrole_dba, "roles-admin.sql", owner=names["owner"], app=names["app"], **database
     )
     first = run(owner_password="owner-pw-1", app_password="app-pw-1")
     assert first.returncode == 0, first.stderr
+    with psycopg.connect(owner_conninfo()) as admin:
+        owners = admin.execute(
+            "SELECT pg_get_userbyid(datdba) FROM pg_database WHERE datname = %s",
+            [names["database"]],
+        ).fetchall()
+        assert owners == ([(names["owner"],)] if database else [])
+        # The membership it took for CREATE DATABASE is given back.
+        assert not admin.execute(
+            "SELECT pg_has_role(%s, %s, 'MEMBER')", [dba, names["owner"]]
+        ).fetchone()[0]
     restricted = (True, False, False, False, False, False)
     assert _attributes(names["app"]) == restricted
 
