@@ -80,12 +80,27 @@ def check_broker() -> None:
     from config.celery import app
 
     with app.connection_for_write(
-        url=settings.CELERY_BROKER_URL, connect_timeout=READINESS_TIMEOUT_SECONDS
+        url=settings.CELERY_BROKER_URL,
+        connect_timeout=READINESS_TIMEOUT_SECONDS,
+        transport_options=_broker_socket_timeouts(settings.CELERY_BROKER_URL),
     ) as conn:
         # No retry: kombu sleeps 2 s before its first one (a refused connection took 2-3.6 s).
         conn.ensure_connection(max_retries=0)
         # Virtual transports (Redis) connect lazily: a channel really talks to the server.
         conn.default_channel  # noqa: B018 - the property opens it
+
+
+def _broker_socket_timeouts(url: str) -> dict[str, float]:
+    """Timeouts on every read and write of the check's connection, not only on the TCP connect:
+    a broker that accepts the connection and never answers (a hung server, a full backlog)
+    otherwise blocked the check's thread on the handshake forever, one thread and one socket
+    per probe."""
+    timeout = READINESS_TIMEOUT_SECONDS
+    if url.startswith(("redis://", "rediss://", "sentinel://")):
+        return {"socket_timeout": timeout, "socket_connect_timeout": timeout}
+    if url.startswith(("amqp://", "amqps://", "pyamqp://")):
+        return {"read_timeout": timeout, "write_timeout": timeout}
+    return {}
 
 
 def check_antivirus() -> None:
@@ -115,21 +130,38 @@ def _run(name: str, check: Callable[[], None]) -> str:
     return "ok"
 
 
+# The thread of each degrading check's latest run, by name (one process, every request thread).
+_in_flight: dict[str, threading.Thread] = {}
+_in_flight_lock = threading.Lock()
+
+
 def _run_side_by_side(checks: dict[str, Callable[[], None]]) -> dict[str, str]:
     """Each check in a thread of its own; those still running after
     ``READINESS_TIMEOUT_SECONDS`` are reported failed (their threads end at their own socket
-    timeouts, and write nothing back)."""
+    timeouts, and write nothing back). At most one run of a check at a time: while the
+    previous probe's thread is still alive, the check is reported failed without starting
+    another, so a dependency that hangs costs one thread, not one per probe."""
     results: dict[str, str] = {}
 
     def run(name: str, check: Callable[[], None]) -> None:
         results[name] = _run(name, check)
 
-    threads = [
-        threading.Thread(target=run, args=(name, check), name=f"readyz-{name}", daemon=True)
-        for name, check in checks.items()
-    ]
-    for thread in threads:
-        thread.start()
+    threads = []
+    with _in_flight_lock:
+        for name, check in checks.items():
+            previous = _in_flight.get(name)
+            if previous is not None and previous.is_alive():
+                logger.warning(
+                    "readiness check failed: %s is still running since an earlier probe", name
+                )
+                results[name] = "failed"
+                continue
+            thread = threading.Thread(
+                target=run, args=(name, check), name=f"readyz-{name}", daemon=True
+            )
+            _in_flight[name] = thread
+            threads.append(thread)
+            thread.start()
     deadline = time.monotonic() + READINESS_TIMEOUT_SECONDS
     for thread in threads:
         thread.join(max(0.0, deadline - time.monotonic()))

@@ -35,17 +35,36 @@ SELECT format('ALTER ROLE %I PASSWORD %L', :'owner', :'owner_password')
 WHERE :'owner_password' <> '' \gexec
 SELECT format('CREATE ROLE %I LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOINHERIT', :'app')
 WHERE NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = :'app') \gexec
--- The application role is never anything more, even if somebody granted it more earlier.
-SELECT format('ALTER ROLE %I LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOINHERIT NOBYPASSRLS',
-              :'app') \gexec
+-- The application role is never anything more, even if somebody granted it more earlier. One
+-- attribute per statement, and only the attributes that differ: naming SUPERUSER or BYPASSRLS
+-- in ALTER ROLE needs a superuser whatever the value, and a DBA with CREATEROLE only (no
+-- superuser) must be able to run this, and run it again. (Should the role be a superuser, only
+-- a superuser can take that away: the statement then fails and says so.)
+SELECT format('ALTER ROLE %I %s', rolname, attribute)
+FROM pg_roles,
+     LATERAL (VALUES ('NOSUPERUSER', rolsuper), ('NOBYPASSRLS', rolbypassrls),
+                     ('NOCREATEROLE', rolcreaterole), ('NOCREATEDB', rolcreatedb),
+                     ('NOINHERIT', rolinherit), ('LOGIN', NOT rolcanlogin))
+         AS differs (attribute, differs)
+WHERE rolname = :'app' AND differs \gexec
 SELECT format('ALTER ROLE %I PASSWORD %L', :'app', :'app_password')
 WHERE :'app_password' <> '' \gexec
 SELECT format('REVOKE %I FROM %I', :'owner', :'app')
 WHERE pg_has_role(:'app', :'owner', 'MEMBER') AND :'app' <> :'owner' \gexec
 
 \if :{?database}
+-- CREATE DATABASE ... OWNER needs membership in the owner role, which a DBA with CREATEROLE and
+-- CREATEDB (not a superuser) lacks on PostgreSQL 15: it takes it for the statement only.
+SELECT NOT EXISTS (SELECT 1 FROM pg_database WHERE datname = :'database')
+       AND NOT pg_has_role(current_user, :'owner', 'MEMBER') AS guichet_borrow_owner \gset
+\if :guichet_borrow_owner
+SELECT format('GRANT %I TO CURRENT_USER', :'owner') \gexec
+\endif
 SELECT format('CREATE DATABASE %I OWNER %I', :'database', :'owner')
 WHERE NOT EXISTS (SELECT 1 FROM pg_database WHERE datname = :'database') \gexec
+\if :guichet_borrow_owner
+SELECT format('REVOKE %I FROM CURRENT_USER', :'owner') \gexec
+\endif
 \endif
 
 SELECT pg_advisory_unlock(hashtext('guichet-roles'));

@@ -8,12 +8,18 @@ import signal
 import subprocess
 import sys
 import time
+from datetime import timedelta
 from pathlib import Path
 
+import psycopg
 import pytest
+from celery.beat import ScheduleEntry
+from celery.schedules import crontab, schedule
 from django.db import connection
 
-from tests.deploy.processes import private_redis, stop, wait_for
+from config import beat
+from config.celery import app
+from tests.deploy.processes import free_port, private_redis, stop, wait_for
 from tests.deploy.test_processes import _database_url
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -77,3 +83,84 @@ def test_a_second_beat_stands_by_and_takes_over_when_the_first_dies(tmp_path):
             stop(first)
             if second is not None:
                 stop(second)
+
+
+def _scheduler(tmp_path: Path, monkeypatch) -> tuple[beat.SingleBeatScheduler, list[str]]:
+    """The scheduler of a beat, whose sending is recorded (names of the entries sent)."""
+    scheduler = beat.SingleBeatScheduler(app=app, schedule_filename=str(tmp_path / "schedule"))
+    sent: list[str] = []
+    monkeypatch.setattr(scheduler, "apply_async", lambda entry, *a, **k: sent.append(entry.name))
+    scheduler.schedule.clear()
+    return scheduler, sent
+
+
+def _daily_entry_sent_two_minutes_ago(scheduler: beat.SingleBeatScheduler) -> None:
+    """``digest``, daily, was due two minutes ago; this beat started ten minutes ago."""
+    now = scheduler.app.now()
+    daily = (now - timedelta(minutes=2)).astimezone(app.timezone)
+    scheduler.schedule["digest"] = ScheduleEntry(
+        name="digest",
+        task="guichet.nothing",
+        schedule=crontab(minute=daily.minute, hour=daily.hour, app=app),
+        last_run_at=now - timedelta(minutes=10),
+        app=app,
+    )
+
+
+def _tick_until_idle(scheduler: beat.SingleBeatScheduler) -> None:
+    for _ in range(10):
+        if scheduler.tick() > 0:
+            return
+
+
+def test_a_standby_taking_over_does_not_send_again_what_the_holder_sent(tmp_path, monkeypatch):
+    """The standby never ticked, so its daily entries kept the last run of its own start: at
+    takeover it sent the dead beat's digest of the day a second time, to every agent."""
+    scheduler, sent = _scheduler(tmp_path, monkeypatch)
+    _daily_entry_sent_two_minutes_ago(scheduler)  # by the holder, after this beat started
+    now = scheduler.app.now()
+    for name, every, last_run in [
+        ("sweep", timedelta(seconds=1), now - timedelta(minutes=10)),
+        ("just-due", timedelta(minutes=5), now - timedelta(minutes=5, seconds=2)),
+    ]:
+        scheduler.schedule[name] = ScheduleEntry(
+            name=name,
+            task="guichet.nothing",
+            schedule=schedule(every, app=app),
+            last_run_at=last_run,
+            app=app,
+        )
+    try:
+        with psycopg.connect(**beat._connection_params(), autocommit=True) as holder:
+            assert holder.execute("SELECT pg_try_advisory_lock(%s)", [beat.LOCK_KEY]).fetchone()[0]
+            assert scheduler.tick() == beat.STANDBY_RETRY_SECONDS
+            assert sent == []
+            marked = {name: entry.last_run_at for name, entry in scheduler.schedule.items()}
+            assert marked["digest"] >= now and marked["sweep"] >= now
+            # Due for 2 s only: the holder may have died before sending it; left for takeover.
+            assert marked["just-due"] < now
+        # The holder died (its connection with it): this beat takes over.
+        time.sleep(1.1)  # the sweep falls due again from then on
+        _tick_until_idle(scheduler)
+        assert sorted(sent) == ["just-due", "sweep"]
+    finally:
+        scheduler.close()
+
+
+def test_what_falls_due_while_the_database_is_out_of_reach_is_sent_once_it_is_back(
+    tmp_path, monkeypatch
+):
+    """No beat can hold the lock then, so nobody sent it: nothing is marked as sent."""
+    scheduler, sent = _scheduler(tmp_path, monkeypatch)
+    _daily_entry_sent_two_minutes_ago(scheduler)
+    reachable = beat._connection_params
+    try:
+        monkeypatch.setattr(
+            beat, "_connection_params", lambda: {**reachable(), "port": free_port()}
+        )
+        assert scheduler.tick() == beat.STANDBY_RETRY_SECONDS
+        monkeypatch.setattr(beat, "_connection_params", reachable)
+        _tick_until_idle(scheduler)
+        assert sent == ["digest"]
+    finally:
+        scheduler.close()

@@ -3,6 +3,7 @@ role, which may read and write rows but neither erase a journal nor touch its tr
 
 from __future__ import annotations
 
+import functools
 import os
 import shutil
 import subprocess
@@ -268,3 +269,79 @@ def test_every_way_of_running_migrate_runs_as_the_owner_or_says_what_is_missing(
         ).fetchall()
         assert owners == [(names["owner"],)]
         assert app.execute("SELECT count(*) FROM django_migrations").fetchone()[0] > 50
+
+
+@pytest.fixture(params=["CREATEROLE", "CREATEROLE CREATEDB"])
+def createrole_dba(request, db, scratch_names):
+    """A DBA with CREATEROLE (and CREATEDB) and nothing more (many clusters hand out no
+    superuser), dropped after the test (its roles are dropped by ``scratch_names``)."""
+    name = f"guichet_dba_{uuid.uuid4().hex[:8]}"
+    with psycopg.connect(owner_conninfo(), autocommit=True) as admin:
+        admin.execute(
+            sql.SQL("CREATE ROLE {} LOGIN {} PASSWORD 'dba-pw-1'").format(
+                sql.Identifier(name), sql.SQL(request.param)
+            )
+        )
+    yield psycopg.conninfo.make_conninfo(
+        owner_conninfo(), dbname="postgres", user=name, password="dba-pw-1"
+    )
+    with psycopg.connect(owner_conninfo(), autocommit=True) as admin:
+        admin.execute(sql.SQL("DROP ROLE IF EXISTS {}").format(sql.Identifier(name)))
+
+
+def _attributes(role: str) -> tuple[bool, ...]:
+    with psycopg.connect(owner_conninfo()) as admin:
+        row = admin.execute(
+            "SELECT rolcanlogin, rolsuper, rolcreatedb, rolcreaterole, rolinherit, rolbypassrls "
+            "FROM pg_roles WHERE rolname = %s",
+            [role],
+        ).fetchone()
+    assert row is not None, f"role {role} was not created"
+    return tuple(row)
+
+
+def test_a_dba_with_createrole_but_not_superuser_runs_roles_admin_and_runs_it_again(
+    scratch_names, createrole_dba
+):
+    """Naming NOSUPERUSER or NOBYPASSRLS in ALTER ROLE needs a superuser whatever the value:
+    a CREATEROLE-only DBA got "must be superuser to alter superuser roles", the roles half-made,
+    and every run again stopped there."""
+    names = scratch_names
+    dba = psycopg.conninfo.conninfo_to_dict(createrole_dba)["user"]
+    with psycopg.connect(owner_conninfo()) as admin:
+        (may_create_databases,) = admin.execute(
+            "SELECT rolcreatedb FROM pg_roles WHERE rolname = %s", [dba]
+        ).fetchone()
+    # CREATE DATABASE ... OWNER needs membership in the owner, which such a DBA lacks.
+    database = {"database": names["database"]} if may_create_databases else {}
+    run = functools.partial(
+        _psql, createrole_dba, "roles-admin.sql", owner=names["owner"], app=names["app"], **database
+    )
+    first = run(owner_password="owner-pw-1", app_password="app-pw-1")
+    assert first.returncode == 0, first.stderr
+    with psycopg.connect(owner_conninfo()) as admin:
+        owners = admin.execute(
+            "SELECT pg_get_userbyid(datdba) FROM pg_database WHERE datname = %s",
+            [names["database"]],
+        ).fetchall()
+        assert owners == ([(names["owner"],)] if database else [])
+        # The membership it took for CREATE DATABASE is given back.
+        assert not admin.execute(
+            "SELECT pg_has_role(%s, %s, 'MEMBER')", [dba, names["owner"]]
+        ).fetchone()[0]
+    restricted = (True, False, False, False, False, False)
+    assert _attributes(names["app"]) == restricted
+
+    # Somebody granted the application role more since: the DBA's run again takes it back.
+    with psycopg.connect(owner_conninfo(), autocommit=True) as admin:
+        admin.execute(
+            sql.SQL("ALTER ROLE {} NOLOGIN CREATEDB CREATEROLE INHERIT").format(
+                sql.Identifier(names["app"])
+            )
+        )
+    again = run(app_password="app-pw-2")
+    assert again.returncode == 0, again.stderr
+    assert _attributes(names["app"]) == restricted
+    as_app = psycopg.conninfo.make_conninfo(createrole_dba, user=names["app"], password="app-pw-2")
+    with psycopg.connect(as_app) as app:
+        assert app.execute("SELECT current_user").fetchone() == (names["app"],)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import json
 import socket
+import threading
 import time
 import uuid
 
@@ -126,6 +127,40 @@ def test_readyz_answers_within_a_load_balancers_timeout_while_redis_is_out(
             assert response.status_code == 200
             assert response.json()["degraded"] == ["cache", "broker"]
     assert max(durations) < 1.5, durations
+
+
+def _readyz_threads(name: str = "") -> list[threading.Thread]:
+    return [
+        thread
+        for thread in threading.enumerate()
+        if thread.name.startswith(f"readyz-{name}") and thread.is_alive()
+    ]
+
+
+@pytest.mark.parametrize("scheme", ["redis", "amqp"])
+def test_a_broker_that_accepts_and_never_answers_costs_at_most_one_thread(
+    client, settings, tmp_path, scheme
+):
+    """connect_timeout bounded only the TCP connect: the handshake's read blocked the check's
+    thread forever, and a probe every 5 s left ~720 blocked threads (and sockets) per hour."""
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    with _silent_server() as port:
+        settings.CELERY_BROKER_URL = f"{scheme}://127.0.0.1:{port}/"
+        for _ in range(6):
+            response = client.get("/readyz")
+            assert response.status_code == 200
+            assert response.json()["degraded"] == ["broker"]
+            # The previous probe's check still hangs: it is reported failed, none started.
+            assert len(_readyz_threads("broker")) <= 1
+        time.sleep(3)
+        assert len(_readyz_threads()) <= 1, _readyz_threads()
+        # The one left ends at its socket timeout, though the broker still says nothing.
+        wait_for(lambda: not _readyz_threads(), timeout=10, what="the broker check's thread")
+    if scheme == "redis":
+        # Then probes check the broker again: one back in service is seen at once.
+        with private_redis(tmp_path / "redis") as (port, _process):
+            settings.CELERY_BROKER_URL = f"redis://127.0.0.1:{port}/0"
+            assert client.get("/readyz").json()["checks"]["broker"] == "ok"
 
 
 def _probe_in_subprocess(database_url: str) -> dict:
