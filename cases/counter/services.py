@@ -6,7 +6,8 @@ draft like any other case), stores the usager's files and, when the agent handle
 it to them: one transaction, nothing half-written. The files are checked and scanned before it,
 like the composer's (cases/files.py); a virus found is journaled although nothing else is.
 
-``case_record_answer_given`` stores the answer given orally as the case's reply: the case
+``case_record_answer_given`` stores the answer given orally as the case's reply, through the
+composer's own ``case_send_reply`` with ``given`` set (the same rules): the case
 becomes answered, ``reply_sent`` fires (the draft's decision, the answer bank and the impact
 facts count it like a sent reply) with ``given`` set, so that no delivery is created
 (cases/receivers.py): the usager already heard it. Its journal line says how it was given.
@@ -16,31 +17,21 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
 from django.db import models, transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.models import Administration, User
 from accounts.permissions import WORK_CASES, has_administration_perm
 
-from .. import signals
 from ..files import CheckedFile, InfectedFiles, files_check, infected_files_journal
-from ..models import Attachment, Case, CaseEvent, Channel, Priority, Reply, Status, Topic
-from ..permissions import Ability, may, require_ability
+from ..models import Case, Channel, Priority, Reply, Topic
 from ..services.assignment import case_take
 from ..services.common import (
-    bump,
-    check_version,
-    clean_text,
     invalid,
-    lock_case,
-    require_transition,
 )
-from ..services.journal import case_event_record
 from ..services.lifecycle import case_create
-from ..services.replies import NOTHING_SAID, reply_says_nothing
-from ..services.reply_attachments import UploadedFile, reply_files_check, reply_files_store
-from ..text import strip_citation_markers
+from ..services.replies import case_send_reply
+from ..services.reply_attachments import UploadedFile, reply_files_store
 
 # The channels of a person who came or called; the platforms' own channels come by intake.
 COUNTER_CHANNELS = (Channel.PHONE, Channel.FRANCE_SERVICES)
@@ -168,96 +159,13 @@ def case_record_answer_given(
         raise invalid(
             "given", _("Say how the answer was given: at the counter or on the phone."), "invalid"
         )
-    checked: list[CheckedFile] = []
-    if files:
-        current = Case.objects.filter(pk=case.pk).first()
-        if current is None or not may(actor, current, Ability.VIEW):
-            raise Case.DoesNotExist("No case matches the given query.")
-        require_ability(actor, current, Ability.REPLY)
-        checked = reply_files_check(files, case=case, actor=actor, already=len(set(attachment_ids)))
-    return _case_record_answer_given(
+    return case_send_reply(
         actor=actor,
         case=case,
         body=body,
-        given=given,
         expected_version=expected_version,
         attachment_token=attachment_token,
         attachment_ids=attachment_ids,
-        checked=checked,
-    )
-
-
-@transaction.atomic
-def _case_record_answer_given(
-    *,
-    actor: User,
-    case: Case,
-    body: str,
-    given: str,
-    expected_version: int | None,
-    attachment_token: str,
-    attachment_ids: list[int] | tuple[int, ...],
-    checked: list[CheckedFile],
-) -> Reply:
-    case = lock_case(case, actor)
-    require_ability(actor, case, Ability.REPLY)
-    check_version(case, expected_version)
-    if case.status in (Status.CLOSED, Status.TRANSFERRED, Status.ANSWERED):
-        raise invalid(
-            "status",
-            _("An answer cannot be recorded on a case that is %(status)s.")
-            % {"status": case.get_status_display().lower()},
-            "invalid_transition",
-        )
-    target = require_transition(case, "answer")
-    # What is stored is what the answer bank may learn from: no draft markers in it either.
-    body = clean_text(strip_citation_markers(body or ""), "body")
-    if reply_says_nothing(case, body):
-        raise invalid("body", str(NOTHING_SAID), "empty_reply")
-    pending: list[Attachment] = []
-    if attachment_ids:
-        pending = list(
-            Attachment.objects.select_for_update()
-            .filter(
-                case=case,
-                uploaded_by=actor,
-                pending_token=attachment_token or "-",
-                reply__isnull=True,
-                pk__in=list(attachment_ids),
-            )
-            .order_by("pk")
-        )
-        if len(pending) != len(set(attachment_ids)):
-            raise invalid(
-                "attachments",
-                _("The attached files are no longer available: attach them again."),
-                "attachments_expired",
-            )
-    reply = Reply.objects.create(case=case, author=actor, body=body)
-    if pending:
-        Attachment.objects.filter(pk__in=[row.pk for row in pending]).update(
-            reply=reply, pending_token=""
-        )
-    from_status = case.status
-    case.status = target
-    if case.answered_at is None:
-        case.answered_at = timezone.now()
-    bump(case, ["status", "answered_at"])
-    case_event_record(
-        case=case,
-        actor=actor,
-        kind=CaseEvent.Kind.REPLY_SENT,
-        from_status=from_status,
-        to_status=target,
-        data={"reply_id": reply.pk, "given": given},
-    )
-    # ``given``: the usager heard the answer; the delivery receiver writes no outbox row.
-    signals.reply_sent.send(
-        sender=Case,
-        case_id=case.pk,
-        reply_id=reply.pk,
-        actor_id=actor.pk,
+        files=files,
         given=given,
     )
-    reply_files_store(case=case, actor=actor, files=checked, reply=reply)
-    return reply

@@ -63,8 +63,11 @@ def case_send_reply(
     attachment_token: str = "",
     attachment_ids: list[int] | tuple[int, ...] = (),
     files: list[UploadedFile] | None = None,
+    given: str = "",
 ) -> Reply:
-    """Send a reply to the usager: the case becomes answered.
+    """Send a reply to the usager: the case becomes answered. ``given`` ("counter", "phone"):
+    the answer was given in person or on the phone and is recorded, nothing is delivered
+    (cases/counter/services.py).
 
     Attachments: the files the preview stored as pending (``attachment_token`` and the
     ``attachment_ids`` the agent saw), and/or new ``files`` (the API), checked like intake's.
@@ -90,6 +93,7 @@ def case_send_reply(
         attachment_token=attachment_token,
         attachment_ids=attachment_ids,
         checked=checked,
+        given=given,
     )
 
 
@@ -103,15 +107,20 @@ def _case_send_reply(
     attachment_token: str,
     attachment_ids: list[int] | tuple[int, ...],
     checked: list[CheckedFile],
+    given: str = "",
 ) -> Reply:
     case = lock_case(case, actor)
     require_ability(actor, case, Ability.REPLY)
     check_version(case, expected_version)
     if case.status in (Status.CLOSED, Status.TRANSFERRED, Status.ANSWERED):
+        refusal = (
+            _("An answer cannot be recorded on a case that is %(status)s.")
+            if given
+            else _("A reply cannot be sent on a case that is %(status)s.")
+        )
         raise invalid(
             "status",
-            _("A reply cannot be sent on a case that is %(status)s.")
-            % {"status": case.get_status_display().lower()},
+            refusal % {"status": case.get_status_display().lower()},
             "invalid_transition",
         )
     target = require_transition(case, "answer")
@@ -155,14 +164,16 @@ def _case_send_reply(
         kind=CaseEvent.Kind.REPLY_SENT,
         from_status=from_status,
         to_status=target,
-        data={"reply_id": reply.pk},
+        data={"reply_id": reply.pk, **({"given": given} if given else {})},
     )
     # Inside the transaction: receivers write the follow-ups with the change (cases/signals.py).
+    # ``given``: the usager heard the answer; the delivery receiver writes no outbox row.
     signals.reply_sent.send(
         sender=Case,
         case_id=case.pk,
         reply_id=reply.pk,
         actor_id=actor.pk,
+        **({"given": given} if given else {}),
     )
     # Files last: nothing after them can fail and leave a row pointing at nothing (the delivery
     # reads them after commit).
