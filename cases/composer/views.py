@@ -29,22 +29,23 @@ from ..views import case_context, get_case, render_case
 from .forms import ReplyForm
 
 
-def _is_htmx(request: HttpRequest) -> bool:
+def is_htmx(request: HttpRequest) -> bool:
     return request.headers.get("HX-Request") == "true"
 
 
 def _render_composer(request, case, status=200, **forms) -> HttpResponse:
     """The composer alone (htmx: the preview and the errors replace it where the agent is),
     else the whole case page."""
-    if _is_htmx(request):
+    if is_htmx(request):
         return render(
             request, "cases/_composer.html", case_context(request, case, **forms), status=status
         )
     return render_case(request, case, status=status, **forms)
 
 
-def _redirect(request: HttpRequest, url: str) -> HttpResponse:
-    if _is_htmx(request):
+def htmx_redirect(request: HttpRequest, url: str) -> HttpResponse:
+    """To ``url``: a plain redirect, or htmx's HX-Redirect for a request it made."""
+    if is_htmx(request):
         response = HttpResponse(status=204)
         response["HX-Redirect"] = url
         return response
@@ -55,7 +56,7 @@ def _normalised(text: str) -> str:
     return strip_citation_markers(text).replace("\r\n", "\n").strip()
 
 
-def _already_sent(request: AuthenticatedHttpRequest, case: Case, body: str) -> Reply | None:
+def already_sent(request: AuthenticatedHttpRequest, case: Case, body: str) -> Reply | None:
     """The agent's own latest reply on this case, if it is the text they confirm again (Back
     after sending, then Confirm): nothing to refuse, nothing to send twice."""
     reply = case.replies.filter(author=request.user).order_by("-created_at", "-pk").first()
@@ -76,14 +77,14 @@ def case_reply(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     body = form.cleaned_data["body"]
     version = form.cleaned_data["version"]
     if version != case.version:
-        sent = _already_sent(request, case, body) if form.cleaned_data["confirmed"] else None
+        sent = already_sent(request, case, body) if form.cleaned_data["confirmed"] else None
         if sent is not None:
             messages.info(
                 request,
                 _("This reply was already sent on %(date)s: it was not sent again.")
                 % {"date": date_format(timezone.localtime(sent.created_at), "DATETIME_FORMAT")},
             )
-            return _redirect(request, f"{detail}?envoye=1")
+            return htmx_redirect(request, f"{detail}?envoye=1")
         # Keep the agent's text, against the case as it is now: they read, then send again.
         data = request.POST.copy()
         data["version"] = str(case.version)
@@ -200,4 +201,4 @@ def case_reply(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     except PermissionDenied as exc:
         raise PermissionDenied(str(exc)) from exc
     messages.success(request, _("Reply sent to the usager. The case is answered."))
-    return _redirect(request, f"{detail}?envoye=1")
+    return htmx_redirect(request, f"{detail}?envoye=1")

@@ -23,10 +23,10 @@ from accounts.permissions import WORK_CASES
 
 from .. import selectors
 from ..composer.forms import ReplyForm
+from ..composer.views import already_sent, htmx_redirect, is_htmx
 from ..files import ScannerUnavailable
-from ..models import Case, Reply
+from ..models import Case
 from ..services.reply_attachments import pending_attachments, uploaded_files
-from ..text import strip_citation_markers
 from ..views import case_context, get_case, render_case
 from .forms import AnswerGivenForm, CounterCaseForm
 from .services import case_record_answer_given, counter_case_create
@@ -144,10 +144,6 @@ def _record(
     return None
 
 
-def _is_htmx(request: HttpRequest) -> bool:
-    return request.headers.get("HX-Request") == "true"
-
-
 def _composer_again(request, case, status: int, form: AnswerGivenForm) -> HttpResponse:
     """The composer with the agent's text kept and the errors shown (in place with htmx)."""
     data = request.POST.copy()
@@ -168,7 +164,7 @@ def _composer_again(request, case, status: int, form: AnswerGivenForm) -> HttpRe
             case=case, actor=request.user, token=request.POST.get("attachment_token", "")[:64]
         ),
     }
-    if _is_htmx(request):
+    if is_htmx(request):
         return render(
             request,
             "cases/_composer.html",
@@ -188,7 +184,7 @@ def case_answer_given(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
         return _composer_again(request, case, 400, form)
     url = f"{reverse('cases:detail', args=[case.pk])}?envoye=1"
     if form.cleaned_data["version"] != case.version:
-        recorded = _already_recorded(request, case, form.cleaned_data["body"])
+        recorded = already_sent(request, case, form.cleaned_data["body"])
         if recorded is not None:
             # A double click, or Back then the button again: recorded once, said so.
             messages.info(
@@ -196,7 +192,7 @@ def case_answer_given(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
                 _("This answer was already recorded on %(date)s: it was not recorded again.")
                 % {"date": date_format(timezone.localtime(recorded.created_at), "DATETIME_FORMAT")},
             )
-            return _done(request, url)
+            return htmx_redirect(request, url)
     attachment_ids = [int(v) for v in request.POST.getlist("attachment_ids") if v.isdigit()]
     try:
         case_record_answer_given(
@@ -219,24 +215,4 @@ def case_answer_given(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
     except PermissionDenied as exc:
         raise PermissionDenied(str(exc)) from exc
     messages.success(request, _("The answer you gave is recorded. The case is answered."))
-    return _done(request, url)
-
-
-def _done(request: HttpRequest, url: str) -> HttpResponse:
-    if _is_htmx(request):
-        response = HttpResponse(status=204)
-        response["HX-Redirect"] = url
-        return response
-    return redirect(url)
-
-
-def _normalised(text: str) -> str:
-    return strip_citation_markers(text).replace("\r\n", "\n").strip()
-
-
-def _already_recorded(request: AuthenticatedHttpRequest, case: Case, body: str) -> Reply | None:
-    """The agent's own latest reply on this case, if it is the text they record again."""
-    reply = case.replies.filter(author=request.user).order_by("-created_at", "-pk").first()
-    if reply is not None and _normalised(reply.body) == _normalised(body):
-        return reply
-    return None
+    return htmx_redirect(request, url)
