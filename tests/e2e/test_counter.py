@@ -100,3 +100,31 @@ def test_the_counter_pages_have_no_axe_violation(wide_page, tenants):  # noqa: F
     failures["case-without-e-mail"] = _violations(page)
     failures = {name: found for name, found in failures.items() if found}
     assert not failures, json.dumps(failures, indent=1, ensure_ascii=False)
+
+
+def test_recording_an_answer_given_on_a_case_with_e_mail_asks_first(page, tenants):
+    """With an e-mail address, "Record the answer given" sends nothing: the agent confirms it
+    (once), and declining records nothing."""
+    tenant = tenants[0]
+    case = make_case(tenant.administration, channel=Channel.EMAIL)
+    case_services.case_take(actor=tenant.agent, case=case)
+    sign_in(page, tenant.agent.email)
+    page.goto(f"/dossiers/{case.pk}/")
+    page.locator("#id_body_reply").fill("Bonjour, je vous ai répondu au téléphone ce matin.")
+    questions: list[str] = []
+
+    def answer(dialog, accept: bool) -> None:
+        questions.append(dialog.message)
+        dialog.accept() if accept else dialog.dismiss()
+
+    page.once("dialog", lambda dialog: answer(dialog, False))
+    page.locator("#record-answer-given").click()
+    page.wait_for_timeout(500)
+    assert len(questions) == 1 and "Rien ne sera envoyé" in questions[0]
+    assert not Reply.objects.filter(case=case).exists()
+    page.on("dialog", lambda dialog: answer(dialog, True))
+    page.locator("#record-answer-given").click()
+    page.wait_for_url("**/?envoye=1")
+    assert len(questions) == 2
+    assert Reply.objects.filter(case=case).count() == 1
+    assert not Delivery.objects.filter(reply__case=case).exists()
