@@ -213,7 +213,12 @@ def test_a_low_confidence_draft_tells_the_agent_to_check_that_it_answers_the_que
     assert suggestion.status == "ready" and not suggestion.abstained
     # What the composer gives a question its fiches may not cover (tests/drafting/
     # test_abstention_and_reuse.py): every sentence found in its source, a low confidence.
-    Suggestion.objects.filter(pk=suggestion.pk).update(confidence=0.3)
+    # And the opening it writes then: the closest information, not a claim to answer.
+    from drafting.suggestions.backends import INTRO_CLOSEST, intro_for_confidence
+
+    Suggestion.objects.filter(pk=suggestion.pk).update(
+        confidence=0.3, text=intro_for_confidence(suggestion.text, 0.3)
+    )
     sign_in(page, tenant.agent.email)
     page.goto(f"/dossiers/{case.pk}/")
     box = page.locator("#draft-confidence")
@@ -222,6 +227,7 @@ def test_a_low_confidence_draft_tells_the_agent_to_check_that_it_answers_the_que
     assert "brouillon à vérifier" in box.inner_text().casefold()
     assert "ne répond peut-être pas à cette question précise" in box.inner_text()
     assert page.locator("#draft-flagged").count() == 0
+    assert INTRO_CLOSEST in page.locator(f"#draft-text-{suggestion.pk}").inner_text()
     screenshot(page, "draft-low-confidence.png")
 
 
