@@ -76,6 +76,11 @@ system:
 	  pg_isready -h 127.0.0.1 -p 5432 -q; } || { echo "PostgreSQL is not running on 127.0.0.1:5432: run $(PG_START)"; exit 1; }
 	@redis-cli -h 127.0.0.1 ping >/dev/null 2>&1 || $(REDIS_START) >/dev/null 2>&1 \
 	  || { echo "Redis is not running on 127.0.0.1:6379: run $(REDIS_START)"; exit 1; }
+	@# RabbitMQ, when installed: tests/deploy runs the processes with it as the broker too (and
+	@# skips that run where it is not installed).
+	@if command -v rabbitmq-server >/dev/null 2>&1 && ! (exec 3<>/dev/tcp/127.0.0.1/5672) 2>/dev/null; then \
+	  rabbitmq-server -detached >/dev/null 2>&1; \
+	  for i in $$(seq 60); do (exec 3<>/dev/tcp/127.0.0.1/5672) 2>/dev/null && break; sleep 1; done; fi
 	@command -v chromium >/dev/null 2>&1 || { $(APT_INSTALL) chromium >/dev/null; } \
 	  || { echo "Chromium is missing for the browser tests: run apt-get install chromium (as root)"; exit 1; }
 	@command -v msgfmt >/dev/null 2>&1 || { $(APT_INSTALL) gettext >/dev/null; } \
