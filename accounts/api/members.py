@@ -21,6 +21,9 @@ from .common import TextField, error_response
 
 # Collections: administrators of the request's administration.
 ADMINISTRATORS = AccessRule("permission", perm=MANAGE_MEMBERS)
+MEMBERS_BY_SESSION = _(
+    "Members are invited and changed from a signed-in session, not with an API token."
+)
 # One object: found in the request's administration first (another's is 404, for every role),
 # then the role is asked (403).
 ADMINISTRATORS_TENANT_FIRST = AccessRule("permission", perm=MANAGE_MEMBERS, tenant_first=True)
@@ -159,6 +162,15 @@ def _own(view: APIView, request, queryset, pk: int):
     return obj
 
 
+def _token_refused(request, message: str):
+    """403 ``session_required`` for a request made with an API token, else None. What gives
+    lasting access (a key, a member, a role) is granted by a person signed in: a stolen key,
+    once revoked as the runbook says, must leave nothing of its own behind."""
+    if request_token(request) is None:
+        return None
+    return error_response(message, "session_required", status.HTTP_403_FORBIDDEN)
+
+
 class MemberListView(APIView):
     access_rule = ADMINISTRATORS
 
@@ -171,10 +183,14 @@ class MemberListView(APIView):
     @extend_schema(
         request=MemberInviteSerializer,
         responses={201: MemberSerializer},
-        summary="Invite someone by e-mail (a new person gets a link to choose a password)",
+        summary="Invite someone by e-mail (a new person gets a link to choose a password; "
+        "signed-in sessions only)",
     )
     def post(self, request):
         administration = administration_for(request, MANAGE_MEMBERS)
+        refused = _token_refused(request, str(MEMBERS_BY_SESSION))
+        if refused is not None:
+            return refused
         serializer = MemberInviteSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         membership = services.member_invite(
@@ -195,9 +211,13 @@ class MemberDetailView(APIView):
     @extend_schema(
         request=MemberChangeSerializer,
         responses=MemberSerializer,
-        summary="Change a member's role or team, deactivate or reactivate them",
+        summary="Change a member's role or team, deactivate or reactivate them (signed-in "
+        "sessions only)",
     )
     def patch(self, request, pk: int):
+        refused = _token_refused(request, str(MEMBERS_BY_SESSION))
+        if refused is not None:
+            return refused
         membership = _own(self, request, Membership.objects.all(), pk)
         administration = membership.administration
         serializer = MemberChangeSerializer(data=request.data)
@@ -274,14 +294,13 @@ class TokenListView(APIView):
     )
     def post(self, request):
         administration = administration_for(request, MANAGE_MEMBERS)
-        if request_token(request) is not None:
-            # A key must not mint keys: a stolen one would leave behind tokens that outlive its
-            # revocation, the one remedy the runbook gives. People create tokens, signed in.
-            return error_response(
-                str(_("API tokens are created from a signed-in session, not with a token.")),
-                "session_required",
-                status.HTTP_403_FORBIDDEN,
-            )
+        # A key must not mint keys: a stolen one would leave behind tokens that outlive its
+        # revocation, the one remedy the runbook gives. People create tokens, signed in.
+        refused = _token_refused(
+            request, str(_("API tokens are created from a signed-in session, not with a token."))
+        )
+        if refused is not None:
+            return refused
         serializer = TokenCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         token, key = tokens.api_token_create(

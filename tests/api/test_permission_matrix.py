@@ -101,7 +101,8 @@ class Rule:
     role_status: dict[str, int] = field(default_factory=dict)
     # Channel intake: tokens only; signed-in people get 403 whatever their role.
     tokens_only: bool = False
-    # Creating tokens: signed-in people only; a token gets 403 whatever its scope.
+    # Creating tokens, inviting and changing members: signed-in people only; a token gets 403
+    # whatever its scope.
     sessions_only: bool = False
 
 
@@ -165,14 +166,19 @@ RULES: dict[tuple[str, str], Rule] = {
     ("api-article", "get"): Rule(AGENT_UP, obj=_attr("article")),
     # administration
     ("api-members", "get"): Rule(ADMINISTRATOR),
+    # Members, like tokens, are granted by a person signed in (a revoked key leaves none).
     ("api-members", "post"): Rule(
         ADMINISTRATOR,
         201,
         payload=lambda w, u: {"email": "nouvelle.recrue@example.gouv.fr", "role": "agent"},
+        sessions_only=True,
     ),
     ("api-member", "get"): Rule(ADMINISTRATOR, obj=_attr("membership")),
     ("api-member", "patch"): Rule(
-        ADMINISTRATOR, obj=_attr("membership"), payload=lambda w, u: {"team": "Accueil"}
+        ADMINISTRATOR,
+        obj=_attr("membership"),
+        payload=lambda w, u: {"team": "Accueil"},
+        sessions_only=True,
     ),
     ("api-enrolments", "get"): Rule(ADMINISTRATOR),
     ("api-enrolment-decision", "post"): Rule(
