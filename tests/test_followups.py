@@ -81,6 +81,9 @@ def _reset_pools():
 
 @pytest.mark.django_db
 def test_every_follow_up_of_a_change_is_a_kind_with_a_routed_task():
+    # What a worker loads at start (the apps' task modules, which register their kinds): run
+    # alone, this test would otherwise see only the kinds other tests happened to import.
+    app.loader.import_default_modules()
     kinds = registered_kinds()
     for kind in (
         "drafting.prepare_case",
