@@ -90,54 +90,24 @@ def counter_case_create(
             "invalid_choice",
         )
     checked = _files_check(files or [], administration=administration, actor=actor)
-    return _counter_case_create(
-        actor=actor,
-        administration=administration,
-        channel=channel,
-        subject=subject,
-        body=body,
-        usager_name=usager_name,
-        usager_email=usager_email,
-        usager_phone=usager_phone,
-        topic=topic,
-        priority=priority,
-        checked=checked,
-        handle_now=handle_now,
-    )
-
-
-@transaction.atomic
-def _counter_case_create(
-    *,
-    actor: User,
-    administration: Administration,
-    channel: str,
-    subject: str,
-    body: str,
-    usager_name: str,
-    usager_email: str,
-    usager_phone: str,
-    topic: Topic | None,
-    priority: int,
-    checked: list[CheckedFile],
-    handle_now: bool,
-) -> Case:
-    case = case_create(
-        actor=actor,
-        administration=administration,
-        channel=channel,
-        subject=subject,
-        body=body,
-        usager_name=usager_name,
-        usager_email=usager_email,
-        usager_phone=usager_phone,
-        topic=topic,
-        priority=priority,
-    )
-    if handle_now:
-        case = case_take(actor=actor, case=case)
-    # Files last: nothing after them can fail and leave a stored file that no row names.
-    reply_files_store(case=case, actor=actor, files=checked)
+    # One transaction from here: the case, its taking and its files, or nothing.
+    with transaction.atomic():
+        case = case_create(
+            actor=actor,
+            administration=administration,
+            channel=channel,
+            subject=subject,
+            body=body,
+            usager_name=usager_name,
+            usager_email=usager_email,
+            usager_phone=usager_phone,
+            topic=topic,
+            priority=priority,
+        )
+        if handle_now:
+            case = case_take(actor=actor, case=case)
+        # Files last: nothing after them can fail and leave a stored file that no row names.
+        reply_files_store(case=case, actor=actor, files=checked)
     return case
 
 
