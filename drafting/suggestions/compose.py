@@ -21,6 +21,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from drafting.knowledge.compounds import fiche_compounds, gives, unknown_compounds
 from drafting.knowledge.text import analyse
 from drafting.knowledge.units import split_units as split_text
 
@@ -531,6 +532,23 @@ def compose(
     subject = titles[lead.n].union(*(headings[s.n] for s in fiches if s.fiche == lead.fiche))
     if not subject & named:
         confidence = min(confidence, UNNAMED_SUBJECT_CONFIDENCE)
+    # A question naming another thing of the same kind than the leading fiche ("carte grise",
+    # "carte d'électeur" against "Carte d'identité perdue ou volée"; "permis bateau" against the
+    # driving licence) is about a procedure that fiche does not describe, however close the
+    # words and the meaning (``compounds``): when no other fiche found names that thing either,
+    # the base does not cover it; when one does, the draft is shown as a low-confidence one.
+    by_fiche = _fiche_compounds(fiches)
+    other_things = unknown_compounds(question, lead.fiche, by_fiche[lead.fiche])
+    if other_things:
+        if any(
+            gives(pairs, head, qualifier)
+            for fiche, pairs in by_fiche.items()
+            if fiche != lead.fiche
+            for head, qualifier in other_things
+        ):
+            confidence = min(confidence, UNNAMED_SUBJECT_CONFIDENCE)
+        else:
+            not_covered = True
     if not_covered:
         return Composition(
             [],
@@ -551,6 +569,14 @@ def compose(
         similarity=best_similarity,
         evidence=evidence,
     )
+
+
+def _fiche_compounds(fiches: list[ComposeSource]) -> dict[str, frozenset[tuple[str, str]]]:
+    """Each fiche's compounds (``compounds.fiche_compounds``), from its title and passages."""
+    texts: dict[str, list[str]] = {}
+    for source in fiches:
+        texts.setdefault(source.fiche, []).extend((source.heading, source.text))
+    return {fiche: fiche_compounds(fiche, parts) for fiche, parts in texts.items()}
 
 
 # --- what an agent would write when the sources don't answer ----------------------------------

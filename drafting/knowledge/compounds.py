@@ -1,0 +1,246 @@
+"""Compound names ("carte grise", "acte de mariage", "permis bateau"): what tells a
+neighbouring procedure from the one a fiche is about.
+
+A fiche titled "Carte d'identité perdue ou volée" is about one kind of *carte*; a question about
+a lost "carte grise" or "carte d'électeur" shares the head word, the verb and most of the
+situation, and reads close to it by words and by meaning, yet the fiche does not answer it. A
+compound is a head word followed by a qualifier, directly ("carte grise", "permis bateau") or
+through "de", "du", "des", "d'" ("acte de mariage", "taxe d'aménagement"). The question names a
+*different* thing than the fiche when it uses one of the heads of the fiche's title with a
+qualifier that neither the title nor the fiche ever gives that head
+(``unknown_compounds``). Both sides are compared as stems without accents, so that "foncière"
+and "fonciere" meet.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from functools import lru_cache
+
+from .text import PHRASES, STOP_WORDS, _stem, strip_accents
+
+_TOKEN_RE = re.compile(r"[0-9a-zà-öø-ÿœæ]+|[^\s\w]", re.IGNORECASE)
+# What joins a head to its qualifier in a question ("acte de mariage", "taxe d'habitation").
+_JOINS = frozenset({"de", "du", "des", "d"})
+# In the fiches, a qualifier also comes through these ("aide au logement", "carte pour
+# personnes handicapées"): the fiche is read generously, the question strictly.
+_FICHE_JOINS = _JOINS | frozenset({"au", "aux", "à", "a", "en", "pour"})
+_APOSTROPHES = frozenset({"'", "’"})
+_ENUMERATION = frozenset({",", "et", "ou"})
+# Words that qualify nothing: times, days and months, quantities of time, modal verbs.
+_NOT_QUALIFIERS = frozenset(
+    [
+        "depuis",
+        "apres",
+        "après",
+        "avant",
+        "pendant",
+        "dedans",
+        "dessus",
+        "dessous",
+        "quelque",
+        "quelqu",
+        "combien",
+        "hier",
+        "demain",
+        "lundi",
+        "mardi",
+        "mercredi",
+        "jeudi",
+        "vendredi",
+        "samedi",
+        "dimanche",
+        "janvier",
+        "fevrier",
+        "février",
+        "mars",
+        "avril",
+        "mai",
+        "juin",
+        "juillet",
+        "aout",
+        "août",
+        "septembre",
+        "octobre",
+        "novembre",
+        "decembre",
+        "décembre",
+        "mois",
+        "an",
+        "ans",
+        "annee",
+        "année",
+        "annees",
+        "années",
+        "semaine",
+        "semaines",
+        "jour",
+        "jours",
+        "heure",
+        "heures",
+        "veux",
+        "voudrais",
+        "voudrait",
+        "faut",
+        "dois",
+        "doit",
+        "peut",
+        "pourrais",
+        "jveux",
+    ]
+)
+# Ordinals and ages are not the head of a name ("première demande", "nouvelle carte").
+_NOT_HEADS = frozenset(
+    [
+        "premier",
+        "première",
+        "premiere",
+        "premiers",
+        "premières",
+        "nouveau",
+        "nouvelle",
+        "nouveaux",
+        "nouvelles",
+        "ancien",
+        "ancienne",
+        "dernier",
+        "dernière",
+        "derniere",
+        "autre",
+    ]
+)
+# Read right after the head without a join, a verb's participle or infinitive is what happens
+# to the thing ("carte volée", "permis suspendu"), not which thing it is.
+# (A noun in "-té" is not one: "carte mobilité", "carte priorité".)
+_VERB_ENDINGS = re.compile(r"(?:(?<!t)é|ée|és|ées|er|ez|ait|aient|ant|[çdlntv]u(?:e|s|es)?)$")
+# An acronym in a title's parentheses spelling its first words ("Carte mobilité inclusion
+# (CMI)"): the fiche's "CMI priorité" is the title's "carte" with that qualifier.
+_ACRONYM_RE = re.compile(r"\(([A-Z]{2,6})(?:[,)\s])")
+# Two qualifiers whose stems share this many first letters, one extending the other, name the
+# same thing ("priorité" and "prioritaire").
+_PREFIX = 5
+
+Pair = tuple[str, str]
+
+
+def _stem_plain(word: str) -> str:
+    return _stem(strip_accents(word))
+
+
+def _content(word: str) -> bool:
+    return (
+        word.isalpha()
+        and len(word) >= 3
+        and word not in STOP_WORDS
+        and strip_accents(word) not in STOP_WORDS
+    )
+
+
+def compounds(text: str, *, fiche: bool = False) -> list[Pair]:
+    """The (head, qualifier) stems of ``text``, in order; ``fiche`` reads a fiche's text (more
+    joining words, participles kept)."""
+    tokens = _TOKEN_RE.findall(text.lower())
+    joins = _FICHE_JOINS if fiche else _JOINS
+    pairs: list[Pair] = []
+    for i, word in enumerate(tokens):
+        if not _content(word) or word in _NOT_HEADS:
+            continue
+        j = i + 1
+        joined = j < len(tokens) and tokens[j] in joins
+        if joined:
+            j += 1
+            if j < len(tokens) and tokens[j] in _APOSTROPHES:
+                j += 1
+        if j >= len(tokens):
+            continue
+        qualifier = tokens[j]
+        if not _content(qualifier) or qualifier in _NOT_QUALIFIERS:
+            continue
+        if not fiche and not joined and _VERB_ENDINGS.search(qualifier):
+            continue
+        head = _stem_plain(word)
+        pairs.append((head, _stem_plain(qualifier)))
+        if joined:
+            # An enumeration goes on qualifying the same head: "les cartes d'invalidité, de
+            # priorité et de stationnement".
+            j += 1
+            while j + 1 < len(tokens) and tokens[j] in _ENUMERATION:
+                k = j + 1
+                if tokens[k] not in joins:
+                    break
+                k += 1
+                if k < len(tokens) and tokens[k] in _APOSTROPHES:
+                    k += 1
+                if k >= len(tokens) or not _content(tokens[k]):
+                    break
+                pairs.append((head, _stem_plain(tokens[k])))
+                j = k + 1
+    return pairs
+
+
+@lru_cache(maxsize=8192)
+def _fiche_text_compounds(text: str) -> tuple[Pair, ...]:
+    # The same passages come back draft after draft.
+    return tuple(compounds(text, fiche=True))
+
+
+@lru_cache(maxsize=4096)
+def title_compounds(title: str) -> tuple[frozenset[Pair], frozenset[str], frozenset[str]]:
+    """(the title's compounds, its heads, all its terms): a head is the first word of a compound
+    that qualifies nothing itself ("déclaration trimestrielle de ressources": "déclaration")."""
+    pairs = frozenset(compounds(title, fiche=True))
+    qualifiers = {q for _h, q in pairs}
+    heads = frozenset(h for h, _q in pairs) - qualifiers
+    terms = frozenset(_stem_plain(t) for t in _TOKEN_RE.findall(title.lower()) if _content(t))
+    return pairs, heads, terms
+
+
+def fiche_compounds(title: str, texts: Iterable[str]) -> frozenset[Pair]:
+    """Every compound a fiche gives (its title and its texts), an acronym of its title read as
+    the words it spells."""
+    pairs = set(_fiche_text_compounds(title))
+    for text in texts:
+        pairs.update(_fiche_text_compounds(text))
+    match = _ACRONYM_RE.search(title)
+    if match:
+        acronym = _stem_plain(match.group(1).lower())
+        words = [t for t in _TOKEN_RE.findall(title.lower()) if _content(t)]
+        initials = "".join(w[0] for w in words[: len(match.group(1))])
+        if words and strip_accents(initials) == match.group(1).lower():
+            head = _stem_plain(words[0])
+            pairs.update((head, q) for h, q in list(pairs) if h == acronym)
+    return frozenset(pairs)
+
+
+def _same(a: str, b: str) -> bool:
+    """Two qualifier stems that name the same thing ("priorit" and "prioritair")."""
+    return a == b or (min(len(a), len(b)) >= _PREFIX and (a.startswith(b) or b.startswith(a)))
+
+
+def gives(pairs: Iterable[Pair], head: str, qualifier: str) -> bool:
+    """Whether ``pairs`` qualify ``head`` by ``qualifier`` (or a word of the same stem)."""
+    return any(h == head and _same(q, qualifier) for h, q in pairs)
+
+
+def unknown_compounds(question: str, title: str, known: frozenset[Pair]) -> list[Pair]:
+    """The compounds of ``question`` that name another thing than the fiche titled ``title``
+    (whose compounds are ``known``): a head of the title with a qualifier that neither the
+    title nor the fiche gives it. None when the question names the title's own compound."""
+    title_pairs, heads, title_terms = title_compounds(title)
+    # The usagers' names for a thing are read as the fiches' ("carte de sécurité sociale" is
+    # the "carte vitale", a "carte de résident" a "titre de séjour": ``text.PHRASES``).
+    for pattern, words in PHRASES:
+        question = pattern.sub(words, question)
+    asked = compounds(question)
+    if any(gives(title_pairs, h, q) for h, q in asked):
+        return []
+    unknown: list[Pair] = []
+    for head, qualifier in asked:
+        if head not in heads or qualifier in title_terms or gives(known, head, qualifier):
+            continue
+        # "didentité": the elision typed without its apostrophe.
+        if qualifier[:1] in ("d", "l") and any(_same(qualifier[1:], t) for t in title_terms):
+            continue
+        unknown.append((head, qualifier))
+    return unknown

@@ -1,0 +1,108 @@
+"""A question about another thing of the same kind than the fiche found ("carte de séjour" against
+the fiche on a lost identity card) is not answered from that fiche."""
+
+from __future__ import annotations
+
+import pytest
+
+from drafting.knowledge.compounds import compounds, fiche_compounds, unknown_compounds
+from drafting.suggestions.compose import LOW_CONFIDENCE, ComposeSource, compose
+
+CNI = "Carte d'identité perdue ou volée : démarches"
+CNI_TEXT = (
+    "Si votre carte d'identité a été perdue ou volée, déclarez-le. Pour un vol, déposez plainte "
+    "au commissariat. Pensez aussi à vos autres démarches : carte Vitale, permis de conduire, "
+    "carte bancaire."
+)
+
+
+def _unknown(question: str, title: str = CNI, text: str = CNI_TEXT) -> list[tuple[str, str]]:
+    return unknown_compounds(question, title, fiche_compounds(title, [text]))
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "j'ai perdu ma carte d'électeur dans le train",
+        "J'AI PERDU MA CARTE GRISE",
+        "comment refaire une carte européenne d'assurance maladie perdue ?",
+    ],
+)
+def test_another_thing_of_the_same_kind_is_unknown_to_the_fiche(question):
+    assert _unknown(question)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "j'ai perdu ma carte d'identité",
+        "ma carte didentité a été volée hier",  # the elision typed without its apostrophe
+        "on m'a volé ma carte, je fais comment ?",  # no qualifier
+        "ma carte volée lundi au marché",  # a participle, a day
+        "ma carte vitale et ma carte d'identité sont dans le sac volé",  # the title's own thing
+        "ma carte bancaire a disparu avec le reste",  # the fiche names it
+        "le permis de conduire de mon fils",  # "permis" is not a head of this title
+    ],
+)
+def test_the_fiche_own_thing_or_no_thing_at_all_is_not_unknown(question):
+    assert _unknown(question) == []
+
+
+def test_accents_and_an_acronym_of_the_title_are_read_as_the_words():
+    # "foncière" typed without its accent is the same qualifier.
+    title = "Taxe foncière : qui la paie, quand et comment"
+    assert _unknown("la taxe fonciere de ma maison", title, "La taxe foncière est due…") == []
+    assert _unknown("la taxe d'aménagement de mon abri", title, "La taxe foncière est due…")
+    # The fiche says "CMI priorité": the title's "carte" qualified by "priorité".
+    title = "Carte mobilité inclusion (CMI)"
+    text = "La CMI priorité donne une priorité d'accès aux places assises."
+    assert _unknown("comment avoir la carte prioritaire ?", title, text) == []
+    assert _unknown("comment avoir la carte grise ?", title, text)
+
+
+def test_a_question_reads_strictly_and_a_fiche_generously():
+    assert compounds("l'aide au logement") == []
+    assert ("aid", "log") in compounds("l'aide au logement", fiche=True)
+    assert compounds("mon acte de mariage") == [("acte", "mariag")]
+
+
+PERMIS = ComposeSource(
+    n=1,
+    kind="fiche",
+    title="Permis de conduire perdu ou volé › Démarches",
+    url="",
+    text=(
+        "Si votre permis de conduire a été perdu, déclarez la perte en ligne sur le site de "
+        "l'ANTS. Vous recevez un nouveau permis par courrier sous quelques semaines."
+    ),
+)
+BATEAU = ComposeSource(
+    n=2,
+    kind="fiche",
+    title="Permis plaisance › S'inscrire",
+    url="",
+    text="Le permis bateau s'obtient après une formation dans un établissement agréé.",
+    pertinence=0.5,
+)
+
+
+def test_a_neighbouring_procedure_is_abstained_on_or_warned_when_another_fiche_names_it():
+    question = "j'ai perdu mon permis bateau, comment en avoir un nouveau ?"
+    # No fiche found names the "permis bateau": the base does not cover it.
+    alone = compose(question, [PERMIS])
+    assert alone.abstained and alone.reason == "not_covered"
+    # Another fiche found names it: the draft is written, shown as a low-confidence one.
+    both = compose(question, [PERMIS, BATEAU])
+    assert not both.abstained and both.confidence < LOW_CONFIDENCE
+    # The fiche's own thing is drafted.
+    own = compose("j'ai perdu mon permis de conduire, comment en avoir un nouveau ?", [PERMIS])
+    assert not own.abstained and own.cited == [1]
+
+
+def test_an_enumeration_qualifies_the_same_head_and_the_usagers_names_are_the_fiches():
+    text = "Elle remplace les anciennes cartes d'invalidité, de priorité et de stationnement."
+    pairs = fiche_compounds("Carte mobilité inclusion (CMI)", [text])
+    for thing in ("carte d'invalidité", "carte de priorité", "carte de stationnement"):
+        assert set(compounds(thing)) <= pairs
+    # "carte de sécurité sociale" is what the usagers call the carte Vitale, which the fiche names.
+    assert _unknown("on m'a volé ma carte de sécurité sociale avec mes papiers") == []
