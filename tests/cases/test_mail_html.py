@@ -8,9 +8,20 @@ from __future__ import annotations
 import time
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from lxml import html as lxml_html
 
+from accounts import services as account_services
+from cases import services
 from cases.delivery.mail_html import signature_split, text_to_html
+from cases.intake.acknowledgement import DEFAULT_BODY, DEFAULT_SUBJECT
+from cases.intake.services import intake_receive
+from cases.intake.settings_services import acknowledgement_settings_save, mailbox_save
+from cases.models import Acknowledgement, Channel, Delivery, Mailbox
+from cases.services.reply_attachments import uploaded_files
+from tests.factories import make_case
+
+from .mailservers import html_of, start_smtp, text_of, wait_until
 
 USAGER = "camille.martin@example.org"
 CONTACT = "contact@caf69.example.gouv.fr"
@@ -224,3 +235,182 @@ def test_the_signature_is_set_apart_only_when_it_ends_the_reply():
         "",
     )
     assert signature_split("Réponse.", "") == ("Réponse.", "")
+
+
+# --- the mails, as the SMTP server received them ------------------------------------------------
+
+
+@pytest.fixture
+def smtp(settings):
+    server = start_smtp()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = server.host, server.port
+    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+    settings.DEFAULT_FROM_EMAIL = "guichet@caf69.example.gouv.fr"
+    yield server
+    server.stop()
+
+
+@pytest.fixture(autouse=True)
+def media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+def received(smtp, condition):
+    return wait_until(lambda: [m for m in smtp.to(USAGER) if condition(m)], what="the mail")[-1]
+
+
+def assert_well_formed_for_mail_clients(markup: str, office) -> object:
+    document = lxml_html.document_fromstring(markup)
+    assert document.get("lang") == "fr"
+    assert not document.xpath("//script | //style | //img | //link | //iframe | //form")
+    assert not document.xpath("//@class | //@id | //@*[starts-with(name(), 'on')]")
+    assert all(href.startswith(SAFE_SCHEMES) for href in document.xpath("//a/@href"))
+    _page, header, _content, footer = document.xpath("//td")
+    # The administration's name heads the mail; the footer says who sent it.
+    assert header.text_content().strip() == office.administration.name
+    assert office.administration.name in footer.text_content()
+    return document
+
+
+@pytest.mark.django_db
+def test_a_reply_is_text_and_html_with_its_file_and_headers_as_before(
+    office, smtp, django_capture_on_commit_callbacks
+):
+    acknowledgement_settings_save(
+        actor=office.administrator,
+        administration=office.administration,
+        channels=[Channel.SERVICES_PUBLICS_PLUS],
+        subject=DEFAULT_SUBJECT,
+        body=DEFAULT_BODY,
+        service_contact="accueil@caf69.example.gouv.fr",
+    )
+    mailbox_save(
+        actor=office.administrator,
+        administration=office.administration,
+        password="mot-de-passe",
+        address=CONTACT,
+        host="127.0.0.1",
+        port=143,
+        security=Mailbox.Security.NONE,
+        username="caf69",
+        folder="INBOX",
+        after_read=Mailbox.AfterRead.FLAG,
+        is_active=False,
+    )
+    account_services.administration_update_texts(
+        actor=office.administrator,
+        administration=office.administration,
+        signature="Camille Agent\nService des prestations",
+        closing="Cordialement,",
+    )
+    data = {
+        "title": "Mon APL",
+        "description": "Mon APL a baissé sans explication.",
+        "structure": {"name": "CAF"},
+        "author": {"first_name": "Camille", "last_name": "Martin", "email": USAGER},
+        "id": "exp-1",
+    }
+    with django_capture_on_commit_callbacks(execute=True):
+        case = intake_receive(
+            administration=office.administration,
+            channel=Channel.SERVICES_PUBLICS_PLUS,
+            key="k-1",
+            data=data,
+            raw_payload=data,
+            attachments=[],
+        ).case
+    ack = received(smtp, lambda m: "Accusé" in m["Subject"])
+    case = services.case_take(actor=office.agent, case=case)
+
+    hostile = '<script>alert("x")</script> <img src=x onerror=alert(1)> javascript:alert(1)'
+    body = (
+        "Bonjour Madame Martin,\n\n"
+        f"Vous nous écrivez : « {hostile} ».\n\n"
+        "Pièces à fournir :\n- votre avis d'imposition ;\n• un RIB.\n\n"
+        "1. Connectez-vous sur https://www.caf.fr/allocataires.\n"
+        "2. Écrivez-nous à accueil@caf69.example.gouv.fr.\n\n"
+        "Pour en savoir plus :\n"
+        "- Aide personnalisée au logement : https://www.caf.fr/apl?a=1&b=2\n\n"
+        "Cordialement,\n\n"
+        "Camille Agent\nService des prestations"
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        services.case_send_reply(
+            actor=office.agent,
+            case=case,
+            body=body,
+            files=uploaded_files([SimpleUploadedFile("formulaire.pdf", PDF)]),
+        )
+    delivery = Delivery.objects.get(reply__case=case)
+    assert delivery.status == Delivery.Status.DELIVERED, delivery.last_error
+    mail = received(smtp, lambda m: m["Message-ID"].strip() == delivery.message_id)
+
+    # multipart/mixed: the alternative (text, then HTML: the last is the preferred one), then
+    # the file.
+    assert mail.get_content_type() == "multipart/mixed"
+    alternative, attached = mail.get_payload()
+    assert alternative.get_content_type() == "multipart/alternative"
+    assert [p.get_content_type() for p in alternative.get_payload()] == ["text/plain", "text/html"]
+    assert attached.get_filename() == "formulaire.pdf"
+    assert attached.get_content_type() == "application/pdf"
+    assert attached.get_payload(decode=True) == PDF
+
+    # The text is what it always was.
+    assert text_of(mail).rstrip("\n") == delivery.reply.body == body
+
+    # The headers too: Reply-To the mailbox, threaded on the acknowledgement, From named.
+    assert mail["Reply-To"] == CONTACT
+    assert mail["In-Reply-To"] == ack["Message-ID"] == Acknowledgement.objects.get().message_id
+    assert mail["References"] == ack["Message-ID"]
+    assert mail["From"].addresses[0].display_name == office.administration.name
+    assert mail["X-Guichet-Reference"] == case.reference
+
+    markup = html_of(mail)
+    document = assert_well_formed_for_mail_clients(markup, office)
+    assert document.xpath("//title")[0].text_content() == mail["Subject"]
+    content = document.text_content()
+    assert hostile in content and "<script" not in markup and "<img" not in markup
+    assert [li.text_content() for li in document.xpath("//ul[1]/li")] == [
+        "votre avis d'imposition ;",
+        "un RIB.",
+    ]
+    assert len(document.xpath("//ol/li")) == 2
+    assert [(a.get("href"), a.text_content()) for a in document.xpath("//a")] == [
+        ("https://www.caf.fr/allocataires", "https://www.caf.fr/allocataires"),
+        ("mailto:accueil@caf69.example.gouv.fr", "accueil@caf69.example.gouv.fr"),
+        ("https://www.caf.fr/apl?a=1&b=2", "Aide personnalisée au logement"),
+    ]
+    # The signature set apart at the end; the case's reference in the footer.
+    _page, _header, text, footer = document.xpath("//td")
+    (signature,) = text.xpath("./div")
+    assert signature.text_content().strip() == "Camille Agent\nService des prestations"
+    assert "Camille Agent" not in text.xpath("./p")[-1].text_content()
+    assert case.reference in footer.text_content()
+
+    # The acknowledgement has its HTML version too, the contact address a link.
+    assert ack.get_content_type() == "multipart/alternative"
+    assert text_of(ack).rstrip("\n") == Acknowledgement.objects.get().body
+    ack_document = assert_well_formed_for_mail_clients(html_of(ack), office)
+    assert ack_document.xpath("//a/@href") == ["mailto:accueil@caf69.example.gouv.fr"]
+    assert ack["Auto-Submitted"] == "auto-generated"
+
+
+@pytest.mark.django_db
+def test_the_survey_invitation_links_the_survey(office, smtp, django_capture_on_commit_callbacks):
+    case = services.case_take(
+        actor=office.agent, case=make_case(office.administration, usager_email=USAGER)
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        services.case_send_reply(
+            actor=office.agent, case=case, body="Bonjour,\n\nVotre dossier est traité."
+        )
+    survey = received(smtp, lambda m: "/enquete/" in text_of(m))
+    document = assert_well_formed_for_mail_clients(html_of(survey), office)
+    (url,) = [line for line in text_of(survey).splitlines() if "/enquete/" in line]
+    assert document.xpath("//a/@href") == [url.strip()]
+    assert survey["Auto-Submitted"] == "auto-generated"
+    reply = received(smtp, lambda m: "Votre dossier est traité" in text_of(m))
+    # Without files: the alternative alone, and no signature block (none ends the reply).
+    assert reply.get_content_type() == "multipart/alternative"
+    assert not lxml_html.document_fromstring(html_of(reply)).xpath("//td/div")
