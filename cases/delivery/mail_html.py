@@ -39,8 +39,8 @@ LIST_STYLE = "margin:0 0 16px 0;padding-left:24px;"
 ITEM_STYLE = "margin:0 0 6px 0;"
 LINK_STYLE = f"color:{LINK_COLOR};text-decoration:underline;word-break:break-word;"
 
-_BULLET_RE = re.compile(r"^[ \t]*[-•*–][ \t]+(?P<item>\S.*)$")
-_NUMBER_RE = re.compile(r"^[ \t]*(?P<number>\d{1,3})[.)][ \t]+(?P<item>\S.*)$")
+_BULLET_RE = re.compile(r"^[ \t]*[-•*–][ \t\u00a0]+(?P<item>\S.*)$")
+_NUMBER_RE = re.compile(r"^[ \t]*(?P<number>\d{1,3})[.)][ \t\u00a0]+(?P<item>\S.*)$")
 _BLANK_LINES_RE = re.compile(r"\n[ \t\u00a0]*\n(?:[ \t\u00a0]*\n)*")
 # Control characters have no place in HTML (line breaks and tabs are kept).
 _CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -53,7 +53,7 @@ _LINK_RE = re.compile(
     re.IGNORECASE,
 )
 # Punctuation that ends a sentence rather than an address ("voir https://x.fr.").
-_TRAILING = ".,;:!?'’\"»)]}>"
+_TRAILING = ".,;:!?'’\"»)]}>…"
 # "Title : https://..." as the "Pour en savoir plus" list writes its items.
 _LABELLED_RE = re.compile(
     r"^(?P<label>.*?\S)[ \t\u00a0]*:[ \t\u00a0]+(?P<url>https?://[^\s<>\"«»]+)$"

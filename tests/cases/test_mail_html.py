@@ -112,6 +112,15 @@ def test_dashes_and_bullets_make_a_list_numbers_a_numbered_one():
     assert [p.text_content() for p in tree.iter("p")] == ["Pièces à fournir :", "Étapes :"]
 
 
+def test_a_list_typed_with_non_breaking_spaces_is_a_list():
+    tree = parse(text_to_html("•\u00a0un RIB ;\n-\u00a0un justificatif.\n1.\u00a0Signez."))
+    assert [li.text_content() for li in tree.iter("li")] == [
+        "un RIB ;",
+        "un justificatif.",
+        "Signez.",
+    ]
+
+
 def test_a_numbered_list_interrupted_by_a_blank_line_goes_on_with_its_number():
     tree = parse(text_to_html("1. Premier point.\n\n2. Deuxième point.\n3. Troisième."))
     first, second = tree.iter("ol")
@@ -127,7 +136,7 @@ def test_a_line_that_only_looks_like_a_list_is_a_paragraph():
 def test_web_and_mail_addresses_become_links_without_the_punctuation_around_them():
     markup = text_to_html(
         "Voyez https://www.caf.fr/allocataires. Ou (https://fr.wikipedia.org/wiki/Loi_(droit)), "
-        "«https://www.service-public.fr/particuliers» et www.impots.gouv.fr ! "
+        "«https://www.service-public.fr/particuliers» et www.impots.gouv.fr ! Voir https://x.fr… "
         "Écrivez à contact@caf69.fr, ou à jeanne.roux+caf@exemple.fr."
     )
     assert links(markup) == [
@@ -141,6 +150,7 @@ def test_web_and_mail_addresses_become_links_without_the_punctuation_around_them
             "https://www.service-public.fr/particuliers",
         ),
         ("https://www.impots.gouv.fr", "www.impots.gouv.fr"),
+        ("https://x.fr", "https://x.fr"),
         ("mailto:contact@caf69.fr", "contact@caf69.fr"),
         ("mailto:jeanne.roux+caf@exemple.fr", "jeanne.roux+caf@exemple.fr"),
     ]
