@@ -6,7 +6,9 @@ deployment can plug its own).
   ``References`` to the case's thread (the usager's messages, the acknowledgement, earlier
   replies), ``From`` the sending address named after the administration, ``Reply-To`` the
   administration's mailbox address, and the case reference in the subject: the usager's answer
-  comes back to the case by its headers, or by the reference;
+  comes back to the case by its headers, or by the reference. Every mail to the usager (reply,
+  acknowledgement, transfer notice, survey invitation) is the plain text with an HTML version
+  beside it (``mail_html.py``);
 - ``http_callback``: a JSON POST to the ``ChannelEndpoint`` of the case's administration and
   channel, signed ``X-Guichet-Signature: sha256=<HMAC-SHA256 of the body>`` with the
   endpoint's secret, with ``X-Guichet-Timestamp`` (also inside the signed body) and
@@ -30,11 +32,12 @@ from pathlib import PurePosixPath
 
 import httpx
 from django.conf import settings
-from django.core.mail import EmailMessage
+from django.core.mail import EmailMultiAlternatives
 from django.utils.module_loading import import_string
 
 from ..models import Acknowledgement, Case, ChannelEndpoint, Delivery, InboundEmail, Mailbox, Reply
 from ..text import one_line
+from .mail_html import case_mail_html
 
 
 class DeliveryError(Exception):
@@ -134,13 +137,17 @@ def send_case_email(
     extra: dict[str, str] | None = None,
     files: list[tuple[str, bytes, str, str]] | None = None,
 ) -> None:
-    """One mail to the case's usager, in the case's thread; ``DeliveryError`` on failure."""
+    """One mail to the case's usager, in the case's thread; ``DeliveryError`` on failure.
+
+    ``body`` is the plain text; an HTML version of it goes beside it (``multipart/alternative``,
+    inside ``multipart/mixed`` when files are attached)."""
     if not case.usager_email:
         raise DeliveryError("The case has no e-mail address.")
-    message = EmailMessage(
-        # A case stored before subjects were made one line may hold a line break: Django
-        # would refuse the header, and the case could never be answered.
-        subject=one_line(subject),
+    # A case stored before subjects were made one line may hold a line break: Django
+    # would refuse the header, and the case could never be answered.
+    subject = one_line(subject)
+    message = EmailMultiAlternatives(
+        subject=subject,
         body=body,
         from_email=sender_for(case),
         to=[case.usager_email],
@@ -152,6 +159,7 @@ def send_case_email(
             **(extra or {}),
         },
     )
+    message.attach_alternative(case_mail_html(case=case, subject=subject, body=body), "text/html")
     for name, content, content_type, _sha256 in files or []:
         message.attach(name, content, content_type)
     try:

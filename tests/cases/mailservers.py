@@ -154,6 +154,18 @@ service imap-login {{
     return server
 
 
+def text_of(message) -> str:
+    """The plain text of a received mail (the mails to the usager are multipart: the text and
+    its HTML version, and files), with its line ends as sent over SMTP (CR LF) made "\n"."""
+    return message.get_body(preferencelist=("plain",)).get_content().replace("\r\n", "\n")
+
+
+def html_of(message) -> str:
+    """The HTML version of a received mail ("" when it has none)."""
+    part = message.get_body(preferencelist=("html",))
+    return part.get_content() if part is not None else ""
+
+
 @dataclass
 class SmtpServer:
     host: str

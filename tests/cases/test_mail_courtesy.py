@@ -28,7 +28,7 @@ from cases.models import (
 )
 from tests.case_states import REPLY_TEXT
 
-from .mailservers import start_dovecot, start_smtp, wait_until
+from .mailservers import start_dovecot, start_smtp, text_of, wait_until
 from .test_mail_imap import CONTACT, PASSWORD, USAGER, make_mailbox, poll, usager_mail
 
 pytestmark = pytest.mark.django_db
@@ -225,10 +225,10 @@ def test_thanks_through_real_imap_and_smtp_leave_the_answered_case_alone(
         )
         with django_capture_on_commit_callbacks(execute=True):
             services.case_send_reply(actor=office.agent, case=case, body=REPLY_TEXT)
-        reply = wait_until(
-            lambda: [m for m in smtp.to(USAGER) if REPLY_TEXT[:20] in m.get_content()]
-        )[-1]
-        quoted = "\n".join("> " + line for line in reply.get_content().splitlines())
+        reply = wait_until(lambda: [m for m in smtp.to(USAGER) if REPLY_TEXT[:20] in text_of(m)])[
+            -1
+        ]
+        quoted = "\n".join("> " + line for line in text_of(reply).splitlines())
 
         def answer(body):
             message = usager_mail(

@@ -34,7 +34,7 @@ from cases.models import (
 from cases.services.reply_attachments import uploaded_files
 from tests.case_states import REPLY_TEXT
 
-from .mailservers import start_dovecot, start_smtp, wait_until
+from .mailservers import start_dovecot, start_smtp, text_of, wait_until
 
 pytestmark = pytest.mark.django_db
 
@@ -255,7 +255,7 @@ def test_conversation_end_to_end_through_real_imap_and_smtp(
     # Who writes, in words: the administration, from the sending address.
     assert ack["From"].addresses[0].display_name == office.administration.name
     assert ack["From"].addresses[0].addr_spec == "guichet@caf69.example.gouv.fr"
-    assert "67 bd Vivier-Merle" in ack.get_content()
+    assert "67 bd Vivier-Merle" in text_of(ack)
     assert ack["Message-ID"].strip() == Acknowledgement.objects.get(case=case).message_id
 
     # 3. The agent replies with a form attached; the reply reaches the usager by SMTP with its
@@ -368,7 +368,7 @@ def test_an_answer_to_the_survey_invitation_reaches_the_case(
     )
     with django_capture_on_commit_callbacks(execute=True):
         services.case_send_reply(actor=office.agent, case=case, body=REPLY_TEXT)
-    survey = wait_until(lambda: [m for m in smtp.to(USAGER) if "/enquete/" in m.get_content()])[0]
+    survey = wait_until(lambda: [m for m in smtp.to(USAGER) if "/enquete/" in text_of(m)])[0]
     delivery = Delivery.objects.get(reply__case=case)
     assert survey["Reply-To"] == CONTACT
     assert survey["Auto-Submitted"] == "auto-generated"
@@ -376,7 +376,7 @@ def test_an_answer_to_the_survey_invitation_reaches_the_case(
     assert delivery.message_id in survey["References"]
     assert case.reference in survey["Subject"]
 
-    quoted = "\n".join("> " + line for line in survey.get_content().splitlines())
+    quoted = "\n".join("> " + line for line in text_of(survey).splitlines())
     answer = usager_mail(
         subject=f"Re: {survey['Subject']}",
         body=(
@@ -398,7 +398,7 @@ def test_an_answer_to_the_survey_invitation_reaches_the_case(
     assert message.data["body"] == "Merci, mais je n'ai toujours pas reçu ma pension."
     # The usager's personal survey link, quoted back, is not shown to the agents (who could
     # answer in their place).
-    assert "/enquete/" in survey.get_content()
+    assert "/enquete/" in text_of(survey)
     assert "/enquete/" not in message.data["full_body"]
     assert "(lien personnel de l'enquête retiré)" in message.data["full_body"]
 

@@ -31,7 +31,7 @@ from cases.models import (
 )
 from tests.case_states import REPLY_TEXT, make_office
 
-from .mailservers import start_dovecot, start_smtp, wait_until
+from .mailservers import start_dovecot, start_smtp, text_of, wait_until
 from .test_mail_imap import poll
 
 pytestmark = pytest.mark.django_db
@@ -131,7 +131,7 @@ def test_the_usager_of_a_transferred_case_is_told_and_their_answers_reach_the_ne
     first = services.case_take(actor=office.agent, case=first)
     with django_capture_on_commit_callbacks(execute=True):
         services.case_send_reply(actor=office.agent, case=first, body=REPLY_TEXT)
-    caf_reply = received(lambda m: REPLY_TEXT[:30] in m.get_content())
+    caf_reply = received(lambda m: REPLY_TEXT[:30] in text_of(m))
     first = services.case_transition(
         actor=office.agent, case=Case.objects.get(pk=first.pk), action="reopen"
     )
@@ -146,7 +146,7 @@ def test_the_usager_of_a_transferred_case_is_told_and_their_answers_reach_the_ne
 
     # 1. The usager is told, in French, by the CPAM, in the thread they already have.
     notice = received(lambda m: second.reference in m["Subject"])
-    text = notice.get_content()
+    text = text_of(notice)
     assert first.reference in notice["Subject"]
     assert notice["From"].addresses[0].display_name == isere.administration.name
     assert notice["Reply-To"] == OTHER
@@ -181,7 +181,7 @@ def test_the_usager_of_a_transferred_case_is_told_and_their_answers_reach_the_ne
     second = services.case_take(actor=isere.agent, case=second)
     with django_capture_on_commit_callbacks(execute=True):
         services.case_send_reply(actor=isere.agent, case=second, body="Merci, c'est noté. " * 3)
-    cpam_reply = received(lambda m: "c'est noté" in m.get_content())
+    cpam_reply = received(lambda m: "c'est noté" in text_of(m))
     assert cpam_reply["From"].addresses[0].display_name == isere.administration.name
     assert cpam_reply["Reply-To"] == OTHER and second.reference in cpam_reply["Subject"]
     assert cpam_reply["In-Reply-To"] == answer["Message-ID"]
