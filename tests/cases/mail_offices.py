@@ -86,9 +86,9 @@ class MailWorld:
                 wait_until(lambda user=user: self.dovecot.uids(user), what=f"the mail in {user}")
         poll(self.capture)
 
-    def received(self, condition=lambda message: True):
-        """The last mail the usager received that meets ``condition`` (waits for it)."""
+    def received(self, condition=lambda message: True, *, to: str = USAGER):
+        """The last mail the usager (``to``) received that meets ``condition`` (waits for
+        it)."""
         return wait_until(
-            lambda: [m for m in self.smtp.to(USAGER) if condition(m)],
-            what="the usager's mail",
+            lambda: [m for m in self.smtp.to(to) if condition(m)], what=f"a mail to {to}"
         )[-1]
