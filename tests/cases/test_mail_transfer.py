@@ -265,3 +265,97 @@ def test_writing_to_the_new_administration_or_to_both_reaches_the_new_case_once(
             raw=bytes(usager_mail(f"Dossier {first.reference}", "Bonjour", sender="x@example.net")),
         )
     assert outcome.outcome == "created" and outcome.case != second
+
+
+def test_along_a_chain_of_transfers_every_answer_reaches_the_last_case_over_imap(
+    office, isere, mail_world, django_capture_on_commit_callbacks
+):
+    """The CAF transfers to the CPAM, the CPAM to the DDFiP, which reads no mailbox. Whatever
+    mail the usager answers (the CAF's reply, the CPAM's or the DDFiP's notice, the DDFiP's
+    reply) and to whichever mailbox (the CAF's or the CPAM's), the answer reaches the DDFiP's
+    case once; no case opens at the CAF or the CPAM, whose cases say where it went."""
+    ddfip = make_office("Direction départementale des finances publiques du Rhône", "DDFIP69")
+    make_mailbox(office, mail_world.dovecot, CONTACT)
+    make_mailbox(isere, mail_world.dovecot, OTHER)
+    send, received = mail_world.send, mail_world.received
+    send(usager_mail("Taxe foncière", "Ma taxe foncière a doublé cette année."))
+    first = services.case_take(
+        actor=office.agent, case=Case.objects.get(administration=office.administration)
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        services.case_send_reply(actor=office.agent, case=first, body=REPLY_TEXT)
+    caf_reply = received(lambda m: f"[{first.reference}]" in m["Subject"])
+    first = services.case_transition(
+        actor=office.agent, case=Case.objects.get(pk=first.pk), action="reopen"
+    )
+    first, second = _transferred(office, isere, django_capture_on_commit_callbacks, source=first)
+    cpam_notice = received(lambda m: second.reference in m["Subject"])
+    second, third = _transferred(isere, ddfip, django_capture_on_commit_callbacks, source=second)
+    ddfip_notice = received(lambda m: third.reference in m["Subject"])
+    # The DDFiP reads no mailbox: its mails answer to the CPAM's, the last one the request
+    # went through, and still invite an answer.
+    assert ddfip_notice["Reply-To"] == OTHER
+    assert "répondez simplement à ce message" in ddfip_notice.get_content()
+
+    answers = [
+        # The CPAM's notice, answered to the CPAM.
+        usager_mail(
+            f"Re: {cpam_notice['Subject']}", "Réponse à la CPAM.", to=OTHER, answering=cpam_notice
+        ),
+        # The CAF's reply (the first thread), answered to the CAF.
+        usager_mail(f"Re: {caf_reply['Subject']}", "Réponse à la CAF.", answering=caf_reply),
+        # The CAF's reply, but written to the CPAM (it opened an unlinked case there).
+        usager_mail(
+            f"Re: {caf_reply['Subject']}", "La CAF, écrit à la CPAM.", to=OTHER, answering=caf_reply
+        ),
+        # The DDFiP's notice, answered at its Reply-To.
+        usager_mail(
+            f"Re: {ddfip_notice['Subject']}",
+            "Réponse à la DDFiP.",
+            to=ddfip_notice["Reply-To"],
+            answering=ddfip_notice,
+        ),
+    ]
+    for answer in answers:
+        send(answer)
+    third = services.case_take(actor=ddfip.agent, case=Case.objects.get(pk=third.pk))
+    with django_capture_on_commit_callbacks(execute=True):
+        services.case_send_reply(actor=ddfip.agent, case=third, body="Votre avis est joint. " * 3)
+    ddfip_reply = received(lambda m: f"[{third.reference}]" in m["Subject"])
+    assert ddfip_reply["Reply-To"] == OTHER
+    assert ddfip_reply["From"].addresses[0].display_name == ddfip.administration.name
+    # The DDFiP's reply, answered at its Reply-To (the CPAM's mailbox).
+    last = usager_mail(
+        f"Re: {ddfip_reply['Subject']}",
+        "Je conteste ce montant.",
+        to=ddfip_reply["Reply-To"],
+        answering=ddfip_reply,
+    )
+    send(last)
+    answers.append(last)
+
+    bodies = [
+        e.data["body"]
+        for e in CaseEvent.objects.filter(case=third, kind=CaseEvent.Kind.USAGER_MESSAGE).order_by(
+            "pk"
+        )
+    ]
+    assert bodies == [
+        "Réponse à la CPAM.",
+        "Réponse à la CAF.",
+        "La CAF, écrit à la CPAM.",
+        "Réponse à la DDFiP.",
+        "Je conteste ce montant.",
+    ]
+    for answer in answers:
+        assert InboundEmail.objects.get(message_id=answer["Message-ID"]).case == third
+    assert Case.objects.filter(administration=office.administration).count() == 1
+    assert Case.objects.filter(administration=isere.administration).count() == 1
+    assert Case.objects.filter(administration=ddfip.administration).count() == 1
+    # Each case that ended says where the answers about it went, without their text (the last
+    # answer threads on the usager's own messages, which the DDFiP's case holds).
+    for case, count in ((first, 1), (second, 3)):
+        traces = CaseEvent.objects.filter(case=case, kind=CaseEvent.Kind.USAGER_MESSAGE)
+        assert [(t.data["target_reference"], t.data["body"]) for t in traces] == [
+            (third.reference, "")
+        ] * count
