@@ -5,10 +5,11 @@ deployment can plug its own).
   (random, stored on the delivery row before sending and kept on a resend), ``In-Reply-To`` and
   ``References`` to the case's thread (the usager's messages, the acknowledgement, earlier
   replies), ``From`` the sending address named after the administration, ``Reply-To`` the
-  administration's mailbox address, and the case reference in the subject: the usager's answer
-  comes back to the case by its headers, or by the reference. Every mail to the usager (reply,
-  acknowledgement, transfer notice, survey invitation) is the plain text with an HTML version
-  beside it (``mail_html.py``);
+  mailbox that reads the answer (cases/delivery/answers.py), and the case reference in the
+  subject: the usager's answer comes back to the case by its headers, or by the reference;
+  when no mailbox reads one, no ``Reply-To`` and the mail ends saying how to reach the service.
+  Every mail to the usager (reply, acknowledgement, transfer notice, survey invitation) is the
+  plain text with an HTML version beside it (``mail_html.py``);
 - ``http_callback``: a JSON POST to the ``ChannelEndpoint`` of the case's administration and
   channel, signed ``X-Guichet-Signature: sha256=<HMAC-SHA256 of the body>`` with the
   endpoint's secret, with ``X-Guichet-Timestamp`` (also inside the signed body) and
@@ -35,8 +36,9 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.utils.module_loading import import_string
 
-from ..models import Acknowledgement, Case, ChannelEndpoint, Delivery, InboundEmail, Mailbox, Reply
+from ..models import Acknowledgement, Case, ChannelEndpoint, Delivery, InboundEmail, Reply
 from ..text import one_line
+from .answers import answer_address, no_answer_notice
 from .mail_html import case_mail_html
 
 
@@ -113,11 +115,9 @@ def thread_headers(case: Case, *, exclude: str = "") -> dict[str, str]:
 
 
 def reply_to_for(case: Case) -> list[str]:
-    address = (
-        Mailbox.objects.filter(administration_id=case.administration_id)
-        .values_list("address", flat=True)
-        .first()
-    )
+    """``Reply-To``: the mailbox that reads the usager's answer (cases/delivery/answers.py),
+    none when no mailbox does (the mail then says so, ``no_answer_notice``)."""
+    address = answer_address(case)
     return [address] if address else []
 
 
@@ -182,10 +182,11 @@ class EmailBackend:
                 message_id=delivery.message_id
             )
             delivery.refresh_from_db(fields=["message_id"])
+        notice = no_answer_notice(case)
         send_case_email(
             case=case,
             subject=f"[{case.reference}] {case.subject}",
-            body=reply.body,
+            body=f"{reply.body}\n\n—\n{notice}" if notice else reply.body,
             message_id=delivery.message_id,
             files=reply_files(reply),
         )

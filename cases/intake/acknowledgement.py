@@ -30,6 +30,7 @@ from django.utils.translation import gettext as _
 from accounts.followups.registry import followup_add, followup_handler
 from accounts.models import Administration
 
+from ..delivery.answers import answer_address, service_contact
 from ..models import (
     Acknowledgement,
     AcknowledgementSettings,
@@ -37,7 +38,6 @@ from ..models import (
     CaseEvent,
     ChannelEndpoint,
     Delivery,
-    Mailbox,
 )
 from ..services.journal import case_event_record
 
@@ -48,7 +48,7 @@ ACKNOWLEDGEMENT = "mail.acknowledgement"
 
 # The mentions R112-5 asks for; an administrator's text must keep each of them.
 REQUIRED_PLACEHOLDERS = ("date_reception", "reference", "service", "contact")
-OPTIONAL_PLACEHOLDERS = ("usager", "date_limite", "canal")
+OPTIONAL_PLACEHOLDERS = ("usager", "date_limite", "canal", "repondre")
 PLACEHOLDERS = REQUIRED_PLACEHOLDERS + OPTIONAL_PLACEHOLDERS
 
 DEFAULT_SUBJECT = "Accusé de réception de votre demande {reference}"
@@ -61,10 +61,15 @@ Pour le joindre : {contact}
 
 Nous nous efforçons de vous répondre au plus tard le {date_limite}.
 
-Pour toute correspondance, rappelez la référence {reference}, ou répondez simplement à ce message.
+Pour toute correspondance, rappelez la référence {reference}{repondre}.
 
 Ce message, envoyé automatiquement, vaut accusé de réception au sens des articles L112-3 et R112-5 du code des relations entre le public et l'administration."""  # noqa: E501
 
+
+# ``{repondre}``: the invitation to answer the mail, said only when an answer reaches the
+# service (by e-mail, and a mailbox reads it: cases/delivery/answers.py). Texts saved from the
+# former default wrote it out: there it is read as the placeholder.
+REPLY_INVITATION = ", ou répondez simplement à ce message"
 
 # A placeholder is one of the names above in braces, nothing more: no format spec, no
 # attribute or index (``str.format`` would let a text such as ``{reference:>200000}`` make the
@@ -138,23 +143,32 @@ def settings_for(administration: Administration) -> AcknowledgementSettings:
     )
 
 
-def acknowledgement_render(case: Case, config: AcknowledgementSettings) -> tuple[str, str]:
+def acknowledgement_render(
+    case: Case, config: AcknowledgementSettings, *, by_mail: bool = True
+) -> tuple[str, str]:
+    """(subject, text) of the case's acknowledgement. ``by_mail``: it goes by e-mail (not
+    through a channel's callback), so an answer to it may reach the service."""
     with translation.override("fr"):  # the text is French, whoever renders it
-        return _render(case, config)
+        return _render(case, config, by_mail=by_mail)
 
 
-def _render(case: Case, config: AcknowledgementSettings) -> tuple[str, str]:
+def _render(case: Case, config: AcknowledgementSettings, *, by_mail: bool) -> tuple[str, str]:
     received = timezone.localtime(case.created_at)
+    answer = answer_address(case)
+    invite = by_mail and bool(answer)
     values = {
         "date_reception": formats.date_format(received, "j F Y", use_l10n=True),
         "reference": case.reference,
         "service": case.administration.name,
-        "contact": config.service_contact or settings.DEFAULT_FROM_EMAIL,
+        # Never the sending address: it reads nothing.
+        "contact": config.service_contact or service_contact(case, answer=answer),
         "usager": case.usager_name or "Madame, Monsieur",
         "date_limite": formats.date_format(timezone.localtime(case.due_at), "j F Y", use_l10n=True),
         "canal": case.get_channel_display(),
+        "repondre": REPLY_INVITATION if invite else "",
     }
-    return _fill(config.subject, values)[:300], _fill(config.body, values)
+    body = config.body if invite else config.body.replace(REPLY_INVITATION, "")
+    return _fill(config.subject, values)[:300], _fill(body, values)
 
 
 def _route(case: Case) -> str:
@@ -176,7 +190,7 @@ def acknowledgement_schedule(*, case: Case) -> Acknowledgement | None:
     backend = _route(case)
     if backend == Delivery.Backend.NONE:
         return None
-    subject, body = acknowledgement_render(case, config)
+    subject, body = acknowledgement_render(case, config, by_mail=backend == Delivery.Backend.EMAIL)
     acknowledgement, created = Acknowledgement.objects.get_or_create(
         case=case, defaults={"backend": backend, "subject": subject, "body": body}
     )
@@ -204,8 +218,9 @@ Pour joindre ce service : {contact}
 C'est ce service qui vous répondra. Pour toute correspondance, rappelez la référence {reference}{answer}.
 
 Ce message a été envoyé automatiquement."""  # noqa: E501
-# Said only when an answer to the mail reaches the administration (its mailbox is the mail's
-# Reply-To): without one, it would go to the sending address, which may read nothing.
+# Said only when an answer to the mail reaches the administration (a mailbox that reads it is
+# the mail's Reply-To: cases/delivery/answers.py): without one, it would go to the sending
+# address, which reads nothing.
 TRANSFER_ANSWER = ", ou répondez simplement à ce message : votre réponse parviendra à ce service"
 
 
@@ -223,12 +238,7 @@ def transfer_notice_render(case: Case, source: Case, *, by_mail: bool = True) ->
     ``source``, that another administration now works their request, in French. ``by_mail``:
     it goes by e-mail (not through a channel's callback)."""
     first = _first_of(source)
-    config = settings_for(case.administration)
-    mailbox = (
-        Mailbox.objects.filter(administration_id=case.administration_id)
-        .values_list("address", flat=True)
-        .first()
-    )
+    answer = answer_address(case)
     with translation.override("fr"):
         values = {
             "usager": case.usager_name or "Madame, Monsieur",
@@ -242,8 +252,8 @@ def transfer_notice_render(case: Case, source: Case, *, by_mail: bool = True) ->
             "date_transmission": formats.date_format(
                 timezone.localtime(case.created_at), "j F Y", use_l10n=True
             ),
-            "contact": config.service_contact or mailbox or settings.DEFAULT_FROM_EMAIL,
-            "answer": TRANSFER_ANSWER if by_mail and mailbox else "",
+            "contact": service_contact(case, answer=answer),
+            "answer": TRANSFER_ANSWER if by_mail and answer else "",
         }
         return _fill(TRANSFER_SUBJECT, values)[:300], _fill(TRANSFER_BODY, values)
 

@@ -10,7 +10,9 @@
   administration, but for one rule:
   a case transferred away (cases/services/transfer.py) is not where the question lives any
   more, so its usager's message goes along the transfers to the live case (in the
-  administration that now works it), and the transferred case's timeline says where it went.
+  administration that now works it), from the mailbox of any administration the request went
+  through (the Reply-To of an administration without a mailbox is such a mailbox:
+  cases/delivery/answers.py), and the transferred case's timeline says where it went.
   A closed case is reopened within ``MAIL_REOPEN_WITHIN_DAYS`` of its closing, later a linked
   follow-up opens (in the administration of the closed case). Otherwise it opens a case (and
   its acknowledgement of receipt, when the administration asks).

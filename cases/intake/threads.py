@@ -5,9 +5,11 @@
   for that usager: a copy may have made them known to others). Then by the case's reference in
   the subject (sequential, so only the case's usager writes into it that way: mail.py's rule).
 - Within the receiving administration, with one exception: a case transferred away lives on
-  in the case its transfer opened (``case_transferred_to``). A message about the first case
-  reaches the live one, whichever of the two administrations' mailboxes it was sent to (the
-  usager told "the CPAM now answers you" writes to the CPAM, quoting the CAF's mail). Nothing
+  in the case its transfer opened (``case_transferred_to``). A message about any case of a
+  chain of transfers (A to B, B to C) reaches the live one, whichever mailbox of the
+  administrations of that chain it was sent to (the usager told "the CPAM now answers you"
+  writes to the CPAM, quoting the CAF's mail; or answers the mail of an administration without
+  a mailbox, whose Reply-To is the mailbox of one the request went through before). Nothing
   else ever crosses administrations.
 """
 
@@ -81,10 +83,31 @@ def case_transferred_to(case: Case) -> Case:
     return case
 
 
+def _chain(case: Case) -> list[Case]:
+    """The cases of the request of ``case``, from the one it first arrived as to the live one
+    (each transfer opens one linked case)."""
+    seen = {case.pk}
+    while case.transferred_from_id is not None and case.transferred_from_id not in seen:
+        seen.add(case.transferred_from_id)
+        case = Case.objects.select_related("administration").get(pk=case.transferred_from_id)
+    chain, ahead = [case], {case.pk}
+    while case.status == Status.TRANSFERRED:
+        nxt = Case.objects.filter(transferred_from=case).select_related("administration").first()
+        if nxt is None or nxt.pk in ahead:
+            break
+        ahead.add(nxt.pk)
+        chain.append(nxt)
+        case = nxt
+    return chain
+
+
 def _transferred_here(administration: Administration, parsed: dict) -> Case | None:
-    """A case of this administration opened by the transfer of a case of another one, that the
-    message is about: it answers one of that case's mails, or names its reference (from that
-    case's usager only)."""
+    """The case of this administration on the way of a request transferred between
+    administrations that the message is about: it answers a mail Guichet sent about a case of
+    that request in another administration (ids nobody can guess; a mailbox is the Reply-To of
+    the mails about a request it went through: cases/delivery/answers.py), or it names such a
+    case's reference (from that case's usager only). The last such case of this administration
+    (the live one, or one transferred away, which ``_email_apply`` follows to the live one)."""
     references = parsed["references"]
     origins: list[int] = []
     if references:
@@ -110,14 +133,13 @@ def _transferred_here(administration: Administration, parsed: dict) -> Case | No
                 administration_id=other[0],
                 reference=f"{other[1]}-{rest}",
                 usager_email=parsed["sender"],
-                status=Status.TRANSFERRED,
             ).values_list("pk", flat=True)
-    for origin in Case.objects.filter(pk__in=origins, status=Status.TRANSFERRED).exclude(
-        administration=administration
-    ):
-        live = case_transferred_to(origin)
-        if live.administration_id == administration.pk:
-            return live
+    for origin in Case.objects.filter(pk__in=origins).exclude(administration=administration):
+        if origin.transferred_from_id is None and origin.status != Status.TRANSFERRED:
+            continue  # a request that never moved: nothing crosses administrations
+        here = [c for c in _chain(origin) if c.administration_id == administration.pk]
+        if here:
+            return here[-1]
     return None
 
 

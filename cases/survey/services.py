@@ -22,6 +22,7 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from ..delivery.answers import no_answer_notice
 from ..delivery.backends import new_message_id, send_case_email
 from ..models import Case, Reply, SatisfactionResponse
 
@@ -102,6 +103,10 @@ def survey_invite(*, case_id: int, reply_id: int) -> bool:
             "url": survey_url(case.pk),
             "days": settings.SURVEY_LINK_MAX_AGE_DAYS,
         }
+    # No mailbox reads an answer: the invitation says so, and how to reach the service.
+    notice = no_answer_notice(case)
+    if notice:
+        body += "\n\n—\n" + notice
     # Like every mail of the case: Reply-To the administration's mailbox and in the case's
     # thread, so that a usager who answers it ("Merci, mais...") reaches their case, not the
     # sending address; automatic (RFC 3834), so that no out-of-office answers it.

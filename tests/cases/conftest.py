@@ -6,6 +6,9 @@ from accounts.models import Administration, User
 from tests.case_states import Office, make_office
 from tests.factories import make_administration
 
+from .mail_offices import MAILBOX_USERS, PASSWORD, MailWorld
+from .mailservers import start_dovecot, start_smtp
+
 MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
 
 
@@ -94,3 +97,41 @@ def browser():
         return client
 
     return sign_in
+
+
+@pytest.fixture
+def isere(db) -> Office:
+    """A second administration with its staff: the one a case is transferred to."""
+    return make_office("Caisse primaire d'assurance maladie de l'Isère", "CPAM38")
+
+
+@pytest.fixture
+def media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture
+def dovecot():
+    """A Dovecot with the IMAP mailbox of each administration of tests/cases/mail_offices.py
+    (a test module may define its own)."""
+    server = start_dovecot(dict.fromkeys(MAILBOX_USERS.values(), PASSWORD))
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def smtp(dovecot):
+    """An SMTP server delivering the administrations' addresses to their Dovecot mailboxes,
+    and keeping every mail (the usagers' side)."""
+    server = start_smtp(dovecot, MAILBOX_USERS)
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def mail_world(dovecot, smtp, settings, django_capture_on_commit_callbacks) -> MailWorld:
+    """Guichet sends through the test's SMTP server; the usager sends and reads mail."""
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = smtp.host, smtp.port
+    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+    return MailWorld(dovecot=dovecot, smtp=smtp, capture=django_capture_on_commit_callbacks)

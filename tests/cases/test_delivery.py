@@ -21,6 +21,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cases import services
+from cases.delivery.answers import no_answer_notice
 from cases.delivery.pipeline import _backoff, delivery_attempt
 from cases.delivery.services import delivery_create
 from cases.models import CaseEvent, Channel, ChannelEndpoint, Delivery, Reply
@@ -295,7 +296,9 @@ def test_email_channel_reply_goes_by_email(
     sent = replies[0]
     assert sent.to == ["lea@example.org"]
     assert sent.subject.startswith(f"[{case.reference}]")
-    assert sent.body == REPLY_TEXT
+    # No mailbox reads an answer: the mail says so after the reply (cases/delivery/answers.py).
+    assert sent.body == f"{REPLY_TEXT}\n\n—\n{no_answer_notice(case)}"
+    assert sent.reply_to == []
     # Its own Message-ID, random (threading trusts it), stored on the delivery row.
     assert sent.extra_headers["Message-ID"] == delivery.message_id
     assert f".delivery-{delivery.pk}@" in delivery.message_id
@@ -416,7 +419,7 @@ def test_citation_markers_are_stripped_before_the_reply_is_stored_and_mailed(
     reply.refresh_from_db()
     assert reply.body == CLEAN
     (sent,) = [m for m in mailoutbox if "/enquete/" not in m.body]
-    assert sent.body == CLEAN and "[" not in sent.body
+    assert sent.body == f"{CLEAN}\n\n—\n{no_answer_notice(case)}" and "[" not in sent.body
 
 
 def test_citation_markers_are_stripped_before_the_reply_is_called_back(

@@ -7,9 +7,6 @@ replies come back to it. Nobody else gets into the new case with the old referen
 from __future__ import annotations
 
 import datetime as dt
-import smtplib
-from email.message import EmailMessage
-from email.utils import make_msgid
 
 import pytest
 from django.utils import timezone
@@ -17,7 +14,7 @@ from django.utils import timezone
 from cases import services
 from cases.intake.acknowledgement import DEFAULT_BODY, DEFAULT_SUBJECT
 from cases.intake.mail import email_receive
-from cases.intake.settings_services import acknowledgement_settings_save, mailbox_save
+from cases.intake.settings_services import acknowledgement_settings_save
 from cases.models import (
     Acknowledgement,
     Case,
@@ -25,86 +22,23 @@ from cases.models import (
     Channel,
     Delivery,
     InboundEmail,
-    Mailbox,
     Notification,
     Status,
 )
 from tests.case_states import REPLY_TEXT, make_office
 
-from .mailservers import start_dovecot, start_smtp, text_of, wait_until
-from .test_mail_imap import poll
+from .mail_offices import CONTACT, OTHER, make_mailbox, usager_mail
+from .mailservers import text_of
 
-pytestmark = pytest.mark.django_db
-
-CONTACT = "contact@caf69.example.gouv.fr"
-OTHER = "accueil@cpam38.example.gouv.fr"
-USAGER = "jeanne.roux@example.org"
-PASSWORD = "mot-de-passe-imap"
-
-
-@pytest.fixture
-def dovecot():
-    server = start_dovecot({"caf69": PASSWORD, "cpam38": PASSWORD})
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-def smtp(dovecot):
-    server = start_smtp(dovecot, {CONTACT: "caf69", OTHER: "cpam38"})
-    yield server
-    server.stop()
-
-
-@pytest.fixture(autouse=True)
-def media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-
-
-@pytest.fixture
-def isere(db):
-    return make_office("Caisse primaire d'assurance maladie de l'Isère", "CPAM38")
-
-
-def usager_mail(subject, body, *, to=CONTACT, sender=f"Jeanne Roux <{USAGER}>", answering=None):
-    message = EmailMessage()
-    message["From"] = sender
-    message["To"] = to
-    message["Subject"] = subject
-    message["Message-ID"] = make_msgid(domain="example.org")
-    if answering is not None:
-        message["In-Reply-To"] = answering["Message-ID"]
-        message["References"] = f"{answering['References'] or ''} {answering['Message-ID']}".strip()
-    message.set_content(body)
-    return message
-
-
-def make_mailbox(office, dovecot, address, username):
-    return mailbox_save(
-        actor=office.administrator,
-        administration=office.administration,
-        password=PASSWORD,
-        address=address,
-        host="127.0.0.1",
-        port=dovecot.port,
-        security=Mailbox.Security.NONE,
-        username=username,
-        folder="INBOX",
-        after_read=Mailbox.AfterRead.MOVE,
-        processed_folder="Guichet",
-        is_active=True,
-    )
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("media")]
 
 
 def test_the_usager_of_a_transferred_case_is_told_and_their_answers_reach_the_new_case(
-    office, isere, dovecot, smtp, settings, django_capture_on_commit_callbacks
+    office, isere, mail_world, settings, django_capture_on_commit_callbacks
 ):
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST, settings.EMAIL_PORT = smtp.host, smtp.port
-    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
     settings.DEFAULT_FROM_EMAIL = "ne-pas-repondre@guichet.example.gouv.fr"
-    make_mailbox(office, dovecot, CONTACT, "caf69")
-    make_mailbox(isere, dovecot, OTHER, "cpam38")
+    make_mailbox(office, mail_world.dovecot, CONTACT)
+    make_mailbox(isere, mail_world.dovecot, OTHER)
     acknowledgement_settings_save(
         actor=office.administrator,
         administration=office.administration,
@@ -114,19 +48,11 @@ def test_the_usager_of_a_transferred_case_is_told_and_their_answers_reach_the_ne
         service_contact="Accueil CAF du Rhône, 67 bd Vivier-Merle, 69003 Lyon",
     )
 
-    def send(message: EmailMessage, inbox: str) -> None:
-        with smtplib.SMTP(smtp.host, smtp.port, timeout=30) as connection:
-            connection.send_message(message)
-        wait_until(lambda: dovecot.uids(inbox), what=f"the usager's mail in {inbox}")
-        poll(django_capture_on_commit_callbacks)
-
-    def received(condition):
-        return wait_until(lambda: [m for m in smtp.to(USAGER) if condition(m)])[-1]
-
+    send, received = mail_world.send, mail_world.received
     # The usager writes to the CAF; the CAF's agent answers with a question, then sees that
     # the request is the CPAM's and transfers it.
     question = usager_mail("Remboursement de soins", "Mes soins de mars ne sont pas remboursés.")
-    send(question, "caf69")
+    send(question)
     first = Case.objects.get(administration=office.administration)
     first = services.case_take(actor=office.agent, case=first)
     with django_capture_on_commit_callbacks(execute=True):
@@ -164,7 +90,7 @@ def test_the_usager_of_a_transferred_case_is_told_and_their_answers_reach_the_ne
         f"Le lun. 7 déc. 2026 à 10:00, {caf_reply['From']} a écrit :\n> Madame",
         answering=caf_reply,
     )
-    send(answer, "caf69")
+    send(answer)
     assert not Case.objects.filter(administration=office.administration).exclude(pk=first.pk)
     message = CaseEvent.objects.get(case=second, kind=CaseEvent.Kind.USAGER_MESSAGE)
     assert message.data["body"] == "Voici mon numéro de sécurité sociale."
@@ -195,7 +121,7 @@ def test_the_usager_of_a_transferred_case_is_told_and_their_answers_reach_the_ne
         f"Re: {cpam_reply['Subject']}", "Et voici mon attestation de droits.", to=OTHER
     )
     again["In-Reply-To"] = cpam_reply["Message-ID"]
-    send(again, "cpam38")
+    send(again)
     second.refresh_from_db()
     assert second.status == Status.IN_PROGRESS
     assert CaseEvent.objects.filter(case=second, kind=CaseEvent.Kind.USAGER_MESSAGE).count() == 2
@@ -207,8 +133,7 @@ def test_the_usager_of_a_transferred_case_is_told_and_their_answers_reach_the_ne
             "Merci, mais j'ai une autre question.",
             to=OTHER,
             answering=notice,
-        ),
-        "cpam38",
+        )
     )
     assert CaseEvent.objects.filter(case=second, kind=CaseEvent.Kind.USAGER_MESSAGE).count() == 3
     assert Case.objects.filter(administration=isere.administration).count() == 1
@@ -300,15 +225,12 @@ def test_answers_follow_a_chain_of_transfers_and_a_follow_up_opens_where_it_was_
 
 
 def test_writing_to_the_new_administration_or_to_both_reaches_the_new_case_once(
-    office, isere, dovecot, smtp, settings, django_capture_on_commit_callbacks
+    office, isere, mail_world, django_capture_on_commit_callbacks
 ):
     """Told that the CPAM now answers, the usager answers the CAF's mail but to the CPAM's
     address, or to both: one message on the new case, no new case in either."""
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST, settings.EMAIL_PORT = smtp.host, smtp.port
-    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
-    make_mailbox(office, dovecot, CONTACT, "caf69")
-    make_mailbox(isere, dovecot, OTHER, "cpam38")
+    make_mailbox(office, mail_world.dovecot, CONTACT)
+    make_mailbox(isere, mail_world.dovecot, OTHER)
     with django_capture_on_commit_callbacks(execute=True):
         first = email_receive(
             administration=office.administration,
@@ -317,29 +239,19 @@ def test_writing_to_the_new_administration_or_to_both_reaches_the_new_case_once(
     first = services.case_take(actor=office.agent, case=first)
     with django_capture_on_commit_callbacks(execute=True):
         services.case_send_reply(actor=office.agent, case=first, body=REPLY_TEXT)
-    caf_reply = wait_until(lambda: [m for m in smtp.to(USAGER) if first.reference in m["Subject"]])
+    caf_reply = mail_world.received(lambda m: first.reference in m["Subject"])
     first = services.case_transition(
         actor=office.agent, case=Case.objects.get(pk=first.pk), action="reopen"
     )
     first, second = _transferred(office, isere, django_capture_on_commit_callbacks, source=first)
 
-    def send(message, *inboxes):
-        with smtplib.SMTP(smtp.host, smtp.port, timeout=30) as connection:
-            connection.send_message(message)
-        for inbox in inboxes:
-            wait_until(lambda inbox=inbox: dovecot.uids(inbox), what=f"the mail in {inbox}")
-        poll(django_capture_on_commit_callbacks)
-
     to_cpam = usager_mail(
-        f"Re: {caf_reply[-1]['Subject']}",
-        "Voici ma carte Vitale.",
-        to=OTHER,
-        answering=caf_reply[-1],
+        f"Re: {caf_reply['Subject']}", "Voici ma carte Vitale.", to=OTHER, answering=caf_reply
     )
-    send(to_cpam, "cpam38")
+    mail_world.send(to_cpam)
     to_both = usager_mail(f"Re: {first.reference}", "Et mon attestation de droits.")
     to_both["Cc"] = OTHER
-    send(to_both, "caf69", "cpam38")
+    mail_world.send(to_both)
     bodies = [
         e.data["body"]
         for e in CaseEvent.objects.filter(case=second, kind=CaseEvent.Kind.USAGER_MESSAGE)
@@ -354,3 +266,97 @@ def test_writing_to_the_new_administration_or_to_both_reaches_the_new_case_once(
             raw=bytes(usager_mail(f"Dossier {first.reference}", "Bonjour", sender="x@example.net")),
         )
     assert outcome.outcome == "created" and outcome.case != second
+
+
+def test_along_a_chain_of_transfers_every_answer_reaches_the_last_case_over_imap(
+    office, isere, mail_world, django_capture_on_commit_callbacks
+):
+    """The CAF transfers to the CPAM, the CPAM to the DDFiP, which reads no mailbox. Whatever
+    mail the usager answers (the CAF's reply, the CPAM's or the DDFiP's notice, the DDFiP's
+    reply) and to whichever mailbox (the CAF's or the CPAM's), the answer reaches the DDFiP's
+    case once; no case opens at the CAF or the CPAM, whose cases say where it went."""
+    ddfip = make_office("Direction départementale des finances publiques du Rhône", "DDFIP69")
+    make_mailbox(office, mail_world.dovecot, CONTACT)
+    make_mailbox(isere, mail_world.dovecot, OTHER)
+    send, received = mail_world.send, mail_world.received
+    send(usager_mail("Taxe foncière", "Ma taxe foncière a doublé cette année."))
+    first = services.case_take(
+        actor=office.agent, case=Case.objects.get(administration=office.administration)
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        services.case_send_reply(actor=office.agent, case=first, body=REPLY_TEXT)
+    caf_reply = received(lambda m: f"[{first.reference}]" in m["Subject"])
+    first = services.case_transition(
+        actor=office.agent, case=Case.objects.get(pk=first.pk), action="reopen"
+    )
+    first, second = _transferred(office, isere, django_capture_on_commit_callbacks, source=first)
+    cpam_notice = received(lambda m: second.reference in m["Subject"])
+    second, third = _transferred(isere, ddfip, django_capture_on_commit_callbacks, source=second)
+    ddfip_notice = received(lambda m: third.reference in m["Subject"])
+    # The DDFiP reads no mailbox: its mails answer to the CPAM's, the last one the request
+    # went through, and still invite an answer.
+    assert ddfip_notice["Reply-To"] == OTHER
+    assert "répondez simplement à ce message" in text_of(ddfip_notice)
+
+    answers = [
+        # The CPAM's notice, answered to the CPAM.
+        usager_mail(
+            f"Re: {cpam_notice['Subject']}", "Réponse à la CPAM.", to=OTHER, answering=cpam_notice
+        ),
+        # The CAF's reply (the first thread), answered to the CAF.
+        usager_mail(f"Re: {caf_reply['Subject']}", "Réponse à la CAF.", answering=caf_reply),
+        # The CAF's reply, but written to the CPAM (it opened an unlinked case there).
+        usager_mail(
+            f"Re: {caf_reply['Subject']}", "La CAF, écrit à la CPAM.", to=OTHER, answering=caf_reply
+        ),
+        # The DDFiP's notice, answered at its Reply-To.
+        usager_mail(
+            f"Re: {ddfip_notice['Subject']}",
+            "Réponse à la DDFiP.",
+            to=ddfip_notice["Reply-To"],
+            answering=ddfip_notice,
+        ),
+    ]
+    for answer in answers:
+        send(answer)
+    third = services.case_take(actor=ddfip.agent, case=Case.objects.get(pk=third.pk))
+    with django_capture_on_commit_callbacks(execute=True):
+        services.case_send_reply(actor=ddfip.agent, case=third, body="Votre avis est joint. " * 3)
+    ddfip_reply = received(lambda m: f"[{third.reference}]" in m["Subject"])
+    assert ddfip_reply["Reply-To"] == OTHER
+    assert ddfip_reply["From"].addresses[0].display_name == ddfip.administration.name
+    # The DDFiP's reply, answered at its Reply-To (the CPAM's mailbox).
+    last = usager_mail(
+        f"Re: {ddfip_reply['Subject']}",
+        "Je conteste ce montant.",
+        to=ddfip_reply["Reply-To"],
+        answering=ddfip_reply,
+    )
+    send(last)
+    answers.append(last)
+
+    bodies = [
+        e.data["body"]
+        for e in CaseEvent.objects.filter(case=third, kind=CaseEvent.Kind.USAGER_MESSAGE).order_by(
+            "pk"
+        )
+    ]
+    assert bodies == [
+        "Réponse à la CPAM.",
+        "Réponse à la CAF.",
+        "La CAF, écrit à la CPAM.",
+        "Réponse à la DDFiP.",
+        "Je conteste ce montant.",
+    ]
+    for answer in answers:
+        assert InboundEmail.objects.get(message_id=answer["Message-ID"]).case == third
+    assert Case.objects.filter(administration=office.administration).count() == 1
+    assert Case.objects.filter(administration=isere.administration).count() == 1
+    assert Case.objects.filter(administration=ddfip.administration).count() == 1
+    # Each case that ended says where the answers about it went, without their text (the last
+    # answer threads on the usager's own messages, which the DDFiP's case holds).
+    for case, count in ((first, 1), (second, 3)):
+        traces = CaseEvent.objects.filter(case=case, kind=CaseEvent.Kind.USAGER_MESSAGE)
+        assert [(t.data["target_reference"], t.data["body"]) for t in traces] == [
+            (third.reference, "")
+        ] * count
