@@ -20,6 +20,7 @@ class CasesConfig(AppConfig):
         from .administration_settings.topics import ensure_national_topics
         from .receivers import (
             create_reply_delivery,
+            invite_usager_after_answer_given,
             invite_usager_to_survey,
             release_cases_of_deactivated_member,
         )
@@ -33,5 +34,10 @@ class CasesConfig(AppConfig):
         # The survey asks whether the reply helped: only once the reply has reached the usager
         # (a reply whose delivery failed is never followed by a survey).
         signals.reply_delivered.connect(invite_usager_to_survey, dispatch_uid="cases.survey_invite")
+        # An answer given in person or on the phone has no delivery: it reached the usager when
+        # it was recorded.
+        signals.reply_sent.connect(
+            invite_usager_after_answer_given, dispatch_uid="cases.survey_invite_answer_given"
+        )
         post_migrate.connect(ensure_national_topics, sender=self, dispatch_uid="cases.topics")
         signals.reply_sent.connect(create_reply_delivery, dispatch_uid="cases.reply_delivery")

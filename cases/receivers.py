@@ -36,6 +36,16 @@ def invite_usager_to_survey(sender, *, case_id: int, reply_id: int, **kwargs) ->
     followup_add(kind=SURVEY_INVITATION, case_id=case_id, reply_id=reply_id)
 
 
+def invite_usager_after_answer_given(
+    sender, *, case_id: int, reply_id: int, given: str = "", **kwargs
+) -> None:
+    # An answer given at the counter or on the phone reached the usager as it was given: the
+    # survey follows its recording as it follows a written reply's delivery (same follow-up,
+    # same rules: first reply, an e-mail address, one invitation per case).
+    if given:
+        invite_usager_to_survey(sender, case_id=case_id, reply_id=reply_id)
+
+
 def create_reply_delivery(sender, *, reply_id: int, given: str = "", **kwargs) -> None:
     # The delivery row is the reply's own outbox: written with the reply, its task queued
     # after commit, queued again by the delivery sweeper if that is lost.

@@ -46,6 +46,11 @@ urlpatterns += [
     ),
     path("cases/<int:pk>/notes/", cases.CaseNotesView.as_view(), name="api-case-notes"),
     path("cases/<int:pk>/reply/", cases.CaseReplyView.as_view(), name="api-case-reply"),
+    path(
+        "cases/<int:pk>/answer-given/",
+        cases.CaseAnswerGivenView.as_view(),
+        name="api-case-answer-given",
+    ),
     path("topics/", cases.TopicListView.as_view(), name="api-topics"),
 ]
 

@@ -262,6 +262,10 @@ def case_context(request: HttpRequest, case: Case, **forms) -> dict:
     }
     for reply in replies:
         reply.given = given.get(reply.pk, "")  # type: ignore[attr-defined]
+    if replies and not case.usager_email:
+        # The satisfaction survey follows the first reply by e-mail (cases/survey/): without an
+        # address none could be sent, which the agent sees under that reply.
+        replies[0].no_survey = True  # type: ignore[attr-defined]
     can_reply = Ability.REPLY in abilities
     return {
         "case": case,

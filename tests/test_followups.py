@@ -241,6 +241,40 @@ def test_broker_down_intake_reply_and_invitation_succeed_then_the_sweep_does_eac
     assert len(mail.outbox) == 3
 
 
+@pytest.mark.django_db(transaction=True)
+def test_broker_down_an_answer_given_keeps_its_survey_invitation_for_the_sweep(
+    broker_down, settings
+):
+    """An answer given at the counter has no delivery to wait for: its invitation is written
+    with it, survives the outage and leaves once when the sweep finds it."""
+    from tests.case_states import make_office
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    office = make_office("France Services de Guéret", "FSGUE")
+    case = make_case(
+        office.administration, channel="france_services", usager_email="lea@example.org"
+    )
+    case = case_services.case_take(actor=office.agent, case=case)
+    response = session_client(office.agent).post(
+        f"/api/v1/cases/{case.pk}/answer-given/",
+        {"body": REPLY_TEXT.replace("traité", "expliqué au guichet"), "given": "counter"},
+        format="json",
+    )
+    assert response.status_code == 200, response.content
+    assert mail.outbox == []
+    assert not Delivery.objects.exists()
+    invitation = FollowUp.objects.get(kind="mail.survey_invitation")
+    assert invitation.status == FollowUp.Status.PENDING
+    assert invitation.payload == {"case_id": case.pk, "reply_id": case.replies.get().pk}
+
+    app.conf.update(task_always_eager=True)
+    sweep_all(grace_seconds=0)
+    surveys = [m for m in mail.outbox if "/enquete/" in m.body]
+    assert [m.to for m in surveys] == [["lea@example.org"]]
+    sweep_all(grace_seconds=0)
+    assert len([m for m in mail.outbox if "/enquete/" in m.body]) == 1
+
+
 # --- non-volunteers get no drafts -----------------------------------------------------------
 
 

@@ -1,8 +1,9 @@
-"""Cases API: list (filters, cursor pagination), create, read, assign, transition, notes, reply;
-topics. Every lookup starts from the request's administration (the token's or the session's):
-a case of another administration answers 404, like a missing one. Each view declares its rule
-for the door (accounts/access.py); what one may do with a case is the case policy's
-(cases/permissions.py), applied by the services and shown in ``abilities``."""
+"""Cases API: list (filters, cursor pagination), create, read, assign, transition, notes, reply,
+the answer given at the counter or on the phone; topics. Every lookup starts from the request's
+administration (the token's or the session's): a case of another administration answers 404,
+like a missing one. Each view declares its rule for the door (accounts/access.py); what one may
+do with a case is the case policy's (cases/permissions.py), applied by the services and shown
+in ``abilities``."""
 
 from __future__ import annotations
 
@@ -26,12 +27,14 @@ from accounts.api.common import MAX_ID, error_response
 from accounts.models import Membership
 from accounts.permissions import VIEW_CASES, WORK_CASES
 from cases import selectors, services
+from cases.counter.services import case_record_answer_given
 from cases.files import ScannerUnavailable
 from cases.models import Case
 from cases.services.reply_attachments import uploaded_files
 
 from . import rows
 from .serializers import (
+    AnswerGivenSerializer,
     AssignSerializer,
     CaseCreateSerializer,
     CaseDetailSerializer,
@@ -270,6 +273,48 @@ class CaseReplyView(APIView):
                 _(
                     "The antivirus cannot check the attached files right now: nothing was "
                     "saved. Send the reply again in a few minutes."
+                ),
+                "scanner_unavailable",
+                status.HTTP_503_SERVICE_UNAVAILABLE,
+            )
+            response["Retry-After"] = "60"
+            return response
+        return Response(_detail(request, case_for_request(request, pk)))
+
+
+class CaseAnswerGivenView(APIView):
+    """The page's "Record the answer given" (cases/counter/): the same service, so the same
+    rules as a reply (who may, the case's state, a text that says something, the version, the
+    files), and nothing is delivered."""
+
+    access_rule = access.MEMBER
+
+    @extend_schema(
+        request=AnswerGivenSerializer,
+        responses=CaseDetailSerializer,
+        summary=(
+            "Record the answer given to the usager at the counter or on the phone "
+            "(the case becomes answered, nothing is sent)"
+        ),
+    )
+    def post(self, request, pk: int):
+        case = case_for_request(request, pk)
+        serializer = AnswerGivenSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        try:
+            case_record_answer_given(
+                actor=request.user,
+                case=case,
+                body=serializer.validated_data["body"],
+                given=serializer.validated_data["given"],
+                expected_version=serializer.validated_data.get("version"),
+                files=uploaded_files(serializer.validated_data.get("attachments", [])),
+            )
+        except ScannerUnavailable:
+            response = error_response(
+                _(
+                    "The antivirus cannot check the attached files right now: nothing was "
+                    "saved. Record the answer again in a few minutes."
                 ),
                 "scanner_unavailable",
                 status.HTTP_503_SERVICE_UNAVAILABLE,

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from accounts.api.common import IdField, TextField
+from cases.counter.services import AnswerGiven
 from cases.models import (
     Attachment,
     Case,
@@ -189,6 +190,19 @@ class ReplySerializer(VersionMixin):
     # OpenDocument; INTAKE_ATTACHMENT_MAX_FILES / _MAX_BYTES).
     attachments = serializers.ListField(
         child=serializers.FileField(allow_empty_file=True), required=False, max_length=100
+    )
+
+
+class AnswerGivenSerializer(ReplySerializer):
+    """The reply's fields, and how the answer reached the usager (nothing is delivered)."""
+
+    given = serializers.ChoiceField(
+        choices=AnswerGiven.choices,
+        help_text=_("How the answer was given: at the counter (in person) or on the phone."),
+        error_messages={
+            "required": _("Say how the answer was given: at the counter or on the phone."),
+            "invalid_choice": _("Say how the answer was given: at the counter or on the phone."),
+        },
     )
 
 

@@ -1,5 +1,7 @@
-"""The usager satisfaction survey: a signed, expiring link sent with the first reply, and the
-one response it accepts.
+"""The usager satisfaction survey: a signed, expiring link sent after the first reply, and the
+one response it accepts. A written reply is followed once delivered; an answer given at the
+counter or on the phone once recorded (the usager heard it then), with an invitation that says
+so (cases/receivers.py).
 
 The link carries the case id signed with the project's secret (``django.core.signing``, own
 salt, timestamped): nothing to store, nothing to guess, and it expires by itself after
@@ -24,7 +26,7 @@ from django.utils.translation import gettext as _
 
 from ..delivery.answers import no_answer_notice
 from ..delivery.backends import new_message_id, send_case_email
-from ..models import Case, Reply, SatisfactionResponse
+from ..models import Case, CaseEvent, Reply, SatisfactionResponse
 
 logger = logging.getLogger(__name__)
 
@@ -72,8 +74,63 @@ def survey_url(case_id: int) -> str:
     return base + reverse("survey", kwargs={"token": survey_token(case_id)})
 
 
+def _answer_given(case_id: int, reply_id: int) -> str:
+    """How the reply reached the usager: "counter" or "phone" for an answer given in person or
+    on the phone (its journal line says so: cases/counter/services.py), "" for a written one."""
+    given = (
+        CaseEvent.objects.filter(
+            case_id=case_id, kind=CaseEvent.Kind.REPLY_SENT, data__reply_id=reply_id
+        )
+        .values_list("data__given", flat=True)
+        .first()
+    )
+    return given if isinstance(given, str) else ""
+
+
+def _invitation_text(given: str) -> tuple[str, str]:
+    """The invitation's subject and body (to be filled), in words that match how the usager got
+    the answer: a usager answered at the counter never received "our reply"."""
+    if given == "counter":
+        return (
+            _("Your opinion on the answer given at our counter (case %(reference)s)"),
+            _(
+                "Hello,\n\n"
+                "%(administration)s answered your request %(reference)s in person, at its "
+                "counter.\n\n"
+                "Tell us in one minute whether the answer you were given helped you (three "
+                "questions, no account needed):\n%(url)s\n\n"
+                "This link works once and expires in %(days)s days.\n\n"
+                "Thank you."
+            ),
+        )
+    if given == "phone":
+        return (
+            _("Your opinion on the answer given on the phone (case %(reference)s)"),
+            _(
+                "Hello,\n\n"
+                "%(administration)s answered your request %(reference)s on the phone.\n\n"
+                "Tell us in one minute whether the answer you were given helped you (three "
+                "questions, no account needed):\n%(url)s\n\n"
+                "This link works once and expires in %(days)s days.\n\n"
+                "Thank you."
+            ),
+        )
+    return (
+        _("Your opinion on our reply (case %(reference)s)"),
+        _(
+            "Hello,\n\n"
+            "%(administration)s has replied to your request %(reference)s.\n\n"
+            "Tell us in one minute whether the reply helped you (three questions, no account "
+            "needed):\n%(url)s\n\n"
+            "This link works once and expires in %(days)s days.\n\n"
+            "Thank you."
+        ),
+    )
+
+
 def survey_invite(*, case_id: int, reply_id: int) -> bool:
-    """E-mail the survey link for the case's first reply, if the usager left an address.
+    """E-mail the survey link for the case's first reply, if the usager left an address; its
+    words follow how the usager got the answer (written, at the counter, on the phone).
 
     Runs in a task after the reply's transaction committed. Idempotent enough for a redelivered
     task: a later reply, or a case already answered, sends nothing.
@@ -87,17 +144,9 @@ def survey_invite(*, case_id: int, reply_id: int) -> bool:
     if SatisfactionResponse.objects.filter(case_id=case_id).exists():
         return False
     with translation.override(settings.LANGUAGE_CODE):
-        subject = _("Your opinion on our reply (case %(reference)s)") % {
-            "reference": case.reference
-        }
-        body = _(
-            "Hello,\n\n"
-            "%(administration)s has replied to your request %(reference)s.\n\n"
-            "Tell us in one minute whether the reply helped you (three questions, no account "
-            "needed):\n%(url)s\n\n"
-            "This link works once and expires in %(days)s days.\n\n"
-            "Thank you."
-        ) % {
+        subject, body = _invitation_text(_answer_given(case_id, reply_id))
+        subject %= {"reference": case.reference}
+        body %= {
             "administration": case.administration.name,
             "reference": case.reference,
             "url": survey_url(case.pk),

@@ -144,6 +144,12 @@ RULES: dict[tuple[str, str], Rule] = {
     ("api-case-reply", "post"): Rule(
         AGENT_UP, obj=_case("drafted"), payload=lambda w, u: {"body": "Voici la réponse."}
     ),
+    # The answer given at the counter or on the phone: the reply's rule (same service).
+    ("api-case-answer-given", "post"): Rule(
+        AGENT_UP,
+        obj=_case("drafted"),
+        payload=lambda w, u: {"body": "Réponse donnée au guichet.", "given": "counter"},
+    ),
     ("api-topics", "get"): Rule(AGENT_UP),
     # drafting
     ("api-case-suggestion", "get"): Rule(

@@ -227,3 +227,122 @@ def test_page_is_rate_limited_per_address(client, office, settings):
     # Guessing tokens counts too, and another address is not affected.
     assert client.get("/enquete/devine/").status_code == 429
     assert client.get(url, REMOTE_ADDR="10.1.2.3").status_code == 200
+
+
+# --- after an answer given at the counter or on the phone --------------------------------------
+
+ORAL_ANSWER = (
+    "Je lui ai expliqué qu'il faut déclarer la perte sur le compte ameli, puis commander une "
+    "nouvelle carte ; ses droits restent ouverts en attendant."
+)
+
+
+def _record_answer_given(office, capture, *, given: str, **case_kwargs):
+    from cases.counter.services import case_record_answer_given
+    from cases.models import Channel
+
+    case = make_case(office.administration, channel=Channel.FRANCE_SERVICES, **case_kwargs)
+    case = services.case_take(actor=office.agent, case=case)
+    with capture(execute=True):
+        case_record_answer_given(actor=office.agent, case=case, body=ORAL_ANSWER, given=given)
+    return case
+
+
+@pytest.mark.parametrize(
+    ("given", "subject_words", "body_words"),
+    [
+        ("counter", "the answer given at our counter", "in person, at its counter"),
+        ("phone", "the answer given on the phone", "answered your request"),
+    ],
+)
+def test_an_answer_given_orally_is_followed_by_a_survey_that_says_how(
+    client, office, django_capture_on_commit_callbacks, settings, given, subject_words, body_words
+):
+    """Nothing is delivered, and yet the usager who left an address is asked, in words about
+    the answer they heard (the catalogue's source language, so that the test reads the words
+    written in the code)."""
+    settings.LANGUAGE_CODE = "en"
+    mail.outbox.clear()
+    case = _record_answer_given(office, django_capture_on_commit_callbacks, given=given)
+    # The only mail: no reply was sent, the survey is its own message.
+    assert len(mail.outbox) == 1
+    message = mail.outbox[0]
+    assert message.to == ["camille.martin@example.org"]
+    assert case.reference in message.subject
+    assert subject_words in message.subject
+    assert body_words in message.body
+    assert f"{case.reference} {'on the phone' if given == 'phone' else 'in person'}" in (
+        message.body
+    )
+    assert "answer you were given" in message.body
+    assert "replied" not in message.body and "our reply" not in message.subject
+    assert not AI_WORDS.search(message.subject + message.body)
+    # Like the written reply's invitation: in the case's thread, marked automatic.
+    assert message.extra_headers["Auto-Submitted"] == "auto-generated"
+    # The link is the survey's, and the usager's one response is recorded.
+    url = _link(message)
+    assert client.get(url).status_code == 200
+    assert client.post(url, {"rating": "5", "answered": "yes"}).status_code == 200
+    assert SatisfactionResponse.objects.get(case=case).rating == 5
+
+
+def test_a_written_reply_keeps_its_own_words(office, django_capture_on_commit_callbacks, settings):
+    settings.LANGUAGE_CODE = "en"
+    mail.outbox.clear()
+    _send_reply(office, django_capture_on_commit_callbacks)
+    survey = next(m for m in mail.outbox if "/enquete/" in m.body)
+    assert survey.subject.startswith("Your opinion on our reply")
+    assert "has replied to your request" in survey.body
+    assert "counter" not in survey.body and "phone" not in survey.body
+
+
+def test_no_survey_after_an_answer_given_to_a_usager_without_an_address(
+    office, browser, django_capture_on_commit_callbacks
+):
+    """Nothing is sent, and the case page says so under the answer."""
+    mail.outbox.clear()
+    case = _record_answer_given(
+        office, django_capture_on_commit_callbacks, given="phone", usager_email=""
+    )
+    assert mail.outbox == []
+    reply = case.replies.get()
+    html = browser(office.agent).get(f"/dossiers/{case.pk}/").content.decode()
+    assert f'id="no-survey-{reply.pk}"' in html
+    assert "No satisfaction survey could be sent: the usager left no e-mail address." in html
+
+
+def test_the_case_page_says_nothing_of_a_survey_that_could_be_sent(
+    office, browser, django_capture_on_commit_callbacks
+):
+    case = _record_answer_given(office, django_capture_on_commit_callbacks, given="counter")
+    html = browser(office.agent).get(f"/dossiers/{case.pk}/").content.decode()
+    assert "no-survey-" not in html
+    assert "No satisfaction survey" not in html
+
+
+def test_an_answer_given_after_a_written_reply_invites_nobody_again(
+    office, django_capture_on_commit_callbacks
+):
+    """The survey is about the first reply, once per case, however it reached the usager."""
+    from cases.counter.services import case_record_answer_given
+
+    mail.outbox.clear()
+    case = _send_reply(office, django_capture_on_commit_callbacks)
+    assert len([m for m in mail.outbox if "/enquete/" in m.body]) == 1
+    case = services.case_transition(actor=office.agent, case=case, action="reopen", reason="")
+    with django_capture_on_commit_callbacks(execute=True):
+        case_record_answer_given(actor=office.agent, case=case, body=ORAL_ANSWER, given="phone")
+    assert case.replies.count() == 2
+    assert len([m for m in mail.outbox if "/enquete/" in m.body]) == 1
+
+
+def test_a_second_answer_given_invites_nobody_again(office, django_capture_on_commit_callbacks):
+    from cases.counter.services import case_record_answer_given
+
+    mail.outbox.clear()
+    case = _record_answer_given(office, django_capture_on_commit_callbacks, given="counter")
+    assert len(mail.outbox) == 1
+    case = services.case_transition(actor=office.agent, case=case, action="reopen", reason="")
+    with django_capture_on_commit_callbacks(execute=True):
+        case_record_answer_given(actor=office.agent, case=case, body=ORAL_ANSWER, given="phone")
+    assert len(mail.outbox) == 1

@@ -12,6 +12,7 @@ import pytest
 
 from accounts import services as account_services
 from accounts.models import Role
+from cases import services as case_services
 from cases.models import Topic
 from tests.e2e.conftest import sign_in
 from tests.factories import make_case
@@ -113,3 +114,44 @@ def test_the_audit_journal_fits_a_laptop_screen(page, tenant_a):
     category = page.locator("#audit-table tbody td:nth-child(3)").first
     # A word is not broken in the middle ("Membres", "Volontaires" on one line).
     assert category.evaluate("td => td.getClientRects().length") == 1
+
+
+def test_the_draft_panels_discard_reason_fits_a_phone(phone, tenants, vitale_article):
+    # The reason's <select> ended 7 px beyond a 375 px screen (56 px beyond its column: inside
+    # a <details> it was content-box, its padding added to its width of 100 %).
+    tenant = tenants[0]
+    case = make_case(
+        tenant.administration,
+        subject="Carte Vitale perdue",
+        body="Bonjour, j'ai perdu ma carte Vitale. Comment en obtenir une nouvelle ?",
+    )
+    case_services.case_take(actor=tenant.agent, case=case)
+    sign_in(phone, tenant.agent.email)
+    phone.goto(f"/dossiers/{case.pk}/")
+    phone.locator("#suggestion-panel").wait_for()
+    phone.locator("#discard-details summary").click()
+    select = phone.locator("#id_discard_reason")
+    select.wait_for()
+    width = phone.evaluate("document.documentElement.clientWidth")
+    box = select.bounding_box()
+    assert box is not None
+    # Every box around the select, up to the panel, holds it whole.
+    overflows = select.evaluate(
+        """select => {
+            const right = select.getBoundingClientRect().right;
+            const out = [];
+            for (let el = select.parentElement; el; el = el.parentElement) {
+                const inner = el.getBoundingClientRect().right
+                    - parseFloat(getComputedStyle(el).borderRightWidth)
+                    - parseFloat(getComputedStyle(el).paddingRight);
+                if (right > inner + 0.5) out.push([el.id || el.className, right - inner]);
+                if (el.id === "suggestion-panel") break;
+            }
+            return out;
+        }"""
+    )
+    assert overflows == [], overflows
+    assert box["x"] >= 0 and box["x"] + box["width"] <= width
+    assert phone.evaluate("document.documentElement.scrollWidth") <= width
+    # Still usable: a reason can be chosen.
+    select.select_option("incomplete")
