@@ -306,7 +306,7 @@ def test_a_reply_is_text_and_html_with_its_file_and_headers_as_before(
         username="caf69",
         folder="INBOX",
         after_read=Mailbox.AfterRead.FLAG,
-        is_active=False,
+        is_active=True,  # it reads the usager's answers: the mails say Reply-To it
     )
     account_services.administration_update_texts(
         actor=office.administrator,
