@@ -223,16 +223,27 @@ def gives(pairs: Iterable[Pair], head: str, qualifier: str) -> bool:
     return any(h == head and _same(q, qualifier) for h, q in pairs)
 
 
+def _asked(question: str) -> list[Pair]:
+    # The usagers' names for a thing are read as the fiches' ("carte de sécurité sociale" is
+    # the "carte vitale", a "carte de résident" a "titre de séjour": ``text.PHRASES``).
+    for pattern, words in PHRASES:
+        question = pattern.sub(words, question)
+    return compounds(question)
+
+
+def names_title(question: str, title: str) -> bool:
+    """Whether ``question`` names the thing the fiche titled ``title`` is about, as its title
+    does ("ma carte vitale" for "Carte Vitale : que faire en cas de perte ou de vol ?")."""
+    title_pairs = title_compounds(title)[0]
+    return any(gives(title_pairs, h, q) for h, q in _asked(question))
+
+
 def unknown_compounds(question: str, title: str, known: frozenset[Pair]) -> list[Pair]:
     """The compounds of ``question`` that name another thing than the fiche titled ``title``
     (whose compounds are ``known``): a head of the title with a qualifier that neither the
     title nor the fiche gives it. None when the question names the title's own compound."""
     title_pairs, heads, title_terms = title_compounds(title)
-    # The usagers' names for a thing are read as the fiches' ("carte de sécurité sociale" is
-    # the "carte vitale", a "carte de résident" a "titre de séjour": ``text.PHRASES``).
-    for pattern, words in PHRASES:
-        question = pattern.sub(words, question)
-    asked = compounds(question)
+    asked = _asked(question)
     if any(gives(title_pairs, h, q) for h, q in asked):
         return []
     unknown: list[Pair] = []

@@ -106,3 +106,27 @@ def test_an_enumeration_qualifies_the_same_head_and_the_usagers_names_are_the_fi
         assert set(compounds(thing)) <= pairs
     # "carte de sécurité sociale" is what the usagers call the carte Vitale, which the fiche names.
     assert _unknown("on m'a volé ma carte de sécurité sociale avec mes papiers") == []
+
+
+VITALE = ComposeSource(
+    n=1,
+    kind="fiche",
+    title="Carte Vitale : que faire en cas de perte ou de vol ? › Démarches",
+    url="",
+    text=(
+        "Déclarez la perte de votre carte Vitale sur votre compte ameli. En attendant la "
+        "nouvelle carte, demandez une attestation de droits."
+    ),
+)
+
+
+def test_a_question_naming_the_fiche_own_thing_is_drafted_with_a_warning_not_abstained_on():
+    question = (
+        "slt jai egaré ma carte vitale ds le bus hier soir, jsuis censé aller chez le dentiste "
+        "jeudi, jfais comment pr pas avoir a tout avancer chez ce toubib"
+    )
+    result = compose(question, [VITALE], {(1, 0): 0.80, (1, 1): 0.79}, min_similarity=0.85)
+    assert not result.abstained and result.confidence < LOW_CONFIDENCE
+    # Without the thing named, the same words far in meaning are abstained on.
+    other = question.replace("ma carte vitale", "mon truc")
+    assert compose(other, [VITALE], {(1, 0): 0.80, (1, 1): 0.79}, min_similarity=0.85).abstained
