@@ -224,6 +224,8 @@ def member_set_active(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
     membership = _membership_or_404(request, pk)
     active = request.POST.get("active") == "1"
     if request.method == "GET" or (not active and request.POST.get("confirm") != "1"):
+        if membership.pending:
+            return _confirm_withdrawal(request, membership)
         if not membership.is_active:
             return redirect("accounts:members")
         email = membership.user.email
@@ -259,7 +261,12 @@ def member_set_active(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
     except ValidationError as exc:
         messages.error(request, _errors(exc))
     else:
-        if active:
+        if membership.pending:
+            messages.success(
+                request,
+                _("The invitation of %(email)s is withdrawn.") % {"email": membership.user.email},
+            )
+        elif active:
             messages.success(
                 request, _("%(email)s is active again.") % {"email": membership.user.email}
             )
@@ -279,6 +286,33 @@ def member_set_active(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
     ):
         return redirect(back)
     return redirect("accounts:members")
+
+
+def _confirm_withdrawal(request: AuthenticatedHttpRequest, membership: Membership) -> HttpResponse:
+    """An invitation still waiting for its person: withdrawing it is what deactivating does."""
+    email = membership.user.email
+    return render(
+        request,
+        "components/confirm.html",
+        {
+            "title": _("Withdraw the invitation of %(email)s?") % {"email": email},
+            "consequences": [
+                _(
+                    "The invitation sent to %(email)s will no longer give access to this "
+                    "administration. You can invite them again later."
+                )
+                % {"email": email}
+            ],
+            "action": request.path,
+            "fields": {"active": "0"},
+            "confirm_label": _("Yes, withdraw the invitation"),
+            "confirm_id": "confirm-withdraw",
+            "cancel_url": reverse("accounts:members"),
+            "back_label": _("Members"),
+            "confirmation_missing": request.method == "POST",
+        },
+        status=400 if request.method == "POST" else 200,
+    )
 
 
 @requires(MANAGE_MEMBERS)

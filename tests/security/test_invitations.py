@@ -243,3 +243,26 @@ def test_the_members_page_and_journal_read_alike_and_the_account_keeps_its_names
     person.force_login(other)
     person.post(f"/compte/invitations/{membership.pk}/reponse/", {"answer": "accept"})
     assert "Ysolde Vasquelle" in client.get("/compte/membres/").content.decode()
+
+
+def test_an_invitation_is_withdrawn_alike_whether_the_address_had_an_account(tenant_a, other):
+    client = Client()
+    client.force_login(tenant_a.administrator)
+    for email in ("claire.dupont@cpam40.fr", "inconnue@exemple.fr"):
+        membership = Membership.objects.get(
+            pk=_invite_through_api(tenant_a, email, first_name="Clara")["id"]
+        )
+        url = f"/compte/membres/{membership.pk}/activation/"
+        confirm = client.get(url)
+        assert confirm.status_code == 200
+        assert 'id="confirm-withdraw"' in confirm.content.decode()
+        done = client.post(url, {"active": "0", "confirm": "1"})
+        assert done.status_code == 302
+        assert not Membership.objects.filter(pk=membership.pk).exists()
+        assert AuditEntry.objects.filter(
+            administration=tenant_a.administration,
+            action="membership.removed",
+            target_label=email,
+        ).exists()
+    # The person's own account elsewhere is untouched.
+    assert Membership.objects.get(user=other).is_active
