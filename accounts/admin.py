@@ -53,7 +53,14 @@ class MembershipInline(admin.TabularInline):
     formset = MembershipFormSet
     extra = 0
     raw_id_fields = ("user",)
-    readonly_fields = ("created_at", "deactivated_at")
+    # What an invitation recorded (accounts.services.member_invite) is not edited by hand.
+    readonly_fields = (
+        "joins_at_sign_in",
+        "invited_first_name",
+        "invited_last_name",
+        "created_at",
+        "deactivated_at",
+    )
 
 
 @admin.register(Administration)

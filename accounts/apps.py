@@ -17,3 +17,12 @@ class AccountsConfig(AppConfig):
 
         # A success forgets its own account's failures, never the address's others.
         user_logged_in.connect(forget_account_failures, dispatch_uid="guichet-forget-failures")
+        # Every way of signing in (password, ProConnect) takes the invitations that brought
+        # the person to Guichet.
+        user_logged_in.connect(join_invitations, dispatch_uid="guichet-join-invitations")
+
+
+def join_invitations(sender, request, user, **kwargs) -> None:
+    from .services import memberships_join_at_sign_in
+
+    memberships_join_at_sign_in(user=user)

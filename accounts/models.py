@@ -182,6 +182,15 @@ class Membership(models.Model):
     # inactive, it gives nothing until the person accepts it from their own session
     # (accounts.services.membership_accept). Nothing about them is shown meanwhile.
     pending = models.BooleanField(_("waiting for acceptance"), default=False)
+    # Every invitation waits for its person, whether the address had an account or not, so that
+    # the inviting administration cannot tell the two apart (tests/security/test_invitations).
+    # One that brought the person to Guichet (no account elsewhere) is accepted by their next
+    # sign-in (accounts.services.memberships_join_at_sign_in); any other from their session.
+    joins_at_sign_in = models.BooleanField(_("accepted at sign-in"), default=False)
+    # The names the inviting administration typed: how it knows the person. Shown for this
+    # membership until the person's own names exist; never written over the person's account.
+    invited_first_name = models.CharField(_("first name typed"), max_length=150, blank=True)
+    invited_last_name = models.CharField(_("last name typed"), max_length=150, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     deactivated_at = models.DateTimeField(_("deactivated"), null=True, blank=True)
 
@@ -198,6 +207,24 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} · {self.administration} · {self.get_role_display()}"
+
+    @property
+    def shown_names(self) -> tuple[str, str]:
+        """(first, last) as the administration may see them: the names it typed while the
+        invitation waits (nothing about the person's account shows through), then the person's
+        own ones, or the typed ones for as long as the person has none."""
+        user = self.user
+        if self.pending or not (user.first_name or user.last_name):
+            return self.invited_first_name, self.invited_last_name
+        return user.first_name, user.last_name
+
+    @property
+    def shown_full_name(self) -> str:
+        return " ".join(name for name in self.shown_names if name)
+
+    @property
+    def shown_display_name(self) -> str:
+        return self.shown_full_name or self.user.email
 
 
 @audited

@@ -98,7 +98,8 @@ def _fetch_discovery_document(url: str) -> dict:
 
 
 class ProConnectBackend(OIDCAuthenticationBackend):
-    """Signs in an existing, active user with at least one active membership."""
+    """Signs in an existing, active user with at least one active membership (or an invitation
+    that their sign-in accepts)."""
 
     def authenticate(self, request, **kwargs):
         # Only the callback view calls with a nonce: a password sign-in that happens to carry
@@ -150,7 +151,10 @@ class ProConnectBackend(OIDCAuthenticationBackend):
         email = (claims.get("email") or "").strip()
         if not email:
             return User.objects.none()
-        memberships = Membership.objects.filter(user=OuterRef("pk"), is_active=True)
+        # An invitation that brought them here counts: signing in accepts it (accounts.apps).
+        memberships = Membership.objects.filter(
+            Q(is_active=True) | Q(pending=True, joins_at_sign_in=True), user=OuterRef("pk")
+        )
         siret = claims.get("siret")
         if siret:
             # ProConnect names the organisation the person signs in for: only a membership in

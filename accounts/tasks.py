@@ -45,10 +45,12 @@ def member_invitation_mail(*, membership_id: int) -> None:
         return
     user = membership.user
     site = settings.SITE_URL.rstrip("/")
-    if membership.pending:
-        # Someone with an account elsewhere: they accept from their own session.
+    # Who accepts from their own session: someone with an account elsewhere.
+    from_session = membership.pending and not membership.joins_at_sign_in
+    if from_session:
         link = site + reverse("accounts:invitations")
     elif user.has_usable_password():
+        # Their next sign-in accepts the invitation.
         link = site + reverse("accounts:login")
     else:
         link = site + reverse(
@@ -62,8 +64,8 @@ def member_invitation_mail(*, membership_id: int) -> None:
         context = {
             "membership": membership,
             "link": link,
-            "new_account": not user.has_usable_password() and not membership.pending,
-            "pending": membership.pending,
+            "new_account": not user.has_usable_password() and not from_session,
+            "pending": from_session,
             "proconnect": settings.PROCONNECT_ENABLED,
             "login_url": site + reverse("accounts:login"),
         }

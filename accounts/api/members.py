@@ -35,12 +35,13 @@ class MemberSerializer(serializers.ModelSerializer):
     first_name = serializers.SerializerMethodField()
     last_name = serializers.SerializerMethodField()
 
-    # An invitation still waiting for its acceptance says nothing about the person.
+    # An invitation still waiting for its person shows the names typed with it, nothing of
+    # the person's account (Membership.shown_names).
     def get_first_name(self, membership) -> str:
-        return "" if membership.pending else membership.user.first_name
+        return membership.shown_names[0]
 
     def get_last_name(self, membership) -> str:
-        return "" if membership.pending else membership.user.last_name
+        return membership.shown_names[1]
 
     class Meta:
         model = Membership
@@ -53,6 +54,7 @@ class MemberSerializer(serializers.ModelSerializer):
             "role",
             "team",
             "is_active",
+            "pending",
             "created_at",
             "deactivated_at",
         ]

@@ -36,6 +36,7 @@ from .members import (
     membership_decline,
     membership_delete,
     membership_set_active,
+    memberships_join_at_sign_in,
     normalise_email,
 )
 from .users import password_reset_request, user_update_from_proconnect
@@ -60,6 +61,7 @@ __all__ = [
     "membership_delete",
     "membership_set_active",
     "membership_sync_groups",
+    "memberships_join_at_sign_in",
     "normalise_email",
     "password_reset_request",
     "role_groups_ensure",

@@ -241,9 +241,14 @@ def normalise_email(value: str) -> str:
 
 
 def _has_account_elsewhere(user: User, administration: Administration) -> bool:
+    """Whether the person holds (or held) a membership elsewhere: then joining takes their own
+    consent, from their session. Invitations they never answered do not count: their first
+    sign-in takes them all."""
     return (
         user.is_superuser
-        or Membership.objects.filter(user=user).exclude(administration=administration).exists()
+        or Membership.objects.filter(user=user, pending=False)
+        .exclude(administration=administration)
+        .exists()
     )
 
 
@@ -261,26 +266,33 @@ def member_invite(
 ) -> Membership:
     """Bring someone into the administration.
 
-    A new person gets an account without a password and an invitation to choose one (or to
-    sign in with ProConnect when it is on). Someone who already has an account in another
-    administration gets a *pending* membership, inactive until they accept it from their own
-    session (``membership_accept``); the inviting administration learns nothing about them
-    (the answer, the journal and the members list are those of an unknown address). An active
-    member cannot be invited twice; a deactivated one is reactivated with the given role.
+    Every invitation is a *pending* membership, inactive until its person takes it, so that the
+    inviting administration learns nothing about the address: the answer, the journal and the
+    members list read the same for an address with an account elsewhere as for a new one (the
+    names typed are kept on the membership and shown for it, never written over an account's
+    own). A new person gets an account without a password and a link to choose one (or signs
+    in with ProConnect when it is on): their next sign-in accepts the invitation
+    (``memberships_join_at_sign_in``). Someone with an account in another administration
+    accepts it from their own session (``membership_accept``). Inviting a pending address again
+    updates its invitation and sends it again; an active member cannot be invited twice; a
+    deactivated one is reactivated with the given role.
     """
     _require_manage_members(actor, administration)
     email = normalise_email(email)
     _check_role(role)
+    first_name, last_name = first_name.strip()[:150], last_name.strip()[:150]
     user = User.objects.filter(email=email).first()
-    created_user = user is None
     if user is None:
-        user = User(
-            email=email, first_name=first_name.strip()[:150], last_name=last_name.strip()[:150]
-        )
+        # A new account: nobody's names yet, so the ones typed are its first ones.
+        user = User(email=email, first_name=first_name, last_name=last_name)
         user.set_unusable_password()
         user.full_clean(exclude=["password"])
         user.save()
-    existing = Membership.objects.filter(user=user, administration=administration).first()
+    existing = (
+        Membership.objects.select_for_update()
+        .filter(user=user, administration=administration)
+        .first()
+    )
     if existing is not None and existing.is_active:
         raise ValidationError(
             {
@@ -293,15 +305,24 @@ def member_invite(
                 ]
             }
         )
-    if (existing is not None and existing.pending) or (
-        existing is None and not created_user and _has_account_elsewhere(user, administration)
-    ):
-        membership = _membership_propose(
-            user=user, administration=administration, role=role, team=team.strip()
-        )
-    else:
+    if existing is not None and not existing.pending:
+        # A former member of this administration: it knows them already.
         membership = membership_create(
             user=user, administration=administration, role=role, team=team.strip(), actor=actor
+        )
+    else:
+        membership = _membership_propose(
+            user=user,
+            administration=administration,
+            role=role,
+            team=team.strip(),
+            first_name=first_name,
+            last_name=last_name,
+            joins_at_sign_in=(
+                existing.joins_at_sign_in
+                if existing is not None
+                else not _has_account_elsewhere(user, administration)
+            ),
         )
     audit_record(
         administration=administration,
@@ -317,13 +338,28 @@ def member_invite(
 
 
 def _membership_propose(
-    *, user: User, administration: Administration, role: str, team: str
+    *,
+    user: User,
+    administration: Administration,
+    role: str,
+    team: str,
+    first_name: str,
+    last_name: str,
+    joins_at_sign_in: bool,
 ) -> Membership:
-    """A pending membership (no group, no access) waiting for the person's acceptance."""
+    """A pending membership (no group, no access) waiting for the person."""
     membership, _created = Membership.objects.update_or_create(
         user=user,
         administration=administration,
-        defaults={"role": role, "team": team[:100], "is_active": False, "pending": True},
+        defaults={
+            "role": role,
+            "team": team[:100],
+            "is_active": False,
+            "pending": True,
+            "joins_at_sign_in": joins_at_sign_in,
+            "invited_first_name": first_name,
+            "invited_last_name": last_name,
+        },
     )
     return membership
 
@@ -348,6 +384,19 @@ def membership_accept(*, user: User, membership: Membership) -> Membership:
         data={"role": membership.role, "team": membership.team},
     )
     return membership
+
+
+@transaction.atomic
+def memberships_join_at_sign_in(*, user: User) -> list[Membership]:
+    """The person signs in: the invitations that brought them to Guichet (``joins_at_sign_in``)
+    are accepted, journaled in each administration like an acceptance from the session."""
+    # Locked: two sign-ins at once accept each invitation once (the second finds none).
+    waiting = list(
+        Membership.objects.select_for_update().filter(
+            user=user, pending=True, joins_at_sign_in=True
+        )
+    )
+    return [membership_accept(user=user, membership=membership) for membership in waiting]
 
 
 @transaction.atomic

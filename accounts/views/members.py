@@ -8,7 +8,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Q
+from django.db.models import Case, Q, When
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -47,10 +47,14 @@ def _errors(exc: ValidationError) -> str:
 
 def _filtered_members(request: HttpRequest, administration) -> tuple[Any, dict[str, str]]:
     """The administration's memberships matching the list's filters (page and export)."""
+    # Sorted by the names shown (Membership.shown_names): a pending invitation takes its place
+    # from the names typed, never from the person's account.
+    shown_last = Case(When(pending=True, then="invited_last_name"), default="user__last_name")
+    shown_first = Case(When(pending=True, then="invited_first_name"), default="user__first_name")
     rows = (
         Membership.objects.filter(administration=administration)
         .select_related("user")
-        .order_by("-is_active", "user__last_name", "user__first_name", "user__email")
+        .order_by("-is_active", shown_last, shown_first, "user__email")
     )
     q = request.GET.get("q", "").strip()[:100]
     role = request.GET.get("role", "")
@@ -58,9 +62,12 @@ def _filtered_members(request: HttpRequest, administration) -> tuple[Any, dict[s
     if q:
         rows = rows.filter(
             Q(user__email__icontains=q)
-            # A pending invitation says nothing about the person: not found by their name.
+            # A pending invitation says nothing about the person: found by the names typed
+            # with it, not by their own.
             | Q(user__first_name__icontains=q, pending=False)
             | Q(user__last_name__icontains=q, pending=False)
+            | Q(invited_first_name__icontains=q)
+            | Q(invited_last_name__icontains=q)
             | Q(team__icontains=q)
         )
     if role in Role.values:
@@ -151,10 +158,14 @@ def member_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 
 
 def _invitation_pending(membership: Membership) -> bool:
+    """An active member who never signed in (made active at once, before invitations waited
+    for their person)."""
     return not membership.user.has_usable_password() and membership.user.last_login is None
 
 
 def _state_label(membership: Membership) -> str:
+    if membership.pending:
+        return _("Invitation sent")
     if not membership.is_active:
         return _("Deactivated")
     return _("Invitation sent") if _invitation_pending(membership) else _("Active")
@@ -179,8 +190,8 @@ def members_export(request: AuthenticatedHttpRequest) -> HttpResponse:
     ]
     table = [
         [
-            m.user.last_name,
-            m.user.first_name,
+            m.shown_names[1],
+            m.shown_names[0],
             m.user.email,
             m.get_role_display(),
             m.team,
@@ -213,6 +224,8 @@ def member_set_active(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
     membership = _membership_or_404(request, pk)
     active = request.POST.get("active") == "1"
     if request.method == "GET" or (not active and request.POST.get("confirm") != "1"):
+        if membership.pending:
+            return _confirm_withdrawal(request, membership)
         if not membership.is_active:
             return redirect("accounts:members")
         email = membership.user.email
@@ -220,7 +233,7 @@ def member_set_active(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
             request,
             "components/confirm.html",
             {
-                "title": _("Deactivate %(name)s?") % {"name": membership.user.display_name},
+                "title": _("Deactivate %(name)s?") % {"name": membership.shown_display_name},
                 "consequences": [
                     _(
                         "%(email)s will be signed out at once and can no longer sign in to this "
@@ -248,7 +261,12 @@ def member_set_active(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
     except ValidationError as exc:
         messages.error(request, _errors(exc))
     else:
-        if active:
+        if membership.pending:
+            messages.success(
+                request,
+                _("The invitation of %(email)s is withdrawn.") % {"email": membership.user.email},
+            )
+        elif active:
             messages.success(
                 request, _("%(email)s is active again.") % {"email": membership.user.email}
             )
@@ -268,6 +286,33 @@ def member_set_active(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
     ):
         return redirect(back)
     return redirect("accounts:members")
+
+
+def _confirm_withdrawal(request: AuthenticatedHttpRequest, membership: Membership) -> HttpResponse:
+    """An invitation still waiting for its person: withdrawing it is what deactivating does."""
+    email = membership.user.email
+    return render(
+        request,
+        "components/confirm.html",
+        {
+            "title": _("Withdraw the invitation of %(email)s?") % {"email": email},
+            "consequences": [
+                _(
+                    "The invitation sent to %(email)s will no longer give access to this "
+                    "administration. You can invite them again later."
+                )
+                % {"email": email}
+            ],
+            "action": request.path,
+            "fields": {"active": "0"},
+            "confirm_label": _("Yes, withdraw the invitation"),
+            "confirm_id": "confirm-withdraw",
+            "cancel_url": reverse("accounts:members"),
+            "back_label": _("Members"),
+            "confirmation_missing": request.method == "POST",
+        },
+        status=400 if request.method == "POST" else 200,
+    )
 
 
 @requires(MANAGE_MEMBERS)

@@ -8,14 +8,15 @@ events at once, with one query for the recipients' preferences and one INSERT.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import logging
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 from django.conf import settings
 from django.core.mail import send_mail
-from django.db import transaction
+from django.db import DatabaseError, connection, transaction
 from django.db.models import Exists, OuterRef
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
@@ -25,6 +26,9 @@ from accounts.models import Administration, Membership, User
 from ..models import OPEN_STATUSES, Case, CaseEvent, Notification, NotificationPreference
 
 logger = logging.getLogger(__name__)
+
+# pg_try_advisory_lock's key for the digests' runs: hashtext('guichet-notification-digests').
+DIGESTS_LOCK_KEY = -164_633_876
 
 DUE_SOON = dt.timedelta(hours=24)
 Kind = Notification.Kind
@@ -154,10 +158,42 @@ def notify_due_soon(*, now: dt.datetime | None = None) -> int:
     return created
 
 
+@contextlib.contextmanager
+def _digests_lock() -> Iterator[bool]:
+    """Whether this run holds the digests' PostgreSQL advisory lock, held for the run: two
+    runs at once (two workers, beat twice, a retry racing the next run) would mail the same
+    digests twice, each reading them unmailed before the other marks them. A session lock,
+    like beat's (config/beat.py), not a transaction: each agent's digest is marked mailed in a
+    transaction of its own once sent, and the mail server is never called inside one. A run
+    that dies lets go of it with its connection."""
+    if connection.vendor != "postgresql":
+        yield True  # development on SQLite: one process
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_lock(%s)", [DIGESTS_LOCK_KEY])
+        held = bool(cursor.fetchone()[0])
+    try:
+        yield held
+    finally:
+        if held:
+            # A connection lost meanwhile took the lock with it.
+            with contextlib.suppress(DatabaseError), connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_unlock(%s)", [DIGESTS_LOCK_KEY])
+
+
 def send_notification_digests(*, now: dt.datetime | None = None) -> int:
     """One e-mail per agent who asked for the daily summary, listing what they have not read
-    and were not yet told by e-mail. A mail server failure leaves them for the next run."""
-    now = now or timezone.now()
+    and were not yet told by e-mail. A mail server failure leaves them for the next run. One
+    run at a time: a run that starts while another is sending sends nothing (the other one
+    sends everything that was due)."""
+    with _digests_lock() as held:
+        if not held:
+            logger.info("notification digests: another run is sending them; this one stops")
+            return 0
+        return _send_notification_digests(now=now or timezone.now())
+
+
+def _send_notification_digests(*, now: dt.datetime) -> int:
     pending = (
         Notification.objects.filter(
             read_at__isnull=True,

@@ -53,17 +53,36 @@ SELECT format('REVOKE %I FROM %I', :'owner', :'app')
 WHERE pg_has_role(:'app', :'owner', 'MEMBER') AND :'app' <> :'owner' \gexec
 
 \if :{?database}
+-- A database of that name that belongs to someone else is not Guichet's: say so, touch nothing.
+SELECT format('DO $$BEGIN RAISE EXCEPTION USING MESSAGE = %L; END$$',
+              format('database %s exists and belongs to %s, not to %s: choose another name '
+                     '(-v database=) or give it to %s first (ALTER DATABASE %s OWNER TO %s)',
+                     datname, pg_get_userbyid(datdba), :'owner', :'owner', datname, :'owner'))
+FROM pg_database
+WHERE datname = :'database' AND pg_get_userbyid(datdba) <> :'owner' \gexec
 -- CREATE DATABASE ... OWNER needs membership in the owner role, which a DBA with CREATEROLE and
--- CREATEDB (not a superuser) lacks on PostgreSQL 15: it takes it for the statement only.
+-- CREATEDB (not a superuser) lacks on PostgreSQL 15: it takes it for the statement only, and
+-- gives it back whether the statement succeeds or fails. CREATE DATABASE cannot run inside a
+-- transaction, so psql must not stop at its error: it gives the membership back first, then
+-- stops with that error (the script can be run again once the cause is fixed).
 SELECT NOT EXISTS (SELECT 1 FROM pg_database WHERE datname = :'database')
        AND NOT pg_has_role(current_user, :'owner', 'MEMBER') AS guichet_borrow_owner \gset
 \if :guichet_borrow_owner
 SELECT format('GRANT %I TO CURRENT_USER', :'owner') \gexec
 \endif
+\set ON_ERROR_STOP 0
 SELECT format('CREATE DATABASE %I OWNER %I', :'database', :'owner')
 WHERE NOT EXISTS (SELECT 1 FROM pg_database WHERE datname = :'database') \gexec
+\set guichet_create_failed :ERROR
+\set guichet_create_error :LAST_ERROR_MESSAGE
+\set ON_ERROR_STOP 1
 \if :guichet_borrow_owner
 SELECT format('REVOKE %I FROM CURRENT_USER', :'owner') \gexec
+\endif
+\if :guichet_create_failed
+SELECT format('DO $$BEGIN RAISE EXCEPTION USING MESSAGE = %L; END$$',
+              format('CREATE DATABASE %s failed: %s (the membership of %s taken for it was '
+                     'given back)', :'database', :'guichet_create_error', :'owner')) \gexec
 \endif
 \endif
 

@@ -33,10 +33,11 @@ class Step:
 def getting_started_steps(administration: Administration) -> list[Step]:
     """Each step's ``done`` is what the data says, not a box the administrator ticks: a step
     undone later (the last agent deactivated) shows as to do again."""
+    # Invited is enough: the step is inviting them (an invitation waits for its person).
     has_members = Membership.objects.filter(
+        Q(is_active=True) | Q(pending=True),
         administration=administration,
         role__in=(Role.AGENT, Role.MANAGER),
-        is_active=True,
     ).exists()
     # National fiches (imported by the operator) are enough for drafts to answer from.
     has_knowledge = KnowledgeArticle.objects.filter(

@@ -12,7 +12,7 @@ from accounts import services
 from accounts.models import AuditEntry, Membership, Role, User
 from cases import services as case_services
 from cases.models import CaseEvent, Status
-from tests.factories import make_case
+from tests.factories import make_case, make_member
 
 
 def _invite(client, **data):
@@ -37,7 +37,9 @@ def test_administrator_invites_a_new_person_who_sets_a_password_once(
     user = User.objects.get(email="nadia.benali@example.org")
     assert not user.has_usable_password()
     membership = Membership.objects.get(user=user, administration=tenant_a.administration)
-    assert (membership.role, membership.team, membership.is_active) == ("agent", "Accueil", True)
+    # It waits for its person, like an invitation to someone with an account elsewhere.
+    assert (membership.role, membership.team, membership.is_active) == ("agent", "Accueil", False)
+    assert membership.pending
     assert AuditEntry.objects.filter(
         administration=tenant_a.administration,
         action="membership.invited",
@@ -64,6 +66,10 @@ def test_administrator_invites_a_new_person_who_sets_a_password_once(
     )
     assert done.status_code == 302
     assert client.login(email="nadia.benali@example.org", password="Un-mot-de-passe-solide-42")
+    # Signing in took the invitation: a member now.
+    membership.refresh_from_db()
+    assert membership.is_active and not membership.pending
+    assert client.get("/dossiers/").status_code == 200
     client.logout()
     # The link works once.
     again = client.get(path, follow=True)
@@ -373,13 +379,7 @@ def test_import_service_is_all_or_nothing(tenant_a):
 def test_a_row_that_became_invalid_between_preview_and_confirm_imports_nothing(client, tenant_a):
     client.force_login(tenant_a.administrator)
     assert _upload(client, GOOD).context["preview"].ok
-    services.member_invite(
-        actor=tenant_a.administrator,
-        administration=tenant_a.administration,
-        email="marc.petit@example.org",
-        role="agent",
-        notify=False,
-    )
+    make_member(tenant_a.administration, email="marc.petit@example.org")
     response = client.post("/compte/membres/import/", {"confirm": "1"})
     assert response.status_code == 400
     assert not User.objects.filter(email="lea.roux@example.org").exists()

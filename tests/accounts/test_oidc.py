@@ -154,6 +154,49 @@ def test_user_whose_memberships_are_all_deactivated_is_refused(client, proconnec
     assert _signed_in_user_id(client) is None
 
 
+def test_a_new_address_invited_signs_in_with_proconnect_and_joins(client, proconnect):
+    administration = make_administration()
+    administrator = make_member(administration, "administrator")
+    membership = services.member_invite(
+        actor=administrator,
+        administration=administration,
+        email="invitee@example.gouv.fr",
+        role="agent",
+        notify=False,
+    )
+    assert membership.pending
+    proconnect.identity.email = "invitee@example.gouv.fr"
+
+    response = _sign_in(client, proconnect)
+
+    assert response["Location"] == reverse("home")
+    membership.refresh_from_db()
+    assert membership.is_active and not membership.pending
+    assert _signed_in_user_id(client) == str(administration.pk)
+    assert client.get(reverse("home")).wsgi_request.user == membership.user
+
+
+def test_an_invitation_from_another_administration_does_not_open_proconnect(client, proconnect):
+    """Someone whose own memberships are all deactivated, invited elsewhere: the invitation
+    waits for their acceptance from a session, and gives no sign-in by itself."""
+    first, second = make_administration(), make_administration()
+    agent = make_member(first)
+    services.membership_set_active(membership=Membership.objects.get(user=agent), active=False)
+    services.member_invite(
+        actor=make_member(second, "administrator"),
+        administration=second,
+        email=agent.email,
+        role="agent",
+        notify=False,
+    )
+    proconnect.identity.email = agent.email
+
+    response = _sign_in(client, proconnect)
+
+    assert response["Location"] == FAILURE_URL
+    assert Membership.objects.get(user=agent, administration=second).pending
+
+
 def test_inactive_user_with_active_membership_is_refused(client, proconnect):
     agent = make_member(make_administration())
     User.objects.filter(pk=agent.pk).update(is_active=False)

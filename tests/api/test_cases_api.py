@@ -319,12 +319,19 @@ def test_members_invite_through_the_api(tenant_a, django_capture_on_commit_callb
         administration=tenant_a.administration, user__email="nouvelle.recrue@example.gouv.fr"
     ).exists()
     assert [m.to for m in mail.outbox] == [["nouvelle.recrue@example.gouv.fr"]]
+    # Invited again while it waits: the invitation is updated (and sent again), as for any
+    # address; an active member cannot be invited.
     again = admin.post(
         "/api/v1/members/",
         {"email": "nouvelle.recrue@example.gouv.fr", "role": "manager"},
         format="json",
     )
-    assert_error(again, 400, "email")
+    assert again.status_code == 201 and again.json()["role"] == "manager"
+    assert again.json()["pending"] is True
+    member = admin.post(
+        "/api/v1/members/", {"email": tenant_a.agent.email, "role": "manager"}, format="json"
+    )
+    assert_error(member, 400, "email")
     response = session_client(tenant_a.manager).post(
         "/api/v1/members/", {"email": "x@example.gouv.fr", "role": "agent"}, format="json"
     )

@@ -345,3 +345,74 @@ def test_a_dba_with_createrole_but_not_superuser_runs_roles_admin_and_runs_it_ag
     as_app = psycopg.conninfo.make_conninfo(createrole_dba, user=names["app"], password="app-pw-2")
     with psycopg.connect(as_app) as app:
         assert app.execute("SELECT current_user").fetchone() == (names["app"],)
+
+
+def _dba_is_member_of(dba: str, role: str) -> bool:
+    with psycopg.connect(owner_conninfo()) as admin:
+        return admin.execute("SELECT pg_has_role(%s, %s, 'MEMBER')", [dba, role]).fetchone()[0]
+
+
+def _drop_database(database: str) -> None:
+    with psycopg.connect(owner_conninfo(), autocommit=True) as admin:
+        admin.execute(sql.SQL("DROP DATABASE IF EXISTS {}").format(sql.Identifier(database)))
+
+
+def _database_owner(database: str) -> str | None:
+    with psycopg.connect(owner_conninfo()) as admin:
+        row = admin.execute(
+            "SELECT pg_get_userbyid(datdba) FROM pg_database WHERE datname = %s", [database]
+        ).fetchone()
+    return row[0] if row else None
+
+
+def test_roles_admin_failing_on_the_database_leaves_the_dba_no_membership_and_runs_again(
+    request, scratch_names, createrole_dba
+):
+    """The membership of the owner the DBA takes for CREATE DATABASE stayed behind when the
+    statement failed (psql stopped before giving it back). Without CREATEDB, CREATE DATABASE
+    fails; with it, the name is taken by another owner. Either way the script stops with the
+    cause, leaves the DBA no membership, and runs again once the cause is fixed."""
+    names = scratch_names
+    dba = psycopg.conninfo.conninfo_to_dict(createrole_dba)["user"]
+    with psycopg.connect(owner_conninfo()) as admin:
+        (may_create_databases,) = admin.execute(
+            "SELECT rolcreatedb FROM pg_roles WHERE rolname = %s", [dba]
+        ).fetchone()
+    # Before the DBA is dropped (it cannot be while it owns the database).
+    request.addfinalizer(functools.partial(_drop_database, names["database"]))
+    if may_create_databases:
+        # The name is taken: a database of the DBA's own.
+        with psycopg.connect(createrole_dba, autocommit=True) as own:
+            own.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(names["database"])))
+        cause = f"exists and belongs to {dba}, not to {names['owner']}"
+    else:
+        cause = "permission denied to create database"
+    run = functools.partial(
+        _psql,
+        createrole_dba,
+        "roles-admin.sql",
+        owner=names["owner"],
+        app=names["app"],
+        database=names["database"],
+    )
+
+    failed = run(owner_password="owner-pw-1", app_password="app-pw-1")
+    assert failed.returncode != 0
+    assert cause in failed.stderr, failed.stderr
+    assert not _dba_is_member_of(dba, names["owner"])
+    assert _database_owner(names["database"]) == (dba if may_create_databases else None)
+
+    # The cause fixed, the same command again does the rest.
+    with psycopg.connect(owner_conninfo(), autocommit=True) as admin:
+        if may_create_databases:
+            admin.execute(sql.SQL("DROP DATABASE {}").format(sql.Identifier(names["database"])))
+        else:
+            admin.execute(sql.SQL("ALTER ROLE {} CREATEDB").format(sql.Identifier(dba)))
+    again = run(owner_password="owner-pw-1", app_password="app-pw-1")
+    assert again.returncode == 0, again.stderr
+    assert _database_owner(names["database"]) == names["owner"]
+    assert not _dba_is_member_of(dba, names["owner"])
+    # And once more, the database there: nothing to create, nothing borrowed.
+    once_more = run()
+    assert once_more.returncode == 0, once_more.stderr
+    assert not _dba_is_member_of(dba, names["owner"])

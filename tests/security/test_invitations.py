@@ -3,6 +3,8 @@ membership they accept from their own session; the inviting side learns nothing 
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.core import mail
 from django.core.exceptions import ValidationError
@@ -129,34 +131,65 @@ def test_someone_else_cannot_accept_and_a_decline_removes_it(tenant_a, tenant_b,
     assert not Membership.objects.filter(pk=membership.pk).exists()
 
 
-def test_a_new_address_still_gets_its_account_at_once(tenant_a):
+def test_a_new_address_gets_its_account_and_joins_at_its_first_sign_in(tenant_a, tenant_b):
     membership = member_invite(
         actor=tenant_a.administrator,
         administration=tenant_a.administration,
         email="nouvelle@caf69.fr",
         role=Role.AGENT,
+        first_name="Nora",
+        last_name="Velle",
     )
-    assert membership.is_active and not membership.pending
+    user = membership.user
+    assert not user.has_usable_password() and (user.first_name, user.last_name) == ("Nora", "Velle")
+    # Waiting for its person, like any invitation: no access yet.
+    assert membership.pending and membership.joins_at_sign_in and not membership.is_active
+    # Another administration invites the same address before the person ever signed in.
+    second = member_invite(
+        actor=tenant_b.administrator,
+        administration=tenant_b.administration,
+        email="nouvelle@caf69.fr",
+        role=Role.MANAGER,
+    )
+    assert second.pending and second.joins_at_sign_in
+    user.set_password("Un-mot-de-passe-solide-42")
+    user.save()
+    client = Client()
+    assert client.login(email="nouvelle@caf69.fr", password="Un-mot-de-passe-solide-42")
+    for joined in (membership, second):
+        joined.refresh_from_db()
+        assert joined.is_active and not joined.pending
+        assert AuditEntry.objects.filter(
+            administration=joined.administration,
+            action="membership.accepted",
+            target_label="nouvelle@caf69.fr",
+            actor=user,
+        ).exists()
+    from accounts.permissions import VIEW_CASES, has_administration_perm
+
+    assert has_administration_perm(user, VIEW_CASES, tenant_a.administration)
+    assert client.get("/dossiers/").status_code == 200
+    # Signing in again changes nothing more.
+    entries = AuditEntry.objects.count()
+    client.logout()
+    assert client.login(email="nouvelle@caf69.fr", password="Un-mot-de-passe-solide-42")
+    assert AuditEntry.objects.count() == entries
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "accounts/services/members.py member_invite: a new address becomes an active member "
-        "with the names typed, a known one a pending, inactive membership without names; "
-        "equalising them is a product decision (see the attack branch's report)"
-    ),
-)
+def _invite_through_api(tenant, email: str, **names) -> dict:
+    client = APIClient()
+    client.force_login(tenant.administrator)
+    response = client.post(
+        "/api/v1/members/", {"email": email, "role": "agent", **names}, format="json"
+    )
+    assert response.status_code == 201, response.content
+    return response.json()
+
+
 def test_typed_names_do_not_tell_a_known_address_from_a_new_one(tenant_a, other):
     """With names typed in the form, as an administrator does, the two answers still match."""
-    client = APIClient()
-    client.force_login(tenant_a.administrator)
     answers = [
-        client.post(
-            "/api/v1/members/",
-            {"email": email, "role": "agent", "first_name": "Ysolde", "last_name": "Vasquelle"},
-            format="json",
-        ).json()
+        _invite_through_api(tenant_a, email, first_name="Ysolde", last_name="Vasquelle")
         for email in ("claire.dupont@cpam40.fr", "inconnue@exemple.fr")
     ]
     known, unknown = (
@@ -164,3 +197,72 @@ def test_typed_names_do_not_tell_a_known_address_from_a_new_one(tenant_a, other)
         for a in answers
     )
     assert known == unknown
+    assert known["pending"] is True and known["is_active"] is False
+
+
+def test_the_members_page_and_journal_read_alike_and_the_account_keeps_its_names(tenant_a, other):
+    typed = {"first_name": "Clara", "last_name": "Dupont-Typée"}
+    _invite_through_api(tenant_a, "claire.dupont@cpam40.fr", **typed)
+    _invite_through_api(tenant_a, "inconnue@exemple.fr", **typed)
+    client = Client()
+    client.force_login(tenant_a.administrator)
+    page = client.get("/compte/membres/").content.decode()
+
+    def row(email: str) -> str:
+        found = re.search(rf'<tr data-member="{re.escape(email)}">(.*?)</tr>', page, re.S)
+        assert found, email
+        return re.sub(r"/\d+/", "/ID/", found.group(1).replace(email, "EMAIL"))
+
+    assert row("claire.dupont@cpam40.fr") == row("inconnue@exemple.fr")
+    assert "Clara Dupont-Typée" in row("inconnue@exemple.fr")
+    assert "Ysolde" not in page and "Vasquelle" not in page
+    # Filters and search treat them alike too.
+    for query in ("state=inactive", "state=active", "q=Dupont-Typ", "q=Vasquelle"):
+        listed = client.get(f"/compte/membres/?{query}").content.decode()
+        assert ("claire.dupont@cpam40.fr" in listed) == ("inconnue@exemple.fr" in listed), query
+    export = client.get("/compte/membres/export/?format=csv").content.decode("utf-8-sig")
+    lines = {
+        line.split(";")[2]: line.split(";")[:2] + line.split(";")[3:]
+        for line in export.splitlines()[1:]
+    }
+    assert lines["claire.dupont@cpam40.fr"] == lines["inconnue@exemple.fr"]
+    entries = AuditEntry.objects.filter(
+        administration=tenant_a.administration,
+        target_label__in=["claire.dupont@cpam40.fr", "inconnue@exemple.fr"],
+    )
+    by_target: dict[str, list] = {}
+    for entry in entries:
+        by_target.setdefault(entry.target_label, []).append((entry.action, entry.data))
+    assert by_target["claire.dupont@cpam40.fr"] == by_target["inconnue@exemple.fr"]
+    # What another administration typed never becomes the person's own names.
+    other.refresh_from_db()
+    assert (other.first_name, other.last_name) == ("Ysolde", "Vasquelle")
+    # Once they accept, the administration knows them by their own names.
+    membership = Membership.objects.get(user=other, administration=tenant_a.administration)
+    person = Client()
+    person.force_login(other)
+    person.post(f"/compte/invitations/{membership.pk}/reponse/", {"answer": "accept"})
+    assert "Ysolde Vasquelle" in client.get("/compte/membres/").content.decode()
+
+
+def test_an_invitation_is_withdrawn_alike_whether_the_address_had_an_account(tenant_a, other):
+    client = Client()
+    client.force_login(tenant_a.administrator)
+    for email in ("claire.dupont@cpam40.fr", "inconnue@exemple.fr"):
+        membership = Membership.objects.get(
+            pk=_invite_through_api(tenant_a, email, first_name="Clara")["id"]
+        )
+        url = f"/compte/membres/{membership.pk}/activation/"
+        confirm = client.get(url)
+        assert confirm.status_code == 200
+        assert 'id="confirm-withdraw"' in confirm.content.decode()
+        done = client.post(url, {"active": "0", "confirm": "1"})
+        assert done.status_code == 302
+        assert not Membership.objects.filter(pk=membership.pk).exists()
+        assert AuditEntry.objects.filter(
+            administration=tenant_a.administration,
+            action="membership.removed",
+            target_label=email,
+        ).exists()
+    # The person's own account elsewhere is untouched.
+    assert Membership.objects.get(user=other).is_active
