@@ -30,13 +30,18 @@ ADMINISTRATORS_TENANT_FIRST = AccessRule("permission", perm=MANAGE_MEMBERS, tena
 
 
 class MemberSerializer(serializers.ModelSerializer):
-    user = serializers.IntegerField(source="user_id", read_only=True)
+    # The account's id only once the person accepted: a waiting invitation's account id would
+    # tell a known address (an older id) from a new one (created with the invitation).
+    user = serializers.SerializerMethodField()
     email = serializers.CharField(source="user.email", read_only=True)
     first_name = serializers.SerializerMethodField()
     last_name = serializers.SerializerMethodField()
 
     # An invitation still waiting for its person shows the names typed with it, nothing of
     # the person's account (Membership.shown_names).
+    def get_user(self, membership) -> int | None:
+        return None if membership.pending else membership.user_id
+
     def get_first_name(self, membership) -> str:
         return membership.shown_names[0]
 
@@ -76,7 +81,9 @@ class MemberChangeSerializer(serializers.Serializer):
 
 
 class EnrolmentSerializer(serializers.ModelSerializer):
-    user = serializers.IntegerField(source="user_id", read_only=True)
+    # The account's id only once the person accepted: a waiting invitation's account id would
+    # tell a known address (an older id) from a new one (created with the invitation).
+    user = serializers.SerializerMethodField()
     email = serializers.CharField(source="user.email", read_only=True)
     consent_version = serializers.IntegerField(
         source="consent.version", allow_null=True, read_only=True

@@ -8,11 +8,13 @@ service: one rule for every mail to the usager (acknowledgement, transfer notice
   case that now works the request (cases/intake/threads.py). None when no mailbox would read an
   answer: the mail then invites none and says how to reach the service instead.
 - The contact (how to reach the service in charge): the administration's service contact
-  (acknowledgement settings), else the answer address, else its signature (the service's
-  address and opening hours), else "by post or at its reception desk".
+  (acknowledgement settings), else its own mailbox's address, else its signature when it gives
+  a telephone, an address or an e-mail, else "by post or at its reception desk".
 """
 
 from __future__ import annotations
+
+import re
 
 from django.conf import settings
 from django.utils import translation
@@ -48,8 +50,10 @@ def answer_address(case: Case) -> str:
     return ""
 
 
-def service_contact(case: Case, *, answer: str | None = None) -> str:
-    """How to reach the service in charge of ``case``, in one line (see the module)."""
+def service_contact(case: Case) -> str:
+    """How to reach the service in charge of ``case``, in one line (see the module): its own
+    ways only (an earlier administration's mailbox reads answers to the thread, it is not how
+    to reach this service)."""
     configured = (
         AcknowledgementSettings.objects.filter(administration_id=case.administration_id)
         .values_list("service_contact", flat=True)
@@ -57,14 +61,19 @@ def service_contact(case: Case, *, answer: str | None = None) -> str:
     )
     if configured:
         return configured
-    address = answer_address(case) if answer is None else answer
+    address = _reading_mailbox(case.administration_id)
     if address:
         return address
-    signature = ", ".join(
-        line.strip(" ,") for line in case.administration.signature.splitlines() if line.strip()
+    signature = one_line(
+        ", ".join(
+            line.strip(" ,") for line in case.administration.signature.splitlines() if line.strip()
+        )
     )
-    # Said when nothing better is known (in the language active: the mail's).
-    return one_line(signature) or _("by post or at its reception desk")
+    # A signature with a telephone, an address or an e-mail says how to reach the service; a
+    # name alone does not. Said when nothing better is known (in the mail's language).
+    if re.search(r"\d|@", signature):
+        return signature
+    return _("by post or at its reception desk")
 
 
 def no_answer_notice(case: Case) -> str:
@@ -79,7 +88,7 @@ def no_answer_notice(case: Case) -> str:
             "To reach %(service)s: %(contact)s, quoting the reference %(reference)s."
         ) % {
             "service": case.administration.name,
-            "contact": service_contact(case, answer=""),
+            "contact": service_contact(case),
             "reference": case.reference,
         }
 

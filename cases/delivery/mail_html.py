@@ -111,10 +111,16 @@ def _inline(text: str) -> SafeString:
     return mark_safe("".join(out))  # noqa: S308 (every piece is escaped or built by format_html)
 
 
+# A host name in a label ("caf.fr", "impots.gouv.fr", "service-public.fr").
+_SITE_RE = re.compile(r"[\w-]+\.[a-z]{2,}\b", re.IGNORECASE)
+
+
 def _item(text: str) -> SafeString:
     labelled = _LABELLED_RE.match(text)
-    # A label that is itself an address would show one place and lead to another.
-    if labelled and not _LINK_RE.search(labelled.group("label")):
+    # A label that is itself an address, or names a site ("Suivre votre dossier sur caf.fr"),
+    # would show one place and lead to another: the address stays visible.
+    label = labelled.group("label") if labelled else ""
+    if labelled and not _LINK_RE.search(label) and not _SITE_RE.search(label):
         url = labelled.group("url")
         href = _web_href(url) if _trim(url) == url else ""
         if href:

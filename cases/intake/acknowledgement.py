@@ -40,6 +40,7 @@ from ..models import (
     Delivery,
 )
 from ..services.journal import case_event_record
+from ..text import one_line
 
 logger = logging.getLogger(__name__)
 
@@ -161,8 +162,8 @@ def _render(case: Case, config: AcknowledgementSettings, *, by_mail: bool) -> tu
         "reference": case.reference,
         "service": case.administration.name,
         # Never the sending address: it reads nothing.
-        "contact": config.service_contact or service_contact(case, answer=answer),
-        "usager": case.usager_name or "Madame, Monsieur",
+        "contact": config.service_contact or service_contact(case),
+        "usager": one_line(case.usager_name) or "Madame, Monsieur",
         "date_limite": formats.date_format(timezone.localtime(case.due_at), "j F Y", use_l10n=True),
         "canal": case.get_channel_display(),
         "repondre": REPLY_INVITATION if invite else "",
@@ -241,7 +242,7 @@ def transfer_notice_render(case: Case, source: Case, *, by_mail: bool = True) ->
     answer = answer_address(case)
     with translation.override("fr"):
         values = {
-            "usager": case.usager_name or "Madame, Monsieur",
+            "usager": one_line(case.usager_name) or "Madame, Monsieur",
             "ancienne_reference": source.reference,
             "reference": case.reference,
             "origine": first.administration.name,
@@ -252,7 +253,7 @@ def transfer_notice_render(case: Case, source: Case, *, by_mail: bool = True) ->
             "date_transmission": formats.date_format(
                 timezone.localtime(case.created_at), "j F Y", use_l10n=True
             ),
-            "contact": service_contact(case, answer=answer),
+            "contact": service_contact(case),
             "answer": TRANSFER_ANSWER if by_mail and answer else "",
         }
         return _fill(TRANSFER_SUBJECT, values)[:300], _fill(TRANSFER_BODY, values)

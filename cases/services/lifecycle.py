@@ -96,7 +96,7 @@ def case_create(
         channel=channel,
         subject=subject,
         body=body,
-        usager_name=usager_name.strip(),
+        usager_name=one_line(usager_name),  # a name is one line (it goes in mails)
         usager_email=usager_email.strip().lower(),
         usager_phone=phone_number(usager_phone),
         topic=topic,

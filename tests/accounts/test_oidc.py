@@ -172,7 +172,7 @@ def test_a_new_address_invited_signs_in_with_proconnect_and_joins(client, procon
     assert response["Location"] == reverse("home")
     membership.refresh_from_db()
     assert membership.is_active and not membership.pending
-    assert _signed_in_user_id(client) == str(administration.pk)
+    assert _signed_in_user_id(client) == str(membership.user_id)
     assert client.get(reverse("home")).wsgi_request.user == membership.user
 
 

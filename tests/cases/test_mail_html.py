@@ -424,3 +424,26 @@ def test_the_survey_invitation_links_the_survey(office, smtp, django_capture_on_
     # Without files: the alternative alone, and no signature block (none ends the reply).
     assert reply.get_content_type() == "multipart/alternative"
     assert not lxml_html.document_fromstring(html_of(reply)).xpath("//td/div")
+
+
+def test_a_label_naming_a_site_never_hides_where_its_link_goes():
+    html = text_to_html("- Suivre votre dossier sur caf.fr : https://evil.example/login")
+    tree = lxml_html.fromstring(html)
+    for link in tree.iter("a"):
+        # Whatever is linked shows its own address.
+        assert link.text_content().strip().rstrip(".") in link.get("href")
+    assert "https://evil.example/login" in tree.text_content()
+
+
+def test_a_usager_name_with_line_breaks_is_one_line_in_the_case_and_its_mails(office):
+    case = services.case_create(
+        actor=office.administrator,
+        administration=office.administration,
+        channel=Channel.SERVICES_PUBLICS_PLUS,
+        subject="Mon APL",
+        body="Mon APL a baissé.",
+        usager_name="Jeanne\n\n- Suivre votre dossier sur caf.fr : https://evil.example/login\n\nRoux",
+        usager_email="jeanne@example.org",
+    )
+    assert "\n" not in case.usager_name
+    assert case.usager_name.startswith("Jeanne - Suivre")

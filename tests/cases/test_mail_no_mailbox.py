@@ -125,7 +125,7 @@ def test_a_case_transferred_to_an_administration_without_a_mailbox_keeps_the_fir
 ):
     """The CAF reads a mailbox, the CPAM none: the CPAM's mails have the CAF's mailbox as
     Reply-To (the usager's thread), invite an answer, and the answer reaches the CPAM's case
-    through it, over real IMAP."""
+    through it, over real IMAP; the CPAM's own contact says how to reach it."""
     mailbox_for(office, mail_world.dovecot, CONTACT)
     mail_world.send(usager_mail("Remboursement", "Mes soins ne sont pas remboursés."))
     first = services.case_take(
@@ -143,7 +143,9 @@ def test_a_case_transferred_to_an_administration_without_a_mailbox_keeps_the_fir
     assert notice["From"].addresses[0].display_name == isere.administration.name
     assert notice["Reply-To"] == CONTACT
     text = text_of(notice)
-    assert INVITATION in text and f"Pour joindre ce service : {CONTACT}" in text
+    # The CAF's mailbox reads the answers; it is not how to reach the CPAM.
+    assert INVITATION in text and "Pour joindre ce service : " in text
+    assert f"Pour joindre ce service : {CONTACT}" not in text
 
     second = _reply(isere, second, django_capture_on_commit_callbacks)
     reply = mail_world.received(lambda m: f"[{second.reference}]" in m["Subject"])
