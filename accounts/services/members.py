@@ -241,11 +241,13 @@ def normalise_email(value: str) -> str:
 
 
 def _has_account_elsewhere(user: User, administration: Administration) -> bool:
-    """Whether the person holds (or held) a membership elsewhere: then joining takes their own
-    consent, from their session. Invitations they never answered do not count: their first
-    sign-in takes them all."""
+    """Whether the person already uses Guichet: they chose a password or signed in once, or
+    hold (or held) a membership elsewhere. Then joining takes their own consent, from their
+    session. Invitations they never answered do not count: their first sign-in takes them all."""
     return (
         user.is_superuser
+        or user.has_usable_password()
+        or user.last_login is not None
         or Membership.objects.filter(user=user, pending=False)
         .exclude(administration=administration)
         .exists()

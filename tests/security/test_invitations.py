@@ -265,3 +265,27 @@ def test_an_invitation_is_withdrawn_alike_whether_the_address_had_an_account(ten
         ).exists()
     # The person's own account elsewhere is untouched.
     assert Membership.objects.get(user=other).is_active
+
+
+def test_someone_who_already_uses_guichet_accepts_an_invitation_themselves_not_by_signing_in(
+    tenant_a,
+):
+    """A person with a password whose other membership was deleted is no newcomer: an
+    invitation (as administrator, say) waits for their own acceptance; signing in does not
+    take it."""
+    elsewhere = make_administration()
+    person = make_member(elsewhere, "agent")
+    person.set_password("un-mot-de-passe-solide-42")
+    person.save()
+    Membership.objects.filter(user=person).delete()
+    membership = member_invite(
+        actor=tenant_a.administrator,
+        administration=tenant_a.administration,
+        email=person.email,
+        role="administrator",
+        notify=False,
+    )
+    assert membership.pending and not membership.joins_at_sign_in
+    assert Client().login(username=person.email, password="un-mot-de-passe-solide-42")
+    membership.refresh_from_db()
+    assert membership.pending and not membership.is_active
