@@ -73,7 +73,13 @@ from .acknowledgement import acknowledgement_schedule
 from .attachments import CheckedAttachment, attachments_check, attachments_store
 from .courtesy import is_courtesy
 from .reading import parse_email
-from .threads import case_for_thread, case_of_message, case_transferred_to, case_vouched_for
+from .threads import (
+    answers_transferred_mail,
+    case_for_thread,
+    case_of_message,
+    case_transferred_to,
+    case_vouched_for,
+)
 
 
 @dataclass(frozen=True)
@@ -374,8 +380,9 @@ def _email_apply(
     case = case_of_message(administration, parsed)
     attachments = _new_files(None, attachments)
     body = _usager_text(administration, parsed)
-    threaded = case is not None and case_for_thread(
-        administration, parsed["references"], parsed["sender"]
+    threaded = case is not None and (
+        case_for_thread(administration, parsed["references"], parsed["sender"]) is not None
+        or answers_transferred_mail(administration, parsed)
     )
     if case is not None and not threaded and case.usager_email != parsed["sender"]:
         # References are sequential, hence guessable: only the case's usager writes into it by

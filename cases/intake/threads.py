@@ -101,13 +101,16 @@ def _chain(case: Case) -> list[Case]:
     return chain
 
 
-def _transferred_here(administration: Administration, parsed: dict) -> Case | None:
+def _transferred_here(
+    administration: Administration, parsed: dict, *, by_id_only: bool = False
+) -> Case | None:
     """The case of this administration on the way of a request transferred between
     administrations that the message is about: it answers a mail Guichet sent about a case of
     that request in another administration (ids nobody can guess; a mailbox is the Reply-To of
     the mails about a request it went through: cases/delivery/answers.py), or it names such a
     case's reference (from that case's usager only). The last such case of this administration
-    (the live one, or one transferred away, which ``_email_apply`` follows to the live one)."""
+    (the live one, or one transferred away, which ``_email_apply`` follows to the live one).
+    ``by_id_only``: by the mails' ids alone (a thread, whoever writes from it)."""
     references = parsed["references"]
     origins: list[int] = []
     if references:
@@ -118,7 +121,7 @@ def _transferred_here(administration: Administration, parsed: dict) -> Case | No
             "case_id", flat=True
         )
     named = sorted({m.group(0).upper() for m in _ANY_REFERENCE.finditer(parsed["subject"] or "")})
-    for reference in named[:5]:
+    for reference in [] if by_id_only else named[:5]:
         code, _sep, rest = reference.partition("-")
         other = (
             Administration.objects.filter(code__iexact=code)
@@ -170,3 +173,12 @@ def case_vouched_for(administration: Administration, parsed: dict) -> Case | Non
     if case is not None and case.usager_email and case.usager_email == parsed["sender"]:
         return case
     return None
+
+
+def answers_transferred_mail(administration: Administration, parsed: dict) -> bool:
+    """Whether ``parsed`` answers a mail Guichet sent about a request that went through this
+    administration (its ids nobody can guess): a thread, like ``case_for_thread``'s, from
+    whichever address the usager writes."""
+    return bool(parsed["references"]) and (
+        _transferred_here(administration, parsed, by_id_only=True) is not None
+    )
