@@ -136,11 +136,13 @@ def send_case_email(
     message_id: str,
     extra: dict[str, str] | None = None,
     files: list[tuple[str, bytes, str, str]] | None = None,
+    notice: str = "",
 ) -> None:
     """One mail to the case's usager, in the case's thread; ``DeliveryError`` on failure.
 
     ``body`` is the plain text; an HTML version of it goes beside it (``multipart/alternative``,
-    inside ``multipart/mixed`` when files are attached)."""
+    inside ``multipart/mixed`` when files are attached). ``notice`` ends the mail, after the
+    signature (``answers.no_answer_notice``)."""
     if not case.usager_email:
         raise DeliveryError("The case has no e-mail address.")
     # A case stored before subjects were made one line may hold a line break: Django
@@ -148,7 +150,7 @@ def send_case_email(
     subject = one_line(subject)
     message = EmailMultiAlternatives(
         subject=subject,
-        body=body,
+        body=f"{body}\n\n—\n{notice}" if notice else body,
         from_email=sender_for(case),
         to=[case.usager_email],
         reply_to=reply_to_for(case),
@@ -159,7 +161,9 @@ def send_case_email(
             **(extra or {}),
         },
     )
-    message.attach_alternative(case_mail_html(case=case, subject=subject, body=body), "text/html")
+    message.attach_alternative(
+        case_mail_html(case=case, subject=subject, body=body, notice=notice), "text/html"
+    )
     for name, content, content_type, _sha256 in files or []:
         message.attach(name, content, content_type)
     try:
@@ -182,13 +186,13 @@ class EmailBackend:
                 message_id=delivery.message_id
             )
             delivery.refresh_from_db(fields=["message_id"])
-        notice = no_answer_notice(case)
         send_case_email(
             case=case,
             subject=f"[{case.reference}] {case.subject}",
-            body=f"{reply.body}\n\n—\n{notice}" if notice else reply.body,
+            body=reply.body,
             message_id=delivery.message_id,
             files=reply_files(reply),
+            notice=no_answer_notice(case),
         )
 
 

@@ -203,9 +203,10 @@ def signature_split(body: str, signature: str) -> tuple[str, str]:
     return body, ""
 
 
-def case_mail_html(*, case: Case, subject: str, body: str) -> str:
+def case_mail_html(*, case: Case, subject: str, body: str, notice: str = "") -> str:
     """The whole HTML document of a mail to the case's usager: the administration's name as a
-    header, the text, the signature, and a footer saying who sent it."""
+    header, the text, the signature, ``notice`` (how to reach the service when no mailbox reads
+    an answer), and a footer saying who sent it."""
     administration = case.administration
     text, signature = signature_split(body, administration.signature or administration.name)
     with translation.override(settings.LANGUAGE_CODE):
@@ -218,5 +219,6 @@ def case_mail_html(*, case: Case, subject: str, body: str) -> str:
                 "reference": case.reference,
                 "content": text_to_html(text),
                 "signature": text_to_html(signature),
+                "notice": text_to_html(notice) if notice else "",
             },
         )

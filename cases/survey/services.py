@@ -153,9 +153,6 @@ def survey_invite(*, case_id: int, reply_id: int) -> bool:
             "days": settings.SURVEY_LINK_MAX_AGE_DAYS,
         }
     # No mailbox reads an answer: the invitation says so, and how to reach the service.
-    notice = no_answer_notice(case)
-    if notice:
-        body += "\n\n—\n" + notice
     # Like every mail of the case: Reply-To the administration's mailbox and in the case's
     # thread, so that a usager who answers it ("Merci, mais...") reaches their case, not the
     # sending address; automatic (RFC 3834), so that no out-of-office answers it.
@@ -165,6 +162,7 @@ def survey_invite(*, case_id: int, reply_id: int) -> bool:
         body=body,
         message_id=new_message_id("survey", case.pk),
         extra={"Auto-Submitted": "auto-generated"},
+        notice=no_answer_notice(case),
     )
     return True
 

@@ -423,7 +423,8 @@ def test_the_survey_invitation_links_the_survey(office, smtp, django_capture_on_
     reply = received(smtp, lambda m: "Votre dossier est traité" in text_of(m))
     # Without files: the alternative alone, and no signature block (none ends the reply).
     assert reply.get_content_type() == "multipart/alternative"
-    assert not lxml_html.document_fromstring(html_of(reply)).xpath("//td/div")
+    document = lxml_html.document_fromstring(html_of(reply))
+    assert not document.xpath('//td/div[contains(@style, "#3a3a3a")]')
 
 
 def test_a_label_naming_a_site_never_hides_where_its_link_goes():
@@ -447,3 +448,22 @@ def test_a_usager_name_with_line_breaks_is_one_line_in_the_case_and_its_mails(of
     )
     assert "\n" not in case.usager_name
     assert case.usager_name.startswith("Jeanne - Suivre")
+
+
+def test_the_no_answer_notice_comes_after_the_signature_which_keeps_its_block(office):
+    from cases.delivery.mail_html import case_mail_html
+
+    office.administration.signature = "Service des prestations\n04 72 00 00 00"
+    office.administration.save(update_fields=["signature"])
+    case = services.case_create(
+        actor=office.administrator,
+        administration=office.administration,
+        channel=Channel.SERVICES_PUBLICS_PLUS,
+        subject="Mon APL",
+        body="Mon APL a baissé.",
+        usager_email="jeanne@example.org",
+    )
+    body = "Bonjour,\n\nVotre aide est recalculée.\n\nService des prestations\n04 72 00 00 00"
+    html = case_mail_html(case=case, subject="Mon APL", body=body, notice="Ne répondez pas.")
+    assert '<div style="margin:24px 0 0 0;color:#3a3a3a;">' in html  # the signature's block
+    assert html.index("04 72 00 00 00") < html.index("Ne répondez pas.")
