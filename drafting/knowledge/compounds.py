@@ -18,7 +18,7 @@ import re
 from collections.abc import Iterable
 from functools import lru_cache
 
-from .text import PHRASES, STOP_WORDS, _stem, strip_accents
+from .text import _PLACEHOLDER_RE, PHRASES, STOP_WORDS, _stem, strip_accents
 
 _TOKEN_RE = re.compile(r"[0-9a-zà-öø-ÿœæ]+|[^\s\w]", re.IGNORECASE)
 # What joins a head to its qualifier in a question ("acte de mariage", "taxe d'habitation").
@@ -26,7 +26,7 @@ _JOINS = frozenset({"de", "du", "des", "d"})
 # In the fiches, a qualifier also comes through these ("aide au logement", "carte pour
 # personnes handicapées"): the fiche is read generously, the question strictly.
 _FICHE_JOINS = _JOINS | frozenset({"au", "aux", "à", "a", "en", "pour"})
-_APOSTROPHES = frozenset({"'", "’"})
+_APOSTROPHES = frozenset({"'", "’", "`", "´"})
 _ENUMERATION = frozenset({",", "et", "ou"})
 # Words that qualify nothing: times, days and months, quantities of time, modal verbs.
 _NOT_QUALIFIERS = frozenset(
@@ -111,15 +111,23 @@ _NOT_HEADS = frozenset(
     ]
 )
 # Read right after the head without a join, a verb's participle or infinitive is what happens
-# to the thing ("carte volée", "permis suspendu"), not which thing it is.
-# (A noun in "-té" is not one: "carte mobilité", "carte priorité".)
-_VERB_ENDINGS = re.compile(r"(?:(?<!t)é|ée|és|ées|er|ez|ait|aient|ant|[çdlntv]u(?:e|s|es)?)$")
+# to the thing ("carte volée", "permis suspendu", "carte egaree" typed without its accent),
+# not which thing it is. (A noun in "-té" is not one: "carte mobilité", "carte priorité".)
+_VERB_ENDINGS = re.compile(
+    r"(?:(?<!t)é|ée|és|ées|ee|ees|er|ez|ait|aient|ant|[çdlntv]u(?:e|s|es)?)$"
+)
 # An acronym in a title's parentheses spelling its first words ("Carte mobilité inclusion
 # (CMI)"): the fiche's "CMI priorité" is the title's "carte" with that qualifier.
 _ACRONYM_RE = re.compile(r"\(([A-Z]{2,6})(?:[,)\s])")
 # Two qualifiers whose stems share this many first letters, one extending the other, name the
 # same thing ("priorité" and "prioritaire").
 _PREFIX = 5
+# How far after its head a title's qualifier still names the title's thing in a question
+# ("carte *nationale* d'identité").
+_NEAR = 3
+# What a title is about comes before its colon or question mark ("Carte Vitale : que faire en
+# cas de perte ou de vol ?" is about the carte Vitale, not about a "cas").
+_SUBJECT_END = re.compile(r"[:?(]")
 
 Pair = tuple[str, str]
 
@@ -137,12 +145,12 @@ def _content(word: str) -> bool:
     )
 
 
-def compounds(text: str, *, fiche: bool = False) -> list[Pair]:
-    """The (head, qualifier) stems of ``text``, in order; ``fiche`` reads a fiche's text (more
-    joining words, participles kept)."""
-    tokens = _TOKEN_RE.findall(text.lower())
+def _compounds(text: str, *, fiche: bool) -> list[tuple[str, str, bool]]:
+    """(head, qualifier, whether the qualifier is written with a capital) stems of ``text``."""
+    written = _TOKEN_RE.findall(text)
+    tokens = [token.lower() for token in written]
     joins = _FICHE_JOINS if fiche else _JOINS
-    pairs: list[Pair] = []
+    found: list[tuple[str, str, bool]] = []
     for i, word in enumerate(tokens):
         if not _content(word) or word in _NOT_HEADS:
             continue
@@ -152,6 +160,8 @@ def compounds(text: str, *, fiche: bool = False) -> list[Pair]:
             j += 1
             if j < len(tokens) and tokens[j] in _APOSTROPHES:
                 j += 1
+        elif j < len(tokens) and tokens[j] == "-":  # "carte-grise"
+            j += 1
         if j >= len(tokens):
             continue
         qualifier = tokens[j]
@@ -160,7 +170,7 @@ def compounds(text: str, *, fiche: bool = False) -> list[Pair]:
         if not fiche and not joined and _VERB_ENDINGS.search(qualifier):
             continue
         head = _stem_plain(word)
-        pairs.append((head, _stem_plain(qualifier)))
+        found.append((head, _stem_plain(qualifier), _capitalised(written[j])))
         if joined:
             # An enumeration goes on qualifying the same head: "les cartes d'invalidité, de
             # priorité et de stationnement".
@@ -174,9 +184,26 @@ def compounds(text: str, *, fiche: bool = False) -> list[Pair]:
                     k += 1
                 if k >= len(tokens) or not _content(tokens[k]):
                     break
-                pairs.append((head, _stem_plain(tokens[k])))
+                found.append((head, _stem_plain(tokens[k]), _capitalised(written[k])))
                 j = k + 1
-    return pairs
+    return found
+
+
+def _capitalised(word: str) -> bool:
+    """A name's spelling ("Louise"), not a word shouted ("GRISE")."""
+    return word[:1].isupper() and not word.isupper()
+
+
+def compounds(text: str, *, fiche: bool = False) -> list[Pair]:
+    """The (head, qualifier) stems of ``text``, in order; ``fiche`` reads a fiche's text (more
+    joining words, participles kept)."""
+    return [(head, qualifier) for head, qualifier, _capital in _compounds(text, fiche=fiche)]
+
+
+def _near(text: str) -> set[Pair]:
+    """Each content word with the next ``_NEAR`` ones, as stems."""
+    stems = [_stem_plain(t) for t in _TOKEN_RE.findall(text.lower()) if _content(t)]
+    return {(h, q) for i, h in enumerate(stems) for q in stems[i + 1 : i + 1 + _NEAR]}
 
 
 @lru_cache(maxsize=8192)
@@ -187,9 +214,12 @@ def _fiche_text_compounds(text: str) -> tuple[Pair, ...]:
 
 @lru_cache(maxsize=4096)
 def title_compounds(title: str) -> tuple[frozenset[Pair], frozenset[str], frozenset[str]]:
-    """(the title's compounds, its heads, all its terms): a head is the first word of a compound
-    that qualifies nothing itself ("déclaration trimestrielle de ressources": "déclaration")."""
-    pairs = frozenset(compounds(title, fiche=True))
+    """(the compounds of what the title is about, their heads, all the title's terms): what it
+    is about comes before its colon ("Carte Vitale : que faire en cas de perte"); a head is the
+    first word of a compound that qualifies nothing itself ("déclaration trimestrielle de
+    ressources": "déclaration")."""
+    subject = _SUBJECT_END.split(title, maxsplit=1)[0]
+    pairs = frozenset(compounds(subject, fiche=True))
     qualifiers = {q for _h, q in pairs}
     heads = frozenset(h for h, _q in pairs) - qualifiers
     terms = frozenset(_stem_plain(t) for t in _TOKEN_RE.findall(title.lower()) if _content(t))
@@ -223,35 +253,52 @@ def gives(pairs: Iterable[Pair], head: str, qualifier: str) -> bool:
     return any(h == head and _same(q, qualifier) for h, q in pairs)
 
 
-def _asked(question: str) -> list[Pair]:
+def _asked(question: str) -> str:
     # The usagers' names for a thing are read as the fiches' ("carte de sécurité sociale" is
     # the "carte vitale", a "carte de résident" a "titre de séjour": ``text.PHRASES``).
     for pattern, words in PHRASES:
         question = pattern.sub(words, question)
-    return compounds(question)
+    # A pseudonymised name ("le permis de [NOM_1]") qualifies nothing.
+    return _PLACEHOLDER_RE.sub(" ", question)
 
 
 def names_title(question: str, title: str) -> bool:
     """Whether ``question`` names the thing the fiche titled ``title`` is about, as its title
-    does ("ma carte vitale" for "Carte Vitale : que faire en cas de perte ou de vol ?")."""
+    does ("ma carte vitale" for "Carte Vitale : que faire en cas de perte ou de vol ?"), a word
+    or two between ("carte nationale d'identité")."""
     title_pairs = title_compounds(title)[0]
-    return any(gives(title_pairs, h, q) for h, q in _asked(question))
+    return any(gives(title_pairs, h, q) for h, q in _near(_asked(question)))
 
 
 def unknown_compounds(question: str, title: str, known: frozenset[Pair]) -> list[Pair]:
     """The compounds of ``question`` that name another thing than the fiche titled ``title``
     (whose compounds are ``known``): a head of the title with a qualifier that neither the
-    title nor the fiche gives it. None when the question names the title's own compound."""
-    title_pairs, heads, title_terms = title_compounds(title)
-    asked = _asked(question)
-    if any(gives(title_pairs, h, q) for h, q in asked):
+    title nor the fiche gives it. None when the question names the title's own thing; a
+    qualifier written with a capital is a name ("la carte de Louise"), never a thing."""
+    if names_title(question, title):
         return []
+    _pairs, heads, title_terms = title_compounds(title)
     unknown: list[Pair] = []
-    for head, qualifier in asked:
-        if head not in heads or qualifier in title_terms or gives(known, head, qualifier):
+    for head, qualifier, capital in _compounds(_asked(question), fiche=False):
+        if capital or head not in heads or qualifier in title_terms:
+            continue
+        if gives(known, head, qualifier):
             continue
         # "didentité": the elision typed without its apostrophe.
         if qualifier[:1] in ("d", "l") and any(_same(qualifier[1:], t) for t in title_terms):
             continue
         unknown.append((head, qualifier))
     return unknown
+
+
+def fiche_words(texts: Iterable[str]) -> frozenset[str]:
+    """Every word a fiche uses, as the compounds' stems."""
+    words: set[str] = set()
+    for text in texts:
+        words.update(_text_words(text))
+    return frozenset(words)
+
+
+@lru_cache(maxsize=8192)
+def _text_words(text: str) -> frozenset[str]:
+    return frozenset(_stem_plain(t) for t in _TOKEN_RE.findall(text.lower()) if _content(t))

@@ -21,7 +21,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from drafting.knowledge.compounds import fiche_compounds, gives, names_title, unknown_compounds
+from drafting.knowledge.compounds import (
+    fiche_compounds,
+    fiche_words,
+    gives,
+    names_title,
+    unknown_compounds,
+)
 from drafting.knowledge.text import analyse
 from drafting.knowledge.units import split_units as split_text
 
@@ -535,14 +541,20 @@ def compose(
     # A question naming another thing of the same kind than the leading fiche ("carte grise",
     # "carte d'électeur" against "Carte d'identité perdue ou volée"; "permis bateau" against the
     # driving licence) is about a procedure that fiche does not describe, however close the
-    # words and the meaning (``compounds``): when no other fiche found names that thing either,
-    # the base does not cover it; when one does, the draft is shown as a low-confidence one.
-    by_fiche = _fiche_compounds(fiches)
-    other_things = unknown_compounds(question, lead.fiche, by_fiche[lead.fiche])
+    # words and the meaning (``compounds``): when neither another fiche found names that thing
+    # nor the fiche uses the word at all, the base does not cover it; else ("permis
+    # probatoire", a fiche that speaks of the "période probatoire") the draft is shown as a
+    # low-confidence one.
+    texts: dict[str, list[str]] = {}
+    for source in fiches:
+        texts.setdefault(source.fiche, []).extend((source.heading, source.text))
+    known = fiche_compounds(lead.fiche, texts[lead.fiche])
+    other_things = unknown_compounds(question, lead.fiche, known)
     if other_things:
-        if any(
-            gives(pairs, head, qualifier)
-            for fiche, pairs in by_fiche.items()
+        words = fiche_words(texts[lead.fiche])
+        if all(qualifier in words for _head, qualifier in other_things) or any(
+            gives(fiche_compounds(fiche, parts), head, qualifier)
+            for fiche, parts in texts.items()
             if fiche != lead.fiche
             for head, qualifier in other_things
         ):
@@ -577,14 +589,6 @@ def compose(
         similarity=best_similarity,
         evidence=evidence,
     )
-
-
-def _fiche_compounds(fiches: list[ComposeSource]) -> dict[str, frozenset[tuple[str, str]]]:
-    """Each fiche's compounds (``compounds.fiche_compounds``), from its title and passages."""
-    texts: dict[str, list[str]] = {}
-    for source in fiches:
-        texts.setdefault(source.fiche, []).extend((source.heading, source.text))
-    return {fiche: fiche_compounds(fiche, parts) for fiche, parts in texts.items()}
 
 
 # --- what an agent would write when the sources don't answer ----------------------------------

@@ -130,3 +130,39 @@ def test_a_question_naming_the_fiche_own_thing_is_drafted_with_a_warning_not_abs
     # Without the thing named, the same words far in meaning are abstained on.
     other = question.replace("ma carte vitale", "mon truc")
     assert compose(other, [VITALE], {(1, 0): 0.80, (1, 1): 0.79}, min_similarity=0.85).abstained
+
+
+@pytest.mark.parametrize(
+    ("question", "title"),
+    [
+        ("j'ai perdu ma carte vitale, que faire en cas d'urgence ?", VITALE.fiche),
+        ("dans ce cas précis, comment refaire ma carte vitale ?", VITALE.fiche),
+        ("j'ai perdu ma carte nationale d'identité", CNI),
+        ("la carte de Louise a été volée", CNI),
+        ("la carte de [NOM_1] a été volée", CNI),
+        ("ma carte egaree, je fais quoi", CNI),
+        ("ma carte perimee depuis un mois", CNI),
+    ],
+)
+def test_ordinary_title_words_names_and_participles_are_not_other_things(question, title):
+    assert _unknown(question, title, "") == []
+
+
+def test_a_hyphen_or_a_typed_apostrophe_joins_a_compound():
+    assert _unknown("ma carte-grise est perdue")
+    assert _unknown("ma carte d`électeur est perdue")
+
+
+def test_a_variant_the_fiche_speaks_of_is_warned_not_abstained_on():
+    fiche = ComposeSource(
+        n=1,
+        kind="fiche",
+        title="Permis de conduire perdu ou volé › Jeune conducteur",
+        url="",
+        text=(
+            "Pendant la période probatoire, déclarez la perte de votre permis de conduire en "
+            "ligne : vous recevez un nouveau permis par courrier."
+        ),
+    )
+    result = compose("j'ai perdu mon permis probatoire, comment en avoir un nouveau ?", [fiche])
+    assert not result.abstained and result.confidence < LOW_CONFIDENCE
