@@ -62,14 +62,19 @@ _LABELLED_RE = re.compile(
 
 def _trim(address: str) -> str:
     """``address`` without the punctuation of the sentence around it; a closing bracket stays
-    when the address opened it (``https://fr.wikipedia.org/wiki/Loi_(droit)``)."""
-    while address and address[-1] in _TRAILING:
-        last = address[-1]
+    when the address opened it (``https://fr.wikipedia.org/wiki/Loi_(droit)``). One pass from
+    the end, the brackets counted once (a long run of ")" costs its length, not its square)."""
+    counts = {c: address.count(c) for c in "()[]{}"}
+    end = len(address)
+    while end and address[end - 1] in _TRAILING:
+        last = address[end - 1]
         opening = {")": "(", "]": "[", "}": "{"}.get(last)
-        if opening and address.count(opening) >= address.count(last):
+        if opening and counts[opening] >= counts[last]:
             break
-        address = address[:-1]
-    return address
+        if opening:
+            counts[last] -= 1
+        end -= 1
+    return address[:end]
 
 
 def _web_href(address: str) -> str:
