@@ -267,19 +267,21 @@ class CaseReplyView(APIView):
                 files=uploaded_files(serializer.validated_data.get("attachments", [])),
             )
         except ScannerUnavailable:
-            # Fail closed (cases/files.py): nothing was written, the same request may be sent
-            # again once the antivirus answers.
-            response = error_response(
+            return _scanner_unavailable(
                 _(
                     "The antivirus cannot check the attached files right now: nothing was "
                     "saved. Send the reply again in a few minutes."
-                ),
-                "scanner_unavailable",
-                status.HTTP_503_SERVICE_UNAVAILABLE,
+                )
             )
-            response["Retry-After"] = "60"
-            return response
         return Response(_detail(request, case_for_request(request, pk)))
+
+
+def _scanner_unavailable(message: str) -> Response:
+    """Fail closed (cases/files.py): nothing was written, the same request may be sent again
+    once the antivirus answers."""
+    response = error_response(message, "scanner_unavailable", status.HTTP_503_SERVICE_UNAVAILABLE)
+    response["Retry-After"] = "60"
+    return response
 
 
 class CaseAnswerGivenView(APIView):
@@ -311,16 +313,12 @@ class CaseAnswerGivenView(APIView):
                 files=uploaded_files(serializer.validated_data.get("attachments", [])),
             )
         except ScannerUnavailable:
-            response = error_response(
+            return _scanner_unavailable(
                 _(
                     "The antivirus cannot check the attached files right now: nothing was "
                     "saved. Record the answer again in a few minutes."
-                ),
-                "scanner_unavailable",
-                status.HTTP_503_SERVICE_UNAVAILABLE,
+                )
             )
-            response["Retry-After"] = "60"
-            return response
         return Response(_detail(request, case_for_request(request, pk)))
 
 
