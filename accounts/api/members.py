@@ -81,9 +81,7 @@ class MemberChangeSerializer(serializers.Serializer):
 
 
 class EnrolmentSerializer(serializers.ModelSerializer):
-    # The account's id only once the person accepted: a waiting invitation's account id would
-    # tell a known address (an older id) from a new one (created with the invitation).
-    user = serializers.SerializerMethodField()
+    user = serializers.IntegerField(source="user_id", read_only=True)
     email = serializers.CharField(source="user.email", read_only=True)
     consent_version = serializers.IntegerField(
         source="consent.version", allow_null=True, read_only=True

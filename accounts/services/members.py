@@ -285,8 +285,11 @@ def member_invite(
     first_name, last_name = first_name.strip()[:150], last_name.strip()[:150]
     user = User.objects.filter(email=email).first()
     if user is None:
-        # A new account: nobody's names yet, so the ones typed are its first ones.
-        user = User(email=email, first_name=first_name, last_name=last_name)
+        # A new account, without names: the ones typed stay on the membership (another
+        # administration inviting the same address before the person signs in must not read
+        # them); the person's first sign-in gives them to the account (``memberships_join_at_
+        # sign_in``) when one invitation only brought them.
+        user = User(email=email)
         user.set_unusable_password()
         user.full_clean(exclude=["password"])
         user.save()
@@ -398,7 +401,14 @@ def memberships_join_at_sign_in(*, user: User) -> list[Membership]:
             user=user, pending=True, joins_at_sign_in=True
         )
     )
-    return [membership_accept(user=user, membership=membership) for membership in waiting]
+    joined = [membership_accept(user=user, membership=membership) for membership in waiting]
+    if len(joined) == 1 and not (user.first_name or user.last_name):
+        # The names the one administration that brought them typed become theirs (to change on
+        # their profile); with several, each keeps showing its own (``Membership.shown_names``).
+        user.first_name = joined[0].invited_first_name
+        user.last_name = joined[0].invited_last_name
+        user.save(update_fields=["first_name", "last_name"])
+    return joined
 
 
 @transaction.atomic

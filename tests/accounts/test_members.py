@@ -301,7 +301,7 @@ def test_csv_import_previews_then_invites_everyone(
     marc = Membership.objects.get(
         user__email="marc.petit@example.org", administration=tenant_a.administration
     )
-    assert (lea.role, lea.team, lea.user.first_name) == ("agent", "Accueil", "Léa")
+    assert (lea.role, lea.team, lea.shown_names[0]) == ("agent", "Accueil", "Léa")
     assert (marc.role, marc.team) == ("manager", "Pôle familles")
     assert len(mail.outbox) == 2
     assert AuditEntry.objects.filter(action="membership.imported", data__count=2).exists()

@@ -141,7 +141,10 @@ def test_a_new_address_gets_its_account_and_joins_at_its_first_sign_in(tenant_a,
         last_name="Velle",
     )
     user = membership.user
-    assert not user.has_usable_password() and (user.first_name, user.last_name) == ("Nora", "Velle")
+    # The names typed are the membership's, not the account's: another administration inviting
+    # the same address must not read them.
+    assert not user.has_usable_password() and (user.first_name, user.last_name) == ("", "")
+    assert membership.shown_names == ("Nora", "Velle")
     # Waiting for its person, like any invitation: no access yet.
     assert membership.pending and membership.joins_at_sign_in and not membership.is_active
     # Another administration invites the same address before the person ever signed in.
@@ -174,6 +177,31 @@ def test_a_new_address_gets_its_account_and_joins_at_its_first_sign_in(tenant_a,
     client.logout()
     assert client.login(email="nouvelle@caf69.fr", password="Un-mot-de-passe-solide-42")
     assert AuditEntry.objects.count() == entries
+    # Two administrations brought them: each still reads only the names it typed.
+    user.refresh_from_db()
+    assert (user.first_name, user.last_name) == ("", "")
+    membership.refresh_from_db()
+    second.refresh_from_db()
+    assert membership.shown_names == ("Nora", "Velle") and second.shown_names == ("", "")
+
+
+def test_the_names_typed_by_the_one_administration_that_brought_a_newcomer_become_theirs(
+    tenant_a,
+):
+    membership = member_invite(
+        actor=tenant_a.administrator,
+        administration=tenant_a.administration,
+        email="nouveau@caf69.fr",
+        role=Role.AGENT,
+        first_name="Yann",
+        last_name="Morvan",
+    )
+    user = membership.user
+    user.set_password("Un-mot-de-passe-solide-42")
+    user.save()
+    assert Client().login(email="nouveau@caf69.fr", password="Un-mot-de-passe-solide-42")
+    user.refresh_from_db()
+    assert (user.first_name, user.last_name) == ("Yann", "Morvan")
 
 
 def _invite_through_api(tenant, email: str, **names) -> dict:
