@@ -7,6 +7,7 @@ import pytest
 
 from drafting.knowledge.compounds import compounds, fiche_compounds, unknown_compounds
 from drafting.suggestions.compose import LOW_CONFIDENCE, ComposeSource, compose
+from tests.drafting.test_abstention_and_reuse import PERMIS
 
 CNI = "Carte d'identité perdue ou volée : démarches"
 CNI_TEXT = (
@@ -66,16 +67,6 @@ def test_a_question_reads_strictly_and_a_fiche_generously():
     assert compounds("mon acte de mariage") == [("acte", "mariag")]
 
 
-PERMIS = ComposeSource(
-    n=1,
-    kind="fiche",
-    title="Permis de conduire perdu ou volé › Démarches",
-    url="",
-    text=(
-        "Si votre permis de conduire a été perdu, déclarez la perte en ligne sur le site de "
-        "l'ANTS. Vous recevez un nouveau permis par courrier sous quelques semaines."
-    ),
-)
 BATEAU = ComposeSource(
     n=2,
     kind="fiche",
