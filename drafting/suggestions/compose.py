@@ -564,8 +564,8 @@ def compose(
     elif not_covered and names_title(question, lead.fiche):
         # The question names the very thing the fiche is about ("ma carte vitale" for the
         # fiche on a lost carte Vitale), in words the base does not use ("égarée ds le bus"):
-        # the base has a fiche for it, perhaps not for this question. On the sets of
-        # devtools/eval, 235 of the 239 questions naming their leading fiche's thing are
+        # the base has a fiche for it, perhaps not for this question. On the six sets of
+        # devtools/eval, 219 of the 224 questions naming their first fiche's thing are
         # covered. The draft is written, shown as a low-confidence one.
         not_covered = False
         confidence = min(confidence, UNNAMED_SUBJECT_CONFIDENCE)
