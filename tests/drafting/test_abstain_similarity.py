@@ -11,7 +11,9 @@ SOURCE = ComposeSource(
     url="",
     text="La nouvelle carte Vitale arrive sous deux à trois semaines.",
 )
-QUESTION = "ma carte vitale perdue arrive quand ?"
+# The question does not name the title's "carte Vitale" (a question that does is never abstained
+# on: tests/drafting/test_compounds.py).
+QUESTION = "ma carte perdue arrive quand ?"
 
 
 def test_a_distant_best_unit_abstains_only_under_a_threshold():
