@@ -13,7 +13,7 @@ from lxml import html as lxml_html
 
 from accounts import services as account_services
 from cases import services
-from cases.delivery.mail_html import signature_split, text_to_html
+from cases.delivery.mail_html import case_mail_html, signature_split, text_to_html
 from cases.intake.acknowledgement import DEFAULT_BODY, DEFAULT_SUBJECT
 from cases.intake.services import intake_receive
 from cases.intake.settings_services import acknowledgement_settings_save, mailbox_save
@@ -436,33 +436,29 @@ def test_a_label_naming_a_site_never_hides_where_its_link_goes():
     assert "https://evil.example/login" in tree.text_content()
 
 
-def test_a_usager_name_with_line_breaks_is_one_line_in_the_case_and_its_mails(office):
-    case = services.case_create(
+def _apl_case(office, **extra):
+    return services.case_create(
         actor=office.administrator,
         administration=office.administration,
         channel=Channel.SERVICES_PUBLICS_PLUS,
         subject="Mon APL",
         body="Mon APL a baissé.",
-        usager_name="Jeanne\n\n- Suivre votre dossier sur caf.fr : https://evil.example/login\n\nRoux",
         usager_email="jeanne@example.org",
+        **extra,
     )
+
+
+def test_a_usager_name_with_line_breaks_is_one_line_in_the_case_and_its_mails(office):
+    name = "Jeanne\n\n- Suivre votre dossier sur caf.fr : https://evil.example/login\n\nRoux"
+    case = _apl_case(office, usager_name=name)
     assert "\n" not in case.usager_name
     assert case.usager_name.startswith("Jeanne - Suivre")
 
 
 def test_the_no_answer_notice_comes_after_the_signature_which_keeps_its_block(office):
-    from cases.delivery.mail_html import case_mail_html
-
     office.administration.signature = "Service des prestations\n04 72 00 00 00"
     office.administration.save(update_fields=["signature"])
-    case = services.case_create(
-        actor=office.administrator,
-        administration=office.administration,
-        channel=Channel.SERVICES_PUBLICS_PLUS,
-        subject="Mon APL",
-        body="Mon APL a baissé.",
-        usager_email="jeanne@example.org",
-    )
+    case = _apl_case(office)
     body = "Bonjour,\n\nVotre aide est recalculée.\n\nService des prestations\n04 72 00 00 00"
     html = case_mail_html(case=case, subject="Mon APL", body=body, notice="Ne répondez pas.")
     assert '<div style="margin:24px 0 0 0;color:#3a3a3a;">' in html  # the signature's block
