@@ -18,7 +18,7 @@ import re
 from collections.abc import Iterable
 from functools import lru_cache
 
-from .text import _PLACEHOLDER_RE, PHRASES, STOP_WORDS, _stem, strip_accents
+from .text import _PLACEHOLDER_RE, LEXICON, ORGANISATIONS, PHRASES, STOP_WORDS, _stem, strip_accents
 
 _TOKEN_RE = re.compile(r"[0-9a-zà-öø-ÿœæ]+|[^\s\w]", re.IGNORECASE)
 # What joins a head to its qualifier in a question ("acte de mariage", "taxe d'habitation").
@@ -253,11 +253,36 @@ def gives(pairs: Iterable[Pair], head: str, qualifier: str) -> bool:
     return any(h == head and _same(q, qualifier) for h, q in pairs)
 
 
+def _spells(acronym: str, words: str) -> bool:
+    """Whether the initials of ``words`` (the acronym itself left out) spell ``acronym``:
+    "cni" and "carte nationale identité", "aspa" and "aspa allocation solidarité personnes
+    âgées …"; not "permis" and "permis conduire", a guess at which permit is meant."""
+    rest = [w for w in strip_accents(words).split() if w != acronym]
+    return len(rest) >= len(acronym) and "".join(w[0] for w in rest[: len(acronym)]) == acronym
+
+
+# The lexicon's acronyms ("cni", "aah", "css"), by the words they stand for; an organisation's
+# name ("caf") names no benefit (``text.ORGANISATIONS``).
+_SPELLED_OUT = {
+    acronym: words
+    for acronym, words in LEXICON.items()
+    if acronym not in ORGANISATIONS and _spells(acronym, words)
+}
+_WORD_RE = re.compile(r"[0-9a-zà-öø-ÿœæ]+", re.IGNORECASE)
+
+
+def _spell_out(match: re.Match[str]) -> str:
+    words = _SPELLED_OUT.get(match.group(0).lower())
+    return f"{match.group(0)} {words}" if words else match.group(0)
+
+
 def _asked(question: str) -> str:
     # The usagers' names for a thing are read as the fiches' ("carte de sécurité sociale" is
-    # the "carte vitale", a "carte de résident" a "titre de séjour": ``text.PHRASES``).
+    # the "carte vitale", a "carte de résident" a "titre de séjour": ``text.PHRASES``), and an
+    # acronym as the words it stands for ("ma cni" is a "carte nationale d'identité").
     for pattern, words in PHRASES:
         question = pattern.sub(words, question)
+    question = _WORD_RE.sub(_spell_out, question)
     # A pseudonymised name ("le permis de [NOM_1]") qualifies nothing.
     return _PLACEHOLDER_RE.sub(" ", question)
 
@@ -265,7 +290,12 @@ def _asked(question: str) -> str:
 def names_title(question: str, title: str) -> bool:
     """Whether ``question`` names the thing the fiche titled ``title`` is about, as its title
     does ("ma carte vitale" for "Carte Vitale : que faire en cas de perte ou de vol ?"), a word
-    or two between ("carte nationale d'identité")."""
+    or two between ("carte nationale d'identité"), by an acronym the lexicon spells out ("ma
+    cni") or by the acronym the title gives in parentheses ("l'AAH" for "Allocation aux adultes
+    handicapés (AAH)")."""
+    match = _ACRONYM_RE.search(title)
+    if match and match.group(1).lower() in {w.lower() for w in _WORD_RE.findall(question)}:
+        return True
     title_pairs = title_compounds(title)[0]
     return any(gives(title_pairs, h, q) for h, q in _near(_asked(question)))
 

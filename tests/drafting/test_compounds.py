@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from drafting.knowledge.compounds import compounds, fiche_compounds, unknown_compounds
+from drafting.knowledge.compounds import compounds, fiche_compounds, names_title, unknown_compounds
 from drafting.suggestions.compose import LOW_CONFIDENCE, ComposeSource, compose
 from tests.drafting.test_abstention_and_reuse import PERMIS
 
@@ -157,3 +157,48 @@ def test_a_variant_the_fiche_speaks_of_is_warned_not_abstained_on():
     )
     result = compose("j'ai perdu mon permis probatoire, comment en avoir un nouveau ?", [fiche])
     assert not result.abstained and result.confidence < LOW_CONFIDENCE
+
+
+@pytest.mark.parametrize(
+    ("question", "title"),
+    [
+        # The lexicon spells the acronym out.
+        (
+            "bjr ma cni arrive a la fin de sa validité, je fais quoi",
+            "Carte d'identité : renouveler",
+        ),
+        ("c quoi les conditions pour la css", "Complémentaire santé solidaire (CSS)"),
+        # The title gives it in parentheses.
+        ("je touche l'AAH, et l'APL ?", "Allocation aux adultes handicapés (AAH)"),
+        (
+            "ma demande d'aspa sera récupérée ?",
+            "Allocation de solidarité aux personnes âgées (ASPA)",
+        ),
+    ],
+)
+def test_a_question_naming_the_fiche_thing_by_its_acronym_names_it(question, title):
+    """A covered question in a few words ("ma cni arrive à la fin de sa validité") was abstained
+    on: it never spelled out what the fiche is about, so the veto on abstention did not hold."""
+    assert names_title(question, title)
+    assert _unknown(question, title, "") == []
+
+
+@pytest.mark.parametrize(
+    ("question", "title"),
+    [
+        # "permis" alone is the lexicon's guess (a driving licence), not an acronym.
+        ("comment passer le permis bateau ?", PERMIS.fiche),
+        ("il me faut un permis de construire pour ma véranda ?", PERMIS.fiche),
+        # An acronym of another fiche's title, or an organisation, names nothing of this one.
+        ("je cherche l'aah pour mon fils", "Allocation de rentrée scolaire (ARS)"),
+        ("la caf me verse combien ?", "Allocations familiales"),
+    ],
+)
+def test_a_guess_of_the_lexicon_or_another_acronym_does_not_name_the_fiche(question, title):
+    assert not names_title(question, title)
+
+
+def test_an_acronym_naming_another_thing_of_the_same_kind_is_unknown_to_the_fiche():
+    assert _unknown(
+        "j'ai perdu ma cni, comment la refaire ?", "Carte grise : acheter un véhicule", ""
+    )
