@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
+from django.db.models import ProtectedError, RestrictedError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -111,6 +112,7 @@ def membership_set_active(
             data={"role": membership.role},
         )
         membership.delete()
+        _forget_unused_account(membership.user_id)
         return membership
     if membership.is_active == active:
         return membership
@@ -214,6 +216,28 @@ def membership_delete(*, membership: Membership, actor: User | None = None) -> N
             actor_id=actor.pk if actor is not None else None,
         )
     membership.delete()
+    _forget_unused_account(membership.user_id)
+
+
+def _forget_unused_account(user_id: int) -> None:
+    """Delete the account an invitation made, once no invitation or membership is left for it
+    and its person never used it (no password chosen, never signed in): a withdrawn invitation
+    kept the address of someone who never joined. An account anything refers to stays."""
+    user = User.objects.select_for_update().filter(pk=user_id).first()
+    if (
+        user is None
+        or user.is_superuser
+        or user.is_staff
+        or user.has_usable_password()
+        or user.last_login is not None
+        or Membership.objects.filter(user=user).exists()
+    ):
+        return
+    try:
+        with transaction.atomic():
+            user.delete()
+    except (ProtectedError, RestrictedError):
+        return
 
 
 def _require_manage_members(actor: User | None, administration: Administration) -> None:
@@ -283,7 +307,9 @@ def member_invite(
     email = normalise_email(email)
     _check_role(role)
     first_name, last_name = first_name.strip()[:150], last_name.strip()[:150]
-    user = User.objects.filter(email=email).first()
+    # Locked: a withdrawal deleting this unused account at the same time (``_forget_unused_
+    # account``) is waited for, and a new account made after it.
+    user = User.objects.select_for_update().filter(email=email).first()
     if user is None:
         # A new account, without names: the ones typed stay on the membership (another
         # administration inviting the same address before the person signs in must not read

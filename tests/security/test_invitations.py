@@ -317,3 +317,55 @@ def test_someone_who_already_uses_guichet_accepts_an_invitation_themselves_not_b
     assert Client().login(username=person.email, password="un-mot-de-passe-solide-42")
     membership.refresh_from_db()
     assert membership.pending and not membership.is_active
+
+
+def test_a_withdrawn_invitation_leaves_no_account_of_a_person_who_never_joined(tenant_a, other):
+    """The account an invitation made for a new address kept that address once the invitation
+    was withdrawn (by the page's withdrawal, or by deleting the membership)."""
+    from accounts.models import User
+    from accounts.services import membership_delete
+
+    client = Client()
+    client.force_login(tenant_a.administrator)
+    first = _invite_through_api(tenant_a, "nouvelle@exemple.fr")
+    client.post(f"/compte/membres/{first['id']}/activation/", {"active": "0", "confirm": "1"})
+    assert not User.objects.filter(email="nouvelle@exemple.fr").exists()
+    second = _invite_through_api(tenant_a, "nouvelle@exemple.fr")
+    membership_delete(
+        membership=Membership.objects.get(pk=second["id"]), actor=tenant_a.administrator
+    )
+    assert not User.objects.filter(email="nouvelle@exemple.fr").exists()
+    # A third invitation works as the first did: a new account, a new link.
+    _invite_through_api(tenant_a, "nouvelle@exemple.fr")
+    assert User.objects.filter(email="nouvelle@exemple.fr").exists()
+    # The person with an account elsewhere keeps it, and the withdrawal stays in the journal.
+    known = _invite_through_api(tenant_a, other.email)
+    client.post(f"/compte/membres/{known['id']}/activation/", {"active": "0", "confirm": "1"})
+    assert User.objects.filter(pk=other.pk).exists()
+    assert (
+        AuditEntry.objects.filter(
+            administration=tenant_a.administration,
+            action="membership.removed",
+            target_label="nouvelle@exemple.fr",
+        ).count()
+        == 2
+    )
+
+
+def test_an_account_waiting_on_another_invitation_or_already_used_is_kept(tenant_a, tenant_b):
+    from accounts.models import User
+
+    client = Client()
+    client.force_login(tenant_a.administrator)
+    mine = _invite_through_api(tenant_a, "deux@exemple.fr")
+    _invite_through_api(tenant_b, "deux@exemple.fr")
+    client.post(f"/compte/membres/{mine['id']}/activation/", {"active": "0", "confirm": "1"})
+    # tenant_b's invitation still waits for the person: their account and link with it.
+    assert Membership.objects.filter(user__email="deux@exemple.fr", pending=True).count() == 1
+    # Someone who chose a password (the invitation's link) keeps their account.
+    again = _invite_through_api(tenant_a, "trois@exemple.fr")
+    person = User.objects.get(email="trois@exemple.fr")
+    person.set_password("un-mot-de-passe-solide-42")
+    person.save()
+    client.post(f"/compte/membres/{again['id']}/activation/", {"active": "0", "confirm": "1"})
+    assert User.objects.filter(pk=person.pk).exists()
