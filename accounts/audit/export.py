@@ -36,7 +36,7 @@ def entry_row(
         words.category(entry["category"]),
         words.action(entry["action"]),
         entry["action"],
-        entry["target_label"],
+        words.target(entry["target_label"], entry["data"]),
         words.details_text(entry["data"]),
     ]
     return row

@@ -212,6 +212,22 @@ class Words:
         text = self.gettext("%(label)s: %(value)s") % {"label": label, "value": value}
         return Detail(label=label, value=value, text=text)
 
+    def target(self, label: str, data: Any) -> str:
+        """What the entry is about, in words: an experiment period by its share of assisted
+        cases and its drafter ("50 % · Rédacteur hors ligne de Guichet"), not by the codes its
+        label was written with ("50 % · offline"); any other entry by its label."""
+        if isinstance(data, dict):
+            period = data.get("after") or data.get("before")
+            if isinstance(period, dict) and {"assisted_share", "backend"} <= period.keys():
+                parts = [
+                    self.value("assisted_share", period["assisted_share"]),
+                    self.value("backend", period["backend"]),
+                ]
+                if period.get("model_name"):
+                    parts.append(str(period["model_name"]))
+                return " · ".join(parts)
+        return label
+
     def describe(self, data: Any, *, identifiers: bool = True) -> list[Detail]:
         """The entry's ``data`` in words; without the database identifiers when
         ``identifiers`` is false (the page: the entry's label already names the thing).

@@ -66,6 +66,7 @@ def audit(request: AuthenticatedHttpRequest) -> HttpResponse:
         for entry in rows:
             entry.category_text = words.category(entry.category)
             entry.action_text = words.action(entry.action)
+            entry.target_text = words.target(entry.target_label, entry.data)
             entry.details = [
                 detail.short() for detail in words.describe(entry.data, identifiers=False)
             ]

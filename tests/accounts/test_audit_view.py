@@ -540,11 +540,18 @@ def test_the_experiment_s_backend_reads_as_words_and_no_action_code_is_shown(cli
         category="experiment",
         action="experiment.started",
         target="50 % · offline",
-        data={"before": None, "after": {"backend": "offline", "model_name": ""}},
+        data={
+            "before": None,
+            "after": {"assisted_share": "0.500", "backend": "offline", "model_name": ""},
+        },
     )
     client.force_login(tenant_a.administrator)
     html = client.get(JOURNAL, HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "drafting backend: <del>—</del> → <ins>Offline drafter of Guichet</ins>" in html
+    # The period it is about reads in words too, not by the backend's code its label kept.
+    assert "50\u00a0% · Offline drafter of Guichet" in html and "· offline" not in html
+    rows = _csv_rows(client.get(EXPORT, HTTP_ACCEPT_LANGUAGE="fr"))
+    assert any("50\u00a0% · Rédacteur hors ligne de Guichet" in row for row in rows), rows
     # The machine name of the action was the cell's tooltip: a code, not a word.
     assert 'title="experiment.started"' not in html and ">experiment.started<" not in html
     with translation.override("fr"):
