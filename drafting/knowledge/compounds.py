@@ -287,6 +287,19 @@ def _asked(question: str) -> str:
     return _PLACEHOLDER_RE.sub(" ", question)
 
 
+def _writes_acronym(question: str, acronym: str) -> bool:
+    """Whether ``question`` writes ``acronym`` as a word: in any case, but in capitals when it
+    is also a common word ("PAS", not "je ne sais pas"); an organisation's ("CAF") names no
+    benefit."""
+    lower = acronym.lower()
+    if lower in ORGANISATIONS:
+        return False
+    words = _WORD_RE.findall(question)
+    if lower in STOP_WORDS:
+        return acronym in words
+    return lower in {w.lower() for w in words}
+
+
 def names_title(question: str, title: str) -> bool:
     """Whether ``question`` names the thing the fiche titled ``title`` is about, as its title
     does ("ma carte vitale" for "Carte Vitale : que faire en cas de perte ou de vol ?"), a word
@@ -294,7 +307,7 @@ def names_title(question: str, title: str) -> bool:
     cni") or by the acronym the title gives in parentheses ("l'AAH" for "Allocation aux adultes
     handicapés (AAH)")."""
     match = _ACRONYM_RE.search(title)
-    if match and match.group(1).lower() in {w.lower() for w in _WORD_RE.findall(question)}:
+    if match and _writes_acronym(question, match.group(1)):
         return True
     title_pairs = title_compounds(title)[0]
     return any(gives(title_pairs, h, q) for h, q in _near(_asked(question)))

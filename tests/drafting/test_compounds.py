@@ -192,10 +192,17 @@ def test_a_question_naming_the_fiche_thing_by_its_acronym_names_it(question, tit
         # An acronym of another fiche's title, or an organisation, names nothing of this one.
         ("je cherche l'aah pour mon fils", "Allocation de rentrée scolaire (ARS)"),
         ("la caf me verse combien ?", "Allocations familiales"),
+        ("la caf me verse combien ?", "Prestations versées par la Caisse (CAF)"),
+        # An acronym that is also a common word names the fiche in capitals only.
+        ("je ne sais pas quoi faire", "Prélèvement à la source (PAS)"),
     ],
 )
 def test_a_guess_of_the_lexicon_or_another_acronym_does_not_name_the_fiche(question, title):
     assert not names_title(question, title)
+
+
+def test_an_acronym_that_is_also_a_word_names_the_fiche_in_capitals():
+    assert names_title("mon PAS est trop élevé", "Prélèvement à la source (PAS)")
 
 
 def test_an_acronym_naming_another_thing_of_the_same_kind_is_unknown_to_the_fiche():
