@@ -32,10 +32,7 @@ from drafting.knowledge.text import analyse
 from drafting.knowledge.units import split_units as split_text
 
 # The abstention texts stay importable from here, where the drafter's other texts are chosen.
-from .abstaining import CLEAR_TERMS, abstention_text
-from .abstaining import NO_REQUEST as NO_REQUEST
-from .abstaining import NOT_CLEAR as NOT_CLEAR
-from .abstaining import NOT_COVERED as NOT_COVERED
+from .abstaining import CLEAR_TERMS, abstention_text, describes_situation
 from .asking import INTENTS, asks_nothing, content_terms, question_intents
 from .wording import box_labels, heading_lead, leans_back, situation, stance, with_situation
 
@@ -596,5 +593,7 @@ def compose(
 
 def abstention(reason: str, question: str = "") -> str:
     """The paragraph an agent would write instead of an answer (``Composition.reason``), for
-    ``question`` (``abstaining``): precise, or too vague to tell what it is about."""
-    return abstention_text(reason, clear=len(content_terms(question)) >= CLEAR_TERMS)
+    ``question`` (``abstaining``): the usager's situation, a request for information, or too
+    vague to tell what it is about."""
+    clear = len(content_terms(question)) >= CLEAR_TERMS
+    return abstention_text(reason, clear=clear, situation=describes_situation(question))

@@ -10,9 +10,9 @@ from drafting.answers import services as bank_services
 from drafting.knowledge import ArticleData, embeddings
 from drafting.knowledge import services as knowledge_services
 from drafting.suggestions import pipeline
+from drafting.suggestions.abstaining import NOT_COVERED_INFO
 from drafting.suggestions.compose import (
     LOW_CONFIDENCE,
-    NOT_COVERED,
     UNCERTAIN_PROBABILITY,
     UNCOVERED_PROBABILITY,
     ComposeSource,
@@ -156,7 +156,7 @@ def test_an_uncovered_question_yields_a_low_confidence_draft_that_says_so(tenant
     result, _sources, _ms = pipeline.draft(case)
     assert result.abstained
     assert result.confidence is not None and result.confidence < LOW_CONFIDENCE
-    assert NOT_COVERED in result.text
+    assert NOT_COVERED_INFO in result.text  # it asks for information
     assert "[" not in result.text  # nothing cited
 
 

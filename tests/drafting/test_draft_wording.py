@@ -4,10 +4,11 @@ and told a usager living in Villeurbanne how to vote from abroad as if it were f
 
 from __future__ import annotations
 
+import pytest
+
 from drafting.grounding import verify_citations
+from drafting.suggestions.abstaining import NOT_CLEAR, NOT_COVERED, NOT_COVERED_INFO
 from drafting.suggestions.compose import (
-    NOT_CLEAR,
-    NOT_COVERED,
     ComposeSource,
     Unit,
     _paragraphs,
@@ -248,9 +249,32 @@ def test_the_headings_a_draft_quotes_are_checked_against_the_source_title():
 # --- what the draft says when the documentation does not answer ------------------------------
 
 
-def test_a_precise_uncovered_question_is_not_asked_which_procedure_it_is_about():
-    text = abstention("not_covered", "comment inscrire mon fils à la cantine et combien le repas")
-    assert text == NOT_COVERED
+def test_a_precise_request_for_information_is_not_asked_for_a_file_number():
+    """A parent asking how to register their son at the canteen was asked for "les dates utiles
+    et votre numéro de dossier, en joignant les documents concernés"."""
+    for question in (
+        "comment inscrire mon fils à la cantine et combien le repas",
+        "combien coute un permis de construire pour une piscine ?",
+        "je veux passer le permis moto, il faut combien d'heures de conduite ?",
+    ):
+        text = abstention("not_covered", question)
+        assert text == NOT_COVERED_INFO, question
+        assert "la démarche concernée" not in text and "numéro de dossier" not in text
+        assert "service compétent" in text
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "mon ex ne paie plus la pension alimentaire pour nos enfants depuis 5 mois",
+        "j'ai reçu un courrier de la caf qui me réclame un trop perçu de 1200 euros",
+        "Je n’arrive plus à me connecter à mon compte depuis que j’ai changé de téléphone",
+        "mon dossier de congé parental est toujours pas traité, que faire",
+    ],
+)
+def test_the_usager_s_own_situation_is_asked_what_examining_it_takes(question):
+    text = abstention("not_covered", question)
+    assert text == NOT_COVERED, question
     assert "la démarche concernée" not in text
     assert "numéro de dossier" in text and "service compétent" in text
 
@@ -270,7 +294,7 @@ def test_the_offline_drafter_writes_the_abstention_for_the_question_it_was_asked
         "<salutation>\nMadame, Monsieur,\n</salutation>"
     )
     text, composition = OfflineDraftModel().compose(prompt)
-    assert composition.abstained and NOT_COVERED in text
+    assert composition.abstained and NOT_COVERED_INFO in text
 
 
 # --- a situation is said as the fiche means it --------------------------------------------
