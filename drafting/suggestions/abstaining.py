@@ -42,18 +42,19 @@ CLEAR_TERMS = 3
 # What tells a situation of the usager's own, to be examined, from a request for information
 # (read without accents, in lower case): their file, a decision or a letter they received, a
 # payment that stopped or is claimed back, a delay, a dispute, since when.
+# ("faire ma demande", "créer mon compte" are what the usager means to do: information).
 _SITUATION = re.compile(
-    r"\b(?:mon|ma|mes|notre|nos) (?:dossier|demande|declaration|compte|allocation|aide|"
-    r"pension|indemnite|remboursement|paiement|versement|prime|bourse|retraite|avis)s?\b"
-    r"|\b(?:courrier|notification|refus|refuse|refusee|reclam\w*|trop[- ]?per[cç]u|retard|"
+    r"\b(?:mon|ma|mes|notre|nos) (?:dossier|allocation|aide|pension|indemnite|remboursement|"
+    r"paiement|versement|prime|bourse|avis)s?\b"
+    r"|\b(?:courrier|notification|refus|refuse|refusee|reclam\w*|trop[- ]?percu|retard|"
     r"bloque|bloquee|suspendu|suspendue|radie|radiee|erreur|contest\w*|recours|dette|penalite|"
     r"amende|rappel)\b"
-    r"|\btoujours (?:pas|rien)\b|\b(?:pas|rien|jamais) re[cç]u\b|\bj'attends\b"
-    r"|\bm'a rien (?:verse|paye|envoye|rembourse)\b"
+    r"|\btoujours (?:pas|rien)\b|\b(?:pas|rien|jamais) recu\b|\bj'attends\b"
+    r"|\bn'arrive (?:plus|pas)\b|\bm'a rien (?:verse|paye|envoye|rembourse)\b"
     r"|\bne (?:me |nous |lui )?(?:paie|paye|verse|touche|recoi[st]) plus\b"
-    r"|\bdepuis (?:\d+|le|la|les|des|plusieurs|un|une|deux|trois|quatre|cinq|six)\b"
+    r"|\bdepuis (?:\d+|que|qu|le|la|les|des|plusieurs|un|une|deux|trois|quatre|cinq|six)\b"
     r"|\bil y a (?:\d+|un|une|deux|trois|quelques|plusieurs) (?:jour|semaine|mois|an)"
-    r"|\b(?:j'ai|on m'a|ils m'ont|elle m'a|il m'a) (?:re[cç]u|refuse|demande de rembourser)\b"
+    r"|\b(?:j'ai|on m'a|ils m'ont|elle m'a|il m'a) (?:recu|refuse|demande de rembourser)\b"
 )
 
 

@@ -31,7 +31,7 @@ from drafting.knowledge.compounds import (
 from drafting.knowledge.text import analyse
 from drafting.knowledge.units import split_units as split_text
 
-# The abstention texts stay importable from here, where the drafter's other texts are chosen.
+# What the draft says when the documentation does not answer (``abstention``).
 from .abstaining import CLEAR_TERMS, abstention_text, describes_situation
 from .asking import INTENTS, asks_nothing, content_terms, question_intents
 from .wording import box_labels, heading_lead, leans_back, situation, stance, with_situation

@@ -256,6 +256,7 @@ def test_a_precise_request_for_information_is_not_asked_for_a_file_number():
         "comment inscrire mon fils à la cantine et combien le repas",
         "combien coute un permis de construire pour une piscine ?",
         "je veux passer le permis moto, il faut combien d'heures de conduite ?",
+        "je voudrais faire ma demande de logement social, comment on fait ?",
     ):
         text = abstention("not_covered", question)
         assert text == NOT_COVERED_INFO, question
