@@ -6,7 +6,7 @@ Objects of another administration answer 404; other roles of the same administra
 from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -217,9 +217,12 @@ class MemberDetailView(APIView):
 
     @extend_schema(
         request=MemberChangeSerializer,
-        responses=MemberSerializer,
+        responses={
+            200: MemberSerializer,
+            204: OpenApiResponse(description="A waiting invitation was withdrawn: nothing remains"),
+        },
         summary="Change a member's role or team, deactivate or reactivate them (signed-in "
-        "sessions only)",
+        "sessions only); deactivating a waiting invitation withdraws it",
     )
     def patch(self, request, pk: int):
         refused = _token_refused(request, str(MEMBERS_BY_SESSION))
@@ -241,7 +244,10 @@ class MemberDetailView(APIView):
             membership = services.membership_set_active(
                 membership=membership, active=data["is_active"], actor=request.user
             )
-        return Response(MemberSerializer(_members(administration).get(pk=pk)).data)
+        changed = _members(administration).filter(pk=pk).first()
+        if changed is None:  # a waiting invitation, withdrawn (it was a 500)
+            return Response(status=status.HTTP_204_NO_CONTENT)
+        return Response(MemberSerializer(changed).data)
 
 
 class EnrolmentListView(APIView):

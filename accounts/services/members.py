@@ -100,6 +100,7 @@ def membership_set_active(
     user with no active membership left) and ``membership_deactivated`` lets cases put the
     member's open cases back in the queue, journaled, in this same transaction.
     """
+    _lock_account(membership)
     membership = Membership.objects.select_for_update().select_related("user").get(pk=membership.pk)
     if membership.pending and not active:
         # Withdrawing an invitation that was never accepted.
@@ -194,6 +195,7 @@ def membership_change_role(
 
 @transaction.atomic
 def membership_delete(*, membership: Membership, actor: User | None = None) -> None:
+    _lock_account(membership)
     membership = Membership.objects.select_for_update().select_related("user").get(pk=membership.pk)
     _keep_an_administrator(membership, role=membership.role, active=False)
     was_active = membership.is_active
@@ -219,6 +221,25 @@ def membership_delete(*, membership: Membership, actor: User | None = None) -> N
     _forget_unused_account(membership.user_id)
 
 
+def _lock_account(membership: Membership) -> None:
+    """Lock the membership's account before the membership: ``member_invite`` locks in that
+    order, and a withdrawal and an invitation of the same address at once must not deadlock."""
+    user_id = Membership.objects.filter(pk=membership.pk).values_list("user_id", flat=True)
+    User.objects.select_for_update().filter(pk__in=user_id).exists()
+
+
+def _referred_to(user: User) -> bool:
+    """Whether a row of any app refers to the account and would go with it (an enrolment, a
+    notification...): rows that protect it make its deletion fail instead."""
+    for relation in User._meta.related_objects:  # every row's link to an account
+        model = relation.related_model
+        if model is None or model._meta.auto_created or model is Membership:
+            continue  # groups, permissions: the account's own; memberships: none are left
+        if model._default_manager.filter(**{relation.field.name: user}).exists():
+            return True
+    return False
+
+
 def _forget_unused_account(user_id: int) -> None:
     """Delete the account an invitation made, once no invitation or membership is left for it
     and its person never used it (no password chosen, never signed in): a withdrawn invitation
@@ -231,6 +252,7 @@ def _forget_unused_account(user_id: int) -> None:
         or user.has_usable_password()
         or user.last_login is not None
         or Membership.objects.filter(user=user).exists()
+        or _referred_to(user)
     ):
         return
     try:

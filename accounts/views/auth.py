@@ -8,6 +8,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.core.cache import cache
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render, resolve_url
 from django.urls import Resolver404, resolve, reverse_lazy
@@ -21,6 +22,7 @@ from ..access import AccessRule, AuthenticatedHttpRequest, signed_in
 from ..client import client_address
 from ..forms import EmailAuthenticationForm
 from ..middleware import SESSION_KEY
+from ..models import User
 from ..oidc import ProviderUnavailable, provider_configuration
 from ..selectors import administrations_of
 from ..services import password_reset_request
@@ -184,6 +186,17 @@ class InvitationAcceptView(auth_views.PasswordResetConfirmView):
     post_reset_login = False
 
     def form_valid(self, form):
-        response = super().form_valid(form)
+        # The account locked while its password is saved: an invitation withdrawn meanwhile
+        # deleted it (``membership_set_active``), and saving it whole would insert it again,
+        # with a password and no membership. Withdrawn first, the link says so; withdrawn
+        # after, the account has a password and stays.
+        with transaction.atomic():
+            if not User.objects.select_for_update().filter(pk=form.user.pk).exists():
+                messages.error(
+                    self.request,
+                    _("This invitation was withdrawn: ask the administration that invited you."),
+                )
+                return redirect("accounts:login")
+            response = super().form_valid(form)
         messages.success(self.request, _("Your password is set: you can sign in."))
         return response

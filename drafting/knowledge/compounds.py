@@ -289,14 +289,17 @@ def _asked(question: str) -> str:
 
 def _writes_acronym(question: str, acronym: str) -> bool:
     """Whether ``question`` writes ``acronym`` as a word: in any case, but in capitals when it
-    is also a common word ("PAS", not "je ne sais pas"); an organisation's ("CAF") names no
+    is also a common word ("PAS", not "je ne sais pas") or two letters long, and never in a
+    message written all in capitals (there every word is); an organisation's ("CAF") names no
     benefit."""
     lower = acronym.lower()
     if lower in ORGANISATIONS:
         return False
     words = _WORD_RE.findall(question)
-    if lower in STOP_WORDS:
-        return acronym in words
+    if lower in STOP_WORDS or len(acronym) < 3:
+        letters = [c for c in question if c.isalpha()]
+        shouting = sum(c.isupper() for c in letters) > len(letters) / 2
+        return acronym in words and not shouting
     return lower in {w.lower() for w in words}
 
 

@@ -40,21 +40,23 @@ NOT_CLEAR = (
 # Fewer content terms than this and a message does not say what it is about.
 CLEAR_TERMS = 3
 # What tells a situation of the usager's own, to be examined, from a request for information
-# (read without accents, in lower case): their file, a decision or a letter they received, a
-# payment that stopped or is claimed back, a delay, a dispute, since when.
-# ("faire ma demande", "créer mon compte" are what the usager means to do: information).
+# (read without accents, in lower case, apostrophes optional: "j ai recu"): their file, a
+# decision or a letter they received, a payment that stopped or is claimed back, a delay, a
+# dispute, since when. What they mean to do ("faire ma demande", "calculer ma pension", "payer
+# une amende") is a request for information.
 _SITUATION = re.compile(
-    r"\b(?:mon|ma|mes|notre|nos) (?:dossier|allocation|aide|pension|indemnite|remboursement|"
-    r"paiement|versement|prime|bourse|avis)s?\b"
-    r"|\b(?:courrier|notification|refus|refuse|refusee|reclam\w*|trop[- ]?percu|retard|"
-    r"bloque|bloquee|suspendu|suspendue|radie|radiee|erreur|contest\w*|recours|dette|penalite|"
-    r"amende|rappel)\b"
-    r"|\btoujours (?:pas|rien)\b|\b(?:pas|rien|jamais) recu\b|\bj'attends\b"
-    r"|\bn'arrive (?:plus|pas)\b|\bm'a rien (?:verse|paye|envoye|rembourse)\b"
-    r"|\bne (?:me |nous |lui )?(?:paie|paye|verse|touche|recoi[st]) plus\b"
-    r"|\bdepuis (?:\d+|que|qu|le|la|les|des|plusieurs|un|une|deux|trois|quatre|cinq|six)\b"
-    r"|\bil y a (?:\d+|un|une|deux|trois|quelques|plusieurs) (?:jour|semaine|mois|an)"
-    r"|\b(?:j'ai|on m'a|ils m'ont|elle m'a|il m'a) (?:recu|refuse|demande de rembourser)\b"
+    r"\b(?:mon|notre) dossier\b"
+    r"|\b(?:courrier|notification|refus|refuse|refusee|reclam\w*|trop[- ]?percu|indu|retard|"
+    r"bloque|bloquee|suspendu|suspendue|radie|radiee|erreur|contest\w*|recours|dette|"
+    r"penalite)\b"
+    r"|\btoujours (?:pas|rien)\b|\b(?:pas|rien|jamais)(?: encore)? recu\w*"
+    r"|\bj(?:'|\s)?attends\b|\bn(?:'|\s)?arrive plus\b"
+    r"|\bm(?:'|\s)?a rien (?:verse|paye|envoye|rembourse)\b|\bdemande de rembourser\b"
+    r"|\bne (?:me |nous |lui )?(?:paie|paye|verse|touche|recoi[st]|percoi[st]) plus\b"
+    r"|\bdepuis (?:\d|que\b|qu\b|le \d|(?:des|plusieurs|un|une|deux|trois|quatre|cinq|six)\b)"
+    r"|\bil y a (?:\d+|un|une|deux|trois|quelques|plusieurs) (?:jour|semaine|mois|an)s?\b"
+    r"|\b(?:j(?:'|\s)?ai|on m(?:'|\s)?a|ils m(?:'|\s)?ont|elle m(?:'|\s)?a|il m(?:'|\s)?a) "
+    r"(?:recu|refuse)\b"
 )
 
 

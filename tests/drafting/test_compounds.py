@@ -195,6 +195,8 @@ def test_a_question_naming_the_fiche_thing_by_its_acronym_names_it(question, tit
         ("la caf me verse combien ?", "Prestations versées par la Caisse (CAF)"),
         # An acronym that is also a common word names the fiche in capitals only.
         ("je ne sais pas quoi faire", "Prélèvement à la source (PAS)"),
+        ("JE NE SAIS PAS QUOI FAIRE", "Prélèvement à la source (PAS)"),
+        ("mon pc ne marche plus", "Permis de construire (PC)"),
     ],
 )
 def test_a_guess_of_the_lexicon_or_another_acronym_does_not_name_the_fiche(question, title):
@@ -203,6 +205,7 @@ def test_a_guess_of_the_lexicon_or_another_acronym_does_not_name_the_fiche(quest
 
 def test_an_acronym_that_is_also_a_word_names_the_fiche_in_capitals():
     assert names_title("mon PAS est trop élevé", "Prélèvement à la source (PAS)")
+    assert names_title("il me faut un PC pour ma véranda ?", "Permis de construire (PC)")
 
 
 def test_an_acronym_naming_another_thing_of_the_same_kind_is_unknown_to_the_fiche():

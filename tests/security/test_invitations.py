@@ -369,3 +369,64 @@ def test_an_account_waiting_on_another_invitation_or_already_used_is_kept(tenant
     person.save()
     client.post(f"/compte/membres/{again['id']}/activation/", {"active": "0", "confirm": "1"})
     assert User.objects.filter(pk=person.pk).exists()
+
+
+def test_an_account_other_rows_refer_to_is_kept_and_they_with_it(tenant_a, tenant_b):
+    """An old member who never signed in (made active before invitations waited) can hold an
+    enrolment elsewhere: removing their last membership must not delete it with the account."""
+    from accounts.models import Enrolment, User
+    from accounts.services import membership_delete
+
+    person = User.objects.create(email="ancien@exemple.fr")
+    person.set_unusable_password()
+    person.save()
+    mine = Membership.objects.create(
+        user=person, administration=tenant_a.administration, role=Role.AGENT, is_active=True
+    )
+    Enrolment.objects.create(user=person, administration=tenant_b.administration)
+    membership_delete(membership=mine, actor=tenant_a.administrator)
+    assert User.objects.filter(pk=person.pk).exists()
+    assert Enrolment.objects.filter(user=person).count() == 1
+
+
+def test_a_password_chosen_after_the_invitation_is_withdrawn_does_not_bring_the_account_back(
+    tenant_a,
+):
+    """Withdrawn between the form's display and its submission: the link no longer works and
+    no account comes back. (Withdrawn in the instant between the link's check and the save, the
+    view's lock on the account keeps the save from inserting it again: not timed here.)"""
+    from django.contrib.auth.tokens import default_token_generator
+    from django.utils.encoding import force_bytes
+    from django.utils.http import urlsafe_base64_encode
+
+    from accounts.models import User
+
+    invited = _invite_through_api(tenant_a, "retiree@exemple.fr")
+    person = User.objects.get(email="retiree@exemple.fr")
+    uid = urlsafe_base64_encode(force_bytes(person.pk))
+    token = default_token_generator.make_token(person)
+    client = Client()
+    form_url = client.get(f"/compte/invitation/{uid}/{token}/", follow=True).redirect_chain[-1][0]
+    # Withdrawn between the form's display and its submission.
+    admin = Client()
+    admin.force_login(tenant_a.administrator)
+    admin.post(f"/compte/membres/{invited['id']}/activation/", {"active": "0", "confirm": "1"})
+    assert not User.objects.filter(pk=person.pk).exists()
+    password = "un-mot-de-passe-solide-42"
+    response = client.post(form_url, {"new_password1": password, "new_password2": password})
+    assert response.status_code in (200, 302)
+    assert not User.objects.filter(email="retiree@exemple.fr").exists()
+
+
+def test_withdrawing_a_waiting_invitation_through_the_api_answers_204(tenant_a):
+    """The API answered 500: it read the membership back after the withdrawal deleted it."""
+    from accounts.models import User
+
+    invited = _invite_through_api(tenant_a, "api-retrait@exemple.fr")
+    client = APIClient()
+    client.force_login(tenant_a.administrator)
+    response = client.patch(f"/api/v1/members/{invited['id']}/", {"is_active": False}, "json")
+    assert response.status_code == 204, response.content
+    assert not Membership.objects.filter(pk=invited["id"]).exists()
+    assert not User.objects.filter(email="api-retrait@exemple.fr").exists()
+    assert client.get(f"/api/v1/members/{invited['id']}/").status_code == 404
