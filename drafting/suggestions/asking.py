@@ -20,7 +20,11 @@ INTENTS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
             r"(quoi|comme|les|des) (papiers|documents|pi[eè]ces)|faut quoi|"
             r"(dois|faut|doit|doivent)[- ](je |il |on )?(me |nous |vous |lui )?"
             r"(fournir|amener|emmener|apporter|donner|remettre)|"
-            r"fournir|amener|emmener|apporter|justificatifs?)\b",
+            r"fournir|amener|emmener|apporter|justificatifs?|"
+            # "la liste de ce qu'il faut préparer", "les papiers nécessaires", "quoi prévoir"
+            r"liste (des|de ce|du n[ée]cessaire)|(qu['’]il faut|faut[- ]il|dois[- ]je|doit[- ]on) "
+            r"pr[ée](parer|voir)|"
+            r"(papiers|documents|pi[eè]ces) n[ée]cessaires)\b",
             re.I,
         ),
         re.compile(r"^- ", re.M),

@@ -23,11 +23,16 @@ def test_a_list_asked_for_in_everyday_words_is_recognised():
         "il faut quoi comme papiers pour la carte grise ?",
         "qu'est-ce qu'il doit me donner comme papiers le vendeur ?",
         "il faut quoi pour faire la demande ?",
+        "Pouvez-vous me donner la liste de ce qu'il faut préparer ?",
+        "que faut-il prévoir pour le rendez-vous ?",
+        "les documents nécessaires pour la CSS",
     ):
         assert "list" in question_intents(question), question
     for question in (
         "combien de temps pour recevoir la carte ?",
         "mes papiers ont été volés hier",
+        "je suis inscrit sur la liste électorale ?",
+        "je dois préparer ma retraite, quand faire la demande ?",
     ):
         assert "list" not in question_intents(question), question
 
