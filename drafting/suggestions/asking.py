@@ -21,7 +21,7 @@ INTENTS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
             r"(dois|faut|doit|doivent)[- ](je |il |on )?(me |nous |vous |lui )?"
             r"(fournir|amener|emmener|apporter|donner|remettre)|"
             r"fournir|amener|emmener|apporter|justificatifs?|"
-            # "la liste de ce qu'il faut préparer", "les papiers nécessaires", "quoi prévoir"
+            # "la liste de ce qu'il faut préparer", "les papiers nécessaires", "que faut-il prévoir"
             r"liste (des|de ce|du n[ée]cessaire)|(qu['’]il faut|faut[- ]il|dois[- ]je|doit[- ]on) "
             r"pr[ée](parer|voir)|"
             r"(papiers|documents|pi[eè]ces) n[ée]cessaires)\b",
