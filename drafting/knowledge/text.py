@@ -131,7 +131,41 @@ LEXICON: dict[str, str] = {
     "1ere": "première",
     "1ère": "première",
     "allocs": "allocations",
+    "égaré": "perdu perte",
+    "égarée": "perdu perte",
+    "egare": "perdu perte",
+    "egaree": "perdu perte",
+    "egaré": "perdu perte",
+    "egarée": "perdu perte",
+    "égare": "perdu perte",
+    "pb": "problème",
+    "pbm": "problème",
+    "pblm": "problème",
+    "msg": "message",
+    "num": "numéro",
+    "doc": "documents",
+    "docs": "documents",
+    "info": "informations",
+    "infos": "informations",
+    "dispo": "disponible",
+    "appli": "application",
+    "ordi": "ordinateur",
 }
+
+# Words of usagers' messages that say nothing of what they ask, dropped from queries only:
+# greetings and fillers written as text messages ("slt", "ds", "pr"), and the moment something
+# happened ("hier soir", "jeudi"). Left in a question, each weighs as a rare word no fiche uses.
+QUERY_NOISE = frozenset(
+    """
+    slt salut bjr bsr cdt cdlt coucou mrc mci ds dns pr pour ac avc pk pq pkoi koi ke tt tte
+    ttes bcp dc mm ms tjs tjrs vs ns qq qqn qqun qqch qqchose vrmt vraiment mtn mnt auj ajd
+    aujourdhui aujourd hier demain soir soirée soiree tantot tantôt chui chuis svp stp lundi
+    mardi mercredi jeudi vendredi samedi dimanche
+    """.split()  # noqa: SIM905 - a word list reads best as prose
+)
+# "jsuis", "jfais", "jcomprends": "je" written without its vowel before a verb. No French word
+# opens on "j" and another consonant.
+_JE_RE = re.compile(r"^j([bcdfghklmnpqrstvwxz][a-zà-öø-ÿ]{2,})$")
 
 # The names of organisations among the lexicon's entries: their expansion is the organisation
 # spelled out, whose words are also the names of subjects ("caisse d'*allocations familiales*",
@@ -203,11 +237,28 @@ def _words(text: str) -> list[str]:
     return _WORD_RE.findall(_ELISION_RE.sub(" ", text))
 
 
+# The age of a child, or of a usager, under 18: the fiches say "mineur" ("Vous êtes mineur", "Cas
+# d'un enfant mineur") where the usager writes "ma fille de 10 ans", "mon fils a 15 ans", "j'ai
+# 17 ans".
+_AGE_RE = re.compile(
+    r"\b(?:fils|filles?|enfants?|ado|adolescente?|gar[cç]on|petite?-(?:fils|fille)|b[ée]b[ée]|"
+    r"j['’]?ai|il a|elle a|avoir|[âa]g[ée]e?s?(?: de)?)\s+(?:de\s+|a\s+|à\s+|qui a\s+)?"
+    r"(\d{1,2})\s*ans\b",
+    re.IGNORECASE,
+)
+MAJORITY = 18
+
+
+def _minor(match: re.Match[str]) -> str:
+    return f"{match[0]} mineur" if int(match[1]) < MAJORITY else match[0]
+
+
 def expand_phrases(text: str) -> str:
-    """``text`` with the fiches' words added after the usagers' expressions (``PHRASES``)."""
+    """``text`` with the fiches' words added after the usagers' expressions (``PHRASES``) and
+    after the age of a minor."""
     for pattern, words in PHRASES:
         text = pattern.sub(rf"\g<0> {words}", text)
-    return text
+    return _AGE_RE.sub(_minor, text)
 
 
 # Texts analysed again and again by one draft and the next (the question by retrieval, the bank,
@@ -235,6 +286,13 @@ def _analysed(text: str, expand: bool, names: bool = True) -> tuple[str, ...]:
         if expand and word in LEXICON and (names or word not in ORGANISATIONS):
             terms.extend(analyse(LEXICON[word]))
             continue
+        if expand:
+            if word in QUERY_NOISE:
+                continue
+            contracted = _JE_RE.match(word)
+            if contracted:
+                terms.extend(analyse(contracted[1], expand=True, names=names))
+                continue
         if word in STOP_WORDS or strip_accents(word) in STOP_WORDS:
             continue
         if len(word) < 2 and not word.isdigit():

@@ -1,11 +1,13 @@
 """What the offline drafter writes when the documentation does not answer: the paragraph an
-agent would write instead of an answer (``compose.abstention``)."""
+agent would write instead of an answer (``abstention``)."""
 
 from __future__ import annotations
 
 import re
 
 from drafting.knowledge.text import strip_accents
+
+from .asking import content_terms
 
 NO_REQUEST = (
     "Nous vous remercions pour votre message. N'hésitez pas à revenir vers nous si vous avez "
@@ -76,3 +78,11 @@ def abstention_text(reason: str, *, clear: bool, situation: bool = True) -> str:
     if not clear:
         return NOT_CLEAR
     return NOT_COVERED if situation else NOT_COVERED_INFO
+
+
+def abstention(reason: str, question: str = "") -> str:
+    """The paragraph an agent would write instead of an answer (``Composition.reason``), for
+    ``question``: the usager's situation, a request for information, or too vague to tell what
+    it is about."""
+    clear = len(content_terms(question)) >= CLEAR_TERMS
+    return abstention_text(reason, clear=clear, situation=describes_situation(question))

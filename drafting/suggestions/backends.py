@@ -15,12 +15,12 @@ from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import AIMessage, BaseMessage
 from langchain_core.outputs import ChatGeneration, ChatResult
 
+from .abstaining import abstention
 from .compose import (
     LOW_CONFIDENCE,
     ComposeSource,
     Composition,
     EvidenceContext,
-    abstention,
     compose,
 )
 

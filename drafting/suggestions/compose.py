@@ -31,10 +31,15 @@ from drafting.knowledge.compounds import (
 from drafting.knowledge.text import analyse
 from drafting.knowledge.units import split_units as split_text
 
-# What the draft says when the documentation does not answer (``abstention``).
-from .abstaining import CLEAR_TERMS, abstention_text, describes_situation
 from .asking import INTENTS, asks_nothing, content_terms, question_intents
-from .wording import box_labels, heading_lead, leans_back, situation, stance, with_situation
+from .wording import (
+    box_labels,
+    heading_lead,
+    leans_back,
+    situation,
+    situation_weights,
+    with_situation,
+)
 
 # A unit is kept when it weighs at least this share of the best unit...
 KEEP_RELATIVE = 0.3
@@ -48,11 +53,6 @@ NOVELTY_FLOOR = 0.4
 LONG_UNIT_TERMS = 14
 # Within a fiche, the words of its title (its subject) tell its units apart this much less.
 TITLE_TERM_WEIGHT = 0.35
-# A unit of a section written for a situation the usager says they are not in ("Si vous avez
-# déjà une mutuelle" for "j'ai pas de mutuelle") keeps this share of its score; one of a section
-# for a situation they say they are in is worth this much more (``wording.stance``).
-CONTRADICTED_SITUATION = 0.4
-STATED_SITUATION = 1.25
 # How much the meaning (unit embeddings) counts beside the words, in units of the best term.
 SEMANTIC_WEIGHT = 1.5
 # A model answer of the bank is reused whole above this similarity of the two questions.
@@ -270,22 +270,27 @@ def _weights(question_terms: list[str], units: list[Unit]) -> dict[str, float]:
 
 
 def _score(
-    unit: Unit, weights: Mapping[str, float], heading_terms: frozenset[str], intents: set[str]
+    unit: Unit,
+    weights: Mapping[str, float],
+    heading_terms: frozenset[str],
+    intents: set[str],
+    top: float,
 ) -> float:
     matched = unit.terms & weights.keys()
     score = sum(weights[term] for term in matched)
     # The section's heading says what the unit is about: its matches count half.
     score += 0.5 * sum(weights[term] for term in (heading_terms & weights.keys()) - matched)
-    if score and intents:
-        top = max(weights.values(), default=1.0)
-        for intent in intents:
-            gives = INTENTS[intent][1].search(unit.text)
-            if gives or (intent == "list" and unit.kind != "sentence"):
-                score += top
     # Long units (a 12-item list) match more words by their length alone: damp them.
     length = max(len(unit.terms), 1)
     if length > LONG_UNIT_TERMS:
         score /= (length / LONG_UNIT_TERMS) ** 0.5
+    # Giving the kind of answer asked for (a list, an amount) is worth the best term, however
+    # long the unit: a list of twelve documents is the answer to "quels papiers", not noise.
+    if score and intents:
+        for intent in intents:
+            gives = INTENTS[intent][1].search(unit.text)
+            if gives or (intent == "list" and unit.kind != "sentence"):
+                score += top
     return score * unit.source.pertinence
 
 
@@ -308,16 +313,11 @@ def _add_meaning(
 
 
 def _weigh_situations(units: list[Unit], question: str) -> None:
-    """A section written for a situation the usager says is not theirs answers someone else
-    ("Si vous avez déjà une mutuelle" for "j'ai pas de mutuelle"): its units count less; one
-    written for the situation they state counts more."""
-    factors = {-1: CONTRADICTED_SITUATION, 0: 1.0, 1: STATED_SITUATION}
-    stances: dict[str, int] = {}
+    """Units of a section written for another situation than the usager's count less, those of
+    the one they are in more (``wording.situation_weights``)."""
+    weights = situation_weights(question, {unit.source.title for unit in units})
     for unit in units:
-        title = unit.source.title
-        if title not in stances:
-            stances[title] = stance(question, title)
-        unit.score *= factors[stances[title]]
+        unit.score *= weights[unit.source.title]
 
 
 def _lean_on_antecedents(units: list[Unit]) -> None:
@@ -450,14 +450,15 @@ def compose(
     intents = question_intents(question)
     titles = {s.n: frozenset(analyse(s.fiche)) for s in fiches}
     headings = {s.n: frozenset(analyse(s.heading)) for s in fiches}
+    top = max(weights.values(), default=1.0)
     for unit in units:
         local = {
             t: w * TITLE_TERM_WEIGHT if t in titles[unit.source.n] else w
             for t, w in weights.items()
         }
-        unit.score = _score(unit, local, headings[unit.source.n], intents)
+        unit.score = _score(unit, local, headings[unit.source.n], intents, top)
     if unit_similarity:
-        _add_meaning(units, unit_similarity, max(weights.values(), default=1.0))
+        _add_meaning(units, unit_similarity, top)
     _weigh_situations(units, question)
     ranked = sorted(units, key=lambda u: (-u.score, u.source.n, u.position))
     if ranked[0].score <= 0:
@@ -586,14 +587,3 @@ def compose(
         similarity=best_similarity,
         evidence=evidence,
     )
-
-
-# --- what an agent would write when the sources don't answer ----------------------------------
-
-
-def abstention(reason: str, question: str = "") -> str:
-    """The paragraph an agent would write instead of an answer (``Composition.reason``), for
-    ``question`` (``abstaining``): the usager's situation, a request for information, or too
-    vague to tell what it is about."""
-    clear = len(content_terms(question)) >= CLEAR_TERMS
-    return abstention_text(reason, clear=clear, situation=describes_situation(question))

@@ -17,6 +17,7 @@ and without the headings, so each quoted unit brings along what it needs to be r
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
 from drafting.knowledge.text import analyse
 
@@ -272,6 +273,62 @@ def stance(question: str, title: str) -> int:
     if any(contradicts(question, clause) for clause in clauses):
         return -1
     return 1 if any(states(question, clause) for clause in clauses) else 0
+
+
+# A unit of a section written for a situation the usager says they are not in ("Si vous avez
+# déjà une mutuelle" for "j'ai pas de mutuelle") keeps this share of its score; one of a section
+# for a situation they say they are in is worth this much more (``stance``).
+CONTRADICTED_SITUATION = 0.4
+STATED_SITUATION = 1.25
+# Sections side by side for situations that exclude one another ("Vous vous mariez ou vous
+# concluez un PACS", "Vous divorcez ou vous séparez"): when the question names what one of them
+# is about ("je viens de me marier") and not the others, the others keep this share.
+OTHER_SITUATION = 0.6
+
+
+def _names(named: set[str], terms: frozenset[str]) -> bool:
+    """Whether the question's terms ``named`` say one of ``terms``, a stem or its neighbour
+    ("mari" for "marier", "mar" for "mariez": the stemmer cuts verb forms apart)."""
+    return any(
+        a == b
+        or (
+            min(len(a), len(b)) >= 3
+            and abs(len(a) - len(b)) <= 2
+            and a[:3] == b[:3]
+            and (a.startswith(b) or b.startswith(a))
+        )
+        for a in named
+        for b in terms
+    )
+
+
+def situation_weights(question: str, titles: Iterable[str]) -> dict[str, float]:
+    """How much the units of each section (by ``title``) count for ``question``: less for a
+    situation the usager contradicts, or for one beside the situation the usager names; more
+    for a situation they state or name."""
+    factors = {-1: CONTRADICTED_SITUATION, 0: 1.0, 1: STATED_SITUATION}
+    weights = {title: factors[stance(question, title)] for title in titles}
+    named = set(analyse(question, expand=True))
+    # The sections under the same parent heading, each for a situation: siblings.
+    siblings: dict[str, dict[str, frozenset[str]]] = {}
+    for title in weights:
+        trail = title.split(" › ")
+        clause = _clause(trail[-1]) if len(trail) > 1 else ""
+        if clause:
+            parent = " › ".join(trail[:-1])
+            siblings.setdefault(parent, {})[title] = frozenset(analyse(clause))
+    for group in siblings.values():
+        if len(group) < 2:
+            continue
+        shared = frozenset.intersection(*group.values())
+        said = {title for title, terms in group.items() if _names(named, terms - shared)}
+        if not said or len(said) == len(group):
+            continue
+        for title in group:
+            if weights[title] != 1.0:  # contradicted or stated: the usager said so
+                continue
+            weights[title] = STATED_SITUATION if title in said else OTHER_SITUATION
+    return weights
 
 
 def _lower_first(text: str) -> str | None:

@@ -7,12 +7,11 @@ from __future__ import annotations
 import pytest
 
 from drafting.grounding import verify_citations
-from drafting.suggestions.abstaining import NOT_CLEAR, NOT_COVERED, NOT_COVERED_INFO
+from drafting.suggestions.abstaining import NOT_CLEAR, NOT_COVERED, NOT_COVERED_INFO, abstention
 from drafting.suggestions.compose import (
     ComposeSource,
     Unit,
     _paragraphs,
-    abstention,
     compose,
 )
 from drafting.suggestions.prompts import Source

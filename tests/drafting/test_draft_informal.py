@@ -1,0 +1,91 @@
+"""Questions as usagers write them: text-message words ("slt", "ds", "jsuis"), the day it
+happened, the age of a child ("ma fille de 10 ans"), and one situation among the sections a
+fiche writes for each ("je viens de me marier" against "Vous divorcez ou vous séparez")."""
+
+from __future__ import annotations
+
+from drafting.knowledge.text import analyse, query_terms
+from drafting.suggestions.asking import content_terms
+from drafting.suggestions.compose import ComposeSource, compose
+from drafting.suggestions.wording import (
+    OTHER_SITUATION,
+    STATED_SITUATION,
+    situation_weights,
+)
+
+
+def _source(n, title, text):
+    return ComposeSource(n=n, kind="fiche", title=title, url="", text=text)
+
+
+def test_text_message_words_and_the_day_it_happened_are_not_what_a_question_is_about():
+    question = (
+        "slt jai egaré ma carte vitale ds le bus hier soir, jsuis censé aller chez le dentiste "
+        "jeudi. jfais comment pr pas avoir a tout avancer ??"
+    )
+    terms = content_terms(question)
+    assert not {"slt", "d", "pr", "jsuis", "jfais", "hi", "soir", "jeud"} & set(terms)
+    # "égaré" is a loss, in the fiches' words.
+    assert {"perdu", "pert", "cart", "vital", "dentist"} <= set(terms)
+    # "jcomprends": the verb is kept; a word that opens on "j" and a vowel is a word.
+    assert "comprend" in content_terms("jcomprends pas mon courrier")
+    assert {"jardin", "justif"} <= set(content_terms("un justificatif pour le jardin"))
+    # Queries only: the fiches' own text keeps its words ("du lundi au vendredi").
+    assert "vendred" in analyse("ouvert du lundi au vendredi")
+    assert "vendred" not in query_terms("je suis passé vendredi")
+
+
+def test_a_childs_age_says_the_child_is_a_minor():
+    for question in (
+        "il faut quoi comme papiers pour la carte d'identité de ma fille de 10 ans ?",
+        "mon fils a 15 ans, il a perdu sa carte",
+        "mon fils vient d'avoir 16 ans",
+        "j'ai 17 ans, je peux travailler l'été ?",
+    ):
+        assert "mineur" in content_terms(question), question
+    for question in ("j'ai 67 ans", "ma carte est valable 10 ans ?", "mon fils de 19 ans"):
+        assert "mineur" not in content_terms(question), question
+
+
+PAS = "Prélèvement à la source : taux et changement de situation"
+MARRIAGE = f"{PAS} › Vous vous mariez ou vous concluez un PACS"
+DIVORCE = f"{PAS} › Vous divorcez ou vous séparez"
+INCOME = f"{PAS} › Vos revenus baissent ou augmentent"
+
+
+def test_the_situation_a_question_names_outweighs_the_sections_beside_it():
+    titles = {PAS, MARRIAGE, DIVORCE, INCOME}
+    weights = situation_weights("je viens de me marier, je dois changer mon taux ?", titles)
+    assert weights[MARRIAGE] == STATED_SITUATION
+    assert weights[DIVORCE] == OTHER_SITUATION
+    # The fiche's introduction is for everyone, and "Vos revenus baissent" is no situation of
+    # the usager's ("Vous ...") beside the others.
+    assert weights[PAS] == weights[INCOME] == 1.0
+    # Both situations named: neither is beside the other.
+    weights = situation_weights("je me suis mariée puis j'ai divorcé, quel taux ?", titles)
+    assert weights[MARRIAGE] == weights[DIVORCE] == 1.0
+    # No situation named: every section counts the same.
+    weights = situation_weights("comment est calculé mon taux ?", titles)
+    assert set(weights.values()) == {1.0}
+
+
+def test_a_draft_for_a_marriage_leads_with_the_marriage_not_the_divorce():
+    sources = [
+        _source(
+            1,
+            DIVORCE,
+            "Chacun obtient un nouveau taux personnel calculé sur ses propres revenus. Déclarez "
+            "la séparation dans les 60 jours.",
+        ),
+        _source(
+            2,
+            MARRIAGE,
+            "Déclarez l'événement dans les 60 jours dans « Gérer mon prélèvement à la source ». "
+            "Un nouveau taux, commun ou individualisé selon votre choix, est calculé.",
+        ),
+    ]
+    result = compose("je viens de me marier, est ce que je dois changer mon taux ?", sources)
+    assert not result.abstained
+    assert result.body[0].endswith("[2]"), result.body
+    result = compose("je divorce, est ce que je dois changer mon taux ?", sources)
+    assert result.body[0].endswith("[1]"), result.body
