@@ -150,6 +150,13 @@ LEXICON: dict[str, str] = {
     "dispo": "disponible",
     "appli": "application",
     "ordi": "ordinateur",
+    # "pointer": the monthly declaration to France Travail as it used to be called
+    "pointer": "actualiser actualisation",
+    "pointe": "actualiser actualisation",
+    "pointé": "actualiser actualisation",
+    "pointage": "actualiser actualisation",
+    "cdi": "cdi contrat durée indéterminée",
+    "cdd": "cdd contrat durée déterminée",
 }
 
 # Words of usagers' messages that say nothing of what they ask, dropped from queries only:
@@ -188,6 +195,12 @@ PHRASES: list[tuple[re.Pattern[str], str]] = [
         (
             r"\b(?:petits?|faibles?|bas) (?:revenus|salaires?|ressources)\b",
             "revenus modestes ressources",
+        ),
+        # "une toute petite retraite", "une pension très faible"
+        (
+            r"\b(?:petites?|faibles?|maigres?|basses?) (?:retraites?|pensions?)\b|"
+            r"\b(?:retraites?|pensions?) (?:tr[eè]s |trop )?(?:petites?|faibles?|basses?)\b",
+            "ressources faibles",
         ),
     )
 ]

@@ -4,10 +4,11 @@ place), the terms that say what it is about, and whether it asks anything at all
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 
 from drafting.knowledge.text import analyse
 
-__all__ = ["INTENTS", "asks_nothing", "content_terms", "question_intents"]
+__all__ = ["INTENTS", "asks_nothing", "content_terms", "question_intents", "subject_terms"]
 
 # What kind of answer a question asks for, and what a unit that gives it looks like. These words
 # steer the choice between units of the right fiche; they are not what the question is about.
@@ -56,7 +57,9 @@ INTENTS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
 _QUESTION_WORDS = frozenset(
     analyse(
         "combien temps délai quand comment quel quelle quels quelles faut dois doit peux peut "
-        "possible savoir besoin faire demande question aide merci urgent svp"
+        "possible savoir besoin faire demande question aide merci urgent svp "
+        # "je viens de", "il vient de": a recent past
+        "viens vient venons venez viennent"
     )
 )
 
@@ -76,6 +79,26 @@ def content_terms(question: str, *, names: bool = True) -> list[str]:
     names of organisations spelled out only with ``names``: ``text.ORGANISATIONS``)."""
     terms = analyse(question, expand=True, names=names)
     return [t for t in dict.fromkeys(terms) if t not in _QUESTION_WORDS]
+
+
+# Who the question is about ("ma mère", "mon mari"): never what it is about. Left in the
+# evidence, "mère" reads as a subject other fiches speak of and the chosen one does not.
+_PERSONS = frozenset(
+    analyse(
+        "mère mere père pere mari femme épouse epouse époux epoux conjoint conjointe compagnon "
+        "compagne frère frere sœur soeur oncle tante neveu nièce niece cousin cousine voisin "
+        "voisine copain copine ami amie belle-mère beau-père grand-mère grand-père"
+    )
+)
+
+
+def subject_terms(question: str, variants: Mapping[str, str] | None = None) -> list[str]:
+    """What the question is about, for the evidence: its terms as written (an organisation's
+    name not spelled out), without who it is about; a term the base does not have read as the
+    known form it is a variant of (``variants``: "demission" for "démissionner" is the base's
+    "demiss")."""
+    terms = (variants.get(t, t) if variants else t for t in content_terms(question, names=False))
+    return [t for t in dict.fromkeys(terms) if t not in _PERSONS]
 
 
 def asks_nothing(question: str) -> bool:

@@ -31,7 +31,7 @@ from drafting.knowledge.compounds import (
 from drafting.knowledge.text import analyse
 from drafting.knowledge.units import split_units as split_text
 
-from .asking import INTENTS, asks_nothing, content_terms, question_intents
+from .asking import INTENTS, asks_nothing, content_terms, question_intents, subject_terms
 from .wording import (
     box_labels,
     heading_lead,
@@ -184,6 +184,9 @@ class EvidenceContext:
     # The best BM25 score of the first fiche's passages (0.0: none of them is among BM25's best
     # passages, as when the fiche came first on the embeddings alone).
     bm25: float
+    # The known term each question term the index does not have stands for (another form of
+    # the word, a typo: ``IndexSnapshot.variants``).
+    variants: Mapping[str, str] = field(default_factory=dict)
 
 
 def uncovered_probability(
@@ -441,7 +444,8 @@ def compose(
         )
 
     fiches = [s for s in sources if s.kind == "fiche"]
-    question_terms = content_terms(question)
+    variants = context.variants if context is not None else {}
+    question_terms = list(dict.fromkeys(variants.get(t, t) for t in content_terms(question)))
     units = [unit for source in fiches for unit in split_units(source)]
     _lean_on_antecedents(units)
     if not question_terms or not units:
@@ -469,7 +473,7 @@ def compose(
     # name not spelled out ("caf" does not name the benefit "Allocations familiales":
     # ``text.ORGANISATIONS``); numbers (an amount, a date, an identifier) help choose a row of
     # a table but say nothing of the subject.
-    evidence_terms = content_terms(question, names=False)
+    evidence_terms = subject_terms(question, variants)
     evidence_weights = _weights(evidence_terms, units)
     subject_weights = {
         t: w for t, w in evidence_weights.items() if not t.isdigit()
@@ -531,7 +535,7 @@ def compose(
     # recenser" drafted from the fiche on the electoral rolls, which mentions the census in one
     # sentence. The draft is written, and shown to the agent as a low-confidence one.
     # A quantity ("16 ans", "3 semaines") is the usager's data, never a subject.
-    named = set(content_terms(_QUANTITY.sub(" ", question), names=False))
+    named = set(subject_terms(_QUANTITY.sub(" ", question), variants))
     lead = ranked[0].source
     subject = titles[lead.n].union(*(headings[s.n] for s in fiches if s.fiche == lead.fiche))
     if not subject & named:

@@ -37,6 +37,7 @@ from drafting.knowledge.text import analyse
 from drafting.knowledge.units import split_units
 from drafting.models import KnowledgeArticle
 
+from .asking import content_terms
 from .compose import ComposeSource, EvidenceContext
 from .prompts import Source
 
@@ -266,6 +267,11 @@ def gather(case: Case, question: str) -> Gathered:
             fiche_count=fiche_count,
             fiche_frequency=frequencies,
             bm25=articles[0].bm25,
+            variants={
+                term: found[0]
+                for term in content_terms(question)
+                if (found := snapshot.variants(term))
+            },
         )
     if vector is not None and passage_of:
         owners: list[tuple[int, int]] = []

@@ -4,8 +4,14 @@ fiche writes for each ("je viens de me marier" against "Vous divorcez ou vous s�
 
 from __future__ import annotations
 
+import pytest
+
+from cases.models import Case
+from drafting.knowledge import ArticleData
+from drafting.knowledge.services import article_upsert
 from drafting.knowledge.text import analyse, query_terms
-from drafting.suggestions.asking import content_terms
+from drafting.suggestions import pipeline
+from drafting.suggestions.asking import content_terms, subject_terms
 from drafting.suggestions.compose import ComposeSource, compose
 from drafting.suggestions.wording import (
     OTHER_SITUATION,
@@ -89,3 +95,58 @@ def test_a_draft_for_a_marriage_leads_with_the_marriage_not_the_divorce():
     assert result.body[0].endswith("[2]"), result.body
     result = compose("je divorce, est ce que je dois changer mon taux ?", sources)
     assert result.body[0].endswith("[1]"), result.body
+
+
+def test_who_the_question_is_about_is_not_what_it_is_about():
+    terms = subject_terms("ma mère a une toute petite retraite, elle peut avoir une aide ?")
+    assert "mer" not in terms
+    assert {"retrait", "ressourc", "faibl"} <= set(terms)
+    # The base's form of a word the question writes otherwise.
+    variants = {"demission": "demiss", "demissionn": "demiss"}
+    assert "demiss" in subject_terms("j'ai démissionné", variants)
+    # "je viens de": a recent past, not a subject.
+    assert "vien" not in subject_terms("je viens de démissionner de mon CDI")
+
+
+@pytest.fixture
+def unemployment_article(db):
+    return article_upsert(
+        data=ArticleData(
+            external_id="TEST-ARE",
+            title="Allocation chômage : droits",
+            body="",
+            source_format="markdown",
+            source_url="",
+            topic_slug="emploi",
+            passages=[
+                (
+                    "Allocation chômage : droits › Conditions",
+                    "Il faut avoir perdu son emploi involontairement : licenciement, fin de CDD. "
+                    "Une démission ouvre droit seulement dans certains cas dits légitimes.",
+                ),
+                (
+                    "Allocation chômage : droits › Montant",
+                    "Le montant dépend des salaires des douze derniers mois.",
+                ),
+            ],
+        ),
+        administration=None,
+    )
+
+
+def test_a_word_written_in_another_form_than_the_fiches_is_read_as_theirs(
+    tenant_a, unemployment_article
+):
+    # "démissionner" stems apart from the fiche's "démission": read as the base's word, it
+    # chooses the sentence that answers, and counts as a word the base speaks of.
+    case = Case(
+        administration=tenant_a.administration,
+        subject="",
+        body="Je viens de démissionner de mon CDI, est-ce que j'ai droit au chômage ?",
+        channel="web_form",
+    )
+    reading = pipeline.read_case(case)
+    assert reading.gathered.context is not None
+    assert reading.gathered.context.variants.get("demission") == "demiss"
+    assert not reading.evidence.abstained
+    assert "démission ouvre droit" in " ".join(reading.evidence.body)
