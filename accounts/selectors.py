@@ -8,7 +8,7 @@ from django.db.models import Q, QuerySet, TextField
 from django.db.models.functions import Cast
 from django.utils import timezone
 
-from .audit import AuditFilters, action_label, category_label, known_actions
+from .audit import AuditFilters, action_label, category_label, known_actions, values_named
 from .models import Administration, AuditEntry, ConsentText, Enrolment, Membership, User
 from .permissions import VIEW_AUDIT, administrations_with_perm, has_administration_perm
 
@@ -86,7 +86,7 @@ def audit_entries(
     if filters.actor:
         qs = qs.filter(actor_label__icontains=filters.actor)
     if filters.target:
-        qs = qs.filter(target_label__icontains=filters.target)
+        qs = qs.filter(Q(target_label__icontains=filters.target) | _period_named(filters.target))
     # Whole days in the local time zone: "to 12 March" includes all of 12 March.
     if filters.date_from:
         start = dt.datetime.combine(filters.date_from, dt.time.min)
@@ -106,8 +106,18 @@ def audit_entries(
             | Q(actor_label__icontains=filters.q)
             | Q(target_label__icontains=filters.q)
             | Q(data_text__icontains=filters.q)
+            | _period_named(filters.q)
         )
     return qs.order_by("-created_at", "-pk")
+
+
+def _period_named(needle: str) -> Q:
+    """The experiment periods whose drafter's name contains ``needle``: the page names a period
+    by it ("50 % · Rédacteur hors ligne de Guichet"), its label by the code ("50 % · offline")."""
+    backends = values_named("backend", needle)
+    if not backends:
+        return Q(pk__in=[])
+    return Q(data__after__backend__in=backends) | Q(data__before__backend__in=backends)
 
 
 def audit_page(qs: QuerySet, *, after: tuple | None, size: int) -> tuple[list, tuple | None]:

@@ -22,6 +22,7 @@ from .words import (
     describe,
     details_text,
     known_actions,
+    values_named,
 )
 
 __all__ = [
@@ -45,4 +46,5 @@ __all__ = [
     "journal_scope",
     "known_actions",
     "parse_cursor",
+    "values_named",
 ]

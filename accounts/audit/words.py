@@ -108,6 +108,14 @@ SHARE_KEYS = {"share", "assisted_share"}
 DATETIME_KEYS = {"started_at", "ended_at", "expires_at"}
 
 
+def values_named(key: str, needle: str) -> list[str]:
+    """The values of ``key`` whose words (in the active language) contain ``needle``: what a
+    search for the words the page shows must also find ("hors ligne" finds "offline")."""
+    needle = needle.lower()
+    labels = VALUE_LABELS.get(key, {})
+    return [code for code, label in labels.items() if needle in str(label).lower()]
+
+
 def register_words(
     *,
     fields: Mapping[str, Promise] | None = None,

@@ -556,6 +556,16 @@ def test_the_experiment_s_backend_reads_as_words_and_no_action_code_is_shown(cli
     assert 'title="experiment.started"' not in html and ">experiment.started<" not in html
     with translation.override("fr"):
         assert details_text({"backend": "openai"}).endswith(": modèle compatible OpenAI")
+    # The filters find the period by the words the page shows, in the reader's language.
+    for language, words, shown in (
+        ("fr", "hors ligne", "Rédacteur hors ligne de Guichet"),
+        ("en", "offline DRAFTER", "Offline drafter of Guichet"),
+    ):
+        for field in ("target", "q"):
+            page = client.get(JOURNAL, {field: words}, HTTP_ACCEPT_LANGUAGE=language)
+            assert f"50\u00a0% · {shown}" in page.content.decode(), (language, field)
+    html = client.get(JOURNAL, {"target": "compatible OpenAI"}, HTTP_ACCEPT_LANGUAGE="fr")
+    assert "Rédacteur hors ligne" not in html.content.decode()
 
 
 # --- append-only ---------------------------------------------------------------------------
