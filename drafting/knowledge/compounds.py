@@ -313,7 +313,27 @@ def names_title(question: str, title: str) -> bool:
     if match and _writes_acronym(question, match.group(1)):
         return True
     title_pairs = title_compounds(title)[0]
-    return any(gives(title_pairs, h, q) for h, q in _near(_asked(question)))
+    return any(gives(title_pairs, h, q) for h, q in _asked_near(question))
+
+
+@lru_cache(maxsize=1024)
+def _asked_near(question: str) -> frozenset[Pair]:
+    # One question is read against every title of the base (``retrieval.named_first``).
+    return frozenset(_near(_asked(question)))
+
+
+def title_subject(title: str) -> str:
+    """What a fiche's title is about: before its colon ("Carte Vitale" for "Carte Vitale : que
+    faire en cas de perte ou de vol ?")."""
+    return _SUBJECT_END.split(title, maxsplit=1)[0].strip()
+
+
+def title_thing(title: str) -> str:
+    """The thing a fiche is about, the same for its sibling fiches: the first compound of its
+    subject ("cart ident" for "Carte d'identité perdue ou volée" and "Carte d'identité : faire
+    une première demande"), else its subject."""
+    pairs = compounds(title_subject(title), fiche=True)
+    return " ".join(pairs[0]) if pairs else title_subject(title).lower()
 
 
 def unknown_compounds(question: str, title: str, known: frozenset[Pair]) -> list[Pair]:

@@ -24,6 +24,7 @@ from langchain_core.documents import Document
 from langchain_core.retrievers import BaseRetriever
 
 from . import embeddings
+from .compounds import names_title, title_subject, title_thing
 from .models import KnowledgeArticle, Passage, Posting, SearchDocument
 from .snapshot import VARIANT_WEIGHT, IndexSnapshot, index_snapshot
 from .text import analyse, query_terms
@@ -292,7 +293,11 @@ class HybridFicheRetriever(BaseRetriever):
             if lexical_first is None or semantic_first is None
             else lexical_first == semantic_first
         )
-        chosen = sorted(best, key=lambda article_id: (-best[article_id], article_id))
+        chosen = named_first(
+            query, sorted(best, key=lambda article_id: (-best[article_id], article_id)), snapshot
+        )
+        for article_id in chosen:
+            best.setdefault(article_id, 0.0)  # a fiche the question names, found by its title
         fiches = snapshot.fiches_of(chosen[: self.articles + 2])
         chosen = [article_id for article_id in chosen if article_id in fiches][: self.articles]
         documents: list[Document] = []
@@ -446,6 +451,52 @@ def fiche_title_terms(
     return _vocabulary(snapshot or knowledge_snapshot(administration_id))[2]
 
 
+def named_first(question: str, ranked: list[int], snapshot: IndexSnapshot) -> list[int]:
+    """``ranked`` (article ids, best first) with the fiches whose thing the question names
+    first ("ma carte de séjour", "ma carte vitale": ``compounds.names_title``), when it names
+    one thing only and not the subject of the fiche ranked first. "On m'a volé mon sac avec ma
+    carte de sécurité sociale" ranked the fiche on a stolen identity card first (same words,
+    same meaning): the usager named the carte Vitale. A fiche named and not ranked at all
+    comes first too (after the others named)."""
+    if not ranked:
+        return ranked
+    titles = fiche_titles(snapshot)
+    first = titles.get(ranked[0], "")
+    asked = set(query_terms(question))
+    if not first or names_title(question, first) or set(analyse(title_subject(first))) <= asked:
+        return ranked
+    # A word of the first fiche's title no other title has ("actualisation" for "France
+    # Travail : l'actualisation mensuelle") names it too.
+    if _unique_title_terms(snapshot).get(ranked[0], frozenset()) & asked:
+        return ranked
+    named = [pk for pk, title in titles.items() if names_title(question, title)]
+    things = {title_thing(titles[pk]) for pk in named}
+    if len(things) != 1:
+        return ranked
+    order = {pk: i for i, pk in enumerate(ranked)}
+    named.sort(key=lambda pk: (order.get(pk, len(ranked)), pk))
+    return named + [pk for pk in ranked if pk not in named]
+
+
+def _unique_title_terms(snapshot: IndexSnapshot) -> dict[int, frozenset[str]]:
+    cached = snapshot.derived.get("unique_title_terms")
+    if cached is None:
+        terms = {pk: frozenset(analyse(title)) for pk, title in fiche_titles(snapshot).items()}
+        counts: dict[str, int] = {}
+        for found in terms.values():
+            for term in found:
+                counts[term] = counts.get(term, 0) + 1
+        cached = {pk: frozenset(t for t in found if counts[t] == 1) for pk, found in terms.items()}
+        snapshot.derived["unique_title_terms"] = cached
+    return cached
+
+
+def fiche_titles(snapshot: IndexSnapshot) -> dict[int, str]:
+    """The titles of the active fiches in the snapshot's scope, by article id."""
+    _vocabulary(snapshot)
+    return snapshot.derived["titles"]
+
+
 def _vocabulary(snapshot: IndexSnapshot) -> tuple[int, dict[str, int], frozenset[str]]:
     cached = snapshot.derived.get("vocabulary")
     if cached is not None:
@@ -475,5 +526,6 @@ def _vocabulary(snapshot: IndexSnapshot) -> tuple[int, dict[str, int], frozenset
             frequencies[term] = frequencies.get(term, 0) + 1
     subjects = frozenset(term for term, count in in_titles.items() if count <= SUBJECT_TITLES)
     entry = (len(terms_of), frequencies, subjects)
+    snapshot.derived["titles"] = titles
     snapshot.derived["vocabulary"] = entry
     return entry
