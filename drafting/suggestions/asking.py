@@ -81,13 +81,20 @@ def content_terms(question: str, *, names: bool = True) -> list[str]:
     return [t for t in dict.fromkeys(terms) if t not in _QUESTION_WORDS]
 
 
-# Who the question is about ("ma mère", "mon mari"): never what it is about. Left in the
-# evidence, "mère" reads as a subject other fiches speak of and the chosen one does not.
+# Who the question is about ("ma mère", "ma fille"), and when: never what it is about. Left
+# in the evidence, "mère" reads as a subject other fiches speak of and the chosen one does not,
+# "fille" as one the base never uses (the fiches say "enfant").
 _PERSONS = frozenset(
     analyse(
         "mère mere père pere mari femme épouse epouse époux epoux conjoint conjointe compagnon "
         "compagne frère frere sœur soeur oncle tante neveu nièce niece cousin cousine voisin "
-        "voisine copain copine ami amie belle-mère beau-père grand-mère grand-père"
+        "voisine copain copine ami amie belle-mère beau-père grand-mère grand-père fils fille "
+        "filles garçon garcon ex"
+    )
+    # When, and how many: the usager's circumstances ("depuis janvier", "deux enfants").
+    + analyse(
+        "depuis janvier février fevrier mars avril mai juin juillet août aout septembre octobre "
+        "novembre décembre decembre deux trois quatre cinq six sept huit neuf dix"
     )
 )
 

@@ -106,6 +106,14 @@ def test_who_the_question_is_about_is_not_what_it_is_about():
     assert "demiss" in subject_terms("j'ai démissionné", variants)
     # "je viens de": a recent past, not a subject.
     assert "vien" not in subject_terms("je viens de démissionner de mon CDI")
+    # Nor who ("ma fille", "mon ex"), nor when, nor how many: the fiches say "enfant".
+    terms = subject_terms("je suis séparée depuis janvier, mon ex garde les deux enfants")
+    assert not {"ex", "depuis", "janvi", "deux"} & set(terms)
+    assert {"separ", "gard", "enfant"} <= set(terms)
+    assert subject_terms("ma fille de 19 ans fait des études, une bourse ?")[-2:] == [
+        "etud",
+        "bours",
+    ]
 
 
 @pytest.fixture
