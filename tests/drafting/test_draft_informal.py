@@ -33,6 +33,9 @@ def test_text_message_words_and_the_day_it_happened_are_not_what_a_question_is_a
     assert not {"slt", "d", "pr", "jsuis", "jfais", "hi", "soir", "jeud"} & set(terms)
     # "égaré" is a loss, in the fiches' words.
     assert {"perdu", "pert", "cart", "vital", "dentist"} <= set(terms)
+    # The fiches' words for a pregnancy and a birth.
+    assert "grossess" in content_terms("je suis enceinte de 3 mois")
+    assert "naissanc" in content_terms("j'ai accouché le 2 novembre")
     # "jcomprends": the verb is kept; a word that opens on "j" and a vowel is a word.
     assert "comprend" in content_terms("jcomprends pas mon courrier")
     assert {"jardin", "justif"} <= set(content_terms("un justificatif pour le jardin"))
