@@ -84,7 +84,7 @@ def content_terms(question: str, *, names: bool = True) -> list[str]:
 # Who the question is about ("ma mère", "ma fille"), and when: never what it is about. Left
 # in the evidence, "mère" reads as a subject other fiches speak of and the chosen one does not,
 # "fille" as one the base never uses (the fiches say "enfant").
-_PERSONS = frozenset(
+_NOT_SUBJECTS = frozenset(
     analyse(
         "mère mere père pere mari femme épouse epouse époux epoux conjoint conjointe compagnon "
         "compagne frère frere sœur soeur oncle tante neveu nièce niece cousin cousine voisin "
@@ -101,11 +101,11 @@ _PERSONS = frozenset(
 
 def subject_terms(question: str, variants: Mapping[str, str] | None = None) -> list[str]:
     """What the question is about, for the evidence: its terms as written (an organisation's
-    name not spelled out), without who it is about; a term the base does not have read as the
-    known form it is a variant of (``variants``: "demission" for "démissionner" is the base's
-    "demiss")."""
+    name not spelled out), without who it is about nor when; a term the base does not have read
+    as the known form it is a variant of (``variants``: "demission" for "démissionner" is the
+    base's "demiss")."""
     terms = (variants.get(t, t) if variants else t for t in content_terms(question, names=False))
-    return [t for t in dict.fromkeys(terms) if t not in _PERSONS]
+    return [t for t in dict.fromkeys(terms) if t not in _NOT_SUBJECTS]
 
 
 def asks_nothing(question: str) -> bool:

@@ -286,20 +286,20 @@ STATED_SITUATION = 1.25
 OTHER_SITUATION = 0.6
 
 
-def _names(named: set[str], terms: frozenset[str]) -> bool:
-    """Whether the question's terms ``named`` say one of ``terms``, a stem or its neighbour
-    ("mari" for "marier", "mar" for "mariez": the stemmer cuts verb forms apart)."""
-    return any(
-        a == b
+def _naming(named: set[str], terms: frozenset[str]) -> set[str]:
+    """The question's terms (``named``) that say one of ``terms``, as the same stem or its
+    neighbour ("mari" for "marier", "mar" for "mariez": the stemmer cuts verb forms apart)."""
+    return {
+        a
+        for a in named
+        for b in terms
+        if a == b
         or (
             min(len(a), len(b)) >= 3
             and abs(len(a) - len(b)) <= 2
-            and a[:3] == b[:3]
             and (a.startswith(b) or b.startswith(a))
         )
-        for a in named
-        for b in terms
-    )
+    }
 
 
 def situation_weights(question: str, titles: Iterable[str]) -> dict[str, float]:
@@ -309,6 +309,7 @@ def situation_weights(question: str, titles: Iterable[str]) -> dict[str, float]:
     factors = {-1: CONTRADICTED_SITUATION, 0: 1.0, 1: STATED_SITUATION}
     weights = {title: factors[stance(question, title)] for title in titles}
     named = set(analyse(question, expand=True))
+    words = _WORDS.findall(question.lower())
     # The sections under the same parent heading, each for a situation: siblings.
     siblings: dict[str, dict[str, frozenset[str]]] = {}
     for title in weights:
@@ -321,7 +322,12 @@ def situation_weights(question: str, titles: Iterable[str]) -> dict[str, float]:
         if len(group) < 2:
             continue
         shared = frozenset.intersection(*group.values())
-        said = {title for title, terms in group.items() if _names(named, terms - shared)}
+        said = set()
+        for title, terms in group.items():
+            # Named, and not negated ("je ne suis pas mariée" names no marriage).
+            naming = _naming(named, terms - shared)
+            if naming and not _negated(words, naming):
+                said.add(title)
         if not said or len(said) == len(group):
             continue
         for title in group:

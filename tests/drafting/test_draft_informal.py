@@ -70,6 +70,9 @@ def test_the_situation_a_question_names_outweighs_the_sections_beside_it():
     # The fiche's introduction is for everyone, and "Vos revenus baissent" is no situation of
     # the usager's ("Vous ...") beside the others.
     assert weights[PAS] == weights[INCOME] == 1.0
+    # A situation named in the negative is not the usager's.
+    weights = situation_weights("je ne suis pas mariée, je dois changer mon taux ?", titles)
+    assert weights[MARRIAGE] == weights[DIVORCE] == 1.0
     # Both situations named: neither is beside the other.
     weights = situation_weights("je me suis mariée puis j'ai divorcé, quel taux ?", titles)
     assert weights[MARRIAGE] == weights[DIVORCE] == 1.0
