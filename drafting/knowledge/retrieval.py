@@ -293,11 +293,15 @@ class HybridFicheRetriever(BaseRetriever):
             if lexical_first is None or semantic_first is None
             else lexical_first == semantic_first
         )
-        chosen = named_first(
-            query, sorted(best, key=lambda article_id: (-best[article_id], article_id)), snapshot
-        )
-        for article_id in chosen:
-            best.setdefault(article_id, 0.0)  # a fiche the question names, found by its title
+        ranked = sorted(best, key=lambda article_id: (-best[article_id], article_id))
+        chosen = named_first(query, ranked, snapshot)
+        if agree and chosen[0] != ranked[0]:
+            # Both rankings put another fiche first than the one the question names.
+            agree = False
+        for article_id in chosen[: chosen.index(ranked[0])] if ranked else []:
+            # A fiche the question names ranks as the first: found by its title alone, it
+            # scores as the first did.
+            best[article_id] = max(best.get(article_id, 0.0), best[ranked[0]])
         fiches = snapshot.fiches_of(chosen[: self.articles + 2])
         chosen = [article_id for article_id in chosen if article_id in fiches][: self.articles]
         documents: list[Document] = []

@@ -147,7 +147,6 @@ LEXICON: dict[str, str] = {
     "pblm": "problème",
     "msg": "message",
     "num": "numéro",
-    "doc": "documents",
     "docs": "documents",
     "info": "informations",
     "infos": "informations",
@@ -156,7 +155,6 @@ LEXICON: dict[str, str] = {
     "ordi": "ordinateur",
     # "pointer": the monthly declaration to France Travail as it used to be called
     "pointer": "actualiser actualisation",
-    "pointe": "actualiser actualisation",
     "pointé": "actualiser actualisation",
     "pointage": "actualiser actualisation",
     "cdi": "cdi contrat durée indéterminée",
@@ -165,13 +163,14 @@ LEXICON: dict[str, str] = {
 
 # Words of usagers' messages that say nothing of what they ask, dropped from queries only:
 # greetings and fillers written as text messages ("slt", "ds", "pr"), and the moment something
-# happened ("hier soir", "jeudi"). Left in a question, each weighs as a rare word no fiche uses.
+# happened ("hier soir", "jeudi"; not the weekend: "travailler le dimanche" is a subject). Left
+# in a question, each weighs as a rare word no fiche uses.
 QUERY_NOISE = frozenset(
     """
-    slt salut bjr bsr cdt cdlt coucou mrc mci ds dns pr pour ac avc pk pq pkoi koi ke tt tte
+    slt salut bjr bsr cdt cdlt coucou mrc mci ds dns pr pour ac avc pk pq pkoi koi ke tte
     ttes bcp dc mm ms tjs tjrs vs ns qq qqn qqun qqch qqchose vrmt vraiment mtn mnt auj ajd
     aujourdhui aujourd hier demain soir soirée soiree tantot tantôt chui chuis svp stp lundi
-    mardi mercredi jeudi vendredi samedi dimanche
+    mardi mercredi jeudi vendredi
     """.split()  # noqa: SIM905 - a word list reads best as prose
 )
 # "jsuis", "jfais", "jcomprends": "je" written without its vowel before a verb. No French word
@@ -260,7 +259,8 @@ def _words(text: str) -> list[str]:
 _AGE_RE = re.compile(
     r"\b(?:fils|filles?|enfants?|ado|adolescente?|gar[cç]on|petite?-(?:fils|fille)|b[ée]b[ée]|"
     r"j['’]?ai|il a|elle a|avoir|[âa]g[ée]e?s?(?: de)?)\s+(?:de\s+|a\s+|à\s+|qui a\s+)?"
-    r"(\d{1,2})\s*ans\b",
+    # Not a length of time: "j'ai 10 ans de cotisations", "avoir 5 ans de résidence".
+    r"(\d{1,2})\s*ans\b(?!\s*(?:de\b|d['’]))",
     re.IGNORECASE,
 )
 MAJORITY = 18

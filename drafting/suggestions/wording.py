@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from drafting.knowledge.text import analyse
+from drafting.knowledge.text import analyse, strip_accents
 
 # A sentence that cannot open a paragraph: its subject or its object is in the sentence before.
 _LEANS_BACK = re.compile(
@@ -286,20 +286,20 @@ STATED_SITUATION = 1.25
 OTHER_SITUATION = 0.6
 
 
-def _naming(named: set[str], terms: frozenset[str]) -> set[str]:
-    """The question's terms (``named``) that say one of ``terms``, as the same stem or its
-    neighbour ("mari" for "marier", "mar" for "mariez": the stemmer cuts verb forms apart)."""
-    return {
-        a
-        for a in named
-        for b in terms
-        if a == b
-        or (
-            min(len(a), len(b)) >= 3
-            and abs(len(a) - len(b)) <= 2
-            and (a.startswith(b) or b.startswith(a))
-        )
-    }
+# Two words of one family share their first letters ("marier", "mariez", "mariée": "marie";
+# "séparée", "séparez": "separ"); the stemmer cuts verb forms apart ("mariez" and "marier" stem
+# to "mar" and "mari", and "mari" is also the husband).
+ROOT = 5
+
+
+def _roots(text: str) -> list[tuple[int, str]]:
+    """(position, root) of the content words of ``text`` as written: their first ``ROOT``
+    letters without accents, a shorter word whole."""
+    return [
+        (i, strip_accents(word)[:ROOT])
+        for i, word in enumerate(_WORDS.findall(text.lower()))
+        if analyse(word)
+    ]
 
 
 def situation_weights(question: str, titles: Iterable[str]) -> dict[str, float]:
@@ -308,25 +308,32 @@ def situation_weights(question: str, titles: Iterable[str]) -> dict[str, float]:
     for a situation they state or name."""
     factors = {-1: CONTRADICTED_SITUATION, 0: 1.0, 1: STATED_SITUATION}
     weights = {title: factors[stance(question, title)] for title in titles}
-    named = set(analyse(question, expand=True))
     words = _WORDS.findall(question.lower())
+    asked = _roots(question)
     # The sections under the same parent heading, each for a situation: siblings.
     siblings: dict[str, dict[str, frozenset[str]]] = {}
     for title in weights:
         trail = title.split(" › ")
         clause = _clause(trail[-1]) if len(trail) > 1 else ""
-        if clause:
+        # A situation said in the negative ("Vous n'avez pas reçu votre titre") is not named by
+        # its words: "j'ai bien reçu mon titre" says the opposite.
+        if clause and not _NEGATION & set(_WORDS.findall(clause.lower())):
             parent = " › ".join(trail[:-1])
-            siblings.setdefault(parent, {})[title] = frozenset(analyse(clause))
+            siblings.setdefault(parent, {})[title] = frozenset(r for _i, r in _roots(clause))
     for group in siblings.values():
         if len(group) < 2:
             continue
         shared = frozenset.intersection(*group.values())
         said = set()
-        for title, terms in group.items():
+        for title, roots in group.items():
+            if weights[title] == CONTRADICTED_SITUATION:
+                continue
             # Named, and not negated ("je ne suis pas mariée" names no marriage).
-            naming = _naming(named, terms - shared)
-            if naming and not _negated(words, naming):
+            where = [i for i, root in asked if root in roots - shared]
+            if any(
+                not _NEGATION & set(words[max(0, i - NEGATION_REACH) : i + NEGATION_REACH + 1])
+                for i in where
+            ):
                 said.add(title)
         if not said or len(said) == len(group):
             continue

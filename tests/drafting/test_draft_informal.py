@@ -14,6 +14,7 @@ from drafting.suggestions import pipeline
 from drafting.suggestions.asking import content_terms, subject_terms
 from drafting.suggestions.compose import ComposeSource, compose
 from drafting.suggestions.wording import (
+    CONTRADICTED_SITUATION,
     OTHER_SITUATION,
     STATED_SITUATION,
     situation_weights,
@@ -52,7 +53,14 @@ def test_a_childs_age_says_the_child_is_a_minor():
         "j'ai 17 ans, je peux travailler l'été ?",
     ):
         assert "mineur" in content_terms(question), question
-    for question in ("j'ai 67 ans", "ma carte est valable 10 ans ?", "mon fils de 19 ans"):
+    for question in (
+        "j'ai 67 ans",
+        "ma carte est valable 10 ans ?",
+        "mon fils de 19 ans",
+        # A length of time, not an age.
+        "j'ai 10 ans de cotisations pour ma retraite",
+        "il faut avoir 5 ans de résidence pour la naturalisation",
+    ):
         assert "mineur" not in content_terms(question), question
 
 
@@ -76,9 +84,25 @@ def test_the_situation_a_question_names_outweighs_the_sections_beside_it():
     # Both situations named: neither is beside the other.
     weights = situation_weights("je me suis mariée puis j'ai divorcé, quel taux ?", titles)
     assert weights[MARRIAGE] == weights[DIVORCE] == 1.0
+    # "mari" is also the husband, "mars" a month: neither names a marriage.
+    weights = situation_weights("mon mari est parti en mars, je dois changer le taux ?", titles)
+    assert set(weights.values()) == {1.0}
+    weights = situation_weights("je me suis séparée en mars, mon taux change ?", titles)
+    assert weights[DIVORCE] == STATED_SITUATION and weights[MARRIAGE] == OTHER_SITUATION
     # No situation named: every section counts the same.
     weights = situation_weights("comment est calculé mon taux ?", titles)
     assert set(weights.values()) == {1.0}
+
+
+def test_a_situation_said_in_the_negative_or_contradicted_is_never_the_one_named():
+    received = "Titre de séjour › Vous n'avez pas reçu votre titre"
+    damaged = "Titre de séjour › En cas de dégradation"
+    titles = {received, damaged}
+    # "reçu" is a word of the negative section, said in the opposite sense: the section for a
+    # damaged card is not set aside for it.
+    weights = situation_weights("J'ai bien reçu mon titre hier mais il est abîmé", titles)
+    assert weights[damaged] == 1.0
+    assert weights[received] == CONTRADICTED_SITUATION
 
 
 def test_a_draft_for_a_marriage_leads_with_the_marriage_not_the_divorce():
