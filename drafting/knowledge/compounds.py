@@ -218,7 +218,7 @@ def title_compounds(title: str) -> tuple[frozenset[Pair], frozenset[str], frozen
     is about comes before its colon ("Carte Vitale : que faire en cas de perte"); a head is the
     first word of a compound that qualifies nothing itself ("déclaration trimestrielle de
     ressources": "déclaration")."""
-    subject = _SUBJECT_END.split(title, maxsplit=1)[0]
+    subject = title_subject(title)
     pairs = frozenset(compounds(subject, fiche=True))
     qualifiers = {q for _h, q in pairs}
     heads = frozenset(h for h, _q in pairs) - qualifiers

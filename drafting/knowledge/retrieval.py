@@ -483,16 +483,9 @@ def named_first(question: str, ranked: list[int], snapshot: IndexSnapshot) -> li
 
 
 def _unique_title_terms(snapshot: IndexSnapshot) -> dict[int, frozenset[str]]:
-    cached = snapshot.derived.get("unique_title_terms")
-    if cached is None:
-        terms = {pk: frozenset(analyse(title)) for pk, title in fiche_titles(snapshot).items()}
-        counts: dict[str, int] = {}
-        for found in terms.values():
-            for term in found:
-                counts[term] = counts.get(term, 0) + 1
-        cached = {pk: frozenset(t for t in found if counts[t] == 1) for pk, found in terms.items()}
-        snapshot.derived["unique_title_terms"] = cached
-    return cached
+    """The terms of each fiche's title that no other title has (counted with the vocabulary)."""
+    _vocabulary(snapshot)
+    return snapshot.derived["unique_title_terms"]
 
 
 def fiche_titles(snapshot: IndexSnapshot) -> dict[int, str]:
@@ -530,6 +523,10 @@ def _vocabulary(snapshot: IndexSnapshot) -> tuple[int, dict[str, int], frozenset
             frequencies[term] = frequencies.get(term, 0) + 1
     subjects = frozenset(term for term, count in in_titles.items() if count <= SUBJECT_TITLES)
     entry = (len(terms_of), frequencies, subjects)
+    snapshot.derived["unique_title_terms"] = {
+        pk: frozenset(t for t in analyse(title) if in_titles[t] == 1)
+        for pk, title in titles.items()
+    }
     snapshot.derived["titles"] = titles
     snapshot.derived["vocabulary"] = entry
     return entry
