@@ -32,7 +32,10 @@ def openai_settings(settings, server, fast_retries):
     settings.DRAFTING_OPENAI_BASE_URL = server.base_url
     settings.DRAFTING_OPENAI_MODEL = "albert-large"
     settings.DRAFTING_OPENAI_API_KEY = "test-key"
-    settings.DRAFTING_OPENAI_TIMEOUT = 0.5
+    # Long enough that a loaded CI machine never times out an answer the server gives at
+    # once (a read timeout is retried, and the tests count requests); the timeout test
+    # shortens it.
+    settings.DRAFTING_OPENAI_TIMEOUT = 10
     settings.DRAFTING_OPENAI_MAX_RETRIES = 2
     return settings
 
@@ -97,6 +100,7 @@ def test_prompts_sent_contain_no_personal_data(
 def test_timeout_retries_then_falls_back_to_offline(
     tenant_a, vitale_article, openai_settings, server, django_capture_on_commit_callbacks
 ):
+    openai_settings.DRAFTING_OPENAI_TIMEOUT = 0.5
     server.default = "hang"
     server.hang_seconds = 1.5
     case = _case(tenant_a, django_capture_on_commit_callbacks)
