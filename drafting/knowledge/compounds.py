@@ -312,8 +312,20 @@ def names_title(question: str, title: str) -> bool:
     match = _ACRONYM_RE.search(title)
     if match and _writes_acronym(question, match.group(1)):
         return True
-    title_pairs = title_compounds(title)[0]
-    return any(gives(title_pairs, h, q) for h, q in _asked_near(question))
+    qualifiers = _qualifiers_by_head(title)
+    return any(
+        _same(q, qualifier) for h, q in _asked_near(question) for qualifier in qualifiers.get(h, ())
+    )
+
+
+@lru_cache(maxsize=4096)
+def _qualifiers_by_head(title: str) -> dict[str, tuple[str, ...]]:
+    # ``gives`` over the title's compounds, indexed by head: a question is read against every
+    # title of the base (``retrieval.named_first``).
+    by_head: dict[str, list[str]] = {}
+    for head, qualifier in sorted(title_compounds(title)[0]):
+        by_head.setdefault(head, []).append(qualifier)
+    return {head: tuple(qualifiers) for head, qualifiers in by_head.items()}
 
 
 @lru_cache(maxsize=1024)

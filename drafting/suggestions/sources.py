@@ -181,6 +181,14 @@ def gather(case: Case, question: str) -> Gathered:
     snapshot = knowledge_snapshot(case.administration_id)
     version = bank_version(case.administration_id)
     candidates = bank_candidates(case.administration, question, k=BANK_CANDIDATES, version=version)
+    # BM25 ranks the fiches while the question is still being embedded: retrieve_fiches waits
+    # for the vector only to fuse the rankings, and keeps it for what follows.
+    articles = retrieve_fiches(
+        question,
+        administration_id=case.administration_id,
+        articles=settings.DRAFTING_FICHES,
+        snapshot=snapshot,
+    )
     vector = embed_question(question)
     semantic = (
         bank_semantic_candidates(
@@ -200,13 +208,6 @@ def gather(case: Case, question: str) -> Gathered:
     for answer, cosine in semantic:
         if answer.pk not in merged or cosine > merged[answer.pk][1]:
             merged[answer.pk] = (answer, cosine, True)
-    articles = retrieve_fiches(
-        question,
-        administration_id=case.administration_id,
-        articles=settings.DRAFTING_FICHES,
-        question_vector=vector,
-        snapshot=snapshot,
-    )
     best_fiche = articles[0].article_id if articles else None
     subjects = _fiche_subjects(case, snapshot)
     sources: list[Source] = []
