@@ -13,6 +13,10 @@ __all__ = ["INTENTS", "asks_nothing", "content_terms", "question_intents", "subj
 # What kind of answer a question asks for, and what a unit that gives it looks like. These words
 # steer the choice between units of the right fiche; they are not what the question is about.
 _NUMBER_WORDS = r"(?:\d+|un|une|deux|trois|quatre|cinq|six|sept|huit|neuf|dix|quinze|trente)"
+_MONTHS = (
+    r"(janvier|f[ée]vrier|mars|avril|mai|juin|juillet|ao[uû]t|septembre|octobre|novembre|"
+    r"d[ée]cembre)"
+)
 INTENTS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
     "list": (
         re.compile(
@@ -33,6 +37,27 @@ INTENTS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
     "duration": (
         re.compile(r"\b(combien de temps|d[ée]lais?|quand|dur[ée]e|long|attendre|tarde)\b", re.I),
         re.compile(rf"\b{_NUMBER_WORDS}\s+(jours?|semaines?|mois|ans?|heures?)\b|\bd[ée]lai", re.I),
+    ),
+    # "Quand", "jusqu'à quand", "c'est trop tard ?": a date, a deadline. "Quand" asked, not
+    # the "quand" of a circumstance ("quand on déménage, faut-il...").
+    "date": (
+        re.compile(
+            r"\bquand\s*\?|\bquand (est[- ]ce|sera|seront|va|vais|vont|aurai|aura|arrive|tombe|"
+            r"faut|dois|doit|pourrai|pourra|recevrai|recevra)\b|"
+            r"\b(c['’]est|tombe|tombent|arrive|vers[ée]e?s?|pay[ée]e?s?|sera|seront) quand\b|"
+            r"\b(jusqu['’]\s?[àa]|[àa] partir de|d['’]ici|avant) quand\b|"
+            r"\b(quelle date|quel jour|date limite|trop tard|dernier d[ée]lai)\b",
+            re.I,
+        ),
+        re.compile(
+            rf"\b(\d{{1,2}}(er)?|mi-|d[ée]but|fin|courant)\s*{_MONTHS}\b|"
+            r"\b\d{1,2}(er)? du mois\b|"
+            # "le 6e vendredi avant le scrutin", "la 14e semaine de grossesse"
+            r"\b\d+\s?(e|[èe]me)\s+[a-zé]{3,}|\bau plus tard\b|"
+            # "à partir de quand": "le mois suivant", "à compter du dépôt"
+            r"\b(mois|jour|semaine|ann[ée]e) (suivant|qui suit)|\b[àa] compter d",
+            re.I,
+        ),
     ),
     "cost": (
         re.compile(

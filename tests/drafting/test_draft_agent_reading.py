@@ -67,6 +67,47 @@ def test_the_list_of_documents_asked_for_in_everyday_words_is_in_the_draft():
     assert "- un RIB ;" in result.body[0]
 
 
+def test_a_question_asking_when_is_recognised_and_not_a_when_of_circumstance():
+    for question in (
+        "elle tombe quand l'allocation de rentrée scolaire cette année ??",
+        "Jusqu'à quand je dois déclarer ma grossesse ?",
+        "On est en octobre, c'est trop tard ?",
+        "à partir de quand je touche l'apl",
+        "c'est quoi la date limite pour l'actu ?",
+        "je la reçois quand ?",
+    ):
+        assert "date" in question_intents(question), question
+    for question in (
+        "quand on déménage, faut-il prévenir la caf ?",
+        "que faire quand on a perdu sa carte vitale",
+        "combien coûte le passeport ?",
+    ):
+        assert "date" not in question_intents(question), question
+
+
+ALLOWANCE = "Allocation de rentrée scolaire (ARS)"
+
+
+def test_a_question_asking_when_leads_with_the_date_not_the_sentence_sharing_its_words():
+    sources = [
+        _source(
+            1,
+            ALLOWANCE,
+            "L'allocation de rentrée scolaire aide les familles modestes à financer les dépenses "
+            "de la rentrée. Elle est versée une fois par an par la CAF.",
+        ),
+        _source(
+            2,
+            f"{ALLOWANCE} › Versement",
+            "L'allocation est versée automatiquement mi-août aux familles qui y ont droit. Si "
+            "vous ne l'avez pas reçue, vérifiez que vos revenus sont connus de la CAF.",
+        ),
+    ]
+    result = compose("elle tombe quand l'allocation de rentrée scolaire cette année ?", sources)
+    assert not result.abstained
+    assert "mi-août" in result.body[0]
+
+
 ELECTIONS = "S'inscrire sur les listes électorales"
 CENSUS = (
     "Si vous avez fait votre recensement citoyen à 16 ans en France, vous êtes inscrit "
