@@ -157,6 +157,16 @@ LEXICON: dict[str, str] = {
     "pointer": "actualiser actualisation",
     "pointé": "actualiser actualisation",
     "pointage": "actualiser actualisation",
+    # A couple's words: the fiches say "conjoint", "partenaire", "PACS", "revenus".
+    "pacser": "pacs",
+    "pacsé": "pacs",
+    "pacsée": "pacs",
+    "pacsés": "pacs",
+    "compagne": "compagne conjoint partenaire",
+    "compagnon": "compagnon conjoint partenaire",
+    "concubin": "concubin conjoint",
+    "concubine": "concubine conjoint",
+    "salaire": "salaire revenus",
     "cdi": "cdi contrat durée indéterminée",
     "cdd": "cdd contrat durée déterminée",
 }

@@ -112,8 +112,9 @@ def content_terms(question: str, *, names: bool = True) -> list[str]:
 _NOT_SUBJECTS = frozenset(
     analyse(
         "mère mere père pere mari femme épouse epouse époux epoux conjoint conjointe compagnon "
-        "compagne frère frere sœur soeur oncle tante neveu nièce niece cousin cousine voisin "
-        "voisine copain copine ami amie fils fille filles garçon garcon ex"
+        "compagne partenaire concubin concubine frère frere sœur soeur oncle tante neveu nièce "
+        "niece cousin cousine voisin voisine copain copine ami amie fils fille filles garçon "
+        "garcon ex"
     )
     # When, and how many: the usager's circumstances ("depuis janvier", "deux enfants").
     + analyse(

@@ -33,6 +33,7 @@ from drafting.knowledge.units import split_units as split_text
 
 from .asking import INTENTS, asks_nothing, content_terms, question_intents, subject_terms
 from .wording import (
+    STATED_SITUATION,
     box_labels,
     heading_lead,
     leans_back,
@@ -315,12 +316,14 @@ def _add_meaning(
         unit.score += SEMANTIC_WEIGHT * top_weight * relative * relative * unit.source.pertinence
 
 
-def _weigh_situations(units: list[Unit], question: str) -> None:
+def _weigh_situations(units: list[Unit], question: str) -> frozenset[str]:
     """Units of a section written for another situation than the usager's count less, those of
-    the one they are in more (``wording.situation_weights``)."""
+    the one they are in more (``wording.situation_weights``); returns the sections (titles)
+    written for the situation the usager is in."""
     weights = situation_weights(question, {unit.source.title for unit in units})
     for unit in units:
         unit.score *= weights[unit.source.title]
+    return frozenset(title for title, weight in weights.items() if weight == STATED_SITUATION)
 
 
 def _lean_on_antecedents(units: list[Unit]) -> None:
@@ -342,18 +345,29 @@ def _lean_on_antecedents(units: list[Unit]) -> None:
 
 
 def _choose(
-    ranked: list[Unit], weights: Mapping[str, float], headings: Mapping[int, frozenset[str]]
+    ranked: list[Unit],
+    weights: Mapping[str, float],
+    headings: Mapping[int, frozenset[str]],
+    stated: frozenset[str] = frozenset(),
 ) -> list[Unit]:
     """The best unit, then, one at a time, the unit that adds most to what is already said.
 
     A unit that repeats the words already covered counts less than one that answers another
     part of the question ("commander une nouvelle carte *et* se faire rembourser en attendant").
+    When the best unit's section is written for the situation the usager is in (``stated``:
+    "Vous avez oublié de vous actualiser" for "j'ai oublié de m'actualiser, il se passe quoi ?"),
+    the rest of that section is what happens next and what to do: it comes next, before the
+    units of other sections.
     """
     best = ranked[0]
+    own_section = best.source.title in stated
     eligible = []
     for unit in ranked:
+        if own_section and unit.source.n == best.source.n:
+            eligible.append(unit)
+            continue
         if unit.score <= 0:
-            break
+            continue
         same_fiche = unit.source.fiche == best.source.fiche
         if unit.score / best.score >= (KEEP_RELATIVE if same_fiche else OTHER_FICHE_RELATIVE):
             eligible.append(unit)
@@ -370,7 +384,11 @@ def _choose(
         return unit.score * (NOVELTY_FLOOR + (1 - NOVELTY_FLOOR) * new / total)
 
     while eligible and len(chosen) < MAX_UNITS:
-        unit = eligible[0] if not chosen else max(eligible, key=gain)
+        unit = (
+            eligible[0]
+            if not chosen
+            else max(eligible, key=lambda u: (own_section and u.source.n == best.source.n, gain(u)))
+        )
         eligible.remove(unit)
         size = len(unit.text.split()) + len(unit.context.split())
         if chosen and words + size > MAX_WORDS:
@@ -463,11 +481,11 @@ def compose(
         unit.score = _score(unit, local, headings[unit.source.n], intents, top)
     if unit_similarity:
         _add_meaning(units, unit_similarity, top)
-    _weigh_situations(units, question)
+    stated = _weigh_situations(units, question)
     ranked = sorted(units, key=lambda u: (-u.score, u.source.n, u.position))
     if ranked[0].score <= 0:
         return Composition([], [], confidence=0.0, abstained=True, reason="not_covered")
-    chosen = _choose(ranked, weights, headings)
+    chosen = _choose(ranked, weights, headings, stated)
 
     # What the question is about, for the evidence: its words as written, an organisation's
     # name not spelled out ("caf" does not name the benefit "Allocations familiales":

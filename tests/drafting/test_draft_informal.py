@@ -45,6 +45,46 @@ def test_text_message_words_and_the_day_it_happened_are_not_what_a_question_is_a
     assert "vendred" not in query_terms("je suis passé vendredi")
 
 
+AAH = "Allocation aux adultes handicapés (AAH)"
+
+
+def test_a_couple_in_the_usagers_words_is_the_couple_of_the_fiches():
+    # "se pacser", "ma compagne", "son salaire": the fiches say "PACS", "conjoint",
+    # "partenaire", "revenus".
+    terms = set(content_terms("je vais me pacser avec ma compagne, son salaire compte ?"))
+    assert {"pac", "conjoint", "partenair", "revenus"} <= terms
+    sources = [
+        _source(
+            1,
+            AAH,
+            "L'allocation aux adultes handicapés (AAH) assure un minimum de ressources aux "
+            "personnes en situation de handicap.",
+        ),
+        _source(
+            2,
+            f"{AAH} › Conditions",
+            "- Avoir au moins 20 ans.\n"
+            "- Avoir un taux d'incapacité d'au moins 80 %.\n"
+            "- Avoir des ressources inférieures à un plafond. Depuis octobre 2023, seuls vos "
+            "propres revenus sont pris en compte : les revenus du conjoint ou du partenaire ne "
+            "comptent plus.",
+        ),
+        _source(
+            3,
+            f"{AAH} › En cas de refus",
+            "Vous pouvez former un recours auprès de la MDPH. Des associations peuvent vous "
+            "accompagner.",
+        ),
+    ]
+    result = compose(
+        "Je vais me pacser avec ma compagne qui est infirmière. Est-ce que je risque de perdre "
+        "mon AAH à cause de son salaire ?",
+        sources,
+    )
+    assert not result.abstained
+    assert "ne comptent plus" in result.body[0]
+
+
 def test_a_childs_age_says_the_child_is_a_minor():
     for question in (
         "il faut quoi comme papiers pour la carte d'identité de ma fille de 10 ans ?",
@@ -92,6 +132,46 @@ def test_the_situation_a_question_names_outweighs_the_sections_beside_it():
     # No situation named: every section counts the same.
     weights = situation_weights("comment est calculé mon taux ?", titles)
     assert set(weights.values()) == {1.0}
+
+
+UPDATE = "France Travail : l'actualisation mensuelle"
+
+
+def test_the_section_written_for_the_usagers_situation_is_quoted_to_its_end():
+    """ "J'ai oublié de m'actualiser, il se passe quoi ?": what happens is the first sentence of
+    the section "Vous avez oublié de vous actualiser", what to do the last, in other words."""
+    sources = [
+        _source(
+            1,
+            UPDATE,
+            "L'actualisation est la déclaration mensuelle que tout demandeur d'emploi doit faire. "
+            "C'est elle qui déclenche le paiement de l'allocation du mois écoulé.",
+        ),
+        _source(
+            2,
+            f"{UPDATE} › Quand s'actualiser ?",
+            "L'actualisation est ouverte à partir du 28 du mois et jusqu'au 15 du mois suivant. "
+            "Vous recevez un rappel par courriel.",
+        ),
+        _source(
+            3,
+            f"{UPDATE} › Vous avez oublié de vous actualiser",
+            "Sans actualisation avant la date limite, vous êtes désinscrit de la liste des "
+            "demandeurs d'emploi et l'allocation du mois n'est pas versée. En cas de motif "
+            "légitime (hospitalisation, panne du site), contactez rapidement votre conseiller. "
+            "Sinon, réinscrivez-vous le plus vite possible sur francetravail.fr.",
+        ),
+    ]
+    question = (
+        "j'ai oublié de m'actualiser ce mois-ci, est-ce que je vais être désinscrit de la liste "
+        "des demandeurs d'emploi et perdre l'allocation du mois ?"
+    )
+    result = compose(question, sources)
+    assert not result.abstained
+    text = " ".join(result.body)
+    assert "désinscrit" in text and "réinscrivez-vous" in text and "motif légitime" in text
+    # The section's sentences come in the fiche's order, the section before the others.
+    assert text.index("désinscrit") < text.index("motif légitime") < text.index("réinscrivez")
 
 
 def test_a_situation_said_in_the_negative_or_contradicted_is_never_the_one_named():
