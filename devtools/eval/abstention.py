@@ -1,4 +1,4 @@
-"""Fitting the abstention model of the offline composer (``compose.UNCOVERED_WEIGHTS``).
+"""Fitting the abstention model of the offline composer (``judgement.UNCOVERED_WEIGHTS``).
 
 Each labelled question goes through what every draft goes through first
 (``pipeline.read_case``: pseudonymisation, ``sources.gather``, ``compose``), and the composer
@@ -20,7 +20,7 @@ import numpy as np
 
 from accounts.models import Administration
 from drafting.suggestions import pipeline
-from drafting.suggestions.compose import FEATURES
+from drafting.suggestions.judgement import FEATURES
 
 from .drafts import EvaluationError, _case, knowledge_indexed
 

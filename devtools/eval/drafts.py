@@ -46,7 +46,7 @@ from drafting.grounding import strip_markers, verify_citations
 from drafting.grounding.markup import cited_numbers
 from drafting.models import BankAnswer, KnowledgeArticle, SearchDocument
 from drafting.suggestions import pipeline
-from drafting.suggestions.compose import LOW_CONFIDENCE
+from drafting.suggestions.judgement import LOW_CONFIDENCE
 
 from . import QUESTIONS_FILE
 

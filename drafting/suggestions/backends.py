@@ -16,13 +16,8 @@ from langchain_core.messages import AIMessage, BaseMessage
 from langchain_core.outputs import ChatGeneration, ChatResult
 
 from .abstaining import abstention
-from .compose import (
-    LOW_CONFIDENCE,
-    ComposeSource,
-    Composition,
-    EvidenceContext,
-    compose,
-)
+from .compose import ComposeSource, Composition, compose
+from .judgement import LOW_CONFIDENCE, EvidenceContext
 
 OFFLINE_MODEL_NAME = "guichet-offline-1"
 

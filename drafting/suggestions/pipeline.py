@@ -33,7 +33,8 @@ from .backends import (
     build_chat_model,
     intro_for_confidence,
 )
-from .compose import LOW_CONFIDENCE, Composition, EvidenceContext, compose
+from .compose import Composition, compose
+from .judgement import LOW_CONFIDENCE, EvidenceContext
 from .models import Suggestion
 from .prompts import PROMPT, PROMPT_VERSION, SYSTEM, Source, prompt_inputs
 from .pseudonymise import find_leftover_placeholders, pseudonymise, reidentify

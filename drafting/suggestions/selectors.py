@@ -13,7 +13,7 @@ from cases.selectors import cases_visible_to
 from drafting.experiment.models import Arm, CaseArm
 from drafting.grounding.markup import cited_numbers
 
-from .compose import LOW_CONFIDENCE
+from .judgement import LOW_CONFIDENCE
 from .models import Suggestion
 from .usable import usable_text
 

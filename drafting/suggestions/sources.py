@@ -38,7 +38,8 @@ from drafting.knowledge.units import split_units
 from drafting.models import KnowledgeArticle
 
 from .asking import content_terms
-from .compose import ComposeSource, EvidenceContext
+from .compose import ComposeSource
+from .judgement import EvidenceContext
 from .prompts import Source
 
 # The standing of the 1st, 2nd and 3rd fiche: the composer trusts the best one most.

@@ -17,7 +17,7 @@ from devtools.eval.abstention import Fit, Sample, fit, held_out, rates
 from drafting.knowledge import embeddings
 from drafting.knowledge import services as knowledge_services
 from drafting.models import KnowledgeArticle
-from drafting.suggestions.compose import FEATURES, uncovered_probability
+from drafting.suggestions.judgement import FEATURES, uncovered_probability
 
 
 def _sample(set_name: str, covered: bool, rng: random.Random) -> Sample:
@@ -87,16 +87,16 @@ def test_the_weights_are_in_the_evidences_own_units():
 
 
 def _composer_probability(model: Fit, evidence: dict[str, float]) -> float:
-    from drafting.suggestions import compose
+    from drafting.suggestions import judgement
 
-    saved = dict(compose.UNCOVERED_WEIGHTS), compose.UNCOVERED_BIAS
+    saved = dict(judgement.UNCOVERED_WEIGHTS), judgement.UNCOVERED_BIAS
     try:
-        compose.UNCOVERED_WEIGHTS.update(model.weights)
-        compose.UNCOVERED_BIAS = model.bias
+        judgement.UNCOVERED_WEIGHTS.update(model.weights)
+        judgement.UNCOVERED_BIAS = model.bias
         return uncovered_probability(**evidence)
     finally:
-        compose.UNCOVERED_WEIGHTS.update(saved[0])
-        compose.UNCOVERED_BIAS = saved[1]
+        judgement.UNCOVERED_WEIGHTS.update(saved[0])
+        judgement.UNCOVERED_BIAS = saved[1]
 
 
 def test_each_set_is_measured_by_the_model_fitted_on_the_others():
@@ -208,7 +208,7 @@ def test_fit_abstention_prints_the_held_out_rates_and_the_weights(
     assert all(f'"{name}": ' in weights for name in FEATURES)
     assert "UNCOVERED_BIAS = " in weights
 
-    # Without a piece of evidence: measured held out, and its weights are not for compose.py.
+    # Without a piece of evidence: measured held out, and its weights are not for judgement.py.
     # A file of the same name in another folder is a set of its own.
     again = tmp_path / "again"
     again.mkdir()
@@ -224,7 +224,7 @@ def test_fit_abstention_prints_the_held_out_rates_and_the_weights(
     printed = out.getvalue()
     assert "each set against the others' fit, without bm25, agree:" in printed
     assert "  second " in printed and "  again/second " in printed
-    weights = printed[printed.index("without bm25, agree (not for compose.py):") :]
+    weights = printed[printed.index("without bm25, agree (not for judgement.py):") :]
     assert '"similarity": ' in weights and '"bm25"' not in weights and '"agree"' not in weights
     with pytest.raises(CommandError, match="given twice"):
         call_command("fit_abstention", questions=[first, first], stdout=StringIO())

@@ -11,14 +11,12 @@ from drafting.knowledge import ArticleData, embeddings
 from drafting.knowledge import services as knowledge_services
 from drafting.suggestions import pipeline
 from drafting.suggestions.abstaining import NOT_COVERED_INFO
-from drafting.suggestions.compose import (
+from drafting.suggestions.compose import ComposeSource, compose, content_terms
+from drafting.suggestions.judgement import (
     LOW_CONFIDENCE,
     UNCERTAIN_PROBABILITY,
     UNCOVERED_PROBABILITY,
-    ComposeSource,
     EvidenceContext,
-    compose,
-    content_terms,
     covered_confidence,
     term_evidence,
     uncovered_probability,

@@ -6,7 +6,8 @@ from __future__ import annotations
 import pytest
 
 from drafting.knowledge.compounds import compounds, fiche_compounds, names_title, unknown_compounds
-from drafting.suggestions.compose import LOW_CONFIDENCE, ComposeSource, compose
+from drafting.suggestions.compose import ComposeSource, compose
+from drafting.suggestions.judgement import LOW_CONFIDENCE
 from tests.drafting.test_abstention_and_reuse import PERMIS
 
 CNI = "Carte d'identité perdue ou volée : démarches"

@@ -9,7 +9,8 @@ as a condition, and a situation told of a son or a mother was taken as the usage
 from __future__ import annotations
 
 from drafting.suggestions.asking import question_intents
-from drafting.suggestions.compose import LOW_CONFIDENCE, ComposeSource, compose
+from drafting.suggestions.compose import ComposeSource, compose
+from drafting.suggestions.judgement import LOW_CONFIDENCE
 from drafting.suggestions.wording import leans_back, situation, states
 
 

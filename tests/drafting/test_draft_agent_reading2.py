@@ -7,12 +7,8 @@ familiales"."""
 from __future__ import annotations
 
 from drafting.suggestions.asking import content_terms
-from drafting.suggestions.compose import (
-    LOW_CONFIDENCE,
-    UNNAMED_SUBJECT_CONFIDENCE,
-    ComposeSource,
-    compose,
-)
+from drafting.suggestions.compose import UNNAMED_SUBJECT_CONFIDENCE, ComposeSource, compose
+from drafting.suggestions.judgement import LOW_CONFIDENCE
 from drafting.suggestions.wording import contradicts, stance, with_situation
 
 

@@ -8,7 +8,7 @@ from drafting.suggestions.backends import (
     INTRO_REUSED,
     OfflineDraftModel,
 )
-from drafting.suggestions.compose import LOW_CONFIDENCE
+from drafting.suggestions.judgement import LOW_CONFIDENCE
 
 TEXT = (
     "Pour renouveler votre passeport, prenez rendez-vous en mairie. "

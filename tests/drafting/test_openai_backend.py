@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from drafting.models import Suggestion
-from drafting.suggestions.compose import LOW_CONFIDENCE
+from drafting.suggestions.judgement import LOW_CONFIDENCE
 from drafting.suggestions.pipeline import split_not_covered
 from drafting.suggestions.prompts import NOT_COVERED_MARK, SYSTEM
 from drafting.suggestions.selectors import draft_review

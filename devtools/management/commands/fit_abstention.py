@@ -2,7 +2,7 @@
 
 See devtools/eval/abstention.py. Prints, for each set, what the model fitted on the other sets
 does on it, then the weights fitted on all the sets, as Python to put in
-drafting/suggestions/compose.py. ``--without bm25`` fits and measures the model without a piece
+drafting/suggestions/judgement.py. ``--without bm25`` fits and measures the model without a piece
 of evidence, to see what it brings. Writes nothing.
 """
 
@@ -17,7 +17,7 @@ from accounts.models import Administration
 from devtools.eval import EVAL_DIR
 from devtools.eval.abstention import Fit, collect, fit, held_out, rates
 from devtools.eval.drafts import EvaluationError, load_questions
-from drafting.suggestions.compose import (
+from drafting.suggestions.judgement import (
     FEATURES,
     UNCOVERED_BIAS,
     UNCOVERED_PROBABILITY,
@@ -34,7 +34,7 @@ def _rate(done: int, of: int) -> str:
 
 class Command(BaseCommand):
     help = (
-        "Refit the offline composer's abstention model (compose.UNCOVERED_WEIGHTS) on labelled "
+        "Refit the offline composer's abstention model (judgement.UNCOVERED_WEIGHTS) on labelled "
         "question sets; print each set measured by the model fitted on the others."
     )
 
@@ -151,10 +151,10 @@ class Command(BaseCommand):
                 f"  {label:22} {_rate(counts[0], counts[1]):>24} {_rate(counts[2], counts[3]):>24}"
             )
         if options["without"]:
-            # compose.py weighs every piece of evidence: these weights are for comparison.
-            self.stdout.write(f"\nFitted on all the sets{left_out} (not for compose.py):")
+            # judgement.py weighs every piece of evidence: these weights are for comparison.
+            self.stdout.write(f"\nFitted on all the sets{left_out} (not for judgement.py):")
         else:
-            self.stdout.write("\nFitted on all the sets (drafting/suggestions/compose.py):")
+            self.stdout.write("\nFitted on all the sets (drafting/suggestions/judgement.py):")
         self.stdout.write("UNCOVERED_WEIGHTS = {")
         for name in features:
             self.stdout.write(f'    "{name}": {everything.weights[name]:.3f},')
