@@ -15,8 +15,9 @@ and "fonciere" meet.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from functools import lru_cache
+from types import MappingProxyType
 
 from .text import _PLACEHOLDER_RE, LEXICON, ORGANISATIONS, PHRASES, STOP_WORDS, _stem, strip_accents
 
@@ -212,7 +213,12 @@ def _fiche_text_compounds(text: str) -> tuple[Pair, ...]:
     return tuple(compounds(text, fiche=True))
 
 
-@lru_cache(maxsize=4096)
+# Titles whose reading is kept: more than a national base's fiches (``named_first`` reads every
+# title of the base for each question).
+TITLES_CACHED = 16384
+
+
+@lru_cache(maxsize=TITLES_CACHED)
 def title_compounds(title: str) -> tuple[frozenset[Pair], frozenset[str], frozenset[str]]:
     """(the compounds of what the title is about, their heads, all the title's terms): what it
     is about comes before its colon ("Carte Vitale : que faire en cas de perte"); a head is the
@@ -318,14 +324,14 @@ def names_title(question: str, title: str) -> bool:
     )
 
 
-@lru_cache(maxsize=4096)
-def _qualifiers_by_head(title: str) -> dict[str, tuple[str, ...]]:
+@lru_cache(maxsize=TITLES_CACHED)
+def _qualifiers_by_head(title: str) -> Mapping[str, tuple[str, ...]]:
     # ``gives`` over the title's compounds, indexed by head: a question is read against every
     # title of the base (``retrieval.named_first``).
     by_head: dict[str, list[str]] = {}
     for head, qualifier in sorted(title_compounds(title)[0]):
         by_head.setdefault(head, []).append(qualifier)
-    return {head: tuple(qualifiers) for head, qualifiers in by_head.items()}
+    return MappingProxyType({head: tuple(qualifiers) for head, qualifiers in by_head.items()})
 
 
 @lru_cache(maxsize=1024)

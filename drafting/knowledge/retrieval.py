@@ -262,7 +262,8 @@ class HybridFicheRetriever(BaseRetriever):
         semantic: list[tuple[int, int, float]] = []
         vector = self.question_vector
         if vector is None:
-            vector = embeddings.embed_question(query)
+            # Kept on the retriever: the caller reads the vector the fusion used.
+            vector = self.question_vector = embeddings.embed_question(query)
         if vector is not None:
             try:
                 semantic = embeddings.passage_ranking(
@@ -353,12 +354,31 @@ def retrieve_fiches(
     question_vector: Any = None,
     snapshot: IndexSnapshot | None = None,
 ) -> list[RetrievedArticle]:
+    """See ``retrieve_fiches_and_vector``."""
+    return retrieve_fiches_and_vector(
+        question,
+        administration_id=administration_id,
+        articles=articles,
+        question_vector=question_vector,
+        snapshot=snapshot,
+    )[0]
+
+
+def retrieve_fiches_and_vector(
+    question: str,
+    *,
+    administration_id: int,
+    articles: int = 3,
+    question_vector: Any = None,
+    snapshot: IndexSnapshot | None = None,
+) -> tuple[list[RetrievedArticle], Any]:
     """The ``articles`` fiches (national + the administration's own) that best answer
     ``question``, ranked by reciprocal rank fusion (k=60) of the BM25 and the embedding passage
     rankings (an article scores its best passage), each with ALL its passages in order.
     BM25 alone when embeddings are off or failing. ``question_vector`` (from
     ``embed_question``) saves embedding the question twice; ``snapshot`` (from
-    ``knowledge_snapshot``) reading the index's stamp twice."""
+    ``knowledge_snapshot``) reading the index's stamp twice. Returns the fiches and the
+    question's vector the fusion used (None when it ranked with BM25 alone)."""
     retriever = HybridFicheRetriever(
         administration_id=administration_id,
         articles=articles,
@@ -390,7 +410,8 @@ def retrieve_fiches(
                 score=meta["score"],
             )
         )
-    return sorted(found.values(), key=lambda article: article.rank)
+    # The question's vector the fusion used (None: BM25 alone), for the caller's other uses.
+    return sorted(found.values(), key=lambda article: article.rank), retriever.question_vector
 
 
 def embed_question(question: str):

@@ -157,16 +157,21 @@ LEXICON: dict[str, str] = {
     "pointer": "actualiser actualisation",
     "pointé": "actualiser actualisation",
     "pointage": "actualiser actualisation",
-    # A couple's words: the fiches say "conjoint", "partenaire", "PACS", "revenus".
+    # A couple's words: the fiches say "conjoint", "partenaire", "PACS".
     "pacser": "pacs",
+    "pacse": "pacs",
+    "pacses": "pacs",
     "pacsé": "pacs",
     "pacsée": "pacs",
     "pacsés": "pacs",
+    "pacsées": "pacs",
     "compagne": "compagne conjoint partenaire",
+    "compagnes": "compagne conjoint partenaire",
     "compagnon": "compagnon conjoint partenaire",
+    "compagnons": "compagnon conjoint partenaire",
     "concubin": "concubin conjoint",
     "concubine": "concubine conjoint",
-    "salaire": "salaire revenus",
+    "concubinage": "concubinage couple conjoint",
     "cdi": "cdi contrat durée indéterminée",
     "cdd": "cdd contrat durée déterminée",
 }
@@ -202,6 +207,12 @@ PHRASES: list[tuple[re.Pattern[str], str]] = [
         (r"\bcartes? (?:de |d'|du )?(?:la )?s[ée]cu(?:rit[ée] sociale)?\b", "carte vitale"),
         (r"\bcartes? (?:de |du )?(?:s[ée]jour|r[ée]sidents?)\b", "titre séjour"),
         (r"\bmi[- ]temps\b", "temps partiel"),
+        # Another's pay counts as the household's income ("à cause de son salaire").
+        (
+            r"\b(?:son|leur) salaire\b|\bsalaires? (?:du |de (?:mon |ma |son |sa )?)"
+            r"(?:conjoint|conjointe|compagne|compagnon|mari|femme|partenaire|[ée]poux|[ée]pouse)\b",
+            "revenus conjoint",
+        ),
         (r"\bp[ôo]le[- ]emploi\b", "france travail"),
         (r"\b(?:file d'attente|faire la queue)\b", "file attente priorité"),
         (r"\bfauteuil roulant\b", "handicap mobilité"),
@@ -328,6 +339,23 @@ def _analysed(text: str, expand: bool, names: bool = True) -> tuple[str, ...]:
         if stem:
             terms.append(stem[:60])
     return tuple(terms)
+
+
+def lexicon_groups(text: str, *, names: bool = True) -> list[frozenset[str]]:
+    """For each word or expression of ``text`` that queries read in the fiches' words
+    (``LEXICON``, ``ACRONYMS``, ``PHRASES``), the terms it stands for: the usager's and the
+    fiches' (with ``names``, the organisations' names spelled out too)."""
+    groups: list[frozenset[str]] = []
+    for pattern, words in PHRASES:
+        for match in pattern.finditer(text):
+            groups.append(frozenset(analyse(match[0]) + analyse(words)))
+    for written in _words(text):
+        word = written.lower()
+        if written in ACRONYMS:
+            groups.append(frozenset(analyse(ACRONYMS[written])))
+        elif word in LEXICON and (names or word not in ORGANISATIONS):
+            groups.append(frozenset(analyse(word) + analyse(LEXICON[word])))
+    return groups
 
 
 def term_frequencies(text: str) -> Counter[str]:

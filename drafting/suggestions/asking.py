@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 
-from drafting.knowledge.text import analyse
+from drafting.knowledge.text import analyse, lexicon_groups
 
 __all__ = ["INTENTS", "asks_nothing", "content_terms", "question_intents", "subject_terms"]
 
@@ -42,18 +42,22 @@ INTENTS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
     # the "quand" of a circumstance ("quand on déménage, faut-il...").
     "date": (
         re.compile(
-            r"\bquand\s*\?|\bquand (est[- ]ce|sera|seront|va|vais|vont|aurai|aura|arrive|tombe|"
-            r"faut|dois|doit|pourrai|pourra|recevrai|recevra)\b|"
-            r"\b(c['’]est|tombe|tombent|arrive|vers[ée]e?s?|pay[ée]e?s?|sera|seront) quand\b|"
-            r"\b(jusqu['’]\s?[àa]|[àa] partir de|d['’]ici|avant) quand\b|"
+            r"\bquand\s*\?|\bquand (est[- ]ce|sera|seront|va|vais|vont|aurai|aura|faut|dois|doit|"
+            r"pourrai|pourra|recevrai|recevra|tombe)\b|"
+            # "c'est quand", "elle tombe quand ?"; not "c'est quand même", nor the "quand" of a
+            # circumstance ("versée quand je suis hospitalisé").
+            r"\b(c['’ ]?\s?est|tombe|tombent|arrive|arrivent) quand(?=\s*(?:[?,.!]|$|(?:le|la|les|"
+            r"mon|ma|mes|votre|vos|notre|nos|leur|leurs|que)\b|l['’]|qu['’]))|"
+            r"\b(jusqu['’ ]\s?[àa]|jusque|[àa] partir de|d['’]ici|avant) quand\b(?!\s+m[eê]me)|"
             r"\b(quelle date|quel jour|date limite|trop tard|dernier d[ée]lai)\b",
             re.I,
         ),
         re.compile(
-            rf"\b(\d{{1,2}}(er)?|mi-|d[ée]but|fin|courant)\s*{_MONTHS}\b|"
+            rf"\b(\d{{1,2}}(er)?|mi-?\s?|d[ée]but|fin|courant)\s*{_MONTHS}\b|"
             r"\b\d{1,2}(er)? du mois\b|"
-            # "le 6e vendredi avant le scrutin", "la 14e semaine de grossesse"
-            r"\b\d+\s?(e|[èe]me)\s+[a-zé]{3,}|\bau plus tard\b|"
+            # "le 6e vendredi avant le scrutin", "la 14e semaine de grossesse"; not "3e catégorie"
+            r"\b\d+\s?(e|[èe]me)\s+(jour|semaine|mois|ann[ée]e|lundi|mardi|mercredi|jeudi|"
+            r"vendredi|samedi|dimanche|anniversaire)|\bau plus tard\b|"
             # "à partir de quand": "le mois suivant", "à compter du dépôt"
             r"\b(mois|jour|semaine|ann[ée]e) (suivant|qui suit)|\b[àa] compter d",
             re.I,
@@ -124,13 +128,32 @@ _NOT_SUBJECTS = frozenset(
 )
 
 
-def subject_terms(question: str, variants: Mapping[str, str] | None = None) -> list[str]:
+def subject_terms(
+    question: str,
+    variants: Mapping[str, str] | None = None,
+    known: Mapping[str, int] | None = None,
+) -> list[str]:
     """What the question is about, for the evidence: its terms as written (an organisation's
     name not spelled out), without who it is about nor when; a term the base does not have read
     as the known form it is a variant of (``variants``: "demission" for "démissionner" is the
-    base's "demiss")."""
-    terms = (t for t in content_terms(question, names=False) if t not in _NOT_SUBJECTS)
-    return list(dict.fromkeys(variants.get(t, t) if variants else t for t in terms))
+    base's "demiss").
+
+    With ``known`` (how many fiches use each term), a word the lexicon reads in the fiches'
+    words is what the base calls it: "CDI" stands for "contrat à durée indéterminée", and
+    when the base uses some of these words, the others ("cdi", "indéterminée") are not words
+    the base lacks."""
+    mapped = variants or {}
+    terms = [
+        mapped.get(t, t) for t in content_terms(question, names=False) if t not in _NOT_SUBJECTS
+    ]
+    if known is not None:
+        lacking: set[str] = set()
+        for group in lexicon_groups(question, names=False):
+            group = frozenset(mapped.get(t, t) for t in group)
+            if any(known.get(t, 0) for t in group):
+                lacking |= {t for t in group if not known.get(t, 0)}
+        terms = [t for t in terms if t not in lacking]
+    return list(dict.fromkeys(terms))
 
 
 def asks_nothing(question: str) -> bool:

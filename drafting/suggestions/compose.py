@@ -56,6 +56,10 @@ KEEP_RELATIVE = 0.3
 OTHER_FICHE_RELATIVE = 0.75
 MAX_UNITS = 7
 MAX_WORDS = 300
+# At most this many units and words of the section written for the usager's situation come
+# right after the best unit (``_choose``).
+SECTION_UNITS = MAX_UNITS - 2
+SECTION_WORDS = MAX_WORDS // 2
 # A unit that adds nothing new to what is chosen keeps this share of its score (see _choose).
 NOVELTY_FLOOR = 0.4
 # Units with more distinct terms than this are damped (see ``_score``).
@@ -254,24 +258,25 @@ def _choose(
     part of the question ("commander une nouvelle carte *et* se faire rembourser en attendant").
     When the best unit's section is written for the situation the usager is in (``stated``:
     "Vous avez oublié de vous actualiser" for "j'ai oublié de m'actualiser, il se passe quoi ?"),
-    the rest of that section is what happens next and what to do: it comes next, before the
-    units of other sections.
+    the rest of that section is what happens next and what to do: it comes next, in the fiche's
+    order, within ``SECTION_UNITS`` units and ``SECTION_WORDS`` words, so that what answers the
+    question's other words keeps its room.
     """
     best = ranked[0]
-    own_section = best.source.title in stated
+    section = sorted(
+        (u for u in ranked[1:] if best.source.title in stated and u.source.n == best.source.n),
+        key=lambda u: u.position,
+    )
     eligible = []
     for unit in ranked:
-        if own_section and unit.source.n == best.source.n:
-            eligible.append(unit)
-            continue
         if unit.score <= 0:
-            continue
+            break
         same_fiche = unit.source.fiche == best.source.fiche
         if unit.score / best.score >= (KEEP_RELATIVE if same_fiche else OTHER_FICHE_RELATIVE):
             eligible.append(unit)
     chosen: list[Unit] = []
     covered: set[str] = set()
-    words = 0
+    words = section_words = 0
 
     def gain(unit: Unit) -> float:
         terms = (unit.terms | headings[unit.source.n]) & weights.keys()
@@ -281,13 +286,23 @@ def _choose(
         new = sum(weights[t] for t in terms - covered)
         return unit.score * (NOVELTY_FLOOR + (1 - NOVELTY_FLOOR) * new / total)
 
-    while eligible and len(chosen) < MAX_UNITS:
-        unit = (
-            eligible[0]
-            if not chosen
-            else max(eligible, key=lambda u: (own_section and u.source.n == best.source.n, gain(u)))
-        )
-        eligible.remove(unit)
+    while (eligible or section) and len(chosen) < MAX_UNITS:
+        size = 0
+        if not chosen:
+            unit = best
+        elif section and len(chosen) <= SECTION_UNITS:
+            unit = section.pop(0)
+            size = len(unit.text.split()) + len(unit.context.split())
+            if section_words + size > SECTION_WORDS:
+                section.clear()  # the rest of the section competes as any unit does
+                continue
+            section_words += size
+        elif eligible:
+            unit = max(eligible, key=gain)
+        else:
+            break
+        if unit in eligible:
+            eligible.remove(unit)
         size = len(unit.text.split()) + len(unit.context.split())
         if chosen and words + size > MAX_WORDS:
             continue
@@ -389,7 +404,9 @@ def compose(
     # name not spelled out ("caf" does not name the benefit "Allocations familiales":
     # ``text.ORGANISATIONS``); numbers (an amount, a date, an identifier) help choose a row of
     # a table but say nothing of the subject.
-    evidence_terms = subject_terms(question, variants)
+    evidence_terms = subject_terms(
+        question, variants, context.fiche_frequency if context is not None else None
+    )
     evidence_weights = _weights(evidence_terms, units)
     subject_weights = {
         t: w for t, w in evidence_weights.items() if not t.isdigit()

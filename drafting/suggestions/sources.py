@@ -25,12 +25,12 @@ from drafting.answers.similarity import same_object, subjects_of
 from drafting.knowledge.embeddings import question_vectors
 from drafting.knowledge.retrieval import (
     IndexSnapshot,
-    embed_question,
     fiche_title_terms,
     fiche_vocabulary,
     knowledge_snapshot,
     prefetch_question,
     retrieve_fiches,
+    retrieve_fiches_and_vector,
     unit_similarities,
 )
 from drafting.knowledge.text import analyse
@@ -182,15 +182,14 @@ def gather(case: Case, question: str) -> Gathered:
     snapshot = knowledge_snapshot(case.administration_id)
     version = bank_version(case.administration_id)
     candidates = bank_candidates(case.administration, question, k=BANK_CANDIDATES, version=version)
-    # BM25 ranks the fiches while the question is still being embedded: retrieve_fiches waits
-    # for the vector only to fuse the rankings, and keeps it for what follows.
-    articles = retrieve_fiches(
+    # BM25 ranks the fiches while the question is still being embedded: the retrieval waits
+    # for the vector only to fuse the rankings, and gives it back for what follows.
+    articles, vector = retrieve_fiches_and_vector(
         question,
         administration_id=case.administration_id,
         articles=settings.DRAFTING_FICHES,
         snapshot=snapshot,
     )
-    vector = embed_question(question)
     semantic = (
         bank_semantic_candidates(
             case.administration,

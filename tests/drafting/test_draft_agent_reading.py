@@ -8,7 +8,7 @@ as a condition, and a situation told of a son or a mother was taken as the usage
 
 from __future__ import annotations
 
-from drafting.suggestions.asking import question_intents
+from drafting.suggestions.asking import INTENTS, question_intents
 from drafting.suggestions.compose import ComposeSource, compose
 from drafting.suggestions.judgement import LOW_CONFIDENCE
 from drafting.suggestions.wording import leans_back, situation, states
@@ -76,14 +76,28 @@ def test_a_question_asking_when_is_recognised_and_not_a_when_of_circumstance():
         "à partir de quand je touche l'apl",
         "c'est quoi la date limite pour l'actu ?",
         "je la reçois quand ?",
+        "je dois déclarer ma grossesse à qui, avant quand, et à quel organisme ?",
     ):
         assert "date" in question_intents(question), question
     for question in (
         "quand on déménage, faut-il prévenir la caf ?",
         "que faire quand on a perdu sa carte vitale",
         "combien coûte le passeport ?",
+        # "quand même", and the "quand" of a circumstance after a verb
+        "le notaire dit que c'est quand même à moi de payer la taxe foncière",
+        "ma pension sera quand même versée ?",
+        "mon allocation est versée quand je suis hospitalisé ?",
+        "que se passe-t-il quand arrive la fin de mon CDD ?",
+        "c'est quand je suis malade que je dois le déclarer ?",
+        "je dois partir avant quand même ?",
     ):
         assert "date" not in question_intents(question), question
+    gives = INTENTS["date"][1]
+    for text in ("versée mi-août", "le 6e vendredi précédant le scrutin", "le mois suivant"):
+        assert gives.search(text), text
+    # An ordinal is a date only of a day, a week, a month: not a category, a round, a child.
+    for text in ("la 3e catégorie de pension", "le 2e tour", "le 3e enfant", "10 euros"):
+        assert not gives.search(text), text
 
 
 ALLOWANCE = "Allocation de rentrée scolaire (ARS)"

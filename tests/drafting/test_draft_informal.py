@@ -12,7 +12,7 @@ from drafting.knowledge.services import article_upsert
 from drafting.knowledge.text import analyse, query_terms
 from drafting.suggestions import pipeline
 from drafting.suggestions.asking import content_terms, subject_terms
-from drafting.suggestions.compose import ComposeSource, compose
+from drafting.suggestions.compose import SECTION_UNITS, ComposeSource, compose
 from drafting.suggestions.wording import (
     CONTRADICTED_SITUATION,
     OTHER_SITUATION,
@@ -43,6 +43,20 @@ def test_text_message_words_and_the_day_it_happened_are_not_what_a_question_is_a
     # Queries only: the fiches' own text keeps its words ("du lundi au vendredi").
     assert "vendred" in analyse("ouvert du lundi au vendredi")
     assert "vendred" not in query_terms("je suis passé vendredi")
+
+
+def test_a_word_the_lexicon_reads_in_the_fiches_words_is_not_a_word_the_base_lacks():
+    # "CDI" is read as "contrat à durée indéterminée": the base says "contrat", so neither
+    # "cdi" nor "indéterminée" is evidence of a subject the base does not cover.
+    known = {"contrat": 8, "dur": 14, "chomag": 11, "demiss": 1, "percevoir": 2}
+    question = "j'ai démissionné de mon CDI, est-ce que je vais toucher le chomage ?"
+    terms = subject_terms(question, {"demission": "demiss"}, known)
+    assert not {"cdi", "indetermin"} & set(terms)
+    assert {"contrat", "chomag", "demiss"} <= set(terms)
+    # Without what the base knows, every reading counts.
+    assert {"cdi", "indetermin"} <= set(subject_terms(question, {"demission": "demiss"}))
+    # A word none of whose readings the base uses is one it lacks.
+    assert "cdi" in subject_terms("mon CDI", None, {"chomag": 3})
 
 
 AAH = "Allocation aux adultes handicapés (AAH)"
@@ -137,7 +151,7 @@ def test_the_situation_a_question_names_outweighs_the_sections_beside_it():
 UPDATE = "France Travail : l'actualisation mensuelle"
 
 
-def test_the_section_written_for_the_usagers_situation_is_quoted_to_its_end():
+def test_the_section_written_for_the_usagers_situation_comes_after_the_lead():
     """ "J'ai oublié de m'actualiser, il se passe quoi ?": what happens is the first sentence of
     the section "Vous avez oublié de vous actualiser", what to do the last, in other words."""
     sources = [
@@ -172,6 +186,18 @@ def test_the_section_written_for_the_usagers_situation_is_quoted_to_its_end():
     assert "désinscrit" in text and "réinscrivez-vous" in text and "motif légitime" in text
     # The section's sentences come in the fiche's order, the section before the others.
     assert text.index("désinscrit") < text.index("motif légitime") < text.index("réinscrivez")
+    # A long section does not crowd out the answer to the question's other words.
+    long_section = " ".join(f"Précision numéro {n} sur la procédure." for n in range(1, 10))
+    sources[2] = _source(
+        3,
+        f"{UPDATE} › Vous avez oublié de vous actualiser",
+        "Sans actualisation avant la date limite, vous êtes désinscrit de la liste des "
+        f"demandeurs d'emploi. {long_section}",
+    )
+    result = compose(f"{question} Et à partir de quand je peux m'actualiser ?", sources)
+    text = " ".join(result.body)
+    assert "désinscrit" in text and "28 du mois" in text
+    assert text.count("Précision numéro") == SECTION_UNITS
 
 
 def test_a_situation_said_in_the_negative_or_contradicted_is_never_the_one_named():
