@@ -362,45 +362,44 @@ def test_backfill_command_embeds_what_is_missing(monkeypatch):
     assert Embedding.objects.count() == count  # re-indexing keeps the vectors
 
 
+class CountingEmbeddings(ThemeEmbeddings):
+    """ThemeEmbeddings that keep the questions they embed."""
+
+    def __init__(self):
+        self.calls: list[str] = []
+
+    def embed_query(self, text):
+        self.calls.append(text)
+        return super().embed_query(text)
+
+
 def test_a_prefetched_question_is_computed_once(monkeypatch):
-    calls = []
-
-    class Counting(ThemeEmbeddings):
-        def embed_query(self, text):
-            calls.append(text)
-            return super().embed_query(text)
-
-    use_backend(monkeypatch, Counting())
+    backend = CountingEmbeddings()
+    use_backend(monkeypatch, backend)
     embeddings.prefetch_question("mon passeport")
     vector = embed_question("mon passeport")
     assert vector is not None and np.array_equal(vector, embed_question("mon passeport"))
-    assert calls == ["mon passeport"]
+    assert backend.calls == ["mon passeport"]
 
 
 def test_a_draft_embeds_its_question_once_and_fuses_with_the_vector_it_keeps(monkeypatch, tenant_a):
     """gather: BM25 ranks while the question is embedded; the fusion, the bank and the units'
     similarities all read that one vector."""
-    calls = []
-
-    class Counting(ThemeEmbeddings):
-        def embed_query(self, text):
-            calls.append(text)
-            return super().embed_query(text)
-
-    use_backend(monkeypatch, Counting())
+    backend = CountingEmbeddings()
+    use_backend(monkeypatch, backend)
     article = upsert("EMB-G", "Passeport", "Passeport : prenez rendez-vous en mairie.")
     embeddings.embed_article(article.pk)
     question = "Mon passeport expire, je prends rendez-vous où ?"
     case = Case(administration=tenant_a.administration, subject="", body=question)
     gathered = gather(case, question)
-    assert len(calls) == 1
+    assert len(backend.calls) == 1
     assert gathered.context is not None and gathered.context.rankings_agree is not None
     assert gathered.unit_similarity  # the units were compared with the kept vector
     found, vector = retrieve_fiches_and_vector(
         question, administration_id=tenant_a.administration.pk
     )
     assert [a.external_id for a in found] == ["EMB-G"]
-    assert vector is not None and len(calls) == 1  # kept, not embedded again
+    assert vector is not None and len(backend.calls) == 1  # kept, not embedded again
 
 
 def test_the_benchmarks_retrieval_path_runs(monkeypatch, settings, tenant_a):
