@@ -287,7 +287,6 @@ def _choose(
         return unit.score * (NOVELTY_FLOOR + (1 - NOVELTY_FLOOR) * new / total)
 
     while (eligible or section) and len(chosen) < MAX_UNITS:
-        size = 0
         if not chosen:
             unit = best
         elif section and len(chosen) <= SECTION_UNITS:
