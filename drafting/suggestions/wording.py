@@ -31,6 +31,8 @@ _LEANS_BACK = re.compile(
     r"|\w+-(?:le|la|les|lui|leur|en|y)\b"
     # "Vous pouvez le télécharger", "Vous en recevez", "Vous pouvez l'utiliser"
     r"|vous (?:(?:pouvez|devez|pourrez|devrez|allez) )?(?:(?:le|la|les|lui|leur|en|y)\b|l['’])"
+    # "Vous recevez un courrier vous en informant": what it informs of is said before.
+    r"|.*\bvous en (?:inform\w*|avert\w*|aviser|avise|avisant)\b"
     # "Il est nominatif", "Elle est versée chaque mois": the subject is named before. Not "il"
     # without a referent: "Il faut", "Il existe", "Il est possible de", "Il n'est pas nécessaire".
     r"|(?:elles?|ils)\b"
