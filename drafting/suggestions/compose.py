@@ -78,6 +78,8 @@ INTENT_CREDIT = 0.15
 # The confidence of a draft whose leading fiche is about something the question never names
 # (see ``compose``): shown to the agent as a low-confidence one.
 UNNAMED_SUBJECT_CONFIDENCE = 0.45
+# The headings of sections that give dates ("Calendrier de paiement", "Quand s'actualiser ?").
+_CALENDAR = re.compile(r"\b(calendrier|quand|dates?|d[ée]lais?|[ée]ch[ée]ances?)\b", re.I)
 _QUANTITY = re.compile(r"\d+(?:[,.]\d+)?\s*(?:[^\W\d_]+|€|%)?")
 
 
@@ -195,6 +197,10 @@ def _score(
     if score and intents:
         for intent in intents:
             gives = INTENTS[intent][1].search(unit.text)
+            if gives and intent == "date" and unit.kind != "sentence":
+                # A list's dates are conditions ("être né avant le 31 décembre") unless its
+                # section is a calendar.
+                gives = _CALENDAR.search(unit.source.heading)
             if gives or (intent == "list" and unit.kind != "sentence"):
                 score += top
     return score * unit.source.pertinence

@@ -123,6 +123,34 @@ def test_a_question_asking_when_leads_with_the_date_not_the_sentence_sharing_its
     assert "mi-août" in result.body[0]
 
 
+def test_the_dates_of_a_list_of_conditions_do_not_answer_when():
+    sources = [
+        _source(
+            1,
+            f"{ALLOWANCE} › Conditions",
+            "Conditions :\n"
+            "- Avoir un enfant scolarisé.\n"
+            "- L'enfant doit être né avant le 31 décembre de l'année de la rentrée.\n"
+            "- Les ressources du foyer doivent être inférieures à un plafond.",
+        ),
+        _source(
+            2,
+            f"{ALLOWANCE} › Versement",
+            "L'allocation est versée à la mi-août pour les enfants déjà connus.",
+        ),
+    ]
+    result = compose("elle tombe quand l'allocation de rentrée scolaire cette année ??", sources)
+    assert "mi-août" in result.body[0]
+    # A calendar's dates answer it.
+    sources[0] = _source(
+        1,
+        f"{ALLOWANCE} › Calendrier de l'allocation de rentrée scolaire",
+        "Calendrier :\n- Versement de l'allocation : mi-août.\n- Demande : jusqu'au 15 décembre.",
+    )
+    result = compose("elle tombe quand l'allocation de rentrée scolaire ?", sources)
+    assert result.body[0].startswith("Calendrier")
+
+
 ELECTIONS = "S'inscrire sur les listes électorales"
 CENSUS = (
     "Si vous avez fait votre recensement citoyen à 16 ans en France, vous êtes inscrit "
