@@ -22,6 +22,7 @@ from django.utils.module_loading import import_string
 from langchain_core.callbacks import CallbackManagerForRetrieverRun
 from langchain_core.documents import Document
 from langchain_core.retrievers import BaseRetriever
+from pydantic import PrivateAttr
 
 from . import embeddings
 from .compounds import names_title, title_subject, title_thing
@@ -233,6 +234,8 @@ class HybridFicheRetriever(BaseRetriever):
     question_vector: Any = None
     # The scope's index snapshot, when the caller read it already (``knowledge_snapshot``).
     snapshot: Any = None
+    # The vector the last ranking fused with (None: BM25 alone), for retrieve_fiches_and_vector.
+    _fused_vector: Any = PrivateAttr(default=None)
 
     def _get_relevant_documents(
         self, query: str, *, run_manager: CallbackManagerForRetrieverRun | None = None
@@ -262,8 +265,8 @@ class HybridFicheRetriever(BaseRetriever):
         semantic: list[tuple[int, int, float]] = []
         vector = self.question_vector
         if vector is None:
-            # Kept on the retriever: the caller reads the vector the fusion used.
-            vector = self.question_vector = embeddings.embed_question(query)
+            vector = embeddings.embed_question(query)
+        self._fused_vector = vector
         if vector is not None:
             try:
                 semantic = embeddings.passage_ranking(
@@ -411,7 +414,7 @@ def retrieve_fiches_and_vector(
             )
         )
     # The question's vector the fusion used (None: BM25 alone), for the caller's other uses.
-    return sorted(found.values(), key=lambda article: article.rank), retriever.question_vector
+    return sorted(found.values(), key=lambda article: article.rank), retriever._fused_vector
 
 
 def embed_question(question: str):

@@ -216,6 +216,18 @@ def test_hybrid_finds_what_bm25_misses_and_returns_whole_fiches(monkeypatch, ten
     assert [d.metadata["position"] for d in documents] == [p.position for p in first.passages]
 
 
+def test_a_retriever_asked_twice_ranks_each_question_by_its_own_vector(monkeypatch, tenant_a):
+    use_backend(monkeypatch, ThemeEmbeddings())
+    for external_id, title in (("EMB-P3", "Passeport"), ("EMB-L3", "Logement")):
+        article = upsert(external_id, title, f"{title} : prenez rendez-vous en mairie.")
+        embeddings.embed_article(article.pk)
+    retriever = HybridFicheRetriever(administration_id=tenant_a.administration.pk, articles=1)
+    # Words run together: only the meaning tells the two questions apart.
+    for question, expected in (("monpasseport ?", "EMB-P3"), ("monlogement ?", "EMB-L3")):
+        documents = retriever.invoke(question)
+        assert documents and documents[0].metadata["external_id"] == expected, question
+
+
 def test_semantic_ranking_reaches_a_fiche_without_a_shared_word(monkeypatch, tenant_a):
     use_backend(monkeypatch, ThemeEmbeddings())
     article = upsert("EMB-P", "Passeport", "Passeport : prenez rendez-vous en mairie.")
