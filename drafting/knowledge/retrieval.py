@@ -22,7 +22,6 @@ from django.utils.module_loading import import_string
 from langchain_core.callbacks import CallbackManagerForRetrieverRun
 from langchain_core.documents import Document
 from langchain_core.retrievers import BaseRetriever
-from pydantic import PrivateAttr
 
 from . import embeddings
 from .compounds import names_title, title_subject, title_thing
@@ -234,8 +233,9 @@ class HybridFicheRetriever(BaseRetriever):
     question_vector: Any = None
     # The scope's index snapshot, when the caller read it already (``knowledge_snapshot``).
     snapshot: Any = None
-    # The vector the last ranking fused with (None: BM25 alone), for retrieve_fiches_and_vector.
-    _fused_vector: Any = PrivateAttr(default=None)
+    # The vector the last ranking fused with (None: BM25 alone), for retrieve_fiches_and_vector
+    # (a private attribute of the model: its name starts with an underscore).
+    _fused_vector: Any = None
 
     def _get_relevant_documents(
         self, query: str, *, run_manager: CallbackManagerForRetrieverRun | None = None
